@@ -1,0 +1,31 @@
+// The one place subject names are built. Every subject starts with a prefix (per deployment, or
+// per test run so runs never see each other) and names the event it belongs to, so a shard
+// subscribes only to the events it serves: there is no global channel every shard receives.
+
+import { isEventId } from '@fanfare/protocol';
+
+export interface Subjects {
+  readonly prefix: string;
+  /** Core (ephemeral): per-shard partial reaction counts for one event. */
+  reactions(eventId: string): string;
+  /** Core (ephemeral): per-shard viewer counts for one event. */
+  presence(eventId: string): string;
+  /** Ordered log (JetStream in the distributed mode): chat and other sequenced records. */
+  log(eventId: string): string;
+}
+
+const PREFIX_PATTERN = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
+export function createSubjects(prefix = 'fanfare'): Subjects {
+  if (!PREFIX_PATTERN.test(prefix)) throw new TypeError(`invalid subject prefix: ${prefix}`);
+  const scoped = (eventId: string, leaf: string): string => {
+    if (!isEventId(eventId)) throw new TypeError(`invalid event id: ${eventId}`);
+    return `${prefix}.ev.${eventId}.${leaf}`;
+  };
+  return {
+    prefix,
+    reactions: (eventId) => scoped(eventId, 'reactions'),
+    presence: (eventId) => scoped(eventId, 'presence'),
+    log: (eventId) => scoped(eventId, 'log'),
+  };
+}

@@ -1,0 +1,138 @@
+// Decoding at the edge: a text frame becomes a typed ClientMessage or a typed protocol error.
+// Interior code trusts the types this returns. Hand-written to keep the package dependency-free
+// and the hot path cheap (one JSON.parse, a few typeof checks).
+
+import type { ErrorCode } from './codes.js';
+import { CHAT_MAX_CHARS, REACT_MAX_COUNT, REF_MAX_CHARS, isReactionEmoji } from './limits.js';
+import type { ClientMessage, ServerMessage } from './messages.js';
+
+export interface ProtocolError {
+  code: ErrorCode;
+  message: string;
+  ref?: string;
+}
+
+export type Decoded<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
+
+function fail(code: ErrorCode, message: string, ref?: string): Decoded<never> {
+  return { ok: false, error: ref === undefined ? { code, message } : { code, message, ref } };
+}
+
+type Fields = Record<string, unknown>;
+
+function optionalRef(o: Fields): string | undefined | null {
+  const ref = o.ref;
+  if (ref === undefined) return undefined;
+  if (typeof ref !== 'string' || ref.length === 0 || ref.length > REF_MAX_CHARS) return null;
+  return ref;
+}
+
+/** Counts code points, so an emoji is one character as a person counts it (near enough). */
+export function charLength(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+function decodeChatSend(o: Fields, ref: string | undefined): Decoded<ClientMessage> {
+  if (typeof o.text !== 'string') return fail('invalid_frame', '`text` must be a string', ref);
+  const text = o.text.trim();
+  if (text.length === 0) return fail('text_empty', 'chat text is empty', ref);
+  // Cheap pre-check on UTF-16 length before counting code points.
+  if (text.length > CHAT_MAX_CHARS && charLength(text) > CHAT_MAX_CHARS) {
+    return fail('text_too_long', `chat text exceeds ${CHAT_MAX_CHARS} characters`, ref);
+  }
+  return { ok: true, value: ref === undefined ? { type: 'chat.send', text } : { type: 'chat.send', text, ref } };
+}
+
+function decodeReact(o: Fields, ref: string | undefined): Decoded<ClientMessage> {
+  if (typeof o.emoji !== 'string') return fail('invalid_frame', '`emoji` must be a string', ref);
+  if (!isReactionEmoji(o.emoji)) return fail('unknown_emoji', 'emoji is not in the reaction set', ref);
+  let count = 1;
+  if (o.count !== undefined) {
+    if (
+      typeof o.count !== 'number' ||
+      !Number.isInteger(o.count) ||
+      o.count < 1 ||
+      o.count > REACT_MAX_COUNT
+    ) {
+      return fail('invalid_frame', `\`count\` must be an integer from 1 to ${REACT_MAX_COUNT}`, ref);
+    }
+    count = o.count;
+  }
+  return { ok: true, value: { type: 'react', emoji: o.emoji, count } };
+}
+
+function decodePing(o: Fields, ref: string | undefined): Decoded<ClientMessage> {
+  if (o.t !== undefined && (typeof o.t !== 'number' || !Number.isFinite(o.t))) {
+    return fail('invalid_frame', '`t` must be a finite number', ref);
+  }
+  const value: ClientMessage = { type: 'ping' };
+  if (ref !== undefined) value.ref = ref;
+  if (typeof o.t === 'number') value.t = o.t;
+  return { ok: true, value };
+}
+
+/** Decodes one client text frame. Never throws. */
+export function decodeClientMessage(frame: string): Decoded<ClientMessage> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(frame);
+  } catch {
+    return fail('invalid_json', 'frame is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return fail('invalid_frame', 'frame must be a JSON object');
+  }
+  const o = parsed as Fields;
+  const ref = optionalRef(o);
+  if (ref === null) return fail('invalid_frame', `\`ref\` must be a string of 1-${REF_MAX_CHARS} characters`);
+  switch (o.type) {
+    case 'chat.send':
+      return decodeChatSend(o, ref);
+    case 'react':
+      return decodeReact(o, ref);
+    case 'ping':
+      return decodePing(o, ref);
+    default:
+      if (typeof o.type !== 'string') return fail('invalid_frame', '`type` must be a string', ref);
+      return fail('unknown_type', 'unknown message type', ref);
+  }
+}
+
+/** Encodes a server message once; the same string is then sent to every recipient. */
+export function encodeServerMessage(message: ServerMessage): string {
+  return JSON.stringify(message);
+}
+
+/** Encodes a client message (SDK, tests, load generator). */
+export function encodeClientMessage(message: ClientMessage): string {
+  return JSON.stringify(message);
+}
+
+const SERVER_TYPES: ReadonlySet<string> = new Set<ServerMessage['type']>([
+  'welcome',
+  'chat',
+  'reactions',
+  'presence',
+  'ack',
+  'error',
+  'pong',
+]);
+
+/**
+ * Decodes a server frame on the client side. The server is trusted to send well-formed
+ * messages; this checks only the discriminant so that a newer server's unknown types are
+ * reported rather than mistaken for known ones.
+ */
+export function decodeServerMessage(frame: string): ServerMessage | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(frame);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const type = (parsed as Fields).type;
+  return typeof type === 'string' && SERVER_TYPES.has(type) ? (parsed as ServerMessage) : undefined;
+}

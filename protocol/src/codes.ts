@@ -1,0 +1,171 @@
+// Every code a client can meet, as data: error codes (in `error` frames), WebSocket close codes,
+// and upgrade refusals (HTTP statuses before the socket opens). docs/protocol.md mirrors these
+// tables; protocol/src/codes-doc.test.ts fails when the two drift apart.
+
+/**
+ * What a client should do after meeting a code.
+ * - `fix`: the request itself is wrong; resending it unchanged fails the same way.
+ * - `retry-after`: the same request may succeed later; wait `retryAfterMs` when given.
+ * - `reconnect`: open a new connection with jittered exponential backoff, resuming where it left.
+ * - `reauth`: get a fresh token, then reconnect.
+ * - `final`: do not retry without a human acting (a ban, a closed event).
+ */
+export type RetryPolicy = 'fix' | 'retry-after' | 'reconnect' | 'reauth' | 'final';
+
+interface CodeInfo {
+  readonly retry: RetryPolicy;
+  readonly description: string;
+}
+
+/** Codes carried by `{"type":"error"}` frames. The connection stays open after every one. */
+export const ERROR_CODES = {
+  invalid_json: { retry: 'fix', description: 'The text frame is not valid JSON.' },
+  invalid_frame: {
+    retry: 'fix',
+    description: 'The frame is JSON but not an object with the fields its type requires.',
+  },
+  unknown_type: { retry: 'fix', description: 'The `type` field names no client message.' },
+  frame_too_large: {
+    retry: 'fix',
+    description: 'The frame exceeds the per-frame limit (4 KiB by default) and was ignored.',
+  },
+  binary_unsupported: { retry: 'fix', description: 'Binary frames are not part of protocol v1.' },
+  text_empty: { retry: 'fix', description: 'The chat text is empty after trimming.' },
+  text_too_long: { retry: 'fix', description: 'The chat text exceeds 500 characters.' },
+  rate_limited: {
+    retry: 'retry-after',
+    description: 'Too many chat messages; `retryAfterMs` says when the next one is accepted.',
+  },
+  duplicate_message: {
+    retry: 'fix',
+    description: 'The same text was sent by this fan within the last 30 s.',
+  },
+  unknown_emoji: { retry: 'fix', description: 'The emoji is not in the fixed reaction set.' },
+  reaction_rate_limited: {
+    retry: 'retry-after',
+    description: 'Too many reaction taps from this fan; extra taps were not counted.',
+  },
+  forbidden: { retry: 'final', description: "The fan's role may not do this in this event." },
+  unavailable: {
+    retry: 'retry-after',
+    description: 'A dependency is briefly unavailable; the action was not applied.',
+  },
+  internal: { retry: 'retry-after', description: 'An unexpected server error; nothing applied.' },
+} as const satisfies Record<string, CodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+interface CloseCodeInfo extends CodeInfo {
+  readonly name: string;
+}
+
+/**
+ * WebSocket close codes the gateway sends. 4000-4499: transient, reconnect with backoff.
+ * 4500-4999: final. 1000-1011 are RFC 6455 codes that uWS or the gateway may use.
+ */
+export const CLOSE_CODES = {
+  1000: { name: 'normal', retry: 'final', description: 'The client or server ended the session.' },
+  1006: {
+    name: 'abnormal',
+    retry: 'reconnect',
+    description: 'The connection dropped without a close frame (network, crash, idle timeout).',
+  },
+  1007: {
+    name: 'invalid_payload',
+    retry: 'reconnect',
+    description: 'A text frame was not valid UTF-8 (closed by uWS, per RFC 6455).',
+  },
+  1009: {
+    name: 'message_too_big',
+    retry: 'reconnect',
+    description: 'A frame exceeded the hard socket limit (64 KiB); uWS closes at once.',
+  },
+  4000: {
+    name: 'server_restart',
+    retry: 'reconnect',
+    description: 'The shard is shutting down; reconnect now (with jitter) to another shard.',
+  },
+  4001: {
+    name: 'slow_consumer',
+    retry: 'reconnect',
+    description: 'The fan fell too far behind the stream; reconnect and resume.',
+  },
+  4002: {
+    name: 'flood',
+    retry: 'reconnect',
+    description: 'The fan sent frames faster than any client should; reconnect after backoff.',
+  },
+  4003: {
+    name: 'token_expired',
+    retry: 'reauth',
+    description: 'The session token has expired; fetch a new one and reconnect.',
+  },
+  4004: {
+    name: 'server_error',
+    retry: 'reconnect',
+    description: 'An unexpected server fault ended the session; reconnect with backoff.',
+  },
+  4500: {
+    name: 'forbidden',
+    retry: 'final',
+    description: 'The fan was removed from the event (ban); do not reconnect.',
+  },
+  4501: {
+    name: 'event_closed',
+    retry: 'final',
+    description: 'The event has ended; there is nothing to reconnect to.',
+  },
+} as const satisfies Record<number, CloseCodeInfo>;
+
+export type CloseCode = keyof typeof CLOSE_CODES;
+
+/** Close codes by name, for code that sends them. */
+export const Close = {
+  normal: 1000,
+  serverRestart: 4000,
+  slowConsumer: 4001,
+  flood: 4002,
+  tokenExpired: 4003,
+  serverError: 4004,
+  forbidden: 4500,
+  eventClosed: 4501,
+} as const satisfies Record<string, CloseCode>;
+
+interface UpgradeRefusalInfo extends CodeInfo {
+  readonly status: number;
+}
+
+/**
+ * Reasons the gateway refuses an upgrade, before the WebSocket exists. The body is JSON
+ * `{"error": "<reason>", "message": "..."}` and the `X-Fanfare-Error` header holds the reason.
+ */
+export const UPGRADE_REFUSALS = {
+  token_missing: {
+    status: 401,
+    retry: 'reauth',
+    description: 'No token in `?token=` nor in Sec-WebSocket-Protocol.',
+  },
+  token_invalid: {
+    status: 401,
+    retry: 'reauth',
+    description: 'Bad signature, algorithm, issuer, audience, kid or claims.',
+  },
+  token_expired: { status: 401, retry: 'reauth', description: 'The token is expired or not yet valid.' },
+  origin_forbidden: {
+    status: 403,
+    retry: 'final',
+    description: 'The Origin header is not on the allow-list.',
+  },
+  version_unsupported: {
+    status: 426,
+    retry: 'final',
+    description: 'None of the offered subprotocol versions is spoken here.',
+  },
+  not_ready: {
+    status: 503,
+    retry: 'reconnect',
+    description: 'The shard is starting or draining; `Retry-After` says when to try again.',
+  },
+} as const satisfies Record<string, UpgradeRefusalInfo>;
+
+export type UpgradeRefusal = keyof typeof UPGRADE_REFUSALS;

@@ -1,0 +1,6 @@
+export * from './codes.js';
+export * from './codec.js';
+export * from './limits.js';
+export type * from './messages.js';
+export * from './token.js';
+export * from './version.js';

@@ -1,0 +1,124 @@
+// The wire protocol v1 as two discriminated unions on `type`: what a client may send and what the
+// server sends. JSON text frames; field names are part of the contract (docs/protocol.md).
+
+import type { ErrorCode } from './codes.js';
+import type { ReactionEmoji, Role } from './limits.js';
+
+/** Who wrote a message, as the token named them. */
+export interface Author {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+/** One chat message as fans see it. `seq` is per event, gap-free, assigned once by the event log. */
+export interface ChatMessage {
+  /** Server-assigned id, unique across shards and restarts. */
+  id: string;
+  /** Position in the event's ordered log; consecutive accepted messages differ by one. */
+  seq: number;
+  /** Server time the log accepted the message, ms since the Unix epoch. */
+  ts: number;
+  author: Author;
+  text: string;
+}
+
+/** Taps per emoji. Emoji with no taps are absent. */
+export type ReactionCounts = Partial<Record<ReactionEmoji, number>>;
+
+// ---- client to server ----------------------------------------------------------------------
+
+export interface ChatSend {
+  type: 'chat.send';
+  text: string;
+  /** Optional correlation id, echoed in the `ack` or `error` for this frame. */
+  ref?: string;
+}
+
+export interface React {
+  type: 'react';
+  emoji: ReactionEmoji;
+  /** Taps merged by the client, 1 to 50 (default 1). */
+  count?: number;
+}
+
+export interface Ping {
+  type: 'ping';
+  ref?: string;
+  /** The client's clock when sent (any unit); echoed untouched. */
+  t?: number;
+}
+
+export type ClientMessage = ChatSend | React | Ping;
+export type ClientMessageType = ClientMessage['type'];
+
+// ---- server to client ----------------------------------------------------------------------
+
+export interface Snapshot {
+  /** The most recent chat messages (up to 50), oldest first. */
+  chat: ChatMessage[];
+  /** The event's latest sequence number (0 before the first message). */
+  lastSeq: number;
+  /** Fans connected to the event now, across all shards. */
+  viewers: number;
+  /** Reaction taps in the most recent window. */
+  reactions: ReactionCounts;
+}
+
+export interface Welcome {
+  type: 'welcome';
+  version: number;
+  sessionId: string;
+  eventId: string;
+  user: Author;
+  /** Server clock, ms since the Unix epoch. */
+  serverTime: number;
+  snapshot: Snapshot;
+}
+
+/** One or more chat messages in seq order. A fan sees every seq exactly once per session. */
+export interface ChatBatch {
+  type: 'chat';
+  messages: ChatMessage[];
+}
+
+/** Reaction taps in the last window (at most one frame per window; superseded, droppable). */
+export interface Reactions {
+  type: 'reactions';
+  counts: ReactionCounts;
+  windowMs: number;
+}
+
+/** Viewers now (at most one frame per second; superseded, droppable). */
+export interface Presence {
+  type: 'presence';
+  viewers: number;
+}
+
+/** A `chat.send` carrying `ref` was accepted with this id and seq. */
+export interface Ack {
+  type: 'ack';
+  ref: string;
+  id: string;
+  seq: number;
+}
+
+export interface ErrorFrame {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  /** The `ref` of the client frame this answers, when it had one. */
+  ref?: string;
+  /** For `retry-after` codes: how long to wait, ms. */
+  retryAfterMs?: number;
+}
+
+export interface Pong {
+  type: 'pong';
+  ref?: string;
+  t?: number;
+  serverTime: number;
+}
+
+export type ServerMessage = Welcome | ChatBatch | Reactions | Presence | Ack | ErrorFrame | Pong;
+export type ServerMessageType = ServerMessage['type'];

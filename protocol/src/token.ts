@@ -1,0 +1,27 @@
+// What a fan token says, agreed between the API (which signs it) and the gateway (which
+// verifies it locally, with no database call). A JWT signed with ES256 and a `kid` header.
+
+import type { Role } from './limits.js';
+
+/** The only algorithm the gateway accepts; pinned so `alg: none` or HS256 tricks cannot pass. */
+export const TOKEN_ALGORITHM = 'ES256';
+
+/** Default `iss` of tokens the API signs (configurable on both sides). */
+export const TOKEN_ISSUER = 'fanfare';
+
+/** `aud` of tokens meant for the gateway. API credentials carry a different audience. */
+export const GATEWAY_AUDIENCE = 'fanfare-gateway';
+
+/** `aud` of tokens meant for the control API (producer, moderator, SRE). */
+export const API_AUDIENCE = 'fanfare-api';
+
+/** Private claims of a fan token, beside the registered ones (sub, iss, aud, exp, nbf, iat). */
+export interface FanTokenClaims {
+  /** The user id, unique per fan. */
+  sub: string;
+  /** The event the token admits to. */
+  evt: string;
+  role: Role;
+  /** Display name. */
+  name: string;
+}
