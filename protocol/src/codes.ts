@@ -45,7 +45,6 @@ export const ERROR_CODES = {
     retry: 'retry-after',
     description: 'Too many reaction taps from this fan; extra taps were not counted.',
   },
-  forbidden: { retry: 'final', description: "The fan's role may not do this in this event." },
   unavailable: {
     retry: 'retry-after',
     description: 'A dependency is briefly unavailable; the action was not applied.',
@@ -61,24 +60,15 @@ interface CloseCodeInfo extends CodeInfo {
 
 /**
  * WebSocket close codes the gateway sends. 4000-4499: transient, reconnect with backoff.
- * 4500-4999: final. 1000-1011 are RFC 6455 codes that uWS or the gateway may use.
+ * 4500-4999: final (reserved; none is sent yet). 1000 and 1006 are the RFC 6455 codes a client meets.
  */
 export const CLOSE_CODES = {
   1000: { name: 'normal', retry: 'final', description: 'The client or server ended the session.' },
   1006: {
     name: 'abnormal',
     retry: 'reconnect',
-    description: 'The connection dropped without a close frame (network, crash, idle timeout).',
-  },
-  1007: {
-    name: 'invalid_payload',
-    retry: 'reconnect',
-    description: 'A text frame was not valid UTF-8 (closed by uWS, per RFC 6455).',
-  },
-  1009: {
-    name: 'message_too_big',
-    retry: 'reconnect',
-    description: 'A frame exceeded the hard socket limit (64 KiB); uWS closes at once.',
+    description:
+      'No close frame: network loss, a crash, the idle timeout, or uWS refusing a frame at the socket layer (text that is not UTF-8, or over the 64 KiB hard limit).',
   },
   4000: {
     name: 'server_restart',
@@ -95,26 +85,6 @@ export const CLOSE_CODES = {
     retry: 'reconnect',
     description: 'The fan sent frames faster than any client should; reconnect after backoff.',
   },
-  4003: {
-    name: 'token_expired',
-    retry: 'reauth',
-    description: 'The session token has expired; fetch a new one and reconnect.',
-  },
-  4004: {
-    name: 'server_error',
-    retry: 'reconnect',
-    description: 'An unexpected server fault ended the session; reconnect with backoff.',
-  },
-  4500: {
-    name: 'forbidden',
-    retry: 'final',
-    description: 'The fan was removed from the event (ban); do not reconnect.',
-  },
-  4501: {
-    name: 'event_closed',
-    retry: 'final',
-    description: 'The event has ended; there is nothing to reconnect to.',
-  },
 } as const satisfies Record<number, CloseCodeInfo>;
 
 export type CloseCode = keyof typeof CLOSE_CODES;
@@ -125,10 +95,6 @@ export const Close = {
   serverRestart: 4000,
   slowConsumer: 4001,
   flood: 4002,
-  tokenExpired: 4003,
-  serverError: 4004,
-  forbidden: 4500,
-  eventClosed: 4501,
 } as const satisfies Record<string, CloseCode>;
 
 interface UpgradeRefusalInfo extends CodeInfo {

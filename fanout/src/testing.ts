@@ -1,0 +1,4 @@
+// Test-only exports: the contract suites every implementation runs, and the manual clock.
+export { busContract, type BusFixture } from './bus.contract.js';
+export { eventLogContract, type EventLogFixture } from './event-log.contract.js';
+export { ManualClock } from './manual-clock.js';

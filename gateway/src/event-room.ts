@@ -1,0 +1,308 @@
+// One live event as seen by one shard: the shard's fans in it, its recent chat, and the
+// event's subscriptions on the bus and the log. Exists only while the shard has fans in the
+// event (the RoomRegistry opens and closes it). Encode once, send many: every broadcast is
+// serialised once and handed to uWS `publish`, which loops over the sockets in C++.
+
+import {
+  PROTOCOL_VERSION,
+  encodeServerMessage,
+  type ChatMessage,
+  type ChatSend,
+  type ErrorCode,
+  type ReactionEmoji,
+  type ServerMessage,
+} from '@fanfare/protocol';
+import {
+  PresenceAggregator,
+  ReactionAggregator,
+  type Bus,
+  type Clock,
+  type EventLog,
+  type LogEntry,
+  type Subjects,
+  type Subscription,
+  type TimerHandle,
+} from '@fanfare/fanout';
+import { chatMessageFromEntry, encodeChatRecord } from './chat-record.js';
+import type { GatewayConfig } from './config.js';
+import type { IdSource } from './ids.js';
+import type { Logger } from './logger.js';
+import type { Session } from './session.js';
+import { take } from './token-bucket.js';
+import type { Uws } from './uws.js';
+
+export type Socket = Uws.WebSocket<Session>;
+type RoomState = 'new' | 'loading' | 'ready' | 'closed';
+
+export interface RoomDeps {
+  app: Uws.TemplatedApp;
+  log: EventLog;
+  bus: Bus;
+  subjects: Subjects;
+  clock: Clock;
+  config: GatewayConfig;
+  ids: IdSource;
+  logger: Logger;
+}
+
+/** Sends one frame to one socket, unless it has closed (an await may have passed). */
+export function sendTo(ws: Socket, session: Session, message: ServerMessage): void {
+  if (session.closed) return;
+  ws.cork(() => ws.send(encodeServerMessage(message)));
+}
+
+export function sendError(
+  ws: Socket,
+  session: Session,
+  code: ErrorCode,
+  message: string,
+  extra: { ref?: string | undefined; retryAfterMs?: number } = {},
+): void {
+  const frame: ServerMessage = { type: 'error', code, message };
+  if (extra.ref !== undefined) frame.ref = extra.ref;
+  if (extra.retryAfterMs !== undefined) frame.retryAfterMs = extra.retryAfterMs;
+  sendTo(ws, session, frame);
+}
+
+/** What one slow-consumer sweep found. */
+export interface SweepResult {
+  /** Sockets that are not getting superseded frames now. */
+  lagging: number;
+  /** Sockets closed with 4001 by this sweep. */
+  closedSlow: number;
+}
+
+export class EventRoom {
+  readonly eventId: string;
+  /** uWS topic for ordered frames (chat): never dropped for a connected fan. */
+  readonly orderedTopic: string;
+  /** uWS topic for superseded frames (reactions, presence): dropped first for slow fans. */
+  readonly signalTopic: string;
+  #deps: RoomDeps;
+  #state: RoomState = 'new';
+  #sockets = new Set<Socket>();
+  /** Recent chat already published to the ordered topic, oldest first. */
+  #recent: ChatMessage[] = [];
+  #publishedSeq = 0;
+  /** Arrived from the log, waiting for the next batch flush. */
+  #pending: ChatMessage[] = [];
+  #flushTimer: TimerHandle | undefined;
+  #follow: Subscription | undefined;
+  #reactions: ReactionAggregator;
+  #presence: PresenceAggregator;
+  #viewers = 0;
+
+  constructor(eventId: string, deps: RoomDeps) {
+    this.eventId = eventId;
+    this.#deps = deps;
+    this.orderedTopic = `e/${eventId}`;
+    this.signalTopic = `e/${eventId}/s`;
+    const { bus, subjects, clock, config } = deps;
+    this.#reactions = new ReactionAggregator({
+      bus,
+      subject: subjects.reactions(eventId),
+      shardId: config.shardId,
+      clock,
+      windowMs: config.reactionWindowMs,
+      onWindow: (counts) =>
+        this.#broadcastSignal({ type: 'reactions', counts, windowMs: config.reactionWindowMs }),
+    });
+    this.#presence = new PresenceAggregator({
+      bus,
+      subject: subjects.presence(eventId),
+      shardId: config.shardId,
+      clock,
+      intervalMs: config.presenceIntervalMs,
+      onChange: (viewers) => {
+        this.#viewers = viewers;
+        this.#broadcastSignal({ type: 'presence', viewers });
+      },
+    });
+  }
+
+  get size(): number {
+    return this.#sockets.size;
+  }
+
+  /** Subscribes to the event's log and loads recent chat. Rejects if the log is unreachable. */
+  async start(): Promise<void> {
+    if (this.#state !== 'new') throw new Error(`room ${this.eventId} already started`);
+    this.#state = 'loading';
+    // Follow first and buffer, then read: nothing appended in between can be missed.
+    const early: LogEntry[] = [];
+    this.#follow = this.#deps.log.follow(this.eventId, (entry) => {
+      if (this.#state === 'loading') early.push(entry);
+      else if (this.#state === 'ready') this.#accept(entry);
+    });
+    let history: LogEntry[];
+    try {
+      history = await this.#deps.log.readLast(this.eventId, this.#deps.config.snapshotMessages);
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+    if (this.#state !== 'loading') return; // closed while loading
+    for (const entry of history) {
+      const message = chatMessageFromEntry(entry);
+      if (message) this.#recent.push(message);
+      this.#publishedSeq = entry.seq;
+    }
+    this.#state = 'ready';
+    for (const entry of early) this.#accept(entry);
+    this.#reactions.start();
+    this.#presence.start();
+  }
+
+  /** Adds an open socket: subscribes it and sends the welcome snapshot. */
+  attach(ws: Socket, session: Session): void {
+    this.#sockets.add(ws);
+    ws.subscribe(this.orderedTopic);
+    ws.subscribe(this.signalTopic);
+    this.#presence.setLocal(this.#sockets.size);
+    const { snapshotMessages } = this.#deps.config;
+    sendTo(ws, session, {
+      type: 'welcome',
+      version: PROTOCOL_VERSION,
+      sessionId: session.sessionId,
+      eventId: this.eventId,
+      user: session.user,
+      serverTime: this.#deps.clock.now(),
+      snapshot: {
+        // Only what was already published: pending messages reach this fan through the topic.
+        chat: this.#recent.slice(-snapshotMessages),
+        lastSeq: this.#publishedSeq,
+        viewers: this.#presence.total(),
+        reactions: this.#reactions.latest(),
+      },
+    });
+  }
+
+  /** Removes a closed socket (uWS has already unsubscribed it). */
+  detach(ws: Socket): void {
+    this.#sockets.delete(ws);
+    this.#presence.setLocal(this.#sockets.size);
+  }
+
+  /** Admits, stores and acknowledges one chat message. Refusals become error frames. */
+  async chat(ws: Socket, session: Session, msg: ChatSend): Promise<void> {
+    const { clock, ids, log, logger } = this.#deps;
+    const verdict = session.chat.admit(msg.text, clock.now());
+    if (!verdict.ok) {
+      if (verdict.code === 'rate_limited') {
+        sendError(ws, session, 'rate_limited', 'slow down: chat rate limit reached', {
+          ref: msg.ref,
+          retryAfterMs: verdict.retryAfterMs,
+        });
+      } else {
+        sendError(ws, session, 'duplicate_message', 'you sent the same message just now', {
+          ref: msg.ref,
+        });
+      }
+      return;
+    }
+    const id = ids.next();
+    const record = encodeChatRecord({ kind: 'chat', id, author: session.user, text: msg.text });
+    try {
+      const position = await log.append(this.eventId, record, id);
+      if (msg.ref !== undefined) {
+        sendTo(ws, session, { type: 'ack', ref: msg.ref, id, seq: position.seq });
+      }
+    } catch (err) {
+      session.chat.forget(msg.text);
+      logger.warn('chat append failed', { eventId: this.eventId, err });
+      sendError(ws, session, 'unavailable', 'chat is briefly unavailable; nothing was sent', {
+        ref: msg.ref,
+        retryAfterMs: 1000,
+      });
+    }
+  }
+
+  /** Counts taps from one fan, within that fan's reaction budget. */
+  react(ws: Socket, session: Session, emoji: ReactionEmoji, count: number): void {
+    const { config, clock } = this.#deps;
+    const wait = take(session.reactions, config.reactions, clock.now(), count);
+    if (wait > 0) {
+      sendError(ws, session, 'reaction_rate_limited', 'too many reactions; these were not counted', {
+        retryAfterMs: wait,
+      });
+      return;
+    }
+    this.#reactions.tap(emoji, count);
+  }
+
+  /**
+   * Applies the slow-consumer policy to every socket: past `signalDropBytes` a fan stops
+   * getting superseded frames; past `slowCloseBytes` it is closed with 4001.
+   */
+  sweep(closeSlow: (ws: Socket) => void): SweepResult {
+    const { signalDropBytes, slowCloseBytes } = this.#deps.config.backpressure;
+    const result: SweepResult = { lagging: 0, closedSlow: 0 };
+    for (const ws of this.#sockets) {
+      const session = ws.getUserData();
+      if (session.closed) continue;
+      const buffered = ws.getBufferedAmount();
+      if (buffered > slowCloseBytes) {
+        closeSlow(ws);
+        result.closedSlow++;
+        continue;
+      }
+      if (buffered > signalDropBytes && !session.lagging) {
+        session.lagging = true;
+        ws.unsubscribe(this.signalTopic);
+      }
+      if (session.lagging) result.lagging++;
+    }
+    return result;
+  }
+
+  /** A lagging socket drained: resume superseded frames, starting with the latest values. */
+  drained(ws: Socket, session: Session): void {
+    if (!session.lagging || session.closed) return;
+    if (ws.getBufferedAmount() > this.#deps.config.backpressure.signalResumeBytes) return;
+    session.lagging = false;
+    ws.subscribe(this.signalTopic);
+    sendTo(ws, session, { type: 'presence', viewers: this.#viewers || this.#presence.total() });
+  }
+
+  sockets(): IterableIterator<Socket> {
+    return this.#sockets.values();
+  }
+
+  /** Stops all subscriptions and timers. Sockets must have been closed by the caller. */
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#follow?.unsubscribe();
+    this.#reactions.close();
+    this.#presence.close();
+    if (this.#flushTimer) this.#deps.clock.clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    this.#pending = [];
+  }
+
+  #accept(entry: LogEntry): void {
+    const message = chatMessageFromEntry(entry);
+    if (!message || message.seq <= this.#publishedSeq) return;
+    if (this.#pending.length > 0 && message.seq <= this.#pending.at(-1)!.seq) return;
+    this.#pending.push(message);
+    if (this.#deps.config.chatBatchMs === 0) this.#flush();
+    else
+      this.#flushTimer ??= this.#deps.clock.setTimeout(() => this.#flush(), this.#deps.config.chatBatchMs);
+  }
+
+  #flush(): void {
+    this.#flushTimer = undefined;
+    if (this.#pending.length === 0 || this.#state !== 'ready') return;
+    const messages = this.#pending;
+    this.#pending = [];
+    this.#deps.app.publish(this.orderedTopic, encodeServerMessage({ type: 'chat', messages }));
+    this.#publishedSeq = messages.at(-1)!.seq;
+    this.#recent.push(...messages);
+    const keep = this.#deps.config.snapshotMessages;
+    if (this.#recent.length > keep * 2) this.#recent = this.#recent.slice(-keep);
+  }
+
+  #broadcastSignal(message: ServerMessage): void {
+    if (this.#state === 'ready') this.#deps.app.publish(this.signalTopic, encodeServerMessage(message));
+  }
+}

@@ -1,0 +1,68 @@
+// What happens to one client frame: flood control, size and type checks, decode, dispatch.
+// Every refusal is an error frame with a code; only a flood closes the socket (4002).
+
+import { Close, decodeClientMessage, type Pong } from '@fanfare/protocol';
+import type { GatewayConfig } from './config.js';
+import { sendError, sendTo, type Socket } from './event-room.js';
+import type { Logger } from './logger.js';
+import type { Session } from './session.js';
+import { take } from './token-bucket.js';
+
+export interface FrameDeps {
+  config: GatewayConfig;
+  now: () => number;
+  logger: Logger;
+}
+
+/** Ends a session with a close code; the socket is not touched again after this. */
+export function endSession(ws: Socket, session: Session, code: number, reason: string): void {
+  if (session.closed) return;
+  session.closed = true;
+  ws.end(code, reason);
+}
+
+export function createMessageHandler(deps: FrameDeps) {
+  const { config, logger } = deps;
+  return (ws: Socket, data: ArrayBuffer, isBinary: boolean): void => {
+    const session = ws.getUserData();
+    if (session.closed) return;
+    const now = deps.now();
+    if (take(session.frames, config.frames, now) > 0) {
+      endSession(ws, session, Close.flood, 'flood');
+      return;
+    }
+    if (isBinary) {
+      sendError(ws, session, 'binary_unsupported', 'send JSON text frames');
+      return;
+    }
+    if (data.byteLength > config.maxFrameBytes) {
+      sendError(ws, session, 'frame_too_large', `frames are limited to ${config.maxFrameBytes} bytes`);
+      return;
+    }
+    // uWS has already refused text that is not UTF-8; this view copies nothing.
+    const decoded = decodeClientMessage(Buffer.from(data).toString('utf8'));
+    if (!decoded.ok) {
+      sendError(ws, session, decoded.error.code, decoded.error.message, { ref: decoded.error.ref });
+      return;
+    }
+    const msg = decoded.value;
+    switch (msg.type) {
+      case 'chat.send':
+        session.room.chat(ws, session, msg).catch((err: unknown) => {
+          logger.error('chat handling failed', { err });
+          sendError(ws, session, 'internal', 'internal error; nothing was sent', { ref: msg.ref });
+        });
+        return;
+      case 'react':
+        session.room.react(ws, session, msg.emoji, msg.count ?? 1);
+        return;
+      case 'ping': {
+        const pong: Pong = { type: 'pong', serverTime: now };
+        if (msg.ref !== undefined) pong.ref = msg.ref;
+        if (msg.t !== undefined) pong.t = msg.t;
+        sendTo(ws, session, pong);
+        return;
+      }
+    }
+  };
+}

@@ -1,0 +1,205 @@
+// A gateway shard: one uWS app serving fans over WebSocket plus /healthz and /readyz. It wires
+// the upgrade, frame and close handlers to the room registry, runs the slow-consumer sweep, and
+// shuts down gracefully: fail readiness, stop listening, close fans with 4000 in batches, drain,
+// release the rooms.
+
+import { Close } from '@fanfare/protocol';
+import { createSubjects, systemClock, type Bus, type Clock, type EventLog } from '@fanfare/fanout';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { HARD_MAX_PAYLOAD_BYTES, WS_PATH, type GatewayConfig } from './config.js';
+import type { Socket, SweepResult } from './event-room.js';
+import { createMessageHandler, endSession } from './frames.js';
+import { IdSource } from './ids.js';
+import { jsonLogger, type Logger } from './logger.js';
+import { RoomRegistry } from './room-registry.js';
+import type { Session } from './session.js';
+import type { TokenVerifier } from './token-verifier.js';
+import { createUpgradeHandler } from './upgrade.js';
+import { loadNativeUws, type Uws } from './uws.js';
+
+export interface GatewayDeps {
+  bus: Bus;
+  log: EventLog;
+  verifier: TokenVerifier;
+  clock?: Clock;
+  logger?: Logger;
+  /** Subject prefix (per deployment, or per test run). */
+  subjectPrefix?: string;
+}
+
+type GatewayState = 'new' | 'ready' | 'draining' | 'closed';
+
+export interface GatewayStats {
+  state: GatewayState;
+  connections: number;
+  rooms: number;
+}
+
+export class Gateway {
+  readonly config: GatewayConfig;
+  #uws: typeof Uws;
+  #app: Uws.TemplatedApp;
+  #clock: Clock;
+  #logger: Logger;
+  #rooms: RoomRegistry;
+  #state: GatewayState = 'new';
+  #listenSocket: Uws.us_listen_socket | undefined;
+  #port = 0;
+  #connections = 0;
+  #sweepTimer: ReturnType<Clock['setInterval']> | undefined;
+  #closing: Promise<void> | undefined;
+  #allClosed: (() => void) | undefined;
+
+  constructor(config: GatewayConfig, deps: GatewayDeps) {
+    this.config = config;
+    this.#uws = loadNativeUws();
+    this.#clock = deps.clock ?? systemClock;
+    this.#logger = deps.logger ?? jsonLogger({ shard: config.shardId });
+    this.#app = this.#uws.App();
+    const ids = new IdSource();
+    this.#rooms = new RoomRegistry({
+      app: this.#app,
+      log: deps.log,
+      bus: deps.bus,
+      subjects: createSubjects(deps.subjectPrefix),
+      clock: this.#clock,
+      config,
+      ids,
+      logger: this.#logger,
+    });
+    const now = () => this.#clock.now();
+    this.#app.ws<Session>(WS_PATH, {
+      maxPayloadLength: HARD_MAX_PAYLOAD_BYTES,
+      idleTimeout: config.idleTimeoutS,
+      sendPingsAutomatically: true,
+      maxBackpressure: config.backpressure.hardBytes,
+      closeOnBackpressureLimit: 1,
+      compression: this.#uws.DISABLED,
+      upgrade: createUpgradeHandler({
+        config,
+        verifier: deps.verifier,
+        rooms: this.#rooms,
+        ids,
+        now,
+        isReady: () => this.#state === 'ready',
+        logger: this.#logger,
+      }),
+      open: (ws) => {
+        this.#connections++;
+        const session = ws.getUserData();
+        session.room.attach(ws, session);
+      },
+      message: createMessageHandler({ config, now, logger: this.#logger }),
+      drain: (ws) => {
+        const session = ws.getUserData();
+        session.room.drained(ws, session);
+      },
+      close: (ws) => {
+        const session = ws.getUserData();
+        session.closed = true;
+        session.room.detach(ws);
+        this.#rooms.release(session.room);
+        this.#connections--;
+        if (this.#connections === 0) this.#allClosed?.();
+      },
+    });
+    this.#app.get('/healthz', (res) => {
+      res.writeHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ status: 'ok', shard: config.shardId }));
+    });
+    this.#app.get('/readyz', (res) => {
+      const ready = this.#state === 'ready';
+      res.writeStatus(ready ? '200 OK' : '503 Service Unavailable');
+      res.writeHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ status: this.#state, shard: config.shardId }));
+    });
+    this.#app.any('/*', (res) => {
+      res.writeStatus('404 Not Found').end();
+    });
+  }
+
+  /** The port listened on (resolved when the config asked for port 0). */
+  get port(): number {
+    return this.#port;
+  }
+
+  stats(): GatewayStats {
+    return { state: this.#state, connections: this.#connections, rooms: this.#rooms.size };
+  }
+
+  /** Listens and becomes ready. */
+  async start(): Promise<void> {
+    if (this.#state !== 'new') throw new Error(`gateway cannot start from ${this.#state}`);
+    const { host, port } = this.config;
+    this.#listenSocket = await new Promise<Uws.us_listen_socket>((resolve, reject) => {
+      this.#app.listen(host, port, (socket) => {
+        if (socket) resolve(socket);
+        else reject(new Error(`gateway could not listen on ${host}:${port}`));
+      });
+    });
+    this.#port = this.#uws.us_socket_local_port(this.#listenSocket);
+    this.#sweepTimer = this.#clock.setInterval(
+      () => void this.sweep(),
+      this.config.backpressure.sweepIntervalMs,
+    );
+    this.#state = 'ready';
+    this.#logger.info('gateway listening', { host, port: this.#port });
+  }
+
+  /** Applies the slow-consumer policy now (runs on a timer; public for tests). */
+  sweep(): SweepResult {
+    const total: SweepResult = { lagging: 0, closedSlow: 0 };
+    for (const room of this.#rooms.rooms()) {
+      const found = room.sweep((ws) =>
+        endSession(ws, ws.getUserData(), Close.slowConsumer, 'slow consumer'),
+      );
+      total.lagging += found.lagging;
+      total.closedSlow += found.closedSlow;
+    }
+    if (total.closedSlow > 0) this.#logger.warn('closed slow consumers', { ...total });
+    return total;
+  }
+
+  /** Graceful shutdown. Idempotent; resolves when every socket is gone and rooms are closed. */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    const wasListening = this.#state === 'ready';
+    this.#state = 'draining';
+    if (wasListening && this.config.readinessGraceMs > 0) await sleep(this.config.readinessGraceMs);
+    if (this.#listenSocket) this.#uws.us_listen_socket_close(this.#listenSocket);
+    this.#listenSocket = undefined;
+    if (this.#sweepTimer) this.#clock.clearInterval(this.#sweepTimer);
+
+    const drained = new Promise<void>((resolve) => {
+      this.#allClosed = resolve;
+      if (this.#connections === 0) resolve();
+    });
+    const sockets: Socket[] = this.#rooms.rooms().flatMap((room) => [...room.sockets()]);
+    this.#logger.info('gateway draining', { connections: sockets.length });
+    for (let i = 0; i < sockets.length; i += this.config.closeBatchSize) {
+      for (const ws of sockets.slice(i, i + this.config.closeBatchSize)) {
+        endSession(ws, ws.getUserData(), Close.serverRestart, 'server restart');
+      }
+      await nextTurn(); // let the loop flush close frames between batches
+    }
+    const timedOut = await Promise.race([
+      drained.then(() => false),
+      sleep(this.config.drainTimeoutMs, true, { ref: false }),
+    ]);
+    if (timedOut) {
+      this.#logger.warn('drain timed out; closing remaining sockets', {
+        connections: this.#connections,
+      });
+      for (const room of this.#rooms.rooms()) for (const ws of room.sockets()) ws.close();
+    }
+    this.#rooms.closeAll();
+    // close() exists in uWS v20.30 but is missing from its typings: it ends every socket and timer.
+    (this.#app as Uws.TemplatedApp & { close(): void }).close();
+    this.#state = 'closed';
+    this.#logger.info('gateway closed');
+  }
+}

@@ -1,0 +1,23 @@
+// Per-connection state, held in uWS's typed userData: set once at upgrade, never patched onto
+// the socket. A few numbers and references per fan; the big things (history, aggregation) are
+// per event, in EventRoom.
+
+import type { Author } from '@fanfare/protocol';
+import type { ChatGuard } from './chat-guard.js';
+import type { EventRoom } from './event-room.js';
+import type { Bucket } from './token-bucket.js';
+
+export interface Session {
+  readonly sessionId: string;
+  readonly user: Author;
+  readonly eventId: string;
+  readonly version: number;
+  readonly room: EventRoom;
+  readonly chat: ChatGuard;
+  readonly reactions: Bucket;
+  readonly frames: Bucket;
+  /** True while the fan is too far behind to get superseded frames. */
+  lagging: boolean;
+  /** Set by the close handler; the socket must not be touched after. */
+  closed: boolean;
+}

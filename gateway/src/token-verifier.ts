@@ -1,0 +1,106 @@
+// Local token verification: no database or Redis call per connection. The key comes from the
+// API's JWKS (fetched and cached by jose, picked by `kid`) or from a configured public key. The
+// algorithm is pinned, and iss, aud, exp and nbf are always checked.
+
+import {
+  GATEWAY_AUDIENCE,
+  TOKEN_ALGORITHM,
+  isEventId,
+  isRole,
+  type FanTokenClaims,
+} from '@fanfare/protocol';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  importSPKI,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+
+export type TokenRejection = 'token_invalid' | 'token_expired';
+
+export class TokenRejectedError extends Error {
+  override name = 'TokenRejectedError';
+  constructor(
+    readonly reason: TokenRejection,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** Verifies a fan token. Resolves with its claims or rejects with TokenRejectedError. */
+export interface TokenVerifier {
+  verify(token: string): Promise<FanTokenClaims & { exp: number }>;
+}
+
+export type KeySource =
+  | { kind: 'jwks-url'; url: string }
+  | { kind: 'jwks'; jwks: JSONWebKeySet }
+  | { kind: 'public-key'; pem: string };
+
+/** Tolerated clock difference between the API and the gateway, seconds. */
+export const CLOCK_TOLERANCE_S = 5;
+
+export class JoseTokenVerifier implements TokenVerifier {
+  #key: JWTVerifyGetKey | ReturnType<typeof importSPKI>;
+  #issuer: string;
+
+  constructor(source: KeySource, issuer: string) {
+    this.#issuer = issuer;
+    switch (source.kind) {
+      case 'jwks-url':
+        this.#key = createRemoteJWKSet(new URL(source.url), { cooldownDuration: 30_000 });
+        break;
+      case 'jwks':
+        this.#key = createLocalJWKSet(source.jwks);
+        break;
+      case 'public-key':
+        this.#key = importSPKI(source.pem, TOKEN_ALGORITHM);
+        break;
+    }
+  }
+
+  async verify(token: string): Promise<FanTokenClaims & { exp: number }> {
+    let payload: JWTPayload;
+    try {
+      const key = this.#key;
+      const options = {
+        algorithms: [TOKEN_ALGORITHM],
+        issuer: this.#issuer,
+        audience: GATEWAY_AUDIENCE,
+        requiredClaims: ['exp', 'sub'],
+        clockTolerance: CLOCK_TOLERANCE_S,
+      };
+      payload =
+        typeof key === 'function'
+          ? (await jwtVerify(token, key, options)).payload
+          : (await jwtVerify(token, await key, options)).payload;
+    } catch (err) {
+      if (err instanceof errors.JWTExpired) {
+        throw new TokenRejectedError('token_expired', 'token is expired', { cause: err });
+      }
+      if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'nbf') {
+        throw new TokenRejectedError('token_expired', 'token is not yet valid', { cause: err });
+      }
+      const detail = err instanceof errors.JOSEError ? err.code : 'ERR_UNKNOWN';
+      throw new TokenRejectedError('token_invalid', `token rejected (${detail})`, { cause: err });
+    }
+    const { sub, evt, role, name, exp } = payload as JWTPayload & Partial<FanTokenClaims>;
+    if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128) {
+      throw new TokenRejectedError('token_invalid', 'token has no valid `sub`');
+    }
+    if (typeof evt !== 'string' || !isEventId(evt)) {
+      throw new TokenRejectedError('token_invalid', 'token names no valid event (`evt`)');
+    }
+    if (!isRole(role)) throw new TokenRejectedError('token_invalid', 'token has no valid `role`');
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new TokenRejectedError('token_invalid', 'token has no `name`');
+    }
+    return { sub, evt, role, name, exp: exp as number };
+  }
+}

@@ -1,0 +1,110 @@
+// The WebSocket upgrade: everything a fan must pass before a socket exists. Headers are read
+// synchronously (uWS invalidates the request after the first await), `onAborted` is armed,
+// then the token is verified and the event's room made ready, and only then the upgrade is
+// completed inside `cork`. Every refusal is an HTTP status with a reason code.
+
+import { UPGRADE_REFUSALS, negotiateSubprotocol, type UpgradeRefusal } from '@fanfare/protocol';
+import { STATUS_CODES } from 'node:http';
+import { ChatGuard } from './chat-guard.js';
+import type { GatewayConfig } from './config.js';
+import type { EventRoom } from './event-room.js';
+import type { IdSource } from './ids.js';
+import type { Logger } from './logger.js';
+import type { RoomRegistry } from './room-registry.js';
+import type { Session } from './session.js';
+import { newBucket } from './token-bucket.js';
+import { TokenRejectedError, type TokenVerifier } from './token-verifier.js';
+import type { Uws } from './uws.js';
+
+export interface UpgradeDeps {
+  config: GatewayConfig;
+  verifier: TokenVerifier;
+  rooms: RoomRegistry;
+  ids: IdSource;
+  now: () => number;
+  isReady: () => boolean;
+  logger: Logger;
+}
+
+/** Seconds a refused client should wait when the shard is not ready. */
+export const NOT_READY_RETRY_AFTER_S = 2;
+
+export function refuse(res: Uws.HttpResponse, reason: UpgradeRefusal, message: string): void {
+  const { status } = UPGRADE_REFUSALS[reason];
+  res.cork(() => {
+    res.writeStatus(`${status} ${STATUS_CODES[status] ?? ''}`);
+    res.writeHeader('content-type', 'application/json');
+    res.writeHeader('x-fanfare-error', reason);
+    if (status === 503) res.writeHeader('retry-after', String(NOT_READY_RETRY_AFTER_S));
+    res.end(JSON.stringify({ error: reason, message }));
+  });
+}
+
+export function createUpgradeHandler(deps: UpgradeDeps) {
+  const { config, verifier, rooms, ids, logger } = deps;
+  const origins = config.allowedOrigins === '*' ? undefined : new Set(config.allowedOrigins);
+
+  return (res: Uws.HttpResponse, req: Uws.HttpRequest, context: Uws.us_socket_context_t): void => {
+    const key = req.getHeader('sec-websocket-key');
+    const protocolHeader = req.getHeader('sec-websocket-protocol');
+    const extensions = req.getHeader('sec-websocket-extensions');
+    const origin = req.getHeader('origin');
+    const query = req.getQuery() ?? '';
+    let aborted = false;
+    res.onAborted(() => {
+      aborted = true;
+    });
+
+    if (!deps.isReady()) return refuse(res, 'not_ready', 'shard is not accepting fans');
+    if (origins && origin !== '' && !origins.has(origin)) {
+      return refuse(res, 'origin_forbidden', `origin ${origin} is not allowed`);
+    }
+    const negotiated = negotiateSubprotocol(protocolHeader);
+    if (!negotiated) return refuse(res, 'version_unsupported', 'supported: fanfare.v1');
+    const token = new URLSearchParams(query).get('token') ?? negotiated.bearer;
+    if (!token) return refuse(res, 'token_missing', 'pass the token as ?token=');
+
+    const admit = async (): Promise<void> => {
+      let claims;
+      try {
+        claims = await verifier.verify(token);
+      } catch (err) {
+        if (aborted) return;
+        if (err instanceof TokenRejectedError) return refuse(res, err.reason, err.message);
+        throw err;
+      }
+      if (aborted) return;
+      let room: EventRoom;
+      try {
+        room = await rooms.acquire(claims.evt);
+      } catch (err) {
+        logger.warn('room failed to start', { eventId: claims.evt, err });
+        if (!aborted) refuse(res, 'not_ready', 'event is briefly unavailable');
+        return;
+      }
+      if (aborted || !deps.isReady()) {
+        rooms.release(room);
+        if (!aborted) refuse(res, 'not_ready', 'shard is draining');
+        return;
+      }
+      const now = deps.now();
+      const session: Session = {
+        sessionId: ids.next(),
+        user: { id: claims.sub, name: claims.name, role: claims.role },
+        eventId: claims.evt,
+        version: negotiated.version,
+        room,
+        chat: new ChatGuard(config.chat, claims.role !== 'fan', now),
+        reactions: newBucket(config.reactions, now),
+        frames: newBucket(config.frames, now),
+        lagging: false,
+        closed: false,
+      };
+      res.cork(() => res.upgrade(session, key, negotiated.subprotocol, extensions, context));
+    };
+    admit().catch((err: unknown) => {
+      logger.error('upgrade failed', { err });
+      if (!aborted) refuse(res, 'not_ready', 'internal error');
+    });
+  };
+}

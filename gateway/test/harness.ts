@@ -1,0 +1,78 @@
+// Starts a real uWS gateway on a free port with in-memory seams and a fresh ES256 key, and
+// signs tokens for it: good ones, and the bad ones auth tests need.
+
+import { MemoryBus, MemoryEventLog, systemClock, type Clock } from '@fanfare/fanout';
+import { GATEWAY_AUDIENCE, TOKEN_ISSUER, type Role } from '@fanfare/protocol';
+import { connectFan, type ConnectOptions, type FanClient } from '@fanfare/testkit';
+import { SignJWT, exportJWK, generateKeyPair, type JWTPayload } from 'jose';
+import {
+  Gateway,
+  JoseTokenVerifier,
+  defaultGatewayConfig,
+  silentLogger,
+  type GatewayConfig,
+} from '../src/index.js';
+
+export interface TokenOptions {
+  sub?: string;
+  evt?: string;
+  role?: Role;
+  name?: string;
+  iss?: string;
+  aud?: string;
+  kid?: string;
+  /** Seconds from now; negative for an expired token. */
+  expiresIn?: number;
+  notBefore?: number;
+  extra?: JWTPayload;
+}
+
+let counter = 0;
+
+export async function startGateway(overrides: Partial<GatewayConfig> = {}, clock: Clock = systemClock) {
+  const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+  const verifier = new JoseTokenVerifier({ kind: 'jwks', jwks: { keys: [jwk] } }, TOKEN_ISSUER);
+  const bus = new MemoryBus();
+  const log = new MemoryEventLog({ clock });
+  const config = defaultGatewayConfig({ port: 0, readinessGraceMs: 0, ...overrides });
+  const gateway = new Gateway(config, { bus, log, verifier, clock, logger: silentLogger });
+  await gateway.start();
+  const url = `ws://127.0.0.1:${gateway.port}/ws`;
+  const fans: FanClient[] = [];
+
+  const sign = async (o: TokenOptions = {}): Promise<string> => {
+    const now = Math.floor(Date.now() / 1000);
+    const jwt = new SignJWT({
+      evt: o.evt ?? 'demo',
+      role: o.role ?? 'fan',
+      name: o.name ?? 'Fan',
+      ...o.extra,
+    })
+      .setProtectedHeader({ alg: 'ES256', kid: o.kid ?? 'k1' })
+      .setSubject(o.sub ?? `u${++counter}`)
+      .setIssuer(o.iss ?? TOKEN_ISSUER)
+      .setAudience(o.aud ?? GATEWAY_AUDIENCE)
+      .setIssuedAt(now)
+      .setExpirationTime(now + (o.expiresIn ?? 3600));
+    if (o.notBefore !== undefined) jwt.setNotBefore(now + o.notBefore);
+    return jwt.sign(privateKey);
+  };
+
+  /** Connects a fan and waits for its welcome. */
+  const join = async (o: TokenOptions = {}, connect: ConnectOptions = {}) => {
+    const fan = await connectFan(`${url}?token=${await sign(o)}`, connect);
+    fans.push(fan);
+    const welcome = await fan.next('welcome');
+    return { fan, welcome };
+  };
+
+  const close = async () => {
+    for (const fan of fans) fan.socket.terminate();
+    await gateway.close();
+  };
+
+  return { gateway, url, sign, join, log, bus, publicKey, jwk, close };
+}
+
+export type TestGateway = Awaited<ReturnType<typeof startGateway>>;
