@@ -98,7 +98,8 @@ export class MemoryEventLog implements EventLog {
 
   #stream(eventId: string): EventStream {
     let stream = this.#streams.get(eventId);
-    if (!stream) this.#streams.set(eventId, (stream = { entries: [], lastSeq: 0, seen: new Map() }));
+    if (!stream)
+      this.#streams.set(eventId, (stream = { entries: [], lastSeq: 0, seen: new Map() }));
     return stream;
   }
 

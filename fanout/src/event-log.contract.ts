@@ -79,7 +79,8 @@ export function eventLogContract(name: string, create: () => Promise<EventLogFix
       f.peer.follow(ev, b.handler);
       await f.log.append(ev, enc('warm'), 'warm'); // followers are attached once this arrives
       await Promise.all([a.until(1), b.until(1)]);
-      for (let i = 0; i < 50; i++) await (i % 2 ? f.log : f.peer).append(ev, enc(`m${i}`), `id${i}`);
+      for (let i = 0; i < 50; i++)
+        await (i % 2 ? f.log : f.peer).append(ev, enc(`m${i}`), `id${i}`);
       await Promise.all([a.until(51), b.until(51)]);
       for (const f0 of [a, b]) {
         expect(f0.entries.map((e) => e.seq)).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));

@@ -49,7 +49,8 @@ export class ManualClock implements Clock {
     const end = this.#now + ms;
     for (;;) {
       let next: Timer | undefined;
-      for (const t of this.#timers.values()) if (t.due <= end && (!next || t.due < next.due)) next = t;
+      for (const t of this.#timers.values())
+        if (t.due <= end && (!next || t.due < next.due)) next = t;
       if (!next) break;
       this.#now = next.due;
       if (next.every === undefined) this.#timers.delete(next.id);

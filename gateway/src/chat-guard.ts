@@ -41,7 +41,8 @@ export class ChatGuard {
       if (now - at < this.#windowMs) break; // insertion order is time order
       this.#recent.delete(seen);
     }
-    if (this.#windowMs > 0 && this.#recent.has(key)) return { ok: false, code: 'duplicate_message' };
+    if (this.#windowMs > 0 && this.#recent.has(key))
+      return { ok: false, code: 'duplicate_message' };
     const wait = take(this.#bucket, this.#spec, now);
     if (wait > 0) return { ok: false, code: 'rate_limited', retryAfterMs: wait };
     if (this.#windowMs > 0) this.#recent.set(key, now);

@@ -138,7 +138,8 @@ export function loadGatewayConfig(env: Env): Readonly<GatewayConfig> {
   };
   const base = defaultGatewayConfig();
   const keySource = ((): KeySource | undefined => {
-    if (env.JWKS_URL && env.JWT_PUBLIC_KEY) problems.push('set JWKS_URL or JWT_PUBLIC_KEY, not both');
+    if (env.JWKS_URL && env.JWT_PUBLIC_KEY)
+      problems.push('set JWKS_URL or JWT_PUBLIC_KEY, not both');
     if (env.JWKS_URL) {
       if (!URL.canParse(env.JWKS_URL)) problems.push(`JWKS_URL is not a URL: ${env.JWKS_URL}`);
       return { kind: 'jwks-url', url: env.JWKS_URL };
@@ -148,7 +149,8 @@ export function loadGatewayConfig(env: Env): Readonly<GatewayConfig> {
   })();
   const origins = env.GATEWAY_ALLOWED_ORIGINS?.trim();
   const shardId = env.SHARD_ID ?? base.shardId;
-  if (!/^[A-Za-z0-9_-]{1,32}$/.test(shardId)) problems.push(`SHARD_ID must be 1-32 of [A-Za-z0-9_-]`);
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(shardId))
+    problems.push(`SHARD_ID must be 1-32 of [A-Za-z0-9_-]`);
   const config: GatewayConfig = {
     ...base,
     host: env.GATEWAY_HOST ?? base.host,
@@ -157,7 +159,12 @@ export function loadGatewayConfig(env: Env): Readonly<GatewayConfig> {
     tokenIssuer: env.JWT_ISSUER ?? base.tokenIssuer,
     keySource,
     allowedOrigins:
-      !origins || origins === '*' ? '*' : origins.split(',').map((o) => o.trim()).filter(Boolean),
+      !origins || origins === '*'
+        ? '*'
+        : origins
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean),
     chat: {
       fan: {
         ratePerSecond: int('CHAT_RATE_PER_SECOND', CHAT_RATE_PER_SECOND, 1, 1_000_000),

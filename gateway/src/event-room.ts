@@ -222,9 +222,15 @@ export class EventRoom {
     const { config, clock } = this.#deps;
     const wait = take(session.reactions, config.reactions, clock.now(), count);
     if (wait > 0) {
-      sendError(ws, session, 'reaction_rate_limited', 'too many reactions; these were not counted', {
-        retryAfterMs: wait,
-      });
+      sendError(
+        ws,
+        session,
+        'reaction_rate_limited',
+        'too many reactions; these were not counted',
+        {
+          retryAfterMs: wait,
+        },
+      );
       return;
     }
     this.#reactions.tap(emoji, count);
@@ -287,7 +293,10 @@ export class EventRoom {
     this.#pending.push(message);
     if (this.#deps.config.chatBatchMs === 0) this.#flush();
     else
-      this.#flushTimer ??= this.#deps.clock.setTimeout(() => this.#flush(), this.#deps.config.chatBatchMs);
+      this.#flushTimer ??= this.#deps.clock.setTimeout(
+        () => this.#flush(),
+        this.#deps.config.chatBatchMs,
+      );
   }
 
   #flush(): void {
@@ -303,6 +312,7 @@ export class EventRoom {
   }
 
   #broadcastSignal(message: ServerMessage): void {
-    if (this.#state === 'ready') this.#deps.app.publish(this.signalTopic, encodeServerMessage(message));
+    if (this.#state === 'ready')
+      this.#deps.app.publish(this.signalTopic, encodeServerMessage(message));
   }
 }

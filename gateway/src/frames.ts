@@ -36,7 +36,12 @@ export function createMessageHandler(deps: FrameDeps) {
       return;
     }
     if (data.byteLength > config.maxFrameBytes) {
-      sendError(ws, session, 'frame_too_large', `frames are limited to ${config.maxFrameBytes} bytes`);
+      sendError(
+        ws,
+        session,
+        'frame_too_large',
+        `frames are limited to ${config.maxFrameBytes} bytes`,
+      );
       return;
     }
     // uWS has already refused text that is not UTF-8; this view copies nothing.

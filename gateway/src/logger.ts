@@ -10,8 +10,15 @@ export interface Logger {
 function line(level: string, base: Record<string, unknown>) {
   return (msg: string, fields?: Record<string, unknown>) => {
     const err = fields?.err;
-    const record: Record<string, unknown> = { t: new Date().toISOString(), level, msg, ...base, ...fields };
-    if (err instanceof Error) record.err = { name: err.name, message: err.message, stack: err.stack };
+    const record: Record<string, unknown> = {
+      t: new Date().toISOString(),
+      level,
+      msg,
+      ...base,
+      ...fields,
+    };
+    if (err instanceof Error)
+      record.err = { name: err.name, message: err.message, stack: err.stack };
     (level === 'error' ? process.stderr : process.stdout).write(`${JSON.stringify(record)}\n`);
   };
 }

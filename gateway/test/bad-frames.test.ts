@@ -16,7 +16,11 @@ describe('bad frames', () => {
   let n = 0;
   beforeAll(async () => {
     g = await startGateway({
-      chat: { fan: { ratePerSecond: 100, burst: 100 }, staff: { ratePerSecond: 100, burst: 100 }, duplicateWindowMs: 30_000 },
+      chat: {
+        fan: { ratePerSecond: 100, burst: 100 },
+        staff: { ratePerSecond: 100, burst: 100 },
+        duplicateWindowMs: 30_000,
+      },
     });
     bystander = (await g.join({ name: 'Bystander' })).fan;
     witness = (await g.join({ name: 'Witness' })).fan;
@@ -34,7 +38,11 @@ describe('bad frames', () => {
     ['an emoji outside the set', '{"type":"react","emoji":"💩"}', 'unknown_emoji'],
     ['a bad reaction count', '{"type":"react","emoji":"🔥","count":1000}', 'invalid_frame'],
     ['a bad ref', '{"type":"ping","ref":""}', 'invalid_frame'],
-    ['an oversize frame (over 4 KiB)', JSON.stringify({ type: 'chat.send', text: 'x'.repeat(5000) }), 'frame_too_large'],
+    [
+      'an oversize frame (over 4 KiB)',
+      JSON.stringify({ type: 'chat.send', text: 'x'.repeat(5000) }),
+      'frame_too_large',
+    ],
     ['a binary frame', Buffer.from('{"type":"ping"}'), 'binary_unsupported', true],
   ];
 

@@ -85,7 +85,11 @@ describe('chat', () => {
 
   it('gives a late joiner the last 50 messages, the last seq and the viewer count', async () => {
     g = await startGateway({
-      chat: { fan: { ratePerSecond: 1000, burst: 1000 }, staff: { ratePerSecond: 1000, burst: 1000 }, duplicateWindowMs: 30_000 },
+      chat: {
+        fan: { ratePerSecond: 1000, burst: 1000 },
+        staff: { ratePerSecond: 1000, burst: 1000 },
+        duplicateWindowMs: 30_000,
+      },
     });
     const { fan } = await g.join();
     for (let i = 1; i <= 60; i++) fan.send({ type: 'chat.send', text: `m${i}` });

@@ -29,7 +29,10 @@ export interface TokenOptions {
 
 let counter = 0;
 
-export async function startGateway(overrides: Partial<GatewayConfig> = {}, clock: Clock = systemClock) {
+export async function startGateway(
+  overrides: Partial<GatewayConfig> = {},
+  clock: Clock = systemClock,
+) {
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
   const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
   const verifier = new JoseTokenVerifier({ kind: 'jwks', jwks: { keys: [jwk] } }, TOKEN_ISSUER);

@@ -53,11 +53,15 @@ describe('slow consumers', () => {
     slow.socket.resume();
     const closed = await slow.closed;
     expect(closed).toEqual({ code: 4001, reason: 'slow consumer' });
-    const seqs = slow.frames.flatMap((f) => (f.type === 'chat' ? f.messages.map((m) => m.seq) : []));
+    const seqs = slow.frames.flatMap((f) =>
+      f.type === 'chat' ? f.messages.map((m) => m.seq) : [],
+    );
     expect(seqs.length).toBeGreaterThan(0);
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
 
-    const fastSeqs = fast.frames.flatMap((f) => (f.type === 'chat' ? f.messages.map((m) => m.seq) : []));
+    const fastSeqs = fast.frames.flatMap((f) =>
+      f.type === 'chat' ? f.messages.map((m) => m.seq) : [],
+    );
     expect(fastSeqs).toEqual(Array.from({ length: seq }, (_, i) => i + 1));
     fast.send({ type: 'chat.send', text: 'still fine' });
     await fast.until('own chat', () => fast.chatTexts().includes('still fine'));

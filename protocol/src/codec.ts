@@ -42,12 +42,16 @@ function decodeChatSend(o: Fields, ref: string | undefined): Decoded<ClientMessa
   if (text.length > CHAT_MAX_CHARS && charLength(text) > CHAT_MAX_CHARS) {
     return fail('text_too_long', `chat text exceeds ${CHAT_MAX_CHARS} characters`, ref);
   }
-  return { ok: true, value: ref === undefined ? { type: 'chat.send', text } : { type: 'chat.send', text, ref } };
+  return {
+    ok: true,
+    value: ref === undefined ? { type: 'chat.send', text } : { type: 'chat.send', text, ref },
+  };
 }
 
 function decodeReact(o: Fields, ref: string | undefined): Decoded<ClientMessage> {
   if (typeof o.emoji !== 'string') return fail('invalid_frame', '`emoji` must be a string', ref);
-  if (!isReactionEmoji(o.emoji)) return fail('unknown_emoji', 'emoji is not in the reaction set', ref);
+  if (!isReactionEmoji(o.emoji))
+    return fail('unknown_emoji', 'emoji is not in the reaction set', ref);
   let count = 1;
   if (o.count !== undefined) {
     if (
@@ -56,7 +60,11 @@ function decodeReact(o: Fields, ref: string | undefined): Decoded<ClientMessage>
       o.count < 1 ||
       o.count > REACT_MAX_COUNT
     ) {
-      return fail('invalid_frame', `\`count\` must be an integer from 1 to ${REACT_MAX_COUNT}`, ref);
+      return fail(
+        'invalid_frame',
+        `\`count\` must be an integer from 1 to ${REACT_MAX_COUNT}`,
+        ref,
+      );
     }
     count = o.count;
   }
@@ -86,7 +94,8 @@ export function decodeClientMessage(frame: string): Decoded<ClientMessage> {
   }
   const o = parsed as Fields;
   const ref = optionalRef(o);
-  if (ref === null) return fail('invalid_frame', `\`ref\` must be a string of 1-${REF_MAX_CHARS} characters`);
+  if (ref === null)
+    return fail('invalid_frame', `\`ref\` must be a string of 1-${REF_MAX_CHARS} characters`);
   switch (o.type) {
     case 'chat.send':
       return decodeChatSend(o, ref);

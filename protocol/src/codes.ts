@@ -116,7 +116,11 @@ export const UPGRADE_REFUSALS = {
     retry: 'reauth',
     description: 'Bad signature, algorithm, issuer, audience, kid or claims.',
   },
-  token_expired: { status: 401, retry: 'reauth', description: 'The token is expired or not yet valid.' },
+  token_expired: {
+    status: 401,
+    retry: 'reauth',
+    description: 'The token is expired or not yet valid.',
+  },
   origin_forbidden: {
     status: 403,
     retry: 'final',

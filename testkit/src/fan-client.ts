@@ -88,7 +88,9 @@ export class FanClient {
     return new Promise<R>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters.delete(wake);
-        reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.frames.slice(-5))}`));
+        reject(
+          new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.frames.slice(-5))}`),
+        );
       }, WAIT_LIMIT_MS);
       const wake = () => {
         const result = poll();
@@ -149,7 +151,11 @@ export function expectRefused(url: string, options: ConnectOptions = {}): Promis
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));
       res.on('end', () => {
         const reason = res.headers['x-fanfare-error'];
-        resolve({ status: res.statusCode ?? 0, reason: Array.isArray(reason) ? reason[0] : reason, body });
+        resolve({
+          status: res.statusCode ?? 0,
+          reason: Array.isArray(reason) ? reason[0] : reason,
+          body,
+        });
       });
     });
   });

@@ -1,0 +1,147 @@
+// The HTTP face of the API as a Hono app built from injected parts, so tests drive it with
+// `app.request()` and the embedded launcher mounts the same app the standalone service runs.
+// Errors are translated to problem+json in one place (`onError`), never inside handlers.
+
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId, type RequestIdVariables } from 'hono/request-id';
+import type { Context } from 'hono';
+import { isEventId, type Author } from '@fanfare/protocol';
+import { DEMO_PAGE_CSP, demoPage } from './demo-page.js';
+import type { EventDirectory } from './event-directory.js';
+import {
+  JOIN_BODY_MAX_BYTES,
+  newAnonymousUserId,
+  newFanName,
+  parseJoinRequest,
+} from './join-request.js';
+import { consoleLogger, type Logger } from './logger.js';
+import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
+import type { SigningKeys } from './signing-keys.js';
+import type { TokenIssuer } from './token-issuer.js';
+
+/** How long verifiers and proxies may cache the JWKS, seconds. Bounds how soon a new kid is seen. */
+export const JWKS_MAX_AGE_S = 300;
+
+/** Longest incoming X-Request-Id honoured, characters; longer ones are replaced. */
+export const REQUEST_ID_MAX_CHARS = 128;
+
+export interface AppDeps {
+  keys: SigningKeys;
+  issuer: TokenIssuer;
+  events: EventDirectory;
+  /** The WebSocket URL a fan of this event should connect to (token goes in `?token=`). */
+  gatewayUrl: (eventId: string) => string;
+  /** Readiness for `/readyz`; always ready when absent. */
+  ready?: () => boolean;
+  /** Where unexpected errors are reported; defaults to JSON lines on the console. */
+  logger?: Logger;
+}
+
+/** The body of a successful join. */
+export interface JoinResponse {
+  token: string;
+  gatewayUrl: string;
+  eventId: string;
+  user: Author & { role: 'fan' };
+  /** When the token expires, ms since the Unix epoch; join again before then. */
+  expiresAt: number;
+}
+
+type AppEnv = { Variables: RequestIdVariables };
+
+function problemResponse(c: Context<AppEnv>, err: unknown): Response {
+  const problem = toProblem(err, c.get('requestId'));
+  return c.body(JSON.stringify(problem), problem.status, {
+    'Content-Type': PROBLEM_CONTENT_TYPE,
+    'Cache-Control': 'no-store',
+  });
+}
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const logger = deps.logger ?? consoleLogger;
+  const ready = deps.ready ?? (() => true);
+  const app = new Hono<AppEnv>();
+
+  // Honours a caller's id when it is short and made of [A-Za-z0-9_=-], else makes a UUID; the
+  // id is set on the response headers before the handler runs, so error responses carry it too.
+  app.use(requestId({ limitLength: REQUEST_ID_MAX_CHARS }));
+
+  app.onError((err, c) => {
+    if (!(err instanceof ApiError) || err.status >= 500) {
+      logger.error('request failed', {
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        err,
+      });
+    }
+    return problemResponse(c, err);
+  });
+
+  app.notFound((c) => problemResponse(c, new ApiError('not_found', `no route for ${c.req.path}`)));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  app.get('/readyz', (c) =>
+    ready() ? c.json({ status: 'ready' }) : c.json({ status: 'not_ready' }, 503),
+  );
+
+  app.get('/.well-known/jwks.json', (c) => {
+    c.header('Cache-Control', `public, max-age=${JWKS_MAX_AGE_S}`);
+    return c.json(deps.keys.jwks());
+  });
+
+  app.post(
+    '/v1/events/:id/join',
+    bodyLimit({
+      maxSize: JOIN_BODY_MAX_BYTES,
+      onError: () => {
+        throw new ApiError('payload_too_large', `the body exceeds ${JOIN_BODY_MAX_BYTES} bytes`);
+      },
+    }),
+    async (c) => {
+      const eventId = c.req.param('id');
+      // A malformed id can name no event, so it gets the same answer as an unknown one.
+      if (!isEventId(eventId)) throw new ApiError('event_not_found', 'no event with this id');
+      // Parsed before the lookup so malformed requests cost no directory read.
+      const request = parseJoinRequest(await c.req.text());
+      const event = await deps.events.get(eventId);
+      if (event === undefined) throw new ApiError('event_not_found', 'no event with this id');
+      // Every join is anonymous for now; token-based entitlement (ticket holders) comes later.
+      if (!event.anonymousJoin) {
+        throw new ApiError('forbidden', 'this event does not allow anonymous joins');
+      }
+      const user = {
+        id: newAnonymousUserId(),
+        name: request.name ?? newFanName(),
+        role: 'fan' as const,
+      };
+      const { token, expiresAt } = await deps.issuer.issueFanToken({
+        sub: user.id,
+        evt: event.id,
+        role: user.role,
+        name: user.name,
+      });
+      const body: JoinResponse = {
+        token,
+        gatewayUrl: deps.gatewayUrl(event.id),
+        eventId: event.id,
+        user,
+        expiresAt,
+      };
+      // A bearer token: no cache, shared or private, may keep it.
+      c.header('Cache-Control', 'no-store');
+      return c.json(body);
+    },
+  );
+
+  app.get('/', (c) => {
+    c.header('Content-Security-Policy', DEMO_PAGE_CSP);
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'no-referrer');
+    return c.html(demoPage());
+  });
+
+  return app;
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadApiConfig } from './config.js';
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadApiConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('loadApiConfig', () => {
+  it('fills every default from an empty environment and freezes the result', () => {
+    const config = loadApiConfig({});
+    expect(config).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      gatewayPublicUrl: 'ws://127.0.0.1:9001/ws',
+      jwtIssuer: 'fanfare',
+      jwtPrivateKey: undefined,
+      jwtKid: undefined,
+      fanTokenTtlS: 3600,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads every variable', () => {
+    const config = loadApiConfig({
+      API_HOST: '0.0.0.0',
+      API_PORT: '0',
+      GATEWAY_PUBLIC_URL: 'wss://live.example.com/ws?region=eu',
+      JWT_ISSUER: 'fanfare-prod',
+      JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nMIG\\n-----END PRIVATE KEY-----',
+      JWT_KID: '2025-06',
+      FAN_TOKEN_TTL_S: '900',
+    });
+    expect(config).toEqual({
+      host: '0.0.0.0',
+      port: 0,
+      gatewayPublicUrl: 'wss://live.example.com/ws?region=eu',
+      jwtIssuer: 'fanfare-prod',
+      // One-line PEMs with literal \n escapes are unfolded.
+      jwtPrivateKey: '-----BEGIN PRIVATE KEY-----\nMIG\n-----END PRIVATE KEY-----',
+      jwtKid: '2025-06',
+      fanTokenTtlS: 900,
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadApiConfig({ API_PORT: '', JWT_PRIVATE_KEY: ' ' }).port).toBe(8080);
+  });
+
+  it('lists every problem at once, naming each variable', () => {
+    const problems = problemsOf({
+      API_PORT: '80a',
+      GATEWAY_PUBLIC_URL: 'http://127.0.0.1:9001/ws',
+      JWT_PRIVATE_KEY: 'secret-but-not-a-pem',
+      FAN_TOKEN_TTL_S: '5',
+    });
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/API_PORT[\s\S]*GATEWAY_PUBLIC_URL[\s\S]*JWT_PRIVATE_KEY/);
+    expect(problems.join('\n')).toContain('FAN_TOKEN_TTL_S');
+  });
+
+  it('never echoes a malformed private key', () => {
+    expect(problemsOf({ JWT_PRIVATE_KEY: 'secret-but-not-a-pem' }).join('\n')).not.toContain(
+      'secret-but-not-a-pem',
+    );
+  });
+
+  it('refuses ports out of range and gateway URLs that are not URLs', () => {
+    expect(problemsOf({ API_PORT: '65536' })).toHaveLength(1);
+    expect(problemsOf({ API_PORT: '-1' })).toHaveLength(1);
+    expect(problemsOf({ GATEWAY_PUBLIC_URL: '/ws' })).toHaveLength(1);
+  });
+});

@@ -1,0 +1,121 @@
+// The API's configuration, parsed once from the environment into a typed, frozen object. Every
+// problem is collected and reported together so one restart fixes them all. Only this file and
+// main.ts read process.env (and this file only through the `env` argument).
+
+import { TOKEN_ISSUER } from '@fanfare/protocol';
+import { FAN_TOKEN_TTL_S } from './token-issuer.js';
+
+/** Default listen address: loopback, so a dev machine does not expose the API by accident. */
+export const DEFAULT_API_HOST = '127.0.0.1';
+/** Default listen port. */
+export const DEFAULT_API_PORT = 8080;
+/** Default WebSocket URL handed to fans: the gateway on this machine. */
+export const DEFAULT_GATEWAY_PUBLIC_URL = 'ws://127.0.0.1:9001/ws';
+/** Shortest fan token lifetime accepted, seconds (1 minute). */
+export const MIN_FAN_TOKEN_TTL_S = 60;
+/** Longest fan token lifetime accepted, seconds (24 hours); tokens cannot be revoked early. */
+export const MAX_FAN_TOKEN_TTL_S = 24 * 60 * 60;
+
+export interface ApiConfig {
+  /** API_HOST: address to listen on. */
+  readonly host: string;
+  /** API_PORT: TCP port, 0 for any free port. */
+  readonly port: number;
+  /** GATEWAY_PUBLIC_URL: ws:// or wss:// URL fans connect to. */
+  readonly gatewayPublicUrl: string;
+  /** JWT_ISSUER: `iss` of signed tokens; the gateway must expect the same. */
+  readonly jwtIssuer: string;
+  /** JWT_PRIVATE_KEY: PKCS#8 PEM of a P-256 key; undefined means an ephemeral key. */
+  readonly jwtPrivateKey: string | undefined;
+  /** JWT_KID: `kid` of the signing key; undefined means the key's RFC 7638 thumbprint. */
+  readonly jwtKid: string | undefined;
+  /** FAN_TOKEN_TTL_S: fan token lifetime, seconds. */
+  readonly fanTokenTtlS: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'invalid_config';
+  /** One line per problem, each naming its variable. */
+  readonly problems: readonly string[];
+
+  constructor(problems: string[]) {
+    super(`invalid API configuration:\n  - ${problems.join('\n  - ')}`);
+    this.problems = Object.freeze([...problems]);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** An unset or empty variable counts as absent, so `FOO=` in a .env file means the default. */
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    return fallback;
+  }
+  return value;
+}
+
+function websocketUrl(env: Env, name: string, fallback: string, problems: string[]): string {
+  const raw = read(env, name) ?? fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push(`${name} must be an absolute ws:// or wss:// URL, got "${raw}"`);
+    return raw;
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    problems.push(`${name} must use ws:// or wss://, got "${url.protocol}//"`);
+  }
+  return raw;
+}
+
+function privateKey(env: Env, name: string, problems: string[]): string | undefined {
+  // Many secret stores and .env files hold a PEM on one line with literal `\n` escapes.
+  const raw = read(env, name)?.replace(/\\n/g, '\n');
+  if (raw === undefined) return undefined;
+  if (!raw.includes('-----BEGIN PRIVATE KEY-----')) {
+    // Never echo the value: it is a secret, even when malformed.
+    problems.push(`${name} must be a PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----")`);
+  }
+  return raw;
+}
+
+/** Parses the API's environment. Throws ConfigError listing every problem found. */
+export function loadApiConfig(env: Env): ApiConfig {
+  const problems: string[] = [];
+  const config: ApiConfig = {
+    host: read(env, 'API_HOST') ?? DEFAULT_API_HOST,
+    port: integer(env, 'API_PORT', DEFAULT_API_PORT, 0, 65_535, problems),
+    gatewayPublicUrl: websocketUrl(env, 'GATEWAY_PUBLIC_URL', DEFAULT_GATEWAY_PUBLIC_URL, problems),
+    jwtIssuer: read(env, 'JWT_ISSUER') ?? TOKEN_ISSUER,
+    jwtPrivateKey: privateKey(env, 'JWT_PRIVATE_KEY', problems),
+    jwtKid: read(env, 'JWT_KID'),
+    fanTokenTtlS: integer(
+      env,
+      'FAN_TOKEN_TTL_S',
+      FAN_TOKEN_TTL_S,
+      MIN_FAN_TOKEN_TTL_S,
+      MAX_FAN_TOKEN_TTL_S,
+      problems,
+    ),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

@@ -1,0 +1,29 @@
+export { createApp, JWKS_MAX_AGE_S, REQUEST_ID_MAX_CHARS } from './app.js';
+export type { AppDeps, JoinResponse } from './app.js';
+export {
+  ConfigError,
+  DEFAULT_API_HOST,
+  DEFAULT_API_PORT,
+  DEFAULT_GATEWAY_PUBLIC_URL,
+  loadApiConfig,
+} from './config.js';
+export type { ApiConfig } from './config.js';
+export { DEMO_PAGE_CSP, demoPage } from './demo-page.js';
+export type { EventDirectory, EventInfo } from './event-directory.js';
+export { DEMO_EVENT, MemoryEventDirectory } from './event-directory-memory.js';
+export { JOIN_BODY_MAX_BYTES } from './join-request.js';
+export { consoleLogger } from './logger.js';
+export type { LogFields, Logger } from './logger.js';
+export { ApiError, PROBLEM_CODES, PROBLEM_CONTENT_TYPE } from './problem.js';
+export type { FieldError, Problem, ProblemCode, ProblemStatus } from './problem.js';
+export { startApi } from './server.js';
+export type { RunningApi, StartApiOptions } from './server.js';
+export { SigningKeys, SigningKeysError } from './signing-keys.js';
+export type { CurrentKey, NewKeyOptions, PublicJwk, SigningKeysErrorCode } from './signing-keys.js';
+export { FAN_TOKEN_TTL_S, STAFF_TOKEN_TTL_S, TokenIssuer } from './token-issuer.js';
+export type {
+  IssuedToken,
+  StaffRole,
+  StaffTokenClaims,
+  TokenIssuerOptions,
+} from './token-issuer.js';

@@ -1,0 +1,82 @@
+// Errors at the HTTP edge as RFC 9457 problem details. Handlers throw `ApiError` with a stable
+// code; Hono's `onError` (see app.ts) turns it into one `application/problem+json` body. The code
+// table is data so clients can switch on `code` and a test can keep docs in step.
+
+/**
+ * Every `code` a problem body can carry, with its HTTP status and a human title. Codes are
+ * stable: clients switch on them. Add codes; never rename or repurpose one.
+ */
+export const PROBLEM_CODES = {
+  invalid_json: { status: 400, title: 'The request body is not valid JSON.' },
+  invalid_body: { status: 400, title: 'The request body does not have the expected shape.' },
+  unauthorized: { status: 401, title: 'Credentials are missing or invalid.' },
+  forbidden: { status: 403, title: 'This action is not allowed.' },
+  not_found: { status: 404, title: 'No such resource.' },
+  event_not_found: { status: 404, title: 'No such event.' },
+  payload_too_large: { status: 413, title: 'The request body is too large.' },
+  internal: { status: 500, title: 'An unexpected server error.' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof PROBLEM_CODES;
+export type ProblemStatus = (typeof PROBLEM_CODES)[ProblemCode]['status'];
+
+/** The media type of every error body. */
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** One offending field of an `invalid_body` problem. */
+export interface FieldError {
+  /** JSON Pointer (as a URI fragment) to the field, `#` for the whole body. */
+  pointer: string;
+  detail: string;
+}
+
+/** The body of an error response. */
+export interface Problem {
+  /** A stable identifier for the kind of problem (a URN, not a link to follow). */
+  type: string;
+  title: string;
+  status: ProblemStatus;
+  code: ProblemCode;
+  /** What went wrong with this request, for people; never a stack or internal message. */
+  detail: string;
+  /** Echo of the `X-Request-Id` response header, to quote in bug reports. */
+  requestId: string;
+  /** Present on `invalid_body` only. */
+  errors?: FieldError[];
+}
+
+export interface ApiErrorOptions {
+  cause?: unknown;
+  errors?: FieldError[];
+}
+
+/** An error meant for the client. Its `detail` is sent as is, so it must hold nothing secret. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly code: ProblemCode;
+  readonly status: ProblemStatus;
+  readonly errors: FieldError[] | undefined;
+
+  constructor(code: ProblemCode, detail?: string, options: ApiErrorOptions = {}) {
+    super(detail ?? PROBLEM_CODES[code].title, { cause: options.cause });
+    this.code = code;
+    this.status = PROBLEM_CODES[code].status;
+    this.errors = options.errors;
+  }
+}
+
+/** Builds the problem body for an error; anything but an ApiError becomes an opaque `internal`. */
+export function toProblem(err: unknown, requestId: string): Problem {
+  const apiError = err instanceof ApiError ? err : new ApiError('internal');
+  const { status, title } = PROBLEM_CODES[apiError.code];
+  const problem: Problem = {
+    type: `urn:fanfare:problem:${apiError.code}`,
+    title,
+    status,
+    code: apiError.code,
+    detail: apiError.message,
+    requestId,
+  };
+  if (apiError.errors) problem.errors = apiError.errors;
+  return problem;
+}

@@ -1,0 +1,99 @@
+// Signs the two kinds of token the API hands out: fan tokens the gateway verifies locally (no
+// database call per connection, hence short-lived and self-describing) and staff tokens for the
+// control API. The audiences differ so neither can be replayed against the other service.
+
+import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import {
+  API_AUDIENCE,
+  GATEWAY_AUDIENCE,
+  TOKEN_ALGORITHM,
+  TOKEN_ISSUER,
+  type FanTokenClaims,
+  type Role,
+} from '@fanfare/protocol';
+import type { SigningKeys } from './signing-keys.js';
+
+/** Default lifetime of a fan token, seconds (1 hour): long enough for a show, short for a leak. */
+export const FAN_TOKEN_TTL_S = 60 * 60;
+
+/** Default lifetime of a staff token, seconds (12 hours: one working shift). */
+export const STAFF_TOKEN_TTL_S = 12 * 60 * 60;
+
+export type StaffRole = Exclude<Role, 'fan'>;
+
+/** Private claims of a staff token (audience API_AUDIENCE). */
+export interface StaffTokenClaims {
+  sub: string;
+  role: StaffRole;
+  name: string;
+}
+
+export interface IssuedToken {
+  /** The compact JWS. */
+  token: string;
+  /** When the token stops being accepted, ms since the Unix epoch. */
+  expiresAt: number;
+}
+
+export interface TokenIssuerOptions {
+  keys: SigningKeys;
+  /** `iss` claim; defaults to TOKEN_ISSUER. Verifiers must be configured with the same. */
+  issuer?: string;
+  /** Fan token lifetime, seconds; defaults to FAN_TOKEN_TTL_S. */
+  fanTtlS?: number;
+  /** Staff token lifetime, seconds; defaults to STAFF_TOKEN_TTL_S. */
+  staffTtlS?: number;
+  /** Wall clock, ms since the Unix epoch; injectable so tests can pin `iat` and `exp`. */
+  now?: () => number;
+}
+
+export class TokenIssuer {
+  #keys: SigningKeys;
+  #issuer: string;
+  #fanTtlS: number;
+  #staffTtlS: number;
+  #now: () => number;
+
+  constructor(options: TokenIssuerOptions) {
+    this.#keys = options.keys;
+    this.#issuer = options.issuer ?? TOKEN_ISSUER;
+    this.#fanTtlS = options.fanTtlS ?? FAN_TOKEN_TTL_S;
+    this.#staffTtlS = options.staffTtlS ?? STAFF_TOKEN_TTL_S;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** A token admitting one fan to one event through the gateway (audience GATEWAY_AUDIENCE). */
+  async issueFanToken(claims: FanTokenClaims): Promise<IssuedToken> {
+    const { sub, evt, role, name } = claims;
+    return this.#sign({ evt, role, name }, sub, GATEWAY_AUDIENCE, this.#fanTtlS);
+  }
+
+  /** A credential for the control API (audience API_AUDIENCE); the gateway refuses it. */
+  async issueStaffToken(claims: StaffTokenClaims): Promise<IssuedToken> {
+    const { sub, role, name } = claims;
+    return this.#sign({ role, name }, sub, API_AUDIENCE, this.#staffTtlS);
+  }
+
+  async #sign(
+    privateClaims: Record<string, string>,
+    sub: string,
+    audience: string,
+    ttlS: number,
+  ): Promise<IssuedToken> {
+    const { kid, privateKey } = this.#keys.current();
+    const iat = Math.floor(this.#now() / 1000);
+    const exp = iat + ttlS;
+    const token = await new SignJWT(privateClaims)
+      .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid, typ: 'JWT' })
+      .setIssuer(this.#issuer)
+      .setSubject(sub)
+      .setAudience(audience)
+      .setIssuedAt(iat)
+      .setNotBefore(iat)
+      .setExpirationTime(exp)
+      .setJti(randomUUID())
+      .sign(privateKey);
+    return { token, expiresAt: exp * 1000 };
+  }
+}
