@@ -51,7 +51,7 @@ export class MemoryEventLog implements EventLog {
     const ts = this.#clock.now();
     this.#expire(stream, ts);
     const seen = stream.seen.get(msgId);
-    if (seen) return { seq: seen.seq, ts: seen.ts, duplicate: true };
+    if (seen) return { seq: seen.seq, duplicate: true };
     const entry: LogEntry = { seq: ++stream.lastSeq, ts, msgId, data };
     stream.entries.push(entry);
     stream.seen.set(msgId, { seq: entry.seq, ts });
@@ -61,7 +61,7 @@ export class MemoryEventLog implements EventLog {
       (follower) => follower(entry),
       (err) => console.error(`event log follower on ${eventId}`, err),
     );
-    return { seq: entry.seq, ts, duplicate: false };
+    return { seq: entry.seq, duplicate: false };
   }
 
   follow(eventId: string, handler: Follower): Subscription {

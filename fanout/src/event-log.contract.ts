@@ -48,7 +48,8 @@ export function eventLogContract(name: string, create: () => Promise<EventLogFix
       const c = await f.log.append(ev, enc('c'), 'm3');
       expect([a.seq, b.seq, c.seq]).toEqual([1, 2, 3]);
       expect(a.duplicate || b.duplicate || c.duplicate).toBe(false);
-      expect(b.ts).toBeGreaterThanOrEqual(a.ts);
+      const [ea, eb] = await f.log.readAfter(ev, 0, 2).then((r) => r.entries);
+      expect(eb!.ts).toBeGreaterThanOrEqual(ea!.ts);
     });
 
     it('keeps separate sequences for separate events', async () => {
@@ -64,7 +65,7 @@ export function eventLogContract(name: string, create: () => Promise<EventLogFix
       const ev = f.eventId('dedupe');
       const first = await f.log.append(ev, enc('hello'), 'same-id');
       const again = await f.peer.append(ev, enc('hello'), 'same-id');
-      expect(again).toEqual({ seq: first.seq, ts: first.ts, duplicate: true });
+      expect(again).toEqual({ seq: first.seq, duplicate: true });
       const next = await f.log.append(ev, enc('other'), 'other-id');
       expect(next.seq).toBe(first.seq + 1);
       const range = await f.log.readAfter(ev, 0, 10);

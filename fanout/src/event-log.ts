@@ -17,7 +17,6 @@ export interface LogEntry {
 
 export interface AppendResult {
   seq: number;
-  ts: number;
   /** True when `msgId` was already appended within the dedupe window: nothing new was stored. */
   duplicate: boolean;
 }
