@@ -8,3 +8,5 @@ export {
   type FrameOf,
   type Refusal,
 } from './fan-client.js';
+export { CHROMIUM_PATH, chromiumAvailable, launchChromium } from './browser.js';
+export type { Browser, Page } from 'playwright-core';
