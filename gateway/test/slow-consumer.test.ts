@@ -66,4 +66,51 @@ describe('slow consumers', () => {
     fast.send({ type: 'chat.send', text: 'still fine' });
     await fast.until('own chat', () => fast.chatTexts().includes('still fine'));
   });
+
+  it('resumes superseded frames for a lagging fan once it drains, starting with presence', async () => {
+    g = await startGateway({
+      chatBatchMs: 0,
+      backpressure: {
+        signalDropBytes: 32 * 1024,
+        signalResumeBytes: 8 * 1024,
+        slowCloseBytes: 1024 * 1024 * 1024, // never closes in this test
+        hardBytes: 2 * 1024 * 1024 * 1024,
+        sweepIntervalMs: 60_000,
+      },
+    });
+    const { fan: lagging } = await g.join({ name: 'Lagging' });
+    const { fan: fast } = await g.join({ name: 'Fast' });
+    lagging.socket.pause();
+    const text = 'y'.repeat(480);
+    const author = { id: 'remote', name: 'Remote', role: 'fan' };
+    let seq = 0;
+    let lagged = 0;
+    for (let round = 0; round < 200 && lagged === 0; round++) {
+      for (let i = 0; i < 250; i++) {
+        const id = `s${++seq}`;
+        await g.log.append(
+          'demo',
+          encoder.encode(JSON.stringify({ kind: 'chat', id, author, text })),
+          id,
+        );
+      }
+      const last = seq;
+      await fast.until(`seq ${last}`, (frames) =>
+        frames.some((f) => f.type === 'chat' && f.messages.at(-1)?.seq === last),
+      );
+      lagged = g.gateway.sweep().lagging;
+    }
+    expect(lagged).toBe(1);
+    const presenceBefore = lagging.frames.filter((f) => f.type === 'presence').length;
+    lagging.socket.resume();
+    await lagging.until('every chat message', () =>
+      lagging.frames.some((f) => f.type === 'chat' && f.messages.at(-1)?.seq === seq),
+    );
+    // the drain handler resubscribed it and sent the latest viewer count
+    await lagging.until(
+      'a fresh presence frame',
+      (frames) => frames.filter((f) => f.type === 'presence').length > presenceBefore,
+    );
+    expect(g.gateway.sweep().lagging).toBe(0);
+  });
 });
