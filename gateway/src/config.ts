@@ -32,6 +32,8 @@ export const FRAME_BURST = 60;
 export const CHAT_BATCH_MS = 10;
 /** Join snapshot: this many recent messages. */
 export const SNAPSHOT_MESSAGES = 50;
+/** Recent messages each room keeps in memory to resume reconnecting fans without a log read. */
+export const RECENT_MESSAGES = 1_000;
 /** Slow consumers, bytes buffered for one socket (see docs/protocol.md, "Slow consumers"). */
 export const SIGNAL_DROP_BYTES = 64 * 1024;
 export const SIGNAL_RESUME_BYTES = 16 * 1024;
@@ -73,6 +75,7 @@ export interface GatewayConfig {
   reactionWindowMs: number;
   presenceIntervalMs: number;
   snapshotMessages: number;
+  recentMessages: number;
   backpressure: BackpressureLimits;
   readinessGraceMs: number;
   closeBatchSize: number;
@@ -100,6 +103,7 @@ export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}): Ga
     reactionWindowMs: REACTION_WINDOW_MS,
     presenceIntervalMs: PRESENCE_INTERVAL_MS,
     snapshotMessages: SNAPSHOT_MESSAGES,
+    recentMessages: RECENT_MESSAGES,
     backpressure: {
       signalDropBytes: SIGNAL_DROP_BYTES,
       signalResumeBytes: SIGNAL_RESUME_BYTES,

@@ -5,8 +5,10 @@
 
 import {
   PROTOCOL_VERSION,
+  RESUME_MAX_MESSAGES,
   encodeServerMessage,
   type ChatMessage,
+  type Continuity,
   type ChatSend,
   type ErrorCode,
   type ReactionEmoji,
@@ -27,6 +29,7 @@ import { chatMessageFromEntry, encodeChatRecord } from './chat-record.js';
 import type { GatewayConfig } from './config.js';
 import type { IdSource } from './ids.js';
 import type { Logger } from './logger.js';
+import { stitchResume, type ResumePlan } from './resume.js';
 import type { Session } from './session.js';
 import { take } from './token-bucket.js';
 import type { Uws } from './uws.js';
@@ -136,7 +139,7 @@ export class EventRoom {
     });
     let history: LogEntry[];
     try {
-      history = await this.#deps.log.readLast(this.eventId, this.#deps.config.snapshotMessages);
+      history = await this.#deps.log.readLast(this.eventId, this.#deps.config.recentMessages);
     } catch (err) {
       this.close();
       throw err;
@@ -153,13 +156,42 @@ export class EventRoom {
     this.#presence.start();
   }
 
+  /**
+   * Works out, during the upgrade, how to close the gap of a fan that last saw `since`. Reads
+   * the log only when the recent buffer does not reach back far enough.
+   */
+  async prepareResume(since: number): Promise<ResumePlan> {
+    const lastKnown = Math.max(this.#publishedSeq, this.#pending.at(-1)?.seq ?? 0);
+    const firstRecent = this.#recent[0]?.seq ?? this.#publishedSeq + 1;
+    if (since <= lastKnown && firstRecent <= since + 1) return { since, lost: false, fetched: [] };
+    if (lastKnown - since > RESUME_MAX_MESSAGES) return { since, lost: true };
+    const range = await this.#deps.log.readAfter(this.eventId, since, RESUME_MAX_MESSAGES);
+    // Ahead of the log means the log started over (an embedded restart): nothing to resume.
+    if (since > range.lastSeq) return { since, lost: true };
+    // Past retention: the oldest entry kept is newer than the first one the fan needs.
+    if (range.lastSeq > since && range.entries[0]?.seq !== since + 1) return { since, lost: true };
+    const fetched: ChatMessage[] = [];
+    for (const entry of range.entries) {
+      const message = chatMessageFromEntry(entry);
+      if (message) fetched.push(message);
+    }
+    return { since, lost: false, fetched };
+  }
+
   /** Adds an open socket: subscribes it and sends the welcome snapshot. */
   attach(ws: Socket, session: Session): void {
     this.#sockets.add(ws);
     ws.subscribe(this.orderedTopic);
     ws.subscribe(this.signalTopic);
     this.#presence.setLocal(this.#sockets.size);
-    const { snapshotMessages } = this.#deps.config;
+    let continuity: Continuity = 'fresh';
+    let chat = this.#recent.slice(-this.#deps.config.snapshotMessages);
+    if (session.resume) {
+      const resumed = stitchResume(session.resume, this.#recent, this.#publishedSeq);
+      if (resumed) ({ continuity, chat } = resumed);
+      else continuity = 'lost';
+      session.resume = undefined;
+    }
     sendTo(ws, session, {
       type: 'welcome',
       version: PROTOCOL_VERSION,
@@ -168,8 +200,9 @@ export class EventRoom {
       user: session.user,
       serverTime: this.#deps.clock.now(),
       snapshot: {
+        continuity,
         // Only what was already published: pending messages reach this fan through the topic.
-        chat: this.#recent.slice(-snapshotMessages),
+        chat,
         lastSeq: this.#publishedSeq,
         viewers: this.#presence.total(),
         reactions: this.#reactions.latest(),
@@ -307,7 +340,8 @@ export class EventRoom {
     this.#deps.app.publish(this.orderedTopic, encodeServerMessage({ type: 'chat', messages }));
     this.#publishedSeq = messages.at(-1)!.seq;
     this.#recent.push(...messages);
-    const keep = this.#deps.config.snapshotMessages;
+    // Trimmed in steps, not per message: one copy per `keep` messages.
+    const keep = this.#deps.config.recentMessages;
     if (this.#recent.length > keep * 2) this.#recent = this.#recent.slice(-keep);
   }
 

@@ -5,6 +5,7 @@
 import type { Author } from '@fanfare/protocol';
 import type { ChatGuard } from './chat-guard.js';
 import type { EventRoom } from './event-room.js';
+import type { ResumePlan } from './resume.js';
 import type { Bucket } from './token-bucket.js';
 
 export interface Session {
@@ -16,6 +17,8 @@ export interface Session {
   readonly chat: ChatGuard;
   readonly reactions: Bucket;
   readonly frames: Bucket;
+  /** Set at upgrade for a reconnecting fan (`?since=`), consumed by the welcome. */
+  resume: ResumePlan | undefined;
   /** True while the fan is too far behind to get superseded frames. */
   lagging: boolean;
   /** Set by the close handler; the socket must not be touched after. */

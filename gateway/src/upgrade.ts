@@ -10,6 +10,7 @@ import type { GatewayConfig } from './config.js';
 import type { EventRoom } from './event-room.js';
 import type { IdSource } from './ids.js';
 import type { Logger } from './logger.js';
+import type { ResumePlan } from './resume.js';
 import type { RoomRegistry } from './room-registry.js';
 import type { Session } from './session.js';
 import { newBucket } from './token-bucket.js';
@@ -61,7 +62,13 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     }
     const negotiated = negotiateSubprotocol(protocolHeader);
     if (!negotiated) return refuse(res, 'version_unsupported', 'supported: fanfare.v1');
-    const token = new URLSearchParams(query).get('token') ?? negotiated.bearer;
+    const params = new URLSearchParams(query);
+    const sinceParam = params.get('since');
+    const since = sinceParam === null ? undefined : Number(sinceParam);
+    if (since !== undefined && !(Number.isSafeInteger(since) && since >= 0 && sinceParam !== '')) {
+      return refuse(res, 'invalid_request', '`since` must be the last seq seen, an integer >= 0');
+    }
+    const token = params.get('token') ?? negotiated.bearer;
     if (!token) return refuse(res, 'token_missing', 'pass the token as ?token=');
 
     const admit = async (): Promise<void> => {
@@ -82,6 +89,15 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
         if (!aborted) refuse(res, 'not_ready', 'event is briefly unavailable');
         return;
       }
+      let resume: ResumePlan | undefined;
+      if (since !== undefined) {
+        try {
+          resume = await room.prepareResume(since);
+        } catch (err) {
+          logger.warn('resume read failed; sending a fresh snapshot', { eventId: claims.evt, err });
+          resume = { since, lost: true };
+        }
+      }
       if (aborted || !deps.isReady()) {
         rooms.release(room);
         if (!aborted) refuse(res, 'not_ready', 'shard is draining');
@@ -97,6 +113,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
         chat: new ChatGuard(config.chat, claims.role !== 'fan', now),
         reactions: newBucket(config.reactions, now),
         frames: newBucket(config.frames, now),
+        resume,
         lagging: false,
         closed: false,
       };

@@ -1,7 +1,13 @@
 // Starts a real uWS gateway on a free port with in-memory seams and a fresh ES256 key, and
 // signs tokens for it: good ones, and the bad ones auth tests need.
 
-import { MemoryBus, MemoryEventLog, systemClock, type Clock } from '@fanfare/fanout';
+import {
+  MemoryBus,
+  MemoryEventLog,
+  systemClock,
+  type Clock,
+  type MemoryEventLogOptions,
+} from '@fanfare/fanout';
 import { GATEWAY_AUDIENCE, TOKEN_ISSUER, type Role } from '@fanfare/protocol';
 import { connectFan, type ConnectOptions, type FanClient } from '@fanfare/testkit';
 import { SignJWT, exportJWK, generateKeyPair, type JWTPayload } from 'jose';
@@ -32,12 +38,13 @@ let counter = 0;
 export async function startGateway(
   overrides: Partial<GatewayConfig> = {},
   clock: Clock = systemClock,
+  logOptions: MemoryEventLogOptions = {},
 ) {
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
   const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
   const verifier = new JoseTokenVerifier({ kind: 'jwks', jwks: { keys: [jwk] } }, TOKEN_ISSUER);
   const bus = new MemoryBus();
-  const log = new MemoryEventLog({ clock });
+  const log = new MemoryEventLog({ clock, ...logOptions });
   const config = defaultGatewayConfig({ port: 0, readinessGraceMs: 0, ...overrides });
   const gateway = new Gateway(config, { bus, log, verifier, clock, logger: silentLogger });
   await gateway.start();
@@ -63,8 +70,8 @@ export async function startGateway(
   };
 
   /** Connects a fan and waits for its welcome. */
-  const join = async (o: TokenOptions = {}, connect: ConnectOptions = {}) => {
-    const fan = await connectFan(`${url}?token=${await sign(o)}`, connect);
+  const join = async (o: TokenOptions = {}, connect: ConnectOptions = {}, query = '') => {
+    const fan = await connectFan(`${url}?token=${await sign(o)}${query}`, connect);
     fans.push(fan);
     const welcome = await fan.next('welcome');
     return { fan, welcome };

@@ -106,6 +106,11 @@ interface UpgradeRefusalInfo extends CodeInfo {
  * `{"error": "<reason>", "message": "..."}` and the `X-Fanfare-Error` header holds the reason.
  */
 export const UPGRADE_REFUSALS = {
+  invalid_request: {
+    status: 400,
+    retry: 'fix',
+    description: 'A query parameter is malformed (e.g. `since` is not a non-negative integer).',
+  },
   token_missing: {
     status: 401,
     retry: 'reauth',

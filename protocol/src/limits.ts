@@ -33,3 +33,6 @@ export type Role = (typeof ROLES)[number];
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
+
+/** Most messages a reconnecting fan is sent to close a gap; further behind is `lost`. */
+export const RESUME_MAX_MESSAGES = 5_000;

@@ -54,8 +54,18 @@ export type ClientMessageType = ClientMessage['type'];
 
 // ---- server to client ----------------------------------------------------------------------
 
+/**
+ * How the snapshot relates to what the client already had.
+ * - `fresh`: no `since` was given; `chat` holds the most recent messages.
+ * - `resumed`: `chat` holds every message after the client's `since`, in order, none missing.
+ * - `lost`: the gap could not be filled (past retention, too far behind, or the log restarted);
+ *   `chat` holds the most recent messages and the client should start over from them.
+ */
+export type Continuity = 'fresh' | 'resumed' | 'lost';
+
 export interface Snapshot {
-  /** The most recent chat messages (up to 50), oldest first. */
+  continuity: Continuity;
+  /** `fresh`/`lost`: the most recent messages (up to 50). `resumed`: every message after `since`. */
   chat: ChatMessage[];
   /** The event's latest sequence number (0 before the first message). */
   lastSeq: number;
