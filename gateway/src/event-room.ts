@@ -219,7 +219,7 @@ export class EventRoom {
   /** Admits, stores and acknowledges one chat message. Refusals become error frames. */
   async chat(ws: Socket, session: Session, msg: ChatSend): Promise<void> {
     const { clock, ids, log, logger } = this.#deps;
-    const verdict = session.chat.admit(msg.text, clock.now());
+    const verdict = session.chat.admit(msg.text, clock.now(), msg.key);
     if (!verdict.ok) {
       if (verdict.code === 'rate_limited') {
         sendError(ws, session, 'rate_limited', 'slow down: chat rate limit reached', {
@@ -235,11 +235,24 @@ export class EventRoom {
     }
     const id = ids.next();
     const record = encodeChatRecord({ kind: 'chat', id, author: session.user, text: msg.text });
+    // A client key makes a retry idempotent; scoped to the user so fans cannot collide.
+    const msgId = msg.key === undefined ? id : `k:${session.user.id}:${msg.key}`;
     try {
-      const position = await log.append(this.eventId, record, id);
-      if (msg.ref !== undefined) {
+      const position = await log.append(this.eventId, record, msgId);
+      if (position.duplicate) session.chat.forget(msg.text); // nothing new: costs no budget
+      if (msg.ref === undefined) return;
+      if (!position.duplicate) {
         sendTo(ws, session, { type: 'ack', ref: msg.ref, id, seq: position.seq });
+        return;
       }
+      const first = await this.#messageAt(position.seq);
+      sendTo(ws, session, {
+        type: 'ack',
+        ref: msg.ref,
+        id: first?.id ?? id,
+        seq: position.seq,
+        duplicate: true,
+      });
     } catch (err) {
       session.chat.forget(msg.text);
       logger.warn('chat append failed', { eventId: this.eventId, err });
@@ -248,6 +261,16 @@ export class EventRoom {
         retryAfterMs: 1000,
       });
     }
+  }
+
+  /** The chat message at `seq`: from the recent buffer, else from the log. */
+  async #messageAt(seq: number): Promise<ChatMessage | undefined> {
+    const recent =
+      this.#recent.find((m) => m.seq === seq) ?? this.#pending.find((m) => m.seq === seq);
+    if (recent) return recent;
+    const range = await this.#deps.log.readAfter(this.eventId, seq - 1, 1);
+    const entry = range.entries[0];
+    return entry ? chatMessageFromEntry(entry) : undefined;
   }
 
   /** Counts taps from one fan, within that fan's reaction budget. */

@@ -105,3 +105,45 @@ describe('chat', () => {
     expect(welcome.snapshot.viewers).toBe(2);
   });
 });
+
+describe('idempotent chat', () => {
+  let g: TestGateway;
+  afterEach(async () => {
+    await g.close();
+  });
+
+  it('stores a message once however often its key is sent, acking the first copy', async () => {
+    g = await startGateway();
+    const { fan } = await g.join({ sub: 'kim' });
+    const { fan: other } = await g.join();
+    fan.send({ type: 'chat.send', text: 'only once', ref: 'a', key: 'k-1' });
+    const first = await fan.next('ack', (a) => a.ref === 'a');
+    expect(first.duplicate).toBeUndefined();
+    fan.send({ type: 'chat.send', text: 'only once', ref: 'b', key: 'k-1' }); // same session
+    const again = await fan.next('ack', (a) => a.ref === 'b');
+    expect(again).toEqual({ type: 'ack', ref: 'b', id: first.id, seq: first.seq, duplicate: true });
+    fan.close();
+    const { fan: retry } = await g.join({ sub: 'kim' }); // a retry after a reconnect
+    retry.send({ type: 'chat.send', text: 'only once', ref: 'c', key: 'k-1' });
+    expect(await retry.next('ack', (a) => a.ref === 'c')).toMatchObject({
+      seq: 1,
+      duplicate: true,
+    });
+    retry.send({ type: 'chat.send', text: 'next', ref: 'd', key: 'k-2' });
+    expect((await retry.next('ack', (a) => a.ref === 'd')).seq).toBe(2);
+    await other.until('two messages', () => other.chatTexts().length === 2);
+    expect(other.chatTexts()).toEqual(['only once', 'next']);
+  });
+
+  it('scopes keys to the user: the same key from another fan is a new message', async () => {
+    g = await startGateway();
+    const { fan: a } = await g.join({ sub: 'a' });
+    const { fan: b } = await g.join({ sub: 'b' });
+    a.send({ type: 'chat.send', text: 'from a', ref: 'x', key: 'same' });
+    b.send({ type: 'chat.send', text: 'from b', ref: 'y', key: 'same' });
+    const [ackA, ackB] = await Promise.all([a.next('ack'), b.next('ack')]);
+    expect(ackA.duplicate ?? false).toBe(false);
+    expect(ackB.duplicate ?? false).toBe(false);
+    expect(new Set([ackA.seq, ackB.seq])).toEqual(new Set([1, 2]));
+  });
+});

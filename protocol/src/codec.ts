@@ -4,7 +4,7 @@
 
 import type { ErrorCode } from './codes.js';
 import { CHAT_MAX_CHARS, REACT_MAX_COUNT, REF_MAX_CHARS, isReactionEmoji } from './limits.js';
-import type { ClientMessage, ServerMessage } from './messages.js';
+import type { ChatSend, ClientMessage, ServerMessage } from './messages.js';
 
 export interface ProtocolError {
   code: ErrorCode;
@@ -20,11 +20,11 @@ function fail(code: ErrorCode, message: string, ref?: string): Decoded<never> {
 
 type Fields = Record<string, unknown>;
 
-function optionalRef(o: Fields): string | undefined | null {
-  const ref = o.ref;
-  if (ref === undefined) return undefined;
-  if (typeof ref !== 'string' || ref.length === 0 || ref.length > REF_MAX_CHARS) return null;
-  return ref;
+/** A short client-chosen string (ref, key): undefined when absent, null when malformed. */
+function optionalToken(value: unknown): string | undefined | null {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0 || value.length > REF_MAX_CHARS) return null;
+  return value;
 }
 
 /** Counts code points, so an emoji is one character as a person counts it (near enough). */
@@ -42,10 +42,14 @@ function decodeChatSend(o: Fields, ref: string | undefined): Decoded<ClientMessa
   if (text.length > CHAT_MAX_CHARS && charLength(text) > CHAT_MAX_CHARS) {
     return fail('text_too_long', `chat text exceeds ${CHAT_MAX_CHARS} characters`, ref);
   }
-  return {
-    ok: true,
-    value: ref === undefined ? { type: 'chat.send', text } : { type: 'chat.send', text, ref },
-  };
+  const key = optionalToken(o.key);
+  if (key === null) {
+    return fail('invalid_frame', `\`key\` must be a string of 1-${REF_MAX_CHARS} characters`, ref);
+  }
+  const value: ChatSend = { type: 'chat.send', text };
+  if (ref !== undefined) value.ref = ref;
+  if (key !== undefined) value.key = key;
+  return { ok: true, value };
 }
 
 function decodeReact(o: Fields, ref: string | undefined): Decoded<ClientMessage> {
@@ -93,7 +97,7 @@ export function decodeClientMessage(frame: string): Decoded<ClientMessage> {
     return fail('invalid_frame', 'frame must be a JSON object');
   }
   const o = parsed as Fields;
-  const ref = optionalRef(o);
+  const ref = optionalToken(o.ref);
   if (ref === null)
     return fail('invalid_frame', `\`ref\` must be a string of 1-${REF_MAX_CHARS} characters`);
   switch (o.type) {

@@ -33,6 +33,12 @@ export interface ChatSend {
   text: string;
   /** Optional correlation id, echoed in the `ack` or `error` for this frame. */
   ref?: string;
+  /**
+   * Optional idempotency key (1-64 characters), unique per message of this user. Sending the
+   * same key again (a retry after a reconnect) within 2 minutes stores nothing new: the `ack`
+   * names the first copy.
+   */
+  key?: string;
 }
 
 export interface React {
@@ -105,12 +111,16 @@ export interface Presence {
   viewers: number;
 }
 
-/** A `chat.send` carrying `ref` was accepted with this id and seq. */
+/**
+ * A `chat.send` carrying `ref` was stored with this id and seq. `duplicate` is true when its
+ * `key` had already been stored: nothing new was sent to anyone.
+ */
 export interface Ack {
   type: 'ack';
   ref: string;
   id: string;
   seq: number;
+  duplicate?: boolean;
 }
 
 export interface ErrorFrame {
