@@ -2,10 +2,56 @@
 // frames, then is closed with 4001; up to the close it got every chat message in order; the
 // fan next to it loses nothing.
 
+import type { FanClient } from '@fanfare/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { BackpressureLimits } from '../src/index.js';
 import { startGateway, type TestGateway } from './harness.js';
 
 const encoder = new TextEncoder();
+const author = { id: 'remote', name: 'Remote', role: 'fan' };
+const text = 'x'.repeat(480);
+
+function limits(slowCloseBytes: number): BackpressureLimits {
+  return {
+    signalDropBytes: 32 * 1024,
+    signalResumeBytes: 8 * 1024,
+    slowCloseBytes,
+    hardBytes: 2 * slowCloseBytes,
+    sweepIntervalMs: 60_000, // the tests run the sweep themselves
+  };
+}
+
+/**
+ * Appends chat (as another shard would) in rounds of 250 until a sweep says `done`, pacing each
+ * round on the fast fan having received it. Returns the last seq appended.
+ */
+async function appendUntil(
+  g: TestGateway,
+  fast: FanClient,
+  done: (swept: { lagging: number; closedSlow: number }) => boolean,
+): Promise<number> {
+  let seq = 0;
+  for (let round = 0; round < 200; round++) {
+    for (let i = 0; i < 250; i++) {
+      const id = `r${++seq}`;
+      await g.log.append(
+        'demo',
+        encoder.encode(JSON.stringify({ kind: 'chat', id, author, text })),
+        id,
+      );
+    }
+    const last = seq;
+    await fast.until(`seq ${last}`, (frames) =>
+      frames.some((f) => f.type === 'chat' && f.messages.at(-1)?.seq === last),
+    );
+    if (done(g.gateway.sweep())) return seq;
+  }
+  throw new Error('the sweep never saw what the test waited for');
+}
+
+const chatSeqs = (fan: FanClient) =>
+  fan.frames.flatMap((f) => (f.type === 'chat' ? f.messages.map((m) => m.seq) : []));
+const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 describe('slow consumers', () => {
   let g: TestGateway;
@@ -14,98 +60,40 @@ describe('slow consumers', () => {
   });
 
   it('drops signals first, then closes with 4001, never skipping chat silently', async () => {
-    g = await startGateway({
-      chatBatchMs: 0,
-      backpressure: {
-        signalDropBytes: 32 * 1024,
-        signalResumeBytes: 8 * 1024,
-        slowCloseBytes: 256 * 1024,
-        hardBytes: 64 * 1024 * 1024,
-        sweepIntervalMs: 60_000, // the test runs the sweep itself
-      },
-    });
+    g = await startGateway({ chatBatchMs: 0, backpressure: limits(256 * 1024) });
     const { fan: slow } = await g.join({ name: 'Slow' });
     const { fan: fast } = await g.join({ name: 'Fast' });
     slow.socket.pause(); // stops reading: the kernel buffers fill, then uWS's
 
-    const text = 'x'.repeat(480);
-    const author = { id: 'remote', name: 'Remote', role: 'fan' };
-    let seq = 0;
     let sawLagging = false;
-    let closedSlow = 0;
-    for (let round = 0; round < 200 && closedSlow === 0; round++) {
-      for (let i = 0; i < 250; i++) {
-        const id = `r${++seq}`;
-        const record = { kind: 'chat', id, author, text };
-        await g.log.append('demo', encoder.encode(JSON.stringify(record)), id);
-      }
-      const last = seq;
-      await fast.until(`seq ${last}`, (frames) =>
-        frames.some((f) => f.type === 'chat' && f.messages.at(-1)?.seq === last),
-      );
-      const swept = g.gateway.sweep();
+    const last = await appendUntil(g, fast, (swept) => {
       sawLagging ||= swept.lagging > 0;
-      closedSlow = swept.closedSlow;
-    }
+      return swept.closedSlow === 1;
+    });
     expect(sawLagging).toBe(true);
-    expect(closedSlow).toBe(1);
 
     slow.socket.resume();
-    const closed = await slow.closed;
-    expect(closed).toEqual({ code: 4001, reason: 'slow consumer' });
-    const seqs = slow.frames.flatMap((f) =>
-      f.type === 'chat' ? f.messages.map((m) => m.seq) : [],
-    );
+    expect(await slow.closed).toEqual({ code: 4001, reason: 'slow consumer' });
+    const seqs = chatSeqs(slow);
     expect(seqs.length).toBeGreaterThan(0);
-    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+    expect(seqs).toEqual(oneTo(seqs.length)); // a prefix, in order: nothing skipped silently
 
-    const fastSeqs = fast.frames.flatMap((f) =>
-      f.type === 'chat' ? f.messages.map((m) => m.seq) : [],
-    );
-    expect(fastSeqs).toEqual(Array.from({ length: seq }, (_, i) => i + 1));
+    expect(chatSeqs(fast)).toEqual(oneTo(last));
     fast.send({ type: 'chat.send', text: 'still fine' });
     await fast.until('own chat', () => fast.chatTexts().includes('still fine'));
   });
 
   it('resumes superseded frames for a lagging fan once it drains, starting with presence', async () => {
-    g = await startGateway({
-      chatBatchMs: 0,
-      backpressure: {
-        signalDropBytes: 32 * 1024,
-        signalResumeBytes: 8 * 1024,
-        slowCloseBytes: 1024 * 1024 * 1024, // never closes in this test
-        hardBytes: 2 * 1024 * 1024 * 1024,
-        sweepIntervalMs: 60_000,
-      },
-    });
+    g = await startGateway({ chatBatchMs: 0, backpressure: limits(1024 * 1024 * 1024) });
     const { fan: lagging } = await g.join({ name: 'Lagging' });
     const { fan: fast } = await g.join({ name: 'Fast' });
     lagging.socket.pause();
-    const text = 'y'.repeat(480);
-    const author = { id: 'remote', name: 'Remote', role: 'fan' };
-    let seq = 0;
-    let lagged = 0;
-    for (let round = 0; round < 200 && lagged === 0; round++) {
-      for (let i = 0; i < 250; i++) {
-        const id = `s${++seq}`;
-        await g.log.append(
-          'demo',
-          encoder.encode(JSON.stringify({ kind: 'chat', id, author, text })),
-          id,
-        );
-      }
-      const last = seq;
-      await fast.until(`seq ${last}`, (frames) =>
-        frames.some((f) => f.type === 'chat' && f.messages.at(-1)?.seq === last),
-      );
-      lagged = g.gateway.sweep().lagging;
-    }
-    expect(lagged).toBe(1);
+    const last = await appendUntil(g, fast, (swept) => swept.lagging === 1);
     const presenceBefore = lagging.frames.filter((f) => f.type === 'presence').length;
+
     lagging.socket.resume();
-    await lagging.until('every chat message', () =>
-      lagging.frames.some((f) => f.type === 'chat' && f.messages.at(-1)?.seq === seq),
-    );
+    await lagging.until('every chat message', () => chatSeqs(lagging).at(-1) === last);
+    expect(chatSeqs(lagging)).toEqual(oneTo(last));
     // the drain handler resubscribed it and sent the latest viewer count
     await lagging.until(
       'a fresh presence frame',
