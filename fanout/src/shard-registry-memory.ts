@@ -1,0 +1,38 @@
+// The embedded mode's registry: one process, one map, the same TTL rule as Redis.
+
+import { systemClock, type Clock } from './clock.js';
+import type { ShardRegistry, ShardState } from './shard-registry.js';
+
+export class MemoryShardRegistry implements ShardRegistry {
+  #clock: Clock;
+  #shards = new Map<string, { state: ShardState; expiresAt: number }>();
+
+  constructor(clock: Clock = systemClock) {
+    this.#clock = clock;
+  }
+
+  async heartbeat(state: ShardState, ttlMs: number): Promise<void> {
+    this.#shards.set(state.id, {
+      state: structuredClone(state),
+      expiresAt: this.#clock.now() + ttlMs,
+    });
+  }
+
+  async remove(shardId: string): Promise<void> {
+    this.#shards.delete(shardId);
+  }
+
+  async live(): Promise<ShardState[]> {
+    const now = this.#clock.now();
+    const live: ShardState[] = [];
+    for (const [id, entry] of this.#shards) {
+      if (entry.expiresAt <= now) this.#shards.delete(id);
+      else live.push(structuredClone(entry.state));
+    }
+    return live.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async close(): Promise<void> {
+    this.#shards.clear();
+  }
+}

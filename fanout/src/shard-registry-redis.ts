@@ -1,0 +1,52 @@
+// The registry in Redis: one key per shard holding its JSON state with a PX expiry (Redis ages
+// dead shards out), and a sorted set of shard ids scored by expiry so `live()` reads only the
+// live ones without SCAN. Two round trips per heartbeat and per read, pipelined.
+
+import type { Redis } from 'ioredis';
+import type { ShardRegistry, ShardState } from './shard-registry.js';
+
+export class RedisShardRegistry implements ShardRegistry {
+  #redis: Redis;
+  #prefix: string;
+
+  /** `prefix` keeps deployments (and test runs) apart: keys are `<prefix>:shards:*`. */
+  constructor(redis: Redis, prefix = 'fanfare') {
+    this.#redis = redis;
+    this.#prefix = `${prefix}:shards`;
+  }
+
+  async heartbeat(state: ShardState, ttlMs: number): Promise<void> {
+    const expiresAt = Date.now() + ttlMs;
+    await this.#redis
+      .multi()
+      .set(this.#key(state.id), JSON.stringify(state), 'PX', ttlMs)
+      .zadd(`${this.#prefix}:index`, expiresAt, state.id)
+      .exec();
+  }
+
+  async remove(shardId: string): Promise<void> {
+    await this.#redis.multi().del(this.#key(shardId)).zrem(`${this.#prefix}:index`, shardId).exec();
+  }
+
+  async live(): Promise<ShardState[]> {
+    const index = `${this.#prefix}:index`;
+    const now = Date.now();
+    const [, ids] = await Promise.all([
+      this.#redis.zremrangebyscore(index, '-inf', now),
+      this.#redis.zrangebyscore(index, now, '+inf'),
+    ]);
+    if (ids.length === 0) return [];
+    const values = await this.#redis.mget(ids.map((id) => this.#key(id)));
+    const live: ShardState[] = [];
+    for (const value of values) if (value) live.push(JSON.parse(value) as ShardState);
+    return live.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async close(): Promise<void> {
+    // The connection belongs to the caller.
+  }
+
+  #key(shardId: string): string {
+    return `${this.#prefix}:s:${shardId}`;
+  }
+}

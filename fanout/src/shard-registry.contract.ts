@@ -1,0 +1,63 @@
+// The behaviour every ShardRegistry must show.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ShardRegistry, ShardState } from './shard-registry.js';
+
+export interface ShardRegistryFixture {
+  registry: ShardRegistry;
+  /** A second handle on the same registry (the API, while shards heartbeat). */
+  peer: ShardRegistry;
+  /** Lets `ms` of registry time pass (a manual clock, or real time for a server). */
+  elapse(ms: number): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+export function shard(id: string, over: Partial<ShardState> = {}): ShardState {
+  return {
+    id,
+    url: `ws://127.0.0.1/${id}`,
+    capacity: 100,
+    fans: 0,
+    events: {},
+    draining: false,
+    ...over,
+  };
+}
+
+export function shardRegistryContract(
+  name: string,
+  create: () => Promise<ShardRegistryFixture>,
+): void {
+  describe(`ShardRegistry contract: ${name}`, () => {
+    let f: ShardRegistryFixture;
+    beforeEach(async () => {
+      f = await create();
+    });
+    afterEach(async () => {
+      await f.cleanup();
+    });
+
+    it('lists heartbeating shards with their latest state, in id order', async () => {
+      await f.registry.heartbeat(shard('b', { fans: 3, events: { demo: 3 } }), 10_000);
+      await f.registry.heartbeat(shard('a'), 10_000);
+      await f.registry.heartbeat(shard('b', { fans: 5, events: { demo: 5 } }), 10_000);
+      const live = await f.peer.live();
+      expect(live.map((s) => s.id)).toEqual(['a', 'b']);
+      expect(live[1]).toEqual(shard('b', { fans: 5, events: { demo: 5 } }));
+    });
+
+    it('forgets a shard that stops heartbeating once its TTL passes', async () => {
+      await f.registry.heartbeat(shard('dying'), 300);
+      await f.registry.heartbeat(shard('alive'), 60_000);
+      expect((await f.peer.live()).map((s) => s.id)).toEqual(['alive', 'dying']);
+      await f.elapse(400);
+      expect((await f.peer.live()).map((s) => s.id)).toEqual(['alive']);
+    });
+
+    it('removes a shard at once', async () => {
+      await f.registry.heartbeat(shard('leaving'), 60_000);
+      await f.registry.remove('leaving');
+      expect(await f.peer.live()).toEqual([]);
+    });
+  });
+}

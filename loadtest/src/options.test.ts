@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_FANS, parseBenchOptions } from './options.js';
+
+describe('parseBenchOptions', () => {
+  it('fills defaults and spawns an engine when no target is given', () => {
+    const parsed = parseBenchOptions([]);
+    expect(parsed).toMatchObject({
+      kind: 'run',
+      options: { fans: DEFAULT_FANS, durationS: 10, ratePerS: 1000, senders: 10, workers: 2 },
+    });
+    expect(parsed.kind === 'run' && parsed.options.targetApi).toBeUndefined();
+  });
+
+  it('reads every flag and ignores the `--` pnpm may pass through', () => {
+    const parsed = parseBenchOptions([
+      '--',
+      '--fans',
+      '5000',
+      '--rate',
+      '2000',
+      '--duration',
+      '2.5',
+      '--target-api',
+      'http://127.0.0.1:8080/',
+    ]);
+    expect(parsed).toMatchObject({
+      kind: 'run',
+      options: { fans: 5000, ratePerS: 2000, durationS: 2.5, targetApi: 'http://127.0.0.1:8080' },
+    });
+  });
+
+  it('lists every problem at once', () => {
+    const parsed = parseBenchOptions([
+      '--fans',
+      '0',
+      '--senders',
+      '1.5',
+      '--target-api',
+      'ftp://x',
+    ]);
+    expect(parsed.kind).toBe('invalid');
+    expect(parsed.kind === 'invalid' && parsed.problems).toHaveLength(3);
+  });
+
+  it('refuses more senders than fans', () => {
+    const parsed = parseBenchOptions(['--fans', '5', '--senders', '6']);
+    expect(parsed.kind === 'invalid' && parsed.problems[0]).toMatch(/--senders/);
+  });
+
+  it('refuses unknown flags', () => {
+    expect(parseBenchOptions(['--fanz', '3']).kind).toBe('invalid');
+  });
+});
