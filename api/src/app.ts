@@ -23,6 +23,9 @@ import type { TokenIssuer } from './token-issuer.js';
 /** How long verifiers and proxies may cache the JWKS, seconds. Bounds how soon a new kid is seen. */
 export const JWKS_MAX_AGE_S = 300;
 
+/** Seconds a fan refused for lack of gateway capacity should wait before joining again. */
+export const UNAVAILABLE_RETRY_AFTER_S = 2;
+
 /** Longest incoming X-Request-Id honoured, characters; longer ones are replaced. */
 export const REQUEST_ID_MAX_CHARS = 128;
 
@@ -30,8 +33,11 @@ export interface AppDeps {
   keys: SigningKeys;
   issuer: TokenIssuer;
   events: EventDirectory;
-  /** The WebSocket URL a fan of this event should connect to (token goes in `?token=`). */
-  gatewayUrl: (eventId: string) => string;
+  /**
+   * The WebSocket URL a fan of this event should connect to (token goes in `?token=`), or
+   * undefined when no shard can take one more fan (the join answers 503 `unavailable`).
+   */
+  gatewayUrl: (eventId: string) => Promise<string | undefined> | string | undefined;
   /** Readiness for `/readyz`; always ready when absent. */
   ready?: () => boolean;
   /** Where unexpected errors are reported; defaults to JSON lines on the console. */
@@ -112,6 +118,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       if (!event.anonymousJoin) {
         throw new ApiError('forbidden', 'this event does not allow anonymous joins');
       }
+      const gatewayUrl = await deps.gatewayUrl(event.id);
+      if (!gatewayUrl) {
+        c.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_S));
+        throw new ApiError('unavailable', 'no gateway can take this fan now; retry shortly');
+      }
       const user = {
         id: newAnonymousUserId(),
         name: request.name ?? newFanName(),
@@ -125,7 +136,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       });
       const body: JoinResponse = {
         token,
-        gatewayUrl: deps.gatewayUrl(event.id),
+        gatewayUrl,
         eventId: event.id,
         user,
         expiresAt,

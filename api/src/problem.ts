@@ -15,6 +15,7 @@ export const PROBLEM_CODES = {
   event_not_found: { status: 404, title: 'No such event.' },
   payload_too_large: { status: 413, title: 'The request body is too large.' },
   internal: { status: 500, title: 'An unexpected server error.' },
+  unavailable: { status: 503, title: 'The service cannot take this request now.' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

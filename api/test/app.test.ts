@@ -136,6 +136,15 @@ describe('POST /v1/events/:id/join', () => {
     expect(body.expiresAt).toBe((payload.exp ?? 0) * 1000);
   });
 
+  it('answers 503 unavailable with Retry-After when no gateway can take the fan', async () => {
+    const { app } = await setup({ gatewayUrl: async () => undefined });
+    const res = await join(app, 'demo', '{"name":"Ann"}');
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('2');
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(((await res.json()) as Problem).code).toBe('unavailable');
+  });
+
   it('names a fan who gives no name, whether the body is empty or has no name', async () => {
     const { app } = await setup();
     for (const body of [undefined, '', '{}']) {

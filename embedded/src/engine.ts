@@ -50,7 +50,8 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
     keys,
     issuer,
     events: new MemoryEventDirectory([DEMO_EVENT]),
-    gatewayUrl: () => gatewayUrl,
+    // No URL (503) until the shard listens, and none once it drains.
+    gatewayUrl: () => (gateway?.stats().state === 'ready' ? gatewayUrl : undefined),
     ready: () => gateway?.stats().state === 'ready',
     ...(options.apiLogger ? { logger: options.apiLogger } : {}),
   });
