@@ -10,6 +10,8 @@ import type { KeySource } from './token-verifier.js';
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 9001;
 export const WS_PATH = '/ws';
+/** Fans one shard should hold: under the ~19.5k sockets a process may open here. */
+export const SHARD_CAPACITY = 19_000;
 /** uWS closes a socket at once on a bigger frame (the client sees 1006). */
 export const HARD_MAX_PAYLOAD_BYTES = 64 * 1024;
 /** Frames above this get `frame_too_large` and are ignored; the socket stays open. */
@@ -61,6 +63,10 @@ export interface GatewayConfig {
   host: string;
   port: number;
   shardId: string;
+  /** The URL fans use to reach this shard (registered for the API); derived when unset. */
+  publicUrl: string | undefined;
+  /** Fans this shard should hold; the API sends no more. */
+  capacity: number;
   tokenIssuer: string;
   /** Where verification keys come from; undefined only when the caller injects a verifier. */
   keySource: KeySource | undefined;
@@ -87,6 +93,8 @@ export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}): Ga
     host: DEFAULT_HOST,
     port: DEFAULT_PORT,
     shardId: 'g1',
+    publicUrl: undefined,
+    capacity: SHARD_CAPACITY,
     tokenIssuer: TOKEN_ISSUER,
     keySource: undefined,
     allowedOrigins: '*',
@@ -153,6 +161,9 @@ export function loadGatewayConfig(env: Env): Readonly<GatewayConfig> {
   })();
   const origins = env.GATEWAY_ALLOWED_ORIGINS?.trim();
   const shardId = env.SHARD_ID ?? base.shardId;
+  if (env.SHARD_PUBLIC_URL && !/^wss?:\/\//.test(env.SHARD_PUBLIC_URL)) {
+    problems.push(`SHARD_PUBLIC_URL must be a ws:// or wss:// URL`);
+  }
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(shardId))
     problems.push(`SHARD_ID must be 1-32 of [A-Za-z0-9_-]`);
   const config: GatewayConfig = {
@@ -160,6 +171,8 @@ export function loadGatewayConfig(env: Env): Readonly<GatewayConfig> {
     host: env.GATEWAY_HOST ?? base.host,
     port: int('GATEWAY_PORT', base.port, 0, 65535),
     shardId,
+    publicUrl: env.SHARD_PUBLIC_URL || undefined,
+    capacity: int('SHARD_CAPACITY', SHARD_CAPACITY, 1, 10_000_000),
     tokenIssuer: env.JWT_ISSUER ?? base.tokenIssuer,
     keySource,
     allowedOrigins:

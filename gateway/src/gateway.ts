@@ -127,6 +127,13 @@ export class Gateway {
     return { state: this.#state, connections: this.#connections, rooms: this.#rooms.size };
   }
 
+  /** Fans per event on this shard, for the shard registry. */
+  fansByEvent(): Record<string, number> {
+    const events: Record<string, number> = {};
+    for (const room of this.#rooms.rooms()) events[room.eventId] = room.size;
+    return events;
+  }
+
   /** Listens and becomes ready. */
   async start(): Promise<void> {
     if (this.#state !== 'new') throw new Error(`gateway cannot start from ${this.#state}`);
