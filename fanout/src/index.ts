@@ -22,3 +22,7 @@ export {
   type ReactionAggregatorOptions,
 } from './reaction-aggregator.js';
 export { createSubjects, type Subjects } from './subjects.js';
+export { ASSIGNMENT_HEADROOM, assignShard } from './shard-assignment.js';
+export type { ShardRegistry, ShardState } from './shard-registry.js';
+export { MemoryShardRegistry } from './shard-registry-memory.js';
+export { RedisShardRegistry } from './shard-registry-redis.js';

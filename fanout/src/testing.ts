@@ -2,3 +2,9 @@
 export { busContract, type BusFixture } from './bus.contract.js';
 export { eventLogContract, type EventLogFixture } from './event-log.contract.js';
 export { ManualClock } from './manual-clock.js';
+export {
+  shard,
+  shardRegistryContract,
+  type ShardRegistryFixture,
+} from './shard-registry.contract.js';
+export { connectTestRedis, deletePrefix, redisUrl, runPrefix } from './testing-redis.js';
