@@ -31,6 +31,10 @@ export interface ApiConfig {
   readonly jwtKid: string | undefined;
   /** FAN_TOKEN_TTL_S: fan token lifetime, seconds. */
   readonly fanTokenTtlS: number;
+  /** REDIS_URL: when set, joins are assigned to shards from the registry in Redis. */
+  readonly redisUrl: string | undefined;
+  /** FANFARE_PREFIX: namespace of Redis keys and NATS subjects shared with the shards. */
+  readonly prefix: string;
 }
 
 export class ConfigError extends Error {
@@ -115,7 +119,12 @@ export function loadApiConfig(env: Env): ApiConfig {
       MAX_FAN_TOKEN_TTL_S,
       problems,
     ),
+    redisUrl: read(env, 'REDIS_URL'),
+    prefix: read(env, 'FANFARE_PREFIX') ?? 'fanfare',
   };
+  if (config.redisUrl !== undefined && !/^rediss?:\/\//.test(config.redisUrl)) {
+    problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

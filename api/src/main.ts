@@ -2,7 +2,10 @@
 // SIGINT. The event directory is the in-memory one seeded with the demo event until the
 // Postgres directory lands.
 
+import { RedisShardRegistry } from '@fanfare/fanout';
+import { Redis } from 'ioredis';
 import { ConfigError, loadApiConfig } from './config.js';
+import { GatewayPicker } from './gateway-picker.js';
 import { createApp } from './app.js';
 import { DEMO_EVENT, MemoryEventDirectory } from './event-directory-memory.js';
 import { consoleLogger as logger } from './logger.js';
@@ -29,12 +32,22 @@ async function main(): Promise<void> {
     issuer: config.jwtIssuer,
     fanTtlS: config.fanTokenTtlS,
   });
+  // With Redis, fans go to the shard the registry says; without, to the one configured URL.
+  let gatewayUrl: (eventId: string) => Promise<string | undefined> | string = () =>
+    config.gatewayPublicUrl;
+  let redis: Redis | undefined;
+  if (config.redisUrl !== undefined) {
+    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+    redis.on('error', (err: Error) => logger.warn('redis error', { err: err.message }));
+    const picker = new GatewayPicker(new RedisShardRegistry(redis, config.prefix), logger);
+    gatewayUrl = (eventId) => picker.pick(eventId);
+  }
   let ready = true;
   const app = createApp({
     keys,
     issuer,
     events: new MemoryEventDirectory([DEMO_EVENT]),
-    gatewayUrl: () => config.gatewayPublicUrl,
+    gatewayUrl,
     ready: () => ready,
     logger,
   });
@@ -46,6 +59,7 @@ async function main(): Promise<void> {
     logger.info('api shutting down', { signal });
     ready = false;
     await api.close();
+    redis?.disconnect();
     process.exit(0);
   };
   // `once`: a second signal gets Node's default and kills a shutdown that hangs.

@@ -1,0 +1,53 @@
+import { MemoryShardRegistry, type ShardRegistry } from '@fanfare/fanout';
+import { shard } from '@fanfare/fanout/testing';
+import { describe, expect, it } from 'vitest';
+import { GatewayPicker, REGISTRY_CACHE_MS } from './gateway-picker.js';
+import type { Logger } from './logger.js';
+
+const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+describe('GatewayPicker', () => {
+  it('fills the shard serving the event, then spreads, counting its own assignments', async () => {
+    const registry = new MemoryShardRegistry();
+    await registry.heartbeat(shard('a', { capacity: 20, fans: 15, events: { demo: 15 } }), 60_000);
+    await registry.heartbeat(shard('b', { capacity: 20 }), 60_000);
+    const picker = new GatewayPicker(registry, quiet, () => 0); // the cache never expires
+    const urls: string[] = [];
+    for (let i = 0; i < 6; i++) urls.push((await picker.pick('demo'))!);
+    // a holds 19 (95% of 20) at most: 4 more there, then b
+    expect(urls).toEqual([
+      'ws://127.0.0.1/a',
+      'ws://127.0.0.1/a',
+      'ws://127.0.0.1/a',
+      'ws://127.0.0.1/a',
+      'ws://127.0.0.1/b',
+      'ws://127.0.0.1/b',
+    ]);
+  });
+
+  it('answers undefined when no shard is live', async () => {
+    const picker = new GatewayPicker(new MemoryShardRegistry(), quiet);
+    expect(await picker.pick('demo')).toBeUndefined();
+  });
+
+  it('keeps assigning from the last list while the registry is down', async () => {
+    const memory = new MemoryShardRegistry();
+    await memory.heartbeat(shard('a'), 60_000);
+    let down = false;
+    const registry: ShardRegistry = {
+      heartbeat: (s, ttl) => memory.heartbeat(s, ttl),
+      remove: (id) => memory.remove(id),
+      live: async () => {
+        if (down) throw new Error('ECONNREFUSED');
+        return memory.live();
+      },
+      close: () => memory.close(),
+    };
+    let now = 0;
+    const picker = new GatewayPicker(registry, quiet, () => now);
+    expect(await picker.pick('demo')).toBe('ws://127.0.0.1/a');
+    down = true;
+    now += REGISTRY_CACHE_MS;
+    expect(await picker.pick('demo')).toBe('ws://127.0.0.1/a');
+  });
+});
