@@ -22,6 +22,8 @@ describe('loadApiConfig', () => {
       jwtPrivateKey: undefined,
       jwtKid: undefined,
       fanTokenTtlS: 3600,
+      redisUrl: undefined,
+      prefix: 'fanfare',
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -32,6 +34,8 @@ describe('loadApiConfig', () => {
       API_PORT: '0',
       GATEWAY_PUBLIC_URL: 'wss://live.example.com/ws?region=eu',
       JWT_ISSUER: 'fanfare-prod',
+      REDIS_URL: 'redis://cache.internal:6379',
+      FANFARE_PREFIX: 'prod',
       JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nMIG\\n-----END PRIVATE KEY-----',
       JWT_KID: '2025-06',
       FAN_TOKEN_TTL_S: '900',
@@ -45,6 +49,8 @@ describe('loadApiConfig', () => {
       jwtPrivateKey: '-----BEGIN PRIVATE KEY-----\nMIG\n-----END PRIVATE KEY-----',
       jwtKid: '2025-06',
       fanTokenTtlS: 900,
+      redisUrl: 'redis://cache.internal:6379',
+      prefix: 'prod',
     });
   });
 
@@ -74,5 +80,13 @@ describe('loadApiConfig', () => {
     expect(problemsOf({ API_PORT: '65536' })).toHaveLength(1);
     expect(problemsOf({ API_PORT: '-1' })).toHaveLength(1);
     expect(problemsOf({ GATEWAY_PUBLIC_URL: '/ws' })).toHaveLength(1);
+  });
+});
+
+describe('loadApiConfig REDIS_URL', () => {
+  it('refuses a REDIS_URL that is not a redis URL', () => {
+    expect(problemsOf({ REDIS_URL: 'http://cache:6379' })).toEqual([
+      'REDIS_URL must be a redis:// or rediss:// URL',
+    ]);
   });
 });
