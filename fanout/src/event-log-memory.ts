@@ -6,13 +6,10 @@ import type { Subscription } from './bus.js';
 import { systemClock, type Clock } from './clock.js';
 import type { AppendResult, EventLog, LogEntry, LogRange } from './event-log.js';
 import { HandlerRegistry } from './handler-registry.js';
+import { LOG_DEDUPE_WINDOW_MS, LOG_MAX_AGE_MS, LOG_MAX_ENTRIES } from './event-log-limits.js';
 
-/** Entries kept per event. */
-export const LOG_MAX_ENTRIES = 10_000;
-/** Age past which entries are dropped, ms (2 hours). */
-export const LOG_MAX_AGE_MS = 2 * 60 * 60 * 1000;
-/** How long a msgId is remembered for dedupe, ms (2 minutes, JetStream's default). */
-export const LOG_DEDUPE_WINDOW_MS = 2 * 60 * 1000;
+// Re-exported where they used to live.
+export { LOG_DEDUPE_WINDOW_MS, LOG_MAX_AGE_MS, LOG_MAX_ENTRIES };
 
 export interface MemoryEventLogOptions {
   clock?: Clock;

@@ -2,13 +2,8 @@ export type { Bus, BusHandler, Subscription } from './bus.js';
 export { MemoryBus, type MemoryBusOptions } from './bus-memory.js';
 export { systemClock, type Clock, type TimerHandle } from './clock.js';
 export type { AppendResult, EventLog, LogEntry, LogRange } from './event-log.js';
-export {
-  LOG_DEDUPE_WINDOW_MS,
-  LOG_MAX_AGE_MS,
-  LOG_MAX_ENTRIES,
-  MemoryEventLog,
-  type MemoryEventLogOptions,
-} from './event-log-memory.js';
+export { LOG_DEDUPE_WINDOW_MS, LOG_MAX_AGE_MS, LOG_MAX_ENTRIES } from './event-log-limits.js';
+export { MemoryEventLog, type MemoryEventLogOptions } from './event-log-memory.js';
 export { HandlerRegistry, type Registration } from './handler-registry.js';
 export {
   PRESENCE_INTERVAL_MS,
@@ -26,3 +21,26 @@ export { ASSIGNMENT_HEADROOM, assignShard } from './shard-assignment.js';
 export type { ShardRegistry, ShardState } from './shard-registry.js';
 export { MemoryShardRegistry } from './shard-registry-memory.js';
 export { RedisShardRegistry } from './shard-registry-redis.js';
+export { consoleLogger, type FanoutLogger } from './logger.js';
+export {
+  NATS_CONNECT_TIMEOUT_MS,
+  NATS_DRAIN_TIMEOUT_MS,
+  NATS_RECONNECT_JITTER_MS,
+  NATS_RECONNECT_WAIT_MS,
+  NatsLink,
+  connectNats,
+  type ConnectNatsOptions,
+  type NatsLinkState,
+} from './nats-connection.js';
+export { NatsBus, type NatsBusOptions } from './bus-nats.js';
+export {
+  JetStreamEventLog,
+  LOG_READ_TIMEOUT_MS,
+  type JetStreamEventLogOptions,
+} from './event-log-jetstream.js';
+export {
+  FOLLOW_CLOCK_SKEW_MS,
+  FOLLOW_PULL_BATCH,
+  FOLLOW_RETRY_BASE_MS,
+  FOLLOW_RETRY_MAX_MS,
+} from './jetstream-log-follower.js';

@@ -12,20 +12,31 @@ export interface Subjects {
   presence(eventId: string): string;
   /** Ordered log (JetStream in the distributed mode): chat and other sequenced records. */
   log(eventId: string): string;
+  /**
+   * The JetStream stream holding one event's log (its single subject is `log(eventId)`).
+   * Stream names may not contain '.', so the prefix's dots become '_': prefixes that differ
+   * only in '.' versus '_' share streams and must not be used side by side.
+   */
+  logStream(eventId: string): string;
 }
 
 const PREFIX_PATTERN = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
 export function createSubjects(prefix = 'fanfare'): Subjects {
   if (!PREFIX_PATTERN.test(prefix)) throw new TypeError(`invalid subject prefix: ${prefix}`);
-  const scoped = (eventId: string, leaf: string): string => {
+  const checked = (eventId: string): string => {
     if (!isEventId(eventId)) throw new TypeError(`invalid event id: ${eventId}`);
-    return `${prefix}.ev.${eventId}.${leaf}`;
+    return eventId;
   };
+  const scoped = (eventId: string, leaf: string): string =>
+    `${prefix}.ev.${checked(eventId)}.${leaf}`;
+  // Event ids and prefixes hold no '*', '>', whitespace or path separators (both patterns).
+  const streamPrefix = `${prefix.replaceAll('.', '_')}_ev_`;
   return {
     prefix,
     reactions: (eventId) => scoped(eventId, 'reactions'),
     presence: (eventId) => scoped(eventId, 'presence'),
     log: (eventId) => scoped(eventId, 'log'),
+    logStream: (eventId) => `${streamPrefix}${checked(eventId)}`,
   };
 }

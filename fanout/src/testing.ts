@@ -8,3 +8,16 @@ export {
   type ShardRegistryFixture,
 } from './shard-registry.contract.js';
 export { connectTestRedis, deletePrefix, redisUrl, runPrefix } from './testing-redis.js';
+export { silentLogger } from './logger.js';
+export {
+  natsServerBinary,
+  natsTestPrefix,
+  natsUrl,
+  requireNats,
+  requireNatsServerBinary,
+  startNatsServer,
+  watchStatus,
+  within,
+  type StatusWatch,
+  type TestNatsServer,
+} from './testing-nats.js';

@@ -1,0 +1,148 @@
+// Provisioning of the one-stream-per-event JetStream layout: creates an event's stream on first
+// use, remembers per process that it exists, and reads its bounds. One stream per event makes the
+// stream sequence the event's sequence (assigned once, by JetStream). The trade-off is one stream
+// per live event on the server, each with its own limits and files: fine for hundreds of
+// concurrent events per account; for many thousands, a shared stream per shard-group with
+// per-subject sequences would be the next step.
+
+import {
+  DiscardPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamManager,
+  type StreamConfig,
+  type StreamState,
+} from '@nats-io/jetstream';
+import { nanos } from '@nats-io/nats-core';
+import type { FanoutLogger } from './logger.js';
+import type { Subjects } from './subjects.js';
+
+/** JetStream's "stream name already in use with a different configuration". */
+const STREAM_NAME_IN_USE = 10058;
+
+export interface LogStreamLimits {
+  maxEntries: number;
+  maxAgeMs: number;
+  dedupeWindowMs: number;
+  replicas: number;
+}
+
+/** An event's stream bounds; `firstSeq` is 0 when nothing is retained. */
+export interface LogBounds {
+  firstSeq: number;
+  lastSeq: number;
+}
+
+/**
+ * The event streams of one log handle. `ensure` is cached per process (one entry per event ever
+ * used, a few bytes each); `bounds` and `boundsCreating` always ask the server.
+ */
+export class LogStreams {
+  #jsm: JetStreamManager;
+  #subjects: Subjects;
+  #limits: LogStreamLimits;
+  #logger: FanoutLogger;
+  /** Events whose stream this process has created or seen; a rejected ensure is forgotten. */
+  #known = new Map<string, Promise<void>>();
+
+  constructor(
+    jsm: JetStreamManager,
+    subjects: Subjects,
+    limits: LogStreamLimits,
+    logger: FanoutLogger,
+  ) {
+    this.#jsm = jsm;
+    this.#subjects = subjects;
+    this.#limits = limits;
+    this.#logger = logger;
+  }
+
+  /** Resolves once the event's stream exists; at most one create per event per process. */
+  ensure(eventId: string): Promise<void> {
+    let known = this.#known.get(eventId);
+    if (!known) {
+      known = this.#create(eventId).then(() => undefined);
+      this.#known.set(eventId, known);
+      known.catch(() => {
+        // The caller sees the rejection; forgetting it lets the next call try again.
+        if (this.#known.get(eventId) === known) this.#known.delete(eventId);
+      });
+    }
+    return known;
+  }
+
+  /** Forgets that the stream exists (it was deleted under us); the next ensure recreates it. */
+  forget(eventId: string): void {
+    this.#known.delete(eventId);
+  }
+
+  /**
+   * The stream's bounds as the server sees them now, creating the stream when missing (a
+   * follower needs a stream to attach to, and must notice one that was recreated).
+   */
+  async boundsCreating(eventId: string): Promise<LogBounds> {
+    const bounds = await this.bounds(eventId);
+    if (bounds) return bounds;
+    this.forget(eventId);
+    const state = await this.#create(eventId);
+    this.#known.set(eventId, Promise.resolve());
+    return toBounds(state);
+  }
+
+  /** The stream's bounds now, or undefined when it does not exist (an event with no entries). */
+  async bounds(eventId: string): Promise<LogBounds | undefined> {
+    try {
+      const info = await this.#jsm.streams.info(this.#subjects.logStream(eventId));
+      return toBounds(info.state);
+    } catch (err) {
+      if (isApiError(err, JetStreamApiCodes.StreamNotFound)) {
+        this.forget(eventId);
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  #config(eventId: string): Partial<StreamConfig> & { name: string } {
+    const { maxEntries, maxAgeMs, dedupeWindowMs, replicas } = this.#limits;
+    return {
+      name: this.#subjects.logStream(eventId),
+      subjects: [this.#subjects.log(eventId)],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      max_msgs: maxEntries,
+      max_age: nanos(maxAgeMs),
+      duplicate_window: nanos(dedupeWindowMs),
+      num_replicas: replicas,
+    };
+  }
+
+  async #create(eventId: string): Promise<StreamState> {
+    const config = this.#config(eventId);
+    try {
+      // Creating a stream that exists with an identical config succeeds: two shards racing
+      // to create the same event's stream both get here.
+      return (await this.#jsm.streams.add(config)).state;
+    } catch (err) {
+      if (!isApiError(err, STREAM_NAME_IN_USE)) throw err;
+      // It exists with other limits (another version of this code made it, or an operator
+      // changed them): use it as it is rather than fight over its configuration.
+      this.#logger.warn('event log stream exists with a different configuration; using it', {
+        stream: config.name,
+      });
+      return (await this.#jsm.streams.info(config.name)).state;
+    }
+  }
+}
+
+function toBounds(state: StreamState): LogBounds {
+  // After every entry aged out, JetStream reports first_seq = last_seq + 1 with no messages.
+  return { firstSeq: state.messages > 0 ? state.first_seq : 0, lastSeq: state.last_seq };
+}
+
+function isApiError(err: unknown, code: number): boolean {
+  return err instanceof JetStreamApiError && err.code === code;
+}
