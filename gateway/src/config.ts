@@ -67,6 +67,12 @@ export interface GatewayConfig {
   publicUrl: string | undefined;
   /** Fans this shard should hold; the API sends no more. */
   capacity: number;
+  /** NATS servers (NATS_URL, comma-separated): set for the distributed mode, else in-memory. */
+  natsServers: readonly string[];
+  /** Redis (REDIS_URL): the shard registry; unset means no registry. */
+  redisUrl: string | undefined;
+  /** Namespace of NATS subjects, streams and Redis keys (FANFARE_PREFIX). */
+  prefix: string;
   tokenIssuer: string;
   /** Where verification keys come from; undefined only when the caller injects a verifier. */
   keySource: KeySource | undefined;
@@ -95,6 +101,9 @@ export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}): Ga
     shardId: 'g1',
     publicUrl: undefined,
     capacity: SHARD_CAPACITY,
+    natsServers: [],
+    redisUrl: undefined,
+    prefix: 'fanfare',
     tokenIssuer: TOKEN_ISSUER,
     keySource: undefined,
     allowedOrigins: '*',
@@ -160,6 +169,20 @@ export function loadGatewayConfig(env: Env): Readonly<GatewayConfig> {
     return undefined;
   })();
   const origins = env.GATEWAY_ALLOWED_ORIGINS?.trim();
+  const natsServers = (env.NATS_URL ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  for (const url of natsServers) {
+    if (!/^(nats|tls):\/\//.test(url))
+      problems.push(`NATS_URL entries must be nats:// URLs: ${url}`);
+  }
+  if (env.REDIS_URL && !/^rediss?:\/\//.test(env.REDIS_URL)) {
+    problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+  }
+  if (env.FANFARE_PREFIX && !/^[A-Za-z0-9_-]{1,32}$/.test(env.FANFARE_PREFIX)) {
+    problems.push('FANFARE_PREFIX must be 1-32 of [A-Za-z0-9_-]');
+  }
   const shardId = env.SHARD_ID ?? base.shardId;
   if (env.SHARD_PUBLIC_URL && !/^wss?:\/\//.test(env.SHARD_PUBLIC_URL)) {
     problems.push(`SHARD_PUBLIC_URL must be a ws:// or wss:// URL`);
@@ -173,6 +196,9 @@ export function loadGatewayConfig(env: Env): Readonly<GatewayConfig> {
     shardId,
     publicUrl: env.SHARD_PUBLIC_URL || undefined,
     capacity: int('SHARD_CAPACITY', SHARD_CAPACITY, 1, 10_000_000),
+    natsServers: natsServers,
+    redisUrl: env.REDIS_URL || undefined,
+    prefix: env.FANFARE_PREFIX || base.prefix,
     tokenIssuer: env.JWT_ISSUER ?? base.tokenIssuer,
     keySource,
     allowedOrigins:

@@ -23,8 +23,6 @@ export interface GatewayDeps {
   verifier: TokenVerifier;
   clock?: Clock;
   logger?: Logger;
-  /** Subject prefix (per deployment, or per test run). */
-  subjectPrefix?: string;
 }
 
 type GatewayState = 'new' | 'ready' | 'draining' | 'closed';
@@ -61,7 +59,7 @@ export class Gateway {
       app: this.#app,
       log: deps.log,
       bus: deps.bus,
-      subjects: createSubjects(deps.subjectPrefix),
+      subjects: createSubjects(config.prefix),
       clock: this.#clock,
       config,
       ids,
