@@ -15,7 +15,7 @@ import {
   newFanName,
   parseJoinRequest,
 } from './join-request.js';
-import { consoleLogger, type Logger } from './logger.js';
+import { consoleLogger, type Logger } from '@fanfare/fanout';
 import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
 import type { SigningKeys } from './signing-keys.js';
 import type { TokenIssuer } from './token-issuer.js';

@@ -2,7 +2,7 @@ import { MemoryShardRegistry, type ShardRegistry } from '@fanfare/fanout';
 import { shard } from '@fanfare/fanout/testing';
 import { describe, expect, it } from 'vitest';
 import { GatewayPicker, REGISTRY_CACHE_MS } from './gateway-picker.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '@fanfare/fanout';
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 

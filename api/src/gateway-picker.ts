@@ -4,7 +4,7 @@
 // registry is unreachable the last list keeps serving, so a Redis outage does not stop joins.
 
 import { assignShard, type ShardRegistry, type ShardState } from '@fanfare/fanout';
-import type { Logger } from './logger.js';
+import type { Logger } from '@fanfare/fanout';
 
 /** How long a read of the registry is reused, ms. */
 export const REGISTRY_CACHE_MS = 250;

@@ -12,8 +12,6 @@ export { DEMO_PAGE_CSP, demoPage } from './demo-page.js';
 export type { EventDirectory, EventInfo } from './event-directory.js';
 export { DEMO_EVENT, MemoryEventDirectory } from './event-directory-memory.js';
 export { JOIN_BODY_MAX_BYTES } from './join-request.js';
-export { consoleLogger } from './logger.js';
-export type { LogFields, Logger } from './logger.js';
 export { ApiError, PROBLEM_CODES, PROBLEM_CONTENT_TYPE } from './problem.js';
 export type { FieldError, Problem, ProblemCode, ProblemStatus } from './problem.js';
 export { startApi } from './server.js';

@@ -8,7 +8,7 @@ import { ConfigError, loadApiConfig } from './config.js';
 import { GatewayPicker } from './gateway-picker.js';
 import { createApp } from './app.js';
 import { DEMO_EVENT, MemoryEventDirectory } from './event-directory-memory.js';
-import { consoleLogger as logger } from './logger.js';
+import { consoleLogger as logger } from '@fanfare/fanout';
 import { startApi } from './server.js';
 import { SigningKeys } from './signing-keys.js';
 import { TokenIssuer } from './token-issuer.js';

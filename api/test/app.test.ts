@@ -1,3 +1,4 @@
+import type { Logger } from '@fanfare/fanout';
 // The API over Hono's in-process request path: no sockets, no ports.
 
 import { createHash } from 'node:crypto';
@@ -14,7 +15,6 @@ import {
   type AppDeps,
   type EventDirectory,
   type JoinResponse,
-  type Logger,
   type Problem,
 } from '../src/index.js';
 

@@ -11,9 +11,8 @@ import {
   createApp,
   loadApiConfig,
   startApi,
-  type Logger,
 } from '@fanfare/api';
-import { MemoryBus, MemoryEventLog } from '@fanfare/fanout';
+import { MemoryBus, MemoryEventLog, type Logger } from '@fanfare/fanout';
 import { Gateway, JoseTokenVerifier, WS_PATH, loadGatewayConfig } from '@fanfare/gateway';
 
 export interface Engine {

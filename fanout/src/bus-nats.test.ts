@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { busContract } from './bus.contract.js';
 import { NatsBus } from './bus-nats.js';
-import { silentLogger, type FanoutLogger } from './logger.js';
+import { silentLogger, type Logger } from './logger.js';
 import { connectNats } from './nats-connection.js';
 import { natsTestPrefix, natsUrl, requireNats } from './testing-nats.js';
 
@@ -37,7 +37,7 @@ describe.runIf(available)('NatsBus on the shared server', () => {
     const prefix = natsTestPrefix();
     const errors: Array<Record<string, unknown> | undefined> = [];
     let reported: () => void = () => undefined;
-    const logger: FanoutLogger = {
+    const logger: Logger = {
       ...silentLogger,
       error: (_msg, fields) => {
         errors.push(fields);

@@ -10,7 +10,7 @@
 import type { Subscription as NatsSubscription } from '@nats-io/nats-core';
 import type { Bus, BusHandler, Subscription } from './bus.js';
 import { HandlerRegistry } from './handler-registry.js';
-import { consoleLogger, type FanoutLogger } from './logger.js';
+import { consoleLogger, type Logger } from './logger.js';
 import type { NatsLink } from './nats-connection.js';
 
 export interface NatsBusOptions {
@@ -21,7 +21,7 @@ export interface NatsBusOptions {
    */
   ownsConnection: boolean;
   /** Where throwing handlers and transport errors are reported. Defaults to the console. */
-  logger?: FanoutLogger;
+  logger?: Logger;
 }
 
 const noop: Subscription = { unsubscribe: () => undefined };
@@ -29,7 +29,7 @@ const noop: Subscription = { unsubscribe: () => undefined };
 export class NatsBus implements Bus {
   #link: NatsLink;
   #ownsConnection: boolean;
-  #logger: FanoutLogger;
+  #logger: Logger;
   #handlers = new HandlerRegistry<BusHandler>();
   #subs = new Map<string, NatsSubscription>();
   #publishFailures = 0;

@@ -21,7 +21,7 @@ import { LOG_DEDUPE_WINDOW_MS, LOG_MAX_AGE_MS, LOG_MAX_ENTRIES } from './event-l
 import { HandlerRegistry } from './handler-registry.js';
 import { FOLLOW_CLOCK_SKEW_MS, LogFollower, toLogEntry } from './jetstream-log-follower.js';
 import { LogStreams, type LogBounds, type LogStreamLimits } from './jetstream-log-streams.js';
-import { consoleLogger, type FanoutLogger } from './logger.js';
+import { consoleLogger, type Logger } from './logger.js';
 import type { NatsLink } from './nats-connection.js';
 import type { Subjects } from './subjects.js';
 
@@ -48,7 +48,7 @@ export interface JetStreamEventLogOptions {
   followSkewMs?: number;
   /** Time for follower start points and restart backoff. */
   clock?: Clock;
-  logger?: FanoutLogger;
+  logger?: Logger;
 }
 
 type Follower = (entry: LogEntry) => void;
@@ -77,7 +77,7 @@ export class JetStreamEventLog implements EventLog {
   #streams: LogStreams | undefined;
   #clock: Clock;
   #followSkewMs: number;
-  #logger: FanoutLogger;
+  #logger: Logger;
   #handlers = new HandlerRegistry<Follower>();
   #followers = new Map<string, LogFollower>();
   /** Cleanups off the caller's path (unfollowed consumers, read consumers); close() waits. */

@@ -21,7 +21,7 @@ export { ASSIGNMENT_HEADROOM, assignShard } from './shard-assignment.js';
 export type { ShardRegistry, ShardState } from './shard-registry.js';
 export { MemoryShardRegistry } from './shard-registry-memory.js';
 export { RedisShardRegistry } from './shard-registry-redis.js';
-export { consoleLogger, type FanoutLogger } from './logger.js';
+export { consoleLogger, jsonLogger, silentLogger, type LogFields, type Logger } from './logger.js';
 export {
   NATS_CONNECT_TIMEOUT_MS,
   NATS_DRAIN_TIMEOUT_MS,

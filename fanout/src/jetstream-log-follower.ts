@@ -16,7 +16,7 @@ import {
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import type { Clock, TimerHandle } from './clock.js';
 import type { LogEntry } from './event-log.js';
-import type { FanoutLogger } from './logger.js';
+import type { Logger } from './logger.js';
 
 /**
  * How far before follow() a new follower starts, by the server's clock, ms. A follower starts
@@ -59,7 +59,7 @@ export interface LogFollowerDeps {
   lastSeq: () => Promise<number>;
   /** Called once per entry, in seq order; must not throw. */
   deliver: (entry: LogEntry) => void;
-  logger: FanoutLogger;
+  logger: Logger;
   clock: Clock;
   skewMs: number;
 }

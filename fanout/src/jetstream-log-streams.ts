@@ -16,7 +16,7 @@ import {
   type StreamState,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
-import type { FanoutLogger } from './logger.js';
+import type { Logger } from './logger.js';
 import type { Subjects } from './subjects.js';
 
 /** JetStream's "stream name already in use with a different configuration". */
@@ -43,16 +43,11 @@ export class LogStreams {
   #jsm: JetStreamManager;
   #subjects: Subjects;
   #limits: LogStreamLimits;
-  #logger: FanoutLogger;
+  #logger: Logger;
   /** Events whose stream this process has created or seen; a rejected ensure is forgotten. */
   #known = new Map<string, Promise<void>>();
 
-  constructor(
-    jsm: JetStreamManager,
-    subjects: Subjects,
-    limits: LogStreamLimits,
-    logger: FanoutLogger,
-  ) {
+  constructor(jsm: JetStreamManager, subjects: Subjects, limits: LogStreamLimits, logger: Logger) {
     this.#jsm = jsm;
     this.#subjects = subjects;
     this.#limits = limits;

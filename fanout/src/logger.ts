@@ -1,22 +1,39 @@
-// The minimal structured logger the fanout adapters report through (connection state, failed
-// consumers, throwing handlers). Structurally the same as the gateway's `Logger`, so a service
-// passes its own; fanout depends on no logging library.
+// The one structured logger seam every service uses: a few levels and fields, written as one
+// JSON object per line so shard and API logs can be read by machines. Injected everywhere;
+// tests pass `silentLogger`. No logging library: a service may wrap pino behind this.
 
-export interface FanoutLogger {
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
 }
 
-/** The default when none is injected: one console line per record. */
-export const consoleLogger: FanoutLogger = {
-  info: (msg, fields) => console.info(msg, fields ?? ''),
-  warn: (msg, fields) => console.warn(msg, fields ?? ''),
-  error: (msg, fields) => console.error(msg, fields ?? ''),
-};
+function serialise(value: unknown): unknown {
+  return value instanceof Error
+    ? { name: value.name, message: value.message, stack: value.stack }
+    : value;
+}
+
+function writer(level: string, base: LogFields) {
+  return (msg: string, fields?: LogFields) => {
+    const record: LogFields = { t: new Date().toISOString(), level, msg, ...base };
+    for (const [key, value] of Object.entries(fields ?? {})) record[key] = serialise(value);
+    (level === 'info' ? process.stdout : process.stderr).write(`${JSON.stringify(record)}\n`);
+  };
+}
+
+/** JSON lines: info to stdout, warnings and errors to stderr; `base` fields on every line. */
+export function jsonLogger(base: LogFields = {}): Logger {
+  return { info: writer('info', base), warn: writer('warn', base), error: writer('error', base) };
+}
+
+/** The default when none is injected. */
+export const consoleLogger: Logger = jsonLogger();
 
 /** Drops everything (tests that provoke failures on purpose). */
-export const silentLogger: FanoutLogger = {
+export const silentLogger: Logger = {
   info: () => undefined,
   warn: () => undefined,
   error: () => undefined,

@@ -5,7 +5,7 @@
 
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection, Status } from '@nats-io/nats-core';
-import { consoleLogger, type FanoutLogger } from './logger.js';
+import { consoleLogger, type Logger } from './logger.js';
 
 /** Wait between reconnect attempts to one server, ms. */
 export const NATS_RECONNECT_WAIT_MS = 1_000;
@@ -21,7 +21,7 @@ export interface ConnectNatsOptions {
   servers: string[];
   /** Client name shown by the server's monitoring (e.g. the shard id). */
   name: string;
-  logger?: FanoutLogger;
+  logger?: Logger;
   reconnectWaitMs?: number;
   reconnectJitterMs?: number;
   connectTimeoutMs?: number;
@@ -51,7 +51,7 @@ const TRANSITIONS: Record<NatsLinkState, readonly NatsLinkState[]> = {
 export class NatsLink {
   readonly nc: NatsConnection;
   readonly name: string;
-  #logger: FanoutLogger;
+  #logger: Logger;
   #drainTimeoutMs: number;
   #state: NatsLinkState = 'connected';
   #reconnects = 0;
@@ -59,7 +59,7 @@ export class NatsLink {
   #closing: Promise<void> | undefined;
   #watching: Promise<void>;
 
-  constructor(nc: NatsConnection, name: string, logger: FanoutLogger, drainTimeoutMs: number) {
+  constructor(nc: NatsConnection, name: string, logger: Logger, drainTimeoutMs: number) {
     this.nc = nc;
     this.name = name;
     this.#logger = logger;

@@ -28,7 +28,7 @@ import {
 import { chatMessageFromEntry, encodeChatRecord } from './chat-record.js';
 import type { GatewayConfig } from './config.js';
 import type { IdSource } from './ids.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '@fanfare/fanout';
 import { stitchResume, type ResumePlan } from './resume.js';
 import type { Session } from './session.js';
 import { take } from './token-bucket.js';

@@ -4,7 +4,7 @@
 import { Close, decodeClientMessage, type Pong } from '@fanfare/protocol';
 import type { GatewayConfig } from './config.js';
 import { sendError, sendTo, type Socket } from './event-room.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '@fanfare/fanout';
 import type { Session } from './session.js';
 import { take } from './token-bucket.js';
 

@@ -10,7 +10,7 @@ import { HARD_MAX_PAYLOAD_BYTES, WS_PATH, type GatewayConfig } from './config.js
 import type { Socket, SweepResult } from './event-room.js';
 import { createMessageHandler, endSession } from './frames.js';
 import { IdSource } from './ids.js';
-import { jsonLogger, type Logger } from './logger.js';
+import { jsonLogger, type Logger } from '@fanfare/fanout';
 import { RoomRegistry } from './room-registry.js';
 import type { Session } from './session.js';
 import type { TokenVerifier } from './token-verifier.js';

@@ -7,7 +7,7 @@ export {
   type GatewayConfig,
 } from './config.js';
 export { Gateway, type GatewayDeps, type GatewayStats } from './gateway.js';
-export { jsonLogger, silentLogger, type Logger } from './logger.js';
+export { jsonLogger, silentLogger, type Logger } from '@fanfare/fanout';
 export {
   JoseTokenVerifier,
   TokenRejectedError,

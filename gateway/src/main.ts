@@ -19,7 +19,7 @@ import {
 import { Redis } from 'ioredis';
 import { ConfigError, WS_PATH, loadGatewayConfig } from './config.js';
 import { Gateway } from './gateway.js';
-import { jsonLogger } from './logger.js';
+import { jsonLogger } from '@fanfare/fanout';
 import { RegistryHeartbeat } from './registry-heartbeat.js';
 import { JoseTokenVerifier } from './token-verifier.js';
 

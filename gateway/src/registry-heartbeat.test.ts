@@ -1,7 +1,7 @@
 import { MemoryShardRegistry, type ShardRegistry, type ShardState } from '@fanfare/fanout';
 import { ManualClock, shard } from '@fanfare/fanout/testing';
 import { describe, expect, it } from 'vitest';
-import { silentLogger, type Logger } from './logger.js';
+import { silentLogger, type Logger } from '@fanfare/fanout';
 import { REGISTRY_TTL_MS, RegistryHeartbeat } from './registry-heartbeat.js';
 
 describe('RegistryHeartbeat', () => {

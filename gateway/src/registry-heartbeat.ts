@@ -3,7 +3,7 @@
 // they never touch fans. On close the entry is removed so the API stops sending fans here.
 
 import type { Clock, ShardRegistry, ShardState, TimerHandle } from '@fanfare/fanout';
-import type { Logger } from './logger.js';
+import type { Logger } from '@fanfare/fanout';
 
 /** How long an entry lives without a heartbeat, ms; beats come every third of it. */
 export const REGISTRY_TTL_MS = 6_000;

@@ -9,7 +9,7 @@ import { ChatGuard } from './chat-guard.js';
 import type { GatewayConfig } from './config.js';
 import type { EventRoom } from './event-room.js';
 import type { IdSource } from './ids.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '@fanfare/fanout';
 import type { ResumePlan } from './resume.js';
 import type { RoomRegistry } from './room-registry.js';
 import type { Session } from './session.js';
