@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { loadGatewayConfig, loadNativeUws, ConfigError } from '../src/index.js';
 import { startGateway, type TestGateway } from './harness.js';
 
@@ -85,4 +86,29 @@ describe('gateway lifecycle', () => {
     }
     expect(loadGatewayConfig({ GATEWAY_PORT: '9100' }).port).toBe(9100);
   });
+});
+
+describe('idle timeout', () => {
+  let g: TestGateway | undefined;
+  afterEach(async () => {
+    await g?.close();
+  });
+
+  it('pings idle fans, keeps those that answer and drops those that do not', async () => {
+    g = await startGateway({ idleTimeoutS: 8 }); // uWS's smallest useful timeout (4 s ticks)
+    const token = async () => g!.sign();
+    const answers = new WebSocket(`${g.url}?token=${await token()}`, ['fanfare.v1']);
+    const silent = new WebSocket(`${g.url}?token=${await token()}`, ['fanfare.v1'], {
+      autoPong: false,
+    });
+    let pinged = 0;
+    answers.on('ping', () => pinged++);
+    const silentClosed = new Promise<number>((resolve) =>
+      silent.on('close', (code) => resolve(code)),
+    );
+    expect(await silentClosed).toBe(1006);
+    expect(pinged).toBeGreaterThan(0);
+    expect(answers.readyState).toBe(WebSocket.OPEN);
+    answers.close();
+  }, 30_000);
 });
