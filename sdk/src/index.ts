@@ -1,1 +1,26 @@
-export {};
+// The public face of @fanfare/sdk: the client, its options and events, and the pieces an app
+// or a test may want on their own (backoff maths, the state machine, the tap merger).
+
+export { FanfareClient, TAP_FLUSH_MS, type FanfareClientOptions } from './client.js';
+export type {
+  CloseInfo,
+  FanfareClientEvents,
+  ReconnectInfo,
+  StateChange,
+} from './client-events.js';
+export {
+  DEFAULT_BACKOFF,
+  RESTART_JITTER_MS,
+  backoffCap,
+  backoffDelay,
+  restartDelay,
+  type BackoffOptions,
+} from './backoff.js';
+export { systemClock, type Clock, type TimerHandle } from './clock.js';
+export { closeRetryPolicy } from './close-policy.js';
+export { ChatRefusedError, ClientClosedError } from './errors.js';
+export { MAX_CHAT_ATTEMPTS } from './outbox.js';
+export type { SocketLike, WebSocketConstructor } from './socket.js';
+export { IllegalTransitionError, canTransition, transition, type ClientState } from './state.js';
+export { TapMerger, type TapMergerOptions } from './tap-merger.js';
+export { TOKEN_REFRESH_MARGIN_MS } from './token.js';

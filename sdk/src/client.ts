@@ -1,0 +1,384 @@
+// The Fanfare client: one fan's connection to a live event, kept alive across drops. It owns the
+// connection state machine (state.ts), turns close codes into reconnect decisions from the
+// protocol's tables, resumes with `?since=` so the app sees every chat message once and in order,
+// and hands chat sends to the outbox and reaction taps to the merger. All time and randomness is
+// injected, so every wait can be driven by a test.
+
+import {
+  Close,
+  PROTOCOL_VERSION,
+  SUBPROTOCOLS,
+  encodeClientMessage,
+  isReactionEmoji,
+  decodeServerMessage,
+  type Ack,
+  type ChatMessage,
+  type ClientMessage,
+  type ReactionEmoji,
+  type Welcome,
+} from '@fanfare/protocol';
+import { DEFAULT_BACKOFF, backoffDelay, restartDelay, type BackoffOptions } from './backoff.js';
+import type { FanfareClientEvents, ReconnectInfo } from './client-events.js';
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { closeRetryPolicy } from './close-policy.js';
+import { Emitter, type Handler } from './emitter.js';
+import { ClientClosedError } from './errors.js';
+import { newIdempotencyKey } from './ids.js';
+import { Outbox } from './outbox.js';
+import { connectUrl, discardSocket, type SocketLike, type WebSocketConstructor } from './socket.js';
+import { IllegalTransitionError, transition, type ClientState } from './state.js';
+import { TapMerger } from './tap-merger.js';
+import { tokenNeedsRefresh } from './token.js';
+
+/** Default reaction window, ms: at most one `react` frame per emoji per window. */
+export const TAP_FLUSH_MS = 100;
+
+/** The close code and reason the client reports when the app calls `close()`. */
+const CLIENT_CLOSE = { code: Close.normal, reason: 'client closed' } as const;
+
+export interface FanfareClientOptions {
+  /** The gateway URL from the join response (`gatewayUrl`), ws: or wss:. */
+  url: string;
+  /**
+   * The fan token, or a function that fetches one. A function is called before the first
+   * connection, again after a close code whose policy is `reauth`, and again when the token it
+   * gave is within 30 s of its `exp` (a refused upgrade is invisible to browsers). A plain string
+   * is used as is; a `reauth` close then ends the client.
+   */
+  token: string | (() => Promise<string>);
+  /** The WebSocket class; defaults to `globalThis.WebSocket`. Node 20 has none: pass `ws`'s. */
+  WebSocket?: WebSocketConstructor;
+  /** Reconnect backoff bounds; see backoff.ts. */
+  backoff?: Partial<BackoffOptions>;
+  clock?: Clock;
+  /** Returns a number in [0, 1]; used for backoff jitter (and keys when crypto is missing). */
+  random?: () => number;
+  /** The reaction window, ms (default 100). */
+  tapFlushMs?: number;
+  /**
+   * Called with every socket right after the client creates it and sets its handlers. For
+   * diagnostics and tests (dropping a connection on purpose, wrapping `onmessage` to watch
+   * frames); sending on it bypasses the client's bookkeeping.
+   */
+  onSocket?: (socket: SocketLike) => void;
+}
+
+/**
+ * One fan's live connection. Create it, subscribe with `on`, then `connect()`; it reconnects by
+ * itself until `close()` or a final close code. Not reusable after `closed`: create a new one.
+ */
+export class FanfareClient {
+  #url: string;
+  #tokenSource: string | (() => Promise<string>);
+  #WebSocket: WebSocketConstructor;
+  #backoff: BackoffOptions;
+  #clock: Clock;
+  #random: () => number;
+  #onSocket: ((socket: SocketLike) => void) | undefined;
+  #emitter = new Emitter<FanfareClientEvents>();
+  #outbox: Outbox;
+  #taps: TapMerger;
+
+  #state: ClientState = 'idle';
+  #socket: SocketLike | undefined;
+  /** Bumped per connection attempt and at close: async work from an older one is ignored. */
+  #generation = 0;
+  #reconnectTimer: TimerHandle | undefined;
+  /** Backoff attempts since the last welcome. */
+  #attempt = 0;
+  /** The highest seq delivered to the app; undefined until the first welcome. */
+  #lastSeq: number | undefined;
+  #token: string | undefined;
+  #tokenStale = false;
+
+  constructor(options: FanfareClientOptions) {
+    const url = new URL(options.url);
+    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+      throw new TypeError(`url must be ws: or wss:, got ${url.protocol}`);
+    }
+    const ctor =
+      options.WebSocket ??
+      (globalThis as { WebSocket?: WebSocketConstructor | undefined }).WebSocket;
+    if (!ctor) {
+      throw new TypeError('no global WebSocket: pass options.WebSocket (in Node 20, from "ws")');
+    }
+    const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    const tapFlushMs = options.tapFlushMs ?? TAP_FLUSH_MS;
+    if (!(backoff.initialMs > 0 && backoff.maxMs >= backoff.initialMs && backoff.factor >= 1)) {
+      throw new RangeError('backoff needs initialMs > 0, maxMs >= initialMs and factor >= 1');
+    }
+    if (!(tapFlushMs > 0)) throw new RangeError('tapFlushMs must be > 0');
+
+    this.#url = options.url;
+    this.#tokenSource = options.token;
+    this.#WebSocket = ctor;
+    this.#backoff = backoff;
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#onSocket = options.onSocket;
+    this.#outbox = new Outbox({
+      clock: this.#clock,
+      write: (message) => this.#write(message),
+      retryDelay: (attempt) => backoffDelay(attempt, this.#backoff, this.#random),
+      newKey: () => newIdempotencyKey(this.#random),
+    });
+    this.#taps = new TapMerger({
+      clock: this.#clock,
+      flushMs: tapFlushMs,
+      send: (emoji, count) => void this.#write({ type: 'react', emoji, count }),
+    });
+  }
+
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  /** The highest chat seq delivered to the app; undefined before the first welcome. */
+  get lastSeq(): number | undefined {
+    return this.#lastSeq;
+  }
+
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<K extends keyof FanfareClientEvents>(
+    type: K,
+    handler: Handler<FanfareClientEvents[K]>,
+  ): () => void {
+    return this.#emitter.on(type, handler);
+  }
+
+  /** Starts connecting. Only from `idle`: throws IllegalTransitionError otherwise. */
+  connect(): void {
+    if (this.#state !== 'idle') throw new IllegalTransitionError(this.#state, 'connecting');
+    this.#move('connecting');
+    void this.#open();
+  }
+
+  /**
+   * Ends the client for good: no reconnect, pending taps dropped, pending sends rejected with
+   * ClientClosedError, then `closed` (1000). Idempotent.
+   */
+  close(): void {
+    this.#finish(CLIENT_CLOSE.code, CLIENT_CLOSE.reason);
+  }
+
+  /**
+   * Sends a chat message; resolves with its ack. Queued while not connected and sent after the
+   * next welcome; a message whose fate a drop left unknown is resent with the same idempotency
+   * key, so it is stored once (the ack then says `duplicate: true`). Messages go out one at a
+   * time, in call order. Rejects with ChatRefusedError for `fix`/`final` refusals and after
+   * MAX_CHAT_ATTEMPTS `retry-after` refusals (each waited out), or with ClientClosedError.
+   */
+  sendChat(text: string): Promise<Ack> {
+    return this.#outbox.send(text);
+  }
+
+  /**
+   * Counts `count` reaction taps. Taps are merged and sent at most once per emoji per
+   * `tapFlushMs`, at most REACT_MAX_COUNT per frame (the rest goes in the next window). Taps
+   * while not `open` are dropped, and so are taps still pending when the connection drops:
+   * reactions are a live signal, not a record. Throws TypeError for an emoji outside the set.
+   */
+  react(emoji: ReactionEmoji, count = 1): void {
+    if (!isReactionEmoji(emoji)) throw new TypeError(`not a reaction emoji: ${String(emoji)}`);
+    if (this.#state !== 'open') return;
+    this.#taps.tap(emoji, count);
+  }
+
+  #move(to: ClientState): void {
+    const previous = this.#state;
+    this.#state = transition(previous, to);
+    this.#emitter.emit('state', { state: to, previous });
+  }
+
+  async #open(): Promise<void> {
+    const generation = ++this.#generation;
+    let token: string;
+    try {
+      token = await this.#currentToken();
+    } catch (cause) {
+      if (generation === this.#generation) {
+        this.#retryLater({ reason: 'token provider failed', cause }, this.#nextBackoff());
+      }
+      return;
+    }
+    if (generation !== this.#generation) return; // closed while the provider ran
+    let socket: SocketLike;
+    try {
+      socket = new this.#WebSocket(connectUrl(this.#url, token, this.#lastSeq), [
+        SUBPROTOCOLS[PROTOCOL_VERSION],
+      ]);
+    } catch (cause) {
+      this.#retryLater({ reason: 'WebSocket constructor threw', cause }, this.#nextBackoff());
+      return;
+    }
+    this.#socket = socket;
+    socket.onmessage = (event) => {
+      if (this.#socket === socket) this.#onFrame(event.data);
+    };
+    // Every failure is followed by a close event, which carries the code that decides what next.
+    socket.onerror = () => {};
+    socket.onclose = (event) => {
+      if (this.#socket === socket) this.#onSocketClosed(event.code, event.reason);
+    };
+    this.#onSocket?.(socket);
+  }
+
+  async #currentToken(): Promise<string> {
+    const source = this.#tokenSource;
+    if (typeof source === 'string') return source;
+    const cached = this.#token;
+    if (
+      cached !== undefined &&
+      !this.#tokenStale &&
+      !tokenNeedsRefresh(cached, this.#clock.now())
+    ) {
+      return cached;
+    }
+    const token = await source();
+    this.#token = token;
+    this.#tokenStale = false;
+    return token;
+  }
+
+  #onFrame(data: unknown): void {
+    if (typeof data !== 'string') return; // binary frames are not part of v1
+    const message = decodeServerMessage(data);
+    if (!message) return; // a newer server's frame type: not for this client
+    if (this.#state === 'connecting') {
+      // The welcome opens the session; the server sends nothing before it.
+      if (message.type === 'welcome') this.#onWelcome(message);
+      return;
+    }
+    if (this.#state !== 'open') return;
+    switch (message.type) {
+      case 'chat':
+        this.#onChat(message.messages);
+        return;
+      case 'reactions':
+        this.#emitter.emit('reactions', message);
+        return;
+      case 'presence':
+        this.#emitter.emit('presence', message);
+        return;
+      case 'ack':
+        this.#outbox.handleAck(message);
+        return;
+      case 'error':
+        if (!this.#outbox.handleError(message)) this.#emitter.emit('error', message);
+        return;
+      case 'welcome': // once per session
+      case 'pong': // the client sends no pings
+        return;
+    }
+  }
+
+  #onWelcome(welcome: Welcome): void {
+    const generation = this.#generation;
+    this.#attempt = 0;
+    this.#move('open');
+    this.#emitter.emit('welcome', welcome);
+    const { continuity, chat, lastSeq } = welcome.snapshot;
+    this.#emitter.emit('continuity', continuity);
+    // Resumed: skip what the app already has (a shard behind another may repeat a few).
+    // Fresh or lost: start over from the snapshot, whatever came before.
+    let delivered = continuity === 'resumed' ? (this.#lastSeq ?? 0) : 0;
+    this.#lastSeq = delivered;
+    for (const message of chat) {
+      if (generation !== this.#generation) return; // a handler closed the client
+      if (message.seq <= delivered) continue;
+      delivered = message.seq;
+      this.#lastSeq = delivered;
+      this.#emitter.emit('chat', message);
+    }
+    if (generation !== this.#generation) return;
+    this.#lastSeq = Math.max(delivered, lastSeq);
+    this.#outbox.sessionStarted();
+  }
+
+  #onChat(messages: readonly ChatMessage[]): void {
+    const generation = this.#generation;
+    for (const message of messages) {
+      if (generation !== this.#generation) return; // a handler closed the client
+      const last = this.#lastSeq ?? 0;
+      if (message.seq <= last) continue; // delivered already
+      if (message.seq > last + 1) {
+        // Within a session seqs arrive without gaps; a gap means this session cannot be
+        // trusted. A new one resuming from `last` fills it.
+        this.#endSession();
+        this.#retryLater(
+          { reason: `chat gap: expected seq ${last + 1}, got ${message.seq}` },
+          this.#nextBackoff(),
+        );
+        return;
+      }
+      this.#lastSeq = message.seq;
+      this.#emitter.emit('chat', message);
+    }
+  }
+
+  #onSocketClosed(code: number, reason: string): void {
+    this.#socket = undefined;
+    this.#endSession();
+    const policy = closeRetryPolicy(code);
+    if (policy === 'reconnect' || policy === 'retry-after') {
+      // 4000: the shard is draining and its peers are up; come back at once, with jitter.
+      const delay = code === Close.serverRestart ? restartDelay(this.#random) : this.#nextBackoff();
+      this.#retryLater({ code, reason }, delay);
+    } else if (policy === 'reauth' && typeof this.#tokenSource === 'function') {
+      this.#tokenStale = true;
+      this.#retryLater({ code, reason }, this.#nextBackoff());
+    } else {
+      this.#finish(code, reason);
+    }
+  }
+
+  /** Forgets the current socket's session: pending taps go, the send in flight is re-queued. */
+  #endSession(): void {
+    const socket = this.#socket;
+    this.#socket = undefined;
+    if (socket) discardSocket(socket, Close.normal, 'resync');
+    this.#taps.clear();
+    this.#outbox.sessionEnded();
+  }
+
+  #nextBackoff(): number {
+    return backoffDelay(this.#attempt++, this.#backoff, this.#random);
+  }
+
+  #retryLater(info: Omit<ReconnectInfo, 'delayMs'>, delayMs: number): void {
+    this.#generation++;
+    this.#move('waiting');
+    this.#reconnectTimer = this.#clock.setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      this.#move('connecting');
+      void this.#open();
+    }, delayMs);
+    this.#emitter.emit('reconnecting', { ...info, delayMs });
+  }
+
+  #finish(code: number, reason: string): void {
+    if (this.#state === 'closed') return;
+    this.#generation++;
+    if (this.#reconnectTimer !== undefined) this.#clock.clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    const socket = this.#socket;
+    this.#socket = undefined;
+    if (socket) discardSocket(socket, CLIENT_CLOSE.code, CLIENT_CLOSE.reason);
+    this.#taps.clear();
+    this.#outbox.close(new ClientClosedError(code, reason));
+    this.#move('closed');
+    this.#emitter.emit('closed', { code, reason });
+  }
+
+  #write(message: ClientMessage): boolean {
+    const socket = this.#socket;
+    if (this.#state !== 'open' || !socket) return false;
+    try {
+      socket.send(encodeClientMessage(message));
+      return true;
+    } catch {
+      // The socket is closing under us (browsers throw here); its close event follows.
+      return false;
+    }
+  }
+}

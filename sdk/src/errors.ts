@@ -1,0 +1,35 @@
+// The errors a client hands to the app. Each has a stable `code` to branch on; messages are for
+// people.
+
+import type { ErrorCode } from '@fanfare/protocol';
+
+/**
+ * The server (or the client's own check of the same rule) refused a chat message and sending it
+ * again will not help: a `fix` or `final` code, or a `retry-after` code that kept coming back
+ * after the client's bounded retries.
+ */
+export class ChatRefusedError extends Error {
+  override readonly name = 'ChatRefusedError';
+  readonly code: ErrorCode;
+  /** The server's last suggested wait, for `retry-after` codes. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, message: string, retryAfterMs?: number) {
+    super(message);
+    this.code = code;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** The client closed (by the app or for good by the server) before a send was acknowledged. */
+export class ClientClosedError extends Error {
+  override readonly name = 'ClientClosedError';
+  readonly code = 'client_closed';
+  /** The WebSocket close code that ended the client (1000 when the app called `close()`). */
+  readonly closeCode: number;
+
+  constructor(closeCode: number, reason: string, options?: { cause?: unknown }) {
+    super(`client closed (${closeCode}${reason ? ` ${reason}` : ''})`, options);
+    this.closeCode = closeCode;
+  }
+}

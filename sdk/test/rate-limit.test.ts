@@ -1,0 +1,51 @@
+// Rate limits on a real engine with a one-message burst: quick sends are refused with
+// `rate_limited`, waited out and resent, and all land once, in the order they were made.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectedFan, interceptFrames, startTestEngine, type Engine, type Fan } from './engine.js';
+import { collect, waitUntil } from './wait-for.js';
+
+describe('FanfareClient under a chat rate limit', () => {
+  let engine: Engine;
+  const fans: Fan[] = [];
+
+  beforeAll(async () => {
+    engine = await startTestEngine({ CHAT_BURST: '1', CHAT_RATE_PER_SECOND: '5' });
+  });
+  afterAll(async () => {
+    for (const fan of fans) fan.client.close();
+    await engine.close();
+  });
+
+  it('retries rate-limited sends after retryAfterMs until all are stored, in order', async () => {
+    const refusals: number[] = [];
+    const ann = await connectedFan(engine, 'Ann', {
+      onSocket: (socket) =>
+        interceptFrames(socket, (frame) => {
+          const parsed = JSON.parse(frame) as {
+            type: string;
+            code?: string;
+            retryAfterMs?: number;
+          };
+          if (parsed.type === 'error' && parsed.code === 'rate_limited') {
+            refusals.push(parsed.retryAfterMs ?? -1);
+          }
+          return true;
+        }),
+    });
+    const bob = await connectedFan(engine, 'Bob');
+    fans.push(ann, bob);
+    const bobChat = collect(bob.client, 'chat');
+
+    const texts = ['first', 'second', 'third'];
+    const acks = await Promise.all(texts.map((t) => ann.client.sendChat(t)));
+    await waitUntil(bob.client, 'chat', () => bobChat.length >= 3, 'Bob sees 3 messages');
+
+    expect(refusals.length).toBeGreaterThanOrEqual(2);
+    expect(refusals.every((ms) => ms > 0 && ms <= 200)).toBe(true);
+    expect(acks.map((a) => a.seq)).toEqual([1, 2, 3]);
+    expect(acks.some((a) => a.duplicate)).toBe(false);
+    expect(bobChat.map((m) => m.text)).toEqual(texts);
+    expect(bobChat.map((m) => m.seq)).toEqual([1, 2, 3]);
+  });
+});
