@@ -49,12 +49,18 @@ export interface JoinResponse {
   token: string;
   gatewayUrl: string;
   eventId: string;
-  user: Author & { role: 'fan' };
+  user: Author;
   /** When the token expires, ms since the Unix epoch; join again before then. */
   expiresAt: number;
 }
 
 type AppEnv = { Variables: RequestIdVariables };
+
+/** The token of an `Authorization: Bearer <token>` header, if there is one. */
+function bearerToken(header: string | undefined): string | undefined {
+  const match = header === undefined ? null : /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
+  return match?.[1];
+}
 
 function problemResponse(c: Context<AppEnv>, err: unknown): Response {
   const problem = toProblem(err, c.get('requestId'));
@@ -123,11 +129,21 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         c.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_S));
         throw new ApiError('unavailable', 'no gateway can take this fan now; retry shortly');
       }
-      const user = {
+      // A fan coming back (its shard went away, its token is about to expire) shows its last
+      // token and keeps its identity: the same user id keeps its idempotency keys valid.
+      const previous = bearerToken(c.req.header('authorization'));
+      let user: Author = {
         id: newAnonymousUserId(),
         name: request.name ?? newFanName(),
-        role: 'fan' as const,
+        role: 'fan',
       };
+      if (previous !== undefined) {
+        const claims = await deps.issuer.verifyFanToken(previous);
+        if (!claims || claims.evt !== event.id) {
+          throw new ApiError('unauthorized', 'the bearer token is not a fan token for this event');
+        }
+        user = { id: claims.sub, name: claims.name, role: claims.role };
+      }
       const { token, expiresAt } = await deps.issuer.issueFanToken({
         sub: user.id,
         evt: event.id,

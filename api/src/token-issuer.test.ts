@@ -2,7 +2,7 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from '
 import { describe, expect, it } from 'vitest';
 import { API_AUDIENCE, GATEWAY_AUDIENCE, TOKEN_ISSUER } from '@fanfare/protocol';
 import { SigningKeys } from './signing-keys.js';
-import { FAN_TOKEN_TTL_S, STAFF_TOKEN_TTL_S, TokenIssuer } from './token-issuer.js';
+import { FAN_TOKEN_TTL_S, REJOIN_GRACE_S, STAFF_TOKEN_TTL_S, TokenIssuer } from './token-issuer.js';
 
 const NOW_MS = 1_750_000_000_123;
 const NOW_S = Math.floor(NOW_MS / 1000);
@@ -77,5 +77,22 @@ describe('TokenIssuer', () => {
     await keys.rotate({ kid: 'k2' });
     const { token } = await issuer.issueFanToken(fan);
     expect(decodeProtectedHeader(token).kid).toBe('k2');
+  });
+});
+
+describe('TokenIssuer.verifyFanToken', () => {
+  it('accepts its own fan tokens up to an hour past expiry, then refuses them', async () => {
+    const keys = await SigningKeys.generate('k1');
+    let now = Date.UTC(2026, 0, 1);
+    const issuer = new TokenIssuer({ keys, fanTtlS: 60, now: () => now });
+    const claims = { sub: 'u1', evt: 'demo', role: 'fan' as const, name: 'Ann' };
+    const { token } = await issuer.issueFanToken(claims);
+    expect(await issuer.verifyFanToken(token)).toEqual(claims);
+    now += (60 + REJOIN_GRACE_S / 2) * 1000;
+    expect(await issuer.verifyFanToken(token)).toEqual(claims);
+    now += REJOIN_GRACE_S * 1000;
+    expect(await issuer.verifyFanToken(token)).toBeUndefined();
+    const staff = await issuer.issueStaffToken({ sub: 'p', role: 'producer', name: 'P' });
+    expect(await issuer.verifyFanToken(staff.token)).toBeUndefined(); // wrong audience
   });
 });

@@ -3,12 +3,14 @@
 // control API. The audiences differ so neither can be replayed against the other service.
 
 import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { SignJWT, createLocalJWKSet, jwtVerify } from 'jose';
 import {
   API_AUDIENCE,
   GATEWAY_AUDIENCE,
   TOKEN_ALGORITHM,
   TOKEN_ISSUER,
+  isEventId,
+  isRole,
   type FanTokenClaims,
   type Role,
 } from '@fanfare/protocol';
@@ -16,6 +18,12 @@ import type { SigningKeys } from './signing-keys.js';
 
 /** Default lifetime of a fan token, seconds (1 hour): long enough for a show, short for a leak. */
 export const FAN_TOKEN_TTL_S = 60 * 60;
+
+/**
+ * How long after its expiry a fan token may still be traded for a new one, seconds (1 hour):
+ * a fan whose shard died mid-show keeps its identity however long it was away, within reason.
+ */
+export const REJOIN_GRACE_S = 60 * 60;
 
 /** Default lifetime of a staff token, seconds (12 hours: one working shift). */
 export const STAFF_TOKEN_TTL_S = 12 * 60 * 60;
@@ -67,6 +75,28 @@ export class TokenIssuer {
   async issueFanToken(claims: FanTokenClaims): Promise<IssuedToken> {
     const { sub, evt, role, name } = claims;
     return this.#sign({ evt, role, name }, sub, GATEWAY_AUDIENCE, this.#fanTtlS);
+  }
+
+  /**
+   * The claims of a fan token this API signed (any of its current keys), accepted up to
+   * REJOIN_GRACE_S past its expiry; undefined when the token is not one of ours.
+   */
+  async verifyFanToken(token: string): Promise<FanTokenClaims | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, createLocalJWKSet(this.#keys.jwks()), {
+        algorithms: [TOKEN_ALGORITHM],
+        issuer: this.#issuer,
+        audience: GATEWAY_AUDIENCE,
+        clockTolerance: REJOIN_GRACE_S,
+        currentDate: new Date(this.#now()),
+      });
+      const { sub, evt, role, name } = payload as Partial<FanTokenClaims>;
+      if (typeof sub !== 'string' || typeof name !== 'string') return undefined;
+      if (typeof evt !== 'string' || !isEventId(evt) || !isRole(role)) return undefined;
+      return { sub, evt, role, name };
+    } catch {
+      return undefined; // Any failure means "not a token of ours": the caller answers 401.
+    }
   }
 
   /** A credential for the control API (audience API_AUDIENCE); the gateway refuses it. */

@@ -136,6 +136,42 @@ describe('POST /v1/events/:id/join', () => {
     expect(body.expiresAt).toBe((payload.exp ?? 0) * 1000);
   });
 
+  it('keeps the identity of a fan who rejoins with its previous token', async () => {
+    const { app } = await setup();
+    const first = (await (await join(app, 'demo', '{"name":"Ann"}')).json()) as JoinResponse;
+    const again = await join(app, 'demo', '{}', { authorization: `Bearer ${first.token}` });
+    expect(again.status).toBe(200);
+    const body = (await again.json()) as JoinResponse;
+    expect(body.user).toEqual(first.user);
+    expect(body.token).not.toBe(first.token);
+  });
+
+  it('refuses a rejoin token that is not ours, or is for another event, with 401', async () => {
+    const { app, keys } = await setup({
+      events: new MemoryEventDirectory([
+        DEMO_EVENT,
+        { id: 'other', title: 'Other', anonymousJoin: true },
+      ]),
+    });
+    const other = (await (await join(app, 'other', '{}')).json()) as JoinResponse;
+    for (const token of [other.token, 'not.a.token', `${other.token.slice(0, -4)}AAAA`]) {
+      const res = await join(app, 'demo', '{}', { authorization: `Bearer ${token}` });
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as Problem).code).toBe('unauthorized');
+    }
+    const foreign = await new TokenIssuer({ keys: await SigningKeys.generate('k9') }).issueFanToken(
+      {
+        sub: 'x',
+        evt: 'demo',
+        role: 'fan',
+        name: 'X',
+      },
+    );
+    const res = await join(app, 'demo', '{}', { authorization: `Bearer ${foreign.token}` });
+    expect(res.status).toBe(401);
+    expect(keys.kids()).toEqual(['k1']);
+  });
+
   it('answers 503 unavailable with Retry-After when no gateway can take the fan', async () => {
     const { app } = await setup({ gatewayUrl: async () => undefined });
     const res = await join(app, 'demo', '{"name":"Ann"}');
