@@ -33,19 +33,38 @@ import { tokenNeedsRefresh } from './token.js';
 /** Default reaction window, ms: at most one `react` frame per emoji per window. */
 export const TAP_FLUSH_MS = 100;
 
+function checkUrl(raw: string): void {
+  const url = new URL(raw);
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new TypeError(`url must be ws: or wss:, got ${url.protocol}`);
+  }
+}
+
 /** The close code and reason the client reports when the app calls `close()`. */
 const CLIENT_CLOSE = { code: Close.normal, reason: 'client closed' } as const;
 
+/** What the API's join call grants: a token and the shard to use it on. */
+export interface JoinGrant {
+  token: string;
+  gatewayUrl: string;
+}
+
 export interface FanfareClientOptions {
-  /** The gateway URL from the join response (`gatewayUrl`), ws: or wss:. */
-  url: string;
+  /**
+   * How to get a token and a shard before each connection attempt (see `apiJoin`). The last
+   * token is passed back so the API keeps the fan's identity. With `join`, a fan whose shard
+   * died is placed on a live one; `url` and `token` are then ignored.
+   */
+  join?: (previousToken: string | undefined) => Promise<JoinGrant>;
+  /** The gateway URL from the join response (`gatewayUrl`), ws: or wss:. Unused with `join`. */
+  url?: string;
   /**
    * The fan token, or a function that fetches one. A function is called before the first
    * connection, again after a close code whose policy is `reauth`, and again when the token it
    * gave is within 30 s of its `exp` (a refused upgrade is invisible to browsers). A plain string
    * is used as is; a `reauth` close then ends the client.
    */
-  token: string | (() => Promise<string>);
+  token?: string | (() => Promise<string>);
   /** The WebSocket class; defaults to `globalThis.WebSocket`. Node 20 has none: pass `ws`'s. */
   WebSocket?: WebSocketConstructor;
   /** Reconnect backoff bounds; see backoff.ts. */
@@ -90,11 +109,16 @@ export class FanfareClient {
   #lastSeq: number | undefined;
   #token: string | undefined;
   #tokenStale = false;
+  #join: ((previousToken: string | undefined) => Promise<JoinGrant>) | undefined;
 
   constructor(options: FanfareClientOptions) {
-    const url = new URL(options.url);
-    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-      throw new TypeError(`url must be ws: or wss:, got ${url.protocol}`);
+    if (options.join) {
+      this.#join = options.join;
+    } else {
+      if (options.url === undefined || options.token === undefined) {
+        throw new TypeError('pass `join`, or both `url` and `token`');
+      }
+      checkUrl(options.url);
     }
     const ctor =
       options.WebSocket ??
@@ -109,8 +133,8 @@ export class FanfareClient {
     }
     if (!(tapFlushMs > 0)) throw new RangeError('tapFlushMs must be > 0');
 
-    this.#url = options.url;
-    this.#tokenSource = options.token;
+    this.#url = options.url ?? '';
+    this.#tokenSource = options.token ?? '';
     this.#WebSocket = ctor;
     this.#backoff = backoff;
     this.#clock = options.clock ?? systemClock;
@@ -224,6 +248,13 @@ export class FanfareClient {
   }
 
   async #currentToken(): Promise<string> {
+    if (this.#join) {
+      const grant = await this.#join(this.#token);
+      checkUrl(grant.gatewayUrl);
+      this.#url = grant.gatewayUrl;
+      this.#token = grant.token;
+      return grant.token;
+    }
     const source = this.#tokenSource;
     if (typeof source === 'string') return source;
     const cached = this.#token;

@@ -1,7 +1,13 @@
 // The public face of @fanfare/sdk: the client, its options and events, and the pieces an app
 // or a test may want on their own (backoff maths, the state machine, the tap merger).
 
-export { FanfareClient, TAP_FLUSH_MS, type FanfareClientOptions } from './client.js';
+export { apiJoin, JoinRefusedError, type ApiJoinOptions } from './api-join.js';
+export {
+  FanfareClient,
+  TAP_FLUSH_MS,
+  type FanfareClientOptions,
+  type JoinGrant,
+} from './client.js';
 export type {
   CloseInfo,
   FanfareClientEvents,

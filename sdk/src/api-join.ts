@@ -1,0 +1,44 @@
+// The join call against Fanfare's API, as a `join` option for FanfareClient: the first call
+// joins as a new fan; later ones show the previous token, so the API keeps the fan's identity
+// (and its idempotency keys) while placing it on a live shard.
+
+import type { JoinGrant } from './client.js';
+
+export interface ApiJoinOptions {
+  /** The API's base URL, e.g. `https://api.example.com`. */
+  apiUrl: string;
+  eventId: string;
+  /** Display name for a first join. */
+  name?: string;
+  /** Defaults to `globalThis.fetch`. */
+  fetch?: typeof fetch;
+}
+
+export class JoinRefusedError extends Error {
+  override name = 'JoinRefusedError';
+  constructor(
+    readonly status: number,
+    readonly code: string | undefined,
+  ) {
+    super(`join refused: ${status}${code ? ` ${code}` : ''}`);
+  }
+}
+
+export function apiJoin(
+  options: ApiJoinOptions,
+): (previous: string | undefined) => Promise<JoinGrant> {
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const url = `${options.apiUrl.replace(/\/$/, '')}/v1/events/${encodeURIComponent(options.eventId)}/join`;
+  return async (previous) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (previous !== undefined) headers.authorization = `Bearer ${previous}`;
+    const body = previous === undefined && options.name !== undefined ? { name: options.name } : {};
+    const res = await doFetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+    if (!res.ok) {
+      const problem = (await res.json().catch(() => ({}))) as { code?: string };
+      throw new JoinRefusedError(res.status, problem.code);
+    }
+    const grant = (await res.json()) as JoinGrant;
+    return { token: grant.token, gatewayUrl: grant.gatewayUrl };
+  };
+}
