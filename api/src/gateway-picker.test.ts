@@ -51,3 +51,21 @@ describe('GatewayPicker', () => {
     expect(await picker.pick('demo')).toBe('ws://127.0.0.1/a');
   });
 });
+
+describe('GatewayPicker between heartbeats', () => {
+  it('counts its recent assignments on top of a registry that has not caught up', async () => {
+    const registry = new MemoryShardRegistry();
+    await registry.heartbeat(shard('a', { capacity: 20, events: { demo: 0 } }), 60_000);
+    await registry.heartbeat(shard('b', { capacity: 20 }), 60_000);
+    let now = 0;
+    const picker = new GatewayPicker(registry, quiet, () => now);
+    const urls: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      urls.push((await picker.pick('demo'))!);
+      now += 100; // refreshes every few picks; the registry still says nobody joined
+    }
+    const onA = urls.filter((u) => u.endsWith('/a')).length;
+    expect(onA).toBe(19); // a filled to its limit, then b, though the registry lagged
+    expect(urls.length - onA).toBe(11);
+  });
+});

@@ -8,6 +8,17 @@ import type { Logger } from '@fanfare/fanout';
 
 /** How long a read of the registry is reused, ms. */
 export const REGISTRY_CACHE_MS = 250;
+/**
+ * How long an assignment is counted on top of what the registry says, ms: shards heartbeat
+ * every 2 s, so a fan sent here may not show in the registry for that long. Counting it twice
+ * for a moment only overestimates the load.
+ */
+export const ASSIGNMENT_MEMORY_MS = 3_000;
+
+function count(shard: ShardState, eventId: string): void {
+  shard.fans++;
+  shard.events[eventId] = (shard.events[eventId] ?? 0) + 1;
+}
 
 export class GatewayPicker {
   #registry: ShardRegistry;
@@ -16,6 +27,8 @@ export class GatewayPicker {
   #shards: ShardState[] = [];
   #readAt = Number.NEGATIVE_INFINITY;
   #refreshing: Promise<void> | undefined;
+  /** Recent assignments, oldest first. */
+  #assigned: Array<{ at: number; shardId: string; eventId: string }> = [];
 
   constructor(registry: ShardRegistry, logger: Logger, now: () => number = Date.now) {
     this.#registry = registry;
@@ -31,15 +44,23 @@ export class GatewayPicker {
     }
     const shard = assignShard(this.#shards, eventId);
     if (!shard) return undefined;
-    shard.fans++;
-    shard.events[eventId] = (shard.events[eventId] ?? 0) + 1;
+    count(shard, eventId);
+    this.#assigned.push({ at: this.#now(), shardId: shard.id, eventId });
     return shard.url;
   }
 
   async #refresh(): Promise<void> {
     try {
-      this.#shards = await this.#registry.live();
+      const shards = await this.#registry.live();
       this.#readAt = this.#now();
+      const since = this.#readAt - ASSIGNMENT_MEMORY_MS;
+      while (this.#assigned.length > 0 && this.#assigned[0]!.at < since) this.#assigned.shift();
+      const byId = new Map(shards.map((s) => [s.id, s]));
+      for (const a of this.#assigned) {
+        const shard = byId.get(a.shardId);
+        if (shard) count(shard, a.eventId);
+      }
+      this.#shards = shards;
     } catch (err) {
       // Keep the last list; try again on the next join after the cache time.
       this.#readAt = this.#now();
