@@ -80,7 +80,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(requestId({ limitLength: REQUEST_ID_MAX_CHARS }));
 
   app.onError((err, c) => {
-    if (!(err instanceof ApiError) || err.status >= 500) {
+    if (!(err instanceof ApiError) || err.status === 500) {
       logger.error('request failed', {
         requestId: c.get('requestId'),
         method: c.req.method,

@@ -1,0 +1,7 @@
+export {
+  Cluster,
+  STARTUP_LIMIT_MS,
+  freePort,
+  type ClusterOptions,
+  type Service,
+} from './processes.js';

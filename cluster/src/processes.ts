@@ -1,0 +1,158 @@
+// Launches Fanfare's services as real processes: the API and any number of gateway shards, each
+// `node --import tsx <main.ts>` with its environment, output prefixed by name. Used by
+// `pnpm start:cluster` and by the failure tests, which kill and restart them.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** How long a process may take to answer its readiness check, ms. */
+export const STARTUP_LIMIT_MS = 30_000;
+
+export interface ClusterOptions {
+  shards: number;
+  natsUrl: string;
+  redisUrl: string;
+  prefix: string;
+  apiPort?: number;
+  /** Shard i listens on basePort + i - 1; free ports are picked when unset. */
+  basePort?: number;
+  /** Extra environment for the shards (limits, capacity); a function gives each its own. */
+  shardEnv?: Record<string, string> | ((index: number) => Record<string, string>);
+  /** Where process output goes; defaults to stdout with a `[name]` prefix. */
+  output?: (name: string, line: string) => void;
+}
+
+export interface Service {
+  readonly name: string;
+  readonly port: number;
+  readonly process: ChildProcess;
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<void>;
+}
+
+/** A port nothing listens on now (the kernel's pick). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (typeof address !== 'object' || address === null) throw new Error('no port');
+  return address.port;
+}
+
+async function waitReady(url: string, service: Service): Promise<void> {
+  const deadline = Date.now() + STARTUP_LIMIT_MS;
+  while (Date.now() < deadline) {
+    if (service.process.exitCode !== null) throw new Error(`${service.name} exited while starting`);
+    const ok = await fetch(url).then(
+      (res) => res.ok,
+      () => false,
+    );
+    if (ok) return;
+    await sleep(100); // polling a port that is not listening yet: nothing to wait on
+  }
+  throw new Error(`${url} was not ready within ${STARTUP_LIMIT_MS / 1000} s`);
+}
+
+export class Cluster {
+  readonly apiUrl: string;
+  readonly api: Service;
+  readonly shards: Service[] = [];
+  #options: ClusterOptions;
+  #env: Record<string, string>;
+  #stopping = false;
+
+  private constructor(options: ClusterOptions, api: Service, env: Record<string, string>) {
+    this.#options = options;
+    this.api = api;
+    this.apiUrl = `http://127.0.0.1:${api.port}`;
+    this.#env = env;
+  }
+
+  static async start(options: ClusterOptions): Promise<Cluster> {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const env = {
+      NATS_URL: options.natsUrl,
+      REDIS_URL: options.redisUrl,
+      FANFARE_PREFIX: options.prefix,
+    };
+    const apiPort = options.apiPort ?? (await freePort());
+    const api = launch('api', 'api/src/main.ts', apiPort, options, {
+      ...env,
+      API_PORT: String(apiPort),
+      JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    });
+    const cluster = new Cluster(options, api, env);
+    try {
+      await waitReady(`${cluster.apiUrl}/healthz`, api);
+      for (let i = 1; i <= options.shards; i++) await cluster.startShard(`g${i}`, i);
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+    return cluster;
+  }
+
+  /** Starts (or restarts) shard `name` as the `index`-th shard, and waits until it is ready. */
+  async startShard(name: string, index: number): Promise<Service> {
+    const port = this.#options.basePort
+      ? this.#options.basePort + index - 1
+      : (this.shards.find((s) => s.name === name)?.port ?? (await freePort()));
+    const shard = launch(name, 'gateway/src/main.ts', port, this.#options, {
+      ...this.#env,
+      ...(typeof this.#options.shardEnv === 'function'
+        ? this.#options.shardEnv(index)
+        : this.#options.shardEnv),
+      SHARD_ID: name,
+      GATEWAY_PORT: String(port),
+      JWKS_URL: `${this.apiUrl}/.well-known/jwks.json`,
+      GATEWAY_ALLOWED_ORIGINS: `${this.apiUrl},http://localhost:${this.api.port}`,
+    });
+    const at = this.shards.findIndex((s) => s.name === name);
+    if (at >= 0) this.shards[at] = shard;
+    else this.shards.push(shard);
+    await waitReady(`http://127.0.0.1:${port}/readyz`, shard);
+    return shard;
+  }
+
+  /** Stops every process: shards first (SIGTERM, their graceful path), then the API. */
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    const all = [...this.shards, this.api];
+    for (const service of all) service.process.kill('SIGTERM');
+    await Promise.all(all.map((s) => s.exited));
+  }
+}
+
+function launch(
+  name: string,
+  script: string,
+  port: number,
+  options: ClusterOptions,
+  env: Record<string, string>,
+): Service {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = options.output ?? ((n, line) => process.stdout.write(`[${n}] ${line}\n`));
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream?.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) output(name, line);
+    });
+  }
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  return { name, port, process: child, exited };
+}
