@@ -55,9 +55,9 @@ describe('GatewayPicker', () => {
 describe('GatewayPicker between heartbeats', () => {
   it('counts its recent assignments on top of a registry that has not caught up', async () => {
     const registry = new MemoryShardRegistry();
-    await registry.heartbeat(shard('a', { capacity: 20, events: { demo: 0 } }), 60_000);
-    await registry.heartbeat(shard('b', { capacity: 20 }), 60_000);
-    let now = 0;
+    let now = 10_000;
+    await registry.heartbeat(shard('a', { capacity: 20, events: { demo: 0 }, at: now }), 60_000);
+    await registry.heartbeat(shard('b', { capacity: 20, at: now }), 60_000);
     const picker = new GatewayPicker(registry, quiet, () => now);
     const urls: string[] = [];
     for (let i = 0; i < 30; i++) {
@@ -67,5 +67,24 @@ describe('GatewayPicker between heartbeats', () => {
     const onA = urls.filter((u) => u.endsWith('/a')).length;
     expect(onA).toBe(19); // a filled to its limit, then b, though the registry lagged
     expect(urls.length - onA).toBe(11);
+  });
+
+  it('stops counting an assignment once a later report of the shard includes it', async () => {
+    const registry = new MemoryShardRegistry();
+    let now = 10_000;
+    await registry.heartbeat(shard('a', { capacity: 20, at: now }), 60_000);
+    const picker = new GatewayPicker(registry, quiet, () => now);
+    for (let i = 0; i < 19; i++) expect(await picker.pick('demo')).toBe('ws://127.0.0.1/a');
+    expect(await picker.pick('demo')).toBeUndefined(); // full by its own count
+    // The shard reports later: 10 of them connected, 9 left again. Room for 9 more.
+    now += 2_500;
+    await registry.heartbeat(
+      shard('a', { capacity: 20, fans: 10, events: { demo: 10 }, at: now }),
+      60_000,
+    );
+    now += REGISTRY_CACHE_MS;
+    const urls: Array<string | undefined> = [];
+    for (let i = 0; i < 10; i++) urls.push(await picker.pick('demo'));
+    expect(urls.filter(Boolean)).toHaveLength(9);
   });
 });

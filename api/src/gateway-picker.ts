@@ -9,11 +9,12 @@ import type { Logger } from '@fanfare/fanout';
 /** How long a read of the registry is reused, ms. */
 export const REGISTRY_CACHE_MS = 250;
 /**
- * How long an assignment is counted on top of what the registry says, ms: shards heartbeat
- * every 2 s, so a fan sent here may not show in the registry for that long. Counting it twice
- * for a moment only overestimates the load.
+ * A fan assigned this long before a shard's figures were taken may not have connected yet when
+ * they were, ms: such assignments are counted on top of the shard's own count. (Shards
+ * heartbeat every 2 s; assignments older than that plus this slack are forgotten.)
  */
-export const ASSIGNMENT_MEMORY_MS = 3_000;
+export const CONNECT_SLACK_MS = 1_000;
+const ASSIGNMENT_MEMORY_MS = 3_000 + CONNECT_SLACK_MS;
 
 function count(shard: ShardState, eventId: string): void {
   shard.fans++;
@@ -58,7 +59,8 @@ export class GatewayPicker {
       const byId = new Map(shards.map((s) => [s.id, s]));
       for (const a of this.#assigned) {
         const shard = byId.get(a.shardId);
-        if (shard) count(shard, a.eventId);
+        // Counted only if the shard may not have seen this fan yet when it reported.
+        if (shard && a.at > shard.at - CONNECT_SLACK_MS) count(shard, a.eventId);
       }
       this.#shards = shards;
     } catch (err) {

@@ -20,6 +20,7 @@ export function shard(id: string, over: Partial<ShardState> = {}): ShardState {
     fans: 0,
     events: {},
     draining: false,
+    at: 0,
     ...over,
   };
 }

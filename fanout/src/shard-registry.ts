@@ -16,6 +16,8 @@ export interface ShardState {
   events: Record<string, number>;
   /** A draining shard takes no new fans. */
   draining: boolean;
+  /** When the shard took these figures, ms since the epoch (its clock). */
+  at: number;
 }
 
 export interface ShardRegistry {

@@ -72,6 +72,7 @@ async function main(): Promise<void> {
           fans: stats.connections,
           events: gateway.fansByEvent(),
           draining: stats.state !== 'ready',
+          at: Date.now(),
         };
       },
       logger,
