@@ -13,7 +13,7 @@ export const REGISTRY_CACHE_MS = 250;
  * they were, ms: such assignments are counted on top of the shard's own count. (Shards
  * heartbeat every 2 s; assignments older than that plus this slack are forgotten.)
  */
-export const CONNECT_SLACK_MS = 1_000;
+export const CONNECT_SLACK_MS = 250;
 const ASSIGNMENT_MEMORY_MS = 3_000 + CONNECT_SLACK_MS;
 
 function count(shard: ShardState, eventId: string): void {
