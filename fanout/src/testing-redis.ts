@@ -1,6 +1,8 @@
 // Real Redis for tests: the machine's server (REDIS_URL or 127.0.0.1:6379), a key prefix per
 // run. Missing Redis fails the test under CI=true and skips it elsewhere.
 
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 
 export function redisUrl(): string {
@@ -39,4 +41,73 @@ export async function deletePrefix(redis: Redis, prefix: string): Promise<void> 
     cursor = next;
     if (keys.length > 0) await redis.del(...keys);
   } while (cursor !== '0');
+}
+
+export interface TestRedisServer {
+  readonly url: string;
+  readonly port: number;
+  /** Kills the server (SIGKILL) and resolves once it has exited. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port (empty: it keeps nothing on disk). */
+  restart(): Promise<void>;
+  /** Kills it. Idempotent. */
+  dispose(): Promise<void>;
+}
+
+/** Whether `redis-server` can be run; throws under CI=true when it cannot. */
+export function requireRedisServerBinary(): boolean {
+  const ok = spawnSync('redis-server', ['--version']).status === 0;
+  if (!ok && process.env.CI === 'true') throw new Error('redis-server is required under CI');
+  return ok;
+}
+
+/** A private redis-server on a free port, for tests that stop and restart it. */
+export async function startRedisServer(): Promise<TestRedisServer> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const probe = new Redis(port, '127.0.0.1', {
+        lazyConnect: true,
+        retryStrategy: () => null,
+        maxRetriesPerRequest: 0,
+      });
+      probe.on('error', () => undefined); // refused while the server starts: expected
+      const up = await probe.connect().then(
+        () => probe.ping().then(() => true),
+        () => false,
+      );
+      probe.disconnect();
+      if (up) return;
+      if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not start`);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // nothing to wait on: poll the port
+    }
+  };
+  const kill = async () => {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGKILL');
+    await exited;
+  };
+  await launch();
+  return { url: `redis://127.0.0.1:${port}`, port, kill, restart: launch, dispose: kill };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (typeof address !== 'object' || address === null) throw new Error('no free port');
+  return address.port;
 }

@@ -7,7 +7,15 @@ export {
   shardRegistryContract,
   type ShardRegistryFixture,
 } from './shard-registry.contract.js';
-export { connectTestRedis, deletePrefix, redisUrl, runPrefix } from './testing-redis.js';
+export {
+  connectTestRedis,
+  deletePrefix,
+  redisUrl,
+  requireRedisServerBinary,
+  runPrefix,
+  startRedisServer,
+  type TestRedisServer,
+} from './testing-redis.js';
 export { silentLogger } from './logger.js';
 export {
   natsServerBinary,
