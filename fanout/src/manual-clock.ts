@@ -44,6 +44,11 @@ export class ManualClock implements Clock {
     return this.#timers.size;
   }
 
+  /** Delays from now of the armed timers, soonest first. */
+  pendingDelays(): number[] {
+    return [...this.#timers.values()].map((t) => t.due - this.#now).sort((a, b) => a - b);
+  }
+
   /** Moves time forward by `ms`, firing every timer that falls due on the way. */
   advance(ms: number): void {
     const end = this.#now + ms;

@@ -11,13 +11,13 @@ import {
   MAX_CHAT_ATTEMPTS,
   type FanfareClientOptions,
 } from '../src/index.js';
-import { FakeClock } from './fake-clock.js';
+import { ManualClock } from '@fanfare/fanout/testing';
 import { FakeServer, chatMessage, welcome, type FakeSocket } from './fake-server.js';
 import { collect, range } from './wait-for.js';
 
 function setup(options: Partial<FanfareClientOptions> = {}) {
   const server = new FakeServer();
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const client = new FanfareClient({
     url: 'ws://gateway.test/ws',
     token: 'tok',
@@ -190,7 +190,7 @@ describe('FanfareClient reconnect policy', () => {
   });
 
   it('asks the token provider again when its token is about to expire', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const expiresAt = clock.now() + 60_000;
     let calls = 0;
     const provider = () => {

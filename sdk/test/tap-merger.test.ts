@@ -5,10 +5,10 @@
 import type { ReactionEmoji } from '@fanfare/protocol';
 import { describe, expect, it } from 'vitest';
 import { TapMerger } from '../src/index.js';
-import { FakeClock } from './fake-clock.js';
+import { ManualClock } from '@fanfare/fanout/testing';
 
 function setup() {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const frames: { at: number; emoji: ReactionEmoji; count: number }[] = [];
   const merger = new TapMerger({
     clock,
