@@ -2,7 +2,7 @@
 // joins as a new fan; later ones show the previous token, so the API keeps the fan's identity
 // (and its idempotency keys) while placing it on a live shard.
 
-import type { JoinGrant } from './client.js';
+import type { JoinFn, JoinGrant } from './credentials.js';
 
 export interface ApiJoinOptions {
   /** The API's base URL, e.g. `https://api.example.com`. */
@@ -24,9 +24,7 @@ export class JoinRefusedError extends Error {
   }
 }
 
-export function apiJoin(
-  options: ApiJoinOptions,
-): (previous: string | undefined) => Promise<JoinGrant> {
+export function apiJoin(options: ApiJoinOptions): JoinFn {
   const doFetch = options.fetch ?? globalThis.fetch;
   const url = `${options.apiUrl.replace(/\/$/, '')}/v1/events/${encodeURIComponent(options.eventId)}/join`;
   return async (previous) => {

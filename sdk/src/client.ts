@@ -28,26 +28,13 @@ import { Outbox } from './outbox.js';
 import { connectUrl, discardSocket, type SocketLike, type WebSocketConstructor } from './socket.js';
 import { IllegalTransitionError, transition, type ClientState } from './state.js';
 import { TapMerger } from './tap-merger.js';
-import { tokenNeedsRefresh } from './token.js';
+import { Credentials, type JoinFn } from './credentials.js';
 
 /** Default reaction window, ms: at most one `react` frame per emoji per window. */
 export const TAP_FLUSH_MS = 100;
 
-function checkUrl(raw: string): void {
-  const url = new URL(raw);
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new TypeError(`url must be ws: or wss:, got ${url.protocol}`);
-  }
-}
-
 /** The close code and reason the client reports when the app calls `close()`. */
 const CLIENT_CLOSE = { code: Close.normal, reason: 'client closed' } as const;
-
-/** What the API's join call grants: a token and the shard to use it on. */
-export interface JoinGrant {
-  token: string;
-  gatewayUrl: string;
-}
 
 export interface FanfareClientOptions {
   /**
@@ -55,7 +42,7 @@ export interface FanfareClientOptions {
    * token is passed back so the API keeps the fan's identity. With `join`, a fan whose shard
    * died is placed on a live one; `url` and `token` are then ignored.
    */
-  join?: (previousToken: string | undefined) => Promise<JoinGrant>;
+  join?: JoinFn;
   /** The gateway URL from the join response (`gatewayUrl`), ws: or wss:. Unused with `join`. */
   url?: string;
   /**
@@ -87,8 +74,7 @@ export interface FanfareClientOptions {
  * itself until `close()` or a final close code. Not reusable after `closed`: create a new one.
  */
 export class FanfareClient {
-  #url: string;
-  #tokenSource: string | (() => Promise<string>);
+  #credentials: Credentials;
   #WebSocket: WebSocketConstructor;
   #backoff: BackoffOptions;
   #clock: Clock;
@@ -107,19 +93,10 @@ export class FanfareClient {
   #attempt = 0;
   /** The highest seq delivered to the app; undefined until the first welcome. */
   #lastSeq: number | undefined;
-  #token: string | undefined;
-  #tokenStale = false;
-  #join: ((previousToken: string | undefined) => Promise<JoinGrant>) | undefined;
 
   constructor(options: FanfareClientOptions) {
-    if (options.join) {
-      this.#join = options.join;
-    } else {
-      if (options.url === undefined || options.token === undefined) {
-        throw new TypeError('pass `join`, or both `url` and `token`');
-      }
-      checkUrl(options.url);
-    }
+    this.#clock = options.clock ?? systemClock;
+    this.#credentials = new Credentials(options, () => this.#clock.now());
     const ctor =
       options.WebSocket ??
       (globalThis as { WebSocket?: WebSocketConstructor | undefined }).WebSocket;
@@ -133,11 +110,8 @@ export class FanfareClient {
     }
     if (!(tapFlushMs > 0)) throw new RangeError('tapFlushMs must be > 0');
 
-    this.#url = options.url ?? '';
-    this.#tokenSource = options.token ?? '';
     this.#WebSocket = ctor;
     this.#backoff = backoff;
-    this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#onSocket = options.onSocket;
     this.#outbox = new Outbox({
@@ -216,9 +190,10 @@ export class FanfareClient {
 
   async #open(): Promise<void> {
     const generation = ++this.#generation;
+    let url: string;
     let token: string;
     try {
-      token = await this.#currentToken();
+      ({ url, token } = await this.#credentials.next());
     } catch (cause) {
       if (generation === this.#generation) {
         this.#retryLater({ reason: 'token provider failed', cause }, this.#nextBackoff());
@@ -228,7 +203,7 @@ export class FanfareClient {
     if (generation !== this.#generation) return; // closed while the provider ran
     let socket: SocketLike;
     try {
-      socket = new this.#WebSocket(connectUrl(this.#url, token, this.#lastSeq), [
+      socket = new this.#WebSocket(connectUrl(url, token, this.#lastSeq), [
         SUBPROTOCOLS[PROTOCOL_VERSION],
       ]);
     } catch (cause) {
@@ -245,30 +220,6 @@ export class FanfareClient {
       if (this.#socket === socket) this.#onSocketClosed(event.code, event.reason);
     };
     this.#onSocket?.(socket);
-  }
-
-  async #currentToken(): Promise<string> {
-    if (this.#join) {
-      const grant = await this.#join(this.#token);
-      checkUrl(grant.gatewayUrl);
-      this.#url = grant.gatewayUrl;
-      this.#token = grant.token;
-      return grant.token;
-    }
-    const source = this.#tokenSource;
-    if (typeof source === 'string') return source;
-    const cached = this.#token;
-    if (
-      cached !== undefined &&
-      !this.#tokenStale &&
-      !tokenNeedsRefresh(cached, this.#clock.now())
-    ) {
-      return cached;
-    }
-    const token = await source();
-    this.#token = token;
-    this.#tokenStale = false;
-    return token;
   }
 
   #onFrame(data: unknown): void {
@@ -355,8 +306,8 @@ export class FanfareClient {
       // 4000: the shard is draining and its peers are up; come back at once, with jitter.
       const delay = code === Close.serverRestart ? restartDelay(this.#random) : this.#nextBackoff();
       this.#retryLater({ code, reason }, delay);
-    } else if (policy === 'reauth' && typeof this.#tokenSource === 'function') {
-      this.#tokenStale = true;
+    } else if (policy === 'reauth' && this.#credentials.renewable) {
+      this.#credentials.invalidate();
       this.#retryLater({ code, reason }, this.#nextBackoff());
     } else {
       this.#finish(code, reason);

@@ -2,12 +2,8 @@
 // or a test may want on their own (backoff maths, the state machine, the tap merger).
 
 export { apiJoin, JoinRefusedError, type ApiJoinOptions } from './api-join.js';
-export {
-  FanfareClient,
-  TAP_FLUSH_MS,
-  type FanfareClientOptions,
-  type JoinGrant,
-} from './client.js';
+export { Credentials, type JoinFn, type JoinGrant } from './credentials.js';
+export { FanfareClient, TAP_FLUSH_MS, type FanfareClientOptions } from './client.js';
 export type {
   CloseInfo,
   FanfareClientEvents,
