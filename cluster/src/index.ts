@@ -1,7 +1,1 @@
-export {
-  Cluster,
-  STARTUP_LIMIT_MS,
-  freePort,
-  type ClusterOptions,
-  type Service,
-} from './processes.js';
+export { Cluster, STARTUP_LIMIT_MS, type ClusterOptions, type Service } from './processes.js';

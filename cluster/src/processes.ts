@@ -4,7 +4,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer } from 'node:net';
+import { freePort } from '@fanfare/testkit';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -32,16 +32,6 @@ export interface Service {
   readonly process: ChildProcess;
   /** Resolves when the process has exited. */
   readonly exited: Promise<void>;
-}
-
-/** A port nothing listens on now (the kernel's pick). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
 }
 
 async function waitReady(url: string, service: Service): Promise<void> {

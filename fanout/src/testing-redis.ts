@@ -2,7 +2,7 @@
 // run. Missing Redis fails the test under CI=true and skips it elsewhere.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '@fanfare/testkit';
 import { Redis } from 'ioredis';
 
 export function redisUrl(): string {
@@ -101,13 +101,4 @@ export async function startRedisServer(): Promise<TestRedisServer> {
   };
   await launch();
   return { url: `redis://127.0.0.1:${port}`, port, kill, restart: launch, dispose: kill };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || address === null) throw new Error('no free port');
-  return address.port;
 }

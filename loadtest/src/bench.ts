@@ -14,7 +14,7 @@ import {
   ENGINE_STOP_TIMEOUT_MS,
 } from './engine-process.js';
 import { FanWorkerHandle, WORKER_READY_TIMEOUT_MS } from './fan-worker-handle.js';
-import { freePort } from './free-port.js';
+import { freePort } from '@fanfare/testkit';
 import { parseBenchOptions, USAGE } from './options.js';
 import type { BenchOptions } from './options.js';
 import {

@@ -10,3 +10,4 @@ export {
 } from './fan-client.js';
 export { CHROMIUM_PATH, chromiumAvailable, launchChromium } from './browser.js';
 export type { Browser, Page } from 'playwright-core';
+export { freePort } from './free-port.js';

@@ -1,6 +1,5 @@
-// A free TCP port for the spawned engine, found by listening on port 0 and closing. Racy in
-// principle (another process may take it before the engine binds), which is acceptable for a
-// bench run by hand; the engine then fails to start and the bench says so.
+// A free TCP port, found by listening on port 0 and closing. Racy in principle (another process
+// may take it before the caller binds it); callers that spawn servers report a failed start.
 
 import { createServer } from 'node:net';
 
