@@ -2,8 +2,9 @@
 // `app.request()` and the embedded launcher mounts the same app the standalone service runs.
 // Errors are translated to problem+json in one place (`onError`), never inside handlers.
 
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import type { Context } from 'hono';
 import { isEventId, type Author } from '@fanfare/protocol';
@@ -19,6 +20,9 @@ import { consoleLogger, type Logger } from '@fanfare/fanout';
 import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
 import type { SigningKeys } from './signing-keys.js';
 import type { TokenIssuer } from './token-issuer.js';
+import type { Moderation } from './moderation.js';
+import { sanctionRoutes } from './routes/sanctions.js';
+import { bearerToken } from './staff-auth.js';
 
 /** How long verifiers and proxies may cache the JWKS, seconds. Bounds how soon a new kid is seen. */
 export const JWKS_MAX_AGE_S = 300;
@@ -33,6 +37,8 @@ export interface AppDeps {
   keys: SigningKeys;
   issuer: TokenIssuer;
   events: EventDirectory;
+  /** Bans and timeouts. */
+  moderation: Moderation;
   /**
    * The WebSocket URL a fan of this event should connect to (token goes in `?token=`), or
    * undefined when no shard can take one more fan (the join answers 503 `unavailable`).
@@ -56,30 +62,36 @@ export interface JoinResponse {
 
 type AppEnv = { Variables: RequestIdVariables };
 
-/** The token of an `Authorization: Bearer <token>` header, if there is one. */
-function bearerToken(header: string | undefined): string | undefined {
-  const match = header === undefined ? null : /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
-  return match?.[1];
+/** Hono's own 400s (a body that is not JSON, seen by a validator) in our terms. */
+function asApiError(err: unknown): unknown {
+  if (err instanceof HTTPException && err.status === 400) {
+    return new ApiError('invalid_json', 'the request body is not valid JSON', { cause: err });
+  }
+  return err;
 }
 
 function problemResponse(c: Context<AppEnv>, err: unknown): Response {
   const problem = toProblem(err, c.get('requestId'));
+  if (err instanceof ApiError && err.retryAfterS !== undefined) {
+    c.header('Retry-After', String(err.retryAfterS));
+  }
   return c.body(JSON.stringify(problem), problem.status, {
     'Content-Type': PROBLEM_CONTENT_TYPE,
     'Cache-Control': 'no-store',
   });
 }
 
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const logger = deps.logger ?? consoleLogger;
   const ready = deps.ready ?? (() => true);
-  const app = new Hono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>();
 
   // Honours a caller's id when it is short and made of [A-Za-z0-9_=-], else makes a UUID; the
   // id is set on the response headers before the handler runs, so error responses carry it too.
   app.use(requestId({ limitLength: REQUEST_ID_MAX_CHARS }));
 
-  app.onError((err, c) => {
+  app.onError((thrown, c) => {
+    const err = asApiError(thrown);
     if (!(err instanceof ApiError) || err.status === 500) {
       logger.error('request failed', {
         requestId: c.get('requestId'),
@@ -143,6 +155,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
           throw new ApiError('unauthorized', 'the bearer token is not a fan token for this event');
         }
         user = { id: claims.sub, name: claims.name, role: claims.role };
+        // A banned fan keeps being refused here too, not only by the shards.
+        if ((await deps.moderation.current(event.id, user.id))?.kind === 'ban') {
+          throw new ApiError('banned', 'a moderator banned you from this event');
+        }
       }
       const { token, expiresAt } = await deps.issuer.issueFanToken({
         sub: user.id,
@@ -162,6 +178,23 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       return c.json(body);
     },
   );
+
+  app.route('/', sanctionRoutes(deps));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'A staff token (audience fanfare-api) for control routes.',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Fanfare control API',
+      version: '1.0.0',
+      description: 'Events, moderation and tokens. Errors are application/problem+json.',
+    },
+  });
 
   app.get('/', (c) => {
     c.header('Content-Security-Policy', DEMO_PAGE_CSP);

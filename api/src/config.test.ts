@@ -23,6 +23,7 @@ describe('loadApiConfig', () => {
       jwtKid: undefined,
       fanTokenTtlS: 3600,
       redisUrl: undefined,
+      natsServers: [],
       prefix: 'fanfare',
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -35,6 +36,7 @@ describe('loadApiConfig', () => {
       GATEWAY_PUBLIC_URL: 'wss://live.example.com/ws?region=eu',
       JWT_ISSUER: 'fanfare-prod',
       REDIS_URL: 'redis://cache.internal:6379',
+      NATS_URL: 'nats://n1:4222, nats://n2:4222',
       FANFARE_PREFIX: 'prod',
       JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nMIG\\n-----END PRIVATE KEY-----',
       JWT_KID: '2025-06',
@@ -50,6 +52,7 @@ describe('loadApiConfig', () => {
       jwtKid: '2025-06',
       fanTokenTtlS: 900,
       redisUrl: 'redis://cache.internal:6379',
+      natsServers: ['nats://n1:4222', 'nats://n2:4222'],
       prefix: 'prod',
     });
   });
@@ -64,8 +67,10 @@ describe('loadApiConfig', () => {
       GATEWAY_PUBLIC_URL: 'http://127.0.0.1:9001/ws',
       JWT_PRIVATE_KEY: 'secret-but-not-a-pem',
       FAN_TOKEN_TTL_S: '5',
+      NATS_URL: 'http://n1:4222',
     });
-    expect(problems).toHaveLength(4);
+    expect(problems).toHaveLength(5);
+    expect(problems.join('\n')).toContain('NATS_URL');
     expect(problems.join('\n')).toMatch(/API_PORT[\s\S]*GATEWAY_PUBLIC_URL[\s\S]*JWT_PRIVATE_KEY/);
     expect(problems.join('\n')).toContain('FAN_TOKEN_TTL_S');
   });

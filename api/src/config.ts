@@ -33,6 +33,8 @@ export interface ApiConfig {
   readonly fanTokenTtlS: number;
   /** REDIS_URL: when set, joins are assigned to shards from the registry in Redis. */
   readonly redisUrl: string | undefined;
+  /** NATS_URL (comma-separated): moderation notices reach the shards over NATS; else in-process. */
+  readonly natsServers: readonly string[];
   /** FANFARE_PREFIX: namespace of Redis keys and NATS subjects shared with the shards. */
   readonly prefix: string;
 }
@@ -120,10 +122,18 @@ export function loadApiConfig(env: Env): ApiConfig {
       problems,
     ),
     redisUrl: read(env, 'REDIS_URL'),
+    natsServers: (read(env, 'NATS_URL') ?? '')
+      .split(',')
+      .map((url) => url.trim())
+      .filter(Boolean),
     prefix: read(env, 'FANFARE_PREFIX') ?? 'fanfare',
   };
   if (config.redisUrl !== undefined && !/^rediss?:\/\//.test(config.redisUrl)) {
     problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+  }
+  for (const url of config.natsServers) {
+    if (!/^(nats|tls):\/\//.test(url))
+      problems.push(`NATS_URL entries must be nats:// URLs: ${url}`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

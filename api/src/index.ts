@@ -25,3 +25,11 @@ export type {
   StaffTokenClaims,
   TokenIssuerOptions,
 } from './token-issuer.js';
+export {
+  Moderation,
+  SANCTION_MAX_S,
+  TIMEOUT_MIN_S,
+  type ModerationDeps,
+  type SanctionRequest,
+} from './moderation.js';
+export { requireStaff, type StaffVariables } from './staff-auth.js';

@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { NAME_MAX_CHARS, charLength } from '@fanfare/protocol';
-import { ApiError, type FieldError } from './problem.js';
+import { ApiError, fieldErrors } from './problem.js';
 
 /** Largest join body accepted, bytes; a name fits many times over. */
 export const JOIN_BODY_MAX_BYTES = 4 * 1024;
@@ -31,13 +31,6 @@ const joinBodySchema = z.object({
 
 export type JoinRequest = z.infer<typeof joinBodySchema>;
 
-/** Turns zod's issue path into a JSON Pointer fragment (RFC 6901 escaping). */
-function pointer(path: readonly PropertyKey[]): string {
-  return (
-    '#' + path.map((key) => '/' + String(key).replace(/~/g, '~0').replace(/\//g, '~1')).join('')
-  );
-}
-
 /**
  * Parses the raw body text. An empty body means "no fields" (a bare POST is a valid join).
  * Throws ApiError `invalid_json` or `invalid_body` (with one FieldError per problem).
@@ -53,11 +46,9 @@ export function parseJoinRequest(text: string): JoinRequest {
   }
   const result = joinBodySchema.safeParse(json);
   if (result.success) return result.data;
-  const errors: FieldError[] = result.error.issues.map((issue) => ({
-    pointer: pointer(issue.path),
-    detail: issue.path.length === 0 ? 'must be a JSON object' : issue.message,
-  }));
-  throw new ApiError('invalid_body', 'the request body has invalid fields', { errors });
+  throw new ApiError('invalid_body', 'the request body has invalid fields', {
+    errors: fieldErrors(result.error.issues),
+  });
 }
 
 /** A fresh anonymous user id; unguessable so one fan cannot claim another's id. */

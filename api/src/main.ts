@@ -2,7 +2,19 @@
 // SIGINT. The event directory is the in-memory one seeded with the demo event until the
 // Postgres directory lands.
 
-import { RedisShardRegistry } from '@fanfare/fanout';
+import {
+  MemoryBus,
+  MemorySanctionStore,
+  NatsBus,
+  RedisSanctionStore,
+  RedisShardRegistry,
+  connectNats,
+  createSubjects,
+  type Bus,
+  type NatsLink,
+  type SanctionStore,
+} from '@fanfare/fanout';
+import { Moderation } from './moderation.js';
 import { Redis } from 'ioredis';
 import { ConfigError, loadApiConfig } from './config.js';
 import { GatewayPicker } from './gateway-picker.js';
@@ -36,17 +48,34 @@ async function main(): Promise<void> {
   let gatewayUrl: (eventId: string) => Promise<string | undefined> | string = () =>
     config.gatewayPublicUrl;
   let redis: Redis | undefined;
+  let sanctions: SanctionStore = new MemorySanctionStore();
   if (config.redisUrl !== undefined) {
-    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+    // A command fails fast while Redis is down (one retry, 1 s cap): callers answer 503.
+    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 1000 });
     redis.on('error', (err: Error) => logger.warn('redis error', { err: err.message }));
     const picker = new GatewayPicker(new RedisShardRegistry(redis, config.prefix), logger);
     gatewayUrl = (eventId) => picker.pick(eventId);
+    sanctions = new RedisSanctionStore(redis, config.prefix);
+  } else {
+    logger.warn('REDIS_URL is not set: bans and timeouts live in this process only');
   }
+  let link: NatsLink | undefined;
+  let bus: Bus = new MemoryBus();
+  if (config.natsServers.length > 0) {
+    link = await connectNats({ servers: [...config.natsServers], name: 'api', logger });
+    bus = new NatsBus({ connection: link, ownsConnection: false, logger });
+  }
+  const moderation = new Moderation({
+    store: sanctions,
+    bus,
+    subjects: createSubjects(config.prefix),
+  });
   let ready = true;
   const app = createApp({
     keys,
     issuer,
     events: new MemoryEventDirectory([DEMO_EVENT]),
+    moderation,
     gatewayUrl,
     ready: () => ready,
     logger,
@@ -60,6 +89,8 @@ async function main(): Promise<void> {
     ready = false;
     await api.close();
     redis?.disconnect();
+    await bus.close();
+    await link?.close();
     process.exit(0);
   };
   // `once`: a second signal gets Node's default and kills a shutdown that hangs.

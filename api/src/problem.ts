@@ -11,11 +11,16 @@ export const PROBLEM_CODES = {
   invalid_body: { status: 400, title: 'The request body does not have the expected shape.' },
   unauthorized: { status: 401, title: 'Credentials are missing or invalid.' },
   forbidden: { status: 403, title: 'This action is not allowed.' },
+  banned: { status: 403, title: 'A moderator banned this user from the event.' },
   not_found: { status: 404, title: 'No such resource.' },
   event_not_found: { status: 404, title: 'No such event.' },
   payload_too_large: { status: 413, title: 'The request body is too large.' },
   internal: { status: 500, title: 'An unexpected server error.' },
   unavailable: { status: 503, title: 'The service cannot take this request now.' },
+  state_unavailable: {
+    status: 503,
+    title: 'Shared state (bans, votes) is unreachable; nothing was changed.',
+  },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;
@@ -49,6 +54,8 @@ export interface Problem {
 export interface ApiErrorOptions {
   cause?: unknown;
   errors?: FieldError[];
+  /** Sent as `Retry-After` (seconds) with the problem. */
+  retryAfterS?: number;
 }
 
 /** An error meant for the client. Its `detail` is sent as is, so it must hold nothing secret. */
@@ -57,12 +64,14 @@ export class ApiError extends Error {
   readonly code: ProblemCode;
   readonly status: ProblemStatus;
   readonly errors: FieldError[] | undefined;
+  readonly retryAfterS: number | undefined;
 
   constructor(code: ProblemCode, detail?: string, options: ApiErrorOptions = {}) {
     super(detail ?? PROBLEM_CODES[code].title, { cause: options.cause });
     this.code = code;
     this.status = PROBLEM_CODES[code].status;
     this.errors = options.errors;
+    this.retryAfterS = options.retryAfterS;
   }
 }
 
@@ -80,4 +89,21 @@ export function toProblem(err: unknown, requestId: string): Problem {
   };
   if (apiError.errors) problem.errors = apiError.errors;
   return problem;
+}
+
+/** Turns a zod issue path into a JSON Pointer fragment (RFC 6901 escaping). */
+export function pointer(path: readonly PropertyKey[]): string {
+  return (
+    '#' + path.map((key) => '/' + String(key).replace(/~/g, '~0').replace(/\//g, '~1')).join('')
+  );
+}
+
+/** One FieldError per zod issue; an issue at the root means the body is not an object. */
+export function fieldErrors(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): FieldError[] {
+  return issues.map((issue) => ({
+    pointer: pointer(issue.path),
+    detail: issue.path.length === 0 ? 'must be a JSON object' : issue.message,
+  }));
 }

@@ -35,6 +35,12 @@ export interface StaffTokenClaims {
   sub: string;
   role: StaffRole;
   name: string;
+  /** The one event this token may act on; absent: every event. */
+  evt?: string;
+}
+
+function isStaffRole(value: unknown): value is StaffRole {
+  return isRole(value) && value !== 'fan';
 }
 
 export interface IssuedToken {
@@ -101,8 +107,29 @@ export class TokenIssuer {
 
   /** A credential for the control API (audience API_AUDIENCE); the gateway refuses it. */
   async issueStaffToken(claims: StaffTokenClaims): Promise<IssuedToken> {
-    const { sub, role, name } = claims;
-    return this.#sign({ role, name }, sub, API_AUDIENCE, this.#staffTtlS);
+    const { sub, role, name, evt } = claims;
+    const privateClaims: Record<string, string> = { role, name };
+    if (evt !== undefined) privateClaims.evt = evt;
+    return this.#sign(privateClaims, sub, API_AUDIENCE, this.#staffTtlS);
+  }
+
+  /** The claims of a valid, unexpired staff token this API signed; undefined otherwise. */
+  async verifyStaffToken(token: string): Promise<StaffTokenClaims | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, createLocalJWKSet(this.#keys.jwks()), {
+        algorithms: [TOKEN_ALGORITHM],
+        issuer: this.#issuer,
+        audience: API_AUDIENCE,
+        currentDate: new Date(this.#now()),
+      });
+      const { sub, role, name, evt } = payload as Partial<StaffTokenClaims>;
+      if (typeof sub !== 'string' || typeof name !== 'string' || !isStaffRole(role))
+        return undefined;
+      if (evt !== undefined && (typeof evt !== 'string' || !isEventId(evt))) return undefined;
+      return evt === undefined ? { sub, role, name } : { sub, role, name, evt };
+    } catch {
+      return undefined; // Any failure means "not a staff token of ours": the caller answers 401.
+    }
   }
 
   async #sign(

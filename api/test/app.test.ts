@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { GATEWAY_AUDIENCE, NAME_MAX_CHARS, REACTION_EMOJI } from '@fanfare/protocol';
+import { MemoryBus, MemorySanctionStore, createSubjects } from '@fanfare/fanout';
 import {
+  Moderation,
   ApiError,
   createApp,
   DEMO_EVENT,
@@ -19,6 +21,14 @@ import {
 } from '../src/index.js';
 
 const GATEWAY = 'ws://gateway.test/ws';
+
+function newModeration(): Moderation {
+  return new Moderation({
+    store: new MemorySanctionStore(),
+    bus: new MemoryBus(),
+    subjects: createSubjects('test'),
+  });
+}
 
 interface Setup {
   keys: SigningKeys;
@@ -41,6 +51,7 @@ async function setup(overrides: Partial<AppDeps> = {}): Promise<Setup> {
       DEMO_EVENT,
       { id: 'vip', title: 'VIP only', anonymousJoin: false },
     ]),
+    moderation: newModeration(),
     gatewayUrl: () => GATEWAY,
     logger,
     ...overrides,

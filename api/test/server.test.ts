@@ -1,7 +1,9 @@
 // startApi over a real socket on a port the OS picks.
 
 import { describe, expect, it } from 'vitest';
+import { MemoryBus, MemorySanctionStore, createSubjects } from '@fanfare/fanout';
 import {
+  Moderation,
   createApp,
   DEMO_EVENT,
   MemoryEventDirectory,
@@ -10,6 +12,14 @@ import {
   TokenIssuer,
 } from '../src/index.js';
 
+function newModeration(): Moderation {
+  return new Moderation({
+    store: new MemorySanctionStore(),
+    bus: new MemoryBus(),
+    subjects: createSubjects('test'),
+  });
+}
+
 describe('startApi', () => {
   it('listens on a free port, answers /healthz over HTTP, and closes', async () => {
     const keys = await SigningKeys.generate();
@@ -17,6 +27,7 @@ describe('startApi', () => {
       keys,
       issuer: new TokenIssuer({ keys }),
       events: new MemoryEventDirectory([DEMO_EVENT]),
+      moderation: newModeration(),
       gatewayUrl: () => 'ws://127.0.0.1:1/ws',
     });
     const api = await startApi({ app, host: '127.0.0.1', port: 0 });
@@ -39,6 +50,7 @@ describe('startApi', () => {
       keys,
       issuer: new TokenIssuer({ keys }),
       events: new MemoryEventDirectory([]),
+      moderation: newModeration(),
       gatewayUrl: () => 'ws://127.0.0.1:1/ws',
     });
     const first = await startApi({ app, host: '127.0.0.1', port: 0 });

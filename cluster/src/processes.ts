@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { freePort } from '@fanfare/testkit';
+import { SigningKeys, TokenIssuer, type StaffRole } from '@fanfare/api';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -54,13 +55,27 @@ export class Cluster {
   readonly shards: Service[] = [];
   #options: ClusterOptions;
   #env: Record<string, string>;
+  #signingKey: string;
   #stopping = false;
 
-  private constructor(options: ClusterOptions, api: Service, env: Record<string, string>) {
+  private constructor(
+    options: ClusterOptions,
+    api: Service,
+    env: Record<string, string>,
+    signingKey: string,
+  ) {
     this.#options = options;
     this.api = api;
     this.apiUrl = `http://127.0.0.1:${api.port}`;
     this.#env = env;
+    this.#signingKey = signingKey;
+  }
+
+  /** A staff token for the control API, signed with the API's key (as an operator's tool would). */
+  async staffToken(role: StaffRole = 'producer', evt?: string): Promise<string> {
+    const issuer = new TokenIssuer({ keys: await SigningKeys.fromPem(this.#signingKey) });
+    const claims = { sub: `cluster-${role}`, role, name: role, ...(evt ? { evt } : {}) };
+    return (await issuer.issueStaffToken(claims)).token;
   }
 
   static async start(options: ClusterOptions): Promise<Cluster> {
@@ -71,12 +86,13 @@ export class Cluster {
       FANFARE_PREFIX: options.prefix,
     };
     const apiPort = options.apiPort ?? (await freePort());
+    const signingKey = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const api = launch('api', 'api/src/main.ts', apiPort, options, {
       ...env,
       API_PORT: String(apiPort),
-      JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      JWT_PRIVATE_KEY: signingKey,
     });
-    const cluster = new Cluster(options, api, env);
+    const cluster = new Cluster(options, api, env, signingKey);
     try {
       await waitReady(`${cluster.apiUrl}/healthz`, api);
       for (let i = 1; i <= options.shards; i++) await cluster.startShard(`g${i}`, i);

@@ -35,6 +35,7 @@ try {
     `  Demo page   ${cluster.apiUrl}/`,
     `  Join        curl -s -X POST ${cluster.apiUrl}/v1/events/demo/join -H 'content-type: application/json' -d '{"name":"Ann"}'`,
     ...cluster.shards.map((s) => `  Shard ${s.name.padEnd(5)} ws://127.0.0.1:${s.port}/ws`),
+    `  Producer    ${await cluster.staffToken('producer')}`,
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

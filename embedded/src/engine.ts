@@ -6,13 +6,20 @@
 import {
   DEMO_EVENT,
   MemoryEventDirectory,
+  Moderation,
   SigningKeys,
   TokenIssuer,
   createApp,
   loadApiConfig,
   startApi,
 } from '@fanfare/api';
-import { MemoryBus, MemoryEventLog, type Logger } from '@fanfare/fanout';
+import {
+  MemoryBus,
+  MemoryEventLog,
+  MemorySanctionStore,
+  createSubjects,
+  type Logger,
+} from '@fanfare/fanout';
 import { Gateway, JoseTokenVerifier, WS_PATH, loadGatewayConfig } from '@fanfare/gateway';
 
 export interface Engine {
@@ -43,12 +50,22 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
     fanTtlS: apiConfig.fanTokenTtlS,
   });
 
+  // One bus and one sanction store, shared by the API and the shard as NATS and Redis would be.
+  const bus = new MemoryBus();
+  const sanctions = new MemorySanctionStore();
+  const moderation = new Moderation({
+    store: sanctions,
+    bus,
+    subjects: createSubjects(apiConfig.prefix),
+  });
+
   let gateway: Gateway | undefined;
   let gatewayUrl = env.GATEWAY_PUBLIC_URL ?? '';
   const app = createApp({
     keys,
     issuer,
     events: new MemoryEventDirectory([DEMO_EVENT]),
+    moderation,
     // No URL (503) until the shard listens, and none once it drains.
     gatewayUrl: () => (gateway?.stats().state === 'ready' ? gatewayUrl : undefined),
     ready: () => gateway?.stats().state === 'ready',
@@ -69,8 +86,9 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
     });
     if (!gatewayConfig.keySource) throw new Error('unreachable: JWKS_URL is set above');
     gateway = new Gateway(gatewayConfig, {
-      bus: new MemoryBus(),
+      bus,
       log: new MemoryEventLog(),
+      sanctions,
       verifier: new JoseTokenVerifier(gatewayConfig.keySource, gatewayConfig.tokenIssuer),
       ...(options.gatewayLogger ? { logger: options.gatewayLogger } : {}),
     });

@@ -21,6 +21,21 @@ export { ASSIGNMENT_HEADROOM, assignShard } from './shard-assignment.js';
 export type { ShardRegistry, ShardState } from './shard-registry.js';
 export { MemoryShardRegistry } from './shard-registry-memory.js';
 export { RedisShardRegistry } from './shard-registry-redis.js';
+export {
+  SanctionStoreUnavailableError,
+  inForce,
+  type Sanction,
+  type SanctionKind,
+  type SanctionSet,
+  type SanctionStore,
+} from './sanction-store.js';
+export {
+  decodeSanctionNotice,
+  encodeSanctionNotice,
+  type SanctionNotice,
+} from './sanction-notice.js';
+export { MemorySanctionStore } from './sanction-store-memory.js';
+export { RedisSanctionStore } from './sanction-store-redis.js';
 export { consoleLogger, jsonLogger, silentLogger, type LogFields, type Logger } from './logger.js';
 export {
   NATS_CONNECT_TIMEOUT_MS,

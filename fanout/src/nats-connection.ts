@@ -58,6 +58,7 @@ export class NatsLink {
   #disconnects = 0;
   #closing: Promise<void> | undefined;
   #watching: Promise<void>;
+  #listeners = new Set<(change: 'disconnect' | 'reconnect') => void>();
 
   constructor(nc: NatsConnection, name: string, logger: Logger, drainTimeoutMs: number) {
     this.nc = nc;
@@ -81,6 +82,12 @@ export class NatsLink {
   /** Connection losses since connect (a metric: counts up, never resets). */
   get disconnects(): number {
     return this.#disconnects;
+  }
+
+  /** Calls `listener` on every connection loss and every completed reconnect (for metrics). */
+  onChange(listener: (change: 'disconnect' | 'reconnect') => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /**
@@ -139,11 +146,13 @@ export class NatsLink {
         this.#disconnects++;
         if (this.#state === 'connected') this.#to('disconnected');
         this.#logger.warn('nats disconnected', { ...fields, server: status.server });
+        this.#notify('disconnect');
         break;
       case 'reconnect':
         this.#reconnects++;
         if (this.#state === 'disconnected') this.#to('connected');
         this.#logger.info('nats reconnected', { ...fields, server: status.server });
+        this.#notify('reconnect');
         break;
       case 'ldm':
         this.#logger.warn('nats server entering lame duck mode', {
@@ -166,6 +175,16 @@ export class NatsLink {
         break;
       default:
       // 'reconnecting', 'update', 'ping', 'forceReconnect', 'close': nothing to report.
+    }
+  }
+
+  #notify(change: 'disconnect' | 'reconnect'): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.#logger.error('nats change listener failed', { name: this.name, err });
+      }
     }
   }
 

@@ -10,6 +10,8 @@ export interface Subjects {
   reactions(eventId: string): string;
   /** Core (ephemeral): per-shard viewer counts for one event. */
   presence(eventId: string): string;
+  /** Core (ephemeral): notice of a change to the event's sanctions (the store holds them). */
+  sanctions(eventId: string): string;
   /** Ordered log (JetStream in the distributed mode): chat and other sequenced records. */
   log(eventId: string): string;
   /**
@@ -36,6 +38,7 @@ export function createSubjects(prefix = 'fanfare'): Subjects {
     prefix,
     reactions: (eventId) => scoped(eventId, 'reactions'),
     presence: (eventId) => scoped(eventId, 'presence'),
+    sanctions: (eventId) => scoped(eventId, 'sanctions'),
     log: (eventId) => scoped(eventId, 'log'),
     logStream: (eventId) => `${streamPrefix}${checked(eventId)}`,
   };

@@ -1,6 +1,7 @@
 // Test-only exports: the contract suites every implementation runs, and the manual clock.
 export { busContract, type BusFixture } from './bus.contract.js';
 export { eventLogContract, type EventLogFixture } from './event-log.contract.js';
+export { sanctionStoreContract, type SanctionStoreFixture } from './sanction-store.contract.js';
 export { ManualClock } from './manual-clock.js';
 export {
   shard,

@@ -4,6 +4,7 @@
 // serialised once and handed to uWS `publish`, which loops over the sockets in C++.
 
 import {
+  Close,
   PROTOCOL_VERSION,
   RESUME_MAX_MESSAGES,
   encodeServerMessage,
@@ -21,6 +22,8 @@ import {
   type Clock,
   type EventLog,
   type LogEntry,
+  type Sanction,
+  type SanctionStore,
   type Subjects,
   type Subscription,
   type TimerHandle,
@@ -28,9 +31,11 @@ import {
 import { chatMessageFromEntry, encodeChatRecord } from './chat-record.js';
 import type { GatewayConfig } from './config.js';
 import type { IdSource } from './ids.js';
+import type { GatewayMetrics } from './metrics.js';
 import type { Logger } from '@fanfare/fanout';
 import { stitchResume, type ResumePlan } from './resume.js';
-import type { Session } from './session.js';
+import { RoomSanctions } from './room-sanctions.js';
+import { endSession, type Session } from './session.js';
 import { take } from './token-bucket.js';
 import type { Uws } from './uws.js';
 
@@ -41,11 +46,13 @@ export interface RoomDeps {
   app: Uws.TemplatedApp;
   log: EventLog;
   bus: Bus;
+  sanctions: SanctionStore;
   subjects: Subjects;
   clock: Clock;
   config: GatewayConfig;
   ids: IdSource;
   logger: Logger;
+  metrics: GatewayMetrics;
 }
 
 /** Sends one frame to one socket, unless it has closed (an await may have passed). */
@@ -93,6 +100,7 @@ export class EventRoom {
   #follow: Subscription | undefined;
   #reactions: ReactionAggregator;
   #presence: PresenceAggregator;
+  #sanctions: RoomSanctions;
   #viewers = 0;
 
   constructor(eventId: string, deps: RoomDeps) {
@@ -121,6 +129,15 @@ export class EventRoom {
         this.#broadcastSignal({ type: 'presence', viewers });
       },
     });
+    this.#sanctions = new RoomSanctions({
+      eventId,
+      store: deps.sanctions,
+      bus,
+      subject: subjects.sanctions(eventId),
+      clock,
+      logger: deps.logger,
+      onChange: () => this.#enforceBans(),
+    });
   }
 
   get size(): number {
@@ -137,9 +154,12 @@ export class EventRoom {
       if (this.#state === 'loading') early.push(entry);
       else if (this.#state === 'ready') this.#accept(entry);
     });
+    // Never rejects: without the store, the room starts with no sanctions and keeps trying.
+    const sanctionsRead = this.#sanctions.start();
     let history: LogEntry[];
     try {
       history = await this.#deps.log.readLast(this.eventId, this.#deps.config.recentMessages);
+      await sanctionsRead;
     } catch (err) {
       this.close();
       throw err;
@@ -192,6 +212,7 @@ export class EventRoom {
       else continuity = 'lost';
       session.resume = undefined;
     }
+    this.#deps.metrics.welcomes.inc({ continuity });
     sendTo(ws, session, {
       type: 'welcome',
       version: PROTOCOL_VERSION,
@@ -216,11 +237,27 @@ export class EventRoom {
     this.#presence.setLocal(this.#sockets.size);
   }
 
+  /** The ban or timeout in force for `userId` now, if any. */
+  sanctionOf(userId: string): Sanction | undefined {
+    return this.#sanctions.of(userId, this.#deps.clock.now());
+  }
+
   /** Admits, stores and acknowledges one chat message. Refusals become error frames. */
   async chat(ws: Socket, session: Session, msg: ChatSend): Promise<void> {
     const { clock, ids, log, logger } = this.#deps;
+    const sanction = this.sanctionOf(session.user.id);
+    if (sanction?.kind === 'ban') return endSession(ws, session, Close.banned, 'banned');
+    if (sanction?.kind === 'timeout') {
+      this.#deps.metrics.chatRefused.inc({ code: 'timed_out' });
+      sendError(ws, session, 'timed_out', 'a moderator timed you out of chat', {
+        ref: msg.ref,
+        retryAfterMs: Math.max(0, (sanction.until ?? clock.now()) - clock.now()),
+      });
+      return;
+    }
     const verdict = session.chat.admit(msg.text, clock.now(), msg.key);
     if (!verdict.ok) {
+      this.#deps.metrics.chatRefused.inc({ code: verdict.code });
       if (verdict.code === 'rate_limited') {
         sendError(ws, session, 'rate_limited', 'slow down: chat rate limit reached', {
           ref: msg.ref,
@@ -239,7 +276,9 @@ export class EventRoom {
     const msgId = msg.key === undefined ? id : `k:${session.user.id}:${msg.key}`;
     try {
       const position = await log.append(this.eventId, record, msgId);
-      if (position.duplicate) session.chat.forget(msg.text); // nothing new: costs no budget
+      if (position.duplicate)
+        session.chat.forget(msg.text); // nothing new: costs no budget
+      else this.#deps.metrics.chatAccepted.inc();
       if (msg.ref === undefined) return;
       if (!position.duplicate) {
         sendTo(ws, session, { type: 'ack', ref: msg.ref, id, seq: position.seq });
@@ -255,6 +294,7 @@ export class EventRoom {
       });
     } catch (err) {
       session.chat.forget(msg.text);
+      this.#deps.metrics.chatRefused.inc({ code: 'unavailable' });
       logger.warn('chat append failed', { eventId: this.eventId, err });
       sendError(ws, session, 'unavailable', 'chat is briefly unavailable; nothing was sent', {
         ref: msg.ref,
@@ -337,9 +377,21 @@ export class EventRoom {
     this.#follow?.unsubscribe();
     this.#reactions.close();
     this.#presence.close();
+    this.#sanctions.close();
     if (this.#flushTimer) this.#deps.clock.clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
     this.#pending = [];
+  }
+
+  /** Ends the sessions of every banned fan here (the copy of the sanctions just changed). */
+  #enforceBans(): void {
+    if (this.#state === 'closed' || !this.#sanctions.hasBans) return;
+    for (const ws of this.#sockets) {
+      const session = ws.getUserData();
+      if (this.sanctionOf(session.user.id)?.kind === 'ban') {
+        endSession(ws, session, Close.banned, 'banned');
+      }
+    }
   }
 
   #accept(entry: LogEntry): void {

@@ -5,20 +5,13 @@ import { Close, decodeClientMessage, type Pong } from '@fanfare/protocol';
 import type { GatewayConfig } from './config.js';
 import { sendError, sendTo, type Socket } from './event-room.js';
 import type { Logger } from '@fanfare/fanout';
-import type { Session } from './session.js';
+import { endSession } from './session.js';
 import { take } from './token-bucket.js';
 
 export interface FrameDeps {
   config: GatewayConfig;
   now: () => number;
   logger: Logger;
-}
-
-/** Ends a session with a close code; the socket is not touched again after this. */
-export function endSession(ws: Socket, session: Session, code: number, reason: string): void {
-  if (session.closed) return;
-  session.closed = true;
-  ws.end(code, reason);
 }
 
 export function createMessageHandler(deps: FrameDeps) {

@@ -4,15 +4,24 @@
 // release the rooms.
 
 import { Close } from '@fanfare/protocol';
-import { createSubjects, systemClock, type Bus, type Clock, type EventLog } from '@fanfare/fanout';
+import {
+  MemorySanctionStore,
+  createSubjects,
+  systemClock,
+  type Bus,
+  type Clock,
+  type EventLog,
+  type SanctionStore,
+} from '@fanfare/fanout';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { HARD_MAX_PAYLOAD_BYTES, WS_PATH, type GatewayConfig } from './config.js';
 import type { Socket, SweepResult } from './event-room.js';
-import { createMessageHandler, endSession } from './frames.js';
+import { createMessageHandler } from './frames.js';
 import { IdSource } from './ids.js';
+import { GatewayMetrics } from './metrics.js';
 import { jsonLogger, type Logger } from '@fanfare/fanout';
 import { RoomRegistry } from './room-registry.js';
-import type { Session } from './session.js';
+import { endSession, type Session } from './session.js';
 import type { TokenVerifier } from './token-verifier.js';
 import { createUpgradeHandler } from './upgrade.js';
 import { loadNativeUws, type Uws } from './uws.js';
@@ -20,6 +29,8 @@ import { loadNativeUws, type Uws } from './uws.js';
 export interface GatewayDeps {
   bus: Bus;
   log: EventLog;
+  /** Bans and timeouts; an in-memory store (this process only) when absent. */
+  sanctions?: SanctionStore;
   verifier: TokenVerifier;
   clock?: Clock;
   logger?: Logger;
@@ -35,6 +46,7 @@ export interface GatewayStats {
 
 export class Gateway {
   readonly config: GatewayConfig;
+  readonly metrics: GatewayMetrics;
   #uws: typeof Uws;
   #app: Uws.TemplatedApp;
   #clock: Clock;
@@ -54,16 +66,22 @@ export class Gateway {
     this.#clock = deps.clock ?? systemClock;
     this.#logger = deps.logger ?? jsonLogger({ shard: config.shardId });
     this.#app = this.#uws.App();
+    this.metrics = new GatewayMetrics(
+      { shard: config.shardId },
+      { connections: () => this.#connections, rooms: () => this.#rooms.size },
+    );
     const ids = new IdSource();
     this.#rooms = new RoomRegistry({
       app: this.#app,
       log: deps.log,
       bus: deps.bus,
+      sanctions: deps.sanctions ?? new MemorySanctionStore(),
       subjects: createSubjects(config.prefix),
       clock: this.#clock,
       config,
       ids,
       logger: this.#logger,
+      metrics: this.metrics,
     });
     const now = () => this.#clock.now();
     this.#app.ws<Session>(WS_PATH, {
@@ -81,6 +99,7 @@ export class Gateway {
         now,
         isReady: () => this.#state === 'ready',
         logger: this.#logger,
+        metrics: this.metrics,
       }),
       open: (ws) => {
         this.#connections++;
@@ -92,7 +111,8 @@ export class Gateway {
         const session = ws.getUserData();
         session.room.drained(ws, session);
       },
-      close: (ws) => {
+      close: (ws, code) => {
+        this.metrics.disconnects.inc({ code: String(code) });
         const session = ws.getUserData();
         session.closed = true;
         session.room.detach(ws);
@@ -110,6 +130,17 @@ export class Gateway {
       res.writeStatus(ready ? '200 OK' : '503 Service Unavailable');
       res.writeHeader('content-type', 'application/json');
       res.end(JSON.stringify({ status: this.#state, shard: config.shardId }));
+    });
+    this.#app.get('/metrics', (res) => {
+      let aborted = false;
+      res.onAborted(() => (aborted = true));
+      void this.metrics.registry.metrics().then((text) => {
+        if (aborted) return;
+        res.cork(() => {
+          res.writeHeader('content-type', this.metrics.registry.contentType);
+          res.end(text);
+        });
+      });
     });
     this.#app.any('/*', (res) => {
       res.writeStatus('404 Not Found').end();

@@ -15,3 +15,5 @@ export {
   type TokenVerifier,
 } from './token-verifier.js';
 export { UwsFallbackError, loadNativeUws } from './uws.js';
+export { SANCTION_CHECK_MS } from './room-sanctions.js';
+export { GatewayMetrics } from './metrics.js';

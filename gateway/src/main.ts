@@ -7,7 +7,9 @@ import {
   JetStreamEventLog,
   MemoryBus,
   MemoryEventLog,
+  MemorySanctionStore,
   NatsBus,
+  RedisSanctionStore,
   RedisShardRegistry,
   connectNats,
   createSubjects,
@@ -15,6 +17,7 @@ import {
   type Bus,
   type EventLog,
   type NatsLink,
+  type SanctionStore,
 } from '@fanfare/fanout';
 import { Redis } from 'ioredis';
 import { ConfigError, WS_PATH, loadGatewayConfig } from './config.js';
@@ -46,20 +49,31 @@ async function main(): Promise<void> {
     log = new MemoryEventLog();
   }
 
+  let redis: Redis | undefined;
+  let sanctions: SanctionStore;
+  if (config.redisUrl) {
+    // Fail fast while Redis is down (one retry, 1 s cap): the shard keeps enforcing what it has.
+    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 1000 });
+    redis.on('error', () => undefined); // reported by the heartbeat and the rooms, once per outage
+    sanctions = new RedisSanctionStore(redis, config.prefix);
+  } else {
+    sanctions = new MemorySanctionStore();
+  }
+
   const gateway = new Gateway(config, {
     bus,
     log,
+    sanctions,
     verifier: new JoseTokenVerifier(config.keySource, config.tokenIssuer),
     logger,
   });
+  gateway.metrics.withProcessMetrics();
+  if (link) gateway.metrics.watchNats(link, () => bus.activeSubjects());
   await gateway.start();
   const publicUrl = config.publicUrl ?? `ws://${config.host}:${gateway.port}${WS_PATH}`;
 
-  let redis: Redis | undefined;
   let heartbeat: RegistryHeartbeat | undefined;
-  if (config.redisUrl) {
-    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
-    redis.on('error', () => undefined); // reported by the heartbeat, once per outage
+  if (redis) {
     heartbeat = new RegistryHeartbeat(
       new RedisShardRegistry(redis, config.prefix),
       systemClock,

@@ -4,7 +4,7 @@
 
 import type { Author } from '@fanfare/protocol';
 import type { ChatGuard } from './chat-guard.js';
-import type { EventRoom } from './event-room.js';
+import type { EventRoom, Socket } from './event-room.js';
 import type { ResumePlan } from './resume.js';
 import type { Bucket } from './token-bucket.js';
 
@@ -23,4 +23,11 @@ export interface Session {
   lagging: boolean;
   /** Set by the close handler; the socket must not be touched after. */
   closed: boolean;
+}
+
+/** Ends a session with a close code; the socket is not touched again after this. */
+export function endSession(ws: Socket, session: Session, code: number, reason: string): void {
+  if (session.closed) return;
+  session.closed = true;
+  ws.end(code, reason);
 }

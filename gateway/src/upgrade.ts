@@ -9,6 +9,7 @@ import { ChatGuard } from './chat-guard.js';
 import type { GatewayConfig } from './config.js';
 import type { EventRoom } from './event-room.js';
 import type { IdSource } from './ids.js';
+import type { GatewayMetrics } from './metrics.js';
 import type { Logger } from '@fanfare/fanout';
 import type { ResumePlan } from './resume.js';
 import type { RoomRegistry } from './room-registry.js';
@@ -25,6 +26,7 @@ export interface UpgradeDeps {
   now: () => number;
   isReady: () => boolean;
   logger: Logger;
+  metrics: GatewayMetrics;
 }
 
 /** Seconds a refused client should wait when the shard is not ready. */
@@ -43,6 +45,10 @@ export function refuse(res: Uws.HttpResponse, reason: UpgradeRefusal, message: s
 
 export function createUpgradeHandler(deps: UpgradeDeps) {
   const { config, verifier, rooms, ids, logger } = deps;
+  const deny = (res: Uws.HttpResponse, reason: UpgradeRefusal, message: string): void => {
+    deps.metrics.upgradesRefused.inc({ reason });
+    refuse(res, reason, message);
+  };
   const origins = config.allowedOrigins === '*' ? undefined : new Set(config.allowedOrigins);
 
   return (res: Uws.HttpResponse, req: Uws.HttpRequest, context: Uws.us_socket_context_t): void => {
@@ -56,20 +62,20 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       aborted = true;
     });
 
-    if (!deps.isReady()) return refuse(res, 'not_ready', 'shard is not accepting fans');
+    if (!deps.isReady()) return deny(res, 'not_ready', 'shard is not accepting fans');
     if (origins && origin !== '' && !origins.has(origin)) {
-      return refuse(res, 'origin_forbidden', `origin ${origin} is not allowed`);
+      return deny(res, 'origin_forbidden', `origin ${origin} is not allowed`);
     }
     const negotiated = negotiateSubprotocol(protocolHeader);
-    if (!negotiated) return refuse(res, 'version_unsupported', 'supported: fanfare.v1');
+    if (!negotiated) return deny(res, 'version_unsupported', 'supported: fanfare.v1');
     const params = new URLSearchParams(query);
     const sinceParam = params.get('since');
     const since = sinceParam === null ? undefined : Number(sinceParam);
     if (since !== undefined && !(Number.isSafeInteger(since) && since >= 0 && sinceParam !== '')) {
-      return refuse(res, 'invalid_request', '`since` must be the last seq seen, an integer >= 0');
+      return deny(res, 'invalid_request', '`since` must be the last seq seen, an integer >= 0');
     }
     const token = params.get('token') ?? negotiated.bearer;
-    if (!token) return refuse(res, 'token_missing', 'pass the token as ?token=');
+    if (!token) return deny(res, 'token_missing', 'pass the token as ?token=');
 
     const admit = async (): Promise<void> => {
       let claims;
@@ -77,7 +83,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
         claims = await verifier.verify(token);
       } catch (err) {
         if (aborted) return;
-        if (err instanceof TokenRejectedError) return refuse(res, err.reason, err.message);
+        if (err instanceof TokenRejectedError) return deny(res, err.reason, err.message);
         throw err;
       }
       if (aborted) return;
@@ -86,7 +92,12 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
         room = await rooms.acquire(claims.evt);
       } catch (err) {
         logger.warn('room failed to start', { eventId: claims.evt, err });
-        if (!aborted) refuse(res, 'not_ready', 'event is briefly unavailable');
+        if (!aborted) deny(res, 'not_ready', 'event is briefly unavailable');
+        return;
+      }
+      if (room.sanctionOf(claims.sub)?.kind === 'ban') {
+        rooms.release(room);
+        if (!aborted) deny(res, 'banned', 'a moderator banned you from this event');
         return;
       }
       let resume: ResumePlan | undefined;
@@ -100,7 +111,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       }
       if (aborted || !deps.isReady()) {
         rooms.release(room);
-        if (!aborted) refuse(res, 'not_ready', 'shard is draining');
+        if (!aborted) deny(res, 'not_ready', 'shard is draining');
         return;
       }
       const now = deps.now();
@@ -121,7 +132,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     };
     admit().catch((err: unknown) => {
       logger.error('upgrade failed', { err });
-      if (!aborted) refuse(res, 'not_ready', 'internal error');
+      if (!aborted) deny(res, 'not_ready', 'internal error');
     });
   };
 }

@@ -4,6 +4,7 @@
 import {
   MemoryBus,
   MemoryEventLog,
+  MemorySanctionStore,
   systemClock,
   type Clock,
   type MemoryEventLogOptions,
@@ -45,8 +46,16 @@ export async function startGateway(
   const verifier = new JoseTokenVerifier({ kind: 'jwks', jwks: { keys: [jwk] } }, TOKEN_ISSUER);
   const bus = new MemoryBus();
   const log = new MemoryEventLog({ clock, ...logOptions });
+  const sanctions = new MemorySanctionStore();
   const config = defaultGatewayConfig({ port: 0, readinessGraceMs: 0, ...overrides });
-  const gateway = new Gateway(config, { bus, log, verifier, clock, logger: silentLogger });
+  const gateway = new Gateway(config, {
+    bus,
+    log,
+    sanctions,
+    verifier,
+    clock,
+    logger: silentLogger,
+  });
   await gateway.start();
   const url = `ws://127.0.0.1:${gateway.port}/ws`;
   const fans: FanClient[] = [];
@@ -82,7 +91,7 @@ export async function startGateway(
     await gateway.close();
   };
 
-  return { gateway, url, sign, join, log, bus, publicKey, jwk, close };
+  return { gateway, url, sign, join, log, bus, sanctions, publicKey, jwk, close };
 }
 
 export type TestGateway = Awaited<ReturnType<typeof startGateway>>;

@@ -45,6 +45,11 @@ export const ERROR_CODES = {
     retry: 'retry-after',
     description: 'Too many reaction taps from this fan; extra taps were not counted.',
   },
+  timed_out: {
+    retry: 'retry-after',
+    description:
+      'A moderator timed this fan out of chat; `retryAfterMs` says when the timeout ends.',
+  },
   unavailable: {
     retry: 'retry-after',
     description: 'A dependency is briefly unavailable; the action was not applied.',
@@ -60,7 +65,7 @@ interface CloseCodeInfo extends CodeInfo {
 
 /**
  * WebSocket close codes the gateway sends. 4000-4499: transient, reconnect with backoff.
- * 4500-4999: final (reserved; none is sent yet). 1000 and 1006 are the RFC 6455 codes a client meets.
+ * 4500-4999: final, do not reconnect. 1000 and 1006 are the RFC 6455 codes a client meets.
  */
 export const CLOSE_CODES = {
   1000: { name: 'normal', retry: 'final', description: 'The client or server ended the session.' },
@@ -85,6 +90,11 @@ export const CLOSE_CODES = {
     retry: 'reconnect',
     description: 'The fan sent frames faster than any client should; reconnect after backoff.',
   },
+  4500: {
+    name: 'banned',
+    retry: 'final',
+    description: 'A moderator banned this fan from the event; every session of theirs ends.',
+  },
 } as const satisfies Record<number, CloseCodeInfo>;
 
 export type CloseCode = keyof typeof CLOSE_CODES;
@@ -95,6 +105,7 @@ export const Close = {
   serverRestart: 4000,
   slowConsumer: 4001,
   flood: 4002,
+  banned: 4500,
 } as const satisfies Record<string, CloseCode>;
 
 interface UpgradeRefusalInfo extends CodeInfo {
@@ -130,6 +141,11 @@ export const UPGRADE_REFUSALS = {
     status: 403,
     retry: 'final',
     description: 'The Origin header is not on the allow-list.',
+  },
+  banned: {
+    status: 403,
+    retry: 'final',
+    description: 'A moderator banned this fan from the event.',
   },
   version_unsupported: {
     status: 426,

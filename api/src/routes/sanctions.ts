@@ -1,0 +1,178 @@
+// Bans and timeouts: `POST/GET /v1/events/{id}/sanctions`, `DELETE .../sanctions/{userId}`.
+// Moderators and producers only. A sanction holds on every shard within a second; while the
+// shared store is unreachable these routes answer 503 `state_unavailable` and change nothing.
+
+import { createRoute, z } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { ApiError } from '../problem.js';
+import type { EventDirectory } from '../event-directory.js';
+import { SANCTION_MAX_S, TIMEOUT_MIN_S, type Moderation } from '../moderation.js';
+import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
+import { requireStaff, type StaffVariables } from '../staff-auth.js';
+import type { TokenIssuer } from '../token-issuer.js';
+
+/** Largest sanction body accepted, bytes. */
+export const SANCTION_BODY_MAX_BYTES = 4 * 1024;
+/** Longest reason kept with a sanction, characters. */
+export const REASON_MAX_CHARS = 500;
+/** Longest user id accepted, characters. */
+export const USER_ID_MAX_CHARS = 128;
+
+const UserId = z.string().min(1).max(USER_ID_MAX_CHARS);
+
+const SanctionSchema = z
+  .object({
+    userId: z.string(),
+    kind: z.enum(['ban', 'timeout']),
+    until: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'ms since epoch; null: until lifted' }),
+    by: z.string(),
+    reason: z.string().optional(),
+    at: z.number().int(),
+  })
+  .openapi('Sanction');
+
+const SanctionBody = z
+  .object({
+    userId: UserId,
+    kind: z.enum(['ban', 'timeout']),
+    durationS: z
+      .number()
+      .int()
+      .min(TIMEOUT_MIN_S)
+      .max(SANCTION_MAX_S)
+      .optional()
+      .openapi({ description: 'Required for a timeout; a ban without one lasts until lifted.' }),
+    reason: z.string().max(REASON_MAX_CHARS).optional(),
+  })
+  .refine((body) => body.kind !== 'timeout' || body.durationS !== undefined, {
+    message: 'a timeout needs durationS',
+    path: ['durationS'],
+  })
+  .openapi('SanctionRequest');
+
+const UNAVAILABLE = { 503: problem('`state_unavailable`: the shared store is unreachable') };
+
+export interface SanctionRouteDeps {
+  issuer: TokenIssuer;
+  events: EventDirectory;
+  moderation: Moderation;
+}
+
+export function sanctionRoutes(deps: SanctionRouteDeps) {
+  const { events, moderation } = deps;
+  const router = newRouter<{ Variables: StaffVariables }>();
+  const staffOnly = requireStaff(deps.issuer, ['moderator', 'producer']);
+  const knownEvent = async (id: string): Promise<void> => {
+    if ((await events.get(id)) === undefined) {
+      throw new ApiError('event_not_found', 'no event with this id');
+    }
+  };
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/events/{id}/sanctions',
+      summary: 'Ban or time out a user in an event',
+      security: BEARER,
+      middleware: [
+        bodyLimit({
+          maxSize: SANCTION_BODY_MAX_BYTES,
+          onError: () => {
+            throw new ApiError(
+              'payload_too_large',
+              `the body exceeds ${SANCTION_BODY_MAX_BYTES} bytes`,
+            );
+          },
+        }),
+        staffOnly,
+      ] as const,
+      request: {
+        params: EventIdParams,
+        body: { required: true, content: { 'application/json': { schema: SanctionBody } } },
+      },
+      responses: {
+        201: {
+          description: 'In force on every shard within a second',
+          content: {
+            'application/json': {
+              schema: z.object({ sanction: SanctionSchema, version: z.number() }),
+            },
+          },
+        },
+        ...STAFF_PROBLEMS,
+        413: problem('`payload_too_large`'),
+        ...UNAVAILABLE,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await knownEvent(id);
+      const body = c.req.valid('json');
+      const result = await moderation.impose(id, c.var.staff.sub, body);
+      return c.json(result, 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/events/{id}/sanctions',
+      summary: 'The bans and timeouts in force',
+      security: BEARER,
+      middleware: [staffOnly] as const,
+      request: { params: EventIdParams },
+      responses: {
+        200: {
+          description: 'Sanctions in force now',
+          content: {
+            'application/json': {
+              schema: z.object({ version: z.number(), sanctions: z.array(SanctionSchema) }),
+            },
+          },
+        },
+        ...STAFF_PROBLEMS,
+        ...UNAVAILABLE,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await knownEvent(id);
+      return c.json(await moderation.list(id), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/v1/events/{id}/sanctions/{userId}',
+      summary: 'Lift a ban or timeout',
+      security: BEARER,
+      middleware: [staffOnly] as const,
+      request: { params: EventIdParams.extend({ userId: UserId }) },
+      responses: {
+        200: {
+          description: 'Lifted on every shard within a second',
+          content: {
+            'application/json': {
+              schema: z.object({ lifted: SanctionSchema.nullable(), version: z.number() }),
+            },
+          },
+        },
+        ...STAFF_PROBLEMS,
+        ...UNAVAILABLE,
+      },
+    }),
+    async (c) => {
+      const { id, userId } = c.req.valid('param');
+      await knownEvent(id);
+      const { lifted, version } = await moderation.lift(id, userId);
+      return c.json({ lifted: lifted ?? null, version }, 200);
+    },
+  );
+
+  return router;
+}

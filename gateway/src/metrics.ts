@@ -1,0 +1,108 @@
+// The shard's Prometheus metrics, served at GET /metrics. One registry per Gateway (not
+// prom-client's global one), so several gateways in one process (tests, the embedded mode) each
+// report their own. Counters are bumped where things happen; gauges are read at scrape time.
+
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { NatsLink } from '@fanfare/fanout';
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly upgradesRefused: Counter<'reason'>;
+  readonly disconnects: Counter<'code'>;
+  readonly chatAccepted: Counter;
+  readonly chatRefused: Counter<'code'>;
+  readonly welcomes: Counter<'continuity'>;
+  readonly natsDisconnects: Counter;
+  readonly natsReconnects: Counter;
+  readonly natsResubscriptions: Counter;
+
+  constructor(labels: { shard: string }, read: { connections(): number; rooms(): number }) {
+    const registers = [this.registry];
+    this.registry.setDefaultLabels(labels);
+    new Gauge({
+      name: 'fanfare_gateway_connections',
+      help: 'Open fan WebSockets on this shard.',
+      registers,
+      collect() {
+        this.set(read.connections());
+      },
+    });
+    new Gauge({
+      name: 'fanfare_gateway_rooms',
+      help: 'Events this shard serves (one room, one set of subscriptions each).',
+      registers,
+      collect() {
+        this.set(read.rooms());
+      },
+    });
+    this.upgradesRefused = new Counter({
+      name: 'fanfare_gateway_upgrades_refused_total',
+      help: 'WebSocket upgrades refused, by reason (docs/protocol.md).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.disconnects = new Counter({
+      name: 'fanfare_gateway_disconnects_total',
+      help: 'Fan sessions ended, by WebSocket close code.',
+      labelNames: ['code'],
+      registers,
+    });
+    this.chatAccepted = new Counter({
+      name: 'fanfare_gateway_chat_accepted_total',
+      help: 'Chat messages appended to the event log from this shard.',
+      registers,
+    });
+    this.chatRefused = new Counter({
+      name: 'fanfare_gateway_chat_refused_total',
+      help: 'Chat messages refused, by error code.',
+      labelNames: ['code'],
+      registers,
+    });
+    this.welcomes = new Counter({
+      name: 'fanfare_gateway_welcomes_total',
+      help: 'Sessions started, by continuity (fresh, resumed, lost).',
+      labelNames: ['continuity'],
+      registers,
+    });
+    this.natsDisconnects = new Counter({
+      name: 'fanfare_nats_disconnects_total',
+      help: 'Losses of the NATS connection.',
+      registers,
+    });
+    this.natsReconnects = new Counter({
+      name: 'fanfare_nats_reconnects_total',
+      help: 'Completed NATS reconnects (the client resubscribes by itself).',
+      registers,
+    });
+    this.natsResubscriptions = new Counter({
+      name: 'fanfare_nats_resubscriptions_total',
+      help: 'Subjects resubscribed after NATS reconnects.',
+      registers,
+    });
+  }
+
+  /** Adds Node's process metrics (CPU, memory, event loop lag). Once per process is enough. */
+  withProcessMetrics(): this {
+    collectDefaultMetrics({ register: this.registry });
+    return this;
+  }
+
+  /** Counts the link's disconnects and reconnects, and the subjects each reconnect restores. */
+  watchNats(link: NatsLink, activeSubjects: () => number): () => void {
+    new Gauge({
+      name: 'fanfare_nats_connected',
+      help: '1 while the NATS connection is up.',
+      registers: [this.registry],
+      collect() {
+        this.set(link.state === 'connected' ? 1 : 0);
+      },
+    });
+    return link.onChange((change) => {
+      if (change === 'disconnect') this.natsDisconnects.inc();
+      else {
+        this.natsReconnects.inc();
+        this.natsResubscriptions.inc(activeSubjects());
+      }
+    });
+  }
+}

@@ -1,0 +1,86 @@
+// GET /metrics: what a shard reports to Prometheus, read back after real traffic, and the NATS
+// reconnect counters across a real server restart.
+
+import { NatsBus, connectNats, silentLogger } from '@fanfare/fanout';
+import { requireNatsServerBinary, startNatsServer } from '@fanfare/fanout/testing';
+import { expectRefused } from '@fanfare/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GatewayMetrics } from '../src/index.js';
+import { startGateway, type TestGateway } from './harness.js';
+
+/** The value of the sample line of `name` whose labels include `label`, or undefined. */
+function sample(text: string, name: string, label: string): number | undefined {
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}{`) && l.slice(0, l.indexOf('}')).includes(label));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+describe('GET /metrics', () => {
+  let g: TestGateway;
+  afterEach(async () => {
+    await g.close();
+  });
+
+  it('counts connections, chat, refusals, welcomes and disconnects', async () => {
+    g = await startGateway({ shardId: 'm1' });
+    const { fan } = await g.join({ sub: 'a' });
+    await g.join({ sub: 'b' });
+    fan.send({ type: 'chat.send', text: 'one', ref: 'r1' });
+    await fan.next('ack');
+    fan.send({ type: 'chat.send', text: 'one', ref: 'r2' }); // the same text: refused
+    await fan.next('error');
+    await expectRefused(`${g.url}?token=garbage`);
+    fan.socket.close(1000);
+    await fan.closed;
+
+    const res = await fetch(`${g.url.replace('ws://', 'http://').replace('/ws', '')}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(sample(text, 'fanfare_gateway_connections', 'shard="m1"')).toBe(1);
+    expect(sample(text, 'fanfare_gateway_rooms', 'shard="m1"')).toBe(1);
+    expect(sample(text, 'fanfare_gateway_chat_accepted_total', 'shard="m1"')).toBe(1);
+    expect(sample(text, 'fanfare_gateway_chat_refused_total', 'code="duplicate_message"')).toBe(1);
+    expect(sample(text, 'fanfare_gateway_upgrades_refused_total', 'reason="token_invalid"')).toBe(
+      1,
+    );
+    expect(sample(text, 'fanfare_gateway_welcomes_total', 'continuity="fresh"')).toBe(2);
+    expect(sample(text, 'fanfare_gateway_disconnects_total', 'code="1000"')).toBe(1);
+  });
+});
+
+describe.runIf(requireNatsServerBinary())('NATS metrics', () => {
+  it('count a disconnect, a reconnect and the subjects resubscribed', async () => {
+    const server = await startNatsServer();
+    const link = await connectNats({
+      servers: [server.url],
+      name: 'metrics',
+      logger: silentLogger,
+      reconnectWaitMs: 50,
+      reconnectJitterMs: 1,
+    });
+    const bus = new NatsBus({ connection: link, ownsConnection: false, logger: silentLogger });
+    bus.subscribe('m.a', () => undefined);
+    bus.subscribe('m.b', () => undefined);
+    const metrics = new GatewayMetrics({ shard: 'm2' }, { connections: () => 0, rooms: () => 0 });
+    metrics.watchNats(link, () => bus.activeSubjects());
+    const reconnected = new Promise<void>((resolve) => {
+      link.onChange((change) => change === 'reconnect' && resolve());
+    });
+    try {
+      await server.kill();
+      await server.restart();
+      await reconnected;
+      const text = await metrics.registry.metrics();
+      expect(sample(text, 'fanfare_nats_disconnects_total', 'shard="m2"')).toBe(1);
+      expect(sample(text, 'fanfare_nats_reconnects_total', 'shard="m2"')).toBe(1);
+      expect(sample(text, 'fanfare_nats_resubscriptions_total', 'shard="m2"')).toBe(2);
+      expect(sample(text, 'fanfare_nats_connected', 'shard="m2"')).toBe(1);
+    } finally {
+      await bus.close();
+      await link.close();
+      await server.dispose();
+    }
+  });
+});
