@@ -21,8 +21,8 @@ export { ASSIGNMENT_HEADROOM, assignShard } from './shard-assignment.js';
 export type { ShardRegistry, ShardState } from './shard-registry.js';
 export { MemoryShardRegistry } from './shard-registry-memory.js';
 export { RedisShardRegistry } from './shard-registry-redis.js';
+export { StateUnavailableError } from './state-unavailable.js';
 export {
-  SanctionStoreUnavailableError,
   inForce,
   type Sanction,
   type SanctionKind,
@@ -36,6 +36,9 @@ export {
 } from './sanction-notice.js';
 export { MemorySanctionStore } from './sanction-store-memory.js';
 export { RedisSanctionStore } from './sanction-store-redis.js';
+export type { Tally, VoteOutcome, VoteStatus, VoteStore } from './vote-store.js';
+export { MemoryVoteStore } from './vote-store-memory.js';
+export { RedisVoteStore } from './vote-store-redis.js';
 export { consoleLogger, jsonLogger, silentLogger, type LogFields, type Logger } from './logger.js';
 export {
   NATS_CONNECT_TIMEOUT_MS,

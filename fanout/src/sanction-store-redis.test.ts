@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SanctionStoreUnavailableError } from './sanction-store.js';
+import { StateUnavailableError } from './state-unavailable.js';
 import { RedisSanctionStore } from './sanction-store-redis.js';
 import { sanctionStoreContract } from './sanction-store.contract.js';
 import { connectTestRedis, deletePrefix, runPrefix } from './testing-redis.js';
@@ -30,7 +30,7 @@ if (!probe) {
   });
 
   describe('RedisSanctionStore without Redis', () => {
-    it('rejects every call with SanctionStoreUnavailableError', async () => {
+    it('rejects every call with StateUnavailableError', async () => {
       // Nothing listens on a fresh free port: the connection is refused at once.
       const redis = new Redis(await freePort(), '127.0.0.1', {
         maxRetriesPerRequest: 0,
@@ -41,10 +41,10 @@ if (!probe) {
       const at = Date.now();
       await expect(
         store.impose('ev', { userId: 'u', kind: 'ban', until: null, by: 'm', at }),
-      ).rejects.toBeInstanceOf(SanctionStoreUnavailableError);
+      ).rejects.toBeInstanceOf(StateUnavailableError);
       await expect(store.lift('ev', 'u')).rejects.toMatchObject({ code: 'state_unavailable' });
-      await expect(store.version('ev')).rejects.toBeInstanceOf(SanctionStoreUnavailableError);
-      await expect(store.active('ev', at)).rejects.toBeInstanceOf(SanctionStoreUnavailableError);
+      await expect(store.version('ev')).rejects.toBeInstanceOf(StateUnavailableError);
+      await expect(store.active('ev', at)).rejects.toBeInstanceOf(StateUnavailableError);
       redis.disconnect();
     });
   });

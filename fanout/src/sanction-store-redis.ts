@@ -4,13 +4,8 @@
 // together, so a reader never sees a version without its change.
 
 import type { Redis } from 'ioredis';
-import {
-  SanctionStoreUnavailableError,
-  inForce,
-  type Sanction,
-  type SanctionSet,
-  type SanctionStore,
-} from './sanction-store.js';
+import { StateUnavailableError } from './state-unavailable.js';
+import { inForce, type Sanction, type SanctionSet, type SanctionStore } from './sanction-store.js';
 
 /** Expired entries purged per change, at most: bounds the script's run time. */
 const PURGE_BATCH = 500;
@@ -84,7 +79,7 @@ export class RedisSanctionStore implements SanctionStore {
     const results = await this.#call(() => this.#redis.multi().get(version).hgetall(hash).exec());
     const [versionResult, hashResult] = results ?? [];
     if (!versionResult || !hashResult || versionResult[0] || hashResult[0]) {
-      throw new SanctionStoreUnavailableError(versionResult?.[0] ?? hashResult?.[0]);
+      throw new StateUnavailableError('sanction', versionResult?.[0] ?? hashResult?.[0]);
     }
     const sanctions: Sanction[] = [];
     for (const json of Object.values(hashResult[1] as Record<string, string>)) {
@@ -104,7 +99,7 @@ export class RedisSanctionStore implements SanctionStore {
     try {
       return await command();
     } catch (err) {
-      throw new SanctionStoreUnavailableError(err);
+      throw new StateUnavailableError('sanction', err);
     }
   }
 }

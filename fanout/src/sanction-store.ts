@@ -31,15 +31,7 @@ export function inForce(sanction: Sanction, now: number): boolean {
   return sanction.until === null || sanction.until > now;
 }
 
-/** The store cannot be reached; nothing was changed. Callers answer a retryable error. */
-export class SanctionStoreUnavailableError extends Error {
-  override readonly name = 'SanctionStoreUnavailableError';
-  readonly code = 'state_unavailable';
-  constructor(cause: unknown) {
-    super('the sanction store is unreachable', { cause });
-  }
-}
-
+/** Every method rejects with StateUnavailableError when the store cannot be reached. */
 export interface SanctionStore {
   /** Sets the user's sanction in the event, replacing any earlier one. Resolves the new version. */
   impose(eventId: string, sanction: Sanction): Promise<number>;
