@@ -3,7 +3,7 @@
 // also re-check the store every second, so a lost notice delays a ban by at most that.
 
 import {
-  SanctionStoreUnavailableError,
+  StateUnavailableError,
   encodeSanctionNotice,
   type Bus,
   type Sanction,
@@ -83,7 +83,7 @@ export class Moderation {
       const set = await this.#deps.store.active(eventId, this.#now());
       return set.sanctions.find((s) => s.userId === userId);
     } catch (err) {
-      if (err instanceof SanctionStoreUnavailableError) return undefined; // shards still enforce
+      if (err instanceof StateUnavailableError) return undefined; // shards still enforce
       throw err;
     }
   }
@@ -96,7 +96,7 @@ export class Moderation {
     try {
       return await write();
     } catch (err) {
-      if (!(err instanceof SanctionStoreUnavailableError)) throw err;
+      if (!(err instanceof StateUnavailableError)) throw err;
       throw new ApiError(
         'state_unavailable',
         'shared state is unreachable; nothing was changed, retry shortly',

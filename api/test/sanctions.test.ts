@@ -11,6 +11,7 @@ import {
   type SanctionStore,
 } from '@fanfare/fanout';
 import { freePort } from '@fanfare/testkit';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import {
@@ -277,5 +278,13 @@ describe('GET /openapi.json', () => {
     ]);
     expect(doc.paths['/v1/events/{id}/sanctions/{userId}']).toHaveProperty('delete');
     expect(doc.components.securitySchemes).toHaveProperty('bearer');
+    const validator = new Validator();
+    const result = await validator.validate(doc as unknown as object);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+    // The validator does refuse a broken 3.1 document.
+    const broken = await new Validator().validate({ openapi: '3.1.0', info: {} });
+    expect(broken.valid).toBe(false);
   });
 });
