@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { ClockSync, CLOCK_RESOLUTION_MS, MIN_SAMPLES } from './clock-sync.js';
+import type { SampleVerdict } from './clock-sync.js';
+import { Rng } from './sim/rng.js';
+
+/** A hand-driven exchange: local clock at `local`, server clock = local + `offset`. */
+class Bench {
+  local = 1_000_000;
+  offset: number;
+  /** Every exchange's own offset reading, as a plain average would use them. */
+  readonly readings: number[] = [];
+  readonly sync = new ClockSync({ clock: { now: () => this.local } });
+
+  constructor(offset: number) {
+    this.offset = offset;
+  }
+
+  /** One exchange taking `up` ms to the server and `down` ms back, then `gap` ms of quiet. */
+  exchange(up: number, down: number, gap = 1_000): SampleVerdict {
+    const t0 = this.local;
+    const serverTime = t0 + up + this.offset;
+    this.local += up + down;
+    this.readings.push(serverTime - (t0 + this.local) / 2);
+    const verdict = this.sync.sample(t0, serverTime, this.local);
+    this.local += gap;
+    return verdict;
+  }
+
+  get error(): number {
+    return this.sync.offsetMs - this.offset;
+  }
+}
+
+describe('ClockSync', () => {
+  it('converges to the true offset within the path asymmetry bound, and the bound holds it', () => {
+    const rng = new Rng(42);
+    const b = new Bench(-3_217.4);
+    const [up, down] = [40, 120];
+    for (let i = 0; i < 16; i++) {
+      b.exchange(up + rng.uniform(0, 100), down + rng.uniform(0, 100));
+      // Causality guarantee: the truth is always inside offset +/- errorBound.
+      expect(Math.abs(b.error)).toBeLessThanOrEqual(b.sync.errorBoundMs + 1e-9);
+    }
+    // The part no exchange can see is |up - down| / 2 = 40 ms; the estimate sits near it.
+    expect(Math.abs(b.error)).toBeGreaterThan(25);
+    expect(Math.abs(b.error)).toBeLessThan(40 + 10);
+  });
+
+  it('is exact on a symmetric path once one exchange meets no queueing', () => {
+    const rng = new Rng(7);
+    const b = new Bench(4_321);
+    for (let i = 0; i < 6; i++) b.exchange(50 + rng.uniform(5, 100), 50 + rng.uniform(5, 100));
+    b.exchange(50, 50);
+    expect(Math.abs(b.error)).toBeLessThanOrEqual(CLOCK_RESOLUTION_MS + 0.01);
+  });
+
+  it('picks the low-delay samples over jittery ones that a plain average would follow', () => {
+    const rng = new Rng(3);
+    const b = new Bench(1_500);
+    b.exchange(30, 30, 0);
+    // Requests queue for 50-300 ms more (one-sided congestion): each such reading says "later".
+    for (let i = 0; i < 15; i++) b.exchange(30 + rng.uniform(50, 300), 30, 0);
+    const mean = b.readings.reduce((a, x) => a + x, 0) / b.readings.length;
+    expect(mean - b.offset).toBeGreaterThan(50);
+    expect(Math.abs(b.error)).toBeLessThanOrEqual(CLOCK_RESOLUTION_MS + 0.5);
+    // Half the clean exchange's round trip, plus the 100 ppm drift allowance over its age.
+    expect(b.sync.errorBoundMs).toBeLessThanOrEqual(30 + CLOCK_RESOLUTION_MS + 1);
+  });
+
+  it('bounds the error by half the best round trip', () => {
+    const b = new Bench(0);
+    b.exchange(80, 20, 0);
+    expect(b.sync.errorBoundMs).toBeCloseTo(50 + CLOCK_RESOLUTION_MS, 6);
+    b.exchange(15, 15, 0);
+    expect(b.sync.errorBoundMs).toBeLessThanOrEqual(15 + CLOCK_RESOLUTION_MS + 0.01);
+  });
+
+  it('widens the bound as the estimate ages (clocks drift)', () => {
+    const b = new Bench(0);
+    b.exchange(10, 10, 0);
+    const fresh = b.sync.errorBoundMs;
+    b.local += 60_000;
+    expect(b.sync.errorBoundMs).toBeCloseTo(fresh + 6, 6); // 100 ppm of 60 s
+  });
+
+  it('is synced only after MIN_SAMPLES exchanges', () => {
+    const b = new Bench(0);
+    for (let i = 1; i < MIN_SAMPLES; i++) b.exchange(10, 10);
+    expect(b.sync.synced).toBe(false);
+    b.exchange(10, 10);
+    expect(b.sync.synced).toBe(true);
+  });
+
+  it('rejects negative and overlong round trips', () => {
+    const sync = new ClockSync({ clock: { now: () => 0 } });
+    expect(sync.sample(1_000, 5_000, 990)).toBe('rejected');
+    expect(sync.sample(1_000, 5_000, 1_000 + 60_000)).toBe('rejected');
+    expect(sync.sample(1_000, Number.NaN, 1_100)).toBe('rejected');
+    expect(sync.sampleCount).toBe(0);
+  });
+
+  it('ignores a lone outlier and keeps its estimate', () => {
+    const b = new Bench(250);
+    for (let i = 0; i < 6; i++) b.exchange(20, 20);
+    const before = b.sync.offsetMs;
+    b.offset += 2_000; // one bogus server stamp
+    expect(b.exchange(20, 20)).toBe('outlier');
+    expect(b.sync.suspect).toBe(true);
+    b.offset -= 2_000;
+    expect(b.exchange(20, 20)).toBe('accepted');
+    expect(b.sync.suspect).toBe(false);
+    expect(b.sync.offsetMs).toBeCloseTo(before, 6);
+  });
+
+  it('follows a clock step once consecutive samples confirm it', () => {
+    const b = new Bench(250);
+    for (let i = 0; i < 8; i++) b.exchange(20, 20);
+    b.local += 2_000; // the local clock jumps forward: the offset drops by 2 s
+    b.offset -= 2_000;
+    expect(b.exchange(20, 20)).toBe('outlier');
+    expect(b.exchange(20, 20)).toBe('outlier');
+    expect(Math.abs(b.error)).toBeGreaterThan(1_900);
+    expect(b.exchange(20, 20)).toBe('step');
+    expect(Math.abs(b.error)).toBeLessThanOrEqual(CLOCK_RESOLUTION_MS);
+    expect(b.sync.sampleCount).toBe(3);
+  });
+
+  it('forgets everything on reset', () => {
+    const b = new Bench(99);
+    for (let i = 0; i < 5; i++) b.exchange(20, 20);
+    b.sync.reset();
+    expect(b.sync.synced).toBe(false);
+    expect(b.sync.errorBoundMs).toBe(Infinity);
+    expect(b.sync.offsetMs).toBe(0);
+  });
+});

@@ -1,0 +1,267 @@
+import { describe, expect, it } from 'vitest';
+import type { MediaLike } from './media.js';
+import { Rng } from './sim/rng.js';
+import { SimScheduler } from './sim/scheduler.js';
+import { IDEAL_MEDIA, SimMedia } from './sim/sim-media.js';
+import type { SimMediaSpec } from './sim/sim-media.js';
+import { SyncController } from './sync-controller.js';
+import { DRIFT_ENTER_MS, DRIFT_EXIT_MS, MAX_RATE_NUDGE } from './sync-policy.js';
+import type { SyncStatus } from './sync-state.js';
+import { positionAt } from './timeline.js';
+import type { Timeline } from './timeline.js';
+
+// Compile-time: a real video element is a MediaLike, with no adapter.
+export const videoIsMediaLike = (video: HTMLVideoElement): MediaLike => video;
+
+/** Lets promise callbacks (a play() refusal) run; virtual time does not move. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+}
+
+interface Setup {
+  media?: Partial<SimMediaSpec>;
+  /** Server clock error as a function of local time: noise, drift. */
+  clockError?: (localMs: number) => number;
+  makeMedia?: (sched: SimScheduler, spec: SimMediaSpec) => SimMedia;
+}
+
+function setup(options: Setup = {}) {
+  const sched = new SimScheduler();
+  const clock = sched.clock();
+  const spec = { ...IDEAL_MEDIA, ...options.media };
+  const media = options.makeMedia?.(sched, spec) ?? new SimMedia(sched, new Rng(1), spec);
+  const time = {
+    synced: true,
+    serverNow: () => clock.now() + (options.clockError?.(clock.now()) ?? 0),
+  };
+  const statuses: SyncStatus[] = [];
+  const ctl = new SyncController({ media, time, clock, onStatus: (s) => statuses.push(s) });
+  let version = 0;
+  const timeline = (t: Partial<Timeline> = {}): Timeline => ({
+    media: 'm',
+    position: 0,
+    rate: 1,
+    paused: false,
+    at: clock.now(),
+    version: ++version,
+    ...t,
+  });
+  /** True drift: media position minus the timeline's at the true server time, ms. */
+  const drift = () => (media.currentTime - positionAt(ctl.timeline!, clock.now())) * 1000;
+  /** Media playing for a second, controller started, timeline placed `driftMs` away from it. */
+  const playingWithDrift = (driftMs: number) => {
+    void media.play();
+    sched.advance(1_000);
+    ctl.start();
+    ctl.setTimeline(timeline({ position: media.currentTime - driftMs / 1000 }));
+  };
+  return { sched, clock, media, time, ctl, statuses, timeline, drift, playingWithDrift };
+}
+
+describe('SyncController', () => {
+  it('leaves drift inside the dead band alone', () => {
+    const t = setup();
+    t.playingWithDrift(DRIFT_ENTER_MS - 10);
+    t.sched.advance(60_000);
+    expect(t.ctl.status.state).toBe('in-sync');
+    expect(t.ctl.stats).toMatchObject({ seeks: 0, rateChanges: 0 });
+    expect(t.media.playbackRate).toBe(1);
+    expect(t.drift()).toBeCloseTo(DRIFT_ENTER_MS - 10, 3);
+  });
+
+  it('nudges the rate up when behind, then returns it to exactly the timeline rate', () => {
+    const t = setup({ media: { rateDelayMs: 50 } });
+    t.playingWithDrift(-80);
+    t.sched.advance(150);
+    expect(t.ctl.status.state).toBe('correcting');
+    expect(t.media.playbackRate).toBeGreaterThan(1);
+    expect(t.media.playbackRate).toBeLessThanOrEqual(1 + MAX_RATE_NUDGE);
+    t.sched.advance(5_000);
+    expect(t.ctl.status.state).toBe('in-sync');
+    expect(t.media.playbackRate).toBe(1);
+    expect(Math.abs(t.drift())).toBeLessThan(DRIFT_EXIT_MS + 2);
+    expect(t.ctl.stats).toMatchObject({ seeks: 0, rateFlips: 0 });
+  });
+
+  it('nudges the rate down when ahead, relative to the timeline rate', () => {
+    const t = setup();
+    void t.media.play();
+    t.sched.advance(1_000);
+    t.ctl.start();
+    t.ctl.setTimeline(t.timeline({ position: t.media.currentTime - 0.08, rate: 1.5 }));
+    t.sched.advance(150);
+    expect(t.media.playbackRate).toBeLessThan(1.5);
+    expect(t.media.playbackRate).toBeGreaterThanOrEqual(1.5 * (1 - MAX_RATE_NUDGE));
+    t.sched.advance(5_000);
+    expect(t.media.playbackRate).toBe(1.5);
+    expect(Math.abs(t.drift())).toBeLessThan(DRIFT_EXIT_MS + 2);
+  });
+
+  it('seeks on large drift, aiming where the timeline will be once the seek completes', () => {
+    const t = setup({ media: { seekLatencyMs: 300 } });
+    const landings: number[] = [];
+    t.media.addEventListener('seeked', () => landings.push(t.drift()));
+    t.playingWithDrift(-2_000);
+    expect(t.ctl.status.state).toBe('seeking');
+    // Aimed ahead by the initial latency guess (150 ms): the timeline reaches it as the seek ends.
+    expect(t.drift()).toBeCloseTo(150, 0);
+    t.sched.advance(2_000);
+    expect(t.ctl.stats.seekLatencyMs).toBeCloseTo(300, 0);
+    expect(landings[0]).toBeCloseTo(-150, 0); // the guess was short by 150 ms
+    // Next time the learned latency is used: a host seek lands on the spot.
+    t.ctl.setTimeline(t.timeline({ position: 600 }));
+    t.sched.advance(1_000);
+    expect(t.ctl.stats.seeks).toBe(2);
+    expect(Math.abs(landings[1]!)).toBeLessThan(1);
+    expect(t.ctl.status.state).toBe('in-sync');
+  });
+
+  it('does not oscillate over ten minutes of noisy clock, drift and slow rate changes', () => {
+    const rng = new Rng(5);
+    const t = setup({
+      media: { seekLatencyMs: 200, seekVariation: 0.25, rateDelayMs: 100, playDelayMs: 40 },
+      // 100 ppm of drift against the media clock, +/-3 ms of estimate noise on every read.
+      clockError: (local) => (local - 1_700_000_000_000) * 1e-4 + rng.uniform(-3, 3),
+    });
+    t.playingWithDrift(-500);
+    t.sched.advance(600_000);
+    const s = t.ctl.stats;
+    expect(s.seeks).toBe(1);
+    expect(s.rateFlips).toBe(0);
+    // 60 ms of drift over 10 min, absorbed in a few short corrections, not a constant wobble.
+    expect(s.corrections).toBeLessThanOrEqual(5);
+    expect(s.rateChanges).toBeLessThanOrEqual(40);
+    // What the controller sees (its clock is 60 ms off by now: not its fault) is in the band.
+    expect(Math.abs(t.ctl.status.driftMs!)).toBeLessThan(DRIFT_ENTER_MS + 3);
+  });
+
+  it('backs off when its seeks keep missing (an element that lands 3 s early)', () => {
+    class LandsEarly extends SimMedia {
+      override get currentTime(): number {
+        return super.currentTime;
+      }
+      override set currentTime(seconds: number) {
+        super.currentTime = seconds - 3;
+      }
+    }
+    const t = setup({
+      media: { seekLatencyMs: 100 },
+      makeMedia: (sched, spec) => new LandsEarly(sched, new Rng(1), spec),
+    });
+    const seekAt: number[] = [];
+    t.media.addEventListener('seeking', () => seekAt.push(t.sched.now));
+    t.playingWithDrift(-10_000);
+    t.sched.advance(40_000);
+    const gaps = seekAt.slice(1).map((at, i) => at - seekAt[i]!);
+    // Without backoff it would seek every ~1.1 s (about 35 times).
+    expect(seekAt.length).toBeLessThanOrEqual(9);
+    expect(gaps.at(-1)).toBeGreaterThanOrEqual(8_000);
+    expect(t.ctl.stats.missedSeeks).toBeGreaterThanOrEqual(3);
+  });
+
+  it('reports buffering during a stall without correcting, then catches up', () => {
+    const t = setup({ media: { seekLatencyMs: 100 } });
+    t.playingWithDrift(0);
+    t.sched.advance(1_000);
+    const before = t.ctl.stats;
+    t.media.stall(800);
+    t.sched.advance(400);
+    expect(t.ctl.status).toMatchObject({ state: 'buffering', readiness: 'buffering' });
+    expect(t.ctl.stats.rateChanges).toBe(before.rateChanges);
+    expect(t.ctl.stats.seeks).toBe(before.seeks);
+    t.sched.advance(2_000);
+    expect(t.ctl.status).toMatchObject({ state: 'in-sync', readiness: 'ready' });
+    expect(Math.abs(t.drift())).toBeLessThan(DRIFT_ENTER_MS);
+    expect(t.ctl.stats.seeks).toBe(before.seeks + 1);
+    const readiness = t.statuses.map((s) => s.readiness).filter((r, i, all) => r !== all[i - 1]);
+    expect(readiness).toEqual(['ready', 'buffering', 'ready']);
+  });
+
+  it('pauses on the exact frame when a pause arrives late, and resumes in sync', () => {
+    const t = setup({ media: { seekLatencyMs: 120, playDelayMs: 30 } });
+    t.playingWithDrift(0);
+    t.sched.advance(1_000);
+    const tl = t.ctl.timeline!;
+    const pausedAt = t.clock.now() - 300; // the pause reaches us 300 ms after the host's click
+    const frame = positionAt(tl, pausedAt);
+    t.ctl.setTimeline(t.timeline({ position: frame, paused: true, at: pausedAt }));
+    t.sched.advance(1_000);
+    expect(t.media.paused).toBe(true);
+    expect(t.media.currentTime).toBe(frame);
+    expect(t.ctl.status.state).toBe('in-sync');
+    t.ctl.setTimeline(t.timeline({ position: frame, paused: false, at: t.clock.now() - 200 }));
+    t.sched.advance(3_000);
+    expect(t.media.paused).toBe(false);
+    expect(Math.abs(t.drift())).toBeLessThan(DRIFT_ENTER_MS);
+    expect(t.ctl.status.state).toBe('in-sync');
+  });
+
+  it('ignores a timeline older than the one it holds', () => {
+    const t = setup();
+    t.playingWithDrift(0);
+    const current = t.ctl.timeline!;
+    expect(t.ctl.setTimeline({ ...current, version: current.version - 1, position: 999 })).toBe(
+      false,
+    );
+    expect(t.ctl.timeline).toBe(current);
+  });
+
+  it('stays idle, leaving the element alone, until the clock is synced', () => {
+    const t = setup();
+    t.time.synced = false;
+    t.ctl.start();
+    t.ctl.setTimeline(t.timeline({ position: 42 }));
+    t.sched.advance(1_000);
+    expect(t.ctl.status.state).toBe('idle');
+    expect(t.media.paused).toBe(true);
+    expect(t.media.currentTime).toBe(0);
+    t.time.synced = true;
+    t.sched.advance(3_000);
+    expect(t.media.paused).toBe(false);
+    expect(Math.abs(t.drift())).toBeLessThan(DRIFT_ENTER_MS);
+  });
+
+  it('reports blocked when the browser refuses play(), until the user starts playback', async () => {
+    const t = setup({ media: { blockPlay: true } });
+    t.ctl.start();
+    t.ctl.setTimeline(t.timeline());
+    await settle(); // the refusal arrives as a promise rejection
+    t.sched.advance(500);
+    expect(t.ctl.status).toMatchObject({ state: 'blocked', readiness: 'buffering' });
+    t.media.spec.blockPlay = false;
+    void t.media.play(); // the user's click
+    t.sched.advance(5_000);
+    expect(t.ctl.status).toMatchObject({ state: 'in-sync', readiness: 'ready' });
+  });
+
+  it('keeps readiness steady through its own corrective seeks', () => {
+    const t = setup({ media: { seekLatencyMs: 300 } });
+    t.playingWithDrift(-5_000);
+    t.sched.advance(3_000);
+    expect(t.ctl.stats.seeks).toBeGreaterThanOrEqual(1);
+    expect(t.statuses.every((s) => s.readiness === 'ready')).toBe(true);
+  });
+
+  it('pulls the element back after the user seeks it away', () => {
+    const t = setup({ media: { seekLatencyMs: 100 } });
+    t.playingWithDrift(0);
+    t.sched.advance(1_000);
+    t.media.currentTime += 30;
+    t.sched.advance(1_500);
+    expect(Math.abs(t.drift())).toBeLessThan(DRIFT_ENTER_MS);
+    expect(t.ctl.stats.seeks).toBe(1);
+  });
+
+  it('restores the timeline rate and stops acting on close', () => {
+    const t = setup();
+    t.playingWithDrift(-100);
+    t.sched.advance(100);
+    expect(t.media.playbackRate).not.toBe(1);
+    t.ctl.close();
+    t.ctl.close();
+    expect(t.media.playbackRate).toBe(1);
+    t.media.currentTime += 10;
+    t.sched.advance(5_000);
+    expect(t.ctl.stats.seeks).toBe(0);
+  });
+});
