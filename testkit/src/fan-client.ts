@@ -24,6 +24,7 @@ export class FanClient {
   /** Every decoded frame received, in order. */
   readonly frames: ServerMessage[] = [];
   readonly closed: Promise<Closed>;
+  #closedWith: Closed | undefined;
   #taken = new WeakSet<ServerMessage>();
   #waiters = new Set<() => void>();
 
@@ -37,7 +38,8 @@ export class FanClient {
     });
     this.closed = new Promise((resolve) => {
       socket.on('close', (code, reason) => {
-        resolve({ code, reason: reason.toString() });
+        this.#closedWith = { code, reason: reason.toString() };
+        resolve(this.#closedWith);
         for (const wake of this.#waiters) wake();
       });
     });
@@ -101,7 +103,12 @@ export class FanClient {
         } else if (this.socket.readyState === WebSocket.CLOSED) {
           clearTimeout(timer);
           this.#waiters.delete(wake);
-          reject(new Error(`socket closed while waiting for ${what}`));
+          const { code, reason } = this.#closedWith ?? { code: 0, reason: '' };
+          reject(
+            new Error(
+              `socket closed (${code} "${reason}") while waiting for ${what}; got ${JSON.stringify(this.frames.slice(-5))}`,
+            ),
+          );
         }
       };
       this.#waiters.add(wake);
