@@ -21,6 +21,11 @@ import type { Subjects } from './subjects.js';
 
 /** JetStream's "stream name already in use with a different configuration". */
 const STREAM_NAME_IN_USE = 10058;
+/**
+ * What the server answers instead when a concurrent create of the same stream won the race in
+ * between its checks: the stream exists, under this name, with this subject.
+ */
+const STREAM_SUBJECT_OVERLAP = 10065;
 
 export interface LogStreamLimits {
   maxEntries: number;
@@ -122,6 +127,10 @@ export class LogStreams {
       // to create the same event's stream both get here.
       return (await this.#jsm.streams.add(config)).state;
     } catch (err) {
+      if (isApiError(err, STREAM_SUBJECT_OVERLAP)) {
+        // Lost a creation race; if the subject belongs to another stream, info() says so.
+        return (await this.#jsm.streams.info(config.name)).state;
+      }
       if (!isApiError(err, STREAM_NAME_IN_USE)) throw err;
       // It exists with other limits (another version of this code made it, or an operator
       // changed them): use it as it is rather than fight over its configuration.
