@@ -1,55 +1,39 @@
-// The fans one generator process runs: it joins and connects them, feeds every frame they receive
-// to the shared reader and counters, and sends the senders' chat on schedule. One reader and one
-// set of counters per process, not per fan, so each extra fan costs a socket and a SeqTracker.
-// Uses the `ws` client for now (permessage-deflate off, UTF-8 checks off: the server is trusted
-// and the generator's CPU is the budget); the raw RFC 6455 client comes with the load tester.
+// The fans one generator process runs over the raw WebSocket client: it joins and connects them
+// (Fanfare: token from the API, then the shard it names; the peers: their URL), paces the
+// senders' chat and the fans' taps, drops and resumes fans for the recovery scenario, and
+// reports counters as interval deltas (poll) and a final report. Every wait is bounded.
 
-import type { ClientRequest, IncomingMessage } from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
-import { PROTOCOL_VERSION, SUBPROTOCOLS, encodeClientMessage } from '@fanfare/protocol';
-import WebSocket from 'ws';
+import { encodeClientMessage } from '@fanfare/protocol';
 import { encodeBenchText } from './bench-text.js';
-import { dueAt, dueCount, paceSchedule } from './chat-pacer.js';
-import type { PaceSchedule } from './chat-pacer.js';
 import { nowMs } from './clock.js';
+import { dialectFor } from './dialect.js';
+import type { Dialect } from './dialect.js';
+import { FanReceiver } from './fan-receiver.js';
+import type { Fan } from './fan-receiver.js';
 import { forEachLimit } from './for-each-limit.js';
-import { ServerFrameReader } from './frame-reader.js';
-import { fanSocketUrl, joinEvent } from './join-client.js';
-import { ReceiveStats } from './receive-stats.js';
-import { SeqTracker } from './seq-tracker.js';
+import { Histogram } from './histogram.js';
+import { FanConnector, endpoint } from './fan-connector.js';
+import type { Endpoint } from './fan-connector.js';
+import { Pacer } from './fan-pacer.js';
+import type { JoinGrant } from './join-client.js';
+import { IntervalMeter } from './interval-meter.js';
 import type {
+  AuditResult,
   ConnectResult,
+  IntervalStats,
   Progress,
+  RecoveryResult,
   SendResult,
+  TokensResult,
   WorkerPlan,
   WorkerReport,
 } from './worker-messages.js';
 
-/** How often the send loop wakes to send what is due, ms. */
-const SEND_TICK_MS = 2;
 /** How long closing all sockets may take before the rest are dropped, ms. */
 const CLOSE_TIMEOUT_MS = 3000;
-/** Event-loop delay sampling interval, ms; Node's samples include it, so it is taken off. */
-const LOOP_DELAY_RESOLUTION_MS = 10;
-
-interface Fan {
-  readonly index: number;
-  readonly socket: WebSocket;
-  readonly seq: SeqTracker;
-}
-
-interface Sender {
-  readonly index: number;
-  readonly fan: Fan;
-  readonly schedule: PaceSchedule;
-  sent: number;
-}
-
-function asBuffer(data: WebSocket.RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-}
+/** The tap every fan sends in the reactions scenario. */
+const TAP_EMOJI = '🔥';
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -57,87 +41,160 @@ function describe(error: unknown): string {
 
 export class FanFleet {
   readonly #plan: WorkerPlan;
-  readonly #reader = new ServerFrameReader();
-  readonly #stats = new ReceiveStats();
+  readonly #dialect: Dialect;
+  readonly #receiver: FanReceiver;
   readonly #fans: Fan[] = [];
-  readonly #disconnects: Record<string, number> = {};
+  readonly #senders: Fan[] = [];
+  readonly #connector: FanConnector;
+  readonly #pacer = new Pacer();
+  /** Tokens fetched ahead of the connect, by the fan's place in the plan. */
+  readonly #grants: (JoinGrant | undefined)[] = [];
+  #connected = false;
+  readonly #intervals = new IntervalMeter();
   #sent = 0;
+  #taps = 0;
   #closing = false;
 
   constructor(plan: WorkerPlan) {
     this.#plan = plan;
+    this.#dialect = dialectFor(plan.target);
+    this.#receiver = new FanReceiver(this.#dialect);
+    this.#connector = new FanConnector(plan, this.#dialect, this.#receiver);
   }
 
-  /** Joins and connects every fan of the plan; resolves once each has its welcome or failed. */
-  async connect(): Promise<ConnectResult> {
+  /** Fetches every fan's token from the API (Fanfare), so that connect() only upgrades. */
+  async tokens(): Promise<TokensResult> {
+    const joins = this.#connector.joins;
+    if (joins === undefined) throw new Error('only Fanfare hands out tokens');
     const started = nowMs();
     let failed = 0;
     let firstFailure: string | undefined;
     await forEachLimit(this.#plan.fans, this.#plan.connectConcurrency, async (i) => {
       try {
-        this.#fans.push(await this.#connectFan(this.#plan.firstFan + i));
+        this.#grants[i] = await joins.join(this.#plan.eventId, this.#plan.fanConnectTimeoutMs);
       } catch (error) {
         failed++;
         firstFailure ??= describe(error);
       }
     });
-    // Senders use the first connected fans; keep them in index order for a stable mapping.
-    this.#fans.sort((a, b) => a.index - b.index);
-    return { connected: this.#fans.length, failed, firstFailure, elapsedMs: nowMs() - started };
+    const fetched = this.#plan.fans - failed;
+    return { fetched, failed, firstFailure, elapsedMs: nowMs() - started };
   }
 
-  /** Sends the senders' chat from `startAtMs` (shared clock) for `durationMs`. */
-  async send(startAtMs: number, durationMs: number): Promise<SendResult> {
-    const { senders: globalSenders, totalSenders, ratePerSender } = this.#plan;
-    const senders: Sender[] = [];
-    globalSenders.forEach((index, k) => {
-      const fan = this.#fans[k];
-      if (fan === undefined) return;
-      const schedule = paceSchedule(index, totalSenders, ratePerSender, durationMs);
-      senders.push({ index, fan, schedule, sent: 0 });
-    });
-
-    await delay(Math.max(0, startAtMs - nowMs()));
-    const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
-    loopDelay.enable();
-    const cpuStart = process.cpuUsage();
-    const wallStart = nowMs();
-    let maxSendLagMs = 0;
-
-    await new Promise<void>((resolve) => {
-      const tick = (): void => {
-        const elapsed = nowMs() - startAtMs;
-        for (const sender of senders) {
-          const due = dueCount(sender.schedule, elapsed);
-          while (sender.sent < due) {
-            maxSendLagMs = Math.max(maxSendLagMs, elapsed - dueAt(sender.schedule, sender.sent));
-            this.#sendChat(sender);
-            sender.sent++;
-          }
-        }
-        if (elapsed >= durationMs) {
-          clearInterval(timer);
-          resolve();
-        }
+  /**
+   * Joins (unless tokens() ran) and connects every fan of the plan; resolves once each has its
+   * welcome or failed.
+   */
+  async connect(): Promise<ConnectResult> {
+    if (this.#connected) throw new Error('already connected');
+    this.#connected = true;
+    const started = nowMs();
+    const latency = new Histogram();
+    const failures: Record<string, number> = {};
+    let failed = 0;
+    let firstFailure: string | undefined;
+    const peers = this.#plan.serverUrls.map(endpoint);
+    await forEachLimit(this.#plan.fans, this.#plan.connectConcurrency, async (i) => {
+      const index = this.#plan.firstFan + i;
+      const peer = peers[index % Math.max(1, peers.length)];
+      const fan: Fan = {
+        index,
+        sender: -1,
+        host: peer?.host ?? '',
+        port: peer?.port ?? 0,
+        path: peer?.path ?? '',
+        token: undefined,
+        ws: undefined,
+        seq: undefined,
+        welcome: undefined,
+        live: false,
+        leaving: false,
+        sent: 0,
       };
-      const timer = setInterval(tick, SEND_TICK_MS);
-      tick();
+      const grant = this.#grants[i];
+      if (grant !== undefined) this.#connector.useGrant(fan, grant);
+      this.#grants[i] = undefined;
+      const t0 = nowMs();
+      try {
+        await this.#connector.open(fan, undefined);
+        latency.record(nowMs() - t0);
+        this.#fans.push(fan);
+      } catch (error) {
+        failed++;
+        const reason = describe(error);
+        firstFailure ??= `fan ${index}: ${reason}`;
+        const key = reason.replace(/\d{4,}/g, 'N').slice(0, 80);
+        failures[key] = (failures[key] ?? 0) + 1;
+      }
     });
-
-    const cpu = process.cpuUsage(cpuStart);
-    const wallMs = nowMs() - wallStart;
-    loopDelay.disable();
+    this.#chooseSenders(peers[0]);
     return {
-      sent: this.#sent,
-      maxSendLagMs,
-      cpu: { userMs: cpu.user / 1000, systemMs: cpu.system / 1000, wallMs },
-      loopDelayP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_DELAY_RESOLUTION_MS),
-      loopDelayMaxMs: Math.max(0, loopDelay.max / 1e6 - LOOP_DELAY_RESOLUTION_MS),
+      connected: this.#fans.length,
+      failed,
+      firstFailure,
+      elapsedMs: nowMs() - started,
+      latency: latency.snapshot(),
+      failures,
     };
   }
 
+  /**
+   * Sends chat from `startAtMs` (shared clock) for `durationMs`, each sender at `ratePerSender`
+   * (the plan's by default), using the senders whose global index is below `activeSenders`.
+   */
+  async send(
+    startAtMs: number,
+    durationMs: number,
+    ratePerSender?: number,
+    activeSenders?: number,
+  ): Promise<SendResult> {
+    const senders =
+      activeSenders === undefined
+        ? this.#senders
+        : this.#senders.filter((fan) => fan.sender < activeSenders);
+    const rate = (ratePerSender ?? this.#plan.ratePerSender) * senders.length;
+    const first = this.#plan.senders[0] ?? 0;
+    let j = 0;
+    const phase = first / this.#plan.totalSenders;
+    return await this.#pacer.stream(startAtMs, durationMs, rate, phase, () => {
+      const fan = senders[j++ % senders.length]!;
+      if (fan.ws === undefined || !fan.live) return false;
+      const n = fan.sent++;
+      const text = encodeBenchText(nowMs(), fan.sender, n);
+      const json = encodeClientMessage({ type: 'chat.send', text, ref: n.toString(36) });
+      fan.ws.send(this.#dialect.wrap('chat.send', json));
+      this.#sent++;
+      return true;
+    });
+  }
+
+  /** Every live fan taps `tapsPerFanPerS` times a second, spread evenly over the fans. */
+  async react(startAtMs: number, durationMs: number, tapsPerFanPerS: number): Promise<SendResult> {
+    const fans = this.#fans;
+    const json = encodeClientMessage({ type: 'react', emoji: TAP_EMOJI });
+    const frame = this.#dialect.wrap('react', json);
+    let j = 0;
+    return await this.#pacer.stream(startAtMs, durationMs, tapsPerFanPerS * fans.length, 0, () => {
+      const fan = fans[j++ % fans.length]!;
+      if (fan.ws === undefined || !fan.live) return false;
+      fan.ws.send(frame);
+      this.#taps++;
+      return true;
+    });
+  }
+
+  /** Ends every running send and react loop now. */
+  stop(): void {
+    this.#pacer.stopAll();
+  }
+
+  /** Counters since the previous poll; latency moves into the run's histogram. */
+  poll(): IntervalStats {
+    return this.#intervals.poll(this.#receiver, this.#sent, this.#taps);
+  }
+
   progress(): Progress {
-    const s = this.#stats;
+    const s = this.#receiver.stats;
     return {
       delivered: s.delivered,
       lastDeliveryAtMs: s.lastDeliveryAtMs,
@@ -147,8 +204,38 @@ export class FanFleet {
     };
   }
 
-  report(): WorkerReport {
-    const s = this.#stats;
+  /**
+   * Drops `fraction` of the live fans without a close frame (as a network loss looks), then
+   * reconnects each with `?since=<last seq it saw>` and waits for the new welcomes.
+   */
+  async drop(fraction: number, timeoutMs: number): Promise<RecoveryResult> {
+    if (this.#plan.target !== 'fanfare') throw new Error('recovery needs Fanfare (resume by seq)');
+    const live = this.#fans.filter((fan) => fan.live && fan.sender < 0);
+    const stride = Math.max(1, Math.round(1 / fraction));
+    return await this.#connector.dropAndResume(
+      live.filter((_, i) => i % stride === 0),
+      timeoutMs,
+    );
+  }
+
+  audit(lastSeq: number): AuditResult {
+    const s = this.#receiver.stats;
+    let lost = 0;
+    for (const fan of this.#fans) if (fan.live && fan.seq) lost += fan.seq.lostUpTo(lastSeq);
+    return {
+      lost,
+      duplicates: s.duplicates,
+      reordered: s.reordered,
+      recovered: this.#receiver.recovered,
+      live: this.#receiver.live,
+    };
+  }
+
+  report(lastSeq: number | undefined): WorkerReport {
+    const r = this.#receiver;
+    const s = r.stats;
+    const latency = this.#intervals.runLatency(r);
+    const lost = lastSeq === undefined ? 0 : this.audit(lastSeq).lost;
     return {
       ...this.progress(),
       workerIndex: this.#plan.workerIndex,
@@ -156,13 +243,16 @@ export class FanFleet {
       duplicates: s.duplicates,
       reordered: s.reordered,
       foreign: s.foreign,
-      frames: { ...s.frames },
+      frames: { ...s.frames, reactions: r.reactionFrames },
       errors: { ...s.errors },
       errorMessages: { ...s.errorMessages },
-      disconnects: { ...this.#disconnects },
-      slowFrames: this.#reader.slowFrames,
-      fastPathOff: this.#reader.fastPathOff,
-      latency: s.latency.snapshot(),
+      disconnects: { ...r.disconnects },
+      slowFrames: r.reader.slowFrames,
+      fastPathOff: r.reader.fastPathOff,
+      latency,
+      lost,
+      connectedAtEnd: r.live,
+      recovered: r.recovered,
     };
   }
 
@@ -170,136 +260,42 @@ export class FanFleet {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
-    const open = this.#fans.filter((fan) => fan.socket.readyState !== WebSocket.CLOSED);
-    const closed = Promise.all(
-      open.map((fan) => new Promise<void>((resolve) => fan.socket.once('close', () => resolve()))),
-    );
-    for (const fan of open) fan.socket.close(1000);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<void>(
-      (resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)),
-    );
-    await Promise.race([closed, timedOut]);
-    clearTimeout(timer);
+    this.stop();
+    for (const fan of this.#fans) {
+      fan.leaving = true;
+      fan.ws?.close(1000);
+    }
+    const deadline = nowMs() + CLOSE_TIMEOUT_MS;
+    while (this.#receiver.live > 0 && nowMs() < deadline) await delay(50);
     this.terminate();
   }
 
   /** Drops every socket at once; for exits that cannot wait. */
   terminate(): void {
     this.#closing = true;
-    for (const fan of this.#fans) fan.socket.terminate();
+    this.stop();
+    for (const fan of this.#fans) {
+      fan.leaving = true;
+      fan.ws?.destroy();
+    }
+    this.#connector.close();
+    this.#intervals.close();
   }
 
-  async #connectFan(index: number): Promise<Fan> {
-    const timeoutMs = this.#plan.fanConnectTimeoutMs;
-    const deadline = nowMs() + timeoutMs;
-    const grant = await joinEvent(
-      this.#plan.apiUrl,
-      this.#plan.eventId,
-      `bench-${index}`,
-      timeoutMs,
+  /**
+   * Makes the plan's senders of the last fans that connected (the first ones met the server at
+   * its busiest), in global sender order. With several peer processes, only fans of the first
+   * one send: one process numbers every message.
+   */
+  #chooseSenders(origin: Endpoint | undefined): void {
+    this.#fans.sort((a, b) => a.index - b.index);
+    const eligible = this.#fans.filter(
+      (fan) => origin === undefined || (fan.port === origin.port && fan.host === origin.host),
     );
-    const socket = new WebSocket(fanSocketUrl(grant), SUBPROTOCOLS[PROTOCOL_VERSION], {
-      perMessageDeflate: false,
-      skipUTF8Validation: true,
-      handshakeTimeout: Math.max(1, deadline - nowMs()),
+    const chosen = eligible.slice(-this.#plan.senders.length);
+    chosen.forEach((fan, k) => {
+      fan.sender = this.#plan.senders[k]!;
+      this.#senders.push(fan);
     });
-    return await new Promise<Fan>((resolve, reject) => {
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        socket.off('message', onMessage);
-        socket.off('error', onError);
-        socket.off('close', onClose);
-        socket.off('unexpected-response', onRefused);
-      };
-      const fail = (message: string): void => {
-        cleanup();
-        // Swallow the errors a dropped socket may still emit; the failure is reported above.
-        socket.on('error', () => undefined);
-        socket.terminate();
-        reject(new Error(`fan ${index}: ${message}`));
-      };
-      const onError = (error: Error): void => fail(error.message);
-      const onClose = (code: number, reason: Buffer): void =>
-        fail(`closed before welcome (${code} ${reason.toString()})`);
-      const onRefused = (request: ClientRequest, response: IncomingMessage): void => {
-        request.destroy();
-        fail(
-          `upgrade refused: ${response.statusCode} ${String(response.headers['x-fanfare-error'])}`,
-        );
-      };
-      const onMessage = (data: WebSocket.RawData, isBinary: boolean): void => {
-        const message = isBinary ? undefined : this.#reader.decode(asBuffer(data));
-        if (message?.type !== 'welcome') {
-          fail(`first frame was not a welcome: ${asBuffer(data).toString('utf8', 0, 200)}`);
-          return;
-        }
-        cleanup();
-        const fan: Fan = { index, socket, seq: new SeqTracker(message.snapshot.lastSeq) };
-        this.#stats.countFrame(message.type);
-        // Attached in the same tick as the welcome, so no later frame can slip past.
-        socket.on('message', (frame, binary) => this.#onFrame(fan, frame, binary));
-        socket.on('close', (code) => this.#onClose(code));
-        // `close` always follows `error` and is what gets counted.
-        socket.on('error', () => undefined);
-        resolve(fan);
-      };
-      const timer = setTimeout(
-        () => fail(`no welcome within ${timeoutMs} ms`),
-        Math.max(1, deadline - nowMs()),
-      );
-      socket.on('message', onMessage);
-      socket.on('error', onError);
-      socket.on('close', onClose);
-      socket.on('unexpected-response', onRefused);
-    });
-  }
-
-  #onFrame(fan: Fan, data: WebSocket.RawData, isBinary: boolean): void {
-    if (isBinary) {
-      this.#stats.countFrame('binary');
-      return;
-    }
-    const frame = asBuffer(data);
-    const type = this.#reader.read(frame);
-    if (type === undefined) {
-      this.#stats.countFrame('unreadable');
-      return;
-    }
-    this.#stats.countFrame(type);
-    switch (type) {
-      case 'chat':
-        this.#stats.countChat(this.#reader.chat, fan.seq, nowMs());
-        break;
-      case 'ack':
-        this.#stats.acks++;
-        break;
-      case 'error': {
-        const message = this.#reader.decode(frame);
-        if (message?.type === 'error') {
-          this.#stats.countError(message.code, message.ref !== undefined, message.message);
-        } else {
-          this.#stats.countError('undecodable', false, frame.toString('utf8', 0, 200));
-        }
-        break;
-      }
-      default:
-        break;
-    }
-  }
-
-  #onClose(code: number): void {
-    if (this.#closing) return;
-    this.#disconnects[code] = (this.#disconnects[code] ?? 0) + 1;
-  }
-
-  /** Sends one bench chat message, unless the fan's socket has closed (counted as a disconnect). */
-  #sendChat(sender: Sender): void {
-    const { socket } = sender.fan;
-    if (socket.readyState !== WebSocket.OPEN) return;
-    const n = sender.sent;
-    const text = encodeBenchText(nowMs(), sender.index, n);
-    socket.send(encodeClientMessage({ type: 'chat.send', text, ref: n.toString(36) }));
-    this.#sent++;
   }
 }

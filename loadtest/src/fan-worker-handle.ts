@@ -1,8 +1,8 @@
-// The bench's side of one fan worker process: fork it through tsx, send it commands and await
-// their replies with a bound, and make sure it is gone at the end. A worker that dies fails every
-// command still waiting on it instead of leaving the bench hanging.
+// The load tester's side of one generator process: fork it through tsx (pinned to the generator
+// core), send it commands and await their replies with a bound, and make sure it is gone at the
+// end. A worker that dies fails every command still waiting on it instead of hanging the run.
 
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type {
@@ -19,7 +19,27 @@ const WORKER_EXIT_TIMEOUT_MS = 5000;
 
 const WORKER_MODULE = fileURLToPath(new URL('./fan-worker.ts', import.meta.url));
 
-type CommandBody<K extends BenchCommandKind> = Omit<
+/**
+ * `node --cpu-prof` flags when LOADTEST_CPU_PROF names a directory: every generator and server
+ * the run starts then writes a .cpuprofile there when it exits (open it in Chrome DevTools).
+ */
+export function cpuProfileArgs(): string[] {
+  const dir = process.env.LOADTEST_CPU_PROF;
+  return dir === undefined || dir === '' ? [] : ['--cpu-prof', '--cpu-prof-dir', dir];
+}
+
+/** Pins every thread of `pid` to `cpu` with taskset; false when that is not possible here. */
+export function pinProcess(pid: number, cpu: number): boolean {
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false; // No taskset, or a single-core machine: run unpinned; the report shows CPU use.
+  }
+}
+
+/** A command's fields beside its kind and id. */
+export type CommandBody<K extends BenchCommandKind> = Omit<
   Extract<BenchCommand, { kind: K }>,
   'id' | 'kind'
 >;
@@ -58,14 +78,18 @@ export class FanWorkerHandle {
     process.once('exit', this.#killOnExit);
   }
 
-  /** Forks worker `index` from `cwd` (where tsx resolves) and waits until it is ready. */
-  static async start(index: number, cwd: string): Promise<FanWorkerHandle> {
+  /**
+   * Forks worker `index` from `cwd` (where tsx resolves) and waits until it is ready. With `cpu`,
+   * the worker and all its threads are pinned to that core (when taskset exists).
+   */
+  static async start(index: number, cwd: string, cpu?: number): Promise<FanWorkerHandle> {
     const child = fork(WORKER_MODULE, [], {
       cwd,
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', ...cpuProfileArgs()],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'json',
     });
+    if (cpu !== undefined && child.pid !== undefined) pinProcess(child.pid, cpu);
     const handle = new FanWorkerHandle(index, child);
     try {
       await new Promise<void>((resolve, reject) => {
@@ -87,6 +111,10 @@ export class FanWorkerHandle {
       throw error;
     }
     return handle;
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
   }
 
   /** Sends one command and resolves with its reply; rejects on failure, exit or timeout. */

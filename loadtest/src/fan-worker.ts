@@ -1,8 +1,9 @@
-// Entry of one generator process, forked by the bench with `--import tsx`. It owns a FanFleet and
-// answers the bench's commands over IPC, one reply per command. It exits when the bench goes
-// away, so a crashed or killed bench never leaves fans connected.
+// Entry of one generator process, forked by the load tester with `--import tsx`. It owns a
+// FanFleet and answers the parent's commands over IPC, one reply per command. It exits when the
+// parent goes away, so a crashed or killed run never leaves fans connected.
 
 import { FanFleet } from './fan-fleet.js';
+import { LOOP_PERIOD_MS, paceEventLoop } from './loop-pacing.js';
 import type {
   BenchCommand,
   BenchCommandKind,
@@ -25,17 +26,40 @@ function requireFleet(): FanFleet {
 
 async function run(command: BenchCommand): Promise<ReplyByCommand[BenchCommandKind]> {
   switch (command.kind) {
-    case 'connect':
-      if (fleet !== undefined) throw new Error('already connected');
+    case 'tokens':
+      if (fleet !== undefined) throw new Error('tokens come before `connect`, once');
       fleet = new FanFleet(command.plan);
+      return await fleet.tokens();
+    case 'connect':
+      fleet ??= new FanFleet(command.plan);
       return await fleet.connect();
     case 'send':
-      return await requireFleet().send(command.startAtMs, command.durationMs);
+      return await requireFleet().send(
+        command.startAtMs,
+        command.durationMs,
+        command.ratePerSender,
+        command.activeSenders,
+      );
+    case 'react':
+      return await requireFleet().react(
+        command.startAtMs,
+        command.durationMs,
+        command.tapsPerFanPerS,
+      );
+    case 'stop':
+      requireFleet().stop();
+      return {};
+    case 'poll':
+      return requireFleet().poll();
     case 'progress':
       return requireFleet().progress();
+    case 'audit':
+      return requireFleet().audit(command.lastSeq);
+    case 'drop':
+      return await requireFleet().drop(command.fraction, command.timeoutMs);
     case 'finish': {
       const current = requireFleet();
-      const report = current.report();
+      const report = current.report(command.lastSeq);
       await current.close();
       return report;
     }
@@ -52,14 +76,19 @@ async function handle(command: BenchCommand): Promise<void> {
 }
 
 if (process.send === undefined) {
-  console.error('fan-worker.ts is started by bench.ts (it needs an IPC channel)');
+  console.error('fan-worker.ts is started by the load tester (it needs an IPC channel)');
   process.exit(2);
 }
+
+// LOADTEST_LOOP_PERIOD_MS sets the pacing period (loop-pacing.ts); 0 turns pacing off.
+const periodMs = Number(process.env.LOADTEST_LOOP_PERIOD_MS ?? LOOP_PERIOD_MS);
+const stopPacing = periodMs > 0 ? paceEventLoop(periodMs) : (): void => undefined;
 
 process.on('message', (command: BenchCommand) => {
   void handle(command);
 });
 process.on('disconnect', () => {
+  stopPacing();
   fleet?.terminate();
   process.exit(0);
 });

@@ -69,15 +69,21 @@ export class ChatScan {
 }
 
 /**
- * The frame's type when it starts with `{"type":"<known>"`, undefined otherwise. Every encoder
- * that writes `type` first (as the server's object literals do) satisfies this; others fall back.
+ * The type of the frame in frame[from, to) when it starts with `{"type":"<known>"`, undefined
+ * otherwise. Every encoder that writes `type` first (as the server's object literals do)
+ * satisfies this; others fall back.
  */
-export function peekType(frame: Buffer): ServerMessageType | undefined {
-  const start = TYPE_PREFIX.length;
-  if (frame.length < start + 2) return undefined;
-  for (let i = 0; i < start; i++) if (frame[i] !== TYPE_PREFIX[i]) return undefined;
+export function peekType(
+  frame: Buffer,
+  from = 0,
+  to = frame.length,
+): ServerMessageType | undefined {
+  const start = from + TYPE_PREFIX.length;
+  if (to < start + 2) return undefined;
+  for (let i = 0; i < TYPE_PREFIX.length; i++)
+    if (frame[from + i] !== TYPE_PREFIX[i]) return undefined;
   let end = start;
-  while (end < frame.length && frame[end] !== QUOTE) end++;
+  while (end < to && frame[end] !== QUOTE) end++;
   for (const [type, name] of TYPE_NAMES) {
     if (name.length !== end - start) continue;
     let i = 0;

@@ -107,6 +107,15 @@ export class Histogram {
     if (snapshot.max > this.#max) this.#max = snapshot.max;
   }
 
+  /** Forgets every value. */
+  reset(): void {
+    this.#counts.fill(0);
+    this.#count = 0;
+    this.#sum = 0;
+    this.#min = Infinity;
+    this.#max = 0;
+  }
+
   snapshot(): HistogramSnapshot {
     const buckets: [number, number][] = [];
     for (let i = 0; i < BUCKET_COUNT; i++) {

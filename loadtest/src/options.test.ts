@@ -51,3 +51,31 @@ describe('parseBenchOptions', () => {
     expect(parseBenchOptions(['--fanz', '3']).kind).toBe('invalid');
   });
 });
+
+describe('parseBenchOptions: scenarios and targets', () => {
+  it('takes the scenario as the one positional argument', () => {
+    const parsed = parseBenchOptions(['join-storm', '--target', 'all', '--prefetch-tokens']);
+    expect(parsed).toMatchObject({
+      kind: 'run',
+      options: {
+        scenario: 'join-storm',
+        targets: ['fanfare', 'uws-raw', 'socketio'],
+        prefetchTokens: true,
+        pin: true,
+      },
+    });
+  });
+
+  it('gives chat-storm many senders, each under the fan limit of 1 msg/s', () => {
+    const parsed = parseBenchOptions(['chat-storm', '--fans', '1000']);
+    expect(parsed.kind === 'run' && parsed.options.senders).toBe(500);
+    expect(parsed.kind === 'run' && parsed.options.ratePerS / parsed.options.senders).toBeLessThan(
+      1,
+    );
+  });
+
+  it('refuses unknown scenarios and targets, and a fleet too big for its generators', () => {
+    const parsed = parseBenchOptions(['storm', '--target', 'nats', '--fans', '40000']);
+    expect(parsed.kind === 'invalid' && parsed.problems).toHaveLength(3);
+  });
+});

@@ -1,8 +1,12 @@
-// The bench's command line, parsed once into a typed, frozen object. Every problem is listed at
-// once so a long run is not started and then refused one flag at a time.
+// The load tester's command line (`pnpm loadtest [scenario] [options]`), parsed once into a
+// typed, frozen object. Every problem is listed at once so a long run is not started and then
+// refused one flag at a time. Scenario-specific defaults (chat-storm's many slow senders) are
+// resolved here too, so the runner never guesses.
 
 import { parseArgs } from 'node:util';
 import { isEventId } from '@fanfare/protocol';
+import { TARGET_KINDS, isTargetKind } from './dialect.js';
+import type { TargetKind } from './dialect.js';
 
 export const DEFAULT_FANS = 2000;
 export const DEFAULT_DURATION_S = 10;
@@ -11,7 +15,35 @@ export const DEFAULT_RATE_PER_S = 1000;
 export const DEFAULT_SENDERS = 10;
 export const DEFAULT_WORKERS = 2;
 export const DEFAULT_EVENT_ID = 'demo';
+/** chat-storm: senders stay under the fan limit (1 msg/s, burst 3) with this rate each. */
+export const CHAT_STORM_RATE_PER_SENDER = 0.8;
+export const DEFAULT_TAPS_PER_FAN_PER_S = 2;
+export const DEFAULT_DROP_FRACTION = 0.2;
+/** The latency objective a ramp step must hold: p99 publish-to-fan, ms. */
+export const DEFAULT_OBJECTIVE_MS = 100;
+export const DEFAULT_STEP_S = 3;
+/** broadcast-max starts where every fan together receives about this many messages/s. */
+export const RAMP_START_DELIVERIES_PER_S = 200_000;
+export const RAMP_FACTOR = 1.5;
+export const RAMP_MAX_STEPS = 10;
+export const DEFAULT_SHARDS = 1;
+/** Joins plus upgrades in flight over all generators. */
+export const DEFAULT_CONNECT_CONCURRENCY = 256;
+/** Sockets one generator may hold: under the 20k open files per process, with room to spare. */
+export const MAX_FANS_PER_WORKER = 19_000;
 
+export const SCENARIOS = [
+  'join-storm',
+  'broadcast',
+  'broadcast-max',
+  'chat-storm',
+  'reactions',
+  'recovery',
+  'poll-burst',
+] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+/** The run shape every scenario shares (also what the chat figures are computed from). */
 export interface BenchOptions {
   /** Fans connected to the one event, senders included. */
   readonly fans: number;
@@ -28,21 +60,65 @@ export interface BenchOptions {
   readonly targetApi: string | undefined;
 }
 
+export interface LoadtestOptions extends BenchOptions {
+  readonly scenario: Scenario;
+  /** Targets run one after the other, each with the same generator and scenario. */
+  readonly targets: readonly TargetKind[];
+  /** Fanfare shards (a local cluster when > 1) or Socket.IO processes (Redis adapter). */
+  readonly shards: number;
+  readonly tapsPerFanPerS: number;
+  readonly dropFraction: number;
+  readonly objectiveMs: number;
+  readonly stepS: number;
+  /** Pin servers and generators to separate cores. */
+  readonly pin: boolean;
+  readonly connectConcurrency: number;
+  /** Fanfare: fetch every token before any upgrade (the join storm then times the shard alone). */
+  readonly prefetchTokens: boolean;
+  /** Fanfare: the API and the shard(s) as separate processes, even with one shard. */
+  readonly cluster: boolean;
+}
+
 export type ParsedOptions =
-  | { kind: 'run'; options: BenchOptions }
+  | { kind: 'run'; options: LoadtestOptions }
   | { kind: 'help'; text: string }
   | { kind: 'invalid'; problems: string[] };
 
-export const USAGE = `Usage: pnpm bench [options]
+export const USAGE = `Usage: pnpm loadtest [scenario] [options]
 
+Scenarios (default broadcast):
+  join-storm     fans connect as fast as admitted (join, upgrade, snapshot)
+  broadcast      one event, chat at --rate from --senders fans
+  broadcast-max  broadcast rising from --rate by x${RAMP_FACTOR} per --step until p99 > --objective
+  chat-storm     many senders within the fan limit (${CHAT_STORM_RATE_PER_SENDER} msg/s each)
+  reactions      every fan taps --taps reactions per second
+  recovery       chat flows, --drop of the fans drop and resume with ?since=
+  poll-burst     not yet: polls do not exist in Fanfare yet
+
+Options:
+  --target T        fanfare | uws-raw | socketio | all (default fanfare)
   --fans N          fans connected to one event (default ${DEFAULT_FANS})
   --duration S      send phase, seconds (default ${DEFAULT_DURATION_S})
-  --rate R          chat messages per second, all senders together (default ${DEFAULT_RATE_PER_S})
-  --senders N       fans that send chat (default ${DEFAULT_SENDERS})
-  --workers N       generator processes (default ${DEFAULT_WORKERS})
+  --rate R          chat messages per second, all senders together (default ${DEFAULT_RATE_PER_S};
+                    chat-storm: ${CHAT_STORM_RATE_PER_SENDER} x senders; broadcast-max: the first
+                    step, default ${RAMP_START_DELIVERIES_PER_S.toLocaleString('en-US')} / fans)
+  --senders N       fans that send chat (default ${DEFAULT_SENDERS}; chat-storm: half the fans, at most 2000)
+  --workers N       generator processes (default ${DEFAULT_WORKERS}, at most ${MAX_FANS_PER_WORKER} fans each)
+  --shards N        Fanfare shards (a local cluster on NATS and Redis when > 1) or Socket.IO
+                    processes (Redis adapter); default ${DEFAULT_SHARDS}
+  --taps R          reactions: taps per fan per second (default ${DEFAULT_TAPS_PER_FAN_PER_S})
+  --drop F          recovery: share of fans dropped (default ${DEFAULT_DROP_FRACTION})
+  --objective MS    broadcast-max: p99 a step must hold (default ${DEFAULT_OBJECTIVE_MS})
+  --step S          broadcast-max: seconds per step (default ${DEFAULT_STEP_S})
+  --concurrency N   joins and upgrades in flight (default ${DEFAULT_CONNECT_CONCURRENCY})
   --event ID        event to join (default ${DEFAULT_EVENT_ID})
-  --target-api URL  use an engine already running at this API base URL instead of spawning one
-                    (server RSS and CPU are then not measured)
+  --target-api URL  a Fanfare engine already running at this API base URL (server figures only
+                    when its processes are readable here)
+  --prefetch-tokens fetch every fan's token before any upgrade: the join storm then times the
+                    API's joins and the shard's upgrades apart
+  --cluster         Fanfare as the API and --shards shard processes on the local NATS and Redis,
+                    even for one shard: the shard's memory and CPU are then its own
+  --no-pin          do not pin servers and generators to separate cores
   --help            this text`;
 
 function readNumber(
@@ -78,46 +154,135 @@ function readBaseUrl(raw: string | undefined, problems: string[]): string | unde
   }
 }
 
+function readTargets(raw: string | undefined, problems: string[]): TargetKind[] {
+  if (raw === undefined) return ['fanfare'];
+  if (raw === 'all') return [...TARGET_KINDS];
+  const targets = raw.split(',');
+  const bad = targets.filter((t) => !isTargetKind(t));
+  if (bad.length > 0) {
+    problems.push(`--target must be ${TARGET_KINDS.join(', ')} or all, got "${bad.join(',')}"`);
+    return ['fanfare'];
+  }
+  return targets as TargetKind[];
+}
+
+const FLAGS = {
+  fans: { type: 'string' },
+  duration: { type: 'string' },
+  rate: { type: 'string' },
+  senders: { type: 'string' },
+  workers: { type: 'string' },
+  shards: { type: 'string' },
+  taps: { type: 'string' },
+  drop: { type: 'string' },
+  objective: { type: 'string' },
+  step: { type: 'string' },
+  concurrency: { type: 'string' },
+  event: { type: 'string' },
+  target: { type: 'string' },
+  'target-api': { type: 'string' },
+  'no-pin': { type: 'boolean' },
+  'prefetch-tokens': { type: 'boolean' },
+  cluster: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
 /** Parses the arguments after the script name (a leading `--` from pnpm is ignored). */
 export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
   const args = argv[0] === '--' ? argv.slice(1) : [...argv];
-  let values;
+  let parsed;
   try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        fans: { type: 'string' },
-        duration: { type: 'string' },
-        rate: { type: 'string' },
-        senders: { type: 'string' },
-        workers: { type: 'string' },
-        event: { type: 'string' },
-        'target-api': { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    }));
+    parsed = parseArgs({ args, strict: true, allowPositionals: true, options: FLAGS });
   } catch (error) {
     return { kind: 'invalid', problems: [(error as Error).message] };
   }
+  const { values, positionals } = parsed;
   if (values.help === true) return { kind: 'help', text: USAGE };
 
   const problems: string[] = [];
+  const scenarioName = positionals[0] ?? 'broadcast';
+  if (!(SCENARIOS as readonly string[]).includes(scenarioName)) {
+    problems.push(`unknown scenario "${scenarioName}"; one of: ${SCENARIOS.join(', ')}`);
+  }
+  if (positionals.length > 1) problems.push(`one scenario at a time, got ${positionals.join(' ')}`);
+  const scenario = scenarioName as Scenario;
   const fans = readNumber(values.fans, DEFAULT_FANS, 'fans', problems, true);
   const durationS = readNumber(values.duration, DEFAULT_DURATION_S, 'duration', problems, false);
-  const ratePerS = readNumber(values.rate, DEFAULT_RATE_PER_S, 'rate', problems, false);
-  const senders = readNumber(values.senders, DEFAULT_SENDERS, 'senders', problems, true);
+  const storm = scenario === 'chat-storm';
+  const defaultSenders = storm
+    ? Math.max(1, Math.min(2000, Math.floor(fans / 2)))
+    : DEFAULT_SENDERS;
+  const senders = readNumber(values.senders, defaultSenders, 'senders', problems, true);
+  const defaultRate = storm
+    ? senders * CHAT_STORM_RATE_PER_SENDER
+    : scenario === 'broadcast-max'
+      ? Math.max(1, Math.round(RAMP_START_DELIVERIES_PER_S / fans))
+      : DEFAULT_RATE_PER_S;
+  const ratePerS = readNumber(values.rate, defaultRate, 'rate', problems, false);
   const workers = readNumber(values.workers, DEFAULT_WORKERS, 'workers', problems, true);
+  const shards = readNumber(values.shards, DEFAULT_SHARDS, 'shards', problems, true);
+  const tapsPerFanPerS = readNumber(
+    values.taps,
+    DEFAULT_TAPS_PER_FAN_PER_S,
+    'taps',
+    problems,
+    false,
+  );
+  const dropFraction = readNumber(values.drop, DEFAULT_DROP_FRACTION, 'drop', problems, false);
+  const objectiveMs = readNumber(
+    values.objective,
+    DEFAULT_OBJECTIVE_MS,
+    'objective',
+    problems,
+    false,
+  );
+  const stepS = readNumber(values.step, DEFAULT_STEP_S, 'step', problems, false);
+  const connectConcurrency = readNumber(
+    values.concurrency,
+    DEFAULT_CONNECT_CONCURRENCY,
+    'concurrency',
+    problems,
+    true,
+  );
   const eventId = values.event ?? DEFAULT_EVENT_ID;
   if (!isEventId(eventId)) problems.push(`--event must be an event id, got "${eventId}"`);
   const targetApi = readBaseUrl(values['target-api'], problems);
+  const targets = readTargets(values.target, problems);
   if (senders > fans) problems.push(`--senders (${senders}) cannot exceed --fans (${fans})`);
   if (workers > fans) problems.push(`--workers (${workers}) cannot exceed --fans (${fans})`);
+  if (fans / workers > MAX_FANS_PER_WORKER) {
+    problems.push(
+      `${fans} fans need --workers ${Math.ceil(fans / MAX_FANS_PER_WORKER)} or more (${MAX_FANS_PER_WORKER} per generator)`,
+    );
+  }
+  if (dropFraction > 1)
+    problems.push(`--drop is a share of the fans, at most 1, got ${dropFraction}`);
+  if (targetApi !== undefined && targets.some((t) => t !== 'fanfare')) {
+    problems.push('--target-api is a Fanfare engine: use it with --target fanfare');
+  }
 
   if (problems.length > 0) return { kind: 'invalid', problems };
   return {
     kind: 'run',
-    options: Object.freeze({ fans, durationS, ratePerS, senders, workers, eventId, targetApi }),
+    options: Object.freeze({
+      scenario,
+      targets,
+      fans,
+      durationS,
+      ratePerS,
+      senders,
+      workers,
+      shards,
+      tapsPerFanPerS,
+      dropFraction,
+      objectiveMs,
+      stepS,
+      connectConcurrency,
+      eventId,
+      targetApi,
+      pin: values['no-pin'] !== true,
+      prefetchTokens: values['prefetch-tokens'] === true,
+      cluster: values.cluster === true,
+    }),
   };
 }

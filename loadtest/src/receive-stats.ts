@@ -2,7 +2,7 @@
 // latency, duplicates and reorders per fan, and every other frame by type. Kept free of sockets
 // so the accounting rules can be tested on their own.
 
-import type { ErrorCode, ServerMessageType } from '@fanfare/protocol';
+import type { ServerMessageType } from '@fanfare/protocol';
 import type { ChatScan } from './frame-reader.js';
 import { Histogram } from './histogram.js';
 import type { SeqTracker } from './seq-tracker.js';
@@ -31,7 +31,8 @@ export class ReceiveStats {
     this.frames[type] = (this.frames[type] ?? 0) + 1;
   }
 
-  countError(code: ErrorCode | 'undecodable', answersOurSend: boolean, message = ''): void {
+  /** `code`: the error frame's code (any server's), or `undecodable`. */
+  countError(code: string, answersOurSend: boolean, message = ''): void {
     this.errors[code] = (this.errors[code] ?? 0) + 1;
     this.errorMessages[code] ??= message;
     if (answersOurSend) this.rejected++;

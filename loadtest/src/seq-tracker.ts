@@ -9,16 +9,32 @@ export const MAX_TRACKED_GAPS = 4096;
 export type SeqVerdict = 'next' | 'late' | 'duplicate';
 
 export class SeqTracker {
+  readonly #start: number;
   #last: number;
   #missing: Set<number> | undefined;
+  #distinct = 0;
 
   /** `lastSeen`: the highest seq the fan already has (the welcome snapshot's `lastSeq`). */
   constructor(lastSeen: number) {
+    this.#start = lastSeen;
     this.#last = lastSeen;
   }
 
   get last(): number {
     return this.#last;
+  }
+
+  /** Seqs above the starting point seen at least once ('next' and 'late' verdicts). */
+  get distinct(): number {
+    return this.#distinct;
+  }
+
+  /**
+   * Seqs after the starting point up to `upTo` (the last seq the event published) never seen:
+   * gaps that stayed open plus everything after the last seq seen.
+   */
+  lostUpTo(upTo: number): number {
+    return Math.max(0, upTo - this.#start - this.#distinct);
   }
 
   /** Seqs skipped over and not yet arrived. */
@@ -34,8 +50,11 @@ export class SeqTracker {
         this.#missing.add(gap);
       }
       this.#last = seq;
+      this.#distinct++;
       return 'next';
     }
-    return this.#missing?.delete(seq) === true ? 'late' : 'duplicate';
+    if (this.#missing?.delete(seq) !== true) return 'duplicate';
+    this.#distinct++;
+    return 'late';
   }
 }

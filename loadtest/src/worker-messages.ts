@@ -1,7 +1,9 @@
-// The messages between the bench and its fan workers over the fork IPC channel (JSON). The
-// parent drives the phases one command at a time; each command gets exactly one reply with its
-// id, or a failure. Both ends are this package, so replies are trusted without validation.
+// The messages between the load tester and its generator processes over the fork IPC channel
+// (JSON). The parent drives the phases; each command gets exactly one reply with its id, or a
+// failure. `send` and `react` may overlap (a ramp queues its next step before the last ends).
+// Both ends are this package, so replies are trusted without validation.
 
+import type { TargetKind } from './dialect.js';
 import type { HistogramSnapshot } from './histogram.js';
 
 /** What one worker runs: a contiguous slice of the fans, some of which also send. */
@@ -12,7 +14,7 @@ export interface WorkerPlan {
   /** Global index of this worker's first fan (fan names derive from it). */
   firstFan: number;
   fans: number;
-  /** Global sender indices this worker runs; the i-th of them sends from its i-th fan. */
+  /** Global sender indices this worker runs; the i-th of them sends from its last fans, in order. */
   senders: number[];
   /** Messages per second per sender. */
   ratePerSender: number;
@@ -22,16 +24,56 @@ export interface WorkerPlan {
   connectConcurrency: number;
   /** Bound on one fan's join, upgrade and welcome, ms. */
   fanConnectTimeoutMs: number;
+  /** The kind of server, hence the dialect. */
+  target: TargetKind;
+  /**
+   * WebSocket URLs of servers that hand out no per-fan URL (the peers): fan i connects to
+   * serverUrls[i % length], except senders, which all use the first (one origin of seqs).
+   * Empty for Fanfare, whose join answer names the shard.
+   */
+  serverUrls: string[];
+  /** Source address of this worker's sockets (127.0.0.x), or undefined for the default. */
+  localAddress: string | undefined;
 }
 
 export type BenchCommand =
+  /** Fanfare only: fetches every fan's token from the API first, so `connect` only upgrades. */
+  | { kind: 'tokens'; id: number; plan: WorkerPlan }
   | { kind: 'connect'; id: number; plan: WorkerPlan }
-  /** `startAtMs` is on the shared clock (clock.ts), so every worker starts together. */
-  | { kind: 'send'; id: number; startAtMs: number; durationMs: number }
+  /**
+   * `startAtMs` is on the shared clock (clock.ts), so every worker starts together.
+   * `ratePerSender` overrides the plan's rate (ramp steps); `activeSenders` uses only the
+   * senders whose global index is below it.
+   */
+  | {
+      kind: 'send';
+      id: number;
+      startAtMs: number;
+      durationMs: number;
+      ratePerSender?: number;
+      activeSenders?: number;
+    }
+  /** Every connected fan taps `tapsPerFanPerS` reactions per second. */
+  | { kind: 'react'; id: number; startAtMs: number; durationMs: number; tapsPerFanPerS: number }
+  /** Ends every running `send` and `react` now (they reply as if done). */
+  | { kind: 'stop'; id: number }
+  | { kind: 'poll'; id: number }
   | { kind: 'progress'; id: number }
-  | { kind: 'finish'; id: number };
+  /** Drops `fraction` of the connected fans abruptly and reconnects them with `?since=`. */
+  | { kind: 'drop'; id: number; fraction: number; timeoutMs: number }
+  /** Loss, duplicates and reorders so far, counting seqs up to `lastSeq` (the event's last). */
+  | { kind: 'audit'; id: number; lastSeq: number }
+  /** `lastSeq`: the last seq the event published, for each fan's loss count. */
+  | { kind: 'finish'; id: number; lastSeq?: number };
 
 export type BenchCommandKind = BenchCommand['kind'];
+
+export interface TokensResult {
+  fetched: number;
+  failed: number;
+  firstFailure: string | undefined;
+  elapsedMs: number;
+}
 
 export interface ConnectResult {
   connected: number;
@@ -40,6 +82,10 @@ export interface ConnectResult {
   firstFailure: string | undefined;
   /** From the connect command to the last welcome, ms. */
   elapsedMs: number;
+  /** Per fan, from the start of its join to its welcome, ms. */
+  latency?: HistogramSnapshot;
+  /** Failures by reason (HTTP status and X-Fanfare-Error, close code, error). */
+  failures?: Record<string, number>;
 }
 
 export interface CpuFigures {
@@ -69,6 +115,53 @@ export interface Progress {
   rejected: number;
 }
 
+/** What happened since the previous poll (counters are deltas, except the gauges). */
+export interface IntervalStats {
+  /** Shared-clock time of this poll, ms. */
+  atMs: number;
+  /** This process over the interval. */
+  cpu: CpuFigures;
+  /** Worst event-loop delay in the interval, ms. */
+  loopDelayMaxMs: number;
+  delivered: number;
+  latency: HistogramSnapshot;
+  sent: number;
+  rejected: number;
+  taps: number;
+  reactionFrames: number;
+  /** Sum of the counts in reaction frames received, over all fans. */
+  tapsSeen: number;
+  /** Sockets that closed without being asked to, in the interval. */
+  disconnects: number;
+  /** Gauges: fans open now, and the highest seq any fan has seen. */
+  connected: number;
+  maxSeq: number;
+}
+
+/** Cumulative delivery audit of the fans open now. */
+export interface AuditResult {
+  /** Seqs up to the event's last that open fans never saw, summed over fans. */
+  lost: number;
+  duplicates: number;
+  reordered: number;
+  recovered: number;
+  live: number;
+}
+
+/** The outcome of a `drop`: how many came back, how fast and with what continuity. */
+export interface RecoveryResult {
+  dropped: number;
+  resumed: number;
+  failed: number;
+  firstFailure: string | undefined;
+  /** Welcome continuities of the reconnected fans (`resumed`, `lost`, `fresh`). */
+  continuity: Record<string, number>;
+  /** From the drop to the welcome of the new session, per fan, ms. */
+  latency: HistogramSnapshot;
+  /** Messages the fans had missed and got back in the resume snapshot. */
+  recovered: number;
+}
+
 export interface WorkerReport extends Progress {
   workerIndex: number;
   fans: number;
@@ -87,12 +180,24 @@ export interface WorkerReport extends Progress {
   slowFrames: number;
   fastPathOff: string | undefined;
   latency: HistogramSnapshot;
+  /** With `finish.lastSeq`: seqs up to it that connected fans never saw, summed over fans. */
+  lost?: number;
+  /** Fans open at the end. */
+  connectedAtEnd?: number;
+  /** Messages received through resume snapshots rather than live. */
+  recovered?: number;
 }
 
 export interface ReplyByCommand {
+  tokens: TokensResult;
   connect: ConnectResult;
   send: SendResult;
+  react: SendResult;
+  stop: Record<string, never>;
+  poll: IntervalStats;
   progress: Progress;
+  drop: RecoveryResult;
+  audit: AuditResult;
   finish: WorkerReport;
 }
 

@@ -1,0 +1,161 @@
+// `pnpm loadtest [scenario] [options]`: one scenario against one or more targets, each with the
+// same generator, one after the other. Prints progress while it runs, a table at the end, and
+// writes loadtest/results/<scenario>-latest.json. Bounded in time; stops everything it started
+// on every way out (success, error, Ctrl-C, the overall time limit).
+
+import { fileURLToPath } from 'node:url';
+import { writeResults } from './report.js';
+import { machineInfo } from './machine.js';
+import { RAMP_FACTOR, RAMP_MAX_STEPS, USAGE, parseBenchOptions } from './options.js';
+import type { LoadtestOptions } from './options.js';
+import type { TargetKind } from './dialect.js';
+import { formatRows } from './rows-table.js';
+import { OPEN_CHAT_LIMITS, Resources, runSession } from './runner.js';
+import type { Phase, SessionPlan } from './runner.js';
+import { broadcast, recovery } from './scenario-chat.js';
+import { broadcastRamp } from './scenario-ramp.js';
+import { reactions } from './scenario-connect.js';
+import type { ScenarioRow } from './scenario-row.js';
+
+const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
+/** Per target: start, connect and stop, plus a share per fan, ms; the phases come on top. */
+const SESSION_BASE_MS = 120_000;
+const SESSION_PER_FAN_MS = 5;
+
+function log(line: string): void {
+  process.stderr.write(`[loadtest] ${line}\n`);
+}
+
+function phasesFor(o: LoadtestOptions, target: TargetKind): Phase[] {
+  const chat = { ratePerS: o.ratePerS, durationS: o.durationS, senders: o.senders };
+  switch (o.scenario) {
+    case 'join-storm':
+    case 'poll-burst':
+      return [];
+    case 'broadcast':
+    case 'chat-storm': {
+      const name = o.scenario;
+      return [{ name, run: (ctx) => broadcast(ctx, { name, ...chat }) }];
+    }
+    case 'broadcast-max': {
+      const plan = {
+        startRatePerS: o.ratePerS,
+        factor: RAMP_FACTOR,
+        stepS: o.stepS,
+        maxSteps: RAMP_MAX_STEPS,
+        objectiveMs: o.objectiveMs,
+        senders: o.senders,
+      };
+      return [{ name: 'broadcast-max', run: (ctx) => broadcastRamp(ctx, plan) }];
+    }
+    case 'reactions': {
+      const plan = { tapsPerFanPerS: o.tapsPerFanPerS, durationS: o.durationS };
+      return [{ name: 'reactions', run: (ctx) => reactions(ctx, plan) }];
+    }
+    case 'recovery':
+      if (target !== 'fanfare') return [];
+      return [
+        {
+          name: 'recovery',
+          run: (ctx) => recovery(ctx, { ...chat, fraction: o.dropFraction }),
+        },
+      ];
+  }
+}
+
+/** Broadcast senders stand in for producers; chat-storm, reactions and joins keep the fan limits. */
+function engineEnv(o: LoadtestOptions): Record<string, string> {
+  return ['broadcast', 'broadcast-max', 'recovery'].includes(o.scenario) ? OPEN_CHAT_LIMITS : {};
+}
+
+export function cliPlans(o: LoadtestOptions): SessionPlan[] {
+  return o.targets.map((target) => ({
+    options: {
+      target,
+      shards: target === 'uws-raw' ? 1 : o.shards,
+      fans: o.fans,
+      workers: o.workers,
+      senders: o.senders,
+      ratePerS: o.ratePerS,
+      eventId: o.eventId,
+      targetApi: o.targetApi,
+      engineEnv: engineEnv(o),
+      pin: o.pin,
+      connectConcurrency: o.connectConcurrency,
+      prefetchTokens: o.prefetchTokens,
+      cluster: o.cluster,
+    },
+    reportJoinStorm: true,
+    phases: phasesFor(o, target),
+  }));
+}
+
+function budgetMs(o: LoadtestOptions): number {
+  const phaseS = o.scenario === 'broadcast-max' ? RAMP_MAX_STEPS * o.stepS : o.durationS;
+  return o.targets.length * (SESSION_BASE_MS + o.fans * SESSION_PER_FAN_MS + phaseS * 2000);
+}
+
+async function main(): Promise<number> {
+  const parsed = parseBenchOptions(process.argv.slice(2));
+  if (parsed.kind === 'help') {
+    process.stdout.write(`${parsed.text}\n`);
+    return 0;
+  }
+  if (parsed.kind === 'invalid') {
+    process.stderr.write(
+      `${parsed.problems.map((p) => `loadtest: ${p}`).join('\n')}\n\n${USAGE}\n`,
+    );
+    return 2;
+  }
+  const options = parsed.options;
+  if (options.scenario === 'poll-burst') {
+    log('poll-burst: not yet. Polls do not exist in Fanfare yet; this scenario comes with them.');
+    return 2;
+  }
+  if (options.scenario === 'recovery' && options.targets.some((t) => t !== 'fanfare')) {
+    log('recovery runs against Fanfare only: the peers have no resume by sequence');
+  }
+  const resources = new Resources();
+  const stopAndExit = (code: number): void => {
+    void resources.closeAll().finally(() => process.exit(code));
+  };
+  const budget = budgetMs(options);
+  const watchdog = setTimeout(() => {
+    log(`overall time limit (${Math.round(budget / 1000)} s) reached; stopping`);
+    stopAndExit(1);
+  }, budget);
+  process.once('SIGINT', () => {
+    log('interrupted; stopping');
+    stopAndExit(130);
+  });
+
+  const startedAt = new Date().toISOString();
+  const machine = machineInfo(options.pin);
+  const rows: ScenarioRow[] = [];
+  const details: string[] = [];
+  try {
+    for (const plan of cliPlans(options)) {
+      const result = await runSession(plan, resources, log);
+      rows.push(...result.rows);
+      details.push(...result.details);
+    }
+  } finally {
+    await resources.closeAll();
+    clearTimeout(watchdog);
+  }
+  for (const detail of details) process.stdout.write(`\n${detail}\n`);
+  process.stdout.write(`\n${formatRows(rows)}\n`);
+  const file = `${RESULTS_DIR}${options.scenario}-latest.json`;
+  await writeResults(file, { startedAt, machine, options, scenarios: rows });
+  process.stdout.write(`\n  written to ${file}\n`);
+  return rows.some((r) => r.notes.some((n) => n.startsWith('failed:'))) ? 1 : 0;
+}
+
+// Exit explicitly: idle keep-alive sockets must not hold a finished run open.
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);

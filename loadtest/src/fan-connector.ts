@@ -1,0 +1,128 @@
+// How one generator opens a fan's connection: for Fanfare, a token from the API join (once per
+// fan, reused on reconnects) and the shard URL it names, then the upgrade with `?token=` (and
+// `&since=` to resume); for the peers, their URL. Resolves at the welcome, bounded in time.
+// Also the recovery scenario's drop-and-resume, which is reopening with `since`.
+
+import { nowMs } from './clock.js';
+import type { Dialect } from './dialect.js';
+import type { Fan, FanReceiver, WelcomeInfo } from './fan-receiver.js';
+import { forEachLimit } from './for-each-limit.js';
+import { Histogram } from './histogram.js';
+import { JoinClient } from './join-client.js';
+import type { JoinGrant } from './join-client.js';
+import { RawWebSocket } from './raw-ws.js';
+import type { RecoveryResult, WorkerPlan } from './worker-messages.js';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+  /** Path and query. */
+  path: string;
+}
+
+export function endpoint(url: string): Endpoint {
+  const u = new URL(url);
+  return { host: u.hostname, port: Number(u.port || 80), path: `${u.pathname}${u.search}` };
+}
+
+export class FanConnector {
+  readonly #plan: WorkerPlan;
+  readonly #dialect: Dialect;
+  readonly #receiver: FanReceiver;
+  /** Fanfare only: the join API client. */
+  readonly joins: JoinClient | undefined;
+  /** Gateway URLs seen in join answers, parsed once each. */
+  readonly #endpoints = new Map<string, Endpoint>();
+
+  constructor(plan: WorkerPlan, dialect: Dialect, receiver: FanReceiver) {
+    this.#plan = plan;
+    this.#dialect = dialect;
+    this.#receiver = receiver;
+    this.joins =
+      plan.target === 'fanfare' ? new JoinClient(plan.apiUrl, plan.connectConcurrency) : undefined;
+  }
+
+  /** Points `fan` at the shard its join answer names, with its token. */
+  useGrant(fan: Fan, grant: JoinGrant): void {
+    let target = this.#endpoints.get(grant.gatewayUrl);
+    if (target === undefined) {
+      target = endpoint(grant.gatewayUrl);
+      this.#endpoints.set(grant.gatewayUrl, target);
+    }
+    fan.host = target.host;
+    fan.port = target.port;
+    fan.path = target.path;
+    fan.token = grant.token;
+  }
+
+  /** Opens a connection for `fan` (joining first when it has no token) and waits for its welcome. */
+  async open(fan: Fan, since: number | undefined): Promise<WelcomeInfo> {
+    const timeoutMs = this.#plan.fanConnectTimeoutMs;
+    let path = fan.path;
+    if (this.joins !== undefined) {
+      if (fan.token === undefined) {
+        this.useGrant(fan, await this.joins.join(this.#plan.eventId, timeoutMs));
+      }
+      path = `${fan.path}?token=${fan.token}${since === undefined ? '' : `&since=${since}`}`;
+    }
+    return await new Promise<WelcomeInfo>((resolve, reject) => {
+      const timer = setTimeout(() => fan.ws?.destroy(), timeoutMs);
+      fan.welcome = (result) => {
+        clearTimeout(timer);
+        if (result instanceof Error) reject(result);
+        else resolve(result);
+      };
+      fan.ws = new RawWebSocket(
+        {
+          host: fan.host,
+          port: fan.port,
+          path,
+          protocols: this.#dialect.protocols,
+          localAddress: this.#plan.localAddress,
+          timeoutMs,
+        },
+        this.#receiver,
+        fan,
+      );
+    });
+  }
+
+  /**
+   * Drops `fans`' connections without a close frame (as a network loss looks), then reconnects
+   * each with `?since=<last seq it saw>` and waits for the new welcomes.
+   */
+  async dropAndResume(fans: Fan[], timeoutMs: number): Promise<RecoveryResult> {
+    const latency = new Histogram();
+    const continuity: Record<string, number> = {};
+    const result = { dropped: fans.length, resumed: 0, failed: 0, recovered: 0 };
+    let firstFailure: string | undefined;
+    const t0 = nowMs();
+    for (const fan of fans) {
+      const old = fan.ws;
+      this.#receiver.detach(fan);
+      old?.destroy();
+    }
+    await forEachLimit(fans.length, this.#plan.connectConcurrency, async (i) => {
+      const fan = fans[i]!;
+      if (nowMs() > t0 + timeoutMs) {
+        result.failed++;
+        return;
+      }
+      try {
+        const welcome = await this.open(fan, fan.seq?.last);
+        latency.record(nowMs() - t0);
+        continuity[welcome.continuity] = (continuity[welcome.continuity] ?? 0) + 1;
+        result.recovered += welcome.recovered;
+        result.resumed++;
+      } catch (error) {
+        result.failed++;
+        firstFailure ??= `fan ${fan.index}: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    });
+    return { ...result, firstFailure, continuity, latency: latency.snapshot() };
+  }
+
+  close(): void {
+    this.joins?.close();
+  }
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { FANFARE_DIALECT } from './dialect.js';
+import { FanReceiver, describeClose, scanWelcome, sumReactionCounts } from './fan-receiver.js';
+import type { Fan } from './fan-receiver.js';
+
+describe('sumReactionCounts', () => {
+  it('adds every count of a reactions frame', () => {
+    const frame = Buffer.from(
+      '{"type":"reactions","counts":{"🔥":12,"👏":3,"🎉":1},"windowMs":200}',
+    );
+    expect(sumReactionCounts(frame, 0, frame.length)).toBe(16);
+  });
+
+  it('reads a frame at an offset and an empty window as zero', () => {
+    const frame = Buffer.from('42["reactions",{"type":"reactions","counts":{},"windowMs":200}]');
+    expect(sumReactionCounts(frame, 15, frame.length - 1)).toBe(0);
+  });
+});
+
+describe('describeClose', () => {
+  it('tells a refused upgrade from a failed connect and an early close', () => {
+    expect(describeClose({ code: 0, reason: 'token_invalid', opened: false, status: 401 })).toBe(
+      'upgrade refused: 401 token_invalid',
+    );
+    expect(describeClose({ code: 0, reason: 'ECONNREFUSED', opened: false, status: 0 })).toBe(
+      'connect failed: ECONNREFUSED',
+    );
+    expect(describeClose({ code: 1006, reason: '', opened: true, status: 0 })).toBe(
+      'closed before welcome: 1006',
+    );
+  });
+});
+
+describe('FanReceiver', () => {
+  it('detects an injected gap and an injected duplicate in what a fan receives', () => {
+    const receiver = new FanReceiver(FANFARE_DIALECT);
+    const fan = {
+      index: 0,
+      sender: -1,
+      host: '',
+      port: 0,
+      path: '',
+      token: undefined,
+      ws: undefined,
+      seq: undefined,
+      welcome: (): void => undefined,
+      live: false,
+      leaving: false,
+      sent: 0,
+    } as Fan;
+    const ws = { owner: fan, destroy: () => undefined } as never;
+    const text = (s: string): void => {
+      const b = Buffer.from(s);
+      receiver.text(ws, b, 0, b.length);
+    };
+    const chat = (seqs: number[]): string =>
+      JSON.stringify({
+        type: 'chat',
+        messages: seqs.map((seq) => ({
+          id: `m${seq}`,
+          seq,
+          ts: 1,
+          author: { id: 'a', name: 'n', role: 'fan' },
+          text: `b:${1000 + seq}:0:${seq}`,
+        })),
+      });
+    text(
+      JSON.stringify({ type: 'welcome', snapshot: { lastSeq: 0, continuity: 'fresh', chat: [] } }),
+    );
+    text(chat([1, 2]));
+    text(chat([4])); // 3 never comes
+    text(chat([4])); // and 4 comes twice
+    expect(receiver.stats.delivered).toBe(3);
+    expect(receiver.stats.duplicates).toBe(1);
+    expect(fan.seq?.lostUpTo(4)).toBe(1);
+    expect(receiver.live).toBe(1);
+  });
+});
+
+describe('scanWelcome', () => {
+  it('reads lastSeq and continuity without parsing the snapshot', () => {
+    const text = JSON.stringify({
+      type: 'welcome',
+      snapshot: {
+        continuity: 'fresh',
+        chat: [{ seq: 9, text: 'say \\"lastSeq\\":1' }],
+        lastSeq: 42,
+      },
+    });
+    const buf = Buffer.from(text);
+    expect(scanWelcome(buf, 0, buf.length)).toEqual({
+      snapshot: { lastSeq: 42, continuity: 'fresh' },
+    });
+    expect(scanWelcome(Buffer.from('{"type":"welcome"}'), 0, 18)).toBeUndefined();
+  });
+});

@@ -1,0 +1,210 @@
+// The human page of a suite run (loadtest/results/latest.html): targets met or missed, the
+// comparison ratios, charts drawn as inline SVG by svg-charts.ts, and every row with its notes.
+// One self-contained file: no script, no stylesheet or font from elsewhere.
+
+import type { TargetKind } from './dialect.js';
+import type { MachineInfo } from './machine.js';
+import type { Objective, Ratio } from './objectives.js';
+import { extras } from './rows-table.js';
+import type { ScenarioRow } from './scenario-row.js';
+import { barChart, escapeXml, lineChart } from './svg-charts.js';
+
+export interface ResultsDocument {
+  startedAt: string;
+  finishedAt: string;
+  machine: MachineInfo;
+  scenarios: ScenarioRow[];
+  ratios: Ratio[];
+  objectives: Objective[];
+}
+
+const COLORS: Record<TargetKind, string> = {
+  fanfare: '#2b6cb0',
+  'uws-raw': '#718096',
+  socketio: '#dd6b20',
+};
+const TARGETS: TargetKind[] = ['fanfare', 'uws-raw', 'socketio'];
+
+const label = (r: ScenarioRow): string =>
+  `${r.name}${r.shards > 1 ? ` x${r.shards}` : ''} (${r.fans >= 1000 ? `${Math.round(r.fans / 1000)}k` : r.fans})`;
+
+/** Grouped bars of one figure: a group per scenario (fans, shards), a bar per target. */
+function compare(
+  rows: ScenarioRow[],
+  title: string,
+  unit: string,
+  pick: (r: ScenarioRow) => number | null,
+  log = false,
+  line?: { value: number; label: string },
+): string {
+  const groups = [...new Set(rows.map(label))];
+  const series = TARGETS.map((target) => ({
+    name: target,
+    color: COLORS[target],
+    values: groups.map((g) => {
+      const row = rows.find((r) => r.target === target && label(r) === g);
+      return row === undefined ? null : pick(row);
+    }),
+  })).filter((s) => s.values.some((v) => v !== null));
+  return groups.length === 0
+    ? ''
+    : barChart({ title, unit, groups, series, log, ...(line === undefined ? {} : { line }) });
+}
+
+function ramps(rows: ScenarioRow[], objectiveMs: number): string {
+  const withSteps = rows.filter((r) => r.steps !== undefined && r.steps.length > 0);
+  if (withSteps.length === 0) return '';
+  const series = (pick: (s: NonNullable<ScenarioRow['steps']>[number]) => number) =>
+    withSteps.map((r) => ({
+      name: `${r.target} (${r.fans} fans)`,
+      color: COLORS[r.target],
+      points: [...r.steps!]
+        .sort((a, b) => a.ratePerSec - b.ratePerSec)
+        .map((s): [number, number] => [s.ratePerSec, pick(s)]),
+    }));
+  return (
+    lineChart({
+      title: 'broadcast-max: deliveries/s by offered chat rate',
+      xLabel: 'chat messages/s offered (one event)',
+      yLabel: 'deliveries/s',
+      series: series((s) => s.deliveriesPerSec),
+      logX: true,
+      logY: true,
+    }) +
+    lineChart({
+      title: 'broadcast-max: p99 publish-to-fan latency by offered chat rate',
+      xLabel: 'chat messages/s offered (one event)',
+      yLabel: 'p99 ms',
+      series: series((s) => s.p99Ms),
+      logX: true,
+      logY: true,
+      line: { value: objectiveMs, label: `objective ${objectiveMs} ms` },
+    })
+  );
+}
+
+function table(headers: string[], rows: string[][]): string {
+  const head = headers.map((h) => `<th>${escapeXml(h)}</th>`).join('');
+  const body = rows
+    .map((r) => `<tr>${r.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`)
+    .join('');
+  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+const fmt = (n: number | null, digits = 0): string =>
+  n === null ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+export function resultsPage(doc: ResultsDocument, objectiveMs: number): string {
+  const rows = doc.scenarios;
+  const chat = rows.filter((r) =>
+    ['broadcast-max', 'broadcast', 'chat-storm', 'recovery'].includes(r.name),
+  );
+  const objectivesTable = table(
+    ['target', 'value', 'verdict', 'what limits it'],
+    doc.objectives.map((o) => [
+      o.description,
+      fmt(o.value, 2),
+      o.met === null ? 'not measured' : o.met ? 'met' : 'missed',
+      o.met === false ? o.limit : '',
+    ]),
+  );
+  const ratiosTable = table(
+    ['scenario', 'fans', 'shards', 'peer', 'Fanfare deliveries/s', 'peer deliveries/s', 'ratio'],
+    doc.ratios.map((r) => [
+      r.scenario,
+      fmt(r.fans),
+      String(r.shards),
+      r.peer,
+      fmt(r.fanfare),
+      fmt(r.peerValue),
+      r.ratio === null ? '-' : `${r.ratio}x`,
+    ]),
+  );
+  const rowsTable = table(
+    [
+      'scenario',
+      'target',
+      'fans',
+      'shards',
+      'deliveries/s',
+      'p50 ms',
+      'p99 ms',
+      'p99.9 ms',
+      'max ms',
+      'KiB/conn',
+      'lost',
+      'dup',
+      'reord',
+      'gen CPU %',
+      'srv CPU %',
+      'more',
+      'notes',
+    ],
+    rows.map((r) => [
+      r.name,
+      r.target,
+      fmt(r.fans),
+      String(r.shards),
+      fmt(r.deliveriesPerSec),
+      fmt(r.p50Ms, 2),
+      fmt(r.p99Ms, 2),
+      fmt(r.p999Ms, 2),
+      fmt(r.maxMs, 1),
+      fmt(r.kibPerConn, 2),
+      fmt(r.lost),
+      fmt(r.duplicated),
+      fmt(r.reordered),
+      fmt(r.generatorCpu),
+      fmt(r.serverCpu),
+      extras(r),
+      r.notes.join(' | '),
+    ]),
+  );
+  const m = doc.machine;
+  const charts = [
+    compare(chat, 'Chat deliveries/s (log scale)', 'deliveries/s', (r) => r.deliveriesPerSec, true),
+    compare(chat, 'p99 publish-to-fan latency (log scale)', 'ms', (r) => r.p99Ms, true, {
+      value: objectiveMs,
+      label: `objective ${objectiveMs} ms`,
+    }),
+    ramps(rows, objectiveMs),
+    compare(
+      rows.filter((r) => r.name === 'join-storm'),
+      'Server memory per connection',
+      'KiB/conn',
+      (r) => r.kibPerConn,
+      false,
+      { value: 2, label: 'target 2 KiB' },
+    ),
+    compare(
+      rows.filter((r) => r.name === 'join-storm'),
+      'Fans admitted per second (join storm)',
+      'connects/s',
+      (r) => r.connectPerSec ?? null,
+    ),
+    compare(
+      rows.filter((r) => r.name === 'reactions'),
+      'Reaction frames per fan per second (fewer is better)',
+      'frames/fan/s',
+      (r) => r.framesPerFanPerSec ?? null,
+      true,
+    ),
+    compare(
+      chat,
+      'Generator CPU, % of its core (near 100: generator-bound)',
+      '%',
+      (r) => r.generatorCpu,
+    ),
+  ].join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Fanfare benchmarks</title>
+<style>body{font:14px/1.45 sans-serif;margin:24px;max-width:1100px}table{border-collapse:collapse;margin:8px 0 20px;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}th{background:#f4f4f4}svg{display:block;margin:12px 0 24px}</style></head>
+<body><h1>Fanfare against its peers</h1>
+<p>Run ${escapeXml(doc.startedAt)} to ${escapeXml(doc.finishedAt)} on ${m.cpus} x ${escapeXml(m.cpuModel ?? 'unknown CPU')}, ${m.memoryGiB} GiB, Node ${escapeXml(m.node)}, ${escapeXml(m.platform)} ${escapeXml(m.kernel)}; servers ${m.pinned ? 'pinned to core 1, generators to core 0' : 'not pinned'}; load average at start ${m.loadAverageAtStart}. Method: <code>docs/benchmarks.md</code>.</p>
+<h2>Targets</h2>${objectivesTable}
+<h2>Fanfare over its peers</h2>${ratiosTable}
+<h2>Charts</h2>${charts}
+<h2>Every figure</h2>${rowsTable}
+</body></html>
+`;
+}

@@ -1,0 +1,179 @@
+// The issue's targets, checked against a run's rows: reported met or missed, never asserted by a
+// test (the figures depend on the machine). Also the comparison ratios. Pure, so the rules are
+// tested on hand-made rows.
+
+import type { TargetKind } from './dialect.js';
+import { GENERATOR_SATURATED_CPU } from './scenario-row.js';
+import type { ScenarioRow } from './scenario-row.js';
+
+/** One comparison: Fanfare's deliveries/s over a peer's, same scenario, fans and shards. */
+export interface Ratio {
+  scenario: string;
+  fans: number;
+  shards: number;
+  peer: Exclude<TargetKind, 'fanfare'>;
+  fanfare: number;
+  peerValue: number;
+  /** fanfare / peerValue; null when the peer delivered nothing. */
+  ratio: number | null;
+  /** Whether each side's figure held the latency objective (broadcast-max only). */
+  fanfareHeld?: boolean;
+  peerHeld?: boolean;
+}
+
+export interface Objective {
+  id: string;
+  description: string;
+  /** The measured value, in the unit of `threshold`; null when the run did not measure it. */
+  value: number | null;
+  threshold: number;
+  met: boolean | null;
+  /** What the run says bounded the figure (generator, server CPU, ...), when it can tell. */
+  limit: string;
+}
+
+/**
+ * Scenarios whose deliveries/s compare capacity: the ramp. Paced scenarios offer every target the
+ * same load, so equal deliveries/s say only that both kept up (latency tells them apart), and in
+ * reactions fewer frames is the point.
+ */
+const COMPARED = ['broadcast-max'];
+
+/** Connected fans of two rows of the same plan: a few may have failed or been closed. */
+function sameFans(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 0.05 * Math.max(a, b);
+}
+
+export function ratios(rows: readonly ScenarioRow[]): Ratio[] {
+  const out: Ratio[] = [];
+  for (const ours of rows) {
+    if (ours.target !== 'fanfare' || !COMPARED.includes(ours.name)) continue;
+    for (const peer of rows) {
+      if (peer.target === 'fanfare' || peer.name !== ours.name || peer.shards !== ours.shards)
+        continue;
+      if (!sameFans(ours.fans, peer.fans)) continue;
+      const ratio: Ratio = {
+        scenario: ours.name,
+        fans: ours.fans,
+        shards: ours.shards,
+        peer: peer.target,
+        fanfare: ours.deliveriesPerSec,
+        peerValue: peer.deliveriesPerSec,
+        ratio:
+          peer.deliveriesPerSec > 0
+            ? Number((ours.deliveriesPerSec / peer.deliveriesPerSec).toFixed(2))
+            : null,
+      };
+      if (ours.heldObjective !== undefined) ratio.fanfareHeld = ours.heldObjective;
+      if (peer.heldObjective !== undefined) ratio.peerHeld = peer.heldObjective;
+      out.push(ratio);
+    }
+  }
+  return out;
+}
+
+/** What bounded a row's figure, as far as CPU readings tell. */
+export function limitOf(row: ScenarioRow | undefined): string {
+  if (row === undefined) return 'not measured';
+  if (row.notes.some((n) => n.startsWith('failed:'))) return 'the run failed';
+  const parts: string[] = [];
+  if (row.generatorCpu >= GENERATOR_SATURATED_CPU)
+    parts.push(`generator saturated (${Math.round(row.generatorCpu)}%): a lower bound`);
+  if (row.serverCpu !== null && row.serverCpu >= 90)
+    parts.push(`server CPU (${Math.round(row.serverCpu)}% of its core)`);
+  if (parts.length === 0) parts.push('neither side saturated: latency or protocol bound');
+  return parts.join('; ');
+}
+
+function find(
+  rows: readonly ScenarioRow[],
+  name: string,
+  target: TargetKind,
+): ScenarioRow | undefined {
+  const matching = rows.filter((r) => r.name === name && r.target === target && r.shards === 1);
+  return matching.reduce<ScenarioRow | undefined>(
+    (a, b) => (a === undefined || b.fans > a.fans ? b : a),
+    undefined,
+  );
+}
+
+export function objectives(rows: readonly ScenarioRow[]): Objective[] {
+  const join = find(rows, 'join-storm', 'fanfare');
+  // The best ramp that held, whatever its fan count; else the best that did not.
+  const ramps = rows.filter(
+    (r) => r.name === 'broadcast-max' && r.target === 'fanfare' && r.shards === 1,
+  );
+  const pool = ramps.some((r) => r.heldObjective === true)
+    ? ramps.filter((r) => r.heldObjective === true)
+    : ramps;
+  const max = pool.reduce<ScenarioRow | undefined>(
+    (a, b) => (a === undefined || b.deliveriesPerSec > a.deliveriesPerSec ? b : a),
+    undefined,
+  );
+  const maxRatios = ratios(rows).filter(
+    (r) =>
+      r.scenario === 'broadcast-max' && r.shards === 1 && max !== undefined && r.fans === max.fans,
+  );
+  const versus = (peer: Ratio['peer']): number | null =>
+    maxRatios.find((r) => r.peer === peer)?.ratio ?? null;
+  const check = (value: number | null, ok: (v: number) => boolean): boolean | null =>
+    value === null ? null : ok(value);
+  const held = max?.heldObjective === true;
+  const deliveries = max === undefined ? null : max.deliveriesPerSec;
+  return [
+    {
+      id: 'rss-per-conn',
+      description: `server RSS per connection with ${join?.fans ?? 19_000} fans of one event on one shard, KiB (<= 2)`,
+      value: join?.kibPerConn ?? null,
+      threshold: 2,
+      met: check(join?.kibPerConn ?? null, (v) => v <= 2),
+      limit:
+        join?.kibPerConn === null || join === undefined
+          ? 'not measured'
+          : 'server memory per socket',
+    },
+    {
+      id: 'deliveries',
+      description: `chat deliveries/s on one shard with p99 <= 100 ms, ${max?.fans ?? '-'} fans (>= 1,000,000)`,
+      value: deliveries,
+      threshold: 1_000_000,
+      met: check(deliveries, (v) => held && v >= 1_000_000),
+      limit: limitOf(max),
+    },
+    {
+      id: 'vs-socketio',
+      description: `Fanfare's deliveries/s over Socket.IO's, broadcast-max, ${max?.fans ?? '-'} fans (>= 10x)`,
+      value: versus('socketio'),
+      threshold: 10,
+      met: check(versus('socketio'), (v) => v >= 10),
+      limit: limitOf(max),
+    },
+    {
+      id: 'vs-uws-raw',
+      description: `Fanfare's deliveries/s over raw unbatched uWS publish, broadcast-max, ${max?.fans ?? '-'} fans (>= 5x)`,
+      value: versus('uws-raw'),
+      threshold: 5,
+      met: check(versus('uws-raw'), (v) => v >= 5),
+      limit: limitOf(max),
+    },
+    {
+      id: 'joins',
+      description: 'authenticated joins/s per shard (>= 5,000)',
+      value: join?.connectPerSec ?? null,
+      threshold: 5000,
+      met: check(join?.connectPerSec ?? null, (v) => v >= 5000),
+      limit: limitOf(join),
+    },
+  ];
+}
+
+/** Lines for the terminal: one per objective. */
+export function formatObjectives(list: readonly Objective[]): string {
+  return list
+    .map((o) => {
+      const verdict = o.met === null ? 'NOT MEASURED' : o.met ? 'met   ' : 'MISSED';
+      const value = o.value === null ? '-' : o.value.toLocaleString('en-US');
+      return `  ${verdict}  ${o.description}: ${value}${o.met === false ? ` (limit: ${o.limit})` : ''}`;
+    })
+    .join('\n');
+}

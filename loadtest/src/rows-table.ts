@@ -1,0 +1,95 @@
+// The rows of a run as an aligned terminal table (and the same table as Markdown for
+// docs/benchmarks.md), with each row's scenario-specific figures and notes underneath.
+
+import type { ScenarioRow } from './scenario-row.js';
+
+const integer = (n: number): string => Math.round(n).toLocaleString('en-US');
+const ms = (n: number | null): string => (n === null ? '-' : n.toFixed(n < 10 ? 2 : 1));
+const maybe = (n: number | null): string => (n === null ? '-' : String(n));
+
+const HEADER = [
+  'scenario',
+  'target',
+  'fans',
+  'shards',
+  'deliveries/s',
+  'p50 ms',
+  'p99 ms',
+  'max ms',
+  'KiB/conn',
+  'lost/dup/reord',
+  'gen CPU %',
+  'srv CPU %',
+];
+
+function cells(r: ScenarioRow): string[] {
+  return [
+    r.name,
+    r.target,
+    integer(r.fans),
+    String(r.shards),
+    integer(r.deliveriesPerSec),
+    ms(r.p50Ms),
+    ms(r.p99Ms),
+    ms(r.maxMs),
+    maybe(r.kibPerConn),
+    `${integer(r.lost)}/${integer(r.duplicated)}/${integer(r.reordered)}`,
+    r.generatorCpu.toFixed(0),
+    r.serverCpu === null ? '-' : r.serverCpu.toFixed(0),
+  ];
+}
+
+/** The figures only some scenarios have, as one line. */
+export function extras(r: ScenarioRow): string {
+  const parts: string[] = [];
+  if (r.joinsPerSec !== undefined) parts.push(`${integer(r.joinsPerSec)} API joins/s`);
+  if (r.connectPerSec !== undefined) parts.push(`${integer(r.connectPerSec)} connects/s`);
+  if (r.connectFailed) parts.push(`${integer(r.connectFailed)} failed`);
+  if (r.messagesPerSec !== undefined) parts.push(`${r.messagesPerSec} msg/s accepted`);
+  if (r.rejected) parts.push(`${integer(r.rejected)} refused`);
+  if (r.disconnects) parts.push(`${integer(r.disconnects)} closed by server`);
+  if (r.tapsPerSec !== undefined) parts.push(`${integer(r.tapsPerSec)} taps/s`);
+  if (r.framesPerFanPerSec !== undefined) parts.push(`${r.framesPerFanPerSec} frames/fan/s`);
+  if (r.tapsSeenRatio !== undefined) parts.push(`taps seen ${(r.tapsSeenRatio * 100).toFixed(1)}%`);
+  if (r.dropped !== undefined) parts.push(`${r.resumed}/${r.dropped} resumed`);
+  if (r.resumeP50Ms !== undefined)
+    parts.push(`resume p50 ${r.resumeP50Ms} ms, p99 ${r.resumeP99Ms} ms`);
+  if (r.recovered !== undefined) parts.push(`${integer(r.recovered)} recovered`);
+  if (r.continuity !== undefined) {
+    parts.push(
+      Object.entries(r.continuity)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', '),
+    );
+  }
+  if (r.steps !== undefined) {
+    parts.push(
+      `${r.steps.length} steps, best ${r.heldObjective === true ? 'held' : 'missed'} the objective`,
+    );
+  }
+  return parts.join('; ');
+}
+
+/** An aligned table for the terminal, each row followed by its extras and notes. */
+export function formatRows(rows: readonly ScenarioRow[]): string {
+  const table = [HEADER, ...rows.map(cells)];
+  const widths = HEADER.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
+  const line = (row: string[]): string =>
+    row.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  const out = [line(HEADER)];
+  for (const r of rows) {
+    out.push(line(cells(r)));
+    const more = extras(r);
+    if (more !== '') out.push(`    ${more}`);
+    for (const note of r.notes) out.push(`    note: ${note}`);
+  }
+  return out.join('\n');
+}
+
+/** The same table in Markdown (headline columns and extras, notes left out). */
+export function markdownRows(rows: readonly ScenarioRow[]): string {
+  const header = [...HEADER, 'more'];
+  const out = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
+  for (const r of rows) out.push(`| ${[...cells(r), extras(r)].join(' | ')} |`);
+  return out.join('\n');
+}

@@ -1,0 +1,187 @@
+// The chat phases: broadcast at a fixed rate (and chat-storm, the same with many senders within
+// the fan limits) and recovery (fans dropped mid-stream and resumed with `?since=`). Each reports
+// deliveries/s, publish-to-fan latency and an audit of every fan's seqs: lost, duplicated,
+// reordered. broadcast-max (the ramp) lives in scenario-ramp.ts.
+
+import { setTimeout as delay } from 'node:timers/promises';
+import { nowMs } from './clock.js';
+import { Histogram } from './histogram.js';
+import { PhaseMeter } from './phase-meter.js';
+import type { Window } from './phase-meter.js';
+import { START_LEAD_MS, baseRow } from './scenario-connect.js';
+import type { PhaseContext } from './scenario-connect.js';
+import { latencyColumns, noteOtherCpu, round, saturationNote } from './scenario-row.js';
+import type { ScenarioRow } from './scenario-row.js';
+import type { AuditResult, RecoveryResult, SendResult } from './worker-messages.js';
+
+/** Time past a send phase a generator may take to report it, ms. */
+const SEND_GRACE_MS = 15_000;
+
+export interface ChatPlan {
+  name: string;
+  /** Messages per second over all active senders. */
+  ratePerS: number;
+  durationS: number;
+  /** Senders used (global indices below this); all the session's when undefined. */
+  senders: number;
+}
+
+/** The highest seq any fan has seen, then the audit up to it. */
+export async function auditNow(ctx: PhaseContext): Promise<AuditResult & { lastSeq: number }> {
+  const polls = await ctx.session.poll();
+  const lastSeq = Math.max(0, ...polls.map((p) => p.maxSeq));
+  return { ...(await ctx.session.audit(lastSeq)), lastSeq };
+}
+
+export function sendCpu(sends: SendResult[]): number {
+  return sends.reduce(
+    (s, r) => s + ((r.cpu.userMs + r.cpu.systemMs) / Math.max(1, r.cpu.wallMs)) * 100,
+    0,
+  );
+}
+
+export function fillAudit(row: ScenarioRow, before: AuditResult, after: AuditResult): void {
+  row.lost = Math.max(0, after.lost - before.lost);
+  row.duplicated = after.duplicates - before.duplicates;
+  row.reordered = after.reordered - before.reordered;
+}
+
+/** Runs one paced send over all generators and waits for its end. */
+export async function sendAll(
+  ctx: PhaseContext,
+  plan: ChatPlan,
+  startAtMs: number,
+): Promise<SendResult[]> {
+  const durationMs = plan.durationS * 1000;
+  return await ctx.session.all(
+    'send',
+    {
+      startAtMs,
+      durationMs,
+      ratePerSender: plan.ratePerS / plan.senders,
+      activeSenders: plan.senders,
+    },
+    Math.max(0, startAtMs - nowMs()) + durationMs + SEND_GRACE_MS,
+  );
+}
+
+/** Chat at a fixed rate; every fan should get every message once, in order. */
+export async function broadcast(ctx: PhaseContext, plan: ChatPlan): Promise<ScenarioRow> {
+  const { session } = ctx;
+  const before = await auditNow(ctx);
+  const meter = new PhaseMeter(session, `${plan.name} ${session.options.target}`, ctx.print);
+  await meter.start();
+  const startAtMs = nowMs() + START_LEAD_MS;
+  const sends = await sendAll(ctx, plan, startAtMs);
+  const busy = await meter.cut();
+  const live = busy.connected;
+  const { drain, progress } = await session.drain(undefined);
+  const window = await meter.stop();
+  const after = await auditNow(ctx);
+  ctx.chat = { sends, startAtMs, drain, serverCpu: busy.serverCpu, hostCpu: busy.hostCpu };
+  return chatRow(ctx, plan.name, {
+    window,
+    busy,
+    sends,
+    before,
+    after,
+    live,
+    startAtMs,
+    lastDeliveryAtMs: progress.lastDeliveryAtMs,
+    drainEnd: drain.end,
+  });
+}
+
+interface ChatFigures {
+  window: Window;
+  busy: Window;
+  sends: SendResult[];
+  before: AuditResult;
+  after: AuditResult;
+  live: number;
+  startAtMs: number;
+  lastDeliveryAtMs: number;
+  drainEnd: string;
+}
+
+function chatRow(ctx: PhaseContext, name: string, f: ChatFigures): ScenarioRow {
+  const row = baseRow(ctx, name, f.live);
+  const seconds = Math.max(0.001, (f.lastDeliveryAtMs - f.startAtMs) / 1000);
+  row.deliveriesPerSec = Math.round(f.window.delivered / seconds);
+  Object.assign(row, latencyColumns(f.window.latency));
+  fillAudit(row, f.before, f.after);
+  const sent = f.sends.reduce((s, r) => s + r.sent, 0);
+  const sendSeconds = Math.max(0.001, Math.max(...f.sends.map((r) => r.cpu.wallMs)) / 1000);
+  row.messagesPerSec = round((sent - f.window.rejected) / sendSeconds, 1);
+  row.rejected = f.window.rejected;
+  row.disconnects = f.window.disconnects;
+  row.generatorCpu = round(sendCpu(f.sends), 1);
+  row.serverCpu = f.busy.serverCpu === undefined ? null : round(f.busy.serverCpu, 1);
+  row.notes.push(...saturationNote(row.generatorCpu));
+  noteOtherCpu(row, f.busy);
+  if (f.drainEnd === 'limit')
+    row.notes.push('deliveries still arriving at the drain limit: "lost" includes late ones');
+  if (f.window.disconnects > 0) row.notes.push(`${f.window.disconnects} fans closed by the server`);
+  if (f.window.rejected > 0) row.notes.push(`${f.window.rejected} messages refused`);
+  return row;
+}
+
+export interface RecoveryPlan {
+  ratePerS: number;
+  durationS: number;
+  senders: number;
+  /** Share of the fans dropped at half time. */
+  fraction: number;
+}
+
+/** Chat flows; half-way, a share of the fans drop and resume with `?since=`; nothing may be lost. */
+export async function recovery(ctx: PhaseContext, plan: RecoveryPlan): Promise<ScenarioRow> {
+  const { session } = ctx;
+  const before = await auditNow(ctx);
+  const meter = new PhaseMeter(session, `recovery ${session.options.target}`, ctx.print);
+  await meter.start();
+  const startAtMs = nowMs() + START_LEAD_MS;
+  const sending = sendAll(
+    ctx,
+    { name: 'recovery', ratePerS: plan.ratePerS, durationS: plan.durationS, senders: plan.senders },
+    startAtMs,
+  );
+  await delay(Math.max(0, startAtMs + (plan.durationS * 1000) / 2 - nowMs()));
+  const drops: RecoveryResult[] = await session.all(
+    'drop',
+    { fraction: plan.fraction, timeoutMs: 30_000 },
+    40_000,
+  );
+  const sends = await sending;
+  const busy = await meter.cut();
+  const { drain, progress } = await session.drain(undefined);
+  const window = await meter.stop();
+  const after = await auditNow(ctx);
+  ctx.chat = { sends, startAtMs, drain, serverCpu: busy.serverCpu, hostCpu: busy.hostCpu };
+  const row = chatRow(ctx, 'recovery', {
+    window,
+    busy,
+    sends,
+    before,
+    after,
+    live: busy.connected,
+    startAtMs,
+    lastDeliveryAtMs: progress.lastDeliveryAtMs,
+    drainEnd: drain.end,
+  });
+  const resume = new Histogram();
+  const continuity: Record<string, number> = {};
+  for (const d of drops) {
+    resume.merge(d.latency);
+    for (const [k, n] of Object.entries(d.continuity)) continuity[k] = (continuity[k] ?? 0) + n;
+  }
+  row.dropped = drops.reduce((s, d) => s + d.dropped, 0);
+  row.resumed = drops.reduce((s, d) => s + d.resumed, 0);
+  row.resumeP50Ms = round(resume.percentile(50));
+  row.resumeP99Ms = round(resume.percentile(99));
+  row.recovered = after.recovered - before.recovered;
+  row.continuity = continuity;
+  const failure = drops.find((d) => d.firstFailure !== undefined)?.firstFailure;
+  if (failure !== undefined) row.notes.push(`a fan did not come back: ${failure}`);
+  return row;
+}

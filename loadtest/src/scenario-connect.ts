@@ -1,0 +1,151 @@
+// join-storm, and the connect every scenario starts with: N fans connect as fast as they are
+// admitted (Fanfare: token from the API join, upgrade with the token, welcome snapshot; the
+// peers: upgrade and welcome). Reports the admission rate, per-fan connect time, and the
+// server's RSS per connection once it has settled. Also reactions, the other fan-driven phase.
+
+import { setTimeout as delay } from 'node:timers/promises';
+import { nowMs } from './clock.js';
+import { Histogram } from './histogram.js';
+import { PhaseMeter } from './phase-meter.js';
+import type { DrainResult } from './report.js';
+import type { RunSession } from './run-session.js';
+import type { ConnectResult, SendResult } from './worker-messages.js';
+import { emptyRow, latencyColumns, noteOtherCpu, round, saturationNote } from './scenario-row.js';
+import type { ScenarioRow } from './scenario-row.js';
+
+/** What a chat phase leaves for the detailed summary (report.ts) printed after the session. */
+export interface ChatPhaseDetail {
+  sends: SendResult[];
+  startAtMs: number;
+  drain: DrainResult;
+  /** Server CPU over the send phase, % of one core. */
+  serverCpu: number | undefined;
+  hostCpu: number | undefined;
+}
+
+export interface PhaseContext {
+  session: RunSession;
+  /** Progress lines (stderr). */
+  print: (line: string) => void;
+  /** The connect's results and the server's RSS around it, set by joinStorm. */
+  connects?: ConnectResult[];
+  rss?: { beforeKiB: number; afterKiB: number; settled: boolean };
+  /** Set by the last chat phase that ran. */
+  chat?: ChatPhaseDetail;
+}
+
+/** Lead time before a common start, so every generator starts on the same tick, ms. */
+export const START_LEAD_MS = 500;
+
+/** A row for this session's target. */
+export function baseRow(ctx: PhaseContext, name: string, fans: number): ScenarioRow {
+  return emptyRow(name, ctx.session.options.target, ctx.session.target.shards, fans);
+}
+
+/** Connects every fan and measures it as the join storm; fails when no fan got in. */
+export async function joinStorm(ctx: PhaseContext): Promise<ScenarioRow> {
+  const { session } = ctx;
+  const meter = new PhaseMeter(session, `join-storm ${session.options.target}`, ctx.print);
+  const prefetch = session.options.prefetchTokens && session.options.target === 'fanfare';
+  // The first command creates each generator's fleet, which the meter's polls read.
+  const tokens = prefetch ? session.tokens() : undefined;
+  if (tokens !== undefined) await meter.start();
+  const fetched = await tokens;
+  // Memory is counted from before the first join, not from after the tokens: in the embedded
+  // process the garbage of the API's joins is collected during the upgrades, which made a
+  // post-token baseline come out negative (see docs/benchmarks.md).
+  const rssBefore = session.rssBeforeKiB;
+  if (fetched !== undefined) await meter.cut();
+  const connecting = session.connect();
+  if (tokens === undefined) await meter.start();
+  const connects = await connecting;
+  const window = await meter.cut();
+  await meter.stop();
+  const connected = connects.reduce((s, c) => s + c.connected, 0);
+  const failed = connects.reduce((s, c) => s + c.failed, 0);
+  const firstFailure = connects.find((c) => c.firstFailure !== undefined)?.firstFailure;
+  if (connected === 0) throw new Error(`no fan could connect: ${firstFailure}`);
+  const seconds = Math.max(...connects.map((c) => c.elapsedMs)) / 1000;
+  const latency = new Histogram();
+  for (const c of connects) if (c.latency) latency.merge(c.latency);
+  const rssAfter = await session.serverRss();
+  const row = baseRow(ctx, 'join-storm', connected);
+  row.deliveriesPerSec = 0;
+  Object.assign(row, latencyColumns(latency));
+  row.connectPerSec = Math.round(connected / seconds);
+  if (fetched !== undefined) {
+    const got = fetched.reduce((s, t) => s + t.fetched, 0);
+    row.joinsPerSec = Math.round(got / (Math.max(...fetched.map((t) => t.elapsedMs)) / 1000));
+    row.notes.push(
+      'tokens fetched first: connects/s is the shard (verify, upgrade, welcome) alone',
+    );
+  }
+  row.connectFailed = failed;
+  row.generatorCpu = round(window.generatorCpu, 1);
+  row.serverCpu = window.serverCpu === undefined ? null : round(window.serverCpu, 1);
+  ctx.connects = connects;
+  if (rssAfter !== undefined && rssBefore !== undefined) {
+    ctx.rss = { beforeKiB: rssBefore, afterKiB: rssAfter.kib, settled: rssAfter.settled };
+    const perConn = (rssAfter.kib - rssBefore) / connected;
+    // Below zero means the heap shrank more than the fans added: no figure, rather than a wrong one.
+    row.kibPerConn = perConn > 0 ? round(perConn) : null;
+    if (perConn <= 0) row.notes.push('server RSS fell while fans joined (GC): memory not measured');
+    const embedded =
+      session.options.target === 'fanfare' &&
+      session.target.shards === 1 &&
+      session.options.cluster !== true;
+    if (embedded && session.options.targetApi === undefined) {
+      row.notes.push("embedded: RSS includes the API's joins; --cluster measures the shard alone");
+    }
+    if (!rssAfter.settled) row.notes.push('server RSS still moving when read');
+  }
+  if (failed > 0) {
+    const reasons = connects.flatMap((c) => Object.entries(c.failures ?? {}));
+    row.notes.push(
+      `${failed} fans failed to connect: ${reasons.map(([r, n]) => `${n}x ${r}`).join('; ')}`,
+    );
+  }
+  row.notes.push(...saturationNote(window.generatorCpu));
+  noteOtherCpu(row, window);
+  return row;
+}
+
+export interface ReactionsPlan {
+  tapsPerFanPerS: number;
+  durationS: number;
+}
+
+/** Every fan taps; counts the reaction frames that reach fans and the taps they carry. */
+export async function reactions(ctx: PhaseContext, plan: ReactionsPlan): Promise<ScenarioRow> {
+  const { session } = ctx;
+  const meter = new PhaseMeter(session, `reactions ${session.options.target}`, ctx.print);
+  await meter.start();
+  const startAtMs = nowMs() + START_LEAD_MS;
+  const durationMs = plan.durationS * 1000;
+  const sends = await session.all(
+    'react',
+    { startAtMs, durationMs, tapsPerFanPerS: plan.tapsPerFanPerS },
+    START_LEAD_MS + durationMs + 15_000,
+  );
+  const busy = await meter.cut();
+  // One more aggregation window, so the last taps' frames arrive.
+  await delay(500);
+  const window = await meter.stop();
+  const live = window.connected;
+  // Rates over the tapping itself; the taps seen over the whole window, tail included.
+  const seconds = Math.max(0.001, (busy.endMs - startAtMs) / 1000);
+  const row = baseRow(ctx, 'reactions', live);
+  row.tapsPerSec = Math.round(busy.taps / seconds);
+  row.deliveriesPerSec = Math.round(busy.reactionFrames / seconds);
+  row.framesPerFanPerSec = round(busy.reactionFrames / Math.max(1, live) / seconds);
+  row.tapsSeenRatio =
+    window.taps > 0 ? round(window.tapsSeen / (window.taps * Math.max(1, live)), 3) : 0;
+  row.disconnects = window.disconnects;
+  const cpu = sends.reduce((s, r) => s + ((r.cpu.userMs + r.cpu.systemMs) / r.cpu.wallMs) * 100, 0);
+  row.generatorCpu = round(cpu, 1);
+  row.serverCpu = busy.serverCpu === undefined ? null : round(busy.serverCpu, 1);
+  row.notes.push(...saturationNote(cpu));
+  noteOtherCpu(row, busy);
+  if (window.disconnects > 0) row.notes.push(`${window.disconnects} fans closed by the server`);
+  return row;
+}

@@ -1,0 +1,163 @@
+// The figures of one scenario against one target, as they go to latest.json, the terminal and
+// the HTML page. One row type for every scenario: the headline columns mean the same thing
+// everywhere (deliveries/s, publish-to-fan latency, loss, memory, CPU); scenario-specific
+// figures ride in optional fields. Rounding happens here, once.
+
+import type { TargetKind } from './dialect.js';
+import type { Histogram } from './histogram.js';
+
+export interface RampStep {
+  /** Offered chat rate, msg/s, and what the senders managed. */
+  ratePerSec: number;
+  messagesPerSec: number;
+  /** Deliveries a fan-out of every message to every fan would make, per second. */
+  offeredPerSec: number;
+  deliveriesPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  generatorCpu: number;
+  serverCpu: number | null;
+  disconnects: number;
+  /** p99 within the objective, deliveries keeping up and no fan closed. */
+  held: boolean;
+}
+
+export interface ScenarioRow {
+  name: string;
+  target: TargetKind;
+  /** Fans connected for the scenario. */
+  fans: number;
+  shards: number;
+  deliveriesPerSec: number;
+  /** Publish-to-fan latency (join-storm: join-to-welcome per fan); null when not measured. */
+  p50Ms: number | null;
+  p99Ms: number | null;
+  p999Ms: number | null;
+  maxMs: number | null;
+  /** Server RSS growth per connected fan, KiB; null when not measured. */
+  kibPerConn: number | null;
+  lost: number;
+  duplicated: number;
+  reordered: number;
+  /** All generators together / the servers together, % of one core. */
+  generatorCpu: number;
+  serverCpu: number | null;
+  /**
+   * What other processes used meanwhile, % of one core (host minus generators and servers):
+   * above a few percent, something else on the machine competed with the run.
+   */
+  otherCpu?: number;
+  /**
+   * join-storm: fans admitted per second: join + upgrade + welcome, or with tokens fetched
+   * first, upgrade + welcome only (the shard's part); then `joinsPerSec` is the API's part.
+   */
+  connectPerSec?: number;
+  joinsPerSec?: number;
+  connectFailed?: number;
+  /** Chat scenarios: accepted messages per second; refusals; unasked-for closes. */
+  messagesPerSec?: number;
+  rejected?: number;
+  disconnects?: number;
+  /** reactions: taps per second, frames per fan per second, share of taps fans saw. */
+  tapsPerSec?: number;
+  framesPerFanPerSec?: number;
+  tapsSeenRatio?: number;
+  /** recovery: fans dropped and back, resume time (drop to new welcome), messages recovered. */
+  dropped?: number;
+  resumed?: number;
+  resumeP50Ms?: number;
+  resumeP99Ms?: number;
+  recovered?: number;
+  continuity?: Record<string, number>;
+  /** broadcast-max: the ramp behind it, and whether its best step held the objective. */
+  steps?: RampStep[];
+  heldObjective?: boolean;
+  notes: string[];
+}
+
+export const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
+
+/** A row with nothing measured yet. */
+export function emptyRow(
+  name: string,
+  target: TargetKind,
+  shards: number,
+  fans: number,
+): ScenarioRow {
+  return {
+    name,
+    target,
+    fans,
+    shards,
+    deliveriesPerSec: 0,
+    p50Ms: null,
+    p99Ms: null,
+    p999Ms: null,
+    maxMs: null,
+    kibPerConn: null,
+    lost: 0,
+    duplicated: 0,
+    reordered: 0,
+    generatorCpu: 0,
+    serverCpu: null,
+    notes: [],
+  };
+}
+
+export interface LatencyColumns {
+  p50Ms: number | null;
+  p99Ms: number | null;
+  p999Ms: number | null;
+  maxMs: number | null;
+}
+
+export function latencyColumns(h: Histogram): LatencyColumns {
+  if (h.count === 0) return { p50Ms: null, p99Ms: null, p999Ms: null, maxMs: null };
+  return {
+    p50Ms: round(h.percentile(50)),
+    p99Ms: round(h.percentile(99)),
+    p999Ms: round(h.percentile(99.9)),
+    maxMs: round(h.max),
+  };
+}
+
+/** The other-processes CPU of a window, when the host and the servers were both read. */
+export function otherCpuOf(w: {
+  hostCpu: number | undefined;
+  serverCpu: number | undefined;
+  generatorCpu: number;
+}): number | undefined {
+  if (w.hostCpu === undefined || w.serverCpu === undefined) return undefined;
+  return round(Math.max(0, w.hostCpu - w.serverCpu - w.generatorCpu), 1);
+}
+
+/** Other processes above this share of a core make a run's figures suspect. */
+export const DISTURBED_OTHER_CPU = 15;
+
+/** Sets `otherCpu` from a window, with a note when the machine was busy with something else. */
+export function noteOtherCpu(
+  row: ScenarioRow,
+  w: { hostCpu: number | undefined; serverCpu: number | undefined; generatorCpu: number },
+): void {
+  const other = otherCpuOf(w);
+  if (other === undefined) return;
+  row.otherCpu = other;
+  if (other > DISTURBED_OTHER_CPU) {
+    row.notes.push(
+      `other processes used ${Math.round(other)}% of a core meanwhile: figures disturbed`,
+    );
+  }
+}
+
+/** Generator CPU this close to a full core means the generator, not the server, set the pace. */
+export const GENERATOR_SATURATED_CPU = 90;
+
+/** A note when the generator was saturated, so nobody reads its limit as the server's. */
+export function saturationNote(generatorCpu: number): string[] {
+  return generatorCpu >= GENERATOR_SATURATED_CPU
+    ? [
+        `generator at ${Math.round(generatorCpu)}% of its core: figures are a lower bound for the server`,
+      ]
+    : [];
+}

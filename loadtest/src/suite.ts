@@ -1,0 +1,169 @@
+// The default suite `pnpm bench` runs: every scenario against Fanfare and its peers with the
+// same generator, sized to finish in under 10 minutes on a 2-core machine. Large sessions put
+// one shard's worth of fans (19k) on each target: memory, joins, recovery, and the ramp from
+// 1 msg/s. Small ones (2k fans) compare paced loads and ramp as far as the objective allows,
+// which at 19k fans no rate may; reactions get their own small sessions, since a peer swamped
+// by taps would carry its backlog into anything after. The last pair runs two processes per
+// target (Fanfare's cluster on NATS and Redis, Socket.IO with the Redis adapter).
+
+import type { TargetKind } from './dialect.js';
+import { DEFAULT_OBJECTIVE_MS, RAMP_FACTOR } from './options.js';
+import { OPEN_CHAT_LIMITS } from './runner.js';
+import type { Phase, SessionPlan } from './runner.js';
+import { broadcast, recovery } from './scenario-chat.js';
+import { reactions } from './scenario-connect.js';
+import { broadcastRamp } from './scenario-ramp.js';
+
+/** One shard's planned load (SHARD_CAPACITY is 19,000 fans). */
+export const SUITE_SHARD_FANS = 19_000;
+export const SUITE_SMALL_FANS = 2000;
+export const SUITE_MULTI_FANS = 4000;
+/** Small sessions' ramp starts where every fan together receives this many messages/s. */
+const RAMP_START_DELIVERIES = 200_000;
+/** One shard's worth of fans: the ramp starts at the lowest rate and climbs while it holds. */
+const SHARD_RAMP_START_RATE = 1;
+const RAMP_STEP_S = 2.5;
+const RAMP_MAX_STEPS = 8;
+/** Paced phases: seconds of sending. */
+const PHASE_S = 5;
+/** broadcast: 20 msg/s from 40 senders (0.5 msg/s each, within the fan limit of 1/s). */
+const BROADCAST = { ratePerS: 20, senders: 40 };
+/** chat-storm: 200 senders at 0.8 msg/s each. */
+const CHAT_STORM = { ratePerS: 160, senders: 200 };
+const TAPS_PER_FAN_PER_S = 1;
+const RECOVERY = { ratePerS: 5, senders: 10, durationS: 8, fraction: 0.2 };
+
+const TARGETS: readonly TargetKind[] = ['fanfare', 'uws-raw', 'socketio'];
+
+interface Shape {
+  target: TargetKind;
+  fans: number;
+  shards: number;
+  senders: number;
+  /** Fanfare's limits: open for the ramp's few fast senders, the defaults otherwise. */
+  openLimits: boolean;
+  prefetchTokens: boolean;
+  reportJoinStorm: boolean;
+  phases: Phase[];
+}
+
+function plan(s: Shape): SessionPlan {
+  return {
+    options: {
+      target: s.target,
+      shards: s.shards,
+      fans: s.fans,
+      workers: Math.max(1, Math.ceil(s.fans / 10_000)),
+      senders: s.senders,
+      ratePerS: 1,
+      eventId: 'demo',
+      targetApi: undefined,
+      engineEnv: s.openLimits ? OPEN_CHAT_LIMITS : {},
+      pin: true,
+      connectConcurrency: 256,
+      prefetchTokens: s.prefetchTokens,
+    },
+    reportJoinStorm: s.reportJoinStorm,
+    phases: s.phases,
+  };
+}
+
+const ramp = (startRatePerS: number): Phase => ({
+  name: 'broadcast-max',
+  run: (ctx) =>
+    broadcastRamp(ctx, {
+      startRatePerS,
+      factor: RAMP_FACTOR,
+      stepS: RAMP_STEP_S,
+      maxSteps: RAMP_MAX_STEPS,
+      objectiveMs: DEFAULT_OBJECTIVE_MS,
+      senders: 10,
+    }),
+});
+
+const paced = (
+  name: 'broadcast' | 'chat-storm',
+  load: { ratePerS: number; senders: number },
+): Phase => ({
+  name,
+  run: (ctx) =>
+    broadcast(ctx, { name, ratePerS: load.ratePerS, senders: load.senders, durationS: PHASE_S }),
+});
+
+const tapping: Phase = {
+  name: 'reactions',
+  run: (ctx) => reactions(ctx, { tapsPerFanPerS: TAPS_PER_FAN_PER_S, durationS: PHASE_S }),
+};
+
+const resume: Phase = {
+  name: 'recovery',
+  run: (ctx) => recovery(ctx, RECOVERY),
+};
+
+/** The suite, in run order. */
+export function suitePlans(): SessionPlan[] {
+  const plans: SessionPlan[] = [];
+  for (const target of TARGETS) {
+    plans.push(
+      plan({
+        target,
+        fans: SUITE_SHARD_FANS,
+        shards: 1,
+        senders: 10,
+        openLimits: true,
+        prefetchTokens: true,
+        reportJoinStorm: true,
+        phases:
+          target === 'fanfare'
+            ? [resume, ramp(SHARD_RAMP_START_RATE)]
+            : [ramp(SHARD_RAMP_START_RATE)],
+      }),
+    );
+  }
+  const smallRamp = ramp(Math.round(RAMP_START_DELIVERIES / SUITE_SMALL_FANS));
+  for (const target of TARGETS) {
+    // Limits open for the ramp's ten fast senders; the paced phases' senders stay within the fan
+    // limit anyway. The phase that swamps a peer (chat-storm) goes last.
+    plans.push(
+      plan({
+        target,
+        fans: SUITE_SMALL_FANS,
+        shards: 1,
+        senders: CHAT_STORM.senders,
+        openLimits: true,
+        prefetchTokens: false,
+        reportJoinStorm: false,
+        phases: [paced('broadcast', BROADCAST), smallRamp, paced('chat-storm', CHAT_STORM)],
+      }),
+    );
+  }
+  for (const target of TARGETS) {
+    plans.push(
+      plan({
+        target,
+        fans: SUITE_SMALL_FANS,
+        shards: 1,
+        senders: 1,
+        openLimits: false,
+        prefetchTokens: false,
+        reportJoinStorm: false,
+        phases: [tapping],
+      }),
+    );
+  }
+  for (const target of ['fanfare', 'socketio'] as const) {
+    plans.push(
+      plan({
+        target,
+        fans: SUITE_MULTI_FANS,
+        shards: 2,
+        senders: BROADCAST.senders,
+        openLimits: false,
+        prefetchTokens: false,
+        reportJoinStorm: true,
+        phases: [paced('broadcast', BROADCAST)],
+      }),
+    );
+  }
+  return plans;
+}
