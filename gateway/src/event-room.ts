@@ -11,7 +11,6 @@ import {
   type ChatMessage,
   type Continuity,
   type ChatSend,
-  type ErrorCode,
   type ReactionEmoji,
   type ServerMessage,
 } from '@fanfare/protocol';
@@ -34,12 +33,13 @@ import type { IdSource } from './ids.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Logger } from '@fanfare/fanout';
 import { stitchResume, type ResumePlan } from './resume.js';
+import { sweepSockets, type SweepResult } from './backpressure.js';
 import { RoomSanctions } from './room-sanctions.js';
+import { sendError, sendTo, type Socket } from './send.js';
 import { endSession, type Session } from './session.js';
 import { take } from './token-bucket.js';
 import type { Uws } from './uws.js';
 
-export type Socket = Uws.WebSocket<Session>;
 type RoomState = 'new' | 'loading' | 'ready' | 'closed';
 
 export interface RoomDeps {
@@ -53,33 +53,6 @@ export interface RoomDeps {
   ids: IdSource;
   logger: Logger;
   metrics: GatewayMetrics;
-}
-
-/** Sends one frame to one socket, unless it has closed (an await may have passed). */
-export function sendTo(ws: Socket, session: Session, message: ServerMessage): void {
-  if (session.closed) return;
-  ws.cork(() => ws.send(encodeServerMessage(message)));
-}
-
-export function sendError(
-  ws: Socket,
-  session: Session,
-  code: ErrorCode,
-  message: string,
-  extra: { ref?: string | undefined; retryAfterMs?: number } = {},
-): void {
-  const frame: ServerMessage = { type: 'error', code, message };
-  if (extra.ref !== undefined) frame.ref = extra.ref;
-  if (extra.retryAfterMs !== undefined) frame.retryAfterMs = extra.retryAfterMs;
-  sendTo(ws, session, frame);
-}
-
-/** What one slow-consumer sweep found. */
-export interface SweepResult {
-  /** Sockets that are not getting superseded frames now. */
-  lagging: number;
-  /** Sockets closed with 4001 by this sweep. */
-  closedSlow: number;
 }
 
 export class EventRoom {
@@ -332,29 +305,9 @@ export class EventRoom {
     this.#reactions.tap(emoji, count);
   }
 
-  /**
-   * Applies the slow-consumer policy to every socket: past `signalDropBytes` a fan stops
-   * getting superseded frames; past `slowCloseBytes` it is closed with 4001.
-   */
+  /** Applies the slow-consumer policy to this room's sockets (see backpressure.ts). */
   sweep(closeSlow: (ws: Socket) => void): SweepResult {
-    const { signalDropBytes, slowCloseBytes } = this.#deps.config.backpressure;
-    const result: SweepResult = { lagging: 0, closedSlow: 0 };
-    for (const ws of this.#sockets) {
-      const session = ws.getUserData();
-      if (session.closed) continue;
-      const buffered = ws.getBufferedAmount();
-      if (buffered > slowCloseBytes) {
-        closeSlow(ws);
-        result.closedSlow++;
-        continue;
-      }
-      if (buffered > signalDropBytes && !session.lagging) {
-        session.lagging = true;
-        ws.unsubscribe(this.signalTopic);
-      }
-      if (session.lagging) result.lagging++;
-    }
-    return result;
+    return sweepSockets(this.#sockets, this.signalTopic, this.#deps.config.backpressure, closeSlow);
   }
 
   /** A lagging socket drained: resume superseded frames, starting with the latest values. */

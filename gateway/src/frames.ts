@@ -3,7 +3,7 @@
 
 import { Close, decodeClientMessage, type Pong } from '@fanfare/protocol';
 import type { GatewayConfig } from './config.js';
-import { sendError, sendTo, type Socket } from './event-room.js';
+import { sendError, sendTo, type Socket } from './send.js';
 import type { Logger } from '@fanfare/fanout';
 import { endSession } from './session.js';
 import { take } from './token-bucket.js';

@@ -15,7 +15,8 @@ import {
 } from '@fanfare/fanout';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { HARD_MAX_PAYLOAD_BYTES, WS_PATH, type GatewayConfig } from './config.js';
-import type { Socket, SweepResult } from './event-room.js';
+import type { SweepResult } from './backpressure.js';
+import type { Socket } from './send.js';
 import { createMessageHandler } from './frames.js';
 import { IdSource } from './ids.js';
 import { GatewayMetrics } from './metrics.js';

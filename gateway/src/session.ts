@@ -4,7 +4,8 @@
 
 import type { Author } from '@fanfare/protocol';
 import type { ChatGuard } from './chat-guard.js';
-import type { EventRoom, Socket } from './event-room.js';
+import type { EventRoom } from './event-room.js';
+import type { Socket } from './send.js';
 import type { ResumePlan } from './resume.js';
 import type { Bucket } from './token-bucket.js';
 

@@ -1,0 +1,27 @@
+// Sending one frame to one socket: the only per-recipient send path (broadcasts go through uWS
+// topics). Both check `closed`, since an await may have passed since the socket was last seen.
+
+import { encodeServerMessage, type ErrorCode, type ServerMessage } from '@fanfare/protocol';
+import type { Session } from './session.js';
+import type { Uws } from './uws.js';
+
+export type Socket = Uws.WebSocket<Session>;
+
+/** Sends one frame to one socket, unless it has closed (an await may have passed). */
+export function sendTo(ws: Socket, session: Session, message: ServerMessage): void {
+  if (session.closed) return;
+  ws.cork(() => ws.send(encodeServerMessage(message)));
+}
+
+export function sendError(
+  ws: Socket,
+  session: Session,
+  code: ErrorCode,
+  message: string,
+  extra: { ref?: string | undefined; retryAfterMs?: number } = {},
+): void {
+  const frame: ServerMessage = { type: 'error', code, message };
+  if (extra.ref !== undefined) frame.ref = extra.ref;
+  if (extra.retryAfterMs !== undefined) frame.retryAfterMs = extra.retryAfterMs;
+  sendTo(ws, session, frame);
+}
