@@ -8,6 +8,7 @@ import {
   type Bus,
   type Sanction,
   type SanctionKind,
+  type SanctionNotice,
   type SanctionSet,
   type SanctionStore,
   type Subjects,
@@ -80,15 +81,14 @@ export class Moderation {
   /** The sanction in force for a user, or undefined; also undefined when the store is down. */
   async current(eventId: string, userId: string): Promise<Sanction | undefined> {
     try {
-      const set = await this.#deps.store.active(eventId, this.#now());
-      return set.sanctions.find((s) => s.userId === userId);
+      return await this.#deps.store.of(eventId, userId, this.#now());
     } catch (err) {
       if (err instanceof StateUnavailableError) return undefined; // shards still enforce
       throw err;
     }
   }
 
-  #announce(eventId: string, notice: Parameters<typeof encodeSanctionNotice>[0]): void {
+  #announce(eventId: string, notice: SanctionNotice): void {
     this.#deps.bus.publish(this.#deps.subjects.sanctions(eventId), encodeSanctionNotice(notice));
   }
 

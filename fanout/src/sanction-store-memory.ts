@@ -30,6 +30,11 @@ export class MemorySanctionStore implements SanctionStore {
     return this.#events.get(eventId)?.version ?? 0;
   }
 
+  async of(eventId: string, userId: string, now: number): Promise<Sanction | undefined> {
+    const sanction = this.#events.get(eventId)?.byUser.get(userId);
+    return sanction && inForce(sanction, now) ? { ...sanction } : undefined;
+  }
+
   async active(eventId: string, now: number): Promise<SanctionSet> {
     const event = this.#events.get(eventId);
     if (!event) return { version: 0, sanctions: [] };

@@ -43,6 +43,7 @@ if (!probe) {
         store.impose('ev', { userId: 'u', kind: 'ban', until: null, by: 'm', at }),
       ).rejects.toBeInstanceOf(StateUnavailableError);
       await expect(store.lift('ev', 'u')).rejects.toMatchObject({ code: 'state_unavailable' });
+      await expect(store.of('ev', 'u', at)).rejects.toBeInstanceOf(StateUnavailableError);
       await expect(store.version('ev')).rejects.toBeInstanceOf(StateUnavailableError);
       await expect(store.active('ev', at)).rejects.toBeInstanceOf(StateUnavailableError);
       redis.disconnect();

@@ -74,6 +74,13 @@ export class RedisSanctionStore implements SanctionStore {
     return Number(value ?? 0);
   }
 
+  async of(eventId: string, userId: string, now: number): Promise<Sanction | undefined> {
+    const json = await this.#call(() => this.#redis.hget(this.#keys(eventId)[0], userId));
+    if (json === null) return undefined;
+    const sanction = JSON.parse(json) as Sanction;
+    return inForce(sanction, now) ? sanction : undefined;
+  }
+
   async active(eventId: string, now: number): Promise<SanctionSet> {
     const [hash, , version] = this.#keys(eventId);
     const results = await this.#call(() => this.#redis.multi().get(version).hgetall(hash).exec());

@@ -49,6 +49,17 @@ export function sanctionStoreContract(
       expect(byUser.u2).toMatchObject({ kind: 'timeout', until: T0 + 60_000 });
     });
 
+    it('reads one user’s sanction in force, and nothing once it expired or for others', async () => {
+      await f.store.impose('ev-a', ban('u1', { kind: 'timeout', until: T0 + 1000 }));
+      expect(await f.peer.of('ev-a', 'u1', T0)).toMatchObject({
+        kind: 'timeout',
+        until: T0 + 1000,
+      });
+      expect(await f.peer.of('ev-a', 'u1', T0 + 1000)).toBeUndefined();
+      expect(await f.peer.of('ev-a', 'u2', T0)).toBeUndefined();
+      expect(await f.peer.of('ev-b', 'u1', T0)).toBeUndefined();
+    });
+
     it('keeps events apart', async () => {
       await f.store.impose('ev-a', ban('u1'));
       expect(await f.peer.version('ev-b')).toBe(0);

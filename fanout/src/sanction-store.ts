@@ -39,6 +39,8 @@ export interface SanctionStore {
   lift(eventId: string, userId: string): Promise<{ version: number; lifted: Sanction | undefined }>;
   /** The event's current version: a cheap check before re-reading the whole set. */
   version(eventId: string): Promise<number>;
+  /** The user's sanction in force at `now`, if any: one key read, for per-join checks. */
+  of(eventId: string, userId: string, now: number): Promise<Sanction | undefined>;
   /** Every sanction in force at `now`, with the version read in the same step. */
   active(eventId: string, now: number): Promise<SanctionSet>;
 }

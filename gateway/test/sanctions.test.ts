@@ -112,4 +112,5 @@ function breakStore(store: SanctionStore): void {
   const down = () => Promise.reject(new Error('store down'));
   store.version = down;
   store.active = down;
+  store.of = down;
 }
