@@ -8,8 +8,10 @@
 // Going back from scheduled to draft is allowed (an event is unscheduled to be edited in peace);
 // nothing ever goes back from live, ended or archived: fans saw it happen.
 
-export const EVENT_STATES = ['draft', 'scheduled', 'live', 'ended', 'archived'] as const;
-export type EventState = (typeof EVENT_STATES)[number];
+import { EVENT_STATES, type EventState } from '@fanfare/protocol';
+
+// The states are the protocol's: fans see them in the stage.
+export { EVENT_STATES, type EventState };
 
 /** For each state, the states it may move to. `archived` is final. */
 export const EVENT_TRANSITIONS: Readonly<Record<EventState, readonly EventState[]>> = {

@@ -21,11 +21,10 @@ import {
 } from 'drizzle-orm/pg-core';
 import { EVENT_STATES } from './event-lifecycle.js';
 
-export const EVENT_ACCESS = ['public', 'ticketed'] as const;
-export type EventAccess = (typeof EVENT_ACCESS)[number];
+import { EVENT_ACCESS, POLL_STATES, type EventAccess, type PollState } from '@fanfare/protocol';
 
-export const POLL_STATES = ['open', 'closed', 'cancelled'] as const;
-export type PollState = (typeof POLL_STATES)[number];
+// Shared with the protocol: fans see access and poll states in the stage.
+export { EVENT_ACCESS, POLL_STATES, type EventAccess, type PollState };
 
 /** Roles an API credential can hold (fans never hold credentials: they get tokens). */
 export const CREDENTIAL_ROLES = ['producer', 'moderator', 'sre'] as const;

@@ -36,6 +36,17 @@ export {
 } from './sanction-notice.js';
 export { MemorySanctionStore } from './sanction-store-memory.js';
 export { RedisSanctionStore } from './sanction-store-redis.js';
+export type { ChatRules, Stage, StageStore } from './stage-store.js';
+export { MemoryStageStore } from './stage-store-memory.js';
+export { decodeStage, encodeStage } from './stage-codec.js';
+export {
+  decodeLogRecord,
+  deleteMsgId,
+  encodeLogRecord,
+  type ChatRecord,
+  type DeleteRecord,
+  type LogRecord,
+} from './log-record.js';
 export type { Tally, VoteOutcome, VoteStatus, VoteStore } from './vote-store.js';
 export { MemoryVoteStore } from './vote-store-memory.js';
 export { RedisVoteStore } from './vote-store-redis.js';

@@ -12,6 +12,8 @@ export interface Subjects {
   presence(eventId: string): string;
   /** Core (ephemeral): notice of a change to the event's sanctions (the store holds them). */
   sanctions(eventId: string): string;
+  /** Core (ephemeral): the event's new stage after a change (the store holds it). */
+  stage(eventId: string): string;
   /** Ordered log (JetStream in the distributed mode): chat and other sequenced records. */
   log(eventId: string): string;
   /**
@@ -39,6 +41,7 @@ export function createSubjects(prefix = 'fanfare'): Subjects {
     reactions: (eventId) => scoped(eventId, 'reactions'),
     presence: (eventId) => scoped(eventId, 'presence'),
     sanctions: (eventId) => scoped(eventId, 'sanctions'),
+    stage: (eventId) => scoped(eventId, 'stage'),
     log: (eventId) => scoped(eventId, 'log'),
     logStream: (eventId) => `${streamPrefix}${checked(eventId)}`,
   };

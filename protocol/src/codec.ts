@@ -4,7 +4,8 @@
 
 import type { ErrorCode } from './codes.js';
 import { CHAT_MAX_CHARS, REACT_MAX_COUNT, REF_MAX_CHARS, isReactionEmoji } from './limits.js';
-import type { ChatSend, ClientMessage, ServerMessage } from './messages.js';
+import type { ChatSend, ClientMessage, ServerMessage, Vote } from './messages.js';
+import { POLL_ID_MAX_CHARS, POLL_OPTIONS_MAX } from './stage.js';
 
 export interface ProtocolError {
   code: ErrorCode;
@@ -85,6 +86,35 @@ function decodePing(o: Fields, ref: string | undefined): Decoded<ClientMessage> 
   return { ok: true, value };
 }
 
+function decodeVote(o: Fields, ref: string | undefined): Decoded<ClientMessage> {
+  if (
+    typeof o.pollId !== 'string' ||
+    o.pollId.length === 0 ||
+    o.pollId.length > POLL_ID_MAX_CHARS
+  ) {
+    return fail(
+      'invalid_frame',
+      `\`pollId\` must be a string of 1-${POLL_ID_MAX_CHARS} characters`,
+      ref,
+    );
+  }
+  if (
+    typeof o.option !== 'number' ||
+    !Number.isInteger(o.option) ||
+    o.option < 0 ||
+    o.option >= POLL_OPTIONS_MAX
+  ) {
+    return fail(
+      'invalid_option',
+      `\`option\` must be an integer from 0 to ${POLL_OPTIONS_MAX - 1}`,
+      ref,
+    );
+  }
+  const value: Vote = { type: 'vote', pollId: o.pollId, option: o.option };
+  if (ref !== undefined) value.ref = ref;
+  return { ok: true, value };
+}
+
 /** Decodes one client text frame. Never throws. */
 export function decodeClientMessage(frame: string): Decoded<ClientMessage> {
   let parsed: unknown;
@@ -107,6 +137,8 @@ export function decodeClientMessage(frame: string): Decoded<ClientMessage> {
       return decodeReact(o, ref);
     case 'ping':
       return decodePing(o, ref);
+    case 'vote':
+      return decodeVote(o, ref);
     default:
       if (typeof o.type !== 'string') return fail('invalid_frame', '`type` must be a string', ref);
       return fail('unknown_type', 'unknown message type', ref);
@@ -131,6 +163,9 @@ const SERVER_TYPES: ReadonlySet<string> = new Set<ServerMessage['type']>([
   'ack',
   'error',
   'pong',
+  'voted',
+  'tally',
+  'stage',
 ]);
 
 /**

@@ -50,6 +50,35 @@ export const ERROR_CODES = {
     description:
       'A moderator timed this fan out of chat; `retryAfterMs` says when the timeout ends.',
   },
+  slow_mode: {
+    retry: 'retry-after',
+    description:
+      'Slow mode is on: one message per `slowModeS` seconds per fan; `retryAfterMs` says when.',
+  },
+  chat_restricted: {
+    retry: 'fix',
+    description: 'Chat is open to ticket holders only in this event (entitled-only chat).',
+  },
+  blocked_term: {
+    retry: 'fix',
+    description: 'The message contains a term the moderators blocked; it was not sent.',
+  },
+  chat_busy: {
+    retry: 'retry-after',
+    description:
+      'The event is at its chat ingest cap; staff and ticket holders go first. Try again after `retryAfterMs`.',
+  },
+  event_ended: {
+    retry: 'final',
+    description: 'The event has ended: chat and votes are closed.',
+  },
+  unknown_poll: { retry: 'fix', description: 'No poll with this id is open in this event.' },
+  invalid_option: { retry: 'fix', description: "The option is not one of the poll's options." },
+  poll_closed: { retry: 'final', description: 'The poll has closed or was cancelled.' },
+  already_voted: {
+    retry: 'final',
+    description: 'This fan already voted for another option in this poll; one vote per fan.',
+  },
   unavailable: {
     retry: 'retry-after',
     description: 'A dependency is briefly unavailable; the action was not applied.',
@@ -146,6 +175,11 @@ export const UPGRADE_REFUSALS = {
     status: 403,
     retry: 'final',
     description: 'A moderator banned this fan from the event.',
+  },
+  not_entitled: {
+    status: 403,
+    retry: 'final',
+    description: 'The event is ticketed and the token holds no `ticketed` entitlement.',
   },
   version_unsupported: {
     status: 426,

@@ -4,3 +4,4 @@ export * from './limits.js';
 export type * from './messages.js';
 export * from './token.js';
 export * from './version.js';
+export * from './stage.js';

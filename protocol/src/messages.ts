@@ -3,6 +3,7 @@
 
 import type { ErrorCode } from './codes.js';
 import type { ReactionEmoji, Role } from './limits.js';
+import type { StageView } from './stage.js';
 
 /** Who wrote a message, as the token named them. */
 export interface Author {
@@ -55,7 +56,16 @@ export interface Ping {
   t?: number;
 }
 
-export type ClientMessage = ChatSend | React | Ping;
+/** A fan's vote in an open poll. One per fan per poll; sending the same vote again is harmless. */
+export interface Vote {
+  type: 'vote';
+  pollId: string;
+  /** Index into the poll's `options`. */
+  option: number;
+  ref?: string;
+}
+
+export type ClientMessage = ChatSend | React | Ping | Vote;
 export type ClientMessageType = ClientMessage['type'];
 
 // ---- server to client ----------------------------------------------------------------------
@@ -71,10 +81,22 @@ export type Continuity = 'fresh' | 'resumed' | 'lost';
 
 export interface Snapshot {
   continuity: Continuity;
-  /** `fresh`/`lost`: the most recent messages (up to 50). `resumed`: every message after `since`. */
+  /**
+   * `fresh`/`lost`: the most recent messages (up to 50). `resumed`: every message after `since`.
+   * Deleted messages are never included.
+   */
   chat: ChatMessage[];
-  /** The event's latest sequence number (0 before the first message). */
+  /**
+   * `resumed` only: deletions after `since`, so the client drops messages it already holds.
+   * Absent when there are none.
+   */
+  deleted?: Tombstone[];
+  /** The event's latest sequence number over messages and deletions (0 before the first). */
   lastSeq: number;
+  /** The event's stage: state, pin, chat rules, polls. */
+  stage: StageView;
+  /** The latest running tally of each open poll. */
+  tallies: PollTally[];
   /** Fans connected to the event now, across all shards. */
   viewers: number;
   /** Reaction taps in the most recent window. */
@@ -92,10 +114,26 @@ export interface Welcome {
   snapshot: Snapshot;
 }
 
-/** One or more chat messages in seq order. A fan sees every seq exactly once per session. */
+/**
+ * A moderator deleted message `id`. `seq` is the deletion's own position in the event's log;
+ * the message deleted always has a lower seq. Clients remove the message wherever they show it.
+ */
+export interface Tombstone {
+  seq: number;
+  id: string;
+}
+
+/**
+ * The next stretch of the event's ordered log: messages and deletions, each in seq order. The
+ * seqs of `messages` and `deleted` together continue the client's last seq without a gap; a
+ * gap means frames were lost and the client should reconnect with `since`. A fan sees every seq
+ * exactly once per session. Apply messages first, then deletions.
+ */
 export interface ChatBatch {
   type: 'chat';
   messages: ChatMessage[];
+  /** Absent when the batch deletes nothing. */
+  deleted?: Tombstone[];
 }
 
 /** Reaction taps in the last window (at most one frame per window; superseded, droppable). */
@@ -133,6 +171,34 @@ export interface ErrorFrame {
   retryAfterMs?: number;
 }
 
+/** A `vote` was recorded. `duplicate`: this fan had already cast this same vote. */
+export interface Voted {
+  type: 'voted';
+  ref?: string;
+  pollId: string;
+  option: number;
+  duplicate?: boolean;
+}
+
+/** A poll's running tally: a versioned snapshot, at most one per TALLY_INTERVAL_MS per poll. */
+export interface PollTally {
+  pollId: string;
+  /** Grows with every counted vote; keep the highest. */
+  version: number;
+  counts: number[];
+  total: number;
+}
+
+export interface TallyFrame extends PollTally {
+  type: 'tally';
+}
+
+/** The event's stage changed (state, pin, chat rules, a poll opened or settled). */
+export interface StageFrame {
+  type: 'stage';
+  stage: StageView;
+}
+
 export interface Pong {
   type: 'pong';
   ref?: string;
@@ -140,5 +206,15 @@ export interface Pong {
   serverTime: number;
 }
 
-export type ServerMessage = Welcome | ChatBatch | Reactions | Presence | Ack | ErrorFrame | Pong;
+export type ServerMessage =
+  | Welcome
+  | ChatBatch
+  | Reactions
+  | Presence
+  | Ack
+  | ErrorFrame
+  | Pong
+  | Voted
+  | TallyFrame
+  | StageFrame;
 export type ServerMessageType = ServerMessage['type'];

@@ -2,6 +2,7 @@
 // verifies it locally, with no database call). A JWT signed with ES256 and a `kid` header.
 
 import type { Role } from './limits.js';
+import type { Entitlement } from './stage.js';
 
 /** The only algorithm the gateway accepts; pinned so `alg: none` or HS256 tricks cannot pass. */
 export const TOKEN_ALGORITHM = 'ES256';
@@ -24,4 +25,6 @@ export interface FanTokenClaims {
   role: Role;
   /** Display name. */
   name: string;
+  /** What the fan holds beyond `public` (e.g. `ticketed`); absent means public only. */
+  ent?: Entitlement[];
 }
