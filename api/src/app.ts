@@ -7,22 +7,33 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import type { Context } from 'hono';
-import { isEventId, type Author } from '@fanfare/protocol';
+import { isEventId, type Author, type Entitlement } from '@fanfare/protocol';
+import type { Database } from '@fanfare/db';
+import { consoleLogger, type Clock, type EventLog, type Logger } from '@fanfare/fanout';
 import { DEMO_PAGE_CSP, demoPage } from './demo-page.js';
-import type { EventDirectory } from './event-directory.js';
+import type { EventDirectory, EventInfo } from './event-directory.js';
 import {
   JOIN_BODY_MAX_BYTES,
   newAnonymousUserId,
   newFanName,
   parseJoinRequest,
 } from './join-request.js';
-import { consoleLogger, type Logger } from '@fanfare/fanout';
-import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
+import { ApiError, PROBLEM_CONTENT_TYPE, fromDbError, toProblem } from './problem.js';
 import type { SigningKeys } from './signing-keys.js';
 import type { TokenIssuer } from './token-issuer.js';
 import type { Moderation } from './moderation.js';
+import type { PollService } from './poll-service.js';
+import type { StagePublisher } from './stage-projector.js';
+import { auditRoutes } from './routes/audit.js';
+import { chatRuleRoutes } from './routes/chat-rules.js';
+import { credentialRoutes } from './routes/credentials.js';
+import { eventRoutes } from './routes/events.js';
+import { historyRoutes } from './routes/history.js';
+import { messageRoutes } from './routes/messages.js';
+import { pollRoutes } from './routes/polls.js';
 import { sanctionRoutes } from './routes/sanctions.js';
-import { bearerToken } from './staff-auth.js';
+import { ticketRoutes } from './routes/tickets.js';
+import { bearerToken, type StaffAuthenticator } from './staff-auth.js';
 
 /** How long verifiers and proxies may cache the JWKS, seconds. Bounds how soon a new kid is seen. */
 export const JWKS_MAX_AGE_S = 300;
@@ -36,9 +47,25 @@ export const REQUEST_ID_MAX_CHARS = 128;
 export interface AppDeps {
   keys: SigningKeys;
   issuer: TokenIssuer;
+  /** Resolves staff tokens and API keys for the control routes. */
+  staff: StaffAuthenticator;
+  /** The system of record: Postgres, or PGlite in the embedded mode. */
+  db: Database;
+  /** Cached event lookups for the join path. */
   events: EventDirectory;
   /** Bans and timeouts. */
   moderation: Moderation;
+  /** Projects, stores and announces an event's stage after a change. */
+  stage: StagePublisher;
+  polls: PollService;
+  /** The events' ordered logs: moderators' deletions are appended here. */
+  log: EventLog;
+  /**
+   * The request header a trusted CDN sets to the fan's country (ISO 3166-1 alpha-2), e.g.
+   * `cf-ipcountry`. Without it, joins to events with a country allow-list are refused.
+   */
+  countryHeader?: string | undefined;
+  clock?: Clock;
   /**
    * The WebSocket URL a fan of this event should connect to (token goes in `?token=`), or
    * undefined when no shard can take one more fan (the join answers 503 `unavailable`).
@@ -67,7 +94,20 @@ function asApiError(err: unknown): unknown {
   if (err instanceof HTTPException && err.status === 400) {
     return new ApiError('invalid_json', 'the request body is not valid JSON', { cause: err });
   }
-  return err;
+  if (err instanceof HTTPException && err.status === 415) {
+    return new ApiError('unsupported_media_type', 'send the body as application/json', {
+      cause: err,
+    });
+  }
+  return fromDbError(err);
+}
+
+/** Refuses a join the event's country allow-list does not admit. */
+function checkCountry(event: EventInfo, country: string | undefined): void {
+  if (event.countryAllowList === null) return;
+  if (country === undefined || !event.countryAllowList.includes(country.trim().toUpperCase())) {
+    throw new ApiError('country_not_allowed', 'this event is not open to fans from your country');
+  }
 }
 
 function problemResponse(c: Context<AppEnv>, err: unknown): Response {
@@ -131,40 +171,53 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       // Parsed before the lookup so malformed requests cost no directory read.
       const request = parseJoinRequest(await c.req.text());
       const event = await deps.events.get(eventId);
-      if (event === undefined) throw new ApiError('event_not_found', 'no event with this id');
-      // Every join is anonymous for now; token-based entitlement (ticket holders) comes later.
-      if (!event.anonymousJoin) {
-        throw new ApiError('forbidden', 'this event does not allow anonymous joins');
+      // A draft is not public yet: to fans it does not exist.
+      if (event === undefined || event.state === 'draft') {
+        throw new ApiError('event_not_found', 'no event with this id');
       }
-      const gatewayUrl = await deps.gatewayUrl(event.id);
-      if (!gatewayUrl) {
-        c.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_S));
-        throw new ApiError('unavailable', 'no gateway can take this fan now; retry shortly');
+      if (event.state === 'ended' || event.state === 'archived') {
+        throw new ApiError('event_ended', 'this event has ended');
       }
-      // A fan coming back (its shard went away, its token is about to expire) shows its last
-      // token and keeps its identity: the same user id keeps its idempotency keys valid.
+      checkCountry(event, deps.countryHeader ? c.req.header(deps.countryHeader) : undefined);
+      // A fan coming back (its shard went away, its token is about to expire) or arriving with
+      // a ticket shows its token and keeps its identity: the same user id keeps its
+      // idempotency keys valid, and its entitlements carry over.
       const previous = bearerToken(c.req.header('authorization'));
       let user: Author = {
         id: newAnonymousUserId(),
         name: request.name ?? newFanName(),
         role: 'fan',
       };
+      let ent: Entitlement[] = [];
       if (previous !== undefined) {
         const claims = await deps.issuer.verifyFanToken(previous);
         if (!claims || claims.evt !== event.id) {
           throw new ApiError('unauthorized', 'the bearer token is not a fan token for this event');
         }
         user = { id: claims.sub, name: claims.name, role: claims.role };
+        ent = claims.ent ?? [];
         // A banned fan keeps being refused here too, not only by the shards.
         if ((await deps.moderation.current(event.id, user.id))?.kind === 'ban') {
           throw new ApiError('banned', 'a moderator banned you from this event');
         }
+      }
+      if (event.access === 'ticketed' && user.role === 'fan' && !ent.includes('ticketed')) {
+        throw new ApiError(
+          'not_entitled',
+          'this event is for ticket holders; join with your ticket',
+        );
+      }
+      const gatewayUrl = await deps.gatewayUrl(event.id);
+      if (!gatewayUrl) {
+        c.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_S));
+        throw new ApiError('unavailable', 'no gateway can take this fan now; retry shortly');
       }
       const { token, expiresAt } = await deps.issuer.issueFanToken({
         sub: user.id,
         evt: event.id,
         role: user.role,
         name: user.name,
+        ...(ent.length > 0 ? { ent } : {}),
       });
       const body: JoinResponse = {
         token,
@@ -179,20 +232,33 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
   );
 
-  app.route('/', sanctionRoutes(deps));
+  for (const routes of [
+    eventRoutes,
+    pollRoutes,
+    messageRoutes,
+    chatRuleRoutes,
+    historyRoutes,
+    sanctionRoutes,
+    ticketRoutes,
+    auditRoutes,
+    credentialRoutes,
+  ]) {
+    app.route('/', routes(deps));
+  }
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: 'A staff token (audience fanfare-api) for control routes.',
+    description: 'A staff token (audience fanfare-api) or an API key (`ffk_…`) for control routes.',
   });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
       title: 'Fanfare control API',
       version: '1.0.0',
-      description: 'Events, moderation and tokens. Errors are application/problem+json.',
+      description:
+        'Events, polls, moderation, tokens and credentials. Errors are application/problem+json.',
     },
   });
 

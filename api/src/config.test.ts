@@ -25,6 +25,10 @@ describe('loadApiConfig', () => {
       redisUrl: undefined,
       natsServers: [],
       prefix: 'fanfare',
+      jwtPublishedKeys: [],
+      databaseUrl: undefined,
+      pgliteDataDir: '.fanfare/pglite',
+      countryHeader: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -41,6 +45,9 @@ describe('loadApiConfig', () => {
       JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nMIG\\n-----END PRIVATE KEY-----',
       JWT_KID: '2025-06',
       FAN_TOKEN_TTL_S: '900',
+      DATABASE_URL: 'postgres://db.internal/fanfare',
+      PGLITE_DATA_DIR: 'memory',
+      COUNTRY_HEADER: 'CF-IPCountry',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -54,6 +61,10 @@ describe('loadApiConfig', () => {
       redisUrl: 'redis://cache.internal:6379',
       natsServers: ['nats://n1:4222', 'nats://n2:4222'],
       prefix: 'prod',
+      jwtPublishedKeys: [],
+      databaseUrl: 'postgres://db.internal/fanfare',
+      pgliteDataDir: 'memory',
+      countryHeader: 'cf-ipcountry',
     });
   });
 

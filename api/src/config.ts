@@ -29,6 +29,11 @@ export interface ApiConfig {
   readonly jwtPrivateKey: string | undefined;
   /** JWT_KID: `kid` of the signing key; undefined means the key's RFC 7638 thumbprint. */
   readonly jwtKid: string | undefined;
+  /**
+   * JWT_PUBLISHED_KEYS: more PKCS#8 PEM private keys (concatenated) whose public halves are
+   * published in the JWKS but never sign: the next key before a rotation, the previous one after.
+   */
+  readonly jwtPublishedKeys: readonly string[];
   /** FAN_TOKEN_TTL_S: fan token lifetime, seconds. */
   readonly fanTokenTtlS: number;
   /** REDIS_URL: when set, joins are assigned to shards from the registry in Redis. */
@@ -37,7 +42,16 @@ export interface ApiConfig {
   readonly natsServers: readonly string[];
   /** FANFARE_PREFIX: namespace of Redis keys and NATS subjects shared with the shards. */
   readonly prefix: string;
+  /** DATABASE_URL: Postgres (postgres://…); when unset, PGlite in PGLITE_DATA_DIR. */
+  readonly databaseUrl: string | undefined;
+  /** PGLITE_DATA_DIR: PGlite's data directory, or `memory` for a database lost at exit. */
+  readonly pgliteDataDir: string;
+  /** COUNTRY_HEADER: the trusted CDN header holding the fan's country (e.g. cf-ipcountry). */
+  readonly countryHeader: string | undefined;
 }
+
+/** Where the embedded mode keeps its database when PGLITE_DATA_DIR is unset. */
+export const DEFAULT_PGLITE_DATA_DIR = '.fanfare/pglite';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -103,6 +117,14 @@ function privateKey(env: Env, name: string, problems: string[]): string | undefi
   return raw;
 }
 
+function pemList(env: Env, name: string, problems: string[]): string[] {
+  const raw = read(env, name)?.replace(/\\n/g, '\n');
+  if (raw === undefined) return [];
+  const pems = raw.match(/-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/g) ?? [];
+  if (pems.length === 0) problems.push(`${name} must hold PKCS#8 PEM private keys`);
+  return pems;
+}
+
 /** Parses the API's environment. Throws ConfigError listing every problem found. */
 export function loadApiConfig(env: Env): ApiConfig {
   const problems: string[] = [];
@@ -113,6 +135,7 @@ export function loadApiConfig(env: Env): ApiConfig {
     jwtIssuer: read(env, 'JWT_ISSUER') ?? TOKEN_ISSUER,
     jwtPrivateKey: privateKey(env, 'JWT_PRIVATE_KEY', problems),
     jwtKid: read(env, 'JWT_KID'),
+    jwtPublishedKeys: pemList(env, 'JWT_PUBLISHED_KEYS', problems),
     fanTokenTtlS: integer(
       env,
       'FAN_TOKEN_TTL_S',
@@ -127,7 +150,16 @@ export function loadApiConfig(env: Env): ApiConfig {
       .map((url) => url.trim())
       .filter(Boolean),
     prefix: read(env, 'FANFARE_PREFIX') ?? 'fanfare',
+    databaseUrl: read(env, 'DATABASE_URL'),
+    pgliteDataDir: read(env, 'PGLITE_DATA_DIR') ?? DEFAULT_PGLITE_DATA_DIR,
+    countryHeader: read(env, 'COUNTRY_HEADER')?.toLowerCase(),
   };
+  if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  if (config.countryHeader !== undefined && !/^[a-z0-9-]+$/.test(config.countryHeader)) {
+    problems.push('COUNTRY_HEADER must be a header name (letters, digits, -)');
+  }
   if (config.redisUrl !== undefined && !/^rediss?:\/\//.test(config.redisUrl)) {
     problems.push('REDIS_URL must be a redis:// or rediss:// URL');
   }

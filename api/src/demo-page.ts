@@ -11,7 +11,7 @@ import {
   REACTION_EMOJI,
   SUBPROTOCOLS,
 } from '@fanfare/protocol';
-import { DEMO_EVENT } from './event-directory-memory.js';
+import { DEMO_EVENT_ID } from './demo-event.js';
 
 /** Chat lines kept on screen; older ones are removed so a long show cannot bloat the page. */
 const DEMO_CHAT_LINES = 200;
@@ -47,7 +47,7 @@ button:disabled { opacity: .4; cursor: default; }
 
 const SCRIPT = `
 'use strict';
-const EVENT_ID = ${scriptJson(DEMO_EVENT.id)};
+const EVENT_ID = ${scriptJson(DEMO_EVENT_ID)};
 const EMOJI = ${scriptJson(REACTION_EMOJI)};
 const SUBPROTOCOL = ${scriptJson(SUBPROTOCOLS[PROTOCOL_VERSION])};
 const MAX_LINES = ${DEMO_CHAT_LINES};

@@ -5,26 +5,39 @@ export {
   DEFAULT_API_HOST,
   DEFAULT_API_PORT,
   DEFAULT_GATEWAY_PUBLIC_URL,
+  DEFAULT_PGLITE_DATA_DIR,
   loadApiConfig,
 } from './config.js';
 export type { ApiConfig } from './config.js';
 export { DEMO_PAGE_CSP, demoPage } from './demo-page.js';
-export type { EventDirectory, EventInfo } from './event-directory.js';
-export { DEMO_EVENT, MemoryEventDirectory } from './event-directory-memory.js';
+export { DEMO_EVENT_ID, ensureDemoEvent } from './demo-event.js';
+export {
+  CachedEventDirectory,
+  JOIN_CACHE_MS,
+  type EventDirectory,
+  type EventInfo,
+} from './event-directory.js';
+export {
+  STAGE_RESYNC_MS,
+  StageProjector,
+  pollView,
+  projectStage,
+  type StageProjectorDeps,
+  type StagePublisher,
+} from './stage-projector.js';
+export { PollService, type PollServiceDeps } from './poll-service.js';
+export { ChatArchiver, type ChatArchiverDeps } from './chat-archiver.js';
+export { AUDIT_ACTIONS, SYSTEM_ACTOR, recordAudit, type AuditAction } from './audit.js';
 export { JOIN_BODY_MAX_BYTES } from './join-request.js';
 export { ApiError, PROBLEM_CODES, PROBLEM_CONTENT_TYPE } from './problem.js';
 export type { FieldError, Problem, ProblemCode, ProblemStatus } from './problem.js';
 export { startApi } from './server.js';
 export type { RunningApi, StartApiOptions } from './server.js';
 export { SigningKeys, SigningKeysError } from './signing-keys.js';
+export { loadSigningKeys } from './load-keys.js';
 export type { CurrentKey, NewKeyOptions, PublicJwk, SigningKeysErrorCode } from './signing-keys.js';
 export { FAN_TOKEN_TTL_S, STAFF_TOKEN_TTL_S, TokenIssuer } from './token-issuer.js';
-export type {
-  IssuedToken,
-  StaffRole,
-  StaffTokenClaims,
-  TokenIssuerOptions,
-} from './token-issuer.js';
+export type { IssuedToken, StaffTokenClaims, TokenIssuerOptions } from './token-issuer.js';
 export {
   Moderation,
   SANCTION_MAX_S,
@@ -32,4 +45,14 @@ export {
   type ModerationDeps,
   type SanctionRequest,
 } from './moderation.js';
-export { requireStaff, type StaffVariables } from './staff-auth.js';
+export {
+  STAFF_ROLES,
+  StaffCredentials,
+  bearerToken,
+  isStaffRole,
+  requireStaff,
+  type Staff,
+  type StaffAuthenticator,
+  type StaffRole,
+  type StaffVariables,
+} from './staff-auth.js';

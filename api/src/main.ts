@@ -1,43 +1,51 @@
 // Runs the API on its own: reads the config, wires the parts, listens, and closes on SIGTERM or
-// SIGINT. The event directory is the in-memory one seeded with the demo event until the
-// Postgres directory lands.
+// SIGINT. Postgres when DATABASE_URL is set (else PGlite), Redis for shared state when REDIS_URL
+// is set, NATS (bus and JetStream log) when NATS_URL is set; in-process stand-ins otherwise.
 
+import { mkdirSync } from 'node:fs';
+import { openDatabase } from '@fanfare/db';
 import {
+  JetStreamEventLog,
   MemoryBus,
+  MemoryEventLog,
   MemorySanctionStore,
+  MemoryStageStore,
+  MemoryVoteStore,
   NatsBus,
   RedisSanctionStore,
   RedisShardRegistry,
+  RedisStageStore,
+  RedisVoteStore,
   connectNats,
   createSubjects,
+  systemClock,
   type Bus,
+  type EventLog,
   type NatsLink,
   type SanctionStore,
+  type StageStore,
+  type VoteStore,
 } from '@fanfare/fanout';
+import { ChatArchiver } from './chat-archiver.js';
+import { ensureDemoEvent } from './demo-event.js';
+import { CachedEventDirectory } from './event-directory.js';
+import { PollService } from './poll-service.js';
+import { StageProjector } from './stage-projector.js';
+import { StaffCredentials } from './staff-auth.js';
 import { Moderation } from './moderation.js';
 import { Redis } from 'ioredis';
 import { ConfigError, loadApiConfig } from './config.js';
 import { GatewayPicker } from './gateway-picker.js';
 import { createApp } from './app.js';
-import { DEMO_EVENT, MemoryEventDirectory } from './event-directory-memory.js';
 import { consoleLogger as logger } from '@fanfare/fanout';
 import { startApi } from './server.js';
-import { SigningKeys } from './signing-keys.js';
+import { loadSigningKeys } from './load-keys.js';
 import { TokenIssuer } from './token-issuer.js';
 
 async function main(): Promise<void> {
   const config = loadApiConfig(process.env);
 
-  let keys: SigningKeys;
-  if (config.jwtPrivateKey === undefined) {
-    logger.warn(
-      'JWT_PRIVATE_KEY is not set: signing with an ephemeral key. Tokens stop verifying when ' +
-        'this process restarts, and other API replicas cannot share it.',
-    );
-    keys = await SigningKeys.generate(config.jwtKid);
-  } else {
-    keys = await SigningKeys.fromPem(config.jwtPrivateKey, config.jwtKid);
-  }
+  const keys = await loadSigningKeys(config, logger);
 
   const issuer = new TokenIssuer({
     keys,
@@ -49,6 +57,8 @@ async function main(): Promise<void> {
     config.gatewayPublicUrl;
   let redis: Redis | undefined;
   let sanctions: SanctionStore = new MemorySanctionStore();
+  let votes: VoteStore = new MemoryVoteStore();
+  let stages: StageStore = new MemoryStageStore();
   if (config.redisUrl !== undefined) {
     // A command fails fast while Redis is down (one retry, 1 s cap): callers answer 503.
     redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 1000 });
@@ -56,30 +66,56 @@ async function main(): Promise<void> {
     const picker = new GatewayPicker(new RedisShardRegistry(redis, config.prefix), logger);
     gatewayUrl = (eventId) => picker.pick(eventId);
     sanctions = new RedisSanctionStore(redis, config.prefix);
+    votes = new RedisVoteStore(redis, config.prefix);
+    stages = new RedisStageStore(redis, config.prefix);
   } else {
     logger.warn('REDIS_URL is not set: bans and timeouts live in this process only');
   }
+  const subjects = createSubjects(config.prefix);
   let link: NatsLink | undefined;
   let bus: Bus = new MemoryBus();
+  let log: EventLog = new MemoryEventLog();
   if (config.natsServers.length > 0) {
     link = await connectNats({ servers: [...config.natsServers], name: 'api', logger });
     bus = new NatsBus({ connection: link, ownsConnection: false, logger });
+    log = new JetStreamEventLog({ connection: link, ownsConnection: false, subjects, logger });
+  } else {
+    logger.warn('NATS_URL is not set: stages, deletions and chat stay in this process');
   }
-  const moderation = new Moderation({
-    store: sanctions,
-    bus,
-    subjects: createSubjects(config.prefix),
-  });
+  if (config.databaseUrl === undefined && config.pgliteDataDir !== 'memory') {
+    mkdirSync(config.pgliteDataDir, { recursive: true });
+  }
+  const db = await openDatabase(
+    config.databaseUrl !== undefined
+      ? { url: config.databaseUrl }
+      : { pglite: config.pgliteDataDir },
+  );
+  await ensureDemoEvent(db);
+  const clock = systemClock;
+  const moderation = new Moderation({ store: sanctions, bus, subjects });
+  const stage = new StageProjector({ db, store: stages, bus, subjects, clock, logger });
+  const polls = new PollService({ db, votes, stage, clock, logger });
+  const archiver = new ChatArchiver({ db, log, clock, logger });
   let ready = true;
   const app = createApp({
     keys,
     issuer,
-    events: new MemoryEventDirectory([DEMO_EVENT]),
+    staff: new StaffCredentials(issuer, db.credentials),
+    db,
+    events: new CachedEventDirectory(db.events),
     moderation,
+    stage,
+    polls,
+    log,
+    countryHeader: config.countryHeader,
+    clock,
     gatewayUrl,
     ready: () => ready,
     logger,
   });
+  stage.start();
+  await polls.start();
+  archiver.start();
 
   const api = await startApi({ app, host: config.host, port: config.port });
   logger.info('api listening', { host: config.host, port: api.port, kid: keys.current().kid });
@@ -88,6 +124,11 @@ async function main(): Promise<void> {
     logger.info('api shutting down', { signal });
     ready = false;
     await api.close();
+    polls.close();
+    stage.close();
+    await archiver.close();
+    await db.close();
+    await log.close();
     redis?.disconnect();
     await bus.close();
     await link?.close();

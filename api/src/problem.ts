@@ -2,6 +2,8 @@
 // code; Hono's `onError` (see app.ts) turns it into one `application/problem+json` body. The code
 // table is data so clients can switch on `code` and a test can keep docs in step.
 
+import { isDbError, type DbErrorCode } from '@fanfare/db';
+
 /**
  * Every `code` a problem body can carry, with its HTTP status and a human title. Codes are
  * stable: clients switch on them. Add codes; never rename or repurpose one.
@@ -12,9 +14,29 @@ export const PROBLEM_CODES = {
   unauthorized: { status: 401, title: 'Credentials are missing or invalid.' },
   forbidden: { status: 403, title: 'This action is not allowed.' },
   banned: { status: 403, title: 'A moderator banned this user from the event.' },
+  not_entitled: { status: 403, title: 'This event is ticketed and the fan holds no ticket.' },
+  country_not_allowed: { status: 403, title: 'This event is not open to fans from this country.' },
   not_found: { status: 404, title: 'No such resource.' },
   event_not_found: { status: 404, title: 'No such event.' },
+  poll_not_found: { status: 404, title: 'No such poll in this event.' },
+  message_not_found: { status: 404, title: 'No such chat message in this event.' },
+  credential_not_found: { status: 404, title: 'No such API credential.' },
+  event_exists: { status: 409, title: 'An event with this id already exists.' },
+  version_conflict: {
+    status: 409,
+    title: 'The event changed since you read it; re-read and retry.',
+  },
+  state_conflict: { status: 409, title: 'The event is no longer in the state you moved it from.' },
+  illegal_transition: { status: 409, title: 'The event lifecycle does not allow this move.' },
+  poll_not_open: { status: 409, title: 'The poll is already closed or cancelled.' },
+  poll_active: {
+    status: 409,
+    title: 'Another poll is open in this event; close it or allow concurrent polls.',
+  },
+  event_not_live: { status: 409, title: 'The event is not in a state that allows this.' },
+  event_ended: { status: 410, title: 'The event has ended; fans can no longer join.' },
   payload_too_large: { status: 413, title: 'The request body is too large.' },
+  unsupported_media_type: { status: 415, title: 'Send the body as application/json.' },
   internal: { status: 500, title: 'An unexpected server error.' },
   unavailable: { status: 503, title: 'The service cannot take this request now.' },
   state_unavailable: {
@@ -73,6 +95,27 @@ export class ApiError extends Error {
     this.errors = options.errors;
     this.retryAfterS = options.retryAfterS;
   }
+}
+
+/** The problem for a data-layer refusal (DbError codes map onto problem codes of the same name). */
+const DB_PROBLEMS: Partial<Record<DbErrorCode, ProblemCode>> = {
+  invalid_argument: 'invalid_body',
+  event_exists: 'event_exists',
+  event_not_found: 'event_not_found',
+  version_conflict: 'version_conflict',
+  state_conflict: 'state_conflict',
+  illegal_transition: 'illegal_transition',
+  poll_exists: 'poll_active',
+  poll_not_found: 'poll_not_found',
+  poll_not_open: 'poll_not_open',
+  credential_not_found: 'credential_not_found',
+};
+
+/** An ApiError for a DbError (its detail is the data layer's message: never secrets). */
+export function fromDbError(err: unknown): unknown {
+  if (!isDbError(err)) return err;
+  const code = DB_PROBLEMS[err.code];
+  return code ? new ApiError(code, err.message, { cause: err }) : err;
 }
 
 /** Builds the problem body for an error; anything but an ApiError becomes an opaque `internal`. */

@@ -1,6 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { silentLogger } from '@fanfare/fanout';
+import { loadApiConfig } from './config.js';
+import { loadSigningKeys } from './load-keys.js';
 import { SigningKeys, SigningKeysError } from './signing-keys.js';
+
+const pem = () => pkcs8Pem('P-256');
 
 function pkcs8Pem(namedCurve: string): string {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve });
@@ -66,6 +71,32 @@ describe('SigningKeys', () => {
     expect(await codeOf(() => keys.retire('nope'))).toBe('kid_unknown');
     keys.retire('old');
     expect(keys.kids()).toEqual(['new']);
+  });
+
+  it('publishes a key that verifies but never signs, for rotation across replicas', async () => {
+    const next = pem();
+    const keys = await SigningKeys.generate('old');
+    const kid = await keys.publish({ pem: next, kid: 'next' });
+    expect(kid).toBe('next');
+    expect(keys.current().kid).toBe('old');
+    expect(keys.kids()).toEqual(['next', 'old']);
+    await expect(keys.publish({ pem: next, kid: 'next' })).rejects.toMatchObject({
+      code: 'kid_taken',
+    });
+  });
+
+  it('loads JWT_PUBLISHED_KEYS from the config beside the signing key', async () => {
+    const [current, extra] = [pem(), pem()];
+    const config = loadApiConfig({
+      JWT_PRIVATE_KEY: current,
+      JWT_KID: 'now',
+      JWT_PUBLISHED_KEYS: (extra + '\n' + pem()).replace(/\n/g, '\\n'),
+    });
+    const keys = await loadSigningKeys(config, silentLogger);
+    expect(keys.current().kid).toBe('now');
+    expect(keys.kids()).toHaveLength(3);
+    expect(keys.kids().at(-1)).toBe('now');
+    expect(() => loadApiConfig({ JWT_PUBLISHED_KEYS: 'nope' })).toThrow(/JWT_PUBLISHED_KEYS/);
   });
 
   it('refuses to rotate to a kid already in the set', async () => {

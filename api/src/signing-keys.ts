@@ -138,6 +138,21 @@ export class SigningKeys {
   }
 
   /**
+   * Adds a key to the JWKS without making it current: it verifies but never signs. Rotation
+   * across a fleet of API replicas uses it twice: first publish the next key everywhere (so no
+   * replica refuses tokens the others will sign with it), then make it current and publish the
+   * old one until its last tokens expire. Returns the kid; `kid_taken` if already in the set.
+   */
+  async publish(options: NewKeyOptions): Promise<string> {
+    const entry = await createEntry(options);
+    if (this.#entries.some((existing) => existing.kid === entry.kid)) {
+      throw new SigningKeysError('kid_taken', `kid ${entry.kid} is already in the key set`);
+    }
+    this.#entries.splice(this.#entries.length - 1, 0, entry);
+    return entry.kid;
+  }
+
+  /**
    * Drops an old key from the JWKS; tokens it signed stop verifying once verifiers refetch.
    * Throws SigningKeysError `kid_unknown`, or `kid_current` for the key that signs now.
    */

@@ -1,12 +1,70 @@
-// Who may call a control route: a staff token (audience API_AUDIENCE) in `Authorization:
-// Bearer`, with one of the route's roles, and scoped to the event in the path when the token
-// names one. Verified locally with the API's own keys; the claims land in `c.var.staff`.
+// Who may call a control route. A caller shows `Authorization: Bearer <credential>`: either a
+// staff token (a JWT for audience API_AUDIENCE, verified locally with the API's keys) or an API
+// key (`ffk_…`, looked up by its SHA-256 in Postgres: only the hash is stored). Both name a role
+// and, optionally, the one event they may act on. `requireStaff` checks the role and the event
+// scope against the `:id` path parameter; the caller lands in `c.var.staff`.
 
 import { createMiddleware } from 'hono/factory';
-import type { StaffRole, StaffTokenClaims, TokenIssuer } from './token-issuer.js';
+import { API_KEY_PREFIX, type CredentialRepo } from '@fanfare/db';
 import { ApiError } from './problem.js';
+import type { TokenIssuer } from './token-issuer.js';
 
-export type StaffVariables = { staff: StaffTokenClaims };
+/**
+ * Staff roles. `producer` runs events and polls and moderates; `moderator` moderates chat;
+ * `sre` manages API credentials and capacity and may read every event. See docs/api.md.
+ */
+export const STAFF_ROLES = ['moderator', 'producer', 'sre'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export function isStaffRole(value: unknown): value is StaffRole {
+  return typeof value === 'string' && (STAFF_ROLES as readonly string[]).includes(value);
+}
+
+/** An authenticated caller of the control API. */
+export interface Staff {
+  /** The token's subject, or the API credential's id. Recorded in the audit log. */
+  id: string;
+  role: StaffRole;
+  name: string;
+  /** The one event this caller may act on; absent: every event. */
+  evt?: string;
+  via: 'token' | 'api_key';
+}
+
+/** The seam between routes and credentials: resolves a bearer credential to a caller. */
+export interface StaffAuthenticator {
+  /** The caller, or undefined when the credential is not valid (unknown, expired, revoked). */
+  authenticate(credential: string): Promise<Staff | undefined>;
+}
+
+/** Staff tokens signed by this API, and API keys from the credential table. */
+export class StaffCredentials implements StaffAuthenticator {
+  #issuer: TokenIssuer;
+  #keys: CredentialRepo | undefined;
+
+  /** Without `keys`, only staff tokens are accepted. */
+  constructor(issuer: TokenIssuer, keys?: CredentialRepo) {
+    this.#issuer = issuer;
+    this.#keys = keys;
+  }
+
+  async authenticate(credential: string): Promise<Staff | undefined> {
+    if (credential.startsWith(API_KEY_PREFIX)) {
+      const key = await this.#keys?.verify(credential);
+      if (!key) return undefined;
+      const staff: Staff = { id: key.id, role: key.role, name: key.name, via: 'api_key' };
+      if (key.eventId !== null) staff.evt = key.eventId;
+      return staff;
+    }
+    const claims = await this.#issuer.verifyStaffToken(credential);
+    if (!claims) return undefined;
+    const staff: Staff = { id: claims.sub, role: claims.role, name: claims.name, via: 'token' };
+    if (claims.evt !== undefined) staff.evt = claims.evt;
+    return staff;
+  }
+}
+
+export type StaffVariables = { staff: Staff };
 
 /** The token of an `Authorization: Bearer <token>` header, if there is one. */
 export function bearerToken(header: string | undefined): string | undefined {
@@ -15,27 +73,29 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 /**
- * Requires a staff token with one of `roles`. A token scoped to one event (`evt`) is refused
- * for any other event named by the `:id` path parameter.
+ * Requires a staff credential with one of `roles`. A credential scoped to one event (`evt`) is
+ * refused for any other event named by the `:id` path parameter, and for routes without one.
  */
-export function requireStaff(issuer: TokenIssuer, roles: readonly StaffRole[]) {
+export function requireStaff(auth: StaffAuthenticator, roles: readonly StaffRole[]) {
   return createMiddleware<{ Variables: StaffVariables }>(async (c, next) => {
-    const token = bearerToken(c.req.header('authorization'));
-    if (token === undefined) {
+    const credential = bearerToken(c.req.header('authorization'));
+    if (credential === undefined) {
       c.header('WWW-Authenticate', 'Bearer');
-      throw new ApiError('unauthorized', 'send a staff token as `Authorization: Bearer <token>`');
+      throw new ApiError(
+        'unauthorized',
+        'send a staff credential as `Authorization: Bearer <token>`',
+      );
     }
-    const staff = await issuer.verifyStaffToken(token);
+    const staff = await auth.authenticate(credential);
     if (!staff) {
       c.header('WWW-Authenticate', 'Bearer error="invalid_token"');
-      throw new ApiError('unauthorized', 'the bearer token is not a valid staff token');
+      throw new ApiError('unauthorized', 'the bearer credential is not a valid staff credential');
     }
     if (!roles.includes(staff.role)) {
       throw new ApiError('forbidden', `this action needs one of the roles: ${roles.join(', ')}`);
     }
-    const eventId = c.req.param('id');
-    if (staff.evt !== undefined && eventId !== undefined && staff.evt !== eventId) {
-      throw new ApiError('forbidden', 'this token is scoped to another event');
+    if (staff.evt !== undefined && staff.evt !== c.req.param('id')) {
+      throw new ApiError('forbidden', 'this credential is scoped to another event');
     }
     c.set('staff', staff);
     await next();

@@ -9,12 +9,14 @@ import {
   GATEWAY_AUDIENCE,
   TOKEN_ALGORITHM,
   TOKEN_ISSUER,
+  ENTITLEMENTS,
   isEventId,
   isRole,
+  type Entitlement,
   type FanTokenClaims,
-  type Role,
 } from '@fanfare/protocol';
 import type { SigningKeys } from './signing-keys.js';
+import { isStaffRole, type StaffRole } from './staff-auth.js';
 
 /** Default lifetime of a fan token, seconds (1 hour): long enough for a show, short for a leak. */
 export const FAN_TOKEN_TTL_S = 60 * 60;
@@ -28,8 +30,6 @@ export const REJOIN_GRACE_S = 60 * 60;
 /** Default lifetime of a staff token, seconds (12 hours: one working shift). */
 export const STAFF_TOKEN_TTL_S = 12 * 60 * 60;
 
-export type StaffRole = Exclude<Role, 'fan'>;
-
 /** Private claims of a staff token (audience API_AUDIENCE). */
 export interface StaffTokenClaims {
   sub: string;
@@ -39,8 +39,10 @@ export interface StaffTokenClaims {
   evt?: string;
 }
 
-function isStaffRole(value: unknown): value is StaffRole {
-  return isRole(value) && value !== 'fan';
+/** The known entitlements in a claim, `public` left out (every token has it); [] if malformed. */
+function entitlementsOf(value: unknown): Entitlement[] {
+  if (!Array.isArray(value)) return [];
+  return ENTITLEMENTS.filter((e) => e !== 'public' && value.includes(e));
 }
 
 export interface IssuedToken {
@@ -80,7 +82,10 @@ export class TokenIssuer {
   /** A token admitting one fan to one event through the gateway (audience GATEWAY_AUDIENCE). */
   async issueFanToken(claims: FanTokenClaims): Promise<IssuedToken> {
     const { sub, evt, role, name } = claims;
-    return this.#sign({ evt, role, name }, sub, GATEWAY_AUDIENCE, this.#fanTtlS);
+    const ent = entitlementsOf(claims.ent);
+    const privateClaims: Record<string, unknown> = { evt, role, name };
+    if (ent.length > 0) privateClaims.ent = ent;
+    return this.#sign(privateClaims, sub, GATEWAY_AUDIENCE, this.#fanTtlS);
   }
 
   /**
@@ -99,7 +104,8 @@ export class TokenIssuer {
       const { sub, evt, role, name } = payload as Partial<FanTokenClaims>;
       if (typeof sub !== 'string' || typeof name !== 'string') return undefined;
       if (typeof evt !== 'string' || !isEventId(evt) || !isRole(role)) return undefined;
-      return { sub, evt, role, name };
+      const ent = entitlementsOf(payload.ent);
+      return ent.length > 0 ? { sub, evt, role, name, ent } : { sub, evt, role, name };
     } catch {
       return undefined; // Any failure means "not a token of ours": the caller answers 401.
     }
@@ -133,7 +139,7 @@ export class TokenIssuer {
   }
 
   async #sign(
-    privateClaims: Record<string, string>,
+    privateClaims: Record<string, unknown>,
     sub: string,
     audience: string,
     ttlS: number,

@@ -5,30 +5,30 @@ import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { GATEWAY_AUDIENCE, NAME_MAX_CHARS, REACTION_EMOJI } from '@fanfare/protocol';
-import { MemoryBus, MemorySanctionStore, createSubjects } from '@fanfare/fanout';
+import { afterAll, beforeAll } from 'vitest';
 import {
-  Moderation,
   ApiError,
-  createApp,
-  DEMO_EVENT,
-  MemoryEventDirectory,
   SigningKeys,
   TokenIssuer,
+  createApp,
   type AppDeps,
   type EventDirectory,
   type JoinResponse,
   type Problem,
 } from '../src/index.js';
+import { GATEWAY, createFixture, type Fixture } from './fixture.js';
 
-const GATEWAY = 'ws://gateway.test/ws';
-
-function newModeration(): Moderation {
-  return new Moderation({
-    store: new MemorySanctionStore(),
-    bus: new MemoryBus(),
-    subjects: createSubjects('test'),
-  });
-}
+let fx: Fixture;
+beforeAll(async () => {
+  fx = await createFixture();
+  await fx.seedEvent('demo', 'live');
+  await fx.seedEvent('other', 'live');
+  await fx.seedEvent('vip', 'live', { access: 'ticketed' });
+  await fx.seedEvent('draft-one', 'draft');
+  await fx.seedEvent('over', 'ended');
+  await fx.seedEvent('geo', 'live', { countryAllowList: ['FR', 'BE'] });
+});
+afterAll(() => fx.close());
 
 interface Setup {
   keys: SigningKeys;
@@ -44,14 +44,11 @@ async function setup(overrides: Partial<AppDeps> = {}): Promise<Setup> {
     warn: () => undefined,
     error: (message) => logged.push(message),
   };
+  const issuer = new TokenIssuer({ keys, issuer: 'fanfare-test' });
   const app = createApp({
+    ...fx.deps,
     keys,
-    issuer: new TokenIssuer({ keys, issuer: 'fanfare-test' }),
-    events: new MemoryEventDirectory([
-      DEMO_EVENT,
-      { id: 'vip', title: 'VIP only', anonymousJoin: false },
-    ]),
-    moderation: newModeration(),
+    issuer,
     gatewayUrl: () => GATEWAY,
     logger,
     ...overrides,
@@ -158,12 +155,7 @@ describe('POST /v1/events/:id/join', () => {
   });
 
   it('refuses a rejoin token that is not ours, or is for another event, with 401', async () => {
-    const { app, keys } = await setup({
-      events: new MemoryEventDirectory([
-        DEMO_EVENT,
-        { id: 'other', title: 'Other', anonymousJoin: true },
-      ]),
-    });
+    const { app, keys } = await setup();
     const other = (await (await join(app, 'other', '{}')).json()) as JoinResponse;
     for (const token of [other.token, 'not.a.token', `${other.token.slice(0, -4)}AAAA`]) {
       const res = await join(app, 'demo', '{}', { authorization: `Bearer ${token}` });
@@ -181,6 +173,41 @@ describe('POST /v1/events/:id/join', () => {
     const res = await join(app, 'demo', '{}', { authorization: `Bearer ${foreign.token}` });
     expect(res.status).toBe(401);
     expect(keys.kids()).toEqual(['k1']);
+  });
+
+  it('admits a ticket holder to a ticketed event, keeping identity and entitlement', async () => {
+    const { app, keys } = await setup();
+    const issuer = new TokenIssuer({ keys, issuer: 'fanfare-test' });
+    const ticket = await issuer.issueFanToken({
+      sub: 't:42',
+      evt: 'vip',
+      role: 'fan',
+      name: 'Ticket Holder',
+      ent: ['ticketed'],
+    });
+    const res = await join(app, 'vip', '{}', { authorization: `Bearer ${ticket.token}` });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as JoinResponse;
+    expect(body.user).toEqual({ id: 't:42', name: 'Ticket Holder', role: 'fan' });
+    const { payload } = await verifyFanToken(body.token, keys.jwks());
+    expect(payload.ent).toEqual(['ticketed']);
+    // A plain fan token of the same event (no ticket) is still refused.
+    const plain = await issuer.issueFanToken({ sub: 'a-1', evt: 'vip', role: 'fan', name: 'A' });
+    const refused = await join(app, 'vip', '{}', { authorization: `Bearer ${plain.token}` });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as Problem).code).toBe('not_entitled');
+  });
+
+  it('checks the country allow-list against the configured CDN header', async () => {
+    const { app } = await setup({ countryHeader: 'cf-ipcountry' });
+    const from = async (country?: string) =>
+      (await join(app, 'geo', '{}', country ? { 'cf-ipcountry': country } : {})).status;
+    expect(await from('FR')).toBe(200);
+    expect(await from('be')).toBe(200);
+    expect(await from('US')).toBe(403);
+    expect(await from()).toBe(403);
+    // Events without a list ignore the header.
+    expect((await join(app, 'demo', '{}', { 'cf-ipcountry': 'US' })).status).toBe(200);
   });
 
   it('answers 503 unavailable with Retry-After when no gateway can take the fan', async () => {
@@ -292,7 +319,15 @@ describe('POST /v1/events/:id/join', () => {
     },
     { why: 'event is unknown', event: 'nope', status: 404, code: 'event_not_found' },
     { why: 'event id is malformed', event: 'BAD!', status: 404, code: 'event_not_found' },
-    { why: 'event refuses anonymous joins', event: 'vip', status: 403, code: 'forbidden' },
+    { why: 'event is ticketed', event: 'vip', status: 403, code: 'not_entitled' },
+    { why: 'event is a draft', event: 'draft-one', status: 404, code: 'event_not_found' },
+    { why: 'event has ended', event: 'over', status: 410, code: 'event_ended' },
+    {
+      why: 'event admits some countries and no country header is configured',
+      event: 'geo',
+      status: 403,
+      code: 'country_not_allowed',
+    },
     {
       why: 'body is too large',
       event: 'demo',

@@ -2,10 +2,8 @@
 // what they store and announce, and the 503 while the shared store is unreachable.
 
 import {
-  MemoryBus,
   MemorySanctionStore,
   RedisSanctionStore,
-  createSubjects,
   decodeSanctionNotice,
   type SanctionNotice,
   type SanctionStore,
@@ -13,33 +11,27 @@ import {
 import { freePort } from '@fanfare/testkit';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Redis } from 'ioredis';
-import { describe, expect, it } from 'vitest';
-import {
-  DEMO_EVENT,
-  MemoryEventDirectory,
-  Moderation,
-  SigningKeys,
-  TokenIssuer,
-  createApp,
-  type Problem,
-  type StaffRole,
-} from '../src/index.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Moderation, createApp, type Problem, type StaffRole } from '../src/index.js';
+import { createFixture, subjects, type Fixture } from './fixture.js';
 
-const subjects = createSubjects('test');
+let fx: Fixture;
+beforeAll(async () => {
+  fx = await createFixture();
+});
+beforeEach(async () => {
+  await fx.reset();
+  await fx.seedEvent('demo', 'live');
+  await fx.seedEvent('other', 'live');
+});
+afterAll(() => fx.close());
 
 async function setup(store: SanctionStore = new MemorySanctionStore()) {
-  const keys = await SigningKeys.generate('k1');
-  const issuer = new TokenIssuer({ keys });
-  const bus = new MemoryBus();
+  const { issuer, bus } = fx;
   const notices: SanctionNotice[] = [];
   bus.subscribe(subjects.sanctions('demo'), (data) => notices.push(decodeSanctionNotice(data)!));
   const app = createApp({
-    keys,
-    issuer,
-    events: new MemoryEventDirectory([
-      DEMO_EVENT,
-      { id: 'other', title: 'Other', anonymousJoin: true },
-    ]),
+    ...fx.deps,
     moderation: new Moderation({ store, bus, subjects }),
     gatewayUrl: () => 'ws://gateway.test/ws',
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },

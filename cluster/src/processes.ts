@@ -18,6 +18,8 @@ export interface ClusterOptions {
   natsUrl: string;
   redisUrl: string;
   prefix: string;
+  /** Postgres for the API; PGlite in memory (inside the API process) when unset. */
+  databaseUrl?: string;
   apiPort?: number;
   /** Shard i listens on basePort + i - 1; free ports are picked when unset. */
   basePort?: number;
@@ -91,6 +93,9 @@ export class Cluster {
       ...env,
       API_PORT: String(apiPort),
       JWT_PRIVATE_KEY: signingKey,
+      ...(options.databaseUrl
+        ? { DATABASE_URL: options.databaseUrl }
+        : { PGLITE_DATA_DIR: 'memory' }),
     });
     const cluster = new Cluster(options, api, env, signingKey);
     try {

@@ -134,5 +134,29 @@ export function chatArchiveContract(name: string, fixture: () => DbFixture): voi
       expect((await chat().page('other')).items.map((r) => r.text)).toEqual(['elsewhere']);
       expect((await chat().page('final')).items.map((r) => r.text)).toEqual(['message 1']);
     });
+
+    it('reports the highest stored seq per event, tombstones included, 0 when none', async () => {
+      expect(await chat().highWater('final')).toBe(0);
+      await chat().appendBatch([...seqs(1, 4), msg(9, { eventId: 'other' })]);
+      await chat().markDeleted('final', 'm4', 'mod-1', new Date(T0 + 60_000));
+      expect(await chat().highWater('final')).toBe(4);
+      expect(await chat().highWater('other')).toBe(9);
+      expect(await chat().highWater('ghost')).toBe(0);
+    });
+
+    it('finds one message by id within its event, tombstoned or not', async () => {
+      await chat().appendBatch([...seqs(1, 3), msg(1, { eventId: 'other', text: 'elsewhere' })]);
+      const at = new Date(T0 + 60_000);
+      await chat().markDeleted('final', 'm2', 'mod-1', at);
+      expect(await chat().find('final', 'm1')).toEqual({
+        ...msg(1),
+        deletedAt: null,
+        deletedBy: null,
+      });
+      expect(await chat().find('final', 'm2')).toMatchObject({ seq: 2, deletedBy: 'mod-1' });
+      expect((await chat().find('other', 'm1'))?.text).toBe('elsewhere');
+      expect(await chat().find('final', 'nope')).toBeUndefined();
+      expect(await chat().find('other', 'm2')).toBeUndefined();
+    });
   });
 }

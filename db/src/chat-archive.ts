@@ -3,7 +3,7 @@
 // twice. Moderation deletes leave a tombstone (deletedAt/deletedBy) rather than removing the row:
 // the record keeps what was said and who removed it; pages for readers leave tombstones out.
 
-import { and, asc, desc, eq, gt, isNull, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lt, max, type SQL } from 'drizzle-orm';
 import { DbError } from './db-error.js';
 import type { Db } from './db-handle.js';
 import { pageLimit, type Page } from './paging.js';
@@ -63,6 +63,16 @@ export interface ChatArchive {
    * cursor for the following page in the same direction: pass it back with the same limit.
    */
   page(eventId: string, query?: ChatPageQuery): Promise<Page<ArchivedChat, ChatCursor>>;
+  /**
+   * The highest seq stored for the event, tombstoned rows included; 0 when none. An archiver
+   * resumes reading the log just after it.
+   */
+  highWater(eventId: string): Promise<number>;
+  /**
+   * One stored message by its id, tombstoned or not (the lowest seq if the id was archived
+   * twice); undefined when the event has no such message archived.
+   */
+  find(eventId: string, msgId: string): Promise<ArchivedChat | undefined>;
 }
 
 /** ChatArchive on either driver. */
@@ -141,5 +151,24 @@ export class PgChatArchive implements ChatArchive {
           ? { afterSeq: last.seq, ...(beforeSeq !== undefined && { beforeSeq }) }
           : undefined,
     };
+  }
+
+  async highWater(eventId: string): Promise<number> {
+    const [row] = await this.#db
+      .select({ seq: max(chatArchive.seq) })
+      .from(chatArchive)
+      .where(eq(chatArchive.eventId, eventId));
+    // max() of a bigint column comes back as a string on some drivers.
+    return row?.seq == null ? 0 : Number(row.seq);
+  }
+
+  async find(eventId: string, msgId: string): Promise<ArchivedChat | undefined> {
+    const [row] = await this.#db
+      .select()
+      .from(chatArchive)
+      .where(and(eq(chatArchive.eventId, eventId), eq(chatArchive.msgId, msgId)))
+      .orderBy(asc(chatArchive.seq))
+      .limit(1);
+    return row;
   }
 }

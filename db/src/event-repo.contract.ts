@@ -143,6 +143,16 @@ export function eventRepoContract(name: string, fixture: () => DbFixture): void 
       expect(updated).toMatchObject({ id: 'smuggle', title: 'Edited', state: 'draft', version: 2 });
     });
 
+    it('touches: bumps the version and nothing else, every concurrent touch counting', async () => {
+      const created = await repo().create({ id: 'touched', title: 'T', slowModeS: 5 });
+      const touched = await Promise.all([1, 2, 3].map(() => repo().touch('touched')));
+      expect(touched.map((e) => e.version).sort()).toEqual([2, 3, 4]);
+      const after = await repo().get('touched');
+      expect(after).toMatchObject({ title: 'T', slowModeS: 5, state: 'draft', version: 4 });
+      expect(after!.createdAt).toEqual(created.createdAt);
+      await expectDbError(repo().touch('ghost'), 'event_not_found');
+    });
+
     it('reports an update or transition of an unknown event as event_not_found', async () => {
       await expectDbError(repo().update('ghost', { title: 'x' }, 1), 'event_not_found');
       await expectDbError(repo().transition('ghost', 'draft', 'live'), 'event_not_found');

@@ -61,6 +61,12 @@ export interface EventRepo {
     to: EventState,
     expectedVersion?: number,
   ): Promise<EventRecord>;
+  /**
+   * Bumps the version without changing a field: marks a change to something that hangs off the
+   * event (a poll) so the event's version orders every change to what fans see. No
+   * compare-and-set: every caller's bump counts. `event_not_found`.
+   */
+  touch(id: string): Promise<EventRecord>;
 }
 
 const EVENT_ID_RE = new RegExp(EVENT_ID_SQL_PATTERN);
@@ -158,6 +164,12 @@ export class PgEventRepo implements EventRepo {
     const row = await this.#casUpdate(id, { state: to }, guards);
     if (row) return row;
     throw await this.#whyNot(id, { from, expectedVersion });
+  }
+
+  async touch(id: string): Promise<EventRecord> {
+    const row = await this.#casUpdate(id, {}, []);
+    if (row) return row;
+    throw new DbError('event_not_found', undefined, { details: { id } });
   }
 
   async #casUpdate(

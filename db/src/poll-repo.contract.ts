@@ -74,6 +74,17 @@ export function pollRepoContract(name: string, fixture: () => DbFixture): void {
       expect((await repo().activeForEvent('other')).map((p) => p.id)).toEqual(['elsewhere']);
     });
 
+    it('lists the open polls of every event, soonest closing first', async () => {
+      await fixture().database.events.create({ id: 'other', title: 'Other' });
+      await repo().create(poll('long', { durationS: 600 }));
+      await repo().create(poll('short', { eventId: 'other', durationS: 30 }));
+      await repo().create(poll('done'));
+      await repo().create(poll('dropped'));
+      await repo().close('done', [1, 0, 0], 1);
+      await repo().cancel('dropped');
+      expect((await repo().listOpen()).map((p) => p.id)).toEqual(['short', 'long']);
+    });
+
     it('closes an open poll once, with its tally and closing time', async () => {
       await repo().create(poll('p1'));
       const at = new Date(T0.getTime() + 61_000);

@@ -34,6 +34,11 @@ export interface PollRepo {
   /** The event's open polls, oldest first. */
   activeForEvent(eventId: string): Promise<PollRecord[]>;
   /**
+   * Every open poll of every event, soonest `closesAt` first: what a restarted API re-arms its
+   * auto-close timers from. Open polls are few (a handful per live event), so no paging.
+   */
+  listOpen(): Promise<PollRecord[]>;
+  /**
    * Closes an open poll with its final tally: `result[i]` votes for `options[i]`. `poll_not_found`,
    * `poll_not_open` (details: state) if already closed or cancelled, `invalid_argument` if the
    * counts do not line up with the options. `at` defaults to the database's clock.
@@ -110,6 +115,14 @@ export class PgPollRepo implements PollRepo {
       .from(polls)
       .where(and(eq(polls.eventId, eventId), eq(polls.state, 'open')))
       .orderBy(asc(polls.opensAt), asc(polls.id));
+  }
+
+  listOpen(): Promise<PollRecord[]> {
+    return this.#db
+      .select()
+      .from(polls)
+      .where(eq(polls.state, 'open'))
+      .orderBy(asc(polls.closesAt), asc(polls.id));
   }
 
   async close(id: string, result: number[], totalVotes: number, at?: Date): Promise<PollRecord> {

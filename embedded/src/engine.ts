@@ -1,23 +1,34 @@
 // The whole engine in one process on embedded defaults: the API and one gateway shard, joined by
-// the in-process bus and the in-memory event log. The same classes run in the distributed mode;
-// only the adapters wired here differ. The gateway trusts the API's JWKS over HTTP, exactly as a
-// remote shard would.
+// the in-process bus, the in-memory event log and memory stores, with PGlite as the system of
+// record. The same classes run in the distributed mode; only the adapters wired here differ. The
+// gateway trusts the API's JWKS over HTTP, exactly as a remote shard would.
 
+import { mkdirSync } from 'node:fs';
 import {
-  DEMO_EVENT,
-  MemoryEventDirectory,
+  ChatArchiver,
+  CachedEventDirectory,
   Moderation,
+  PollService,
   SigningKeys,
+  StageProjector,
+  StaffCredentials,
   TokenIssuer,
   createApp,
+  ensureDemoEvent,
+  loadSigningKeys,
   loadApiConfig,
   startApi,
 } from '@fanfare/api';
+import { openDatabase } from '@fanfare/db';
 import {
   MemoryBus,
   MemoryEventLog,
   MemorySanctionStore,
+  MemoryStageStore,
+  MemoryVoteStore,
+  consoleLogger,
   createSubjects,
+  systemClock,
   type Logger,
 } from '@fanfare/fanout';
 import { Gateway, JoseTokenVerifier, WS_PATH, loadGatewayConfig } from '@fanfare/gateway';
@@ -27,6 +38,10 @@ export interface Engine {
   gatewayUrl: string;
   /** A producer credential for the control API, printed at start-up. */
   producerToken: string;
+  /** An SRE credential (API keys, capacity), printed at start-up. */
+  sreToken: string;
+  /** Where PGlite keeps the data (`memory`: nowhere). */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -41,8 +56,9 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
   const apiConfig = loadApiConfig(env);
   // No load balancer watches an embedded shard's readiness, so it need not wait before closing.
   const gatewayEnv = { READINESS_GRACE_MS: '0', ...env, GATEWAY_PORT: env.GATEWAY_PORT ?? '9001' };
+  // Embedded: an ephemeral key is expected, so no warning about it.
   const keys = apiConfig.jwtPrivateKey
-    ? await SigningKeys.fromPem(apiConfig.jwtPrivateKey, apiConfig.jwtKid)
+    ? await loadSigningKeys(apiConfig, options.apiLogger ?? consoleLogger)
     : await SigningKeys.generate(apiConfig.jwtKid);
   const issuer = new TokenIssuer({
     keys,
@@ -50,22 +66,40 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
     fanTtlS: apiConfig.fanTokenTtlS,
   });
 
-  // One bus and one sanction store, shared by the API and the shard as NATS and Redis would be.
+  // One bus, log and set of stores, shared by the API and the shard as NATS and Redis would be.
   const bus = new MemoryBus();
+  const log = new MemoryEventLog();
   const sanctions = new MemorySanctionStore();
-  const moderation = new Moderation({
-    store: sanctions,
-    bus,
-    subjects: createSubjects(apiConfig.prefix),
-  });
+  const votes = new MemoryVoteStore();
+  const stages = new MemoryStageStore();
+  const subjects = createSubjects(apiConfig.prefix);
+  const clock = systemClock;
+  const logger = options.apiLogger;
+  const moderation = new Moderation({ store: sanctions, bus, subjects });
+
+  const dataDir = apiConfig.pgliteDataDir;
+  if (dataDir !== 'memory') mkdirSync(dataDir, { recursive: true });
+  const db = await openDatabase({ pglite: dataDir });
+  await ensureDemoEvent(db);
+  const quiet = logger ?? { info: () => undefined, warn: console.warn, error: console.error };
+  const stage = new StageProjector({ db, store: stages, bus, subjects, clock, logger: quiet });
+  const polls = new PollService({ db, votes, stage, clock, logger: quiet });
+  const archiver = new ChatArchiver({ db, log, clock, logger: quiet });
 
   let gateway: Gateway | undefined;
   let gatewayUrl = env.GATEWAY_PUBLIC_URL ?? '';
   const app = createApp({
     keys,
     issuer,
-    events: new MemoryEventDirectory([DEMO_EVENT]),
+    staff: new StaffCredentials(issuer, db.credentials),
+    db,
+    events: new CachedEventDirectory(db.events),
     moderation,
+    stage,
+    polls,
+    log,
+    countryHeader: apiConfig.countryHeader,
+    clock,
     // No URL (503) until the shard listens, and none once it drains.
     gatewayUrl: () => (gateway?.stats().state === 'ready' ? gatewayUrl : undefined),
     ready: () => gateway?.stats().state === 'ready',
@@ -87,15 +121,21 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
     if (!gatewayConfig.keySource) throw new Error('unreachable: JWKS_URL is set above');
     gateway = new Gateway(gatewayConfig, {
       bus,
-      log: new MemoryEventLog(),
+      log,
       sanctions,
+      stages,
+      votes,
       verifier: new JoseTokenVerifier(gatewayConfig.keySource, gatewayConfig.tokenIssuer),
       ...(options.gatewayLogger ? { logger: options.gatewayLogger } : {}),
     });
     await gateway.start();
     gatewayUrl ||= `ws://${gatewayConfig.host}:${gateway.port}${WS_PATH}`;
+    stage.start();
+    await polls.start();
+    archiver.start();
   } catch (err) {
     await api.close();
+    await db.close();
     throw err;
   }
 
@@ -104,15 +144,22 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
     role: 'producer',
     name: 'Producer',
   });
+  const sre = await issuer.issueStaffToken({ sub: 'sre', role: 'sre', name: 'SRE' });
   let closing: Promise<void> | undefined;
   return {
     apiUrl,
     gatewayUrl,
     producerToken: producer.token,
+    sreToken: sre.token,
+    dataDir,
     close() {
       closing ??= (async () => {
         await gateway?.close();
         await api.close();
+        polls.close();
+        stage.close();
+        await archiver.close();
+        await db.close();
       })();
       return closing;
     },

@@ -9,12 +9,15 @@ async function main(): Promise<void> {
   const engine = await startEngine(process.env);
   const lines = [
     '',
-    'Fanfare is running (embedded mode: in-process bus, in-memory state)',
+    'Fanfare is running (embedded mode: in-process bus, in-memory state, PGlite)',
+    `  Data            ${engine.dataDir === 'memory' ? 'in memory (lost at exit)' : engine.dataDir}`,
     `  Demo page       ${engine.apiUrl}/`,
     `  API             ${engine.apiUrl}   (health: /healthz, JWKS: /.well-known/jwks.json)`,
     `  Gateway         ${engine.gatewayUrl}`,
     `  Join the demo   curl -s -X POST ${engine.apiUrl}/v1/events/demo/join -H 'content-type: application/json' -d '{"name":"Ann"}'`,
     `  Producer token  ${engine.producerToken}`,
+    `  SRE token       ${engine.sreToken}`,
+    `  Try a poll      see README.md "Run a poll" (Authorization: Bearer <producer token>)`,
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

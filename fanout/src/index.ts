@@ -38,6 +38,7 @@ export { MemorySanctionStore } from './sanction-store-memory.js';
 export { RedisSanctionStore } from './sanction-store-redis.js';
 export type { ChatRules, Stage, StageStore } from './stage-store.js';
 export { MemoryStageStore } from './stage-store-memory.js';
+export { RedisStageStore } from './stage-store-redis.js';
 export { decodeStage, encodeStage } from './stage-codec.js';
 export {
   decodeLogRecord,

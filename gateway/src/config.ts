@@ -27,6 +27,14 @@ export const CHAT_DUPLICATE_WINDOW_MS = 30_000;
 /** Reaction taps per fan: 20/s, burst 60. */
 export const REACTION_RATE_PER_SECOND = 20;
 export const REACTION_BURST = 60;
+/**
+ * Votes per fan: 2/s, burst 5, refused with `rate_limited`. One vote per poll is the store's rule;
+ * this only bounds the store calls one socket can cause (a fan has at most a few open polls).
+ */
+export const VOTE_RATE_PER_SECOND = 2;
+export const VOTE_BURST = 5;
+/** Event-wide chat ingest cap when the stage sets none, messages/s; 0: no cap. */
+export const CHAT_CAP_PER_SEC = 0;
 /** Any frame: 20/s, burst 60; past that the fan is closed with 4002 `flood`. */
 export const FRAME_RATE_PER_SECOND = 20;
 export const FRAME_BURST = 60;
@@ -83,6 +91,9 @@ export interface GatewayConfig {
   chat: ChatLimits;
   reactions: BucketSpec;
   frames: BucketSpec;
+  votes: BucketSpec;
+  /** Event-wide accepted chat per second when the stage sets no cap; 0: no cap. */
+  chatCapPerSec: number;
   chatBatchMs: number;
   reactionWindowMs: number;
   presenceIntervalMs: number;
@@ -116,6 +127,8 @@ export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}): Ga
     },
     reactions: { ratePerSecond: REACTION_RATE_PER_SECOND, burst: REACTION_BURST },
     frames: { ratePerSecond: FRAME_RATE_PER_SECOND, burst: FRAME_BURST },
+    votes: { ratePerSecond: VOTE_RATE_PER_SECOND, burst: VOTE_BURST },
+    chatCapPerSec: CHAT_CAP_PER_SEC,
     chatBatchMs: CHAT_BATCH_MS,
     reactionWindowMs: REACTION_WINDOW_MS,
     presenceIntervalMs: PRESENCE_INTERVAL_MS,
@@ -220,6 +233,7 @@ export function loadGatewayConfig(env: Env): Readonly<GatewayConfig> {
       ratePerSecond: int('FRAME_RATE_PER_SECOND', FRAME_RATE_PER_SECOND, 1, 1_000_000),
       burst: int('FRAME_BURST', FRAME_BURST, 1, 1_000_000),
     },
+    chatCapPerSec: int('GATEWAY_CHAT_CAP_PER_SEC', CHAT_CAP_PER_SEC, 0, 1_000_000),
     chatBatchMs: int('CHAT_BATCH_MS', CHAT_BATCH_MS, 0, 1000),
     idleTimeoutS: int('IDLE_TIMEOUT_S', IDLE_TIMEOUT_S, 8, 960),
     readinessGraceMs: int('READINESS_GRACE_MS', READINESS_GRACE_MS, 0, 60_000),

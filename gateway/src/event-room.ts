@@ -1,40 +1,48 @@
-// One live event as seen by one shard: the shard's fans in it, its recent chat, and the
-// event's subscriptions on the bus and the log. Exists only while the shard has fans in the
-// event (the RoomRegistry opens and closes it). Encode once, send many: every broadcast is
-// serialised once and handed to uWS `publish`, which loops over the sockets in C++.
+// One live event as seen by one shard: the shard's fans in it, and the event's subscriptions on
+// the bus and the log. Exists only while the shard has fans in the event (the RoomRegistry opens
+// and closes it). Encode once, send many: every broadcast is serialised once and handed to uWS
+// `publish`, which loops over the sockets in C++. The concerns live in their own parts: the
+// ordered log (RoomTimeline), sanctions (RoomSanctions), the stage (RoomStage), polls and
+// tallies (RoomPolls), chat rules (chat-rules.ts) and the ingest cap (IngestBudget).
 
 import {
   Close,
   PROTOCOL_VERSION,
-  RESUME_MAX_MESSAGES,
   encodeServerMessage,
-  type ChatMessage,
-  type Continuity,
   type ChatSend,
+  type Continuity,
+  type ErrorCode,
   type ReactionEmoji,
   type ServerMessage,
+  type Snapshot,
+  type Vote,
 } from '@fanfare/protocol';
 import {
   PresenceAggregator,
   ReactionAggregator,
+  encodeLogRecord,
   type Bus,
   type Clock,
   type EventLog,
-  type LogEntry,
+  type Logger,
   type Sanction,
   type SanctionStore,
+  type Stage,
+  type StageStore,
   type Subjects,
-  type Subscription,
-  type TimerHandle,
+  type VoteStore,
 } from '@fanfare/fanout';
-import { chatMessageFromEntry, encodeChatRecord } from './chat-record.js';
+import { sweepSockets, type SweepResult } from './backpressure.js';
+import { checkChatRules, compileChatPolicy, isPriority, type ChatPolicy } from './chat-rules.js';
 import type { GatewayConfig } from './config.js';
 import type { IdSource } from './ids.js';
+import { IngestBudget, shardShare } from './ingest-budget.js';
 import type { GatewayMetrics } from './metrics.js';
-import type { Logger } from '@fanfare/fanout';
-import { stitchResume, type ResumePlan } from './resume.js';
-import { sweepSockets, type SweepResult } from './backpressure.js';
+import type { ResumePlan } from './resume.js';
+import { RoomPolls } from './room-polls.js';
 import { RoomSanctions } from './room-sanctions.js';
+import { RoomStage } from './room-stage.js';
+import { RoomTimeline } from './room-timeline.js';
 import { sendError, sendTo, type Socket } from './send.js';
 import { endSession, type Session } from './session.js';
 import { take } from './token-bucket.js';
@@ -47,6 +55,8 @@ export interface RoomDeps {
   log: EventLog;
   bus: Bus;
   sanctions: SanctionStore;
+  stages: StageStore;
+  votes: VoteStore;
   subjects: Subjects;
   clock: Clock;
   config: GatewayConfig;
@@ -57,23 +67,21 @@ export interface RoomDeps {
 
 export class EventRoom {
   readonly eventId: string;
-  /** uWS topic for ordered frames (chat): never dropped for a connected fan. */
+  /** uWS topic for ordered frames (chat, stage): never dropped for a connected fan. */
   readonly orderedTopic: string;
-  /** uWS topic for superseded frames (reactions, presence): dropped first for slow fans. */
+  /** uWS topic for superseded frames (reactions, presence, tallies): dropped first for slow fans. */
   readonly signalTopic: string;
   #deps: RoomDeps;
   #state: RoomState = 'new';
   #sockets = new Set<Socket>();
-  /** Recent chat already published to the ordered topic, oldest first. */
-  #recent: ChatMessage[] = [];
-  #publishedSeq = 0;
-  /** Arrived from the log, waiting for the next batch flush. */
-  #pending: ChatMessage[] = [];
-  #flushTimer: TimerHandle | undefined;
-  #follow: Subscription | undefined;
+  #timeline: RoomTimeline;
   #reactions: ReactionAggregator;
   #presence: PresenceAggregator;
   #sanctions: RoomSanctions;
+  #stage: RoomStage;
+  #polls: RoomPolls;
+  #policy: ChatPolicy;
+  #budget = new IngestBudget();
   #viewers = 0;
 
   constructor(eventId: string, deps: RoomDeps) {
@@ -81,7 +89,14 @@ export class EventRoom {
     this.#deps = deps;
     this.orderedTopic = `e/${eventId}`;
     this.signalTopic = `e/${eventId}/s`;
-    const { bus, subjects, clock, config } = deps;
+    const { app, bus, subjects, clock, config, logger } = deps;
+    this.#timeline = new RoomTimeline({
+      eventId,
+      log: deps.log,
+      clock,
+      config,
+      publish: (frame) => app.publish(this.orderedTopic, frame),
+    });
     this.#reactions = new ReactionAggregator({
       bus,
       subject: subjects.reactions(eventId),
@@ -108,67 +123,63 @@ export class EventRoom {
       bus,
       subject: subjects.sanctions(eventId),
       clock,
-      logger: deps.logger,
+      logger,
       onChange: () => this.#enforceBans(),
     });
+    this.#polls = new RoomPolls({
+      eventId,
+      votes: deps.votes,
+      clock,
+      config,
+      logger,
+      metrics: deps.metrics,
+      publish: (frame) => this.#broadcastSignal(frame),
+    });
+    this.#stage = new RoomStage({
+      eventId,
+      store: deps.stages,
+      bus,
+      subject: subjects.stage(eventId),
+      clock,
+      logger,
+      onChange: (stage) => this.#stageChanged(stage),
+    });
+    this.#policy = compileChatPolicy(this.#stage.current, config.chatCapPerSec);
+    this.#polls.setStage(this.#stage.current.view);
   }
 
   get size(): number {
     return this.#sockets.size;
   }
 
-  /** Subscribes to the event's log and loads recent chat. Rejects if the log is unreachable. */
+  /** The event's stage as this shard holds it now. */
+  get stage(): Stage {
+    return this.#stage.current;
+  }
+
+  /** Follows the event's log, loads recent chat, sanctions and stage. Rejects if the log is unreachable. */
   async start(): Promise<void> {
     if (this.#state !== 'new') throw new Error(`room ${this.eventId} already started`);
     this.#state = 'loading';
-    // Follow first and buffer, then read: nothing appended in between can be missed.
-    const early: LogEntry[] = [];
-    this.#follow = this.#deps.log.follow(this.eventId, (entry) => {
-      if (this.#state === 'loading') early.push(entry);
-      else if (this.#state === 'ready') this.#accept(entry);
-    });
-    // Never rejects: without the store, the room starts with no sanctions and keeps trying.
+    // Never reject: without their stores, the room starts with the defaults and keeps trying.
     const sanctionsRead = this.#sanctions.start();
-    let history: LogEntry[];
+    const stageRead = this.#stage.start();
     try {
-      history = await this.#deps.log.readLast(this.eventId, this.#deps.config.recentMessages);
-      await sanctionsRead;
+      await this.#timeline.start();
+      await Promise.all([sanctionsRead, stageRead]);
     } catch (err) {
       this.close();
       throw err;
     }
     if (this.#state !== 'loading') return; // closed while loading
-    for (const entry of history) {
-      const message = chatMessageFromEntry(entry);
-      if (message) this.#recent.push(message);
-      this.#publishedSeq = entry.seq;
-    }
     this.#state = 'ready';
-    for (const entry of early) this.#accept(entry);
     this.#reactions.start();
     this.#presence.start();
   }
 
-  /**
-   * Works out, during the upgrade, how to close the gap of a fan that last saw `since`. Reads
-   * the log only when the recent buffer does not reach back far enough.
-   */
-  async prepareResume(since: number): Promise<ResumePlan> {
-    const lastKnown = Math.max(this.#publishedSeq, this.#pending.at(-1)?.seq ?? 0);
-    const firstRecent = this.#recent[0]?.seq ?? this.#publishedSeq + 1;
-    if (since <= lastKnown && firstRecent <= since + 1) return { since, lost: false, fetched: [] };
-    if (lastKnown - since > RESUME_MAX_MESSAGES) return { since, lost: true };
-    const range = await this.#deps.log.readAfter(this.eventId, since, RESUME_MAX_MESSAGES);
-    // Ahead of the log means the log started over (an embedded restart): nothing to resume.
-    if (since > range.lastSeq) return { since, lost: true };
-    // Past retention: the oldest entry kept is newer than the first one the fan needs.
-    if (range.lastSeq > since && range.entries[0]?.seq !== since + 1) return { since, lost: true };
-    const fetched: ChatMessage[] = [];
-    for (const entry of range.entries) {
-      const message = chatMessageFromEntry(entry);
-      if (message) fetched.push(message);
-    }
-    return { since, lost: false, fetched };
+  /** Works out, during the upgrade, how to close the gap of a fan that last saw `since`. */
+  prepareResume(since: number): Promise<ResumePlan> {
+    return this.#timeline.prepareResume(since);
   }
 
   /** Adds an open socket: subscribes it and sends the welcome snapshot. */
@@ -178,14 +189,26 @@ export class EventRoom {
     ws.subscribe(this.signalTopic);
     this.#presence.setLocal(this.#sockets.size);
     let continuity: Continuity = 'fresh';
-    let chat = this.#recent.slice(-this.#deps.config.snapshotMessages);
+    let chat = this.#timeline.latest(this.#deps.config.snapshotMessages);
+    let deleted;
     if (session.resume) {
-      const resumed = stitchResume(session.resume, this.#recent, this.#publishedSeq);
-      if (resumed) ({ continuity, chat } = resumed);
+      const resumed = this.#timeline.stitch(session.resume);
+      if (resumed) ({ continuity, chat, deleted } = resumed);
       else continuity = 'lost';
       session.resume = undefined;
     }
     this.#deps.metrics.welcomes.inc({ continuity });
+    const snapshot: Snapshot = {
+      continuity,
+      // Only what was already published: pending records reach this fan through the topic.
+      chat,
+      lastSeq: this.#timeline.publishedSeq,
+      stage: this.#stage.current.view,
+      tallies: this.#polls.tallies(),
+      viewers: this.#presence.total(),
+      reactions: this.#reactions.latest(),
+    };
+    if (deleted && deleted.length > 0) snapshot.deleted = deleted;
     sendTo(ws, session, {
       type: 'welcome',
       version: PROTOCOL_VERSION,
@@ -193,14 +216,7 @@ export class EventRoom {
       eventId: this.eventId,
       user: session.user,
       serverTime: this.#deps.clock.now(),
-      snapshot: {
-        continuity,
-        // Only what was already published: pending messages reach this fan through the topic.
-        chat,
-        lastSeq: this.#publishedSeq,
-        viewers: this.#presence.total(),
-        reactions: this.#reactions.latest(),
-      },
+      snapshot,
     });
   }
 
@@ -215,75 +231,85 @@ export class EventRoom {
     return this.#sanctions.of(userId, this.#deps.clock.now());
   }
 
-  /** Admits, stores and acknowledges one chat message. Refusals become error frames. */
+  /**
+   * Admits, stores and acknowledges one chat message. Checks in order: sanctions, the event's
+   * chat rules, the fan's own rate limit, the event's ingest cap. Refusals become error frames.
+   */
   async chat(ws: Socket, session: Session, msg: ChatSend): Promise<void> {
-    const { clock, ids, log, logger } = this.#deps;
+    const { clock, ids, log, logger, metrics } = this.#deps;
+    const now = clock.now();
+    const refuse = (code: ErrorCode, message: string, retryAfterMs?: number): void => {
+      metrics.chatRefused.inc({ code });
+      sendError(ws, session, code, message, { ref: msg.ref, retryAfterMs });
+    };
     const sanction = this.sanctionOf(session.user.id);
     if (sanction?.kind === 'ban') return endSession(ws, session, Close.banned, 'banned');
     if (sanction?.kind === 'timeout') {
-      this.#deps.metrics.chatRefused.inc({ code: 'timed_out' });
-      sendError(ws, session, 'timed_out', 'a moderator timed you out of chat', {
-        ref: msg.ref,
-        retryAfterMs: Math.max(0, (sanction.until ?? clock.now()) - clock.now()),
-      });
-      return;
+      const wait = Math.max(0, (sanction.until ?? now) - now);
+      return refuse('timed_out', 'a moderator timed you out of chat', wait);
     }
-    const verdict = session.chat.admit(msg.text, clock.now(), msg.key);
+    const sender = {
+      role: session.user.role,
+      entitlements: session.entitlements,
+      lastChatAt: session.lastChatAt,
+    };
+    const rule = checkChatRules(this.#policy, sender, msg.text, now);
+    if (!rule.ok) return refuse(rule.code, rule.message, rule.retryAfterMs);
+    const verdict = session.chat.admit(msg.text, now, msg.key);
     if (!verdict.ok) {
-      this.#deps.metrics.chatRefused.inc({ code: verdict.code });
-      if (verdict.code === 'rate_limited') {
-        sendError(ws, session, 'rate_limited', 'slow down: chat rate limit reached', {
-          ref: msg.ref,
-          retryAfterMs: verdict.retryAfterMs,
-        });
-      } else {
-        sendError(ws, session, 'duplicate_message', 'you sent the same message just now', {
-          ref: msg.ref,
-        });
-      }
-      return;
+      if (verdict.code === 'duplicate_message')
+        return refuse('duplicate_message', 'you sent the same message just now');
+      return refuse('rate_limited', 'slow down: chat rate limit reached', verdict.retryAfterMs);
     }
+    const cap = this.#policy.capPerSec;
+    if (cap > 0) {
+      const share = shardShare(cap, this.#sockets.size, this.#presence.total());
+      const wait = this.#budget.take(now, share, isPriority(sender));
+      if (wait > 0) {
+        session.chat.forget(msg.text);
+        return refuse('chat_busy', 'chat is at capacity; try again shortly', wait);
+      }
+    }
+    const previousChatAt = session.lastChatAt;
+    session.lastChatAt = now;
     const id = ids.next();
-    const record = encodeChatRecord({ kind: 'chat', id, author: session.user, text: msg.text });
+    const record = encodeLogRecord({ kind: 'chat', id, author: session.user, text: msg.text });
     // A client key makes a retry idempotent; scoped to the user so fans cannot collide.
     const msgId = msg.key === undefined ? id : `k:${session.user.id}:${msg.key}`;
     try {
       const position = await log.append(this.eventId, record, msgId);
-      if (position.duplicate)
-        session.chat.forget(msg.text); // nothing new: costs no budget
-      else this.#deps.metrics.chatAccepted.inc();
+      if (position.duplicate) {
+        // Nothing new: costs no budget and does not restart slow mode.
+        session.chat.forget(msg.text);
+        session.lastChatAt = previousChatAt;
+      } else metrics.chatAccepted.inc();
       if (msg.ref === undefined) return;
       if (!position.duplicate) {
         sendTo(ws, session, { type: 'ack', ref: msg.ref, id, seq: position.seq });
         return;
       }
-      const first = await this.#messageAt(position.seq);
+      const firstId = await this.#timeline.idAt(position.seq);
       sendTo(ws, session, {
         type: 'ack',
         ref: msg.ref,
-        id: first?.id ?? id,
+        id: firstId ?? id,
         seq: position.seq,
         duplicate: true,
       });
     } catch (err) {
       session.chat.forget(msg.text);
-      this.#deps.metrics.chatRefused.inc({ code: 'unavailable' });
+      session.lastChatAt = previousChatAt;
       logger.warn('chat append failed', { eventId: this.eventId, err });
-      sendError(ws, session, 'unavailable', 'chat is briefly unavailable; nothing was sent', {
-        ref: msg.ref,
-        retryAfterMs: 1000,
-      });
+      refuse('unavailable', 'chat is briefly unavailable; nothing was sent', 1000);
     }
   }
 
-  /** The chat message at `seq`: from the recent buffer, else from the log. */
-  async #messageAt(seq: number): Promise<ChatMessage | undefined> {
-    const recent =
-      this.#recent.find((m) => m.seq === seq) ?? this.#pending.find((m) => m.seq === seq);
-    if (recent) return recent;
-    const range = await this.#deps.log.readAfter(this.eventId, seq - 1, 1);
-    const entry = range.entries[0];
-    return entry ? chatMessageFromEntry(entry) : undefined;
+  /** Records one fan's vote in a poll of this event (see RoomPolls). Banned fans cannot vote. */
+  async vote(ws: Socket, session: Session, msg: Vote): Promise<void> {
+    if (this.sanctionOf(session.user.id)?.kind === 'ban') {
+      return endSession(ws, session, Close.banned, 'banned');
+    }
+    await this.#polls.vote(ws, session, msg, this.#stage.current.view.state);
   }
 
   /** Counts taps from one fan, within that fan's reaction budget. */
@@ -291,15 +317,8 @@ export class EventRoom {
     const { config, clock } = this.#deps;
     const wait = take(session.reactions, config.reactions, clock.now(), count);
     if (wait > 0) {
-      sendError(
-        ws,
-        session,
-        'reaction_rate_limited',
-        'too many reactions; these were not counted',
-        {
-          retryAfterMs: wait,
-        },
-      );
+      const message = 'too many reactions; these were not counted';
+      sendError(ws, session, 'reaction_rate_limited', message, { retryAfterMs: wait });
       return;
     }
     this.#reactions.tap(emoji, count);
@@ -317,6 +336,7 @@ export class EventRoom {
     session.lagging = false;
     ws.subscribe(this.signalTopic);
     sendTo(ws, session, { type: 'presence', viewers: this.#viewers || this.#presence.total() });
+    this.#polls.resend(ws, session);
   }
 
   sockets(): IterableIterator<Socket> {
@@ -327,13 +347,12 @@ export class EventRoom {
   close(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    this.#follow?.unsubscribe();
+    this.#timeline.close();
     this.#reactions.close();
     this.#presence.close();
     this.#sanctions.close();
-    if (this.#flushTimer) this.#deps.clock.clearTimeout(this.#flushTimer);
-    this.#flushTimer = undefined;
-    this.#pending = [];
+    this.#stage.close();
+    this.#polls.close();
   }
 
   /** Ends the sessions of every banned fan here (the copy of the sanctions just changed). */
@@ -347,30 +366,16 @@ export class EventRoom {
     }
   }
 
-  #accept(entry: LogEntry): void {
-    const message = chatMessageFromEntry(entry);
-    if (!message || message.seq <= this.#publishedSeq) return;
-    if (this.#pending.length > 0 && message.seq <= this.#pending.at(-1)!.seq) return;
-    this.#pending.push(message);
-    if (this.#deps.config.chatBatchMs === 0) this.#flush();
-    else
-      this.#flushTimer ??= this.#deps.clock.setTimeout(
-        () => this.#flush(),
-        this.#deps.config.chatBatchMs,
-      );
-  }
-
-  #flush(): void {
-    this.#flushTimer = undefined;
-    if (this.#pending.length === 0 || this.#state !== 'ready') return;
-    const messages = this.#pending;
-    this.#pending = [];
-    this.#deps.app.publish(this.orderedTopic, encodeServerMessage({ type: 'chat', messages }));
-    this.#publishedSeq = messages.at(-1)!.seq;
-    this.#recent.push(...messages);
-    // Trimmed in steps, not per message: one copy per `keep` messages.
-    const keep = this.#deps.config.recentMessages;
-    if (this.#recent.length > keep * 2) this.#recent = this.#recent.slice(-keep);
+  /** A newer stage arrived: rules take effect at once; fans get the view (never the rules). */
+  #stageChanged(stage: Stage): void {
+    if (this.#state === 'closed') return;
+    this.#policy = compileChatPolicy(stage, this.#deps.config.chatCapPerSec);
+    this.#polls.setStage(stage.view);
+    // Ordered, not signal: a fan must not miss a state change or a poll opening.
+    this.#deps.app.publish(
+      this.orderedTopic,
+      encodeServerMessage({ type: 'stage', stage: stage.view }),
+    );
   }
 
   #broadcastSignal(message: ServerMessage): void {

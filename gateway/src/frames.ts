@@ -51,6 +51,12 @@ export function createMessageHandler(deps: FrameDeps) {
           sendError(ws, session, 'internal', 'internal error; nothing was sent', { ref: msg.ref });
         });
         return;
+      case 'vote':
+        session.room.vote(ws, session, msg).catch((err: unknown) => {
+          logger.error('vote handling failed', { err });
+          sendError(ws, session, 'internal', 'internal error; vote not counted', { ref: msg.ref });
+        });
+        return;
       case 'react':
         session.room.react(ws, session, msg.emoji, msg.count ?? 1);
         return;

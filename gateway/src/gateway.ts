@@ -6,12 +6,16 @@
 import { Close } from '@fanfare/protocol';
 import {
   MemorySanctionStore,
+  MemoryStageStore,
+  MemoryVoteStore,
   createSubjects,
   systemClock,
   type Bus,
   type Clock,
   type EventLog,
   type SanctionStore,
+  type StageStore,
+  type VoteStore,
 } from '@fanfare/fanout';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { HARD_MAX_PAYLOAD_BYTES, WS_PATH, type GatewayConfig } from './config.js';
@@ -32,6 +36,10 @@ export interface GatewayDeps {
   log: EventLog;
   /** Bans and timeouts; an in-memory store (this process only) when absent. */
   sanctions?: SanctionStore;
+  /** Event stages (state, pin, rules, polls); an in-memory store when absent. */
+  stages?: StageStore;
+  /** Poll votes; an in-memory store when absent. */
+  votes?: VoteStore;
   verifier: TokenVerifier;
   clock?: Clock;
   logger?: Logger;
@@ -77,6 +85,8 @@ export class Gateway {
       log: deps.log,
       bus: deps.bus,
       sanctions: deps.sanctions ?? new MemorySanctionStore(),
+      stages: deps.stages ?? new MemoryStageStore(),
+      votes: deps.votes ?? new MemoryVoteStore(),
       subjects: createSubjects(config.prefix),
       clock: this.#clock,
       config,

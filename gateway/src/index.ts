@@ -13,7 +13,10 @@ export {
   TokenRejectedError,
   type KeySource,
   type TokenVerifier,
+  type VerifiedClaims,
 } from './token-verifier.js';
 export { UwsFallbackError, loadNativeUws } from './uws.js';
 export { SANCTION_CHECK_MS } from './room-sanctions.js';
+export { STAGE_CHECK_MS, defaultStage } from './room-stage.js';
+export { PRIORITY_RESERVE } from './ingest-budget.js';
 export { GatewayMetrics } from './metrics.js';

@@ -8,9 +8,13 @@ import {
   MemoryBus,
   MemoryEventLog,
   MemorySanctionStore,
+  MemoryStageStore,
+  MemoryVoteStore,
   NatsBus,
   RedisSanctionStore,
   RedisShardRegistry,
+  RedisStageStore,
+  RedisVoteStore,
   connectNats,
   createSubjects,
   systemClock,
@@ -18,6 +22,8 @@ import {
   type EventLog,
   type NatsLink,
   type SanctionStore,
+  type StageStore,
+  type VoteStore,
 } from '@fanfare/fanout';
 import { Redis } from 'ioredis';
 import { ConfigError, WS_PATH, loadGatewayConfig } from './config.js';
@@ -51,19 +57,27 @@ async function main(): Promise<void> {
 
   let redis: Redis | undefined;
   let sanctions: SanctionStore;
+  let votes: VoteStore;
+  let stages: StageStore;
   if (config.redisUrl) {
     // Fail fast while Redis is down (one retry, 1 s cap): the shard keeps enforcing what it has.
     redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 1000 });
     redis.on('error', () => undefined); // reported by the heartbeat and the rooms, once per outage
     sanctions = new RedisSanctionStore(redis, config.prefix);
+    votes = new RedisVoteStore(redis, config.prefix);
+    stages = new RedisStageStore(redis, config.prefix);
   } else {
     sanctions = new MemorySanctionStore();
+    votes = new MemoryVoteStore();
+    stages = new MemoryStageStore();
   }
 
   const gateway = new Gateway(config, {
     bus,
     log,
     sanctions,
+    stages,
+    votes,
     verifier: new JoseTokenVerifier(config.keySource, config.tokenIssuer),
     logger,
   });

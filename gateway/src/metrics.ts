@@ -12,6 +12,8 @@ export class GatewayMetrics {
   readonly chatAccepted: Counter;
   readonly chatRefused: Counter<'code'>;
   readonly welcomes: Counter<'continuity'>;
+  readonly votes: Counter<'outcome'>;
+  readonly talliesSent: Counter;
   readonly natsDisconnects: Counter;
   readonly natsReconnects: Counter;
   readonly natsResubscriptions: Counter;
@@ -62,6 +64,17 @@ export class GatewayMetrics {
       name: 'fanfare_gateway_welcomes_total',
       help: 'Sessions started, by continuity (fresh, resumed, lost).',
       labelNames: ['continuity'],
+      registers,
+    });
+    this.votes = new Counter({
+      name: 'fanfare_gateway_votes_total',
+      help: 'Poll votes handled, by outcome (accepted, duplicate, or the error code).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.talliesSent = new Counter({
+      name: 'fanfare_gateway_tallies_sent_total',
+      help: 'Poll tally frames broadcast (one per poll per interval at most, when it changed).',
       registers,
     });
     this.natsDisconnects = new Counter({

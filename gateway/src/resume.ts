@@ -1,9 +1,34 @@
 // Closing a reconnecting fan's gap. The fan says the last seq it saw (`?since=`); the room answers
 // with every later message, from its recent buffer when it reaches back far enough, else from the
 // event log. The log read happens during the upgrade (async); the stitch with what the room has
-// published meanwhile happens at open (sync), so nothing falls between the two.
+// published meanwhile happens at open (sync), so nothing falls between the two. Messages deleted
+// within the gap are left out; every deletion after `since` is listed, so the client drops the
+// messages it already holds.
 
-import { RESUME_MAX_MESSAGES, type ChatMessage, type Continuity } from '@fanfare/protocol';
+import {
+  RESUME_MAX_MESSAGES,
+  type ChatMessage,
+  type Continuity,
+  type Tombstone,
+} from '@fanfare/protocol';
+import { decodeLogRecord, type LogEntry } from '@fanfare/fanout';
+
+/** One log entry as fans see it: a message, a tombstone, or neither (a record this version does not know). */
+export interface LogItem {
+  seq: number;
+  message?: ChatMessage;
+  tombstone?: Tombstone;
+}
+
+export function logItem(entry: LogEntry): LogItem {
+  const record = decodeLogRecord(entry);
+  const { seq, ts } = entry;
+  if (record?.kind === 'chat') {
+    return { seq, message: { id: record.id, seq, ts, author: record.author, text: record.text } };
+  }
+  if (record?.kind === 'delete') return { seq, tombstone: { seq, id: record.id } };
+  return { seq };
+}
 
 /** What the upgrade found for a reconnecting fan; consumed by EventRoom.attach. */
 export type ResumePlan =
@@ -11,29 +36,51 @@ export type ResumePlan =
   | {
       since: number;
       lost: false;
-      /** Messages read from the log (seq > since), oldest first; may be empty. */
-      fetched: ChatMessage[];
+      /** Entries read from the log (seq > since), oldest first; may be empty. */
+      fetched: LogItem[];
     };
 
+/** What a room has published and still holds, for resumes. */
+export interface RecentView {
+  /** The first seq the buffer accounts for; every later published record is in it. */
+  from: number;
+  /** Published messages from `from` on, ascending, without the deleted ones. */
+  messages: readonly ChatMessage[];
+  /** Published deletions from `from` on, ascending. */
+  deleted: readonly Tombstone[];
+  /** The seq of the last record published. */
+  publishedSeq: number;
+}
+
+export interface Resumed {
+  continuity: Continuity;
+  chat: ChatMessage[];
+  deleted: Tombstone[];
+}
+
 /**
- * The messages a fan resuming after `plan.since` must get in its welcome, given what the room
- * has published (`recent`, ascending, ending at `publishedSeq`). Pending messages are not
- * included: they reach the fan through the topic after the welcome.
+ * What a fan resuming after `plan.since` must get in its welcome, given what the room has
+ * published. Records not yet published are not included: they reach the fan through the topic
+ * after the welcome. Undefined when the gap cannot be closed.
  */
-export function stitchResume(
-  plan: ResumePlan,
-  recent: readonly ChatMessage[],
-  publishedSeq: number,
-): { continuity: Continuity; chat: ChatMessage[] } | undefined {
+export function stitchResume(plan: ResumePlan, recent: RecentView): Resumed | undefined {
   if (plan.lost) return undefined;
-  const chat = plan.fetched.filter((m) => m.seq <= publishedSeq);
-  let through = Math.max(plan.since, chat.at(-1)?.seq ?? 0);
-  if (through < publishedSeq) {
-    const firstRecent = recent[0]?.seq ?? publishedSeq + 1;
-    if (firstRecent > through + 1) return undefined; // the buffer no longer reaches back
-    for (const m of recent) if (m.seq > through) chat.push(m);
-    through = publishedSeq;
+  const messages: ChatMessage[] = [];
+  const deleted: Tombstone[] = [];
+  let through = plan.since;
+  for (const item of plan.fetched) {
+    if (item.seq > recent.publishedSeq) break;
+    if (item.message) messages.push(item.message);
+    if (item.tombstone) deleted.push(item.tombstone);
+    through = Math.max(through, item.seq);
   }
+  if (through < recent.publishedSeq) {
+    if (recent.from > through + 1) return undefined; // the buffer no longer reaches back
+    for (const m of recent.messages) if (m.seq > through) messages.push(m);
+    for (const t of recent.deleted) if (t.seq > through) deleted.push(t);
+  }
+  const gone = new Set(deleted.map((t) => t.id));
+  const chat = gone.size === 0 ? messages : messages.filter((m) => !gone.has(m.id));
   if (chat.length > RESUME_MAX_MESSAGES) return undefined;
-  return { continuity: 'resumed', chat };
+  return { continuity: 'resumed', chat, deleted };
 }

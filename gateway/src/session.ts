@@ -2,7 +2,7 @@
 // the socket. A few numbers and references per fan; the big things (history, aggregation) are
 // per event, in EventRoom.
 
-import type { Author } from '@fanfare/protocol';
+import type { Author, Entitlement } from '@fanfare/protocol';
 import type { ChatGuard } from './chat-guard.js';
 import type { EventRoom } from './event-room.js';
 import type { Socket } from './send.js';
@@ -13,11 +13,17 @@ export interface Session {
   readonly sessionId: string;
   readonly user: Author;
   readonly eventId: string;
+  /** What the token entitles the fan to beyond `public` (from its `ent` claim). */
+  readonly entitlements: readonly Entitlement[];
   readonly version: number;
   readonly room: EventRoom;
   readonly chat: ChatGuard;
   readonly reactions: Bucket;
   readonly frames: Bucket;
+  /** Votes per fan, beside the one-vote-per-poll rule: bounds store calls from one socket. */
+  readonly votes: Bucket;
+  /** When this session's last chat message was accepted, ms (slow mode); undefined before. */
+  lastChatAt: number | undefined;
   /** Set at upgrade for a reconnecting fan (`?since=`), consumed by the welcome. */
   resume: ResumePlan | undefined;
   /** True while the fan is too far behind to get superseded frames. */

@@ -3,10 +3,12 @@
 // algorithm is pinned, and iss, aud, exp and nbf are always checked.
 
 import {
+  ENTITLEMENTS,
   GATEWAY_AUDIENCE,
   TOKEN_ALGORITHM,
   isEventId,
   isRole,
+  type Entitlement,
   type FanTokenClaims,
 } from '@fanfare/protocol';
 import {
@@ -35,7 +37,17 @@ export class TokenRejectedError extends Error {
 
 /** Verifies a fan token. Resolves with its claims or rejects with TokenRejectedError. */
 export interface TokenVerifier {
-  verify(token: string): Promise<FanTokenClaims & { exp: number }>;
+  verify(token: string): Promise<VerifiedClaims>;
+}
+
+/** A verified token's claims; `ent` always present (empty: public only). */
+export type VerifiedClaims = FanTokenClaims & { exp: number; ent: Entitlement[] };
+
+/** The known entitlements in an `ent` claim; unknown values (newer issuers) are ignored. */
+export function readEntitlements(ent: unknown): Entitlement[] {
+  if (!Array.isArray(ent)) return [];
+  const known = ENTITLEMENTS as readonly unknown[];
+  return [...new Set(ent.filter((e): e is Entitlement => known.includes(e)))];
 }
 
 export type KeySource =
@@ -65,7 +77,7 @@ export class JoseTokenVerifier implements TokenVerifier {
     }
   }
 
-  async verify(token: string): Promise<FanTokenClaims & { exp: number }> {
+  async verify(token: string): Promise<VerifiedClaims> {
     let payload: JWTPayload;
     try {
       const key = this.#key;
@@ -90,7 +102,7 @@ export class JoseTokenVerifier implements TokenVerifier {
       const detail = err instanceof errors.JOSEError ? err.code : 'ERR_UNKNOWN';
       throw new TokenRejectedError('token_invalid', `token rejected (${detail})`, { cause: err });
     }
-    const { sub, evt, role, name, exp } = payload as JWTPayload & Partial<FanTokenClaims>;
+    const { sub, evt, role, name, exp, ent } = payload as JWTPayload & Partial<FanTokenClaims>;
     if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128) {
       throw new TokenRejectedError('token_invalid', 'token has no valid `sub`');
     }
@@ -101,6 +113,6 @@ export class JoseTokenVerifier implements TokenVerifier {
     if (typeof name !== 'string' || name.length === 0) {
       throw new TokenRejectedError('token_invalid', 'token has no `name`');
     }
-    return { sub, evt, role, name, exp: exp as number };
+    return { sub, evt, role, name, exp: exp as number, ent: readEntitlements(ent) };
   }
 }

@@ -100,6 +100,16 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
         if (!aborted) deny(res, 'banned', 'a moderator banned you from this event');
         return;
       }
+      // The room is ready, so its stage is the store's (or the default when there is none).
+      if (
+        room.stage.rules.access === 'ticketed' &&
+        claims.role === 'fan' &&
+        !claims.ent.includes('ticketed')
+      ) {
+        rooms.release(room);
+        if (!aborted) deny(res, 'not_entitled', 'this event is for ticket holders');
+        return;
+      }
       let resume: ResumePlan | undefined;
       if (since !== undefined) {
         try {
@@ -119,11 +129,14 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
         sessionId: ids.next(),
         user: { id: claims.sub, name: claims.name, role: claims.role },
         eventId: claims.evt,
+        entitlements: claims.ent,
         version: negotiated.version,
         room,
         chat: new ChatGuard(config.chat, claims.role !== 'fan', now),
         reactions: newBucket(config.reactions, now),
         frames: newBucket(config.frames, now),
+        votes: newBucket(config.votes, now),
+        lastChatAt: undefined,
         resume,
         lagging: false,
         closed: false,

@@ -5,9 +5,14 @@ import {
   MemoryBus,
   MemoryEventLog,
   MemorySanctionStore,
+  MemoryStageStore,
+  MemoryVoteStore,
+  createSubjects,
+  encodeStage,
   systemClock,
   type Clock,
   type MemoryEventLogOptions,
+  type Stage,
 } from '@fanfare/fanout';
 import { GATEWAY_AUDIENCE, TOKEN_ISSUER, type Role } from '@fanfare/protocol';
 import { connectFan, type ConnectOptions, type FanClient } from '@fanfare/testkit';
@@ -16,6 +21,7 @@ import {
   Gateway,
   JoseTokenVerifier,
   defaultGatewayConfig,
+  defaultStage,
   silentLogger,
   type GatewayConfig,
 } from '../src/index.js';
@@ -35,6 +41,7 @@ export interface TokenOptions {
 }
 
 let counter = 0;
+const subjects = createSubjects('fanfare');
 
 export async function startGateway(
   overrides: Partial<GatewayConfig> = {},
@@ -47,11 +54,15 @@ export async function startGateway(
   const bus = new MemoryBus();
   const log = new MemoryEventLog({ clock, ...logOptions });
   const sanctions = new MemorySanctionStore();
+  const stages = new MemoryStageStore();
+  const votes = new MemoryVoteStore();
   const config = defaultGatewayConfig({ port: 0, readinessGraceMs: 0, ...overrides });
   const gateway = new Gateway(config, {
     bus,
     log,
     sanctions,
+    stages,
+    votes,
     verifier,
     clock,
     logger: silentLogger,
@@ -91,7 +102,42 @@ export async function startGateway(
     await gateway.close();
   };
 
-  return { gateway, url, sign, join, log, bus, sanctions, publicKey, jwk, close };
+  /**
+   * What the API does after a change: store the event's next stage (the current one, or the
+   * default, with `change` applied and the version bumped), then announce it on the bus unless
+   * `announce` is false (a lost notice).
+   */
+  const setStage = async (
+    change: { view?: Partial<Stage['view']>; rules?: Partial<Stage['rules']> },
+    { evt = 'demo', announce = true }: { evt?: string; announce?: boolean } = {},
+  ): Promise<Stage> => {
+    const current = (await stages.get(evt)) ?? defaultStage(evt);
+    const version = current.version + 1;
+    const stage: Stage = {
+      version,
+      view: { ...current.view, ...change.view, version },
+      rules: { ...current.rules, ...change.rules },
+    };
+    await stages.put(evt, stage);
+    if (announce) bus.publish(subjects.stage(evt), encodeStage(stage));
+    return stage;
+  };
+
+  return {
+    gateway,
+    url,
+    sign,
+    join,
+    log,
+    bus,
+    sanctions,
+    stages,
+    votes,
+    setStage,
+    publicKey,
+    jwk,
+    close,
+  };
 }
 
 export type TestGateway = Awaited<ReturnType<typeof startGateway>>;

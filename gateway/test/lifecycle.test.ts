@@ -50,7 +50,7 @@ describe('gateway lifecycle', () => {
     const { fan: a } = await g.join({ evt: 'r1' });
     const { fan: b } = await g.join({ evt: 'r1' });
     expect(g.gateway.stats().rooms).toBe(1);
-    expect(g.bus.activeSubjects()).toBe(3); // reactions, presence and sanctions of r1
+    expect(g.bus.activeSubjects()).toBe(4); // reactions, presence, sanctions and stage of r1
     a.close();
     await a.closed;
     expect(g.gateway.stats().rooms).toBe(1);

@@ -2,7 +2,8 @@
 // reconnect counters across a real server restart.
 
 import { NatsBus, connectNats, silentLogger } from '@fanfare/fanout';
-import { requireNatsServerBinary, startNatsServer } from '@fanfare/fanout/testing';
+import { ManualClock, requireNatsServerBinary, startNatsServer } from '@fanfare/fanout/testing';
+import { TALLY_INTERVAL_MS } from '@fanfare/protocol';
 import { expectRefused } from '@fanfare/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayMetrics } from '../src/index.js';
@@ -47,6 +48,35 @@ describe('GET /metrics', () => {
     );
     expect(sample(text, 'fanfare_gateway_welcomes_total', 'continuity="fresh"')).toBe(2);
     expect(sample(text, 'fanfare_gateway_disconnects_total', 'code="1000"')).toBe(1);
+  });
+});
+
+describe('vote metrics', () => {
+  let g: TestGateway;
+  afterEach(async () => {
+    await g.close();
+  });
+
+  it('count votes by outcome and the tallies sent', async () => {
+    const clock = new ManualClock(Date.now());
+    g = await startGateway({ shardId: 'm3' }, clock);
+    const { fan } = await g.join();
+    await g.votes.open('p1', 2);
+    const poll = { id: 'p1', question: 'Q?', options: ['a', 'b'], state: 'open' as const };
+    await g.setStage({
+      view: { polls: [{ ...poll, opensAt: clock.now(), closesAt: clock.now() + 60_000 }] },
+    });
+    await fan.next('stage');
+    fan.send({ type: 'vote', pollId: 'p1', option: 1, ref: 'a' });
+    await fan.next('voted');
+    fan.send({ type: 'vote', pollId: 'p1', option: 0, ref: 'b' });
+    await fan.next('error');
+    clock.advance(TALLY_INTERVAL_MS);
+    await fan.next('tally');
+    const text = await g.gateway.metrics.registry.metrics();
+    expect(sample(text, 'fanfare_gateway_votes_total', 'outcome="accepted"')).toBe(1);
+    expect(sample(text, 'fanfare_gateway_votes_total', 'outcome="already_voted"')).toBe(1);
+    expect(sample(text, 'fanfare_gateway_tallies_sent_total', 'shard="m3"')).toBe(1);
   });
 });
 

@@ -24,6 +24,9 @@ const KNOWN_TYPES: Readonly<Record<ServerMessageType, true>> = {
   ack: true,
   error: true,
   pong: true,
+  voted: true,
+  tally: true,
+  stage: true,
 };
 const CHAT_TYPE = 'chat' satisfies ServerMessageType;
 const TYPE_NAMES = (Object.keys(KNOWN_TYPES) as ServerMessageType[]).map(

@@ -113,7 +113,12 @@ async function startFanfare(spec: TargetSpec, cwd: string): Promise<RunningTarge
       name: 'fanfare',
       cwd,
       script: 'embedded/src/main.ts',
-      env: { ...spec.env, API_PORT: String(apiPort), GATEWAY_PORT: String(gatewayPort) },
+      env: {
+        ...spec.env,
+        API_PORT: String(apiPort),
+        GATEWAY_PORT: String(gatewayPort),
+        PGLITE_DATA_DIR: 'memory',
+      },
       cpu: spec.cpu,
       healthUrls: [`${apiUrl}/healthz`, `${apiUrl}/readyz`],
     });

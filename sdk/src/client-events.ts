@@ -5,8 +5,11 @@ import type {
   ChatMessage,
   Continuity,
   ErrorFrame,
+  PollTally,
   Presence,
   Reactions,
+  StageView,
+  Tombstone,
   Welcome,
 } from '@fanfare/protocol';
 import type { ClientState } from './state.js';
@@ -44,21 +47,41 @@ export interface FanfareClientEvents {
   /** Each session's first frame, after the state became `open`. */
   welcome: Welcome;
   /**
-   * Once per welcome, after `welcome` and before its snapshot's chat. `lost` means messages were
-   * missed: the app should drop what it shows; the snapshot's latest messages follow as `chat`.
+   * Once per welcome, right after `welcome`. `lost` means messages were missed: the app should
+   * drop what it shows; the snapshot's latest messages follow as `chat`. After `continuity`
+   * come, in this order: `stage` and `tally` when the snapshot's are newer than the client's,
+   * the snapshot's `chat`, then its `deleted`.
    */
   continuity: Continuity;
   /**
    * One call per message, in strictly increasing `seq`, never the same `seq` twice (except after
    * a `continuity: 'lost'`, when the log itself may have started over). Includes the snapshot's
-   * messages.
+   * messages. Messages and deletions share one seq sequence: the seqs of `chat` and `deleted`
+   * together have no gaps.
    */
   chat: ChatMessage;
+  /**
+   * A moderator deleted message `id`: remove it wherever it is shown. One call per deletion,
+   * never the same `seq` twice, after the `chat` events of the same frame (a frame may carry a
+   * message and its deletion). The id may name a message the app never got (one deleted while
+   * the client was away is left out of the resumed snapshot): ignore it then.
+   */
+  deleted: Tombstone;
+  /**
+   * The event's stage (state, pin, chat rules, polls), each time a higher version arrives (the
+   * first welcome's always does). Older or repeated versions are not emitted. Also `client.stage`.
+   */
+  stage: StageView;
+  /**
+   * A poll's running tally, each time a higher version for that poll arrives (superseded: the
+   * server sends at most two a second per poll, and may skip some). Also `client.tally(pollId)`.
+   */
+  tally: PollTally;
   /** Reaction taps of the latest window (superseded frames; the server may skip some). */
   reactions: Reactions;
   /** Viewers now (superseded frames; the server may skip some). */
   presence: Presence;
-  /** An error frame that answers no pending `sendChat` (e.g. `reaction_rate_limited`). */
+  /** An error frame that answers no pending `sendChat` or `vote` (e.g. `reaction_rate_limited`). */
   error: ErrorFrame;
   /** The connection was lost and a reconnect is scheduled; state is `waiting`. */
   reconnecting: ReconnectInfo;

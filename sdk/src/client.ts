@@ -1,8 +1,9 @@
 // The Fanfare client: one fan's connection to a live event, kept alive across drops. It owns the
 // connection state machine (state.ts), turns close codes into reconnect decisions from the
 // protocol's tables, resumes with `?since=` so the app sees every chat message once and in order,
-// and hands chat sends to the outbox and reaction taps to the merger. All time and randomness is
-// injected, so every wait can be driven by a test.
+// hands chat sends to the outbox, votes to the ballots and reaction taps to the merger, and
+// mirrors the event's stage and tallies. All time and randomness is injected, so every wait can
+// be driven by a test.
 
 import {
   Close,
@@ -12,13 +13,19 @@ import {
   isReactionEmoji,
   decodeServerMessage,
   type Ack,
-  type ChatMessage,
+  type ChatBatch,
   type ClientMessage,
+  type PollTally,
   type ReactionEmoji,
+  type StageView,
+  type Voted,
   type Welcome,
 } from '@fanfare/protocol';
+import { Ballots } from './ballots.js';
+import { sequenceBatch } from './chat-sequence.js';
 import { DEFAULT_BACKOFF, backoffDelay, restartDelay, type BackoffOptions } from './backoff.js';
 import type { FanfareClientEvents, ReconnectInfo } from './client-events.js';
+import type { FanfareClientOptions } from './client-options.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { closeRetryPolicy } from './close-policy.js';
 import { Emitter, type Handler } from './emitter.js';
@@ -27,47 +34,15 @@ import { newIdempotencyKey } from './ids.js';
 import { Outbox } from './outbox.js';
 import { connectUrl, discardSocket, type SocketLike, type WebSocketConstructor } from './socket.js';
 import { IllegalTransitionError, transition, type ClientState } from './state.js';
+import { StageMirror } from './stage-mirror.js';
 import { TapMerger } from './tap-merger.js';
-import { Credentials, type JoinFn } from './credentials.js';
+import { Credentials } from './credentials.js';
 
 /** Default reaction window, ms: at most one `react` frame per emoji per window. */
 export const TAP_FLUSH_MS = 100;
 
 /** The close code and reason the client reports when the app calls `close()`. */
 const CLIENT_CLOSE = { code: Close.normal, reason: 'client closed' } as const;
-
-export interface FanfareClientOptions {
-  /**
-   * How to get a token and a shard before each connection attempt (see `apiJoin`). The last
-   * token is passed back so the API keeps the fan's identity. With `join`, a fan whose shard
-   * died is placed on a live one; `url` and `token` are then ignored.
-   */
-  join?: JoinFn;
-  /** The gateway URL from the join response (`gatewayUrl`), ws: or wss:. Unused with `join`. */
-  url?: string;
-  /**
-   * The fan token, or a function that fetches one. A function is called before the first
-   * connection, again after a close code whose policy is `reauth`, and again when the token it
-   * gave is within 30 s of its `exp` (a refused upgrade is invisible to browsers). A plain string
-   * is used as is; a `reauth` close then ends the client.
-   */
-  token?: string | (() => Promise<string>);
-  /** The WebSocket class; defaults to `globalThis.WebSocket`. Node 20 has none: pass `ws`'s. */
-  WebSocket?: WebSocketConstructor;
-  /** Reconnect backoff bounds; see backoff.ts. */
-  backoff?: Partial<BackoffOptions>;
-  clock?: Clock;
-  /** Returns a number in [0, 1]; used for backoff jitter (and keys when crypto is missing). */
-  random?: () => number;
-  /** The reaction window, ms (default 100). */
-  tapFlushMs?: number;
-  /**
-   * Called with every socket right after the client creates it and sets its handlers. For
-   * diagnostics and tests (dropping a connection on purpose, wrapping `onmessage` to watch
-   * frames); sending on it bypasses the client's bookkeeping.
-   */
-  onSocket?: (socket: SocketLike) => void;
-}
 
 /**
  * One fan's live connection. Create it, subscribe with `on`, then `connect()`; it reconnects by
@@ -82,7 +57,9 @@ export class FanfareClient {
   #onSocket: ((socket: SocketLike) => void) | undefined;
   #emitter = new Emitter<FanfareClientEvents>();
   #outbox: Outbox;
+  #ballots: Ballots;
   #taps: TapMerger;
+  #mirror = new StageMirror();
 
   #state: ClientState = 'idle';
   #socket: SocketLike | undefined;
@@ -91,7 +68,7 @@ export class FanfareClient {
   #reconnectTimer: TimerHandle | undefined;
   /** Backoff attempts since the last welcome. */
   #attempt = 0;
-  /** The highest seq delivered to the app; undefined until the first welcome. */
+  /** The highest seq (message or deletion) delivered to the app; undefined until the first welcome. */
   #lastSeq: number | undefined;
 
   constructor(options: FanfareClientOptions) {
@@ -120,6 +97,10 @@ export class FanfareClient {
       retryDelay: (attempt) => backoffDelay(attempt, this.#backoff, this.#random),
       newKey: () => newIdempotencyKey(this.#random),
     });
+    this.#ballots = new Ballots({
+      write: (message) => this.#write(message),
+      poll: (pollId) => this.#mirror.stage?.polls.find((poll) => poll.id === pollId),
+    });
     this.#taps = new TapMerger({
       clock: this.#clock,
       flushMs: tapFlushMs,
@@ -131,9 +112,22 @@ export class FanfareClient {
     return this.#state;
   }
 
-  /** The highest chat seq delivered to the app; undefined before the first welcome. */
+  /**
+   * The highest seq delivered to the app, over messages and deletions; undefined before the
+   * first welcome.
+   */
   get lastSeq(): number | undefined {
     return this.#lastSeq;
+  }
+
+  /** The event's stage with the highest version seen; undefined before the first welcome. */
+  get stage(): StageView | undefined {
+    return this.#mirror.stage;
+  }
+
+  /** The running tally of `pollId` with the highest version seen; undefined before any. */
+  tally(pollId: string): PollTally | undefined {
+    return this.#mirror.tally(pollId);
   }
 
   /** Subscribes to an event; returns the function that unsubscribes. */
@@ -168,6 +162,19 @@ export class FanfareClient {
    */
   sendChat(text: string): Promise<Ack> {
     return this.#outbox.send(text);
+  }
+
+  /**
+   * Votes for `option` (an index into the poll's `options`); resolves with the `voted` answer
+   * (`duplicate: true` when this fan had already cast this same vote). Sent at once when open,
+   * else after the next welcome; a vote whose answer a drop lost is sent again after the next
+   * welcome (the server counts one vote per fan per poll). Rejects with VoteRefusedError for an
+   * error answer (`poll_closed`, `already_voted`, `unavailable`...; not retried) or when the
+   * client's stage already shows the poll settled or the option out of range, or with
+   * ClientClosedError.
+   */
+  vote(pollId: string, option: number): Promise<Voted> {
+    return this.#ballots.cast(pollId, option);
   }
 
   /**
@@ -234,7 +241,7 @@ export class FanfareClient {
     if (this.#state !== 'open') return;
     switch (message.type) {
       case 'chat':
-        this.#onChat(message.messages);
+        this.#onChat(message);
         return;
       case 'reactions':
         this.#emitter.emit('reactions', message);
@@ -246,8 +253,21 @@ export class FanfareClient {
         this.#outbox.handleAck(message);
         return;
       case 'error':
-        if (!this.#outbox.handleError(message)) this.#emitter.emit('error', message);
+        if (!this.#outbox.handleError(message) && !this.#ballots.handleError(message)) {
+          this.#emitter.emit('error', message);
+        }
         return;
+      case 'voted':
+        this.#ballots.handleVoted(message); // an answer to no pending vote has no one to tell
+        return;
+      case 'stage':
+        if (this.#mirror.applyStage(message.stage)) this.#emitter.emit('stage', message.stage);
+        return;
+      case 'tally': {
+        const tally = this.#mirror.applyTally(message);
+        if (tally) this.#emitter.emit('tally', tally);
+        return;
+      }
       case 'welcome': // once per session
       case 'pong': // the client sends no pings
         return;
@@ -256,45 +276,71 @@ export class FanfareClient {
 
   #onWelcome(welcome: Welcome): void {
     const generation = this.#generation;
+    const open = () => generation === this.#generation; // false once a handler closed the client
     this.#attempt = 0;
     this.#move('open');
     this.#emitter.emit('welcome', welcome);
-    const { continuity, chat, lastSeq } = welcome.snapshot;
+    // `tallies` and `stage` default for a gateway older than them, met during a rolling deploy.
+    const { continuity, chat, deleted = [], lastSeq, stage, tallies = [] } = welcome.snapshot;
     this.#emitter.emit('continuity', continuity);
+    if (open() && stage !== undefined && this.#mirror.applyStage(stage)) {
+      this.#emitter.emit('stage', stage);
+    }
+    for (const entry of tallies) {
+      if (!open()) return;
+      const tally = this.#mirror.applyTally(entry);
+      if (tally) this.#emitter.emit('tally', tally);
+    }
     // Resumed: skip what the app already has (a shard behind another may repeat a few).
     // Fresh or lost: start over from the snapshot, whatever came before.
-    let delivered = continuity === 'resumed' ? (this.#lastSeq ?? 0) : 0;
+    const had = continuity === 'resumed' ? (this.#lastSeq ?? 0) : 0;
+    let delivered = had;
     this.#lastSeq = delivered;
     for (const message of chat) {
-      if (generation !== this.#generation) return; // a handler closed the client
+      if (!open()) return;
       if (message.seq <= delivered) continue;
       delivered = message.seq;
       this.#lastSeq = delivered;
       this.#emitter.emit('chat', message);
     }
-    if (generation !== this.#generation) return;
-    this.#lastSeq = Math.max(delivered, lastSeq);
+    // Deletions after the messages, as in a live frame; the snapshot's chat already leaves the
+    // deleted messages out, so these only matter for messages the app got before the drop.
+    for (const tombstone of deleted) {
+      if (!open()) return;
+      if (tombstone.seq <= had) continue;
+      this.#lastSeq = Math.max(this.#lastSeq, tombstone.seq);
+      this.#emitter.emit('deleted', tombstone);
+    }
+    if (!open()) return;
+    this.#lastSeq = Math.max(this.#lastSeq, lastSeq);
     this.#outbox.sessionStarted();
+    this.#ballots.sessionStarted();
   }
 
-  #onChat(messages: readonly ChatMessage[]): void {
+  #onChat(batch: ChatBatch): void {
     const generation = this.#generation;
-    for (const message of messages) {
+    // Within a session seqs arrive without gaps, over messages and deletions together; a gap
+    // means this session cannot be trusted. What precedes the gap is delivered first, then a new
+    // session resuming from the last seq delivered fills the rest.
+    const fresh = sequenceBatch(this.#lastSeq ?? 0, batch.messages, batch.deleted);
+    for (const message of fresh.messages) {
       if (generation !== this.#generation) return; // a handler closed the client
-      const last = this.#lastSeq ?? 0;
-      if (message.seq <= last) continue; // delivered already
-      if (message.seq > last + 1) {
-        // Within a session seqs arrive without gaps; a gap means this session cannot be
-        // trusted. A new one resuming from `last` fills it.
-        this.#endSession();
-        this.#retryLater(
-          { reason: `chat gap: expected seq ${last + 1}, got ${message.seq}` },
-          this.#nextBackoff(),
-        );
-        return;
-      }
-      this.#lastSeq = message.seq;
+      this.#lastSeq = Math.max(this.#lastSeq ?? 0, message.seq);
       this.#emitter.emit('chat', message);
+    }
+    for (const tombstone of fresh.deleted) {
+      if (generation !== this.#generation) return;
+      this.#lastSeq = Math.max(this.#lastSeq ?? 0, tombstone.seq);
+      this.#emitter.emit('deleted', tombstone);
+    }
+    if (generation !== this.#generation) return;
+    this.#lastSeq = fresh.lastSeq;
+    if (fresh.gap) {
+      this.#endSession();
+      this.#retryLater(
+        { reason: `chat gap: expected seq ${fresh.gap.expected}, got ${fresh.gap.got}` },
+        this.#nextBackoff(),
+      );
     }
   }
 
@@ -347,7 +393,9 @@ export class FanfareClient {
     this.#socket = undefined;
     if (socket) discardSocket(socket, CLIENT_CLOSE.code, CLIENT_CLOSE.reason);
     this.#taps.clear();
-    this.#outbox.close(new ClientClosedError(code, reason));
+    const closedBy = new ClientClosedError(code, reason);
+    this.#outbox.close(closedBy);
+    this.#ballots.close(closedBy);
     this.#move('closed');
     this.#emitter.emit('closed', { code, reason });
   }

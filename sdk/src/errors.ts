@@ -33,3 +33,21 @@ export class ClientClosedError extends Error {
     this.closeCode = closeCode;
   }
 }
+
+/**
+ * The server (or the client's own check of the same rule) refused a vote. Votes are not retried
+ * by the client; for a `retry-after` code (`unavailable`) the app may simply vote again: the
+ * server counts one vote per fan per poll.
+ */
+export class VoteRefusedError extends Error {
+  override readonly name = 'VoteRefusedError';
+  readonly code: ErrorCode;
+  /** The server's suggested wait, for `retry-after` codes. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, message: string, retryAfterMs?: number) {
+    super(message);
+    this.code = code;
+    this.retryAfterMs = retryAfterMs;
+  }
+}

@@ -1,9 +1,11 @@
 // The public face of @fanfare/sdk: the client, its options and events, and the pieces an app
-// or a test may want on their own (backoff maths, the state machine, the tap merger).
+// or a test may want on their own (backoff maths, the state machine, the tap merger, the seq
+// check of a chat batch).
 
 export { apiJoin, JoinRefusedError, type ApiJoinOptions } from './api-join.js';
 export { Credentials, type JoinFn, type JoinGrant } from './credentials.js';
-export { FanfareClient, TAP_FLUSH_MS, type FanfareClientOptions } from './client.js';
+export { FanfareClient, TAP_FLUSH_MS } from './client.js';
+export type { FanfareClientOptions } from './client-options.js';
 export type {
   CloseInfo,
   FanfareClientEvents,
@@ -20,7 +22,8 @@ export {
 } from './backoff.js';
 export { systemClock, type Clock, type TimerHandle } from './clock.js';
 export { closeRetryPolicy } from './close-policy.js';
-export { ChatRefusedError, ClientClosedError } from './errors.js';
+export { ChatRefusedError, ClientClosedError, VoteRefusedError } from './errors.js';
+export { sequenceBatch, type SequencedBatch } from './chat-sequence.js';
 export { MAX_CHAT_ATTEMPTS } from './outbox.js';
 export type { SocketLike, WebSocketConstructor } from './socket.js';
 export { IllegalTransitionError, canTransition, transition, type ClientState } from './state.js';

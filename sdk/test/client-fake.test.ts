@@ -6,43 +6,12 @@ import { describe, expect, it } from 'vitest';
 import {
   ChatRefusedError,
   ClientClosedError,
-  FanfareClient,
   IllegalTransitionError,
   MAX_CHAT_ATTEMPTS,
-  type FanfareClientOptions,
 } from '../src/index.js';
 import { ManualClock } from '@fanfare/fanout/testing';
-import { FakeServer, chatMessage, welcome, type FakeSocket } from './fake-server.js';
+import { chatMessage, open, setup, welcome } from './fake-server.js';
 import { collect, range } from './wait-for.js';
-
-function setup(options: Partial<FanfareClientOptions> = {}) {
-  const server = new FakeServer();
-  const clock = new ManualClock();
-  const client = new FanfareClient({
-    url: 'ws://gateway.test/ws',
-    token: 'tok',
-    WebSocket: server.WebSocket,
-    clock,
-    random: () => 1,
-    ...options,
-  });
-  const states = collect(client, 'state');
-  const chat = collect(client, 'chat');
-  const seqs = () => chat.map((m) => m.seq);
-  return { server, clock, client, states, chat, seqs };
-}
-
-/** Connects and answers with a welcome; returns the socket. */
-async function open(
-  server: FakeServer,
-  client: FanfareClient,
-  snapshot: Parameters<typeof welcome>[0] = {},
-): Promise<FakeSocket> {
-  if (client.state === 'idle') client.connect();
-  const socket = await server.next();
-  socket.deliver(welcome(snapshot));
-  return socket;
-}
 
 describe('FanfareClient connecting', () => {
   it('connects with the token, the v1 subprotocol and the URL query it was given', async () => {

@@ -5,11 +5,22 @@
 import type {
   ChatMessage,
   ClientMessage,
+  PollTally,
+  PollView,
   ServerMessage,
   Snapshot,
+  StageView,
+  Tombstone,
   Welcome,
 } from '@fanfare/protocol';
-import type { SocketLike, WebSocketConstructor } from '../src/index.js';
+import { ManualClock } from '@fanfare/fanout/testing';
+import {
+  FanfareClient,
+  type FanfareClientOptions,
+  type SocketLike,
+  type WebSocketConstructor,
+} from '../src/index.js';
+import { collect } from './wait-for.js';
 
 export class FakeSocket implements SocketLike {
   readonly url: URL;
@@ -93,6 +104,46 @@ export function chatMessage(seq: number, text = `message ${seq}`): ChatMessage {
   return { id: `m${seq}`, seq, ts: 1_700_000_000_000 + seq, author: author(), text };
 }
 
+/** A deletion of message `m<of>` at seq `seq` (see chatMessage's ids). */
+export function tombstone(seq: number, of: number): Tombstone {
+  return { seq, id: `m${of}` };
+}
+
+/** A live event's stage at `version`, with no polls unless given. */
+export function stageView(version = 1, over: Partial<StageView> = {}): StageView {
+  return {
+    version,
+    title: 'Demo',
+    state: 'live',
+    pinned: null,
+    slowModeS: null,
+    entitledOnlyChat: false,
+    polls: [],
+    ...over,
+  };
+}
+
+/** An open poll with options yes, no and maybe. */
+export function pollView(id: string, over: Partial<PollView> = {}): PollView {
+  return {
+    id,
+    question: 'Encore?',
+    options: ['yes', 'no', 'maybe'],
+    state: 'open',
+    opensAt: 1_700_000_000_000,
+    closesAt: 1_700_000_060_000,
+    ...over,
+  };
+}
+
+export function pollTally(pollId: string, version: number, counts = [version, 0, 0]): PollTally {
+  return { pollId, version, counts, total: counts.reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * A welcome whose snapshot defaults to fresh, empty chat, stage version 1 and no tallies;
+ * `lastSeq` defaults to the highest seq among the given chat and deletions.
+ */
 export function welcome(snapshot: Partial<Snapshot> = {}): Welcome {
   return {
     type: 'welcome',
@@ -104,7 +155,12 @@ export function welcome(snapshot: Partial<Snapshot> = {}): Welcome {
     snapshot: {
       continuity: 'fresh',
       chat: [],
-      lastSeq: snapshot.chat?.at(-1)?.seq ?? 0,
+      lastSeq: Math.max(
+        0,
+        ...[...(snapshot.chat ?? []), ...(snapshot.deleted ?? [])].map((e) => e.seq),
+      ),
+      stage: stageView(),
+      tallies: [],
       viewers: 1,
       reactions: {},
       ...snapshot,
@@ -114,4 +170,34 @@ export function welcome(snapshot: Partial<Snapshot> = {}): Welcome {
 
 function author(): ChatMessage['author'] {
   return { id: 'u1', name: 'Ann', role: 'fan' };
+}
+
+/** A client on a fake server and a manual clock, with its `state` and `chat` events collected. */
+export function setup(options: Partial<FanfareClientOptions> = {}) {
+  const server = new FakeServer();
+  const clock = new ManualClock();
+  const client = new FanfareClient({
+    url: 'ws://gateway.test/ws',
+    token: 'tok',
+    WebSocket: server.WebSocket,
+    clock,
+    random: () => 1,
+    ...options,
+  });
+  const states = collect(client, 'state');
+  const chat = collect(client, 'chat');
+  const seqs = () => chat.map((m) => m.seq);
+  return { server, clock, client, states, chat, seqs };
+}
+
+/** Connects (when idle) and answers with a welcome; returns the socket. */
+export async function open(
+  server: FakeServer,
+  client: FanfareClient,
+  snapshot: Parameters<typeof welcome>[0] = {},
+): Promise<FakeSocket> {
+  if (client.state === 'idle') client.connect();
+  const socket = await server.next();
+  socket.deliver(welcome(snapshot));
+  return socket;
 }

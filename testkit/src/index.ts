@@ -11,3 +11,8 @@ export {
 export { CHROMIUM_PATH, chromiumAvailable, launchChromium } from './browser.js';
 export type { Browser, Page } from 'playwright-core';
 export { freePort } from './free-port.js';
+export {
+  runProducerFlow,
+  type ProducerFlowOptions,
+  type ProducerFlowResult,
+} from './producer-flow.js';

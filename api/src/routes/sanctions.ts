@@ -5,11 +5,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from '../problem.js';
-import type { EventDirectory } from '../event-directory.js';
 import { SANCTION_MAX_S, TIMEOUT_MIN_S, type Moderation } from '../moderation.js';
 import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
-import { requireStaff, type StaffVariables } from '../staff-auth.js';
-import type { TokenIssuer } from '../token-issuer.js';
+import { requireStaff, type StaffAuthenticator, type StaffVariables } from '../staff-auth.js';
+import type { Repositories } from '@fanfare/db';
+import type { Logger } from '@fanfare/fanout';
+import { recordAudit } from '../audit.js';
+import { consoleLogger } from '@fanfare/fanout';
 
 /** Largest sanction body accepted, bytes. */
 export const SANCTION_BODY_MAX_BYTES = 4 * 1024;
@@ -57,17 +59,19 @@ const SanctionBody = z
 const UNAVAILABLE = { 503: problem('`state_unavailable`: the shared store is unreachable') };
 
 export interface SanctionRouteDeps {
-  issuer: TokenIssuer;
-  events: EventDirectory;
+  staff: StaffAuthenticator;
+  db: Repositories;
   moderation: Moderation;
+  logger?: Logger | undefined;
 }
 
 export function sanctionRoutes(deps: SanctionRouteDeps) {
-  const { events, moderation } = deps;
+  const { db, moderation } = deps;
+  const logger = deps.logger ?? consoleLogger;
   const router = newRouter<{ Variables: StaffVariables }>();
-  const staffOnly = requireStaff(deps.issuer, ['moderator', 'producer']);
+  const staffOnly = requireStaff(deps.staff, ['moderator', 'producer']);
   const knownEvent = async (id: string): Promise<void> => {
-    if ((await events.get(id)) === undefined) {
+    if ((await db.events.get(id)) === undefined) {
       throw new ApiError('event_not_found', 'no event with this id');
     }
   };
@@ -112,7 +116,14 @@ export function sanctionRoutes(deps: SanctionRouteDeps) {
       const { id } = c.req.valid('param');
       await knownEvent(id);
       const body = c.req.valid('json');
-      const result = await moderation.impose(id, c.var.staff.sub, body);
+      const result = await moderation.impose(id, c.var.staff.id, body);
+      await recordAudit(db.audit, logger, c.var.staff, {
+        eventId: id,
+        action: 'sanction.impose',
+        target: body.userId,
+        reason: body.reason ?? null,
+        details: { kind: body.kind, until: result.sanction.until },
+      });
       return c.json(result, 201);
     },
   );
@@ -170,6 +181,12 @@ export function sanctionRoutes(deps: SanctionRouteDeps) {
       const { id, userId } = c.req.valid('param');
       await knownEvent(id);
       const { lifted, version } = await moderation.lift(id, userId);
+      await recordAudit(db.audit, logger, c.var.staff, {
+        eventId: id,
+        action: 'sanction.lift',
+        target: userId,
+        details: { lifted: lifted?.kind ?? null },
+      });
       return c.json({ lifted: lifted ?? null, version }, 200);
     },
   );
