@@ -95,6 +95,25 @@ describe('events', () => {
     expect(audit.items[0]).toMatchObject({ actorId: 'producer-1', actorRole: 'producer' });
   });
 
+  it('closes the open polls, with their results, when the event ends', async () => {
+    const producer = await fx.staffToken('producer');
+    await fx.seedEvent('show', 'live');
+    const opened = await fx.call('POST', '/v1/events/show/polls', producer, {
+      question: 'Best goal?',
+      options: ['First', 'Second'],
+      durationS: 600,
+    });
+    const { poll } = await json<{ poll: { id: string } }>(opened);
+    await fx.votes.vote(poll.id, 'fan-1', 1);
+    const ended = await fx.call('POST', '/v1/events/show/state', producer, { state: 'ended' });
+    expect(ended.status).toBe(200);
+    expect(await fx.db.polls.get(poll.id)).toMatchObject({
+      state: 'closed',
+      result: [0, 1],
+      totalVotes: 1,
+    });
+  });
+
   it('refuses illegal lifecycle moves with 409 and changes nothing', async () => {
     const producer = await fx.staffToken('producer');
     await fx.seedEvent('e1', 'live');

@@ -19,7 +19,7 @@ import { recordAudit } from '../audit.js';
 import { ApiError } from '../problem.js';
 import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
 import { jsonBodyLimit } from '../body-limit.js';
-import { requireStaff, type StaffVariables } from '../staff-auth.js';
+import { requireStaff, type Staff, type StaffVariables } from '../staff-auth.js';
 
 /** Largest event body accepted, bytes (blocked-term lists make it the biggest). */
 export const EVENT_BODY_MAX_BYTES = 16 * 1024;
@@ -148,6 +148,17 @@ function toPatch(body: Partial<z.infer<typeof EventPatchBody>>): EventPatch {
   if (startsAt !== undefined) patch.startsAt = startsAt === null ? null : new Date(startsAt);
   if (endsAt !== undefined) patch.endsAt = endsAt === null ? null : new Date(endsAt);
   return patch;
+}
+
+async function closeOpenPolls(deps: AppDeps, eventId: string, actor: Staff): Promise<void> {
+  for (const poll of await deps.db.polls.activeForEvent(eventId)) {
+    try {
+      await deps.polls.closePoll(eventId, poll.id, actor);
+    } catch (err) {
+      // Closed meanwhile, or the vote store is down: the auto-close settles it at its deadline.
+      (deps.logger ?? consoleLogger).warn('poll not closed with its event', { eventId, err });
+    }
+  }
 }
 
 const ONE_EVENT = {
@@ -305,6 +316,8 @@ export function eventRoutes(deps: AppDeps) {
       if (!current) throw new ApiError('event_not_found', 'no event with this id');
       const event = await db.events.transition(id, current.state, to, version);
       await stage.publish(id);
+      // The show is over: its open polls close now, with their results, not at their deadline.
+      if (to === 'ended') await closeOpenPolls(deps, id, c.var.staff);
       await recordAudit(db.audit, logger, c.var.staff, {
         eventId: id,
         action: 'event.transition',
