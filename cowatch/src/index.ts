@@ -2,7 +2,8 @@
 // server, the controller that keeps a media element on the shared timeline, and their value types.
 
 export { systemClock, type Clock, type TimerHandle } from './clock.js';
-export { isNewer, positionAt, type Timeline } from './timeline.js';
+// The timeline is part of the wire protocol; re-exported for convenience.
+export { isNewer, positionAt, type Timeline } from '@fanfare/protocol';
 export {
   ClockSync,
   CLOCK_RESOLUTION_MS,

@@ -7,8 +7,8 @@ import type { SimMediaSpec } from './sim/sim-media.js';
 import { SyncController } from './sync-controller.js';
 import { DRIFT_ENTER_MS, DRIFT_EXIT_MS, MAX_RATE_NUDGE } from './sync-policy.js';
 import type { SyncStatus } from './sync-state.js';
-import { positionAt } from './timeline.js';
-import type { Timeline } from './timeline.js';
+import { positionAt } from '@fanfare/protocol';
+import type { Timeline } from '@fanfare/protocol';
 
 // Compile-time: a real video element is a MediaLike, with no adapter.
 export const videoIsMediaLike = (video: HTMLVideoElement): MediaLike => video;

@@ -20,8 +20,8 @@ import {
 } from './sync-policy.js';
 import { moveSync } from './sync-state.js';
 import type { Readiness, SyncState, SyncStats, SyncStatus } from './sync-state.js';
-import { isNewer, positionAt } from './timeline.js';
-import type { Timeline } from './timeline.js';
+import { isNewer, positionAt } from '@fanfare/protocol';
+import type { Timeline } from '@fanfare/protocol';
 
 /** The server clock as the controller needs it; `ClockSync` provides it. */
 export interface ServerTime {

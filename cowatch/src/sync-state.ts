@@ -13,8 +13,10 @@
  */
 export type SyncState = 'idle' | 'in-sync' | 'correcting' | 'seeking' | 'buffering' | 'blocked';
 
+import type { Readiness } from '@fanfare/protocol';
+
 /** What the SDK forwards to the host: `buffering` while this member cannot play on. */
-export type Readiness = 'ready' | 'buffering';
+export type { Readiness };
 
 export interface SyncStatus {
   state: SyncState;

@@ -36,6 +36,13 @@ export {
 } from './sanction-notice.js';
 export { MemorySanctionStore } from './sanction-store-memory.js';
 export { RedisSanctionStore } from './sanction-store-redis.js';
+export type {
+  MembershipChange,
+  PartyMemberRecord,
+  PartyRecord,
+  PartyStore,
+} from './party-store.js';
+export { MemoryPartyStore } from './party-store-memory.js';
 export type { ChatRules, Stage, StageStore } from './stage-store.js';
 export { MemoryStageStore } from './stage-store-memory.js';
 export { RedisStageStore } from './stage-store-redis.js';

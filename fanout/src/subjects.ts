@@ -14,6 +14,8 @@ export interface Subjects {
   sanctions(eventId: string): string;
   /** Core (ephemeral): the event's new stage after a change (the store holds it). */
   stage(eventId: string): string;
+  /** Core (ephemeral): a watch party's changes and chat, for the shards holding its members. */
+  party(eventId: string, partyId: string): string;
   /** Ordered log (JetStream in the distributed mode): chat and other sequenced records. */
   log(eventId: string): string;
   /**
@@ -42,6 +44,11 @@ export function createSubjects(prefix = 'fanfare'): Subjects {
     presence: (eventId) => scoped(eventId, 'presence'),
     sanctions: (eventId) => scoped(eventId, 'sanctions'),
     stage: (eventId) => scoped(eventId, 'stage'),
+    party: (eventId, partyId) => {
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(partyId))
+        throw new TypeError(`invalid party id: ${partyId}`);
+      return scoped(eventId, `party.${partyId}`);
+    },
     log: (eventId) => scoped(eventId, 'log'),
     logStream: (eventId) => `${streamPrefix}${checked(eventId)}`,
   };

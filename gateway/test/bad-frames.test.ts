@@ -62,7 +62,7 @@ describe('bad frames', () => {
 
   it('echoes the ref of a refused frame when it has one', async () => {
     const { fan } = await g.join();
-    fan.send({ type: 'react', emoji: 'nope', ref: 'r-7' });
+    fan.send({ type: 'react', emoji: 'nope', ref: 'r-7' } as Record<string, unknown>);
     expect(await fan.next('error')).toMatchObject({ code: 'unknown_emoji', ref: 'r-7' });
     fan.close();
   });

@@ -6,6 +6,7 @@ import type { ErrorCode } from './codes.js';
 import { CHAT_MAX_CHARS, REACT_MAX_COUNT, REF_MAX_CHARS, isReactionEmoji } from './limits.js';
 import type { ChatSend, ClientMessage, ServerMessage, Vote } from './messages.js';
 import { POLL_ID_MAX_CHARS, POLL_OPTIONS_MAX } from './stage.js';
+import { decodePartyFrame } from './codec-party.js';
 
 export interface ProtocolError {
   code: ErrorCode;
@@ -141,6 +142,7 @@ export function decodeClientMessage(frame: string): Decoded<ClientMessage> {
       return decodeVote(o, ref);
     default:
       if (typeof o.type !== 'string') return fail('invalid_frame', '`type` must be a string', ref);
+      if (o.type.startsWith('party.')) return decodePartyFrame(o, ref);
       return fail('unknown_type', 'unknown message type', ref);
   }
 }
@@ -166,6 +168,10 @@ const SERVER_TYPES: ReadonlySet<string> = new Set<ServerMessage['type']>([
   'voted',
   'tally',
   'stage',
+  'party',
+  'party.timeline',
+  'party.chat',
+  'party.left',
 ]);
 
 /**

@@ -79,6 +79,19 @@ export const ERROR_CODES = {
     retry: 'final',
     description: 'This fan already voted for another option in this poll; one vote per fan.',
   },
+  party_not_found: { retry: 'fix', description: 'No party with this invite code in this event.' },
+  party_full: { retry: 'final', description: 'The party has as many members as it admits.' },
+  already_in_party: {
+    retry: 'fix',
+    description: 'This fan is in a party already; leave it before creating or joining another.',
+  },
+  not_in_party: { retry: 'fix', description: 'This fan is in no party.' },
+  not_host: { retry: 'fix', description: 'Only the party host may do this.' },
+  timeline_conflict: {
+    retry: 'fix',
+    description:
+      'The command was based on an old timeline version; apply the newest `party.timeline` and decide again.',
+  },
   unavailable: {
     retry: 'retry-after',
     description: 'A dependency is briefly unavailable; the action was not applied.',

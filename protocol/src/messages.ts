@@ -4,6 +4,8 @@
 import type { ErrorCode } from './codes.js';
 import type { ReactionEmoji, Role } from './limits.js';
 import type { StageView } from './stage.js';
+import type { PartyChatMessage, PartyCommand, PartyView, Readiness } from './party.js';
+import type { Timeline } from './timeline.js';
 
 /** Who wrote a message, as the token named them. */
 export interface Author {
@@ -65,7 +67,72 @@ export interface Vote {
   ref?: string;
 }
 
-export type ClientMessage = ChatSend | React | Ping | Vote;
+/** Creates a watch party in this event, with this fan as host. Answered by a `party` frame. */
+export interface PartyCreate {
+  type: 'party.create';
+  /** The media to start with (an id or URL the members' players understand). */
+  media: string;
+  /** Members admitted, 2 to PARTY_SIZE_MAX (default PARTY_SIZE_DEFAULT). */
+  maxSize?: number;
+  ref?: string;
+}
+
+/** Joins the party with this invite code (in this event). Answered by a `party` frame. */
+export interface PartyJoin {
+  type: 'party.join';
+  code: string;
+  ref?: string;
+}
+
+/** Leaves the party; a leaving host hands over to the earliest-joined online member. */
+export interface PartyLeave {
+  type: 'party.leave';
+  ref?: string;
+}
+
+/** A message to the party's members only. */
+export interface PartyChatSend {
+  type: 'party.chat';
+  text: string;
+  ref?: string;
+}
+
+/**
+ * The host changes the timeline. `version` is the timeline version the host's command is based
+ * on: a command on a stale timeline is refused with `timeline_conflict` (compare-and-set).
+ */
+export interface PartyCommandFrame {
+  type: 'party.command';
+  command: PartyCommand;
+  version: number;
+  ref?: string;
+}
+
+/** This member's player is ready (can play) or buffering. */
+export interface PartyReady {
+  type: 'party.ready';
+  readiness: Readiness;
+}
+
+/** The host hands the host role to another online member. */
+export interface PartyHost {
+  type: 'party.host';
+  userId: string;
+  ref?: string;
+}
+
+export type ClientMessage =
+  | ChatSend
+  | React
+  | Ping
+  | Vote
+  | PartyCreate
+  | PartyJoin
+  | PartyLeave
+  | PartyChatSend
+  | PartyCommandFrame
+  | PartyReady
+  | PartyHost;
 export type ClientMessageType = ClientMessage['type'];
 
 // ---- server to client ----------------------------------------------------------------------
@@ -199,6 +266,41 @@ export interface StageFrame {
   stage: StageView;
 }
 
+/**
+ * The party this fan is in, whole: on create, join, and every change to members, readiness, host
+ * or gate. `ref` answers the fan's own `party.create` / `party.join` / `party.host`.
+ */
+export interface PartyFrame {
+  type: 'party';
+  party: PartyView;
+  ref?: string;
+}
+
+/**
+ * The party's timeline: on every host command, when a gate opens, and every PARTY_HEARTBEAT_MS.
+ * Keep the highest `timeline.version`.
+ */
+export interface PartyTimelineFrame {
+  type: 'party.timeline';
+  partyId: string;
+  timeline: Timeline;
+  /** Server time when sent, ms since the Unix epoch. */
+  serverTime: number;
+}
+
+export interface PartyChat {
+  type: 'party.chat';
+  message: PartyChatMessage;
+}
+
+/** This fan is no longer in the party (`left`: it asked; `gone`: the party no longer exists). */
+export interface PartyLeft {
+  type: 'party.left';
+  partyId: string;
+  reason: 'left' | 'gone';
+  ref?: string;
+}
+
 export interface Pong {
   type: 'pong';
   ref?: string;
@@ -216,5 +318,9 @@ export type ServerMessage =
   | Pong
   | Voted
   | TallyFrame
-  | StageFrame;
+  | StageFrame
+  | PartyFrame
+  | PartyTimelineFrame
+  | PartyChat
+  | PartyLeft;
 export type ServerMessageType = ServerMessage['type'];

@@ -2,7 +2,7 @@
 // every member's media position minus the shared position. Members cannot see their path
 // asymmetry; the measurement can, so it reports the error beyond that bound as well.
 
-import type { Timeline } from '../timeline.js';
+import type { Timeline } from '@fanfare/protocol';
 import type { SimMember } from './sim-member.js';
 import type { ScenarioRun } from './scenario.js';
 

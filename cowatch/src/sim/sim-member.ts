@@ -7,7 +7,7 @@ import { ClockSyncDriver } from '../clock-sync-driver.js';
 import type { PongReply } from '../clock-sync-driver.js';
 import type { Clock } from '../clock.js';
 import { SyncController } from '../sync-controller.js';
-import type { Timeline } from '../timeline.js';
+import type { Timeline } from '@fanfare/protocol';
 import { Link } from './network.js';
 import type { LinkSpec } from './network.js';
 import type { Rng } from './rng.js';

@@ -3,8 +3,8 @@
 // stand-in for the real server (built later), speaking the same shapes (Timeline, PongReply).
 
 import type { PingRequest, PongReply } from '../clock-sync-driver.js';
-import { positionAt } from '../timeline.js';
-import type { Timeline } from '../timeline.js';
+import { positionAt } from '@fanfare/protocol';
+import type { Timeline } from '@fanfare/protocol';
 import type { Link } from './network.js';
 import type { SimScheduler } from './scheduler.js';
 
