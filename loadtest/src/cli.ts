@@ -13,6 +13,7 @@ import { formatRows } from './rows-table.js';
 import { OPEN_CHAT_LIMITS, Resources, runSession } from './runner.js';
 import type { Phase, SessionPlan } from './runner.js';
 import { broadcast, recovery } from './scenario-chat.js';
+import { POLL_BURST, pollBurst } from './scenario-poll.js';
 import { broadcastRamp } from './scenario-ramp.js';
 import { reactions } from './scenario-connect.js';
 import type { ScenarioRow } from './scenario-row.js';
@@ -30,8 +31,10 @@ function phasesFor(o: LoadtestOptions, target: TargetKind): Phase[] {
   const chat = { ratePerS: o.ratePerS, durationS: o.durationS, senders: o.senders };
   switch (o.scenario) {
     case 'join-storm':
-    case 'poll-burst':
       return [];
+    case 'poll-burst':
+      if (target !== 'fanfare') return [];
+      return [{ name: 'poll-burst', run: (ctx) => pollBurst(ctx, POLL_BURST) }];
     case 'broadcast':
     case 'chat-storm': {
       const name = o.scenario;
@@ -84,6 +87,7 @@ export function cliPlans(o: LoadtestOptions): SessionPlan[] {
       connectConcurrency: o.connectConcurrency,
       prefetchTokens: o.prefetchTokens,
       cluster: o.cluster,
+      producerToken: o.producerToken,
     },
     reportJoinStorm: true,
     phases: phasesFor(o, target),
@@ -108,12 +112,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const options = parsed.options;
-  if (options.scenario === 'poll-burst') {
-    log('poll-burst: not yet. Polls do not exist in Fanfare yet; this scenario comes with them.');
-    return 2;
-  }
   if (options.scenario === 'recovery' && options.targets.some((t) => t !== 'fanfare')) {
     log('recovery runs against Fanfare only: the peers have no resume by sequence');
+  }
+  if (options.scenario === 'poll-burst' && options.targets.some((t) => t !== 'fanfare')) {
+    log('poll-burst runs against Fanfare only: the peers have no polls (they get the join storm)');
   }
   const resources = new Resources();
   const stopAndExit = (code: number): void => {

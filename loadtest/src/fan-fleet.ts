@@ -1,7 +1,8 @@
 // The fans one generator process runs over the raw WebSocket client: it joins and connects them
 // (Fanfare: token from the API, then the shard it names; the peers: their URL), paces the
-// senders' chat and the fans' taps, drops and resumes fans for the recovery scenario, and
-// reports counters as interval deltas (poll) and a final report. Every wait is bounded.
+// senders' chat and the fans' taps, drops and resumes fans for the recovery scenario, has them
+// vote for poll-burst (fan-votes.ts), and reports counters as interval deltas (poll) and a final
+// report. Every wait is bounded.
 
 import { setTimeout as delay } from 'node:timers/promises';
 import { encodeClientMessage } from '@fanfare/protocol';
@@ -11,6 +12,8 @@ import { dialectFor } from './dialect.js';
 import type { Dialect } from './dialect.js';
 import { FanReceiver } from './fan-receiver.js';
 import type { Fan } from './fan-receiver.js';
+import { FanVotes } from './fan-votes.js';
+import type { VoteOrder } from './fan-votes.js';
 import { forEachLimit } from './for-each-limit.js';
 import { Histogram } from './histogram.js';
 import { FanConnector, endpoint } from './fan-connector.js';
@@ -22,10 +25,13 @@ import type {
   AuditResult,
   ConnectResult,
   IntervalStats,
+  PollSeenResult,
   Progress,
   RecoveryResult,
   SendResult,
+  TalliesResult,
   TokensResult,
+  VoteResult,
   WorkerPlan,
   WorkerReport,
 } from './worker-messages.js';
@@ -47,6 +53,7 @@ export class FanFleet {
   readonly #senders: Fan[] = [];
   readonly #connector: FanConnector;
   readonly #pacer = new Pacer();
+  readonly #votes: FanVotes;
   /** Tokens fetched ahead of the connect, by the fan's place in the plan. */
   readonly #grants: (JoinGrant | undefined)[] = [];
   #connected = false;
@@ -60,6 +67,8 @@ export class FanFleet {
     this.#dialect = dialectFor(plan.target);
     this.#receiver = new FanReceiver(this.#dialect);
     this.#connector = new FanConnector(plan, this.#dialect, this.#receiver);
+    this.#votes = new FanVotes(this.#receiver, this.#dialect, this.#pacer, () => this.#fans);
+    this.#receiver.polls = this.#votes;
   }
 
   /** Fetches every fan's token from the API (Fanfare), so that connect() only upgrades. */
@@ -181,6 +190,21 @@ export class FanFleet {
       this.#taps++;
       return true;
     });
+  }
+
+  /** poll-burst: waits until every open fan has seen poll `pollId` open. */
+  async pollSeen(pollId: string, timeoutMs: number): Promise<PollSeenResult> {
+    return await this.#votes.pollSeen(pollId, timeoutMs);
+  }
+
+  /** poll-burst: every open fan votes (fan-votes.ts). */
+  async vote(order: VoteOrder): Promise<VoteResult> {
+    return await this.#votes.vote(order);
+  }
+
+  /** poll-burst: what each fan saw of the tallies, once all reached `total` (or the timeout). */
+  async tallies(pollId: string, total: number, timeoutMs: number): Promise<TalliesResult> {
+    return await this.#votes.tallies(pollId, total, timeoutMs);
   }
 
   /** Ends every running send and react loop now. */

@@ -36,6 +36,17 @@ export interface Fan {
   sent: number;
 }
 
+/** The poll frames a listener gets in full. */
+export type PollFrameType = 'stage' | 'tally' | 'voted';
+
+/** Gets the frames of the poll-burst scenario (fan-votes.ts), on the receive path. */
+export interface PollFrameListener {
+  /** A `stage`, `tally` or `voted` frame's JSON text, just received by `fan`. */
+  frame(fan: Fan, type: PollFrameType, json: string): void;
+  /** An error frame answering `fan`'s client frame `ref`; true when that frame was a vote. */
+  refused(fan: Fan, ref: string, code: string): boolean;
+}
+
 export interface WelcomeInfo {
   lastSeq: number;
   continuity: string;
@@ -110,6 +121,8 @@ export class FanReceiver implements RawWsHandler<Fan> {
   reactionFrames = 0;
   tapsSeen = 0;
   recovered = 0;
+  /** Gets the poll frames when set (poll-burst); they are only counted otherwise. */
+  polls: PollFrameListener | undefined;
   /** Unasked-for closes after the welcome, by code, and in total. */
   readonly disconnects: Record<string, number> = {};
   disconnectCount = 0;
@@ -160,7 +173,13 @@ export class FanReceiver implements RawWsHandler<Fan> {
         this.stats.acks++;
         return;
       case 'error':
-        this.#error(buf.toString('utf8', from, to));
+        this.#error(fan, buf.toString('utf8', from, to));
+        return;
+      case 'stage':
+      case 'tally':
+      case 'voted':
+        this.stats.countFrame(type);
+        this.polls?.frame(fan, type, buf.toString('utf8', from, to));
         return;
       case undefined:
         this.stats.countFrame('unreadable');
@@ -250,7 +269,7 @@ export class FanReceiver implements RawWsHandler<Fan> {
     });
   }
 
-  #error(text: string): void {
+  #error(fan: Fan, text: string): void {
     let code = 'undecodable';
     let ref: unknown;
     let message = text.slice(0, 200);
@@ -262,7 +281,9 @@ export class FanReceiver implements RawWsHandler<Fan> {
     } catch {
       // Counted as `undecodable` with its first bytes, which is all there is to say.
     }
+    // A refused vote is the poll scenario's to count; only refused chat counts as `rejected`.
+    const vote = typeof ref === 'string' && this.polls?.refused(fan, ref, code) === true;
     this.stats.countFrame('error');
-    this.stats.countError(code, ref !== undefined, message);
+    this.stats.countError(code, ref !== undefined && !vote, message);
   }
 }

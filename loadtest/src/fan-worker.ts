@@ -57,6 +57,12 @@ async function run(command: BenchCommand): Promise<ReplyByCommand[BenchCommandKi
       return requireFleet().audit(command.lastSeq);
     case 'drop':
       return await requireFleet().drop(command.fraction, command.timeoutMs);
+    case 'pollSeen':
+      return await requireFleet().pollSeen(command.pollId, command.timeoutMs);
+    case 'vote':
+      return await requireFleet().vote(command);
+    case 'tallies':
+      return await requireFleet().tallies(command.pollId, command.total, command.timeoutMs);
     case 'finish': {
       const current = requireFleet();
       const report = current.report(command.lastSeq);

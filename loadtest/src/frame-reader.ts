@@ -27,6 +27,10 @@ const KNOWN_TYPES: Readonly<Record<ServerMessageType, true>> = {
   voted: true,
   tally: true,
   stage: true,
+  party: true,
+  'party.timeline': true,
+  'party.chat': true,
+  'party.left': true,
 };
 const CHAT_TYPE = 'chat' satisfies ServerMessageType;
 const TYPE_NAMES = (Object.keys(KNOWN_TYPES) as ServerMessageType[]).map(

@@ -78,4 +78,12 @@ describe('parseBenchOptions: scenarios and targets', () => {
     const parsed = parseBenchOptions(['storm', '--target', 'nats', '--fans', '40000']);
     expect(parsed.kind === 'invalid' && parsed.problems).toHaveLength(3);
   });
+
+  it('asks poll-burst against a running engine for a producer token, and takes one', () => {
+    const api = ['poll-burst', '--target-api', 'http://127.0.0.1:8080'];
+    const refused = parseBenchOptions(api);
+    expect(refused.kind === 'invalid' && refused.problems[0]).toMatch(/--producer-token/);
+    const parsed = parseBenchOptions([...api, '--producer-token', 'eyJ.x.y']);
+    expect(parsed.kind === 'run' && parsed.options.producerToken).toBe('eyJ.x.y');
+  });
 });

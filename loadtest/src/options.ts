@@ -77,6 +77,8 @@ export interface LoadtestOptions extends BenchOptions {
   readonly prefetchTokens: boolean;
   /** Fanfare: the API and the shard(s) as separate processes, even with one shard. */
   readonly cluster: boolean;
+  /** With --target-api: a producer's staff token, for the control API (poll-burst). */
+  readonly producerToken: string | undefined;
 }
 
 export type ParsedOptions =
@@ -93,7 +95,8 @@ Scenarios (default broadcast):
   chat-storm     many senders within the fan limit (${CHAT_STORM_RATE_PER_SENDER} msg/s each)
   reactions      every fan taps --taps reactions per second
   recovery       chat flows, --drop of the fans drop and resume with ?since=
-  poll-burst     not yet: polls do not exist in Fanfare yet
+  poll-burst     a producer opens a poll; every fan votes within 2 s, 10 % twice (same option),
+                 2 % a second time for another; the persisted result must equal the votes cast
 
 Options:
   --target T        fanfare | uws-raw | socketio | all (default fanfare)
@@ -118,6 +121,8 @@ Options:
                     API's joins and the shard's upgrades apart
   --cluster         Fanfare as the API and --shards shard processes on the local NATS and Redis,
                     even for one shard: the shard's memory and CPU are then its own
+  --producer-token T  poll-burst with --target-api: a producer's staff token for the control API
+                    (an engine started here prints its own, which is used)
   --no-pin          do not pin servers and generators to separate cores
   --help            this text`;
 
@@ -184,6 +189,7 @@ const FLAGS = {
   'no-pin': { type: 'boolean' },
   'prefetch-tokens': { type: 'boolean' },
   cluster: { type: 'boolean' },
+  'producer-token': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -260,6 +266,10 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
   if (targetApi !== undefined && targets.some((t) => t !== 'fanfare')) {
     problems.push('--target-api is a Fanfare engine: use it with --target fanfare');
   }
+  const producerToken = values['producer-token'];
+  if (scenario === 'poll-burst' && targetApi !== undefined && producerToken === undefined) {
+    problems.push('poll-burst with --target-api needs --producer-token (it opens a poll)');
+  }
 
   if (problems.length > 0) return { kind: 'invalid', problems };
   return {
@@ -283,6 +293,7 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
       pin: values['no-pin'] !== true,
       prefetchTokens: values['prefetch-tokens'] === true,
       cluster: values.cluster === true,
+      producerToken,
     }),
   };
 }

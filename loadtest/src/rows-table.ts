@@ -62,6 +62,26 @@ export function extras(r: ScenarioRow): string {
         .join(', '),
     );
   }
+  if (r.votesPerSec !== undefined) {
+    parts.push(
+      `${integer(r.votesAccepted ?? 0)} votes, ${integer(r.votesPerSec)} votes/s accepted`,
+    );
+  }
+  if (r.voteAnswerP99Ms != null) parts.push(`vote answered p99 ${ms(r.voteAnswerP99Ms)} ms`);
+  if (r.duplicateVotes !== undefined) {
+    parts.push(
+      `duplicates ${r.duplicateVotes.asExpected}/${r.duplicateVotes.sent} answered duplicate`,
+    );
+  }
+  if (r.changedVotes !== undefined) {
+    parts.push(`changes ${r.changedVotes.asExpected}/${r.changedVotes.sent} refused`);
+  }
+  if (r.finalTallyMs !== undefined) {
+    parts.push(`last vote to every fan's final tally ${ms(r.finalTallyMs)} ms`);
+  }
+  if (r.resultMatches !== undefined) {
+    parts.push(`persisted result ${r.resultMatches ? 'PASS' : 'FAIL'}`);
+  }
   if (r.steps !== undefined) {
     parts.push(
       `${r.steps.length} steps, best ${r.heldObjective === true ? 'held' : 'missed'} the objective`,

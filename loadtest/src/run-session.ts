@@ -72,6 +72,8 @@ export interface SessionOptions {
   prefetchTokens: boolean;
   /** Fanfare: API and shards as separate processes (on NATS and Redis) even for one shard. */
   cluster?: boolean;
+  /** With `targetApi`: a producer's staff token for the control API (poll-burst). */
+  producerToken?: string;
 }
 
 export class RunSession implements MeterSource {
@@ -119,7 +121,12 @@ export class RunSession implements MeterSource {
       const grant = await probe
         .join(options.eventId, ANSWER_TIMEOUT_MS)
         .finally(() => probe.close());
-      target = await attachFanfare(options.targetApi, grant.gatewayUrl, options.shards);
+      target = await attachFanfare(
+        options.targetApi,
+        grant.gatewayUrl,
+        options.shards,
+        options.producerToken,
+      );
     }
     track(target);
     if (options.pin) pinProcess(process.pid, GENERATOR_CPU);

@@ -126,7 +126,7 @@ export async function runSession(
       mine.track(c);
       resources.track(c);
     });
-    const ctx: PhaseContext = { session, print };
+    const ctx: PhaseContext = { session, print, details };
     const joined = await joinStorm(ctx);
     if (plan.reportJoinStorm) rows.push(joined);
     for (const phase of plan.phases) {

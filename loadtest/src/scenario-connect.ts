@@ -32,6 +32,8 @@ export interface PhaseContext {
   rss?: { beforeKiB: number; afterKiB: number; settled: boolean };
   /** Set by the last chat phase that ran. */
   chat?: ChatPhaseDetail;
+  /** Detailed summaries a phase prints after the session's table (stdout), when given. */
+  details?: string[];
 }
 
 /** Lead time before a common start, so every generator starts on the same tick, ms. */

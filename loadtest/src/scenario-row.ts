@@ -23,6 +23,12 @@ export interface RampStep {
   held: boolean;
 }
 
+/** Second votes of one kind: how many were sent, and how many were answered as they should be. */
+export interface SecondVotes {
+  sent: number;
+  asExpected: number;
+}
+
 export interface ScenarioRow {
   name: string;
   target: TargetKind;
@@ -70,6 +76,21 @@ export interface ScenarioRow {
   resumeP99Ms?: number;
   recovered?: number;
   continuity?: Record<string, number>;
+  /**
+   * poll-burst (latency columns: per accepted vote, its `voted` to its fan's first tally that
+   * reached it): first votes accepted, and per second from the burst's start to the last one.
+   */
+  votesAccepted?: number;
+  votesPerSec?: number;
+  /** Vote sent to its answer, p99, ms. */
+  voteAnswerP99Ms?: number | null;
+  /** Second votes: the same option (should be `voted` duplicate), another (`already_voted`). */
+  duplicateVotes?: SecondVotes;
+  changedVotes?: SecondVotes;
+  /** Last accepted vote to the last fan's first tally with the final total, ms. */
+  finalTallyMs?: number | null;
+  /** Whether the result persisted at close equals the votes cast, option by option. */
+  resultMatches?: boolean;
   /** broadcast-max: the ramp behind it, and whether its best step held the objective. */
   steps?: RampStep[];
   heldObjective?: boolean;

@@ -34,6 +34,8 @@ export interface ServerStartOptions {
   healthUrls?: string[];
   /** Ready once a line of output matches; a first capture group is the port it listens on. */
   readyLine?: RegExp;
+  /** The first capture group of the first output line this matches is kept (`captured`). */
+  captureLine?: RegExp;
 }
 
 /** The peers' ready line. */
@@ -62,6 +64,8 @@ export class ServerProcess {
   readonly #exited: Promise<void>;
   #port: number | undefined;
   #readyLine: RegExp | undefined;
+  #captureLine: RegExp | undefined;
+  #captured: string | undefined;
   #onReadyLine: (() => void) | undefined;
   #sawReadyLine = false;
   #exitDescription: string | undefined;
@@ -74,10 +78,11 @@ export class ServerProcess {
     name: string,
     child: ChildProcess,
     pid: number,
-    readyLine: RegExp | undefined,
+    lines: Pick<ServerStartOptions, 'readyLine' | 'captureLine'>,
   ) {
     this.name = name;
-    this.#readyLine = readyLine;
+    this.#readyLine = lines.readyLine;
+    this.#captureLine = lines.captureLine;
     this.#child = child;
     this.#pid = pid;
     this.#exited = new Promise((resolve) => {
@@ -117,7 +122,7 @@ export class ServerProcess {
     });
     if (child.pid === undefined) throw new Error(`${options.name}: the process has no pid`);
     // taskset execs the command, so the pid is the server's own.
-    const server = new ServerProcess(options.name, child, child.pid, options.readyLine);
+    const server = new ServerProcess(options.name, child, child.pid, options);
     try {
       const deadline = Date.now() + SERVER_READY_TIMEOUT_MS;
       if (options.readyLine !== undefined) await server.#waitReadyLine(deadline);
@@ -139,6 +144,11 @@ export class ServerProcess {
   /** The port from the ready line's capture group; undefined when it has none. */
   get port(): number | undefined {
     return this.#port;
+  }
+
+  /** What `captureLine` captured; undefined until a line matched (the tail may have moved on). */
+  get captured(): string | undefined {
+    return this.#captured;
   }
 
   get running(): boolean {
@@ -217,6 +227,9 @@ export class ServerProcess {
   #keep(chunk: string): void {
     for (const line of chunk.split('\n')) {
       if (line.length === 0) continue;
+      if (this.#captured === undefined && this.#captureLine !== undefined) {
+        this.#captured = this.#captureLine.exec(line)?.[1];
+      }
       const ready = this.#sawReadyLine ? null : (this.#readyLine?.exec(line) ?? null);
       if (ready !== null) {
         this.#sawReadyLine = true;

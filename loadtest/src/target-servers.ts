@@ -16,6 +16,8 @@ export const PEER_SCRIPTS = {
   socketio: 'loadtest/src/peers/socketio-server.ts',
 } as const;
 const CLUSTER_READY_LINE = /^Fanfare cluster:/;
+/** The producer token both launchers print (`Producer token <jwt>`, cluster: `Producer <jwt>`). */
+const PRODUCER_TOKEN_LINE = /^\s*Producer(?: token)?\s+(\S+)\s*$/;
 const REDIS_PORT = 6379;
 const NATS_PORT = 4222;
 const REDIS_URL = `redis://127.0.0.1:${REDIS_PORT}`;
@@ -55,6 +57,11 @@ export interface RunningTarget {
   connectionPids(): Promise<number[]>;
   /** Processes whose CPU is the server's (shards and API; NATS and Redis when used). */
   serverPids(): Promise<number[]>;
+  /**
+   * Fanfare: a staff token with the producer role for the control API (the one the engine
+   * printed at start, or the one given with an engine already running); undefined otherwise.
+   */
+  producerToken(): string | undefined;
   /** A crashed server, described; undefined while all run. */
   failure(): string | undefined;
   close(): Promise<void>;
@@ -86,12 +93,14 @@ function running(
     apiUrl: string;
     serverUrls: string[];
     connectionPids?: () => Promise<number[]>;
+    producerToken?: () => string | undefined;
   },
 ): RunningTarget {
   return {
     ...spec,
     serverPids: pids,
     connectionPids: spec.connectionPids ?? pids,
+    producerToken: spec.producerToken ?? (() => undefined),
     failure: () => {
       const dead = servers.find((s) => !s.running);
       return dead === undefined
@@ -121,12 +130,14 @@ async function startFanfare(spec: TargetSpec, cwd: string): Promise<RunningTarge
       },
       cpu: spec.cpu,
       healthUrls: [`${apiUrl}/healthz`, `${apiUrl}/readyz`],
+      captureLine: PRODUCER_TOKEN_LINE,
     });
     return running([engine], () => Promise.resolve([engine.pid]), {
       kind: 'fanfare',
       shards: 1,
       apiUrl,
       serverUrls: [],
+      producerToken: () => engine.captured,
     });
   }
   const launcher = await ServerProcess.start({
@@ -144,6 +155,7 @@ async function startFanfare(spec: TargetSpec, cwd: string): Promise<RunningTarge
     },
     cpu: spec.cpu,
     readyLine: CLUSTER_READY_LINE,
+    captureLine: PRODUCER_TOKEN_LINE,
   });
   const infra = await infraPids([NATS_PORT, REDIS_PORT]);
   const children = async (): Promise<number[]> => [...(await childPids(launcher.pid)), ...infra];
@@ -158,6 +170,7 @@ async function startFanfare(spec: TargetSpec, cwd: string): Promise<RunningTarge
     apiUrl,
     serverUrls: [],
     connectionPids: shardPids,
+    producerToken: () => launcher.captured,
   });
 }
 
@@ -207,6 +220,7 @@ export async function attachFanfare(
   apiUrl: string,
   gatewayUrl: string,
   shards: number,
+  producerToken: string | undefined,
 ): Promise<RunningTarget> {
   const pids = await pidsListeningOn(Number(new URL(gatewayUrl).port));
   return running([], () => Promise.resolve(pids), {
@@ -214,5 +228,6 @@ export async function attachFanfare(
     shards,
     apiUrl,
     serverUrls: [],
+    producerToken: () => producerToken,
   });
 }

@@ -4,7 +4,10 @@
 // Both ends are this package, so replies are trusted without validation.
 
 import type { TargetKind } from './dialect.js';
+import type { PollTally } from '@fanfare/protocol';
 import type { HistogramSnapshot } from './histogram.js';
+import type { FanTallies } from './poll-figures.js';
+import type { VoteShares } from './vote-plan.js';
 
 /** What one worker runs: a contiguous slice of the fans, some of which also send. */
 export interface WorkerPlan {
@@ -63,6 +66,24 @@ export type BenchCommand =
   | { kind: 'drop'; id: number; fraction: number; timeoutMs: number }
   /** Loss, duplicates and reorders so far, counting seqs up to `lastSeq` (the event's last). */
   | { kind: 'audit'; id: number; lastSeq: number }
+  /** poll-burst: waits until every open fan has seen poll `pollId` open in a stage frame. */
+  | { kind: 'pollSeen'; id: number; pollId: string; timeoutMs: number }
+  /**
+   * poll-burst: every open fan votes once from `startAtMs` (shared clock), evenly over
+   * `spreadMs`, some a second time (vote-plan.ts); replies once every vote is answered or
+   * `timeoutMs` after the window.
+   */
+  | {
+      kind: 'vote';
+      id: number;
+      pollId: string;
+      startAtMs: number;
+      spreadMs: number;
+      shares: VoteShares;
+      timeoutMs: number;
+    }
+  /** poll-burst: waits until every open fan has a tally of `total` or more, then reports. */
+  | { kind: 'tallies'; id: number; pollId: string; total: number; timeoutMs: number }
   /** `lastSeq`: the last seq the event published, for each fan's loss count. */
   | { kind: 'finish'; id: number; lastSeq?: number };
 
@@ -162,6 +183,44 @@ export interface RecoveryResult {
   recovered: number;
 }
 
+export interface PollSeenResult {
+  /** Fans that saw the poll open, and fans open now. */
+  seen: number;
+  live: number;
+  /** Open fans by the shard (gateway host:port) they are connected to. */
+  byShard: Record<string, number>;
+  elapsedMs: number;
+}
+
+/** One generator's votes. Outcomes: `accepted`, `duplicate`, an error code, or `unanswered`. */
+export interface VoteResult {
+  /** First votes sent. */
+  sent: number;
+  /** First votes accepted, per option. */
+  cast: number[];
+  /** How the first votes were answered. */
+  first: Record<string, number>;
+  /** How the second votes were answered, of fans whose first was accepted: same option, another. */
+  same: Record<string, number>;
+  other: Record<string, number>;
+  /** Shared-clock time the last accepted first vote was answered, ms; 0 without any. */
+  lastAcceptedAtMs: number;
+  /** Per first vote answered: sent to answered, ms. */
+  latency: HistogramSnapshot;
+  /** The pacing of the first votes (this process's CPU over the window). */
+  send: SendResult;
+}
+
+export interface TalliesResult {
+  /** Per fan of this generator: its accepted vote's time and the tallies it saw. */
+  fans: FanTallies[];
+  /** The tally with the highest version any fan here received. */
+  last: PollTally | undefined;
+  /** Whether every open fan reached the total before the timeout. */
+  complete: boolean;
+  elapsedMs: number;
+}
+
 export interface WorkerReport extends Progress {
   workerIndex: number;
   fans: number;
@@ -198,6 +257,9 @@ export interface ReplyByCommand {
   progress: Progress;
   drop: RecoveryResult;
   audit: AuditResult;
+  pollSeen: PollSeenResult;
+  vote: VoteResult;
+  tallies: TalliesResult;
   finish: WorkerReport;
 }
 
