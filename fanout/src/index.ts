@@ -43,6 +43,7 @@ export type {
   PartyStore,
 } from './party-store.js';
 export { MemoryPartyStore } from './party-store-memory.js';
+export { PARTY_TTL_S, RedisPartyStore } from './party-store-redis.js';
 export type { ChatRules, Stage, StageStore } from './stage-store.js';
 export { MemoryStageStore } from './stage-store-memory.js';
 export { RedisStageStore } from './stage-store-redis.js';

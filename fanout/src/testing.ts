@@ -2,6 +2,12 @@
 export { busContract, type BusFixture } from './bus.contract.js';
 export { eventLogContract, type EventLogFixture } from './event-log.contract.js';
 export { sanctionStoreContract, type SanctionStoreFixture } from './sanction-store.contract.js';
+export {
+  partyStoreContract,
+  samplePartyMember,
+  samplePartyRecord,
+  type PartyStoreFixture,
+} from './party-store.contract.js';
 export { sampleStage, stageStoreContract, type StageStoreFixture } from './stage-store.contract.js';
 export { voteStoreContract, type VoteStoreFixture } from './vote-store.contract.js';
 export { ManualClock } from './manual-clock.js';
