@@ -33,6 +33,15 @@ export const REACTION_BURST = 60;
  */
 export const VOTE_RATE_PER_SECOND = 2;
 export const VOTE_BURST = 5;
+/**
+ * Watch parties, per fan: chat 1/s burst 5 (a party is a small room: a little more burst than
+ * the event's chat); changes (create, join, leave, command, ready, host) 5/s burst 10, since each
+ * costs a store write and a notice. Over either: `rate_limited` with `retryAfterMs`.
+ */
+export const PARTY_CHAT_RATE_PER_SECOND = 1;
+export const PARTY_CHAT_BURST = 5;
+export const PARTY_OPS_RATE_PER_SECOND = 5;
+export const PARTY_OPS_BURST = 10;
 /** Event-wide chat ingest cap when the stage sets none, messages/s; 0: no cap. */
 export const CHAT_CAP_PER_SEC = 0;
 /** Any frame: 20/s, burst 60; past that the fan is closed with 4002 `flood`. */
@@ -92,6 +101,8 @@ export interface GatewayConfig {
   reactions: BucketSpec;
   frames: BucketSpec;
   votes: BucketSpec;
+  partyChat: BucketSpec;
+  partyOps: BucketSpec;
   /** Event-wide accepted chat per second when the stage sets no cap; 0: no cap. */
   chatCapPerSec: number;
   chatBatchMs: number;
@@ -128,6 +139,8 @@ export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}): Ga
     reactions: { ratePerSecond: REACTION_RATE_PER_SECOND, burst: REACTION_BURST },
     frames: { ratePerSecond: FRAME_RATE_PER_SECOND, burst: FRAME_BURST },
     votes: { ratePerSecond: VOTE_RATE_PER_SECOND, burst: VOTE_BURST },
+    partyChat: { ratePerSecond: PARTY_CHAT_RATE_PER_SECOND, burst: PARTY_CHAT_BURST },
+    partyOps: { ratePerSecond: PARTY_OPS_RATE_PER_SECOND, burst: PARTY_OPS_BURST },
     chatCapPerSec: CHAT_CAP_PER_SEC,
     chatBatchMs: CHAT_BATCH_MS,
     reactionWindowMs: REACTION_WINDOW_MS,

@@ -3,6 +3,7 @@
 
 import { Close, decodeClientMessage, type Pong } from '@fanfare/protocol';
 import type { GatewayConfig } from './config.js';
+import type { PartyActions } from './party-actions.js';
 import { sendError, sendTo, type Socket } from './send.js';
 import type { Logger } from '@fanfare/fanout';
 import { endSession } from './session.js';
@@ -12,6 +13,7 @@ export interface FrameDeps {
   config: GatewayConfig;
   now: () => number;
   logger: Logger;
+  parties: PartyActions;
 }
 
 export function createMessageHandler(deps: FrameDeps) {
@@ -59,6 +61,19 @@ export function createMessageHandler(deps: FrameDeps) {
         return;
       case 'react':
         session.room.react(ws, session, msg.emoji, msg.count ?? 1);
+        return;
+      case 'party.create':
+      case 'party.join':
+      case 'party.leave':
+      case 'party.chat':
+      case 'party.command':
+      case 'party.ready':
+      case 'party.host':
+        deps.parties.handle(ws, session, msg).catch((err: unknown) => {
+          logger.error('party handling failed', { err, type: msg.type });
+          const ref = 'ref' in msg ? msg.ref : undefined;
+          sendError(ws, session, 'internal', 'internal error; nothing changed', { ref });
+        });
         return;
       case 'ping': {
         const pong: Pong = { type: 'pong', serverTime: now };

@@ -5,6 +5,7 @@
 
 import { Close } from '@fanfare/protocol';
 import {
+  MemoryPartyStore,
   MemorySanctionStore,
   MemoryStageStore,
   MemoryVoteStore,
@@ -13,7 +14,9 @@ import {
   type Bus,
   type Clock,
   type EventLog,
+  type PartyStore,
   type SanctionStore,
+  type ShardRegistry,
   type StageStore,
   type VoteStore,
 } from '@fanfare/fanout';
@@ -25,6 +28,8 @@ import { createMessageHandler } from './frames.js';
 import { IdSource } from './ids.js';
 import { GatewayMetrics } from './metrics.js';
 import { jsonLogger, type Logger } from '@fanfare/fanout';
+import { PartyActions } from './party-actions.js';
+import { PartyHub } from './party-hub.js';
 import { RoomRegistry } from './room-registry.js';
 import { endSession, type Session } from './session.js';
 import type { TokenVerifier } from './token-verifier.js';
@@ -40,6 +45,13 @@ export interface GatewayDeps {
   stages?: StageStore;
   /** Poll votes; an in-memory store when absent. */
   votes?: VoteStore;
+  /** Watch parties; an in-memory store (this process only) when absent. */
+  parties?: PartyStore;
+  /**
+   * Live shards, read by the party upkeep to treat members on a dead shard as offline. Absent
+   * (embedded): this shard is the only one, and always alive.
+   */
+  registry?: ShardRegistry;
   verifier: TokenVerifier;
   clock?: Clock;
   logger?: Logger;
@@ -61,6 +73,8 @@ export class Gateway {
   #clock: Clock;
   #logger: Logger;
   #rooms: RoomRegistry;
+  #partyHub: PartyHub;
+  #parties: PartyActions;
   #state: GatewayState = 'new';
   #listenSocket: Uws.us_listen_socket | undefined;
   #port = 0;
@@ -77,9 +91,33 @@ export class Gateway {
     this.#app = this.#uws.App();
     this.metrics = new GatewayMetrics(
       { shard: config.shardId },
-      { connections: () => this.#connections, rooms: () => this.#rooms.size },
+      {
+        connections: () => this.#connections,
+        rooms: () => this.#rooms.size,
+        parties: () => this.#partyHub.size,
+      },
     );
     const ids = new IdSource();
+    const subjects = createSubjects(config.prefix);
+    const partyStore = deps.parties ?? new MemoryPartyStore();
+    this.#partyHub = new PartyHub({
+      store: partyStore,
+      bus: deps.bus,
+      subjects,
+      clock: this.#clock,
+      shardId: config.shardId,
+      registry: deps.registry,
+      logger: this.#logger,
+      metrics: this.metrics,
+    });
+    this.#parties = new PartyActions({
+      hub: this.#partyHub,
+      store: partyStore,
+      clock: this.#clock,
+      ids,
+      config,
+      metrics: this.metrics,
+    });
     this.#rooms = new RoomRegistry({
       app: this.#app,
       log: deps.log,
@@ -87,7 +125,7 @@ export class Gateway {
       sanctions: deps.sanctions ?? new MemorySanctionStore(),
       stages: deps.stages ?? new MemoryStageStore(),
       votes: deps.votes ?? new MemoryVoteStore(),
-      subjects: createSubjects(config.prefix),
+      subjects,
       clock: this.#clock,
       config,
       ids,
@@ -116,8 +154,14 @@ export class Gateway {
         this.#connections++;
         const session = ws.getUserData();
         session.room.attach(ws, session);
+        this.#parties.attach(ws, session);
       },
-      message: createMessageHandler({ config, now, logger: this.#logger }),
+      message: createMessageHandler({
+        config,
+        now,
+        logger: this.#logger,
+        parties: this.#parties,
+      }),
       drain: (ws) => {
         const session = ws.getUserData();
         session.room.drained(ws, session);
@@ -127,6 +171,7 @@ export class Gateway {
         const session = ws.getUserData();
         session.closed = true;
         session.room.detach(ws);
+        this.#parties.detach(ws, session);
         this.#rooms.release(session.room);
         this.#connections--;
         if (this.#connections === 0) this.#allClosed?.();
@@ -163,6 +208,11 @@ export class Gateway {
     return this.#port;
   }
 
+  /** Runs the watch parties' upkeep now (it runs every second; public for tests). */
+  tickParties(): Promise<void> {
+    return this.#partyHub.tick();
+  }
+
   stats(): GatewayStats {
     return { state: this.#state, connections: this.#connections, rooms: this.#rooms.size };
   }
@@ -185,6 +235,7 @@ export class Gateway {
       });
     });
     this.#port = this.#uws.us_socket_local_port(this.#listenSocket);
+    this.#partyHub.start();
     this.#sweepTimer = this.#clock.setInterval(
       () => void this.sweep(),
       this.config.backpressure.sweepIntervalMs,
@@ -243,6 +294,8 @@ export class Gateway {
       });
       for (const room of this.#rooms.rooms()) for (const ws of room.sockets()) ws.close();
     }
+    // Members here were marked offline as their sockets closed; let those writes land.
+    await this.#partyHub.close();
     this.#rooms.closeAll();
     // close() exists in uWS v20.30 but is missing from its typings: it ends every socket and timer.
     (this.#app as Uws.TemplatedApp & { close(): void }).close();

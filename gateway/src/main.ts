@@ -7,10 +7,12 @@ import {
   JetStreamEventLog,
   MemoryBus,
   MemoryEventLog,
+  MemoryPartyStore,
   MemorySanctionStore,
   MemoryStageStore,
   MemoryVoteStore,
   NatsBus,
+  RedisPartyStore,
   RedisSanctionStore,
   RedisShardRegistry,
   RedisStageStore,
@@ -21,7 +23,9 @@ import {
   type Bus,
   type EventLog,
   type NatsLink,
+  type PartyStore,
   type SanctionStore,
+  type ShardRegistry,
   type StageStore,
   type VoteStore,
 } from '@fanfare/fanout';
@@ -59,6 +63,8 @@ async function main(): Promise<void> {
   let sanctions: SanctionStore;
   let votes: VoteStore;
   let stages: StageStore;
+  let registry: ShardRegistry | undefined;
+  let parties: PartyStore;
   if (config.redisUrl) {
     // Fail fast while Redis is down (one retry, 1 s cap): the shard keeps enforcing what it has.
     redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 1000 });
@@ -66,10 +72,13 @@ async function main(): Promise<void> {
     sanctions = new RedisSanctionStore(redis, config.prefix);
     votes = new RedisVoteStore(redis, config.prefix);
     stages = new RedisStageStore(redis, config.prefix);
+    registry = new RedisShardRegistry(redis, config.prefix);
+    parties = new RedisPartyStore(redis, config.prefix);
   } else {
     sanctions = new MemorySanctionStore();
     votes = new MemoryVoteStore();
     stages = new MemoryStageStore();
+    parties = new MemoryPartyStore();
   }
 
   const gateway = new Gateway(config, {
@@ -78,6 +87,8 @@ async function main(): Promise<void> {
     sanctions,
     stages,
     votes,
+    parties,
+    registry,
     verifier: new JoseTokenVerifier(config.keySource, config.tokenIssuer),
     logger,
   });
@@ -87,9 +98,9 @@ async function main(): Promise<void> {
   const publicUrl = config.publicUrl ?? `ws://${config.host}:${gateway.port}${WS_PATH}`;
 
   let heartbeat: RegistryHeartbeat | undefined;
-  if (redis) {
+  if (registry) {
     heartbeat = new RegistryHeartbeat(
-      new RedisShardRegistry(redis, config.prefix),
+      registry,
       systemClock,
       () => {
         const stats = gateway.stats();

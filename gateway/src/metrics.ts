@@ -14,11 +14,15 @@ export class GatewayMetrics {
   readonly welcomes: Counter<'continuity'>;
   readonly votes: Counter<'outcome'>;
   readonly talliesSent: Counter;
+  readonly partyCommands: Counter<'outcome'>;
   readonly natsDisconnects: Counter;
   readonly natsReconnects: Counter;
   readonly natsResubscriptions: Counter;
 
-  constructor(labels: { shard: string }, read: { connections(): number; rooms(): number }) {
+  constructor(
+    labels: { shard: string },
+    read: { connections(): number; rooms(): number; parties?(): number },
+  ) {
     const registers = [this.registry];
     this.registry.setDefaultLabels(labels);
     new Gauge({
@@ -35,6 +39,14 @@ export class GatewayMetrics {
       registers,
       collect() {
         this.set(read.rooms());
+      },
+    });
+    new Gauge({
+      name: 'fanfare_gateway_parties',
+      help: 'Watch parties with at least one member connected to this shard.',
+      registers,
+      collect() {
+        this.set(read.parties?.() ?? 0);
       },
     });
     this.upgradesRefused = new Counter({
@@ -75,6 +87,12 @@ export class GatewayMetrics {
     this.talliesSent = new Counter({
       name: 'fanfare_gateway_tallies_sent_total',
       help: 'Poll tally frames broadcast (one per poll per interval at most, when it changed).',
+      registers,
+    });
+    this.partyCommands = new Counter({
+      name: 'fanfare_gateway_party_commands_total',
+      help: 'Party host commands handled, by outcome (applied, unchanged, or the error code).',
+      labelNames: ['outcome'],
       registers,
     });
     this.natsDisconnects = new Counter({

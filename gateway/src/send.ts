@@ -25,3 +25,9 @@ export function sendError(
   if (extra.retryAfterMs !== undefined) frame.retryAfterMs = extra.retryAfterMs;
   sendTo(ws, session, frame);
 }
+
+/** Sends bytes already encoded once for many recipients, unless the socket has closed. */
+export function sendEncoded(ws: Socket, session: Session, frame: string): void {
+  if (session.closed) return;
+  ws.cork(() => ws.send(frame));
+}

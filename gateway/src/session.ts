@@ -22,6 +22,12 @@ export interface Session {
   readonly frames: Bucket;
   /** Votes per fan, beside the one-vote-per-poll rule: bounds store calls from one socket. */
   readonly votes: Bucket;
+  /** Party chat messages per fan (`party.chat`), apart from the event's chat. */
+  readonly partyChat: Bucket;
+  /** Party changes per fan (create, join, leave, command, ready, host): each costs a store write. */
+  readonly partyOps: Bucket;
+  /** The watch party this session is a member of, once known on this shard. */
+  partyId: string | undefined;
   /** When this session's last chat message was accepted, ms (slow mode); undefined before. */
   lastChatAt: number | undefined;
   /** Set at upgrade for a reconnecting fan (`?since=`), consumed by the welcome. */

@@ -4,6 +4,7 @@
 import {
   MemoryBus,
   MemoryEventLog,
+  MemoryPartyStore,
   MemorySanctionStore,
   MemoryStageStore,
   MemoryVoteStore,
@@ -11,7 +12,10 @@ import {
   encodeStage,
   systemClock,
   type Clock,
+  type Bus,
   type MemoryEventLogOptions,
+  type PartyStore,
+  type ShardRegistry,
   type Stage,
 } from '@fanfare/fanout';
 import { GATEWAY_AUDIENCE, TOKEN_ISSUER, type Role } from '@fanfare/protocol';
@@ -43,15 +47,24 @@ export interface TokenOptions {
 let counter = 0;
 const subjects = createSubjects('fanfare');
 
+/** Seams several gateways share in one test, as shards share NATS and Redis. */
+export interface SharedSeams {
+  bus?: Bus;
+  parties?: PartyStore;
+  registry?: ShardRegistry;
+}
+
 export async function startGateway(
   overrides: Partial<GatewayConfig> = {},
   clock: Clock = systemClock,
   logOptions: MemoryEventLogOptions = {},
+  shared: SharedSeams = {},
 ) {
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
   const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
   const verifier = new JoseTokenVerifier({ kind: 'jwks', jwks: { keys: [jwk] } }, TOKEN_ISSUER);
-  const bus = new MemoryBus();
+  const bus = shared.bus ?? new MemoryBus();
+  const parties = shared.parties ?? new MemoryPartyStore();
   const log = new MemoryEventLog({ clock, ...logOptions });
   const sanctions = new MemorySanctionStore();
   const stages = new MemoryStageStore();
@@ -63,6 +76,8 @@ export async function startGateway(
     sanctions,
     stages,
     votes,
+    parties,
+    registry: shared.registry,
     verifier,
     clock,
     logger: silentLogger,
@@ -133,6 +148,7 @@ export async function startGateway(
     sanctions,
     stages,
     votes,
+    parties,
     setStage,
     publicKey,
     jwk,
