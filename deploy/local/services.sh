@@ -44,7 +44,10 @@ SERVICE_PACKAGES=(
 )
 # Tools that later work needs, same format. Add them here when an issue needs them, e.g.
 #   "chromium=/usr/bin/chromium" "chromium-driver=/usr/bin/chromedriver" "ffmpeg=ffmpeg" "wrk=wrk"
-EXTRA_PACKAGES=("chromium=/usr/bin/chromium") # the demo page browser test
+EXTRA_PACKAGES=(
+  "chromium=/usr/bin/chromium" # the demo page and co-watch browser tests
+  "ffmpeg=ffmpeg"              # the co-watch browser test renders its test video
+)
 for pkg in ${FANFARE_EXTRA_APT_PACKAGES:-}; do EXTRA_PACKAGES+=("${pkg}=dpkg:${pkg}"); done
 
 export DEBIAN_FRONTEND=noninteractive

@@ -5,10 +5,14 @@ import type {
   ChatMessage,
   Continuity,
   ErrorFrame,
+  PartyChatMessage,
+  PartyLeft,
+  PartyView,
   PollTally,
   Presence,
   Reactions,
   StageView,
+  Timeline,
   Tombstone,
   Welcome,
 } from '@fanfare/protocol';
@@ -32,6 +36,12 @@ export interface ReconnectInfo {
   reason: string;
   /** What failed, when something threw (the token provider, the WebSocket constructor). */
   cause?: unknown;
+}
+
+/** The party's timeline moved on (a host command, a gate opening, a newer copy after a drop). */
+export interface PartyTimelineUpdate {
+  partyId: string;
+  timeline: Timeline;
 }
 
 /** The client ended for good. */
@@ -81,7 +91,29 @@ export interface FanfareClientEvents {
   reactions: Reactions;
   /** Viewers now (superseded frames; the server may skip some). */
   presence: Presence;
-  /** An error frame that answers no pending `sendChat` or `vote` (e.g. `reaction_rate_limited`). */
+  /**
+   * The party this fan is in, each time a higher version arrives: on create, join, the server's
+   * re-attach after a reconnect, and every change to members, readiness, host or gate. Its
+   * `timeline` is the newest one seen (see `partyTimeline`). Also `client.party`.
+   */
+  party: PartyView;
+  /**
+   * The party's timeline, each time a higher `timeline.version` arrives (from a `party` or a
+   * `party.timeline` frame; heartbeats that repeat it are not emitted). After `party` when one
+   * frame brought both. Feed it to a SyncController, or use `watchParty`.
+   */
+  partyTimeline: PartyTimelineUpdate;
+  /** A message to the party's members, this fan's own included (the server echoes them). */
+  partyChat: PartyChatMessage;
+  /**
+   * This fan is no longer in the party (`left`: it asked; `gone`: the party ended); emitted
+   * once per party, after which `client.party` is undefined.
+   */
+  partyLeft: PartyLeft;
+  /**
+   * An error frame that answers no pending request (`sendChat`, `vote`, a party request), e.g.
+   * `reaction_rate_limited`.
+   */
   error: ErrorFrame;
   /** The connection was lost and a reconnect is scheduled; state is `waiting`. */
   reconnecting: ReconnectInfo;

@@ -1,9 +1,9 @@
 // The Fanfare client: one fan's connection to a live event, kept alive across drops. It owns the
 // connection state machine (state.ts), turns close codes into reconnect decisions from the
 // protocol's tables, resumes with `?since=` so the app sees every chat message once and in order,
-// hands chat sends to the outbox, votes to the ballots and reaction taps to the merger, and
-// mirrors the event's stage and tallies. All time and randomness is injected, so every wait can
-// be driven by a test.
+// hands chat sends to the outbox, votes to the ballots, reaction taps to the merger and watch-party
+// frames to the party client (with the server clock it syncs), and mirrors the event's stage and
+// tallies. All time and randomness is injected, so every wait can be driven by a test.
 
 import {
   Close,
@@ -13,11 +13,18 @@ import {
   isReactionEmoji,
   decodeServerMessage,
   type Ack,
+  type Author,
   type ChatBatch,
   type ClientMessage,
+  type PartyChatMessage,
+  type PartyCommand,
+  type PartyLeft,
+  type PartyView,
   type PollTally,
   type ReactionEmoji,
+  type Readiness,
   type StageView,
+  type Timeline,
   type Voted,
   type Welcome,
 } from '@fanfare/protocol';
@@ -32,6 +39,8 @@ import { Emitter, type Handler } from './emitter.js';
 import { ClientClosedError } from './errors.js';
 import { newIdempotencyKey } from './ids.js';
 import { Outbox } from './outbox.js';
+import { PartyClient } from './party-client.js';
+import { ServerClock, type ServerClockView } from './server-clock.js';
 import { connectUrl, discardSocket, type SocketLike, type WebSocketConstructor } from './socket.js';
 import { IllegalTransitionError, transition, type ClientState } from './state.js';
 import { StageMirror } from './stage-mirror.js';
@@ -60,6 +69,9 @@ export class FanfareClient {
   #ballots: Ballots;
   #taps: TapMerger;
   #mirror = new StageMirror();
+  #user: Author | undefined;
+  #serverClock: ServerClock;
+  #party: PartyClient;
 
   #state: ClientState = 'idle';
   #socket: SocketLike | undefined;
@@ -101,6 +113,16 @@ export class FanfareClient {
       write: (message) => this.#write(message),
       poll: (pollId) => this.#mirror.stage?.polls.find((poll) => poll.id === pollId),
     });
+    // Clock sync gets the monotonic default unless a clock is injected (tests drive both).
+    this.#serverClock = new ServerClock({
+      ...(options.clock ? { clock: options.clock } : {}),
+      send: (ping) => this.#write({ type: 'ping', ...ping }),
+    });
+    this.#party = new PartyClient({
+      write: (message) => this.#write(message),
+      emit: (type, payload) => this.#emitter.emit(type, payload),
+      serverClock: this.#serverClock,
+    });
     this.#taps = new TapMerger({
       clock: this.#clock,
       flushMs: tapFlushMs,
@@ -128,6 +150,76 @@ export class FanfareClient {
   /** The running tally of `pollId` with the highest version seen; undefined before any. */
   tally(pollId: string): PollTally | undefined {
     return this.#mirror.tally(pollId);
+  }
+
+  /** This fan as the latest welcome named it; undefined before the first welcome. */
+  get user(): Author | undefined {
+    return this.#user;
+  }
+
+  /**
+   * The watch party this fan is in, at the highest version seen and with the newest timeline
+   * seen; undefined when in none. See party-client.ts and the README's "Watch parties".
+   */
+  get party(): PartyView | undefined {
+    return this.#party.party;
+  }
+
+  /**
+   * The server's clock as estimated from pings on this connection (`synced`, `serverNow()`,
+   * `errorBoundMs`): the `ServerTime` a SyncController needs. It runs while this fan is in a
+   * party, or while the app holds it (`serverTime.hold()`).
+   */
+  get serverTime(): ServerClockView {
+    return this.#serverClock;
+  }
+
+  /** The server's clock now, ms since the Unix epoch (see `serverTime` for its accuracy). */
+  serverNow(): number {
+    return this.#serverClock.serverNow();
+  }
+
+  /** Creates a watch party with this fan as host; resolves with its view (share `code`). */
+  createParty(media: string, options: { maxSize?: number } = {}): Promise<PartyView> {
+    return this.#party.create(media, options.maxSize);
+  }
+
+  /** Joins the party with this invite code; resolves with its view. */
+  joinParty(code: string): Promise<PartyView> {
+    return this.#party.join(code);
+  }
+
+  /** Leaves the party (a leaving host hands over); resolves with the `party.left` answer. */
+  leaveParty(): Promise<PartyLeft> {
+    return this.#party.leave();
+  }
+
+  /** Sends a message to the party's members; resolves with it as stored (the server's echo). */
+  sendPartyChat(text: string): Promise<PartyChatMessage> {
+    return this.#party.chat(text);
+  }
+
+  /**
+   * Host only: changes the timeline, based on the newest timeline this client holds. Resolves
+   * with the first newer timeline; rejects with PartyRefusedError (`not_host`,
+   * `timeline_conflict`: another change came first, decide again from `client.party`).
+   */
+  partyCommand(command: PartyCommand): Promise<Timeline> {
+    return this.#party.command(command);
+  }
+
+  /**
+   * Tells the party whether this fan's player can play on (`party.ready`); nothing when in no
+   * party. The server marks members `buffering` on join, seek and new media: say `ready` again
+   * once the player can play at the new position. `watchParty` does this.
+   */
+  setReadiness(readiness: Readiness): void {
+    this.#party.setReadiness(readiness);
+  }
+
+  /** Host only: hands the host role to another online member; resolves with the new view. */
+  handHost(userId: string): Promise<PartyView> {
+    return this.#party.handHost(userId);
   }
 
   /** Subscribes to an event; returns the function that unsubscribes. */
@@ -253,7 +345,11 @@ export class FanfareClient {
         this.#outbox.handleAck(message);
         return;
       case 'error':
-        if (!this.#outbox.handleError(message) && !this.#ballots.handleError(message)) {
+        if (
+          !this.#outbox.handleError(message) &&
+          !this.#ballots.handleError(message) &&
+          !this.#party.handleError(message)
+        ) {
           this.#emitter.emit('error', message);
         }
         return;
@@ -268,8 +364,16 @@ export class FanfareClient {
         if (tally) this.#emitter.emit('tally', tally);
         return;
       }
+      case 'party':
+      case 'party.timeline':
+      case 'party.chat':
+      case 'party.left':
+        this.#party.handle(message);
+        return;
+      case 'pong':
+        this.#serverClock.receive(message); // a pong for no ping of ours needs nothing
+        return;
       case 'welcome': // once per session
-      case 'pong': // the client sends no pings
         return;
     }
   }
@@ -278,6 +382,8 @@ export class FanfareClient {
     const generation = this.#generation;
     const open = () => generation === this.#generation; // false once a handler closed the client
     this.#attempt = 0;
+    this.#user = welcome.user;
+    this.#party.sessionStarted(welcome.user.id, this.#lastSeq !== undefined);
     this.#move('open');
     this.#emitter.emit('welcome', welcome);
     // `tallies` and `stage` default for a gateway older than them, met during a rolling deploy.
@@ -367,6 +473,7 @@ export class FanfareClient {
     if (socket) discardSocket(socket, Close.normal, 'resync');
     this.#taps.clear();
     this.#outbox.sessionEnded();
+    this.#party.sessionEnded();
   }
 
   #nextBackoff(): number {
@@ -396,6 +503,8 @@ export class FanfareClient {
     const closedBy = new ClientClosedError(code, reason);
     this.#outbox.close(closedBy);
     this.#ballots.close(closedBy);
+    this.#party.close(closedBy);
+    this.#serverClock.close();
     this.#move('closed');
     this.#emitter.emit('closed', { code, reason });
   }

@@ -51,3 +51,32 @@ export class VoteRefusedError extends Error {
     this.retryAfterMs = retryAfterMs;
   }
 }
+
+/**
+ * The server (or the client's own check of the same rule) refused a party request: `not_host`,
+ * `timeline_conflict` (apply the newest timeline and decide again), `party_full`,
+ * `party_not_found`... Party requests are not retried by the client; `unavailable` is also
+ * what a request made while the client is not `open` rejects with (nothing was sent).
+ */
+export class PartyRefusedError extends Error {
+  override readonly name = 'PartyRefusedError';
+  readonly code: ErrorCode;
+  /** The server's suggested wait, for `retry-after` codes. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, message: string, retryAfterMs?: number) {
+    super(message);
+    this.code = code;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/**
+ * The connection dropped while a party request was on its way: it may or may not have been
+ * applied. After the reconnect the server re-attaches the fan to its party and `client.party`
+ * (the `party` event) shows the outcome; decide again from it.
+ */
+export class PartyRequestLostError extends Error {
+  override readonly name = 'PartyRequestLostError';
+  readonly code = 'request_lost';
+}

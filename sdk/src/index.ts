@@ -1,6 +1,6 @@
-// The public face of @fanfare/sdk: the client, its options and events, and the pieces an app
-// or a test may want on their own (backoff maths, the state machine, the tap merger, the seq
-// check of a chat batch).
+// The public face of @fanfare/sdk: the client, its options and events, watch parties (the
+// server clock and `watchParty`), and the pieces an app or a test may want on their own (backoff
+// maths, the state machine, the tap merger, the seq check of a chat batch).
 
 export { apiJoin, JoinRefusedError, type ApiJoinOptions } from './api-join.js';
 export { Credentials, type JoinFn, type JoinGrant } from './credentials.js';
@@ -9,6 +9,7 @@ export type { FanfareClientOptions } from './client-options.js';
 export type {
   CloseInfo,
   FanfareClientEvents,
+  PartyTimelineUpdate,
   ReconnectInfo,
   StateChange,
 } from './client-events.js';
@@ -22,7 +23,15 @@ export {
 } from './backoff.js';
 export { systemClock, type Clock, type TimerHandle } from './clock.js';
 export { closeRetryPolicy } from './close-policy.js';
-export { ChatRefusedError, ClientClosedError, VoteRefusedError } from './errors.js';
+export {
+  ChatRefusedError,
+  ClientClosedError,
+  PartyRefusedError,
+  PartyRequestLostError,
+  VoteRefusedError,
+} from './errors.js';
+export type { ServerClockView } from './server-clock.js';
+export { watchParty, type WatchParty, type WatchPartyOptions } from './watch-party.js';
 export { sequenceBatch, type SequencedBatch } from './chat-sequence.js';
 export { MAX_CHAT_ATTEMPTS } from './outbox.js';
 export type { SocketLike, WebSocketConstructor } from './socket.js';

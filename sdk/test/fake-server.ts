@@ -1,6 +1,7 @@
 // An in-process stand-in for the gateway, speaking the real protocol types over fake sockets
 // (the centrifuge-js approach): the client's state machine, resume and retry logic are driven
-// frame by frame, with no network and no timing.
+// frame by frame, with no network and no timing. A responder (fake-party.ts) may answer frames
+// as the gateway would: party requests, and pings with the server's time.
 
 import type {
   ChatMessage,
@@ -28,6 +29,8 @@ export class FakeSocket implements SocketLike {
   readonly protocol = 'fanfare.v1';
   /** Frames the client sent, decoded. */
   readonly sent: ClientMessage[] = [];
+  /** Server side: called with every frame the client sends, after it is recorded. */
+  respond: ((message: ClientMessage) => void) | undefined;
   /** Set when the client closed this socket. */
   closedWith: { code: number | undefined; reason: string | undefined } | undefined;
   onopen: ((event: unknown) => void) | null = null;
@@ -42,7 +45,9 @@ export class FakeSocket implements SocketLike {
 
   send(data: string): void {
     if (this.closedWith) throw new Error('send on a closed socket');
-    this.sent.push(JSON.parse(data) as ClientMessage);
+    const message = JSON.parse(data) as ClientMessage;
+    this.sent.push(message);
+    this.respond?.(message);
   }
 
   close(code?: number, reason?: string): void {
@@ -71,13 +76,17 @@ export class FakeServer {
   #claimed = 0;
   #waiters: ((socket: FakeSocket) => void)[] = [];
   readonly WebSocket: WebSocketConstructor;
+  /** Gives each new socket its responder (see FakeSocket.respond). */
+  responder: ((socket: FakeSocket) => (message: ClientMessage) => void) | undefined;
 
   constructor() {
     const sockets = this.sockets;
     const waiters = this.#waiters;
+    const respondFor = (socket: FakeSocket) => this.responder?.(socket);
     this.WebSocket = class extends FakeSocket {
       constructor(url: string, protocols: string[]) {
         super(url, protocols);
+        this.respond = respondFor(this);
         sockets.push(this);
         waiters.shift()?.(this);
       }
@@ -144,13 +153,13 @@ export function pollTally(pollId: string, version: number, counts = [version, 0,
  * A welcome whose snapshot defaults to fresh, empty chat, stage version 1 and no tallies;
  * `lastSeq` defaults to the highest seq among the given chat and deletions.
  */
-export function welcome(snapshot: Partial<Snapshot> = {}): Welcome {
+export function welcome(snapshot: Partial<Snapshot> = {}, user = author()): Welcome {
   return {
     type: 'welcome',
     version: 1,
     sessionId: 's1',
     eventId: 'demo',
-    user: author(),
+    user,
     serverTime: 1_700_000_000_000,
     snapshot: {
       continuity: 'fresh',
@@ -168,8 +177,8 @@ export function welcome(snapshot: Partial<Snapshot> = {}): Welcome {
   };
 }
 
-function author(): ChatMessage['author'] {
-  return { id: 'u1', name: 'Ann', role: 'fan' };
+export function author(id = 'u1', name = 'Ann'): ChatMessage['author'] {
+  return { id, name, role: 'fan' };
 }
 
 /** A client on a fake server and a manual clock, with its `state` and `chat` events collected. */
@@ -195,9 +204,10 @@ export async function open(
   server: FakeServer,
   client: FanfareClient,
   snapshot: Parameters<typeof welcome>[0] = {},
+  user = author(),
 ): Promise<FakeSocket> {
   if (client.state === 'idle') client.connect();
   const socket = await server.next();
-  socket.deliver(welcome(snapshot));
+  socket.deliver(welcome(snapshot, user));
   return socket;
 }

@@ -1,0 +1,310 @@
+// The client's half of a watch party: requests by ref and their answers, the party mirror and the
+// clock-sync hold that lasts as long as the membership. Unlike votes,
+// party requests are not resent after a drop (a second create or join would be refused, and a
+// command's base version may be stale by then): a request the drop caught rejects with
+// PartyRequestLostError, and the `party` frame the server sends after the next welcome shows
+// what happened.
+
+import {
+  CHAT_MAX_CHARS,
+  PARTY_MEDIA_MAX_CHARS,
+  PARTY_SIZE_MAX,
+  charLength,
+  type ClientMessage,
+  type ErrorCode,
+  type ErrorFrame,
+  type PartyChatMessage,
+  type PartyCommand,
+  type PartyFrame,
+  type PartyLeft,
+  type PartyTimelineFrame,
+  type PartyView,
+  type Readiness,
+  type ServerMessage,
+  type Timeline,
+} from '@fanfare/protocol';
+import type { FanfareClientEvents } from './client-events.js';
+import { PartyRefusedError, PartyRequestLostError } from './errors.js';
+import { PartyMirror } from './party-mirror.js';
+import type { ServerClock } from './server-clock.js';
+
+/** The events this component emits. */
+export type PartyEvents = Pick<
+  FanfareClientEvents,
+  'party' | 'partyTimeline' | 'partyChat' | 'partyLeft'
+>;
+
+/** The client frames that are requests, answered by ref. */
+type PartyRequest = Extract<
+  ClientMessage,
+  {
+    type:
+      'party.create' | 'party.join' | 'party.leave' | 'party.chat' | 'party.command' | 'party.host';
+  }
+>;
+
+export interface PartyClientOptions {
+  /** Writes a frame to the open session; false when there is none. */
+  write(message: ClientMessage): boolean;
+  emit<K extends keyof PartyEvents>(type: K, payload: FanfareClientEvents[K]): void;
+  serverClock: ServerClock;
+}
+
+/** The server frames this component handles. */
+export type PartyServerMessage = Extract<
+  ServerMessage,
+  { type: 'party' | 'party.timeline' | 'party.chat' | 'party.left' }
+>;
+
+type Pending =
+  | { kind: 'view'; resolve(view: PartyView): void; reject(error: Error): void }
+  | { kind: 'leave'; resolve(left: PartyLeft): void; reject(error: Error): void }
+  | {
+      kind: 'chat';
+      text: string;
+      resolve(message: PartyChatMessage): void;
+      reject(error: Error): void;
+    }
+  | {
+      kind: 'command';
+      base: number;
+      resolve(timeline: Timeline): void;
+      reject(error: Error): void;
+    };
+
+export class PartyClient {
+  readonly #o: PartyClientOptions;
+  readonly #mirror = new PartyMirror();
+  /** Unanswered requests by ref, in send order. */
+  readonly #pending = new Map<string, Pending>();
+  #nextRef = 1;
+  #selfId: string | undefined;
+  #releaseClock: (() => void) | undefined;
+  #closedBy: Error | undefined;
+
+  constructor(options: PartyClientOptions) {
+    this.#o = options;
+  }
+
+  get party(): PartyView | undefined {
+    return this.#mirror.party;
+  }
+
+  create(media: string, maxSize: number | undefined): Promise<PartyView> {
+    const m = media.trim();
+    if (m.length === 0 || m.length > PARTY_MEDIA_MAX_CHARS) {
+      return refuse('invalid_frame', `media must be 1-${PARTY_MEDIA_MAX_CHARS} characters`);
+    }
+    if (
+      maxSize !== undefined &&
+      !(Number.isInteger(maxSize) && maxSize >= 2 && maxSize <= PARTY_SIZE_MAX)
+    ) {
+      return refuse('invalid_frame', `maxSize must be an integer from 2 to ${PARTY_SIZE_MAX}`);
+    }
+    const frame: PartyRequest = { type: 'party.create', media: m };
+    if (maxSize !== undefined) frame.maxSize = maxSize;
+    return this.#request<PartyView>(frame, (resolve, reject) => ({
+      kind: 'view',
+      resolve,
+      reject,
+    }));
+  }
+
+  join(code: string): Promise<PartyView> {
+    const frame: PartyRequest = { type: 'party.join', code: code.trim().toUpperCase() };
+    return this.#request<PartyView>(frame, (resolve, reject) => ({
+      kind: 'view',
+      resolve,
+      reject,
+    }));
+  }
+
+  leave(): Promise<PartyLeft> {
+    return this.#request<PartyLeft>({ type: 'party.leave' }, (resolve, reject) => ({
+      kind: 'leave',
+      resolve,
+      reject,
+    }));
+  }
+
+  handHost(userId: string): Promise<PartyView> {
+    return this.#request<PartyView>({ type: 'party.host', userId }, (resolve, reject) => ({
+      kind: 'view',
+      resolve,
+      reject,
+    }));
+  }
+
+  chat(text: string): Promise<PartyChatMessage> {
+    const trimmed = text.trim();
+    if (trimmed.length === 0) return refuse('text_empty', 'chat text is empty');
+    if (charLength(trimmed) > CHAT_MAX_CHARS) {
+      return refuse('text_too_long', `chat text exceeds ${CHAT_MAX_CHARS} characters`);
+    }
+    const frame: PartyRequest = { type: 'party.chat', text: trimmed };
+    return this.#request<PartyChatMessage>(frame, (resolve, reject) => ({
+      kind: 'chat',
+      text: trimmed,
+      resolve,
+      reject,
+    }));
+  }
+
+  command(command: PartyCommand): Promise<Timeline> {
+    const base = this.#mirror.party?.timeline.version;
+    if (base === undefined) return refuse('not_in_party', 'this fan is in no party');
+    const frame: PartyRequest = { type: 'party.command', command, version: base };
+    return this.#request<Timeline>(frame, (resolve, reject) => ({
+      kind: 'command',
+      base,
+      resolve,
+      reject,
+    }));
+  }
+
+  /** Sends `party.ready` when in a party (and connected); otherwise there is no one to tell. */
+  setReadiness(readiness: Readiness): void {
+    if (this.#closedBy || !this.#mirror.party) return;
+    this.#o.write({ type: 'party.ready', readiness });
+  }
+
+  handle(message: PartyServerMessage): void {
+    switch (message.type) {
+      case 'party':
+        return this.#onParty(message);
+      case 'party.timeline':
+        return this.#onTimeline(message);
+      case 'party.chat':
+        return this.#onChat(message.message);
+      case 'party.left':
+        return this.#onLeft(message);
+    }
+  }
+
+  /** Rejects the request an error frame answers; false when it answers none of these. */
+  handleError(frame: ErrorFrame): boolean {
+    const pending = this.#take(frame.ref);
+    pending?.reject(new PartyRefusedError(frame.code, frame.message, frame.retryAfterMs));
+    return pending !== undefined;
+  }
+
+  /** A session opened (a welcome for `selfId`). */
+  sessionStarted(selfId: string, resumed: boolean): void {
+    this.#selfId = selfId;
+    if (resumed) this.#o.serverClock.reconnected();
+  }
+
+  /** The session ended: what was in flight may or may not have been applied. */
+  sessionEnded(): void {
+    this.#rejectAll(
+      new PartyRequestLostError('the connection dropped before the party request was answered'),
+    );
+  }
+
+  /** Rejects every pending request with `error`, and later requests too. Idempotent. */
+  close(error: Error): void {
+    if (this.#closedBy) return;
+    this.#closedBy = error;
+    this.#rejectAll(error);
+    this.#releaseClock?.();
+    this.#releaseClock = undefined;
+  }
+
+  #request<T>(
+    frame: PartyRequest,
+    pending: (resolve: (value: T) => void, reject: (error: Error) => void) => Pending,
+  ): Promise<T> {
+    if (this.#closedBy) return Promise.reject(this.#closedBy);
+    return new Promise<T>((resolve, reject) => {
+      const ref = `p${this.#nextRef++}`;
+      // Pending before written: an answer may come back within the write (an in-process server).
+      this.#pending.set(ref, pending(resolve, reject));
+      if (this.#o.write({ ...frame, ref })) return;
+      this.#pending.delete(ref);
+      reject(new PartyRefusedError('unavailable', 'not connected: nothing was sent'));
+    });
+  }
+
+  #onParty(frame: PartyFrame): void {
+    const answered = this.#take(frame.ref);
+    const change = this.#mirror.applyParty(
+      frame.party,
+      answered?.kind === 'view' && frame.ref !== undefined,
+    );
+    if (this.#mirror.party) this.#releaseClock ??= this.#o.serverClock.hold();
+    if (change.party) this.#o.emit('party', change.party);
+    if (change.timeline) this.#timelineChanged(change.timeline);
+    const view = this.#mirror.party;
+    if (!answered) return;
+    // A command's own answer is the whole view (even when the command changed nothing).
+    if (view && answered.kind === 'view') answered.resolve(view);
+    else if (view && answered.kind === 'command') answered.resolve(view.timeline);
+    else answered.reject(new PartyRefusedError('internal', `unexpected answer to ${frame.ref}`));
+  }
+
+  #onTimeline(frame: PartyTimelineFrame): void {
+    const timeline = this.#mirror.applyTimeline(frame.partyId, frame.timeline);
+    if (timeline) this.#timelineChanged(timeline);
+  }
+
+  #timelineChanged(timeline: Timeline): void {
+    const partyId = this.#mirror.party?.id;
+    if (partyId === undefined) return;
+    this.#o.emit('partyTimeline', { partyId, timeline });
+    // The host's own answer comes by ref; a newer timeline by another path (the answer raced by
+    // a `party.timeline`, or a server that sends only that) settles the command as well.
+    for (const [ref, pending] of this.#pending) {
+      if (pending.kind !== 'command' || timeline.version <= pending.base) continue;
+      this.#pending.delete(ref);
+      pending.resolve(timeline);
+    }
+  }
+
+  #onChat(message: PartyChatMessage): void {
+    this.#o.emit('partyChat', message);
+    if (message.author.id !== this.#selfId) return;
+    // The server echoes a member's own message to it without a ref: the oldest pending send
+    // with the same text is the one it stored (messages of one fan are handled in order).
+    for (const [ref, pending] of this.#pending) {
+      if (pending.kind !== 'chat' || pending.text !== message.text) continue;
+      this.#pending.delete(ref);
+      pending.resolve(message);
+      return;
+    }
+  }
+
+  #onLeft(frame: PartyLeft): void {
+    const answered = this.#take(frame.ref);
+    const wasHeld = this.#mirror.leave(frame.partyId);
+    if (wasHeld) {
+      this.#releaseClock?.();
+      this.#releaseClock = undefined;
+      const gone = new PartyRefusedError('not_in_party', `left party ${frame.partyId}`);
+      for (const [ref, pending] of this.#pending) {
+        if (pending.kind !== 'chat' && pending.kind !== 'command') continue;
+        this.#pending.delete(ref);
+        pending.reject(gone);
+      }
+      this.#o.emit('partyLeft', frame);
+    }
+    if (answered?.kind === 'leave') answered.resolve(frame);
+    else if (answered) answered.reject(new PartyRefusedError('internal', 'unexpected answer'));
+  }
+
+  #take(ref: string | undefined): Pending | undefined {
+    if (ref === undefined) return undefined;
+    const pending = this.#pending.get(ref);
+    this.#pending.delete(ref);
+    return pending;
+  }
+
+  #rejectAll(error: Error): void {
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const p of pending) p.reject(error);
+  }
+}
+
+function refuse(code: ErrorCode, message: string): Promise<never> {
+  return Promise.reject(new PartyRefusedError(code, message));
+}
