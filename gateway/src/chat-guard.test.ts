@@ -52,3 +52,32 @@ describe('ChatGuard', () => {
     expect(guard.admit('c', 0)).toEqual({ ok: true });
   });
 });
+
+describe('ChatGuard memory', () => {
+  it('remembers nothing before its first admission, and keys only for keyed messages', () => {
+    const guard = new ChatGuard(limits, false, 0);
+    expect(guard.remembers).toEqual({ texts: false, keys: false });
+    guard.admit('hello', 0);
+    expect(guard.remembers).toEqual({ texts: true, keys: false });
+    guard.admit('again', 0, 'k1');
+    expect(guard.remembers).toEqual({ texts: true, keys: true });
+    expect(guard.admit('again', 10, 'k1')).toEqual({ ok: true }); // the keyed retry still passes
+  });
+
+  it('lets go of its memories once their windows have passed', () => {
+    const guard = new ChatGuard(limits, false, 0);
+    guard.admit('hello', 0, 'k1');
+    guard.admit('later', 30_000);
+    expect(guard.remembers).toEqual({ texts: true, keys: true }); // 'later' is still recent
+    guard.admit('much later', 200_000);
+    expect(guard.remembers).toEqual({ texts: true, keys: false });
+    expect(guard.admit('hello', 200_001)).toEqual({ ok: true }); // no longer a duplicate
+  });
+
+  it('remembers no texts when the duplicate window is off', () => {
+    const guard = new ChatGuard({ ...limits, duplicateWindowMs: 0 }, false, 0);
+    expect(guard.admit('same', 0)).toEqual({ ok: true });
+    expect(guard.admit('same', 0)).toEqual({ ok: true });
+    expect(guard.remembers).toEqual({ texts: false, keys: false });
+  });
+});

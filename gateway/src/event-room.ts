@@ -44,7 +44,7 @@ import { RoomSanctions } from './room-sanctions.js';
 import { RoomStage } from './room-stage.js';
 import { RoomTimeline } from './room-timeline.js';
 import { sendError, sendTo, type Socket } from './send.js';
-import { endSession, type Session } from './session.js';
+import { bucketOf, chatGuardOf, endSession, type Session } from './session.js';
 import { take } from './token-bucket.js';
 import type { Uws } from './uws.js';
 
@@ -236,7 +236,7 @@ export class EventRoom {
    * chat rules, the fan's own rate limit, the event's ingest cap. Refusals become error frames.
    */
   async chat(ws: Socket, session: Session, msg: ChatSend): Promise<void> {
-    const { clock, ids, log, logger, metrics } = this.#deps;
+    const { clock, config, ids, log, logger, metrics } = this.#deps;
     const now = clock.now();
     const refuse = (code: ErrorCode, message: string, retryAfterMs?: number): void => {
       metrics.chatRefused.inc({ code });
@@ -255,7 +255,8 @@ export class EventRoom {
     };
     const rule = checkChatRules(this.#policy, sender, msg.text, now);
     if (!rule.ok) return refuse(rule.code, rule.message, rule.retryAfterMs);
-    const verdict = session.chat.admit(msg.text, now, msg.key);
+    const guard = chatGuardOf(session, config.chat, now);
+    const verdict = guard.admit(msg.text, now, msg.key);
     if (!verdict.ok) {
       if (verdict.code === 'duplicate_message')
         return refuse('duplicate_message', 'you sent the same message just now');
@@ -266,7 +267,7 @@ export class EventRoom {
       const share = shardShare(cap, this.#sockets.size, this.#presence.total());
       const wait = this.#budget.take(now, share, isPriority(sender));
       if (wait > 0) {
-        session.chat.forget(msg.text);
+        guard.forget(msg.text);
         return refuse('chat_busy', 'chat is at capacity; try again shortly', wait);
       }
     }
@@ -280,7 +281,7 @@ export class EventRoom {
       const position = await log.append(this.eventId, record, msgId);
       if (position.duplicate) {
         // Nothing new: costs no budget and does not restart slow mode.
-        session.chat.forget(msg.text);
+        guard.forget(msg.text);
         session.lastChatAt = previousChatAt;
       } else metrics.chatAccepted.inc();
       if (msg.ref === undefined) return;
@@ -297,7 +298,7 @@ export class EventRoom {
         duplicate: true,
       });
     } catch (err) {
-      session.chat.forget(msg.text);
+      guard.forget(msg.text);
       session.lastChatAt = previousChatAt;
       logger.warn('chat append failed', { eventId: this.eventId, err });
       refuse('unavailable', 'chat is briefly unavailable; nothing was sent', 1000);
@@ -315,7 +316,9 @@ export class EventRoom {
   /** Counts taps from one fan, within that fan's reaction budget. */
   react(ws: Socket, session: Session, emoji: ReactionEmoji, count: number): void {
     const { config, clock } = this.#deps;
-    const wait = take(session.reactions, config.reactions, clock.now(), count);
+    const now = clock.now();
+    const bucket = bucketOf(session, 'reactions', config.reactions, now);
+    const wait = take(bucket, config.reactions, now, count);
     if (wait > 0) {
       const message = 'too many reactions; these were not counted';
       sendError(ws, session, 'reaction_rate_limited', message, { retryAfterMs: wait });

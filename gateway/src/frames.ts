@@ -6,8 +6,7 @@ import type { GatewayConfig } from './config.js';
 import type { PartyActions } from './party-actions.js';
 import { sendError, sendTo, type Socket } from './send.js';
 import type { Logger } from '@fanfare/fanout';
-import { endSession } from './session.js';
-import { take } from './token-bucket.js';
+import { endSession, takeFrame } from './session.js';
 
 export interface FrameDeps {
   config: GatewayConfig;
@@ -22,7 +21,7 @@ export function createMessageHandler(deps: FrameDeps) {
     const session = ws.getUserData();
     if (session.closed) return;
     const now = deps.now();
-    if (take(session.frames, config.frames, now) > 0) {
+    if (!takeFrame(session, config.frames, now)) {
       endSession(ws, session, Close.flood, 'flood');
       return;
     }

@@ -153,8 +153,18 @@ export class Gateway {
       open: (ws) => {
         this.#connections++;
         const session = ws.getUserData();
-        session.room.attach(ws, session);
-        this.#parties.attach(ws, session);
+        // The welcome goes out after `open` returns, not from it. `open` runs inside the
+        // upgrade's `res.cork`; uWS 20.30's cork then re-reads the HTTP response's state from
+        // memory the upgrade has handed to the WebSocket, and a send from `open` can leave bytes
+        // there that read as "Connection: close": the fresh socket is closed (the fan sees 1006
+        // right after its welcome). uNetworking/uWebSockets#1928, fixed after this release.
+        // Subscribing and the welcome stay together in one synchronous step, so no broadcast
+        // can reach the fan before its welcome.
+        queueMicrotask(() => {
+          if (session.closed) return;
+          session.room.attach(ws, session);
+          this.#parties.attach(ws, session);
+        });
       },
       message: createMessageHandler({
         config,

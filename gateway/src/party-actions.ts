@@ -24,7 +24,7 @@ import {
   type Outcome,
 } from './party-rules.js';
 import { sendError, sendTo, type Socket } from './send.js';
-import type { Session } from './session.js';
+import { bucketOf, type Session } from './session.js';
 import { take } from './token-bucket.js';
 
 export type PartyMessage = Extract<ClientMessage, { type: `party.${string}` }>;
@@ -56,9 +56,9 @@ export class PartyActions {
   async handle(ws: Socket, session: Session, msg: PartyMessage): Promise<void> {
     const { config, clock } = this.#deps;
     const ref = 'ref' in msg ? msg.ref : undefined;
-    const spec = msg.type === 'party.chat' ? config.partyChat : config.partyOps;
-    const bucket = msg.type === 'party.chat' ? session.partyChat : session.partyOps;
-    const wait = take(bucket, spec, clock.now());
+    const kind = msg.type === 'party.chat' ? 'partyChat' : 'partyOps';
+    const now = clock.now();
+    const wait = take(bucketOf(session, kind, config[kind], now), config[kind], now);
     if (wait > 0) {
       if (msg.type === 'party.command')
         this.#deps.metrics.partyCommands.inc({ outcome: 'rate_limited' });

@@ -24,7 +24,7 @@ import { isOver } from './chat-rules.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayMetrics } from './metrics.js';
 import { sendError, sendTo, type Socket } from './send.js';
-import type { Session } from './session.js';
+import { bucketOf, type Session } from './session.js';
 import { take } from './token-bucket.js';
 
 /** What became of one `vote` frame (the metrics label). */
@@ -114,7 +114,7 @@ export class RoomPolls {
       sendError(ws, session, outcome, message, { ref: msg.ref, retryAfterMs });
     };
     const now = clock.now();
-    const wait = take(session.votes, config.votes, now);
+    const wait = take(bucketOf(session, 'votes', config.votes, now), config.votes, now);
     if (wait > 0) return refuse('rate_limited', 'too many votes; slow down', wait);
     if (isOver(state)) return refuse('event_ended', 'the event has ended; voting is closed');
     const poll = this.#known.get(msg.pollId);

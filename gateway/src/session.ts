@@ -1,13 +1,24 @@
-// Per-connection state, held in uWS's typed userData: set once at upgrade, never patched onto
-// the socket. A few numbers and references per fan; the big things (history, aggregation) are
-// per event, in EventRoom.
+// Per-connection state, held in uWS's typed userData: created at upgrade with every field it
+// will ever have, never patched onto the socket. Memory per fan is the shard's limit, and most fans only watch: so an idle fan's
+// session is this one object plus its user, and everything only a chat, a vote, a reaction or
+// a party needs (a ChatGuard, token buckets) is created on first use by the accessors below.
+// The big things (history, aggregation) are per event, in EventRoom.
 
 import type { Author, Entitlement } from '@fanfare/protocol';
-import type { ChatGuard } from './chat-guard.js';
+import { ChatGuard, type ChatLimits } from './chat-guard.js';
 import type { EventRoom } from './event-room.js';
 import type { Socket } from './send.js';
 import type { ResumePlan } from './resume.js';
-import type { Bucket } from './token-bucket.js';
+import { newBucket, refill, type Bucket, type BucketSpec } from './token-bucket.js';
+
+/*
+ * Why creating a bucket on first use changes nothing: a bucket refills to its burst and no
+ * further, and nothing takes from it before its first use. So a bucket created at upgrade and
+ * first used at `now` holds exactly `burst` tokens then (min(burst, burst + refill) = burst),
+ * the same as one created full at `now`; the first `take` leaves both with the same tokens and
+ * `updatedAt = now`, and from there they are the same bucket. The same holds for a ChatGuard:
+ * its bucket as above, its memories empty until its first admission either way.
+ */
 
 export interface Session {
   readonly sessionId: string;
@@ -17,15 +28,27 @@ export interface Session {
   readonly entitlements: readonly Entitlement[];
   readonly version: number;
   readonly room: EventRoom;
-  readonly chat: ChatGuard;
-  readonly reactions: Bucket;
-  readonly frames: Bucket;
-  /** Votes per fan, beside the one-vote-per-poll rule: bounds store calls from one socket. */
-  readonly votes: Bucket;
-  /** Party chat messages per fan (`party.chat`), apart from the event's chat. */
-  readonly partyChat: Bucket;
-  /** Party changes per fan (create, join, leave, command, ready, host): each costs a store write. */
-  readonly partyOps: Bucket;
+  /**
+   * The flood-control bucket for client frames, as two numbers rather than a `Bucket`: every
+   * fan sends frames (pings at least), so it is never lazy, and inline it costs no object.
+   * Spend through `takeFrame`.
+   */
+  frameTokens: number;
+  /** When `frameTokens` was last counted, ms. */
+  frameTokensAt: number;
+  /** Chat admission, from the first `chat.send`; read through `chatGuardOf`. */
+  chat: ChatGuard | undefined;
+  /** Reaction taps per fan, from the first `react`; read through `bucketOf`. */
+  reactions: Bucket | undefined;
+  /**
+   * Votes per fan, beside the one-vote-per-poll rule: bounds store calls from one socket. From
+   * the first vote; read through `bucketOf`.
+   */
+  votes: Bucket | undefined;
+  /** Party chat messages per fan (`party.chat`), apart from the event's chat; lazy. */
+  partyChat: Bucket | undefined;
+  /** Party changes per fan (create, join, leave, command, ready, host): each a store write; lazy. */
+  partyOps: Bucket | undefined;
   /** The watch party this session is a member of, once known on this shard. */
   partyId: string | undefined;
   /** When this session's last chat message was accepted, ms (slow mode); undefined before. */
@@ -36,6 +59,76 @@ export interface Session {
   lagging: boolean;
   /** Set by the close handler; the socket must not be touched after. */
   closed: boolean;
+}
+
+/** What the upgrade knows about a fan it admits. */
+export interface SessionInit {
+  sessionId: string;
+  user: Author;
+  eventId: string;
+  entitlements: readonly Entitlement[];
+  version: number;
+  room: EventRoom;
+  resume: ResumePlan | undefined;
+  /** The frames bucket's spec: it starts full. */
+  frames: BucketSpec;
+  now: number;
+}
+
+/** A new session: only what every fan needs; the rest comes on first use. */
+export function newSession(init: SessionInit): Session {
+  // Every field is set here, the lazy ones to undefined, so all sessions share one shape (one
+  // hidden class in V8) and the hot paths that read them stay monomorphic.
+  return {
+    sessionId: init.sessionId,
+    user: init.user,
+    eventId: init.eventId,
+    entitlements: init.entitlements,
+    version: init.version,
+    room: init.room,
+    frameTokens: init.frames.burst,
+    frameTokensAt: init.now,
+    chat: undefined,
+    reactions: undefined,
+    votes: undefined,
+    partyChat: undefined,
+    partyOps: undefined,
+    partyId: undefined,
+    lastChatAt: undefined,
+    resume: init.resume,
+    lagging: false,
+    closed: false,
+  };
+}
+
+/**
+ * Counts one client frame against the flood limit: true if it fits, false if the fan is over
+ * it (nothing is counted then). The same arithmetic as `take` on a `Bucket`.
+ */
+export function takeFrame(session: Session, spec: BucketSpec, now: number): boolean {
+  const tokens = refill(session.frameTokens, session.frameTokensAt, spec, now);
+  session.frameTokensAt = now;
+  const fits = tokens >= 1;
+  session.frameTokens = fits ? tokens - 1 : tokens;
+  return fits;
+}
+
+/** The session's ChatGuard, created on its first use with the staff or fan limits by role. */
+export function chatGuardOf(session: Session, limits: ChatLimits, now: number): ChatGuard {
+  return (session.chat ??= new ChatGuard(limits, session.user.role !== 'fan', now));
+}
+
+/** The session buckets created on first use. */
+export type LazyBucket = 'reactions' | 'votes' | 'partyChat' | 'partyOps';
+
+/** The session's `kind` bucket, created full (see above) on its first use. */
+export function bucketOf(
+  session: Session,
+  kind: LazyBucket,
+  spec: BucketSpec,
+  now: number,
+): Bucket {
+  return (session[kind] ??= newBucket(spec, now));
 }
 
 /** Ends a session with a close code; the socket is not touched again after this. */

@@ -18,12 +18,21 @@ export function newBucket(spec: BucketSpec, now: number): Bucket {
 }
 
 /**
+ * The tokens a bucket that held `tokens` at `updatedAt` holds at `now`: refilled at the rate,
+ * capped at the burst. A clock that steps back refills nothing. For a bucket kept as loose
+ * numbers rather than a `Bucket` (see `takeFrame` in session.ts).
+ */
+export function refill(tokens: number, updatedAt: number, spec: BucketSpec, now: number): number {
+  const elapsed = Math.max(0, now - updatedAt);
+  return Math.min(spec.burst, tokens + (elapsed * spec.ratePerSecond) / 1000);
+}
+
+/**
  * Takes `n` tokens if available. Returns 0 on success, else the ms until `n` tokens would be
  * there (nothing is taken).
  */
 export function take(bucket: Bucket, spec: BucketSpec, now: number, n = 1): number {
-  const elapsed = Math.max(0, now - bucket.updatedAt);
-  bucket.tokens = Math.min(spec.burst, bucket.tokens + (elapsed * spec.ratePerSecond) / 1000);
+  bucket.tokens = refill(bucket.tokens, bucket.updatedAt, spec, now);
   bucket.updatedAt = now;
   if (bucket.tokens >= n) {
     bucket.tokens -= n;

@@ -5,7 +5,6 @@
 
 import { UPGRADE_REFUSALS, negotiateSubprotocol, type UpgradeRefusal } from '@fanfare/protocol';
 import { STATUS_CODES } from 'node:http';
-import { ChatGuard } from './chat-guard.js';
 import type { GatewayConfig } from './config.js';
 import type { EventRoom } from './event-room.js';
 import type { IdSource } from './ids.js';
@@ -13,8 +12,7 @@ import type { GatewayMetrics } from './metrics.js';
 import type { Logger } from '@fanfare/fanout';
 import type { ResumePlan } from './resume.js';
 import type { RoomRegistry } from './room-registry.js';
-import type { Session } from './session.js';
-import { newBucket } from './token-bucket.js';
+import { newSession } from './session.js';
 import { TokenRejectedError, type TokenVerifier } from './token-verifier.js';
 import type { Uws } from './uws.js';
 
@@ -124,26 +122,19 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
         if (!aborted) deny(res, 'not_ready', 'shard is draining');
         return;
       }
-      const now = deps.now();
-      const session: Session = {
+      const session = newSession({
         sessionId: ids.next(),
         user: { id: claims.sub, name: claims.name, role: claims.role },
         eventId: claims.evt,
         entitlements: claims.ent,
         version: negotiated.version,
         room,
-        chat: new ChatGuard(config.chat, claims.role !== 'fan', now),
-        reactions: newBucket(config.reactions, now),
-        frames: newBucket(config.frames, now),
-        votes: newBucket(config.votes, now),
-        partyChat: newBucket(config.partyChat, now),
-        partyOps: newBucket(config.partyOps, now),
-        partyId: undefined,
-        lastChatAt: undefined,
         resume,
-        lagging: false,
-        closed: false,
-      };
+        frames: config.frames,
+        now: deps.now(),
+      });
+      // Corked, as uWS requires of async responses. Nothing may be sent from the `open` handler
+      // this runs (see Gateway's `open`): uWS 20.30 can then close the fresh socket.
       res.cork(() => res.upgrade(session, key, negotiated.subprotocol, extensions, context));
     };
     admit().catch((err: unknown) => {

@@ -255,6 +255,22 @@ export class FanFleet {
     };
   }
 
+  /**
+   * Why deliveries are short, for a failing check: the open fans missing seqs up to `lastSeq`,
+   * each as `fan index: lost (last seq seen)`, at most `limit` of them.
+   */
+  shortFans(lastSeq: number, limit = 10): string[] {
+    const short: string[] = [];
+    this.#fans.forEach((fan, i) => {
+      const lost = fan.live && fan.seq ? fan.seq.lostUpTo(lastSeq) : 0;
+      if (lost > 0 || !fan.live) {
+        short.push(`${i}: ${fan.live ? `lost ${lost}, last seq ${fan.seq?.last}` : 'closed'}`);
+      }
+    });
+    const codes = this.#receiver.disconnectReasons;
+    return [...short.slice(0, limit), ...(codes.length > 0 ? [`closes: ${codes.join(', ')}`] : [])];
+  }
+
   report(lastSeq: number | undefined): WorkerReport {
     const r = this.#receiver;
     const s = r.stats;

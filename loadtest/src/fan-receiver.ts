@@ -126,6 +126,8 @@ export class FanReceiver implements RawWsHandler<Fan> {
   /** Unasked-for closes after the welcome, by code, and in total. */
   readonly disconnects: Record<string, number> = {};
   disconnectCount = 0;
+  /** The first few unasked-for closes as `code reason`, for diagnostics. */
+  readonly disconnectReasons: string[] = [];
   /** Fans between welcome and close. */
   live = 0;
   /** The highest seq any fan has seen (gauge). */
@@ -207,6 +209,9 @@ export class FanReceiver implements RawWsHandler<Fan> {
     if (fan.leaving) return;
     this.disconnects[info.code] = (this.disconnects[info.code] ?? 0) + 1;
     this.disconnectCount++;
+    if (this.disconnectReasons.length < 5) {
+      this.disconnectReasons.push(`${info.code} ${info.reason}`.trim());
+    }
   }
 
   /**

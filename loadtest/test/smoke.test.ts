@@ -58,10 +58,19 @@ describe.each<TargetKind>(['fanfare', 'uws-raw', 'socketio'])('smoke run against
     const sent = (await fleet.send(nowMs() + 100, SEND_MS)).sent;
     expect(sent).toBeGreaterThanOrEqual((RATE_PER_S * SEND_MS) / 1000 - SENDERS);
     const current = fleet;
-    await vi.waitFor(() => expect(current.progress().delivered).toBe(sent * FANS), {
-      timeout: 10_000,
-      interval: 50,
-    });
+    await vi
+      .waitFor(() => expect(current.progress().delivered).toBe(sent * FANS), {
+        timeout: 10_000,
+        interval: 50,
+      })
+      .catch((err: unknown) => {
+        // Say who is short, so a rare miss can be told apart (one fan, or one message).
+        const { maxSeq, disconnects } = current.poll();
+        throw new Error(
+          `${String(err)}; disconnects ${disconnects}; short fans: ` +
+            current.shortFans(maxSeq).join('; '),
+        );
+      });
 
     const interval = fleet.poll();
     expect(interval.disconnects).toBe(0);
@@ -75,5 +84,5 @@ describe.each<TargetKind>(['fanfare', 'uws-raw', 'socketio'])('smoke run against
     expect(report.latency.count).toBe(sent * FANS);
     expect(report.fastPathOff).toBeUndefined();
     expect(report.errors).toEqual({});
-  });
+  }, 60_000);
 });
