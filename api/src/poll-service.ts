@@ -98,11 +98,24 @@ export class PollService {
   /**
    * Arms the auto-close of every poll open in the database (after a restart, or on a second
    * replica). A poll already past its deadline is closed at once; resolves once those are done.
+   * Each open poll is also opened again in the vote store (idempotent): Redis keeps the votes it
+   * has, and the embedded memory store, empty after a restart, takes votes again from here on.
    */
   async start(): Promise<void> {
     this.#closed = false;
     const open = await this.#deps.db.polls.listOpen();
-    for (const poll of open) this.#arm(poll);
+    for (const poll of open) {
+      try {
+        await this.#deps.votes.open(poll.id, poll.options.length);
+      } catch (err) {
+        // The auto-close retries later; votes are refused as unavailable meanwhile.
+        this.#deps.logger.warn('vote store unreachable re-opening a poll', {
+          pollId: poll.id,
+          err,
+        });
+      }
+      this.#arm(poll);
+    }
     await this.idle();
   }
 

@@ -292,6 +292,27 @@ describe('closing a poll', () => {
     }
   });
 
+  it('opens the polls again in an empty vote store on start, so votes count after a restart', async () => {
+    await f.seedEvent('final');
+    const poll = await openPoll('final', POLL);
+    // The embedded mode restarted: Postgres (PGlite) kept the poll, the memory vote store did not.
+    const empty = new MemoryVoteStore();
+    expect((await empty.vote(poll.id, 'fan-1', 0)).status).toBe('poll_closed');
+    const restarted = new PollService({
+      db: f.db,
+      votes: empty,
+      stage: f.stage,
+      clock: f.clock,
+      logger: f.deps.logger!,
+    });
+    try {
+      await restarted.start();
+      expect((await empty.vote(poll.id, 'fan-1', 0)).status).toBe('accepted');
+    } finally {
+      restarted.close();
+    }
+  });
+
   it('retries an auto-close the vote store refused, and closes once it is back', async () => {
     await f.seedEvent('final');
     const inner = new MemoryVoteStore();
