@@ -29,7 +29,7 @@ import {
   type Welcome,
 } from '@fanfare/protocol';
 import { Ballots } from './ballots.js';
-import { sequenceBatch } from './chat-sequence.js';
+import { ChatFeed } from './chat-feed.js';
 import { DEFAULT_BACKOFF, backoffDelay, restartDelay, type BackoffOptions } from './backoff.js';
 import type { FanfareClientEvents, ReconnectInfo } from './client-events.js';
 import type { FanfareClientOptions } from './client-options.js';
@@ -81,7 +81,10 @@ export class FanfareClient {
   /** Backoff attempts since the last welcome. */
   #attempt = 0;
   /** The highest seq (message or deletion) delivered to the app; undefined until the first welcome. */
-  #lastSeq: number | undefined;
+  #feed = new ChatFeed({
+    chat: (message) => this.#emitter.emit('chat', message),
+    deleted: (tombstone) => this.#emitter.emit('deleted', tombstone),
+  });
 
   constructor(options: FanfareClientOptions) {
     this.#clock = options.clock ?? systemClock;
@@ -139,7 +142,7 @@ export class FanfareClient {
    * first welcome.
    */
   get lastSeq(): number | undefined {
-    return this.#lastSeq;
+    return this.#feed.lastSeq;
   }
 
   /** The event's stage with the highest version seen; undefined before the first welcome. */
@@ -302,7 +305,7 @@ export class FanfareClient {
     if (generation !== this.#generation) return; // closed while the provider ran
     let socket: SocketLike;
     try {
-      socket = new this.#WebSocket(connectUrl(url, token, this.#lastSeq), [
+      socket = new this.#WebSocket(connectUrl(url, token, this.#feed.lastSeq), [
         SUBPROTOCOLS[PROTOCOL_VERSION],
       ]);
     } catch (cause) {
@@ -383,12 +386,12 @@ export class FanfareClient {
     const open = () => generation === this.#generation; // false once a handler closed the client
     this.#attempt = 0;
     this.#user = welcome.user;
-    this.#party.sessionStarted(welcome.user.id, this.#lastSeq !== undefined);
+    this.#party.sessionStarted(welcome.user.id, this.#feed.lastSeq !== undefined);
     this.#move('open');
     this.#emitter.emit('welcome', welcome);
     // `tallies` and `stage` default for a gateway older than them, met during a rolling deploy.
-    const { continuity, chat, deleted = [], lastSeq, stage, tallies = [] } = welcome.snapshot;
-    this.#emitter.emit('continuity', continuity);
+    const { stage, tallies = [] } = welcome.snapshot;
+    this.#emitter.emit('continuity', welcome.snapshot.continuity);
     if (open() && stage !== undefined && this.#mirror.applyStage(stage)) {
       this.#emitter.emit('stage', stage);
     }
@@ -397,57 +400,22 @@ export class FanfareClient {
       const tally = this.#mirror.applyTally(entry);
       if (tally) this.#emitter.emit('tally', tally);
     }
-    // Resumed: skip what the app already has (a shard behind another may repeat a few).
-    // Fresh or lost: start over from the snapshot, whatever came before.
-    const had = continuity === 'resumed' ? (this.#lastSeq ?? 0) : 0;
-    let delivered = had;
-    this.#lastSeq = delivered;
-    for (const message of chat) {
-      if (!open()) return;
-      if (message.seq <= delivered) continue;
-      delivered = message.seq;
-      this.#lastSeq = delivered;
-      this.#emitter.emit('chat', message);
-    }
-    // Deletions after the messages, as in a live frame; the snapshot's chat already leaves the
-    // deleted messages out, so these only matter for messages the app got before the drop.
-    for (const tombstone of deleted) {
-      if (!open()) return;
-      if (tombstone.seq <= had) continue;
-      this.#lastSeq = Math.max(this.#lastSeq, tombstone.seq);
-      this.#emitter.emit('deleted', tombstone);
-    }
-    if (!open()) return;
-    this.#lastSeq = Math.max(this.#lastSeq, lastSeq);
+    if (!this.#feed.snapshot(welcome.snapshot, open)) return;
     this.#outbox.sessionStarted();
     this.#ballots.sessionStarted();
   }
 
   #onChat(batch: ChatBatch): void {
     const generation = this.#generation;
-    // Within a session seqs arrive without gaps, over messages and deletions together; a gap
-    // means this session cannot be trusted. What precedes the gap is delivered first, then a new
-    // session resuming from the last seq delivered fills the rest.
-    const fresh = sequenceBatch(this.#lastSeq ?? 0, batch.messages, batch.deleted);
-    for (const message of fresh.messages) {
-      if (generation !== this.#generation) return; // a handler closed the client
-      this.#lastSeq = Math.max(this.#lastSeq ?? 0, message.seq);
-      this.#emitter.emit('chat', message);
-    }
-    for (const tombstone of fresh.deleted) {
-      if (generation !== this.#generation) return;
-      this.#lastSeq = Math.max(this.#lastSeq ?? 0, tombstone.seq);
-      this.#emitter.emit('deleted', tombstone);
-    }
-    if (generation !== this.#generation) return;
-    this.#lastSeq = fresh.lastSeq;
-    if (fresh.gap) {
-      this.#endSession();
-      this.#retryLater(
-        { reason: `chat gap: expected seq ${fresh.gap.expected}, got ${fresh.gap.got}` },
-        this.#nextBackoff(),
-      );
-    }
+    // A handler that closes the client stops delivery; a gap ends this session and a new one
+    // resumes from the last seq delivered.
+    const outcome = this.#feed.batch(batch, () => generation === this.#generation);
+    if (outcome.stopped || !outcome.gap) return;
+    this.#endSession();
+    this.#retryLater(
+      { reason: `chat gap: expected seq ${outcome.gap.expected}, got ${outcome.gap.got}` },
+      this.#nextBackoff(),
+    );
   }
 
   #onSocketClosed(code: number, reason: string): void {

@@ -3,15 +3,10 @@
 
 import type { ErrorCode } from '@fanfare/protocol';
 
-/**
- * The server (or the client's own check of the same rule) refused a chat message and sending it
- * again will not help: a `fix` or `final` code, or a `retry-after` code that kept coming back
- * after the client's bounded retries.
- */
-export class ChatRefusedError extends Error {
-  override readonly name = 'ChatRefusedError';
+/** A request the server (or the client's own check of the same rule) refused, by error code. */
+export abstract class RefusedError extends Error {
   readonly code: ErrorCode;
-  /** The server's last suggested wait, for `retry-after` codes. */
+  /** The server's suggested wait, for `retry-after` codes. */
   readonly retryAfterMs: number | undefined;
 
   constructor(code: ErrorCode, message: string, retryAfterMs?: number) {
@@ -19,6 +14,14 @@ export class ChatRefusedError extends Error {
     this.code = code;
     this.retryAfterMs = retryAfterMs;
   }
+}
+
+/**
+ * A chat message was refused and sending it again will not help: a `fix` or `final` code, or a
+ * `retry-after` code that kept coming back after the client's bounded retries.
+ */
+export class ChatRefusedError extends RefusedError {
+  override readonly name = 'ChatRefusedError';
 }
 
 /** The client closed (by the app or for good by the server) before a send was acknowledged. */
@@ -39,17 +42,8 @@ export class ClientClosedError extends Error {
  * by the client; for a `retry-after` code (`unavailable`) the app may simply vote again: the
  * server counts one vote per fan per poll.
  */
-export class VoteRefusedError extends Error {
+export class VoteRefusedError extends RefusedError {
   override readonly name = 'VoteRefusedError';
-  readonly code: ErrorCode;
-  /** The server's suggested wait, for `retry-after` codes. */
-  readonly retryAfterMs: number | undefined;
-
-  constructor(code: ErrorCode, message: string, retryAfterMs?: number) {
-    super(message);
-    this.code = code;
-    this.retryAfterMs = retryAfterMs;
-  }
 }
 
 /**
@@ -58,17 +52,8 @@ export class VoteRefusedError extends Error {
  * `party_not_found`... Party requests are not retried by the client; `unavailable` is also
  * what a request made while the client is not `open` rejects with (nothing was sent).
  */
-export class PartyRefusedError extends Error {
+export class PartyRefusedError extends RefusedError {
   override readonly name = 'PartyRefusedError';
-  readonly code: ErrorCode;
-  /** The server's suggested wait, for `retry-after` codes. */
-  readonly retryAfterMs: number | undefined;
-
-  constructor(code: ErrorCode, message: string, retryAfterMs?: number) {
-    super(message);
-    this.code = code;
-    this.retryAfterMs = retryAfterMs;
-  }
 }
 
 /**

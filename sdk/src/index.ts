@@ -25,6 +25,7 @@ export { systemClock, type Clock, type TimerHandle } from './clock.js';
 export { closeRetryPolicy } from './close-policy.js';
 export {
   ChatRefusedError,
+  RefusedError,
   ClientClosedError,
   PartyRefusedError,
   PartyRequestLostError,
