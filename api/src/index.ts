@@ -10,6 +10,12 @@ export {
 } from './config.js';
 export type { ApiConfig } from './config.js';
 export { DEMO_PAGE_CSP, demoPage } from './demo-page.js';
+export {
+  assembleControlPlane,
+  openConfiguredDatabase,
+  type ControlPlane,
+  type ControlPlaneParts,
+} from './control-plane.js';
 export { DEMO_EVENT_ID, ensureDemoEvent } from './demo-event.js';
 export {
   CachedEventDirectory,

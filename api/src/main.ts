@@ -2,8 +2,6 @@
 // SIGINT. Postgres when DATABASE_URL is set (else PGlite), Redis for shared state when REDIS_URL
 // is set, NATS (bus and JetStream log) when NATS_URL is set; in-process stand-ins otherwise.
 
-import { mkdirSync } from 'node:fs';
-import { openDatabase } from '@fanfare/db';
 import {
   JetStreamEventLog,
   MemoryBus,
@@ -26,13 +24,8 @@ import {
   type StageStore,
   type VoteStore,
 } from '@fanfare/fanout';
-import { ChatArchiver } from './chat-archiver.js';
+import { assembleControlPlane, openConfiguredDatabase } from './control-plane.js';
 import { ensureDemoEvent } from './demo-event.js';
-import { CachedEventDirectory } from './event-directory.js';
-import { PollService } from './poll-service.js';
-import { StageProjector } from './stage-projector.js';
-import { StaffCredentials } from './staff-auth.js';
-import { Moderation } from './moderation.js';
 import { Redis } from 'ioredis';
 import { ConfigError, loadApiConfig } from './config.js';
 import { GatewayPicker } from './gateway-picker.js';
@@ -82,40 +75,27 @@ async function main(): Promise<void> {
   } else {
     logger.warn('NATS_URL is not set: stages, deletions and chat stay in this process');
   }
-  if (config.databaseUrl === undefined && config.pgliteDataDir !== 'memory') {
-    mkdirSync(config.pgliteDataDir, { recursive: true });
-  }
-  const db = await openDatabase(
-    config.databaseUrl !== undefined
-      ? { url: config.databaseUrl }
-      : { pglite: config.pgliteDataDir },
-  );
+  const db = await openConfiguredDatabase(config);
   await ensureDemoEvent(db);
-  const clock = systemClock;
-  const moderation = new Moderation({ store: sanctions, bus, subjects });
-  const stage = new StageProjector({ db, store: stages, bus, subjects, clock, logger });
-  const polls = new PollService({ db, votes, stage, clock, logger });
-  const archiver = new ChatArchiver({ db, log, clock, logger });
   let ready = true;
-  const app = createApp({
+  const plane = assembleControlPlane({
     keys,
     issuer,
-    staff: new StaffCredentials(issuer, db.credentials),
     db,
-    events: new CachedEventDirectory(db.events),
-    moderation,
-    stage,
-    polls,
+    bus,
     log,
-    countryHeader: config.countryHeader,
-    clock,
+    sanctions,
+    votes,
+    stages,
+    subjects,
+    clock: systemClock,
+    logger,
     gatewayUrl,
     ready: () => ready,
-    logger,
+    countryHeader: config.countryHeader,
   });
-  stage.start();
-  await polls.start();
-  archiver.start();
+  const app = createApp(plane.deps);
+  await plane.start();
 
   const api = await startApi({ app, host: config.host, port: config.port });
   logger.info('api listening', { host: config.host, port: api.port, kid: keys.current().kid });
@@ -124,9 +104,7 @@ async function main(): Promise<void> {
     logger.info('api shutting down', { signal });
     ready = false;
     await api.close();
-    polls.close();
-    stage.close();
-    await archiver.close();
+    await plane.close();
     await db.close();
     await log.close();
     redis?.disconnect();

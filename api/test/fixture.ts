@@ -17,14 +17,9 @@ import {
 import { ManualClock } from '@fanfare/fanout/testing';
 import type { EventState } from '@fanfare/protocol';
 import {
-  ChatArchiver,
-  CachedEventDirectory,
-  Moderation,
-  PollService,
   SigningKeys,
-  StageProjector,
-  StaffCredentials,
   TokenIssuer,
+  assembleControlPlane,
   createApp,
   type AppDeps,
   type StaffRole,
@@ -57,9 +52,24 @@ export async function createFixture(options: FixtureOptions = {}) {
     warn: () => undefined,
     error: (message: string) => void logged.push(message),
   };
-  const stage = new StageProjector({ db, store: stages, bus, subjects, clock, logger });
-  const polls = new PollService({ db, votes, stage, clock, logger });
-  const archiver = new ChatArchiver({ db, log, clock, logger });
+  // The same wiring main.ts and the embedded engine use; its background work is not started:
+  // tests drive the clock and call what they need.
+  const plane = assembleControlPlane({
+    keys,
+    issuer,
+    db,
+    bus,
+    log,
+    sanctions,
+    votes,
+    stages,
+    subjects,
+    clock,
+    logger,
+    gatewayUrl: options.gatewayUrl ?? (() => GATEWAY),
+    countryHeader: options.countryHeader,
+  });
+  const { deps, stage, polls, archiver } = plane;
   /** Every stage announced on the bus, per event, in order. */
   const announced = new Map<string, Stage[]>();
   const watchStage = (eventId: string) => {
@@ -67,21 +77,6 @@ export async function createFixture(options: FixtureOptions = {}) {
     announced.set(eventId, seen);
     bus.subscribe(subjects.stage(eventId), (data) => seen.push(decodeStage(data)!));
     return seen;
-  };
-  const deps: AppDeps = {
-    keys,
-    issuer,
-    staff: new StaffCredentials(issuer, db.credentials),
-    db,
-    events: new CachedEventDirectory(db.events, () => clock.now()),
-    moderation: new Moderation({ store: sanctions, bus, subjects, now: () => clock.now() }),
-    stage,
-    polls,
-    log,
-    countryHeader: options.countryHeader,
-    clock,
-    gatewayUrl: options.gatewayUrl ?? (() => GATEWAY),
-    logger,
   };
   const app = createApp(deps);
 
@@ -146,9 +141,7 @@ export async function createFixture(options: FixtureOptions = {}) {
     seedEvent,
     reset: () => resetDatabase(db),
     async close() {
-      polls.close();
-      stage.close();
-      await archiver.close();
+      await plane.close();
       await db.close();
     },
   };

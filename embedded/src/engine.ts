@@ -3,23 +3,17 @@
 // record. The same classes run in the distributed mode; only the adapters wired here differ. The
 // gateway trusts the API's JWKS over HTTP, exactly as a remote shard would.
 
-import { mkdirSync } from 'node:fs';
 import {
-  ChatArchiver,
-  CachedEventDirectory,
-  Moderation,
-  PollService,
   SigningKeys,
-  StageProjector,
-  StaffCredentials,
   TokenIssuer,
+  assembleControlPlane,
   createApp,
   ensureDemoEvent,
   loadSigningKeys,
   loadApiConfig,
+  openConfiguredDatabase,
   startApi,
 } from '@fanfare/api';
-import { openDatabase } from '@fanfare/db';
 import {
   MemoryBus,
   MemoryEventLog,
@@ -73,38 +67,35 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
   const votes = new MemoryVoteStore();
   const stages = new MemoryStageStore();
   const subjects = createSubjects(apiConfig.prefix);
-  const clock = systemClock;
-  const logger = options.apiLogger;
-  const moderation = new Moderation({ store: sanctions, bus, subjects });
 
-  const dataDir = apiConfig.pgliteDataDir;
-  if (dataDir !== 'memory') mkdirSync(dataDir, { recursive: true });
-  const db = await openDatabase({ pglite: dataDir });
+  const db = await openConfiguredDatabase({ ...apiConfig, databaseUrl: undefined });
   await ensureDemoEvent(db);
-  const quiet = logger ?? { info: () => undefined, warn: console.warn, error: console.error };
-  const stage = new StageProjector({ db, store: stages, bus, subjects, clock, logger: quiet });
-  const polls = new PollService({ db, votes, stage, clock, logger: quiet });
-  const archiver = new ChatArchiver({ db, log, clock, logger: quiet });
-
+  // Info lines stay quiet in the embedded mode; warnings and errors reach the console.
+  const logger = options.apiLogger ?? {
+    info: () => undefined,
+    warn: console.warn,
+    error: console.error,
+  };
   let gateway: Gateway | undefined;
   let gatewayUrl = env.GATEWAY_PUBLIC_URL ?? '';
-  const app = createApp({
+  const plane = assembleControlPlane({
     keys,
     issuer,
-    staff: new StaffCredentials(issuer, db.credentials),
     db,
-    events: new CachedEventDirectory(db.events),
-    moderation,
-    stage,
-    polls,
+    bus,
     log,
-    countryHeader: apiConfig.countryHeader,
-    clock,
+    sanctions,
+    votes,
+    stages,
+    subjects,
+    clock: systemClock,
+    logger,
     // No URL (503) until the shard listens, and none once it drains.
     gatewayUrl: () => (gateway?.stats().state === 'ready' ? gatewayUrl : undefined),
     ready: () => gateway?.stats().state === 'ready',
-    ...(options.apiLogger ? { logger: options.apiLogger } : {}),
+    countryHeader: apiConfig.countryHeader,
   });
+  const app = createApp(plane.deps);
   const api = await startApi({ app, host: apiConfig.host, port: apiConfig.port });
   const apiUrl = `http://${apiConfig.host}:${api.port}`;
 
@@ -130,9 +121,7 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
     });
     await gateway.start();
     gatewayUrl ||= `ws://${gatewayConfig.host}:${gateway.port}${WS_PATH}`;
-    stage.start();
-    await polls.start();
-    archiver.start();
+    await plane.start();
   } catch (err) {
     await api.close();
     await db.close();
@@ -151,14 +140,12 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
     gatewayUrl,
     producerToken: producer.token,
     sreToken: sre.token,
-    dataDir,
+    dataDir: apiConfig.pgliteDataDir,
     close() {
       closing ??= (async () => {
         await gateway?.close();
         await api.close();
-        polls.close();
-        stage.close();
-        await archiver.close();
+        await plane.close();
         await db.close();
       })();
       return closing;

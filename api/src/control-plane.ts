@@ -1,0 +1,103 @@
+// The API's parts wired once, for every way the API runs: its own process (main.ts), the
+// embedded engine, and the tests. The caller brings the adapters (database, bus, log, stores);
+// this builds the services that sit on them and the app's dependencies, and starts and stops
+// the background work (stage resync, poll auto-close, chat archiver) in one place.
+
+import { mkdirSync } from 'node:fs';
+import { openDatabase, type Database } from '@fanfare/db';
+import type {
+  Bus,
+  Clock,
+  EventLog,
+  Logger,
+  SanctionStore,
+  StageStore,
+  Subjects,
+  VoteStore,
+} from '@fanfare/fanout';
+import type { AppDeps } from './app.js';
+import { ChatArchiver } from './chat-archiver.js';
+import type { ApiConfig } from './config.js';
+import { CachedEventDirectory } from './event-directory.js';
+import { Moderation } from './moderation.js';
+import { PollService } from './poll-service.js';
+import type { SigningKeys } from './signing-keys.js';
+import { StageProjector } from './stage-projector.js';
+import { StaffCredentials } from './staff-auth.js';
+import type { TokenIssuer } from './token-issuer.js';
+
+export interface ControlPlaneParts {
+  keys: SigningKeys;
+  issuer: TokenIssuer;
+  db: Database;
+  bus: Bus;
+  log: EventLog;
+  sanctions: SanctionStore;
+  votes: VoteStore;
+  stages: StageStore;
+  subjects: Subjects;
+  clock: Clock;
+  logger: Logger;
+  gatewayUrl: AppDeps['gatewayUrl'];
+  ready?: AppDeps['ready'];
+  countryHeader?: string | undefined;
+}
+
+export interface ControlPlane {
+  deps: AppDeps;
+  stage: StageProjector;
+  polls: PollService;
+  archiver: ChatArchiver;
+  /** Starts the background work: stage resync, poll auto-close (re-armed from the database), archiver. */
+  start(): Promise<void>;
+  /** Stops it (the archiver after a final pass). The database and adapters stay the caller's. */
+  close(): Promise<void>;
+}
+
+export function assembleControlPlane(parts: ControlPlaneParts): ControlPlane {
+  const { db, bus, log, subjects, clock, logger } = parts;
+  const stage = new StageProjector({ db, store: parts.stages, bus, subjects, clock, logger });
+  const polls = new PollService({ db, votes: parts.votes, stage, clock, logger });
+  const archiver = new ChatArchiver({ db, log, clock, logger });
+  const deps: AppDeps = {
+    keys: parts.keys,
+    issuer: parts.issuer,
+    staff: new StaffCredentials(parts.issuer, db.credentials),
+    db,
+    events: new CachedEventDirectory(db.events, () => clock.now()),
+    moderation: new Moderation({ store: parts.sanctions, bus, subjects, now: () => clock.now() }),
+    stage,
+    polls,
+    log,
+    countryHeader: parts.countryHeader,
+    clock,
+    gatewayUrl: parts.gatewayUrl,
+    logger,
+    ...(parts.ready ? { ready: parts.ready } : {}),
+  };
+  return {
+    deps,
+    stage,
+    polls,
+    archiver,
+    async start() {
+      stage.start();
+      await polls.start();
+      archiver.start();
+    },
+    async close() {
+      polls.close();
+      stage.close();
+      await archiver.close();
+    },
+  };
+}
+
+/** Postgres when DATABASE_URL is set, else PGlite in PGLITE_DATA_DIR (created if missing). */
+export function openConfiguredDatabase(
+  config: Pick<ApiConfig, 'databaseUrl' | 'pgliteDataDir'>,
+): Promise<Database> {
+  if (config.databaseUrl !== undefined) return openDatabase({ url: config.databaseUrl });
+  if (config.pgliteDataDir !== 'memory') mkdirSync(config.pgliteDataDir, { recursive: true });
+  return openDatabase({ pglite: config.pgliteDataDir });
+}
