@@ -1,0 +1,15 @@
+// The public face of @fanfare/media: Fanfare's LL-HLS packager and origin. No logic here.
+
+export type {
+  PartInfo,
+  RenditionReport,
+  RenditionUris,
+  RenditionWindow,
+  SegmentInfo,
+} from './playlist.js';
+export {
+  renderMasterPlaylist,
+  renderMediaPlaylist,
+  type MediaPlaylistOptions,
+  type Variant,
+} from './playlist-render.js';
