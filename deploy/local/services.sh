@@ -46,7 +46,8 @@ SERVICE_PACKAGES=(
 #   "chromium=/usr/bin/chromium" "chromium-driver=/usr/bin/chromedriver" "ffmpeg=ffmpeg" "wrk=wrk"
 EXTRA_PACKAGES=(
   "chromium=/usr/bin/chromium" # the demo page and co-watch browser tests
-  "ffmpeg=ffmpeg"              # the co-watch browser test renders its test video
+  "ffmpeg=ffmpeg"              # the co-watch browser test renders its test video; media ingest
+  "nginx=/usr/sbin/nginx"      # the media tests' caching CDN edge in front of the origin
 )
 for pkg in ${FANFARE_EXTRA_APT_PACKAGES:-}; do EXTRA_PACKAGES+=("${pkg}=dpkg:${pkg}"); done
 
