@@ -48,6 +48,10 @@ EXTRA_PACKAGES=(
   "chromium=/usr/bin/chromium" # the demo page and co-watch browser tests
   "ffmpeg=ffmpeg"              # the co-watch browser test renders its test video; media ingest
   "nginx=/usr/sbin/nginx"      # the media tests' caching CDN edge in front of the origin
+  "prometheus=/usr/bin/promtool" # deploy/test: promtool check rules / test rules
+  # deploy/test renders the Kustomize overlays with `kubectl kustomize`. Any kubectl will do for
+  # this check; Debian's (1.20) embeds a kustomize too old for the overlays, and the test says so.
+  "kubernetes-client=kubectl"
 )
 for pkg in ${FANFARE_EXTRA_APT_PACKAGES:-}; do EXTRA_PACKAGES+=("${pkg}=dpkg:${pkg}"); done
 
