@@ -8,10 +8,10 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import type { Context } from 'hono';
 import { isEventId, type Author, type Entitlement } from '@fanfare/protocol';
-import type { Database } from '@fanfare/db';
-import { consoleLogger, type Clock, type EventLog, type Logger } from '@fanfare/fanout';
+import { consoleLogger } from '@fanfare/fanout';
+import type { AppDeps } from './app-deps.js';
 import { DEMO_PAGE_CSP, demoPage } from './demo-page.js';
-import type { EventDirectory, EventInfo } from './event-directory.js';
+import type { EventInfo } from './event-directory.js';
 import {
   JOIN_BODY_MAX_BYTES,
   newAnonymousUserId,
@@ -19,11 +19,6 @@ import {
   parseJoinRequest,
 } from './join-request.js';
 import { ApiError, PROBLEM_CONTENT_TYPE, fromDbError, toProblem } from './problem.js';
-import type { SigningKeys } from './signing-keys.js';
-import type { TokenIssuer } from './token-issuer.js';
-import type { Moderation } from './moderation.js';
-import type { PollService } from './poll-service.js';
-import type { StagePublisher } from './stage-projector.js';
 import { auditRoutes } from './routes/audit.js';
 import { chatRuleRoutes } from './routes/chat-rules.js';
 import { credentialRoutes } from './routes/credentials.js';
@@ -33,7 +28,7 @@ import { messageRoutes } from './routes/messages.js';
 import { pollRoutes } from './routes/polls.js';
 import { sanctionRoutes } from './routes/sanctions.js';
 import { ticketRoutes } from './routes/tickets.js';
-import { bearerToken, type StaffAuthenticator } from './staff-auth.js';
+import { bearerToken } from './staff-auth.js';
 
 /** How long verifiers and proxies may cache the JWKS, seconds. Bounds how soon a new kid is seen. */
 export const JWKS_MAX_AGE_S = 300;
@@ -43,39 +38,6 @@ export const UNAVAILABLE_RETRY_AFTER_S = 2;
 
 /** Longest incoming X-Request-Id honoured, characters; longer ones are replaced. */
 export const REQUEST_ID_MAX_CHARS = 128;
-
-export interface AppDeps {
-  keys: SigningKeys;
-  issuer: TokenIssuer;
-  /** Resolves staff tokens and API keys for the control routes. */
-  staff: StaffAuthenticator;
-  /** The system of record: Postgres, or PGlite in the embedded mode. */
-  db: Database;
-  /** Cached event lookups for the join path. */
-  events: EventDirectory;
-  /** Bans and timeouts. */
-  moderation: Moderation;
-  /** Projects, stores and announces an event's stage after a change. */
-  stage: StagePublisher;
-  polls: PollService;
-  /** The events' ordered logs: moderators' deletions are appended here. */
-  log: EventLog;
-  /**
-   * The request header a trusted CDN sets to the fan's country (ISO 3166-1 alpha-2), e.g.
-   * `cf-ipcountry`. Without it, joins to events with a country allow-list are refused.
-   */
-  countryHeader?: string | undefined;
-  clock?: Clock;
-  /**
-   * The WebSocket URL a fan of this event should connect to (token goes in `?token=`), or
-   * undefined when no shard can take one more fan (the join answers 503 `unavailable`).
-   */
-  gatewayUrl: (eventId: string) => Promise<string | undefined> | string | undefined;
-  /** Readiness for `/readyz`; always ready when absent. */
-  ready?: () => boolean;
-  /** Where unexpected errors are reported; defaults to JSON lines on the console. */
-  logger?: Logger;
-}
 
 /** The body of a successful join. */
 export interface JoinResponse {

@@ -15,7 +15,7 @@ import type {
   Subjects,
   VoteStore,
 } from '@fanfare/fanout';
-import type { AppDeps } from './app.js';
+import type { AppDeps } from './app-deps.js';
 import { ChatArchiver } from './chat-archiver.js';
 import type { ApiConfig } from './config.js';
 import { CachedEventDirectory } from './event-directory.js';

@@ -1,5 +1,6 @@
 export { createApp, JWKS_MAX_AGE_S, REQUEST_ID_MAX_CHARS } from './app.js';
-export type { AppDeps, JoinResponse } from './app.js';
+export type { AppDeps } from './app-deps.js';
+export type { JoinResponse } from './app.js';
 export {
   ConfigError,
   DEFAULT_API_HOST,

@@ -3,7 +3,7 @@
 // `slowCloseBytes` it is closed with 4001. Chat is never skipped for a fan that stays connected.
 
 import type { BackpressureLimits } from './config.js';
-import type { Socket } from './send.js';
+import type { Socket } from './session.js';
 
 /** What one slow-consumer sweep found. */
 export interface SweepResult {

@@ -43,8 +43,8 @@ import { RoomPolls } from './room-polls.js';
 import { RoomSanctions } from './room-sanctions.js';
 import { RoomStage } from './room-stage.js';
 import { RoomTimeline } from './room-timeline.js';
-import { sendError, sendTo, type Socket } from './send.js';
-import { bucketOf, chatGuardOf, endSession, type Session } from './session.js';
+import { sendError, sendTo } from './send.js';
+import { bucketOf, chatGuardOf, endSession, type Session, type Socket } from './session.js';
 import { take } from './token-bucket.js';
 import type { Uws } from './uws.js';
 

@@ -23,15 +23,14 @@ import {
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { HARD_MAX_PAYLOAD_BYTES, WS_PATH, type GatewayConfig } from './config.js';
 import type { SweepResult } from './backpressure.js';
-import type { Socket } from './send.js';
-import { createMessageHandler } from './frames.js';
+import { createMessageHandler } from './message-handler.js';
 import { IdSource } from './ids.js';
 import { GatewayMetrics } from './metrics.js';
 import { jsonLogger, type Logger } from '@fanfare/fanout';
 import { PartyActions } from './party-actions.js';
 import { PartyHub } from './party-hub.js';
 import { RoomRegistry } from './room-registry.js';
-import { endSession, type Session } from './session.js';
+import { endSession, type Session, type Socket } from './session.js';
 import type { TokenVerifier } from './token-verifier.js';
 import { createUpgradeHandler } from './upgrade.js';
 import { loadNativeUws, type Uws } from './uws.js';

@@ -23,8 +23,8 @@ import {
   setReadiness,
   type Outcome,
 } from './party-rules.js';
-import { sendError, sendTo, type Socket } from './send.js';
-import { bucketOf, type Session } from './session.js';
+import { sendError, sendTo } from './send.js';
+import { bucketOf, type Session, type Socket } from './session.js';
 import { take } from './token-bucket.js';
 
 export type PartyMessage = Extract<ClientMessage, { type: `party.${string}` }>;

@@ -34,8 +34,8 @@ import {
   type Outcome,
   type PartyRefusal,
 } from './party-rules.js';
-import { sendEncoded, type Socket } from './send.js';
-import type { Session } from './session.js';
+import { sendEncoded } from './send.js';
+import type { Session, Socket } from './session.js';
 
 /** How often each local party is checked against the store and the clock, ms. */
 export const PARTY_TICK_MS = 1000;

@@ -23,8 +23,8 @@ import {
 import { isOver } from './chat-rules.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayMetrics } from './metrics.js';
-import { sendError, sendTo, type Socket } from './send.js';
-import { bucketOf, type Session } from './session.js';
+import { sendError, sendTo } from './send.js';
+import { bucketOf, type Session, type Socket } from './session.js';
 import { take } from './token-bucket.js';
 
 /** What became of one `vote` frame (the metrics label). */

@@ -2,10 +2,7 @@
 // topics). Both check `closed`, since an await may have passed since the socket was last seen.
 
 import { encodeServerMessage, type ErrorCode, type ServerMessage } from '@fanfare/protocol';
-import type { Session } from './session.js';
-import type { Uws } from './uws.js';
-
-export type Socket = Uws.WebSocket<Session>;
+import type { Session, Socket } from './session.js';
 
 /** Sends one frame to one socket, unless it has closed (an await may have passed). */
 export function sendTo(ws: Socket, session: Session, message: ServerMessage): void {

@@ -7,9 +7,9 @@
 import type { Author, Entitlement } from '@fanfare/protocol';
 import { ChatGuard, type ChatLimits } from './chat-guard.js';
 import type { EventRoom } from './event-room.js';
-import type { Socket } from './send.js';
 import type { ResumePlan } from './resume.js';
 import { newBucket, refill, type Bucket, type BucketSpec } from './token-bucket.js';
+import type { Uws } from './uws.js';
 
 /*
  * Why creating a bucket on first use changes nothing: a bucket refills to its burst and no
@@ -19,6 +19,9 @@ import { newBucket, refill, type Bucket, type BucketSpec } from './token-bucket.
  * `updatedAt = now`, and from there they are the same bucket. The same holds for a ChatGuard:
  * its bucket as above, its memories empty until its first admission either way.
  */
+
+/** A fan's socket; its userData is the fan's Session. */
+export type Socket = Uws.WebSocket<Session>;
 
 export interface Session {
   readonly sessionId: string;

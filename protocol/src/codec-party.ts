@@ -1,9 +1,5 @@
 // Decoding of the watch-party client frames (see party.ts); called by decodeClientMessage.
 
-import type { Decoded } from './codec.js';
-import { charLength } from './codec.js';
-import type { ErrorCode } from './codes.js';
-import { CHAT_MAX_CHARS } from './limits.js';
 import type { ClientMessage } from './messages.js';
 import {
   INVITE_CODE_LENGTH,
@@ -13,12 +9,7 @@ import {
   PARTY_SIZE_MAX,
   type PartyCommand,
 } from './party.js';
-
-type Fields = Record<string, unknown>;
-
-function fail(code: ErrorCode, message: string, ref?: string): Decoded<never> {
-  return { ok: false, error: ref === undefined ? { code, message } : { code, message, ref } };
-}
+import { chatText, fail, type Decoded, type Fields } from './decoding.js';
 
 function ok(value: ClientMessage, ref: string | undefined): Decoded<ClientMessage> {
   if (ref !== undefined) (value as { ref?: string }).ref = ref;
@@ -95,13 +86,9 @@ export function decodePartyFrame(o: Fields, ref: string | undefined): Decoded<Cl
     case 'party.leave':
       return ok({ type: 'party.leave' }, ref);
     case 'party.chat': {
-      if (typeof o.text !== 'string') return fail('invalid_frame', '`text` must be a string', ref);
-      const text = o.text.trim();
-      if (text.length === 0) return fail('text_empty', 'chat text is empty', ref);
-      if (text.length > CHAT_MAX_CHARS && charLength(text) > CHAT_MAX_CHARS) {
-        return fail('text_too_long', `chat text exceeds ${CHAT_MAX_CHARS} characters`, ref);
-      }
-      return ok({ type: 'party.chat', text }, ref);
+      const text = chatText(o.text, ref);
+      if (!text.ok) return text;
+      return ok({ type: 'party.chat', text: text.value }, ref);
     }
     case 'party.command': {
       const parsed =

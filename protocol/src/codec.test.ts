@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  charLength,
   decodeClientMessage,
   decodeServerMessage,
   encodeClientMessage,
   encodeServerMessage,
 } from './codec.js';
+import { charLength } from './decoding.js';
 import type { ServerMessage } from './messages.js';
 
 describe('decodeClientMessage', () => {

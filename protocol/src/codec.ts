@@ -2,53 +2,20 @@
 // Interior code trusts the types this returns. Hand-written to keep the package dependency-free
 // and the hot path cheap (one JSON.parse, a few typeof checks).
 
-import type { ErrorCode } from './codes.js';
-import { CHAT_MAX_CHARS, REACT_MAX_COUNT, REF_MAX_CHARS, isReactionEmoji } from './limits.js';
+import { REACT_MAX_COUNT, REF_MAX_CHARS, isReactionEmoji } from './limits.js';
 import type { ChatSend, ClientMessage, ServerMessage, Vote } from './messages.js';
 import { POLL_ID_MAX_CHARS, POLL_OPTIONS_MAX } from './stage.js';
 import { decodePartyFrame } from './codec-party.js';
-
-export interface ProtocolError {
-  code: ErrorCode;
-  message: string;
-  ref?: string;
-}
-
-export type Decoded<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
-
-function fail(code: ErrorCode, message: string, ref?: string): Decoded<never> {
-  return { ok: false, error: ref === undefined ? { code, message } : { code, message, ref } };
-}
-
-type Fields = Record<string, unknown>;
-
-/** A short client-chosen string (ref, key): undefined when absent, null when malformed. */
-function optionalToken(value: unknown): string | undefined | null {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > REF_MAX_CHARS) return null;
-  return value;
-}
-
-/** Counts code points, so an emoji is one character as a person counts it (near enough). */
-export function charLength(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-}
+import { chatText, fail, optionalToken, type Decoded, type Fields } from './decoding.js';
 
 function decodeChatSend(o: Fields, ref: string | undefined): Decoded<ClientMessage> {
-  if (typeof o.text !== 'string') return fail('invalid_frame', '`text` must be a string', ref);
-  const text = o.text.trim();
-  if (text.length === 0) return fail('text_empty', 'chat text is empty', ref);
-  // Cheap pre-check on UTF-16 length before counting code points.
-  if (text.length > CHAT_MAX_CHARS && charLength(text) > CHAT_MAX_CHARS) {
-    return fail('text_too_long', `chat text exceeds ${CHAT_MAX_CHARS} characters`, ref);
-  }
+  const text = chatText(o.text, ref);
+  if (!text.ok) return text;
   const key = optionalToken(o.key);
   if (key === null) {
     return fail('invalid_frame', `\`key\` must be a string of 1-${REF_MAX_CHARS} characters`, ref);
   }
-  const value: ChatSend = { type: 'chat.send', text };
+  const value: ChatSend = { type: 'chat.send', text: text.value };
   if (ref !== undefined) value.ref = ref;
   if (key !== undefined) value.key = key;
   return { ok: true, value };

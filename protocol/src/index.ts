@@ -1,5 +1,6 @@
 export * from './codes.js';
 export * from './codec.js';
+export { charLength, type Decoded, type ProtocolError } from './decoding.js';
 export * from './limits.js';
 export type * from './messages.js';
 export * from './token.js';

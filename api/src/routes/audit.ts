@@ -3,7 +3,7 @@
 
 import { createRoute, z } from '@hono/zod-openapi';
 import { MAX_PAGE_LIMIT, type AuditEntry } from '@fanfare/db';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { ApiError } from '../problem.js';
 import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter } from '../router.js';
 import { requireStaff, type StaffVariables } from '../staff-auth.js';

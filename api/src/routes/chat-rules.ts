@@ -6,14 +6,14 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { EventPatch, EventRecord } from '@fanfare/db';
 import { consoleLogger } from '@fanfare/fanout';
 import { SLOW_MODE_MAX_S, SLOW_MODE_MIN_S } from '@fanfare/protocol';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { recordAudit } from '../audit.js';
 import { jsonBodyLimit } from '../body-limit.js';
 import { updateEventAtLatest } from '../event-update.js';
 import { ApiError } from '../problem.js';
 import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
 import { requireStaff, type StaffVariables } from '../staff-auth.js';
-import { BLOCKED_TERMS_MAX, BlockedTerm, CHAT_CAP_MAX } from './events.js';
+import { BLOCKED_TERMS_MAX, BlockedTerm, CHAT_CAP_MAX } from './event-fields.js';
 
 /** Largest chat-rules body accepted, bytes (200 blocked terms of 50 characters fit). */
 export const CHAT_RULES_BODY_MAX_BYTES = 16 * 1024;

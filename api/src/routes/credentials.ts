@@ -7,7 +7,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { CREDENTIAL_ROLES, type Credential } from '@fanfare/db';
 import { EVENT_ID_PATTERN } from '@fanfare/protocol';
 import { consoleLogger } from '@fanfare/fanout';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { recordAudit } from '../audit.js';
 import { jsonBodyLimit } from '../body-limit.js';
 import { BEARER, STAFF_PROBLEMS, newRouter, problem } from '../router.js';

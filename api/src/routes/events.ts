@@ -14,12 +14,13 @@ import {
   SLOW_MODE_MIN_S,
 } from '@fanfare/protocol';
 import { consoleLogger } from '@fanfare/fanout';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { recordAudit } from '../audit.js';
 import { ApiError } from '../problem.js';
 import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
 import { jsonBodyLimit } from '../body-limit.js';
 import { requireStaff, type Staff, type StaffVariables } from '../staff-auth.js';
+import { BLOCKED_TERMS_MAX, BlockedTerm, CHAT_CAP_MAX } from './event-fields.js';
 
 /** Largest event body accepted, bytes (blocked-term lists make it the biggest). */
 export const EVENT_BODY_MAX_BYTES = 16 * 1024;
@@ -27,24 +28,8 @@ export const EVENT_BODY_MAX_BYTES = 16 * 1024;
 export const TITLE_MAX_CHARS = 200;
 /** Most countries in an allow-list (ISO 3166-1 has 249). */
 export const COUNTRIES_MAX = 250;
-/** Most blocked terms per event, and the longest term. */
-export const BLOCKED_TERMS_MAX = 200;
-export const BLOCKED_TERM_MAX_CHARS = 50;
-/** Highest chat ingest cap, accepted messages per second across the event. */
-export const CHAT_CAP_MAX = 100_000;
 
 const Instant = z.string().datetime({ offset: true }).openapi({ example: '2026-12-18T19:00:00Z' });
-
-/** A blocked term: words, with an optional `*` at either end (prefix / suffix / contains). */
-export const BlockedTerm = z
-  .string()
-  .min(1)
-  .max(BLOCKED_TERM_MAX_CHARS)
-  .regex(
-    /^\*?[\p{L}\p{N}][\p{L}\p{N} '-]*\*?$/u,
-    "letters, digits, spaces, - and ', with * only at the ends",
-  )
-  .transform((t) => t.toLowerCase());
 
 const EventFields = {
   title: z.string().trim().min(1).max(TITLE_MAX_CHARS),

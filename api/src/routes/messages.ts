@@ -13,7 +13,7 @@ import {
   encodeLogRecord,
   type DeleteRecord,
 } from '@fanfare/fanout';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { recordAudit } from '../audit.js';
 import { jsonBodyLimit } from '../body-limit.js';
 import { updateEventAtLatest } from '../event-update.js';

@@ -13,7 +13,7 @@ import {
   POLL_QUESTION_MAX_CHARS,
   POLL_STATES,
 } from '@fanfare/protocol';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { jsonBodyLimit } from '../body-limit.js';
 import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
 import { pollView } from '../stage-projector.js';

@@ -6,7 +6,7 @@
 
 import { createRoute, z } from '@hono/zod-openapi';
 import { ENTITLEMENTS, NAME_MAX_CHARS } from '@fanfare/protocol';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { jsonBodyLimit } from '../body-limit.js';
 import { ApiError } from '../problem.js';
 import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';

@@ -1,21 +1,22 @@
-// What happens to one client frame: flood control, size and type checks, decode, dispatch.
+// The uWS message handler: what happens to one client frame (flood control, size and type checks,
+// decode, dispatch).
 // Every refusal is an error frame with a code; only a flood closes the socket (4002).
 
 import { Close, decodeClientMessage, type Pong } from '@fanfare/protocol';
 import type { GatewayConfig } from './config.js';
 import type { PartyActions } from './party-actions.js';
-import { sendError, sendTo, type Socket } from './send.js';
+import { sendError, sendTo } from './send.js';
 import type { Logger } from '@fanfare/fanout';
-import { endSession, takeFrame } from './session.js';
+import { endSession, takeFrame, type Socket } from './session.js';
 
-export interface FrameDeps {
+export interface MessageHandlerDeps {
   config: GatewayConfig;
   now: () => number;
   logger: Logger;
   parties: PartyActions;
 }
 
-export function createMessageHandler(deps: FrameDeps) {
+export function createMessageHandler(deps: MessageHandlerDeps) {
   const { config, logger } = deps;
   return (ws: Socket, data: ArrayBuffer, isBinary: boolean): void => {
     const session = ws.getUserData();

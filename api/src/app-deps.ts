@@ -1,0 +1,46 @@
+// What the API's HTTP app is built from: every seam and service `createApp` and the route
+// modules need, wired once by the control plane (main.ts, the embedded engine, the tests). Kept
+// apart from app.ts so the routes depend on this type and not on the app that mounts them.
+
+import type { Database } from '@fanfare/db';
+import type { Clock, EventLog, Logger } from '@fanfare/fanout';
+import type { EventDirectory } from './event-directory.js';
+import type { Moderation } from './moderation.js';
+import type { PollService } from './poll-service.js';
+import type { SigningKeys } from './signing-keys.js';
+import type { StagePublisher } from './stage-projector.js';
+import type { StaffAuthenticator } from './staff-auth.js';
+import type { TokenIssuer } from './token-issuer.js';
+
+export interface AppDeps {
+  keys: SigningKeys;
+  issuer: TokenIssuer;
+  /** Resolves staff tokens and API keys for the control routes. */
+  staff: StaffAuthenticator;
+  /** The system of record: Postgres, or PGlite in the embedded mode. */
+  db: Database;
+  /** Cached event lookups for the join path. */
+  events: EventDirectory;
+  /** Bans and timeouts. */
+  moderation: Moderation;
+  /** Projects, stores and announces an event's stage after a change. */
+  stage: StagePublisher;
+  polls: PollService;
+  /** The events' ordered logs: moderators' deletions are appended here. */
+  log: EventLog;
+  /**
+   * The request header a trusted CDN sets to the fan's country (ISO 3166-1 alpha-2), e.g.
+   * `cf-ipcountry`. Without it, joins to events with a country allow-list are refused.
+   */
+  countryHeader?: string | undefined;
+  clock?: Clock;
+  /**
+   * The WebSocket URL a fan of this event should connect to (token goes in `?token=`), or
+   * undefined when no shard can take one more fan (the join answers 503 `unavailable`).
+   */
+  gatewayUrl: (eventId: string) => Promise<string | undefined> | string | undefined;
+  /** Readiness for `/readyz`; always ready when absent. */
+  ready?: () => boolean;
+  /** Where unexpected errors are reported; defaults to JSON lines on the console. */
+  logger?: Logger;
+}
