@@ -3,7 +3,7 @@
 // and closes it). Encode once, send many: every broadcast is serialised once and handed to uWS
 // `publish`, which loops over the sockets in C++. The concerns live in their own parts: the
 // ordered log (RoomTimeline), sanctions (RoomSanctions), the stage (RoomStage), polls and
-// tallies (RoomPolls), chat rules (chat-rules.ts) and the ingest cap (IngestBudget).
+// tallies (RoomPolls) and chat admission (RoomChat: chat rules, the fan's guard, the ingest cap).
 
 import {
   Close,
@@ -11,7 +11,6 @@ import {
   encodeServerMessage,
   type ChatSend,
   type Continuity,
-  type ErrorCode,
   type ReactionEmoji,
   type ServerMessage,
   type Snapshot,
@@ -20,7 +19,6 @@ import {
 import {
   PresenceAggregator,
   ReactionAggregator,
-  encodeLogRecord,
   type Bus,
   type Clock,
   type EventLog,
@@ -33,18 +31,17 @@ import {
   type VoteStore,
 } from '@fanfare/fanout';
 import { sweepSockets, type SweepResult } from './backpressure.js';
-import { checkChatRules, compileChatPolicy, isPriority, type ChatPolicy } from './chat-rules.js';
 import type { GatewayConfig } from './config.js';
 import type { IdSource } from './ids.js';
-import { IngestBudget, shardShare } from './ingest-budget.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { ResumePlan } from './resume.js';
+import { RoomChat } from './room-chat.js';
 import { RoomPolls } from './room-polls.js';
 import { RoomSanctions } from './room-sanctions.js';
 import { RoomStage } from './room-stage.js';
 import { RoomTimeline } from './room-timeline.js';
 import { sendError, sendTo } from './send.js';
-import { bucketOf, chatGuardOf, endSession, type Session, type Socket } from './session.js';
+import { bucketOf, endSession, type Session, type Socket } from './session.js';
 import { take } from './token-bucket.js';
 import type { Uws } from './uws.js';
 
@@ -80,8 +77,7 @@ export class EventRoom {
   #sanctions: RoomSanctions;
   #stage: RoomStage;
   #polls: RoomPolls;
-  #policy: ChatPolicy;
-  #budget = new IngestBudget();
+  #chat: RoomChat;
   #viewers = 0;
 
   constructor(eventId: string, deps: RoomDeps) {
@@ -144,7 +140,21 @@ export class EventRoom {
       logger,
       onChange: (stage) => this.#stageChanged(stage),
     });
-    this.#policy = compileChatPolicy(this.#stage.current, config.chatCapPerSec);
+    this.#chat = new RoomChat(
+      {
+        eventId,
+        log: deps.log,
+        clock,
+        config,
+        ids: deps.ids,
+        logger,
+        metrics: deps.metrics,
+        sanctionOf: (userId) => this.sanctionOf(userId),
+        audience: () => ({ local: this.#sockets.size, total: this.#presence.total() }),
+        idAt: (seq) => this.#timeline.idAt(seq),
+      },
+      this.#stage.current,
+    );
     this.#polls.setStage(this.#stage.current.view);
   }
 
@@ -231,78 +241,9 @@ export class EventRoom {
     return this.#sanctions.of(userId, this.#deps.clock.now());
   }
 
-  /**
-   * Admits, stores and acknowledges one chat message. Checks in order: sanctions, the event's
-   * chat rules, the fan's own rate limit, the event's ingest cap. Refusals become error frames.
-   */
-  async chat(ws: Socket, session: Session, msg: ChatSend): Promise<void> {
-    const { clock, config, ids, log, logger, metrics } = this.#deps;
-    const now = clock.now();
-    const refuse = (code: ErrorCode, message: string, retryAfterMs?: number): void => {
-      metrics.chatRefused.inc({ code });
-      sendError(ws, session, code, message, { ref: msg.ref, retryAfterMs });
-    };
-    const sanction = this.sanctionOf(session.user.id);
-    if (sanction?.kind === 'ban') return endSession(ws, session, Close.banned, 'banned');
-    if (sanction?.kind === 'timeout') {
-      const wait = Math.max(0, (sanction.until ?? now) - now);
-      return refuse('timed_out', 'a moderator timed you out of chat', wait);
-    }
-    const sender = {
-      role: session.user.role,
-      entitlements: session.entitlements,
-      lastChatAt: session.lastChatAt,
-    };
-    const rule = checkChatRules(this.#policy, sender, msg.text, now);
-    if (!rule.ok) return refuse(rule.code, rule.message, rule.retryAfterMs);
-    const guard = chatGuardOf(session, config.chat, now);
-    const verdict = guard.admit(msg.text, now, msg.key);
-    if (!verdict.ok) {
-      if (verdict.code === 'duplicate_message')
-        return refuse('duplicate_message', 'you sent the same message just now');
-      return refuse('rate_limited', 'slow down: chat rate limit reached', verdict.retryAfterMs);
-    }
-    const cap = this.#policy.capPerSec;
-    if (cap > 0) {
-      const share = shardShare(cap, this.#sockets.size, this.#presence.total());
-      const wait = this.#budget.take(now, share, isPriority(sender));
-      if (wait > 0) {
-        guard.forget(msg.text);
-        return refuse('chat_busy', 'chat is at capacity; try again shortly', wait);
-      }
-    }
-    const previousChatAt = session.lastChatAt;
-    session.lastChatAt = now;
-    const id = ids.next();
-    const record = encodeLogRecord({ kind: 'chat', id, author: session.user, text: msg.text });
-    // A client key makes a retry idempotent; scoped to the user so fans cannot collide.
-    const msgId = msg.key === undefined ? id : `k:${session.user.id}:${msg.key}`;
-    try {
-      const position = await log.append(this.eventId, record, msgId);
-      if (position.duplicate) {
-        // Nothing new: costs no budget and does not restart slow mode.
-        guard.forget(msg.text);
-        session.lastChatAt = previousChatAt;
-      } else metrics.chatAccepted.inc();
-      if (msg.ref === undefined) return;
-      if (!position.duplicate) {
-        sendTo(ws, session, { type: 'ack', ref: msg.ref, id, seq: position.seq });
-        return;
-      }
-      const firstId = await this.#timeline.idAt(position.seq);
-      sendTo(ws, session, {
-        type: 'ack',
-        ref: msg.ref,
-        id: firstId ?? id,
-        seq: position.seq,
-        duplicate: true,
-      });
-    } catch (err) {
-      guard.forget(msg.text);
-      session.lastChatAt = previousChatAt;
-      logger.warn('chat append failed', { eventId: this.eventId, err });
-      refuse('unavailable', 'chat is briefly unavailable; nothing was sent', 1000);
-    }
+  /** Admits, stores and acknowledges one chat message (see RoomChat). */
+  chat(ws: Socket, session: Session, msg: ChatSend): Promise<void> {
+    return this.#chat.send(ws, session, msg);
   }
 
   /** Records one fan's vote in a poll of this event (see RoomPolls). Banned fans cannot vote. */
@@ -372,7 +313,7 @@ export class EventRoom {
   /** A newer stage arrived: rules take effect at once; fans get the view (never the rules). */
   #stageChanged(stage: Stage): void {
     if (this.#state === 'closed') return;
-    this.#policy = compileChatPolicy(stage, this.#deps.config.chatCapPerSec);
+    this.#chat.setStage(stage);
     this.#polls.setStage(stage.view);
     // Ordered, not signal: a fan must not miss a state change or a poll opening.
     this.#deps.app.publish(
