@@ -1,0 +1,71 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { checkPlaybackToken, mintPlaybackToken } from './playback-token.js';
+
+const SECRET = Buffer.alloc(32, 1);
+const NOW = 1_800_000_000;
+const claims = { eventId: 'demo', viewerId: 'fan-42', exp: NOW + 60 };
+
+describe('playback token', () => {
+  it('round-trips its claims', () => {
+    const token = mintPlaybackToken(SECRET, claims);
+    expect(checkPlaybackToken(SECRET, token, 'demo', NOW)).toEqual({ ok: true, claims });
+  });
+
+  it('is one URL path segment', () => {
+    const token = mintPlaybackToken(SECRET, { ...claims, viewerId: 'ünïcode/../?#x' });
+    expect(token).toMatch(/^[A-Za-z0-9._-]+$/);
+    expect(checkPlaybackToken(SECRET, token, 'demo', NOW).ok).toBe(true);
+  });
+
+  it('is a documented HMAC-SHA256 an edge can recompute', () => {
+    const token = mintPlaybackToken(SECRET, claims);
+    const cut = token.lastIndexOf('.');
+    const signed = token.slice(0, cut);
+    expect(signed).toBe(`v1.ZGVtbw.ZmFuLTQy.${NOW + 60}`);
+    expect(token.slice(cut + 1)).toBe(
+      createHmac('sha256', SECRET).update(signed).digest('base64url'),
+    );
+  });
+
+  it('refuses a missing token', () => {
+    expect(checkPlaybackToken(SECRET, undefined, 'demo', NOW)).toEqual({
+      ok: false,
+      refusal: 'token_missing',
+    });
+    expect(checkPlaybackToken(SECRET, '', 'demo', NOW).ok).toBe(false);
+  });
+
+  it('refuses a token that is not in the format', () => {
+    const check = checkPlaybackToken(SECRET, 'v2.abc.def.1.xyz', 'demo', NOW);
+    expect(check).toEqual({ ok: false, refusal: 'token_malformed' });
+  });
+
+  it('refuses an expired token, at its expiry second', () => {
+    const token = mintPlaybackToken(SECRET, claims);
+    expect(checkPlaybackToken(SECRET, token, 'demo', NOW + 59).ok).toBe(true);
+    expect(checkPlaybackToken(SECRET, token, 'demo', NOW + 60)).toEqual({
+      ok: false,
+      refusal: 'token_expired',
+    });
+  });
+
+  it('refuses a tampered token: a changed claim or another secret', () => {
+    const token = mintPlaybackToken(SECRET, claims);
+    const later = token.replace(`.${NOW + 60}.`, `.${NOW + 6000}.`);
+    expect(checkPlaybackToken(SECRET, later, 'demo', NOW)).toEqual({
+      ok: false,
+      refusal: 'token_invalid',
+    });
+    const forged = mintPlaybackToken(Buffer.alloc(32, 2), claims);
+    expect(checkPlaybackToken(SECRET, forged, 'demo', NOW).ok).toBe(false);
+  });
+
+  it('refuses a valid token of another event', () => {
+    const token = mintPlaybackToken(SECRET, { ...claims, eventId: 'final' });
+    expect(checkPlaybackToken(SECRET, token, 'demo', NOW)).toEqual({
+      ok: false,
+      refusal: 'token_wrong_event',
+    });
+  });
+});

@@ -1,0 +1,95 @@
+// The playback token: a short-lived MAC that binds a viewer to an event, checked on every
+// playlist, init segment, part and segment request without a database call. The API mints it at
+// the join (after entitlement and country checks); the origin, or a CDN edge holding the same
+// secret, checks it. docs/media.md shows how an nginx edge checks it with njs.
+//
+// Format (every field URL-safe, so the token is one path segment):
+//
+//   v1.<event>.<viewer>.<exp>.<mac>
+//
+//   event, viewer   base64url (no padding) of the UTF-8 event id and viewer id
+//   exp             expiry, Unix seconds, decimal
+//   mac             base64url (no padding) of HMAC-SHA256(secret, "v1.<event>.<viewer>.<exp>")
+//
+// The MAC covers the token's own first four fields as they are written, so a checker needs no
+// decoding to verify it: split at the last dot, HMAC the left part, compare.
+//
+// The token travels as a path segment (`/live/<event>/<token>/master.m3u8`), not as a query
+// parameter: players resolve the playlists' relative URIs against the playlist's URL, which keeps
+// the path and drops the query, so every part request carries the token with no per-viewer
+// rewriting of playlists, and the playlists themselves stay identical for every viewer (one
+// cached copy at the edge, keyed without the token segment).
+
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export const PLAYBACK_TOKEN_VERSION = 'v1';
+
+/** Shortest secret accepted, bytes (a HMAC-SHA256 key should carry 256 bits). */
+export const MIN_TOKEN_SECRET_BYTES = 32;
+
+export interface PlaybackClaims {
+  readonly eventId: string;
+  readonly viewerId: string;
+  /** Expiry, Unix seconds. */
+  readonly exp: number;
+}
+
+/** Why a token was refused; each maps to a problem code (see problems.ts). */
+export type TokenRefusal =
+  'token_missing' | 'token_malformed' | 'token_expired' | 'token_invalid' | 'token_wrong_event';
+
+export type TokenCheck =
+  | { readonly ok: true; readonly claims: PlaybackClaims }
+  | { readonly ok: false; readonly refusal: TokenRefusal };
+
+function b64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64url');
+}
+
+function mac(secret: Buffer, signed: string): string {
+  return createHmac('sha256', secret).update(signed).digest('base64url');
+}
+
+/** Mints a token (the API does this at the join; tests and the demo page too). */
+export function mintPlaybackToken(secret: Buffer, claims: PlaybackClaims): string {
+  if (!Number.isSafeInteger(claims.exp)) throw new RangeError('exp must be whole Unix seconds');
+  const signed = [
+    PLAYBACK_TOKEN_VERSION,
+    b64(claims.eventId),
+    b64(claims.viewerId),
+    claims.exp,
+  ].join('.');
+  return `${signed}.${mac(secret, signed)}`;
+}
+
+const TOKEN =
+  /^v1\.([A-Za-z0-9_-]{1,256})\.([A-Za-z0-9_-]{1,256})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/;
+
+/**
+ * Checks `token` for a request to `eventId` at `nowS` (Unix seconds). The MAC is compared in
+ * constant time before any claim is trusted; a token for another event with a valid MAC is
+ * refused as `token_wrong_event`, one with a bad MAC as `token_invalid`.
+ */
+export function checkPlaybackToken(
+  secret: Buffer,
+  token: string | undefined,
+  eventId: string,
+  nowS: number,
+): TokenCheck {
+  if (token === undefined || token === '') return { ok: false, refusal: 'token_missing' };
+  const m = TOKEN.exec(token);
+  if (!m) return { ok: false, refusal: 'token_malformed' };
+  const [, event, viewer, exp, given] = m as unknown as [string, string, string, string, string];
+  const signed = token.slice(0, token.length - given.length - 1);
+  const expected = Buffer.from(mac(secret, signed));
+  if (!timingSafeEqual(expected, Buffer.from(given)))
+    return { ok: false, refusal: 'token_invalid' };
+  const claims: PlaybackClaims = {
+    eventId: Buffer.from(event, 'base64url').toString('utf8'),
+    viewerId: Buffer.from(viewer, 'base64url').toString('utf8'),
+    exp: Number(exp),
+  };
+  if (claims.eventId !== eventId) return { ok: false, refusal: 'token_wrong_event' };
+  if (nowS >= claims.exp) return { ok: false, refusal: 'token_expired' };
+  return { ok: true, claims };
+}
