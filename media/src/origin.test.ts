@@ -10,7 +10,7 @@ import { syntheticStream, type SyntheticStream } from './stream-testing.js';
 
 const SECRET = Buffer.alloc(32, 9);
 
-let nowMs = Date.UTC(2026, 11, 3, 18, 0, 0);
+const nowMs = Date.UTC(2026, 11, 3, 18, 0, 0);
 let live: SyntheticStream;
 let origin: Origin;
 let server: OriginServer;
