@@ -1,0 +1,122 @@
+// Wires the media process once: the origin and its listener, one LiveStream and Ingest per event,
+// and the demo stream. main.ts, the tests (and later the embedded engine) all build it here.
+
+import { ffmpegWorks } from './ffmpeg-check.js';
+import type { IngestSource } from './ffmpeg-args.js';
+import type { MediaConfig } from './config.js';
+import { Ingest } from './ingest.js';
+import { LiveStream, type StreamStatus } from './live-stream.js';
+import { Origin, realTimer, type SetTimer } from './origin.js';
+import { OriginServer } from './origin-server.js';
+import type { MediaProblemCode } from './problems.js';
+import { MASTER_PLAYLIST, newEpoch } from './resource-names.js';
+
+export interface MediaServiceDeps {
+  readonly now?: () => number;
+  readonly setTimer?: SetTimer;
+  readonly log?: (line: string) => void;
+  /** Seen for every refused token (code and event only: never the token). */
+  readonly onRefusal?: (code: MediaProblemCode, eventId: string) => void;
+}
+
+export class MediaService {
+  readonly config: MediaConfig;
+  readonly origin: Origin;
+  readonly server: OriginServer;
+  readonly #streams = new Map<string, { stream: LiveStream; ingest: Ingest }>();
+  readonly #now: () => number;
+  readonly #setTimer: SetTimer;
+  readonly #log: (line: string) => void;
+  readonly #epoch: string;
+
+  constructor(config: MediaConfig, deps: MediaServiceDeps = {}) {
+    this.config = config;
+    this.#now = deps.now ?? Date.now;
+    this.#setTimer = deps.setTimer ?? realTimer;
+    this.#log = deps.log ?? ((line) => console.log(`media: ${line}`));
+    this.#epoch = newEpoch(this.#now());
+    this.origin = new Origin({
+      stream: (id) => this.#streams.get(id)?.stream,
+      tokenSecret: config.tokenSecret,
+      now: this.#now,
+      corsOrigin: config.corsOrigin,
+      setTimer: this.#setTimer,
+      onRefusal: (code, eventId) => {
+        this.#log(`refused a playback request for ${eventId}: ${code}`);
+        deps.onRefusal?.(code, eventId);
+      },
+    });
+    this.server = new OriginServer(this.origin, {
+      host: config.host,
+      port: config.port,
+      tls: config.tls,
+    });
+  }
+
+  /** Listens, then starts the demo stream if configured and ffmpeg runs here. */
+  async start(): Promise<void> {
+    await this.server.start();
+    const demo = this.config.demoEvent;
+    if (demo === undefined) return;
+    if (!ffmpegWorks(this.config.ffmpegPath)) {
+      this.#log(`${this.config.ffmpegPath} is missing: no demo stream (install ffmpeg for video)`);
+      return;
+    }
+    const top = this.config.ladder[0]!;
+    this.addStream(demo, { kind: 'demo', width: top.width, height: top.height });
+    this.#log(`demo stream for event ${demo} at ${this.masterUrl(demo, '<token>')}`);
+  }
+
+  /** Starts an event's stream from `source`; `secrets` are redacted from ffmpeg's log. */
+  addStream(eventId: string, source: IngestSource, secrets: readonly string[] = []): Ingest {
+    if (this.#streams.has(eventId)) throw new Error(`event ${eventId} already has a stream`);
+    const c = this.config;
+    const stream = new LiveStream(eventId, c.ladder, {
+      segmentTarget: c.segmentTarget,
+      partTarget: c.partTarget,
+      windowSegments: c.windowSegments,
+      frameRate: c.frameRate,
+      epoch: this.#epoch,
+      now: this.#now,
+    });
+    const ingest = new Ingest({
+      stream,
+      source,
+      ladder: {
+        renditions: c.ladder,
+        frameRate: c.frameRate,
+        segmentTarget: c.segmentTarget,
+        partTarget: c.partTarget,
+        preset: c.preset,
+      },
+      ffmpegPath: c.ffmpegPath,
+      secrets,
+      setTimer: this.#setTimer,
+      log: this.#log,
+    });
+    this.#streams.set(eventId, { stream, ingest });
+    ingest.start();
+    return ingest;
+  }
+
+  stream(eventId: string): LiveStream | undefined {
+    return this.#streams.get(eventId)?.stream;
+  }
+
+  status(eventId: string): StreamStatus | undefined {
+    return this.#streams.get(eventId)?.stream.status();
+  }
+
+  /** The master playlist URL of an event for a token (the join reply's `playback.url`). */
+  masterUrl(eventId: string, token: string): string {
+    const host = this.config.host === '0.0.0.0' ? '127.0.0.1' : this.config.host;
+    const base = `${this.server.scheme}://${host}:${this.server.port}`;
+    return `${base}/live/${encodeURIComponent(eventId)}/${token}/${MASTER_PLAYLIST}`;
+  }
+
+  /** Stops every ingest (ending playlists), then the listener. Idempotent. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#streams.values()].map(({ ingest }) => ingest.close()));
+    await this.server.close();
+  }
+}
