@@ -4,6 +4,7 @@
 //   /live/<event>/<token>/master.m3u8
 //   /live/<event>/<token>/<rendition>/index.m3u8[?_HLS_msn=M[&_HLS_part=P]][&_HLS_skip=YES]
 //   /live/<event>/<token>/<rendition>/{init,part,seg}-<epoch>-<n>.{mp4,m4s}
+//   /auth/live/<event>/<token>/...   204 when the token is good (for an edge's auth_request)
 //
 // Every request checks the playback token first (no database: an HMAC, playback-token.ts), so
 // nobody can probe which events exist. A blocking playlist request, or a request for the hinted
@@ -36,6 +37,9 @@ export const LIVE_PLAYLIST_CACHE = 'public, max-age=1';
 export const MASTER_PLAYLIST_CACHE = 'public, max-age=5';
 /** Errors are never cached: a 404 part may exist a moment later. */
 export const NO_STORE = 'no-store';
+
+/** How long an edge may cache a token's `/auth` answer (bounded by the token's expiry). */
+export const EDGE_AUTH_TTL_S = 10;
 
 export const PLAYLIST_CONTENT_TYPE = 'application/vnd.apple.mpegurl';
 export const MEDIA_CONTENT_TYPE = 'video/mp4';
@@ -112,7 +116,10 @@ export class Origin {
     const head = method === 'HEAD';
     if (method !== 'GET' && !head) return this.#problem(res, head, 'method_not_allowed');
     const url = new URL(req.url ?? '/', 'http://origin');
-    const path = url.pathname.split('/');
+    let path = url.pathname.split('/');
+    // `/auth/live/...`: an edge asks whether the token of `/live/...` is good (nginx auth_request).
+    const authOnly = path[1] === 'auth';
+    if (authOnly) path = path.slice(1);
     // ['', 'live', event, token, ...rest]
     if (path[1] === 'live' && path.length === 4) {
       // `/live/<event>/master.m3u8`: the URL without its token segment.
@@ -131,6 +138,16 @@ export class Origin {
     if (!check.ok) {
       this.#options.onRefusal?.(check.refusal, eventId);
       return this.#problem(res, head, check.refusal);
+    }
+    if (authOnly) {
+      // Cacheable by the edge per token, never past the token's expiry.
+      const ttl = Math.min(
+        EDGE_AUTH_TTL_S,
+        check.claims.exp - Math.floor(this.#options.now() / 1000),
+      );
+      res.writeHead(204, { 'cache-control': `public, max-age=${ttl}` });
+      res.end();
+      return;
     }
     const stream = this.#options.stream(eventId);
     if (!stream) return this.#problem(res, head, 'not_found', 'This event has no stream.');

@@ -1,0 +1,122 @@
+// Request collapsing at a real CDN edge: many players, each with its own token, ask nginx for the
+// same blocking playlist and the same hinted part; the origin sees one request for each. The
+// origin is fed synthetic parts by the test, so the part arrives exactly when the test says.
+
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Origin } from '../src/origin.js';
+import { mintPlaybackToken } from '../src/playback-token.js';
+import { syntheticStream, type SyntheticStream } from '../src/stream-testing.js';
+import { NginxEdge, nginxAvailable } from './nginx-edge.js';
+
+const SECRET = Buffer.alloc(32, 5);
+const CLIENTS = 40;
+
+describe.skipIf(!nginxAvailable())('nginx edge in front of the origin', () => {
+  let live: SyntheticStream;
+  let origin: Origin;
+  let server: Server;
+  let edge: NginxEdge;
+  const seen = new Map<string, number>();
+  let held: (() => void)[] = [];
+
+  beforeAll(async () => {
+    live = syntheticStream('demo', Date.now);
+    live.feed(6); // segment 0 complete, segment 1 has part 0 (counter 5)
+    origin = new Origin({
+      stream: (id) => (id === 'demo' ? live.stream : undefined),
+      tokenSecret: SECRET,
+      now: Date.now,
+      corsOrigin: '*',
+      onHold: () => held.shift()?.(),
+    });
+    server = createServer((req, res) => {
+      // Count by path without the token segment, plus the query.
+      const key = (req.url ?? '').replace(/^\/live\/([^/]+)\/[^/]+\//, '/live/$1/');
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+      origin.handle(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    edge = await NginxEdge.start((server.address() as AddressInfo).port);
+  }, 30_000);
+
+  afterAll(async () => {
+    await edge?.stop();
+    origin?.close();
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+  });
+
+  /** A URL through the edge for viewer `i` (each viewer has its own token). */
+  const tokens = new Map<number, string>();
+  function viaEdge(i: number, file: string): string {
+    let token = tokens.get(i);
+    if (!token) {
+      const exp = Math.floor(Date.now() / 1000) + 600;
+      token = mintPlaybackToken(SECRET, { eventId: 'demo', viewerId: `viewer-${i}`, exp });
+      tokens.set(i, token);
+    }
+    return `http://127.0.0.1:${edge.port}/live/demo/${token}/360p/${file}`;
+  }
+
+  /** Resolves once nginx is writing responses to `n` requests (plus the status request). */
+  async function nginxWaitingOn(n: number): Promise<void> {
+    while ((await edge.writing()) < n + 1) await new Promise<void>((r) => setImmediate(r));
+  }
+
+  it('collapses a blocking playlist request and a hinted part request of many players into one origin request each', async () => {
+    const playlist = 'index.m3u8?_HLS_msn=1&_HLS_part=1';
+    const part = 'part-test1-6.m4s';
+    const originHolds = new Promise<void>((resolve) => {
+      let n = 0;
+      held = Array.from({ length: 2 }, () => () => ++n === 2 && resolve());
+    });
+    const started = performance.now();
+    const requests = Array.from({ length: CLIENTS }, (_, i) =>
+      Promise.all([fetch(viaEdge(i, playlist)), fetch(viaEdge(i, part))]),
+    );
+    await originHolds; // the first of each reached the origin and is held there
+    await nginxWaitingOn(2 * CLIENTS); // the rest wait on the cache lock
+    const fedAt = performance.now();
+    live.feed(1);
+    const answers = await Promise.all(requests);
+    const doneAt = performance.now();
+    for (const [p, m] of answers) {
+      expect(p.status).toBe(200);
+      expect(await p.text()).toContain('URI="part-test1-6.m4s"');
+      expect(m.status).toBe(200);
+      expect(await m.text()).toBe('360p-frag6');
+    }
+    expect(seen.get(`/live/demo/360p/${playlist}`)).toBe(1);
+    expect(seen.get(`/live/demo/360p/${part}`)).toBe(1);
+    const statuses = answers.map(([p]) => p.headers.get('x-cache-status'));
+    console.log(
+      `edge: ${CLIENTS} players, waited ${(fedAt - started).toFixed(0)} ms for the part; all answered ` +
+        `${(doneAt - fedAt).toFixed(0)} ms after it arrived; cache statuses ${JSON.stringify(countOf(statuses))}`,
+    );
+  }, 30_000);
+
+  it('serves a segment to many players from one origin request', async () => {
+    const requests = Array.from({ length: CLIENTS }, (_, i) =>
+      fetch(viaEdge(i, 'seg-test1-0.m4s')),
+    );
+    const answers = await Promise.all(requests);
+    for (const a of answers) expect(a.status).toBe(200);
+    expect(seen.get('/live/demo/360p/seg-test1-0.m4s')).toBe(1);
+  });
+
+  it('never caches a refusal: the origin checks every token it sees', async () => {
+    const url = viaEdge(0, 'seg-test1-0.m4s').replace(
+      /\/live\/demo\/[^/]+\//,
+      '/live/demo/v1.bad/',
+    );
+    expect((await fetch(url)).status).toBe(401);
+  });
+});
+
+function countOf(values: (string | null)[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[String(v)] = (out[String(v)] ?? 0) + 1;
+  return out;
+}
