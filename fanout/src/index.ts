@@ -41,7 +41,10 @@ export type {
   PartyMemberRecord,
   PartyRecord,
   PartyStore,
+  PartyUpdateFn,
+  PartyUpdateResult,
 } from './party-store.js';
+export { PartyUpdateConflictError } from './party-store-update.js';
 export { MemoryPartyStore } from './party-store-memory.js';
 export { PARTY_TTL_S, RedisPartyStore } from './party-store-redis.js';
 export type { ChatRules, Stage, StageStore } from './stage-store.js';

@@ -1,7 +1,14 @@
 // Parties in process memory: the embedded mode's store. Copies in and out, so no caller can
 // change what another reads; single-threaded, so each method is atomic.
 
-import type { MembershipChange, PartyRecord, PartyStore } from './party-store.js';
+import type {
+  MembershipChange,
+  PartyRecord,
+  PartyStore,
+  PartyUpdateFn,
+  PartyUpdateResult,
+} from './party-store.js';
+import { updateParty } from './party-store-update.js';
 
 export class MemoryPartyStore implements PartyStore {
   #parties = new Map<string, PartyRecord>();
@@ -64,5 +71,14 @@ export class MemoryPartyStore implements PartyStore {
       if (this.#users.get(userKey) === partyId) this.#users.delete(userKey);
     }
     return true;
+  }
+
+  update<F extends { ok: false }>(
+    eventId: string,
+    partyId: string,
+    fn: PartyUpdateFn<F>,
+    maxAttempts: number,
+  ): Promise<PartyUpdateResult<F>> {
+    return updateParty(this, eventId, partyId, fn, maxAttempts);
   }
 }

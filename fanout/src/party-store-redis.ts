@@ -9,7 +9,14 @@
 // is gone even if its event is still on.
 
 import type { Redis } from 'ioredis';
-import type { MembershipChange, PartyRecord, PartyStore } from './party-store.js';
+import type {
+  MembershipChange,
+  PartyRecord,
+  PartyStore,
+  PartyUpdateFn,
+  PartyUpdateResult,
+} from './party-store.js';
+import { updateParty } from './party-store-update.js';
 import { StateUnavailableError } from './state-unavailable.js';
 
 /** Lifetime of every party key after the party's last write, seconds (24 h). */
@@ -161,6 +168,15 @@ export class RedisPartyStore implements PartyStore {
       this.#redis.eval(REMOVE, keys.length, ...keys, String(expectedVersion), partyId),
     );
     return Number(removed) === 1;
+  }
+
+  update<F extends { ok: false }>(
+    eventId: string,
+    partyId: string,
+    fn: PartyUpdateFn<F>,
+    maxAttempts: number,
+  ): Promise<PartyUpdateResult<F>> {
+    return updateParty(this, eventId, partyId, fn, maxAttempts);
   }
 
   #decode(eventId: string, partyId: string, body: string): PartyRecord {

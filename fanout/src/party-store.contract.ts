@@ -2,6 +2,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PartyMemberRecord, PartyRecord, PartyStore } from './party-store.js';
+import { PartyUpdateConflictError } from './party-store-update.js';
 
 export interface PartyStoreFixture {
   store: PartyStore;
@@ -253,6 +254,77 @@ export function partyStoreContract(name: string, create: () => Promise<PartyStor
         expect(await f.store.version('ev-a', 'party-1')).toBe(base.version + 1);
         current = winner;
       }
+    });
+    it('updates: keeps, replaces at the next version with the index, refuses, removes', async () => {
+      const party = samplePartyRecord();
+      await f.store.create(party);
+      const refusal = { ok: false, code: 'full' } as const;
+      const keep = await f.store.update('ev-a', 'party-1', (p) => ({ ok: true, party: p }), 1);
+      expect(keep).toEqual({ status: 'unchanged', party });
+      const join = (p: PartyRecord) => ({
+        ok: true as const,
+        party: { ...p, members: [...p.members, samplePartyMember('u-2')] },
+      });
+      const joined = await f.peer.update('ev-a', 'party-1', join, 1);
+      expect(joined).toMatchObject({ status: 'replaced', party: { version: 2 }, previous: party });
+      expect(await f.store.ofUser('ev-a', 'u-2')).toBe('party-1');
+      expect(await f.store.update('ev-a', 'party-1', () => refusal, 1)).toEqual({
+        status: 'refused',
+        refusal,
+      });
+      expect(await f.store.version('ev-a', 'party-1')).toBe(2);
+      const gone = await f.store.update('ev-a', 'party-1', () => ({ ok: true, party: null }), 1);
+      expect(gone).toMatchObject({ status: 'removed', previous: { version: 2 } });
+      expect(await f.peer.ofUser('ev-a', 'u-2')).toBeUndefined();
+      expect(await f.store.update('ev-a', 'party-1', join, 1)).toEqual({ status: 'not_found' });
+    });
+
+    it('lands each of 20 concurrent updates exactly once, retrying lost races', async () => {
+      await f.store.create(samplePartyRecord({ maxSize: 50 }));
+      const ids = Array.from({ length: 20 }, (_, i) => `u-${i}`);
+      const results = await Promise.all(
+        ids.map((id, i) =>
+          (i % 2 === 0 ? f.store : f.peer).update(
+            'ev-a',
+            'party-1',
+            (p) => ({ ok: true, party: { ...p, members: [...p.members, samplePartyMember(id)] } }),
+            ids.length,
+          ),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(ids.map(() => 'replaced'));
+      const stored = await f.peer.get('ev-a', 'party-1');
+      expect(stored?.version).toBe(1 + ids.length);
+      expect(stored?.members.map((m) => m.userId).sort()).toEqual(['u-host', ...ids].sort());
+      for (const id of ids) expect(await f.peer.ofUser('ev-a', id)).toBe('party-1');
+    });
+
+    it('gives up with PartyUpdateConflictError after maxAttempts lost races', async () => {
+      await f.store.create(samplePartyRecord());
+      const rivals: Promise<boolean>[] = [];
+      let calls = 0;
+      const update = f.store.update(
+        'ev-a',
+        'party-1',
+        (p) => {
+          calls++;
+          // A rival writes while the function runs; on the same handle its write reaches the
+          // store before the update's own compare-and-set, which therefore loses every time.
+          rivals.push(f.store.replace(next(p), p.version));
+          return { ok: true, party: { ...p, maxSize: 3 } };
+        },
+        3,
+      );
+      const err: unknown = await update.catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PartyUpdateConflictError);
+      expect(err).toMatchObject({ code: 'party_busy', attempts: 3 });
+      expect(calls).toBe(3);
+      expect(await Promise.all(rivals)).toEqual([true, true, true]);
+      const stored = await f.peer.get('ev-a', 'party-1');
+      expect(stored).toMatchObject({ version: 4, maxSize: 50 });
+      await expect(
+        f.store.update('ev-a', 'party-1', () => ({ ok: true, party: null }), 0),
+      ).rejects.toThrow(RangeError);
     });
   });
 }

@@ -41,6 +41,24 @@ export interface MembershipChange {
   left?: readonly string[];
 }
 
+/**
+ * What an update function decides about the record it is given: `{ ok: true, party }` with the
+ * same object (nothing to write), a new record (stored at the next version; its own `version` is
+ * ignored) or null (remove the party); or a refusal `F`, returned as is with nothing written.
+ * It must be pure: after a lost race it runs again on the newer record.
+ */
+export type PartyUpdateFn<F extends { ok: false }> = (
+  current: PartyRecord,
+) => { ok: true; party: PartyRecord | null } | F;
+
+/** What an update did. `previous` is the record the write replaced or removed. */
+export type PartyUpdateResult<F> =
+  | { status: 'unchanged'; party: PartyRecord }
+  | { status: 'replaced'; party: PartyRecord; previous: PartyRecord }
+  | { status: 'removed'; previous: PartyRecord }
+  | { status: 'refused'; refusal: F }
+  | { status: 'not_found' };
+
 /** Every method rejects with StateUnavailableError when the store cannot be reached. */
 export interface PartyStore {
   /**
@@ -63,4 +81,17 @@ export interface PartyStore {
   replace(party: PartyRecord, expectedVersion: number, change?: MembershipChange): Promise<boolean>;
   /** Deletes the party, its code and its members' index entries, if still at `expectedVersion`. */
   remove(eventId: string, partyId: string, expectedVersion: number): Promise<boolean>;
+  /**
+   * Reads the party, applies `fn` and stores its decision with compare-and-set (replace with the
+   * members' index change worked out from the two records, or remove); on a lost race reads the
+   * newer record and applies `fn` again, at most `maxAttempts` reads in all. Each successful
+   * write lands exactly once. Rejects with PartyUpdateConflictError when every attempt lost,
+   * RangeError when `maxAttempts` is not a positive integer.
+   */
+  update<F extends { ok: false }>(
+    eventId: string,
+    partyId: string,
+    fn: PartyUpdateFn<F>,
+    maxAttempts: number,
+  ): Promise<PartyUpdateResult<F>>;
 }
