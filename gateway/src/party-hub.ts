@@ -1,8 +1,9 @@
 // The shard's watch parties: for each party with members connected here, the latest record, the
 // members' sockets, and one subscription to the party's subject (held while a member is here).
-// Every change is read-rule-write against the PartyStore with compare-and-set (retried on a
-// lost race), then announced with the whole new record, so other shards apply it without a read.
-// A tick per second repairs what notices missed (a version check), runs the time-driven rules
+// Every change is a PartyStore update (read, rule, compare-and-set, retried on a lost race), then
+// announced with the whole new record, so other shards apply it without a read. Each party's copy
+// is a VersionedMirror of `whole` notices, checked by the hub's tick rather than a timer of its
+// own. A tick per second repairs what notices missed (the version check), runs the time-driven rules
 // (gate timeout, host hand-over, members on dead shards) and resends the timeline every
 // PARTY_HEARTBEAT_MS. Any shard may run a transition: the store's CAS makes it happen once.
 // Parties are small, so frames are encoded once and sent to each member's socket in a loop.
@@ -13,21 +14,23 @@ import {
   type PartyChatMessage,
   type ServerMessage,
 } from '@fanfare/protocol';
-import type {
-  Bus,
-  Clock,
-  Logger,
-  PartyRecord,
-  PartyStore,
-  ShardRegistry,
-  Subjects,
-  Subscription,
-  TimerHandle,
+import {
+  PartyUpdateConflictError,
+  type Bus,
+  type Clock,
+  type Logger,
+  type PartyRecord,
+  type PartyStore,
+  type ShardRegistry,
+  type Subjects,
+  type Subscription,
+  type TimerHandle,
 } from '@fanfare/fanout';
 import type { GatewayMetrics } from './metrics.js';
+import { OutageLog } from './outage-log.js';
+import { partyMirror, versionedParty } from './party-mirror.js';
 import { decodePartyNotice, encodePartyNotice, type PartyNotice } from './party-notice.js';
 import {
-  membershipChange,
   sameApartFromTimeline,
   tend,
   toView,
@@ -36,6 +39,8 @@ import {
 } from './party-rules.js';
 import { sendEncoded } from './send.js';
 import type { Session, Socket } from './session.js';
+import { ShardLiveness } from './shard-liveness.js';
+import type { VersionedMirror } from './versioned-mirror.js';
 
 /** How often each local party is checked against the store and the clock, ms. */
 export const PARTY_TICK_MS = 1000;
@@ -58,7 +63,7 @@ export type Mutation =
   | { ok: true; party: PartyRecord | null; changed: boolean }
   | { ok: false; code: PartyRefusal | 'party_not_found' | 'unavailable'; message: string };
 
-/** A change to apply: a rule over the stored record (null: remove the party). */
+/** A change to apply: a rule over the stored record (null: remove the party). Pure: it may rerun. */
 export type PartyRule = (party: PartyRecord) => Outcome<PartyRecord | null>;
 
 /** The member whose frame caused a change: answered with the whole `party` frame and its ref. */
@@ -70,7 +75,8 @@ export interface Reply {
 interface LocalParty {
   eventId: string;
   partyId: string;
-  record: PartyRecord;
+  /** The newest record seen; the hub's tick runs its version check. */
+  mirror: VersionedMirror<PartyRecord>;
   sockets: Set<Socket>;
   notice: Subscription;
   /** When the timeline was last sent to the members here, ms. */
@@ -85,11 +91,20 @@ export class PartyHub {
   #pending = new Set<Promise<unknown>>();
   #timer: TimerHandle | undefined;
   #ticking: Promise<void> | undefined;
-  #storeDown = false;
+  /** Shared by every party's mirror and the upkeep round: one warning per outage. */
+  #outage: OutageLog;
+  #liveness: ShardLiveness;
+  /** The socket `offer` answers itself, skipped by the change frames sent meanwhile. */
+  #replyTo: Socket | undefined;
   #closed = false;
 
   constructor(deps: PartyHubDeps) {
     this.#deps = deps;
+    this.#outage = new OutageLog(deps.logger, {
+      down: 'party upkeep failed; retrying',
+      up: 'party store reachable again',
+    });
+    this.#liveness = new ShardLiveness(deps.registry, deps.shardId, deps.logger);
   }
 
   get shardId(): string {
@@ -111,7 +126,10 @@ export class PartyHub {
     if (this.#timer) this.#deps.clock.clearInterval(this.#timer);
     this.#timer = undefined;
     await Promise.allSettled([...this.#pending]);
-    for (const local of this.#parties.values()) local.notice.unsubscribe();
+    for (const local of this.#parties.values()) {
+      local.notice.unsubscribe();
+      local.mirror.close();
+    }
     this.#parties.clear();
   }
 
@@ -137,14 +155,13 @@ export class PartyHub {
 
   /** The record held for a party with members here. */
   held(eventId: string, partyId: string): PartyRecord | undefined {
-    return this.#parties.get(`${eventId}/${partyId}`)?.record;
+    return this.#parties.get(`${eventId}/${partyId}`)?.mirror.current.value;
   }
 
   /**
-   * Reads the party, applies `rule`, and stores the result with compare-and-set, re-reading and
-   * re-applying on a lost race. `after` runs right after a successful (or needless) write, before
-   * anything is sent. A change is announced to other shards and offered here (`reply` as in
-   * `offer`).
+   * Applies `rule` with `PartyStore.update` (compare-and-set, at most PARTY_WRITE_ATTEMPTS reads).
+   * `after` runs right after a successful (or needless) write, before anything is sent. A change
+   * is announced to other shards and offered here (`reply` as in `offer`).
    */
   async mutate(
     eventId: string,
@@ -152,33 +169,29 @@ export class PartyHub {
     rule: PartyRule,
     options: { after?: (party: PartyRecord | null) => void; reply?: Reply } = {},
   ): Promise<Mutation> {
-    const { store } = this.#deps;
     const { after, reply } = options;
-    for (let attempt = 0; attempt < PARTY_WRITE_ATTEMPTS; attempt++) {
-      const current = await store.get(eventId, partyId);
-      if (!current) return { ok: false, code: 'party_not_found', message: 'the party is gone' };
-      const out = rule(current);
-      if (!out.ok) return out;
-      if (out.party === current) {
-        after?.(current);
-        this.offer(current, reply);
-        return { ok: true, party: current, changed: false };
-      }
-      if (out.party === null) {
-        if (!(await store.remove(eventId, partyId, current.version))) continue;
-        after?.(null);
-        this.#publish(eventId, partyId, { kind: 'gone', from: this.shardId, partyId });
-        this.#gone(eventId, partyId);
-        return { ok: true, party: null, changed: true };
-      }
-      const next: PartyRecord = { ...out.party, version: current.version + 1 };
-      if (!(await store.replace(next, current.version, membershipChange(current, next)))) continue;
-      after?.(next);
-      this.#publish(eventId, partyId, { kind: 'party', from: this.shardId, party: next });
-      this.offer(next, reply);
-      return { ok: true, party: next, changed: true };
+    let result;
+    try {
+      result = await this.#deps.store.update(eventId, partyId, rule, PARTY_WRITE_ATTEMPTS);
+    } catch (err) {
+      if (!(err instanceof PartyUpdateConflictError)) throw err;
+      return { ok: false, code: 'unavailable', message: 'the party is busy; try again' };
     }
-    return { ok: false, code: 'unavailable', message: 'the party is busy; try again' };
+    if (result.status === 'not_found')
+      return { ok: false, code: 'party_not_found', message: 'the party is gone' };
+    if (result.status === 'refused') return result.refusal;
+    if (result.status === 'removed') {
+      after?.(null);
+      this.#publish(eventId, partyId, { kind: 'gone', from: this.shardId, partyId });
+      this.#gone(eventId, partyId);
+      return { ok: true, party: null, changed: true };
+    }
+    const { party } = result;
+    const changed = result.status === 'replaced';
+    after?.(party);
+    if (changed) this.#publish(eventId, partyId, { kind: 'party', from: this.shardId, party });
+    this.offer(party, reply);
+    return { ok: true, party, changed };
   }
 
   /** Adds a member's socket here: the party's subscription opens with the first. */
@@ -190,11 +203,17 @@ export class PartyHub {
       local = {
         eventId: party.eventId,
         partyId: party.id,
-        record: party,
+        mirror: partyMirror({ ...this.#deps, outage: this.#outage }, party, {
+          changed: (before, after) => {
+            if (local) this.#changed(local, before, after);
+          },
+          gone: () => this.#gone(party.eventId, party.id),
+        }),
         sockets: new Set(),
         notice: this.#deps.bus.subscribe(subject, (data) => this.#onNotice(key, data)),
         beatAt: this.#deps.clock.now(),
       };
+      local.mirror.start();
       this.#parties.set(key, local);
     }
     local.sockets.add(ws);
@@ -210,6 +229,7 @@ export class PartyHub {
     local.sockets.delete(ws);
     if (local.sockets.size > 0) return;
     local.notice.unsubscribe();
+    local.mirror.close();
     this.#parties.delete(key);
   }
 
@@ -230,34 +250,40 @@ export class PartyHub {
   offer(party: PartyRecord, reply?: Reply): void {
     const local = this.#parties.get(`${party.eventId}/${party.id}`);
     if (!local || this.#closed) return;
-    const before = local.record;
-    if (party.version > before.version) {
-      local.record = party;
-      const viewChanged = !sameApartFromTimeline(before, party);
-      const timelineChanged = party.timeline.version !== before.timeline.version;
-      const members = new Set(party.members.map((m) => m.userId));
-      const frames: string[] = [];
-      if (viewChanged) frames.push(encodeServerMessage({ type: 'party', party: toView(party) }));
-      if (timelineChanged) {
-        frames.push(this.#timelineFrame(party));
-        local.beatAt = this.#deps.clock.now();
-      }
-      for (const ws of [...local.sockets]) {
-        const session = ws.getUserData();
-        if (!members.has(session.user.id)) {
-          // Left through another connection (another tab, another shard).
-          this.release(ws, session);
-          this.#send(ws, session, { type: 'party.left', partyId: party.id, reason: 'left' });
-          continue;
-        }
-        if (ws === reply?.ws) continue;
-        for (const frame of frames) sendEncoded(ws, session, frame);
-      }
+    this.#replyTo = reply?.ws;
+    try {
+      local.mirror.offer(versionedParty(party));
+    } finally {
+      this.#replyTo = undefined;
     }
     if (reply && local.sockets.has(reply.ws)) {
-      const frame: ServerMessage = { type: 'party', party: toView(local.record) };
+      const frame: ServerMessage = { type: 'party', party: toView(local.mirror.current.value) };
       if (reply.ref !== undefined) frame.ref = reply.ref;
       this.#send(reply.ws, reply.ws.getUserData(), frame);
+    }
+  }
+
+  /** Sends the members here what changed (see `offer`); those no longer members are let go. */
+  #changed(local: LocalParty, before: PartyRecord, party: PartyRecord): void {
+    const viewChanged = !sameApartFromTimeline(before, party);
+    const timelineChanged = party.timeline.version !== before.timeline.version;
+    const members = new Set(party.members.map((m) => m.userId));
+    const frames: string[] = [];
+    if (viewChanged) frames.push(encodeServerMessage({ type: 'party', party: toView(party) }));
+    if (timelineChanged) {
+      frames.push(this.#timelineFrame(party));
+      local.beatAt = this.#deps.clock.now();
+    }
+    for (const ws of [...local.sockets]) {
+      const session = ws.getUserData();
+      if (!members.has(session.user.id)) {
+        // Left through another connection (another tab, another shard).
+        this.release(ws, session);
+        this.#send(ws, session, { type: 'party.left', partyId: party.id, reason: 'left' });
+        continue;
+      }
+      if (ws === this.#replyTo) continue;
+      for (const frame of frames) sendEncoded(ws, session, frame);
     }
   }
 
@@ -281,34 +307,29 @@ export class PartyHub {
 
   async #round(): Promise<void> {
     try {
-      const liveShards = await this.#liveShards();
+      const liveShards = this.#parties.size > 0 ? await this.#liveness.live() : undefined;
       for (const local of [...this.#parties.values()]) {
         if (this.#parties.get(`${local.eventId}/${local.partyId}`) !== local) continue;
         await this.#tend(local, liveShards);
       }
-      if (this.#storeDown) this.#deps.logger.info('party store reachable again');
-      this.#storeDown = false;
     } catch (err) {
-      if (!this.#storeDown) this.#deps.logger.warn('party upkeep failed; retrying', { err });
-      this.#storeDown = true;
+      // A rule's write failed; the mirrors' checks say when the store answers again.
+      this.#outage.failed(err);
     }
   }
 
   async #tend(local: LocalParty, liveShards: ReadonlySet<string> | undefined): Promise<void> {
-    const { store, clock } = this.#deps;
+    const { clock } = this.#deps;
     const { eventId, partyId } = local;
-    const stored = await store.version(eventId, partyId);
-    if (stored === 0) return this.#gone(eventId, partyId);
-    if (stored > local.record.version) {
-      const fresh = await store.get(eventId, partyId);
-      if (fresh) this.offer(fresh);
-    }
+    await local.mirror.check();
+    if (this.#parties.get(`${eventId}/${partyId}`) !== local) return; // gone, or all left
+    const record = () => local.mirror.current.value;
     const liveness = () => ({
       shardId: this.shardId,
       localUsers: this.#localUsers(local),
       liveShards,
     });
-    if (tend(local.record, clock.now(), liveness()) !== local.record) {
+    if (tend(record(), clock.now(), liveness()) !== record()) {
       await this.mutate(eventId, partyId, (p) => ({
         ok: true,
         party: tend(p, clock.now(), liveness()),
@@ -317,7 +338,7 @@ export class PartyHub {
     const now = clock.now();
     if (now - local.beatAt >= PARTY_HEARTBEAT_MS && this.#parties.get(`${eventId}/${partyId}`)) {
       local.beatAt = now;
-      const frame = this.#timelineFrame(local.record);
+      const frame = this.#timelineFrame(record());
       for (const ws of local.sockets) sendEncoded(ws, ws.getUserData(), frame);
     }
   }
@@ -326,24 +347,10 @@ export class PartyHub {
   #localUsers(local: LocalParty): Set<string> {
     const users = new Set<string>();
     for (const ws of local.sockets) users.add(ws.getUserData().user.id);
-    for (const m of local.record.members) {
+    for (const m of local.mirror.current.value.members) {
       if (this.#arriving.has(`${local.eventId}/${m.userId}`)) users.add(m.userId);
     }
     return users;
-  }
-
-  /** Shards alive now; undefined when unknown (no registry, unreachable, or not listing us). */
-  async #liveShards(): Promise<ReadonlySet<string> | undefined> {
-    const { registry } = this.#deps;
-    if (!registry || this.#parties.size === 0) return undefined;
-    try {
-      const live = new Set((await registry.live()).map((s) => s.id));
-      // A registry that does not list this shard is stale or was reset: trust none of it.
-      return live.has(this.shardId) ? live : undefined;
-    } catch (err) {
-      this.#deps.logger.warn('shard registry unreachable; skipping the dead-shard check', { err });
-      return undefined;
-    }
   }
 
   #onNotice(key: string, data: Uint8Array): void {

@@ -21,7 +21,7 @@ import {
   type PartyView,
   type Readiness,
 } from '@fanfare/protocol';
-import type { MembershipChange, PartyMemberRecord, PartyRecord } from '@fanfare/fanout';
+import type { PartyMemberRecord, PartyRecord } from '@fanfare/fanout';
 
 export type PartyRefusal = Extract<
   ErrorCode,
@@ -357,15 +357,6 @@ export function toView(party: PartyRecord): PartyView {
 }
 
 /** Users who joined or left between two versions of a party (the store's user index). */
-export function membershipChange(before: PartyRecord, after: PartyRecord): MembershipChange {
-  const had = new Set(before.members.map((m) => m.userId));
-  const has = new Set(after.members.map((m) => m.userId));
-  return {
-    joined: [...has].filter((u) => !had.has(u)),
-    left: [...had].filter((u) => !has.has(u)),
-  };
-}
-
 /** True when the two differ at most in their timeline and version (no `party` frame needed). */
 export function sameApartFromTimeline(a: PartyRecord, b: PartyRecord): boolean {
   const strip = (p: PartyRecord) =>

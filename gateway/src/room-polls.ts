@@ -1,7 +1,8 @@
 // One event's polls on one shard: fans' votes go to the VoteStore (one vote per fan per poll,
 // enforced there, across shards), and the running tally of each open poll is read from the store
-// every TALLY_INTERVAL_MS and broadcast only when its version moved: one frame per poll per
-// interval at most, never one per vote, whatever the voting rate. Tallies are superseded
+// every TALLY_INTERVAL_MS (a VersionedMirror per open poll, without notices) and broadcast only
+// when its version moved: one frame per poll per interval at most, never one per vote, whatever
+// the voting rate. Tallies are superseded
 // snapshots and go on the droppable signal topic; a lagging fan gets the latest on drain.
 
 import {
@@ -13,19 +14,15 @@ import {
   type TallyFrame,
   type Vote,
 } from '@fanfare/protocol';
-import {
-  StateUnavailableError,
-  type Clock,
-  type Logger,
-  type TimerHandle,
-  type VoteStore,
-} from '@fanfare/fanout';
+import { StateUnavailableError, type Clock, type Logger, type VoteStore } from '@fanfare/fanout';
 import { isOver } from './chat-rules.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayMetrics } from './metrics.js';
+import { OutageLog } from './outage-log.js';
 import { sendError, sendTo } from './send.js';
 import { bucketOf, type Session, type Socket } from './session.js';
 import { take } from './token-bucket.js';
+import { VersionedMirror } from './versioned-mirror.js';
 
 /** What became of one `vote` frame (the metrics label). */
 export type VoteOutcomeLabel =
@@ -54,52 +51,47 @@ export class RoomPolls {
   #deps: RoomPollsDeps;
   /** Every poll the stage shows, by id. */
   #known = new Map<string, PollView>();
-  /** The latest tally broadcast per open poll. */
-  #tallies = new Map<string, PollTally>();
-  #timer: TimerHandle | undefined;
-  #reading = false;
-  #storeDown = false;
+  /** The tally of each open poll, read from the store while the poll is open. */
+  #tallies = new Map<string, VersionedMirror<PollTally>>();
+  /** Shared by the room's polls: one warning per outage, not one per poll. */
+  #outage: OutageLog;
   #closed = false;
 
   constructor(deps: RoomPollsDeps) {
     this.#deps = deps;
+    this.#outage = new OutageLog(
+      deps.logger,
+      { down: 'tally read failed', up: 'tallies readable again' },
+      { eventId: deps.eventId },
+    );
   }
 
-  /** Follows a new stage: polls that left the open set stop being tallied. */
+  /** Follows a new stage: polls that left the open set stop being tallied, new open ones start. */
   setStage(view: StageView): void {
     this.#known = new Map(view.polls.map((p) => [p.id, p]));
-    for (const pollId of this.#tallies.keys()) {
-      if (this.#known.get(pollId)?.state !== 'open') this.#tallies.delete(pollId);
+    for (const [pollId, mirror] of this.#tallies) {
+      if (this.#known.get(pollId)?.state === 'open') continue;
+      mirror.close();
+      this.#tallies.delete(pollId);
     }
-    const anyOpen = view.polls.some((p) => p.state === 'open');
-    if (anyOpen && !this.#timer && !this.#closed) {
-      this.#timer = this.#deps.clock.setInterval(() => void this.#tick(), TALLY_INTERVAL_MS);
-    } else if (!anyOpen && this.#timer) {
-      this.#deps.clock.clearInterval(this.#timer);
-      this.#timer = undefined;
+    if (this.#closed) return;
+    for (const poll of view.polls) {
+      if (poll.state !== 'open' || this.#tallies.has(poll.id)) continue;
+      const mirror = this.#tally(poll);
+      this.#tallies.set(poll.id, mirror);
+      mirror.start();
     }
   }
 
   /** The latest tally of each open poll (zero counts before its first vote was seen). */
   tallies(): PollTally[] {
-    const out: PollTally[] = [];
-    for (const poll of this.#known.values()) {
-      if (poll.state !== 'open') continue;
-      out.push(
-        this.#tallies.get(poll.id) ?? {
-          pollId: poll.id,
-          version: 0,
-          counts: poll.options.map(() => 0),
-          total: 0,
-        },
-      );
-    }
-    return out;
+    return [...this.#tallies.values()].map((mirror) => mirror.current.value);
   }
 
   /** Sends the latest tallies to one fan (a lagging fan caught up). */
   resend(ws: Socket, session: Session): void {
-    for (const tally of this.#tallies.values()) sendTo(ws, session, { type: 'tally', ...tally });
+    for (const { current } of this.#tallies.values())
+      if (current.version > 0) sendTo(ws, session, { type: 'tally', ...current.value });
   }
 
   /** Records one fan's vote and answers `voted` or an error. `state`: the event's now. */
@@ -154,44 +146,39 @@ export class RoomPolls {
 
   close(): void {
     this.#closed = true;
-    if (this.#timer) this.#deps.clock.clearInterval(this.#timer);
-    this.#timer = undefined;
+    for (const mirror of this.#tallies.values()) mirror.close();
+    this.#tallies.clear();
   }
 
   #count(outcome: VoteOutcomeLabel): void {
     this.#deps.metrics.votes.inc({ outcome });
   }
 
-  /** Reads each open poll's tally and broadcasts those that moved. One read round at a time. */
-  async #tick(): Promise<void> {
-    if (this.#reading) return;
-    this.#reading = true;
-    try {
-      const open = [...this.#known.values()].filter((p) => p.state === 'open');
-      await Promise.all(open.map((poll) => this.#readTally(poll.id)));
-    } finally {
-      this.#reading = false;
-    }
-  }
-
-  async #readTally(pollId: string): Promise<void> {
-    let tally;
-    try {
-      tally = await this.#deps.votes.tally(pollId);
-    } catch (err) {
-      // The last tally stands and the next tick tries again; one warning per outage.
-      if (!this.#storeDown)
-        this.#deps.logger.warn('tally read failed', { eventId: this.#deps.eventId, err });
-      this.#storeDown = true;
-      return;
-    }
-    this.#storeDown = false;
-    if (this.#closed || this.#known.get(pollId)?.state !== 'open') return;
-    const last = this.#tallies.get(pollId)?.version ?? 0;
-    if (tally.version <= last) return;
-    const latest: PollTally = { pollId, ...tally };
-    this.#tallies.set(pollId, latest);
-    this.#deps.metrics.talliesSent.inc();
-    this.#deps.publish({ type: 'tally', ...latest });
+  /** A poll's tally mirror: read every TALLY_INTERVAL_MS, broadcast when its version moved. */
+  #tally(poll: PollView): VersionedMirror<PollTally> {
+    const { votes, clock, metrics, publish } = this.#deps;
+    const zero: PollTally = {
+      pollId: poll.id,
+      version: 0,
+      counts: poll.options.map(() => 0),
+      total: 0,
+    };
+    return new VersionedMirror<PollTally>({
+      source: {
+        read: async () => {
+          const tally = await votes.tally(poll.id);
+          return { version: tally.version, value: { pollId: poll.id, ...tally } };
+        },
+      },
+      initial: { version: 0, value: zero },
+      notices: 'whole',
+      clock,
+      checkEveryMs: TALLY_INTERVAL_MS,
+      outage: this.#outage,
+      onChange: ({ value }) => {
+        metrics.talliesSent.inc();
+        publish({ type: 'tally', ...value });
+      },
+    });
   }
 }

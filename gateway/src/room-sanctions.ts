@@ -1,11 +1,11 @@
 // One shard's copy of one event's sanctions, kept while the shard serves the event. Notices on
 // the bus apply at once; a version check against the store every second catches what a lost
-// notice missed, so a ban or timeout holds on every shard within a second. While the store is
-// unreachable the last copy keeps being enforced and chat goes on.
+// notice missed, so a ban or timeout holds on every shard within a second (a VersionedMirror of
+// `delta` notices). While the store is unreachable the last copy keeps being enforced and chat
+// goes on.
 
 import {
   decodeSanctionNotice,
-  type SanctionNotice,
   inForce,
   type Bus,
   type Clock,
@@ -13,8 +13,9 @@ import {
   type Sanction,
   type SanctionStore,
   type Subscription,
-  type TimerHandle,
 } from '@fanfare/fanout';
+import { OutageLog } from './outage-log.js';
+import { VersionedMirror } from './versioned-mirror.js';
 
 /** How often the store's version is checked, ms: the bound on enforcement delay. */
 export const SANCTION_CHECK_MS = 1000;
@@ -30,94 +31,73 @@ export interface RoomSanctionsDeps {
   onChange: () => void;
 }
 
+type ByUser = ReadonlyMap<string, Sanction>;
+
 export class RoomSanctions {
   #deps: RoomSanctionsDeps;
-  #byUser = new Map<string, Sanction>();
-  /** The store version the copy reflects; -1 before the first read succeeded. */
-  #version = -1;
+  #mirror: VersionedMirror<ByUser>;
   #notice: Subscription | undefined;
-  #timer: TimerHandle | undefined;
-  #refreshing: Promise<void> | undefined;
-  /** Notices that arrived while a store read was in flight: newer ones win over the read. */
-  #arrivedDuringRead: SanctionNotice[] = [];
-  #storeDown = false;
-  #closed = false;
 
   constructor(deps: RoomSanctionsDeps) {
     this.#deps = deps;
+    const { store, eventId, clock, logger } = deps;
+    this.#mirror = new VersionedMirror<ByUser>({
+      source: {
+        version: () => store.version(eventId),
+        read: async () => {
+          const set = await store.active(eventId, clock.now());
+          return { version: set.version, value: new Map(set.sanctions.map((s) => [s.userId, s])) };
+        },
+      },
+      // -1: below every stored version, so the first check reads.
+      initial: { version: -1, value: new Map() },
+      notices: 'delta',
+      clock,
+      checkEveryMs: SANCTION_CHECK_MS,
+      outage: new OutageLog(
+        logger,
+        {
+          down: 'sanction store unreachable; enforcing the last copy',
+          up: 'sanction store reachable again',
+        },
+        { eventId },
+      ),
+      onChange: () => deps.onChange(),
+    });
   }
 
   /** Subscribes to notices and reads the store once; resolves when that read has settled. */
   async start(): Promise<void> {
-    const { bus, subject, clock } = this.#deps;
+    const { bus, subject } = this.#deps;
     this.#notice = bus.subscribe(subject, (data) => {
       const notice = decodeSanctionNotice(data);
-      if (!notice || this.#closed) return;
-      if (this.#refreshing) this.#arrivedDuringRead.push(notice);
-      this.#apply(notice);
-      this.#deps.onChange();
+      if (!notice) return;
+      this.#mirror.patch(notice.version, (byUser) => {
+        const next = new Map(byUser);
+        if (notice.sanction) next.set(notice.userId, notice.sanction);
+        else next.delete(notice.userId);
+        return next;
+      });
     });
-    this.#timer = clock.setInterval(() => void this.refresh(), SANCTION_CHECK_MS);
-    await this.refresh();
+    this.#mirror.start();
+    await this.#mirror.check();
   }
 
   /** The sanction in force for `userId` at `now`, if any. */
   of(userId: string, now: number): Sanction | undefined {
-    const sanction = this.#byUser.get(userId);
-    if (!sanction) return undefined;
-    if (inForce(sanction, now)) return sanction;
-    this.#byUser.delete(userId);
-    return undefined;
+    const sanction = this.#mirror.current.value.get(userId);
+    return sanction && inForce(sanction, now) ? sanction : undefined;
   }
 
   /** Whether any ban is held: lets the room skip a socket scan when none can apply. */
   get hasBans(): boolean {
-    for (const sanction of this.#byUser.values()) if (sanction.kind === 'ban') return true;
+    for (const sanction of this.#mirror.current.value.values())
+      if (sanction.kind === 'ban') return true;
     return false;
   }
 
-  /** Re-reads the store when its version moved. Never rejects; one read at a time. */
-  refresh(): Promise<void> {
-    this.#refreshing ??= this.#refresh().finally(() => {
-      this.#refreshing = undefined;
-      this.#arrivedDuringRead = [];
-    });
-    return this.#refreshing;
-  }
-
   close(): void {
-    this.#closed = true;
     this.#notice?.unsubscribe();
-    if (this.#timer) this.#deps.clock.clearInterval(this.#timer);
-  }
-
-  async #refresh(): Promise<void> {
-    const { store, eventId, clock, logger } = this.#deps;
-    try {
-      if ((await store.version(eventId)) === this.#version) return this.#storeUp();
-      const set = await store.active(eventId, clock.now());
-      if (this.#closed) return;
-      this.#byUser = new Map(set.sanctions.map((s) => [s.userId, s]));
-      this.#version = set.version;
-      for (const notice of this.#arrivedDuringRead)
-        if (notice.version > set.version) this.#apply(notice);
-      this.#storeUp();
-      this.#deps.onChange();
-    } catch (err) {
-      if (!this.#storeDown)
-        logger.warn('sanction store unreachable; enforcing the last copy', { eventId, err });
-      this.#storeDown = true;
-    }
-  }
-
-  #apply(notice: SanctionNotice): void {
-    if (notice.sanction) this.#byUser.set(notice.userId, notice.sanction);
-    else this.#byUser.delete(notice.userId);
-  }
-
-  #storeUp(): void {
-    if (!this.#storeDown) return;
-    this.#storeDown = false;
-    this.#deps.logger.info('sanction store reachable again', { eventId: this.#deps.eventId });
+    this.#mirror.close();
   }
 }

@@ -1,7 +1,8 @@
 // One shard's copy of one event's stage (state, pin, chat rules, polls), kept while the shard
 // serves the event, like RoomSanctions: the API's notice on the bus carries the whole new stage
 // and applies at once when newer; a version check against the store every second catches what a
-// lost notice missed. While the store is unreachable the last copy stays in force.
+// lost notice missed (a VersionedMirror of `whole` notices). While the store is unreachable the
+// last copy stays in force.
 
 import {
   decodeStage,
@@ -11,8 +12,9 @@ import {
   type Stage,
   type StageStore,
   type Subscription,
-  type TimerHandle,
 } from '@fanfare/fanout';
+import { OutageLog } from './outage-log.js';
+import { VersionedMirror, type Versioned } from './versioned-mirror.js';
 
 /** How often the store's stage version is checked, ms: the bound on a lost notice's delay. */
 export const STAGE_CHECK_MS = 1000;
@@ -51,70 +53,58 @@ export interface RoomStageDeps {
   onChange: (stage: Stage) => void;
 }
 
+const versioned = (stage: Stage): Versioned<Stage> => ({ version: stage.version, value: stage });
+
 export class RoomStage {
   #deps: RoomStageDeps;
-  #stage: Stage;
+  #mirror: VersionedMirror<Stage>;
   #notice: Subscription | undefined;
-  #timer: TimerHandle | undefined;
-  #refreshing: Promise<void> | undefined;
-  #storeDown = false;
-  #closed = false;
 
   constructor(deps: RoomStageDeps) {
     this.#deps = deps;
-    this.#stage = defaultStage(deps.eventId);
+    const { store, eventId, clock, logger } = deps;
+    this.#mirror = new VersionedMirror<Stage>({
+      source: {
+        version: () => store.version(eventId),
+        read: async () => {
+          const stage = await store.get(eventId);
+          return stage && versioned(stage);
+        },
+      },
+      initial: versioned(defaultStage(eventId)),
+      notices: 'whole',
+      clock,
+      checkEveryMs: STAGE_CHECK_MS,
+      outage: new OutageLog(
+        logger,
+        {
+          down: 'stage store unreachable; keeping the last stage',
+          up: 'stage store reachable again',
+        },
+        { eventId },
+      ),
+      onChange: ({ value }) => deps.onChange(value),
+    });
   }
 
   /** The stage in force: the newest copy seen. */
   get current(): Stage {
-    return this.#stage;
+    return this.#mirror.current.value;
   }
 
   /** Subscribes to notices and reads the store once; resolves when that read has settled. */
   async start(): Promise<void> {
-    const { bus, subject, clock } = this.#deps;
+    const { bus, subject } = this.#deps;
     this.#notice = bus.subscribe(subject, (data) => {
       const stage = decodeStage(data);
-      if (stage && !this.#closed) this.#offer(stage);
+      if (stage) this.#mirror.offer(versioned(stage));
     });
-    this.#timer = clock.setInterval(() => void this.refresh(), STAGE_CHECK_MS);
-    await this.refresh();
-  }
-
-  /** Re-reads the store when its version is newer than the copy. Never rejects; one at a time. */
-  refresh(): Promise<void> {
-    this.#refreshing ??= this.#refresh().finally(() => {
-      this.#refreshing = undefined;
-    });
-    return this.#refreshing;
+    this.#mirror.start();
+    await this.#mirror.check();
   }
 
   close(): void {
-    this.#closed = true;
     this.#notice?.unsubscribe();
-    if (this.#timer) this.#deps.clock.clearInterval(this.#timer);
-  }
-
-  async #refresh(): Promise<void> {
-    const { store, eventId, logger } = this.#deps;
-    try {
-      if ((await store.version(eventId)) > this.#stage.version) {
-        const stage = await store.get(eventId);
-        // A notice may have brought something newer meanwhile: #offer keeps the newest.
-        if (stage && !this.#closed) this.#offer(stage);
-      }
-      if (this.#storeDown) logger.info('stage store reachable again', { eventId });
-      this.#storeDown = false;
-    } catch (err) {
-      if (!this.#storeDown)
-        logger.warn('stage store unreachable; keeping the last stage', { eventId, err });
-      this.#storeDown = true;
-    }
-  }
-
-  #offer(stage: Stage): void {
-    if (stage.version <= this.#stage.version) return;
-    this.#stage = stage;
-    this.#deps.onChange(stage);
+    this.#mirror.close();
   }
 }
