@@ -4,6 +4,7 @@
 
 import type { Clock, ShardRegistry, ShardState, TimerHandle } from '@fanfare/fanout';
 import type { Logger } from '@fanfare/fanout';
+import { OutageLog } from './outage-log.js';
 
 /** How long an entry lives without a heartbeat, ms; beats come every third of it. */
 export const REGISTRY_TTL_MS = 6_000;
@@ -14,13 +15,17 @@ export class RegistryHeartbeat {
   #state: () => ShardState;
   #logger: Logger;
   #timer: TimerHandle | undefined;
-  #failing = false;
+  #outage: OutageLog;
 
   constructor(registry: ShardRegistry, clock: Clock, state: () => ShardState, logger: Logger) {
     this.#registry = registry;
     this.#clock = clock;
     this.#state = state;
     this.#logger = logger;
+    this.#outage = new OutageLog(logger, {
+      down: 'shard registry heartbeat failed',
+      up: 'shard registry reachable again',
+    });
   }
 
   async start(): Promise<void> {
@@ -32,11 +37,9 @@ export class RegistryHeartbeat {
   async beat(): Promise<void> {
     try {
       await this.#registry.heartbeat(this.#state(), REGISTRY_TTL_MS);
-      if (this.#failing) this.#logger.info('shard registry reachable again');
-      this.#failing = false;
+      this.#outage.answered();
     } catch (err) {
-      if (!this.#failing) this.#logger.warn('shard registry heartbeat failed', { err });
-      this.#failing = true;
+      this.#outage.failed(err);
     }
   }
 
