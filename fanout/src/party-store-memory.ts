@@ -1,16 +1,14 @@
 // Parties in process memory: the embedded mode's store. Copies in and out, so no caller can
 // change what another reads; single-threaded, so each method is atomic.
 
-import type {
-  MembershipChange,
-  PartyRecord,
-  PartyStore,
-  PartyUpdateFn,
-  PartyUpdateResult,
-} from './party-store.js';
+import type { MembershipChange, PartyRecord, PartyStore } from './party-store.js';
 import { updateParty } from './party-store-update.js';
 
 export class MemoryPartyStore implements PartyStore {
+  /** The shared compare-and-set loop over this store's get, replace and remove. */
+  readonly update: PartyStore['update'] = (eventId, partyId, fn, maxAttempts) =>
+    updateParty(this, eventId, partyId, fn, maxAttempts);
+
   #parties = new Map<string, PartyRecord>();
   #codes = new Map<string, string>();
   #users = new Map<string, string>();
@@ -71,14 +69,5 @@ export class MemoryPartyStore implements PartyStore {
       if (this.#users.get(userKey) === partyId) this.#users.delete(userKey);
     }
     return true;
-  }
-
-  update<F extends { ok: false }>(
-    eventId: string,
-    partyId: string,
-    fn: PartyUpdateFn<F>,
-    maxAttempts: number,
-  ): Promise<PartyUpdateResult<F>> {
-    return updateParty(this, eventId, partyId, fn, maxAttempts);
   }
 }

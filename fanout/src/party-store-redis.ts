@@ -9,13 +9,7 @@
 // is gone even if its event is still on.
 
 import type { Redis } from 'ioredis';
-import type {
-  MembershipChange,
-  PartyRecord,
-  PartyStore,
-  PartyUpdateFn,
-  PartyUpdateResult,
-} from './party-store.js';
+import type { MembershipChange, PartyRecord, PartyStore } from './party-store.js';
 import { updateParty } from './party-store-update.js';
 import { StateUnavailableError } from './state-unavailable.js';
 
@@ -66,6 +60,10 @@ return 1
 `;
 
 export class RedisPartyStore implements PartyStore {
+  /** The shared compare-and-set loop over this store's get, replace and remove. */
+  readonly update: PartyStore['update'] = (eventId, partyId, fn, maxAttempts) =>
+    updateParty(this, eventId, partyId, fn, maxAttempts);
+
   #redis: Redis;
   #prefix: string;
 
@@ -168,15 +166,6 @@ export class RedisPartyStore implements PartyStore {
       this.#redis.eval(REMOVE, keys.length, ...keys, String(expectedVersion), partyId),
     );
     return Number(removed) === 1;
-  }
-
-  update<F extends { ok: false }>(
-    eventId: string,
-    partyId: string,
-    fn: PartyUpdateFn<F>,
-    maxAttempts: number,
-  ): Promise<PartyUpdateResult<F>> {
-    return updateParty(this, eventId, partyId, fn, maxAttempts);
   }
 
   #decode(eventId: string, partyId: string, body: string): PartyRecord {
