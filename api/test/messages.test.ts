@@ -62,7 +62,7 @@ async function problemOf(res: Response): Promise<Problem> {
 }
 
 async function records(eventId: string) {
-  return (await f.log.readLast(eventId, 100)).map((e) => ({
+  return (await f.log.readLast(eventId, 100)).entries.map((e) => ({
     msgId: e.msgId,
     ...decodeLogRecord(e),
   }));

@@ -5,6 +5,7 @@ import { eventLogContract } from './event-log.contract.js';
 import type { LogEntry } from './event-log.js';
 import { JetStreamEventLog, type JetStreamEventLogOptions } from './event-log-jetstream.js';
 import { LOG_DEDUPE_WINDOW_MS, LOG_MAX_AGE_MS, LOG_MAX_ENTRIES } from './event-log-limits.js';
+import { streamEpoch } from './jetstream-log-streams.js';
 import { silentLogger } from './logger.js';
 import { connectNats, type NatsLink } from './nats-connection.js';
 import { createSubjects, type Subjects } from './subjects.js';
@@ -21,6 +22,7 @@ async function twoShards(options: Partial<JetStreamEventLogOptions> = {}) {
   const connect = (name: string) =>
     connectNats({ servers: [natsUrl()], name: `${prefix}-${name}`, logger: silentLogger });
   const [a, b] = await Promise.all([connect('log'), connect('peer')]);
+  const links = [a, b];
   const jsm = await jetstreamManager(a.nc);
   const make = (connection: NatsLink) =>
     new JetStreamEventLog({
@@ -32,16 +34,25 @@ async function twoShards(options: Partial<JetStreamEventLogOptions> = {}) {
     });
   const log = make(a);
   const peer = make(b);
+  const logs = [log, peer];
   return {
     prefix,
     subjects,
     jsm,
     log,
     peer,
+    /** Another handle on the same streams, over a new connection. */
+    async reconnect() {
+      const link = await connect(`again${links.length}`);
+      links.push(link);
+      const again = make(link);
+      logs.push(again);
+      return again;
+    },
     async cleanup() {
-      await Promise.all([log.close(), peer.close()]);
+      await Promise.all(logs.map((l) => l.close()));
       await deleteStreams(jsm, subjects);
-      await Promise.all([a.close(), b.close()]);
+      await Promise.all(links.map((l) => l.close()));
     },
   };
 }
@@ -72,7 +83,17 @@ function follower() {
 describe.runIf(available)('JetStreamEventLog on the shared server', () => {
   eventLogContract('JetStreamEventLog', async () => {
     const shards = await twoShards();
-    return { log: shards.log, peer: shards.peer, eventId: (name) => name, cleanup: shards.cleanup };
+    return {
+      log: shards.log,
+      peer: shards.peer,
+      eventId: (name) => name,
+      reconnect: shards.reconnect,
+      startOver: async (eventId) => {
+        await shards.jsm.streams.delete(shards.subjects.logStream(eventId));
+        return shards.log;
+      },
+      cleanup: shards.cleanup,
+    };
   });
 
   describe('streams and limits', () => {
@@ -118,7 +139,7 @@ describe.runIf(available)('JetStreamEventLog on the shared server', () => {
       expect(range.firstSeq).toBe(3);
       expect(range.lastSeq).toBe(5);
       expect(range.entries.map((e) => e.seq)).toEqual([3, 4, 5]);
-      expect((await s.peer.readLast('retained', 10)).map((e) => dec(e.data))).toEqual([
+      expect((await s.peer.readLast('retained', 10)).entries.map((e) => dec(e.data))).toEqual([
         'm3',
         'm4',
         'm5',
@@ -141,7 +162,7 @@ describe.runIf(available)('JetStreamEventLog on the shared server', () => {
       const strict = await twoShards({ followSkewMs: 0 });
       try {
         await strict.log.append('late', enc('old'), 'old');
-        const [old] = await strict.log.readLast('late', 1);
+        const [old] = (await strict.log.readLast('late', 1)).entries;
         // Same host, same clock: once it reads 2 ms past the old entry's ms, follow() is later.
         while (Date.now() < old!.ts + 2) await new Promise((resolve) => setImmediate(resolve));
         const f = follower();
@@ -155,9 +176,30 @@ describe.runIf(available)('JetStreamEventLog on the shared server', () => {
     });
 
     it('recreates a stream deleted under it on the next append', async () => {
-      expect((await s.log.append('gone', enc('a'), 'a')).seq).toBe(1);
+      const first = await s.log.append('gone', enc('a'), 'a');
+      expect(first.seq).toBe(1);
       await s.jsm.streams.delete(s.subjects.logStream('gone'));
-      expect(await s.log.append('gone', enc('b'), 'b')).toEqual({ seq: 1, duplicate: false });
+      const again = await s.log.append('gone', enc('b'), 'b');
+      expect(again).toMatchObject({ seq: 1, duplicate: false });
+      expect(again.epoch).not.toBe(first.epoch);
+    });
+
+    it('follows a stream recreated under it as a new history, from its start', async () => {
+      const f = follower();
+      s.peer.follow('reborn', f.handler);
+      await s.log.append('reborn', enc('old'), 'old');
+      await within(f.until(1), 5_000, 'the first history');
+      await s.jsm.streams.delete(s.subjects.logStream('reborn'));
+      // The follower's consumer went with the stream; appends recreate it meanwhile.
+      const fresh = await s.log.append('reborn', enc('new 1'), 'n1');
+      await s.log.append('reborn', enc('new 2'), 'n2');
+      await within(f.until(3), 10_000, 'the new history');
+      const [old, n1, n2] = f.entries;
+      expect(fresh.epoch).not.toBe(old!.epoch);
+      expect([n1, n2].map((e) => [e!.epoch, e!.seq, dec(e!.data)])).toEqual([
+        [fresh.epoch, 1, 'new 1'],
+        [fresh.epoch, 2, 'new 2'],
+      ]);
     });
 
     it('leaves no consumer on the server once followers and reads are done', async () => {
@@ -173,3 +215,20 @@ describe.runIf(available)('JetStreamEventLog on the shared server', () => {
     });
   });
 });
+
+describe('stream epochs', () => {
+  it('turns the creation time into nanoseconds in base 36, offset and precision included', () => {
+    const utc = streamEpoch('2026-12-03T17:46:13.123456789Z');
+    expect(parse36(utc)).toBe(1796319973123456789n);
+    expect(streamEpoch('2026-12-03T18:46:13.123456789+01:00')).toBe(utc);
+    expect(parse36(streamEpoch('2026-12-03T17:46:13.5Z'))).toBe(1796319973500000000n);
+    expect(streamEpoch('2026-12-03T17:46:13.123456788Z')).not.toBe(utc);
+    expect(streamEpoch('not a time')).toMatch(/^[A-Za-z0-9_-]{1,32}$/);
+  });
+});
+
+function parse36(text: string): bigint {
+  let n = 0n;
+  for (const c of text) n = n * 36n + BigInt(parseInt(c, 36));
+  return n;
+}

@@ -3,7 +3,8 @@
 // dedupe is JetStream's own (Nats-Msg-Id within the duplicate window). Followers are ephemeral
 // pull consumers, one per event per process; reads are short-lived consumers over a seq range.
 // Trade-off: a read costs three round trips (stream info, consumer create, fetch) because the
-// batch direct-get API needs nats-server 2.11 and the deployment runs 2.9.
+// batch direct-get API needs nats-server 2.11 and the deployment runs 2.9. The epoch is the
+// stream's creation time (see event-log.ts), so a recreated stream is a new history.
 
 import {
   AckPolicy,
@@ -105,20 +106,21 @@ export class JetStreamEventLog implements EventLog {
     const subject = this.#subjects.log(eventId);
     const streamName = this.#subjects.logStream(eventId);
     const { streams } = await this.#ready();
-    await streams.ensure(eventId);
+    let epoch = await streams.ensure(eventId);
     const publish = () => this.#js.publish(subject, data, { msgID: msgId, expect: { streamName } });
     let ack;
     try {
       ack = await publish();
     } catch (err) {
       // No responders: the stream we remembered is gone (deleted by an operator or a test).
-      // Recreate it once; a second failure is the caller's.
+      // Recreate it once (a new epoch); a second failure is the caller's.
       if (!(err instanceof Error && err.name === 'JetStreamNotEnabled')) throw err;
       streams.forget(eventId);
-      await streams.ensure(eventId);
+      epoch = await streams.ensure(eventId);
       ack = await publish();
     }
-    return { seq: ack.seq, duplicate: ack.duplicate };
+    // The epoch as last learned (PubAck does not carry it): see AppendResult.epoch.
+    return { epoch: (await streams.known(eventId)) ?? epoch, seq: ack.seq, duplicate: ack.duplicate };
   }
 
   follow(eventId: string, handler: Follower): Subscription {
@@ -132,7 +134,7 @@ export class JetStreamEventLog implements EventLog {
         manager: async () => (await this.#ready()).jsm,
         eventId,
         stream: streamName,
-        lastSeq: async () => (await (await this.#ready()).streams.boundsCreating(eventId)).lastSeq,
+        bounds: async () => (await this.#ready()).streams.boundsCreating(eventId),
         deliver: (entry) => this.#deliver(eventId, entry),
         logger: this.#logger,
         clock: this.#clock,
@@ -154,25 +156,16 @@ export class JetStreamEventLog implements EventLog {
     };
   }
 
-  async readLast(eventId: string, limit: number): Promise<LogEntry[]> {
-    const bounds = await (await this.#ready()).streams.bounds(eventId);
-    if (!bounds || bounds.firstSeq === 0 || limit <= 0) return [];
+  async readLast(eventId: string, limit: number): Promise<LogRange> {
+    const bounds = await (await this.#ready()).streams.boundsCreating(eventId);
     const start = Math.max(bounds.firstSeq, bounds.lastSeq - limit + 1);
-    return this.#readRange(eventId, start, bounds.lastSeq);
+    return this.#range(eventId, bounds, start, bounds.lastSeq);
   }
 
   async readAfter(eventId: string, afterSeq: number, limit: number): Promise<LogRange> {
-    const bounds: LogBounds = (await (await this.#ready()).streams.bounds(eventId)) ?? {
-      firstSeq: 0,
-      lastSeq: 0,
-    };
+    const bounds = await (await this.#ready()).streams.boundsCreating(eventId);
     const start = Math.max(afterSeq + 1, bounds.firstSeq);
-    const end = Math.min(bounds.lastSeq, start + limit - 1);
-    const entries =
-      bounds.firstSeq > 0 && limit > 0 && start <= end
-        ? await this.#readRange(eventId, start, end)
-        : [];
-    return { entries, firstSeq: bounds.firstSeq, lastSeq: bounds.lastSeq };
+    return this.#range(eventId, bounds, start, Math.min(bounds.lastSeq, start + limit - 1));
   }
 
   /** Event streams with a local follower now (a metric, like Bus.activeSubjects). */
@@ -199,8 +192,26 @@ export class JetStreamEventLog implements EventLog {
     );
   }
 
+  /**
+   * The range [start, end] of the history `bounds` names. A stream recreated between the bounds
+   * and the read would be read under the old epoch; the window is one round trip, and the
+   * follower's restart reports the new epoch.
+   */
+  async #range(eventId: string, bounds: LogBounds, start: number, end: number): Promise<LogRange> {
+    const entries =
+      bounds.firstSeq > 0 && start <= end
+        ? await this.#readRange(eventId, bounds.epoch, start, end)
+        : [];
+    return { epoch: bounds.epoch, entries, firstSeq: bounds.firstSeq, lastSeq: bounds.lastSeq };
+  }
+
   /** Entries with start <= seq <= end (fewer if some aged out meanwhile), oldest first. */
-  async #readRange(eventId: string, start: number, end: number): Promise<LogEntry[]> {
+  async #readRange(
+    eventId: string,
+    epoch: string,
+    start: number,
+    end: number,
+  ): Promise<LogEntry[]> {
     const stream = this.#subjects.logStream(eventId);
     const { jsm } = await this.#ready();
     const info = await jsm.consumers.add(stream, {
@@ -219,7 +230,7 @@ export class JetStreamEventLog implements EventLog {
       });
       const entries: LogEntry[] = [];
       for await (const msg of messages) {
-        const entry = toLogEntry(msg);
+        const entry = toLogEntry(msg, epoch);
         if (entry.seq > end) break;
         entries.push(entry);
         // Entries that aged out after the bounds were read shorten the range: stop at its end

@@ -5,7 +5,22 @@ import { ManualClock } from './manual-clock.js';
 
 eventLogContract('MemoryEventLog', async () => {
   const log = new MemoryEventLog();
-  return { log, peer: log, eventId: (name) => name, cleanup: () => log.close() };
+  const logs = [log];
+  return {
+    log,
+    peer: log,
+    eventId: (name) => name,
+    reconnect: async () => log,
+    // A restarted engine: a new log, whose epoch is new.
+    startOver: async () => {
+      const next = new MemoryEventLog();
+      logs.push(next);
+      return next;
+    },
+    cleanup: async () => {
+      await Promise.all(logs.map((l) => l.close()));
+    },
+  };
 });
 
 describe('MemoryEventLog retention', () => {

@@ -1,7 +1,9 @@
 // The embedded mode's event log: per-event arrays in this process, bounded by count and age the
 // way a JetStream stream is bounded, with the same msgId dedupe window. Lost on restart, which
-// is what an embedded single process can promise.
+// is what an embedded single process can promise; the epoch, random per instance, says so to a
+// fan who resumes across a restart.
 
+import { randomBytes } from 'node:crypto';
 import type { Subscription } from './bus.js';
 import { systemClock, type Clock } from './clock.js';
 import type { AppendResult, EventLog, LogEntry, LogRange } from './event-log.js';
@@ -16,6 +18,8 @@ export interface MemoryEventLogOptions {
   maxEntries?: number;
   maxAgeMs?: number;
   dedupeWindowMs?: number;
+  /** This history's epoch (tests); default: 12 random bytes, base64url (16 characters). */
+  epoch?: string;
 }
 
 interface EventStream {
@@ -27,6 +31,8 @@ interface EventStream {
 type Follower = (entry: LogEntry) => void;
 
 export class MemoryEventLog implements EventLog {
+  /** One epoch per instance: every event's history here starts and ends with the process. */
+  readonly epoch: string;
   #clock: Clock;
   #maxEntries: number;
   #maxAgeMs: number;
@@ -36,6 +42,7 @@ export class MemoryEventLog implements EventLog {
   #closed = false;
 
   constructor(options: MemoryEventLogOptions = {}) {
+    this.epoch = options.epoch ?? randomBytes(12).toString('base64url');
     this.#clock = options.clock ?? systemClock;
     this.#maxEntries = options.maxEntries ?? LOG_MAX_ENTRIES;
     this.#maxAgeMs = options.maxAgeMs ?? LOG_MAX_AGE_MS;
@@ -48,8 +55,8 @@ export class MemoryEventLog implements EventLog {
     const ts = this.#clock.now();
     this.#expire(stream, ts);
     const seen = stream.seen.get(msgId);
-    if (seen) return { seq: seen.seq, duplicate: true };
-    const entry: LogEntry = { seq: ++stream.lastSeq, ts, msgId, data };
+    if (seen) return { epoch: this.epoch, seq: seen.seq, duplicate: true };
+    const entry: LogEntry = { epoch: this.epoch, seq: ++stream.lastSeq, ts, msgId, data };
     stream.entries.push(entry);
     stream.seen.set(msgId, { seq: entry.seq, ts });
     if (stream.entries.length > this.#maxEntries) stream.entries.shift();
@@ -58,7 +65,7 @@ export class MemoryEventLog implements EventLog {
       (follower) => follower(entry),
       (err) => console.error(`event log follower on ${eventId}`, err),
     );
-    return { seq: entry.seq, duplicate: false };
+    return { epoch: this.epoch, seq: entry.seq, duplicate: false };
   }
 
   follow(eventId: string, handler: Follower): Subscription {
@@ -66,31 +73,35 @@ export class MemoryEventLog implements EventLog {
     return { unsubscribe: () => void registration.remove() };
   }
 
-  async readLast(eventId: string, limit: number): Promise<LogEntry[]> {
+  async readLast(eventId: string, limit: number): Promise<LogRange> {
     const stream = this.#streams.get(eventId);
-    if (!stream || limit <= 0) return [];
+    if (!stream) return { epoch: this.epoch, entries: [], firstSeq: 0, lastSeq: 0 };
     this.#expire(stream, this.#clock.now());
-    return stream.entries.slice(-limit);
+    const entries = limit > 0 ? stream.entries.slice(-limit) : [];
+    return { epoch: this.epoch, entries, ...this.#bounds(stream) };
   }
 
   async readAfter(eventId: string, afterSeq: number, limit: number): Promise<LogRange> {
     const stream = this.#streams.get(eventId);
-    if (!stream) return { entries: [], firstSeq: 0, lastSeq: 0 };
+    if (!stream) return { epoch: this.epoch, entries: [], firstSeq: 0, lastSeq: 0 };
     this.#expire(stream, this.#clock.now());
     const first = stream.entries[0];
-    const firstSeq = first ? first.seq : 0;
     // Entries are contiguous by seq, so the start index is arithmetic.
     const start = first ? Math.max(0, afterSeq + 1 - first.seq) : 0;
     return {
+      epoch: this.epoch,
       entries: stream.entries.slice(start, start + Math.max(0, limit)),
-      firstSeq,
-      lastSeq: stream.lastSeq,
+      ...this.#bounds(stream),
     };
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     this.#followers.clear();
+  }
+
+  #bounds(stream: EventStream): { firstSeq: number; lastSeq: number } {
+    return { firstSeq: stream.entries[0]?.seq ?? 0, lastSeq: stream.lastSeq };
   }
 
   #stream(eventId: string): EventStream {

@@ -1,5 +1,6 @@
 // The behaviour every EventLog must show: one sequence per event, assigned once; dedupe by
-// msgId; ordered delivery to followers; reads for snapshots and recovery.
+// msgId; ordered delivery to followers; reads for snapshots and recovery; an epoch that holds
+// while the history lasts and changes when the log starts over.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventLog, LogEntry } from './event-log.js';
@@ -10,6 +11,14 @@ export interface EventLogFixture {
   peer: EventLog;
   /** An event id unique to this run (so runs on a shared server never collide). */
   eventId(name: string): string;
+  /** A new handle on the same log over a new connection (the same one in-process). */
+  reconnect(): Promise<EventLog>;
+  /**
+   * Makes the event's log start over and returns the handle to use from then on: JetStream
+   * deletes the event's stream (the handle recreates it); memory starts a new log, as a
+   * restarted engine does.
+   */
+  startOver(eventId: string): Promise<EventLog>;
   cleanup(): Promise<void>;
 }
 
@@ -106,16 +115,44 @@ export function eventLogContract(name: string, create: () => Promise<EventLogFix
 
     it('reads the newest entries and ranges after a sequence number', async () => {
       const ev = f.eventId('read');
-      expect(await f.log.readLast(ev, 5)).toEqual([]);
-      expect(await f.log.readAfter(ev, 0, 5)).toEqual({ entries: [], firstSeq: 0, lastSeq: 0 });
+      const empty = { entries: [], firstSeq: 0, lastSeq: 0 };
+      expect(await f.log.readLast(ev, 5)).toMatchObject(empty);
+      expect(await f.log.readAfter(ev, 0, 5)).toMatchObject(empty);
       for (let i = 1; i <= 8; i++) await f.log.append(ev, enc(`m${i}`), `r${i}`);
       const last = await f.log.readLast(ev, 3);
-      expect(last.map((e) => e.seq)).toEqual([6, 7, 8]);
+      expect(last.entries.map((e) => e.seq)).toEqual([6, 7, 8]);
+      expect([last.firstSeq, last.lastSeq]).toEqual([1, 8]);
       const range = await f.peer.readAfter(ev, 2, 4);
       expect(range.entries.map((e) => dec(e.data))).toEqual(['m3', 'm4', 'm5', 'm6']);
       expect(range.firstSeq).toBe(1);
       expect(range.lastSeq).toBe(8);
       expect((await f.log.readAfter(ev, 8, 10)).entries).toEqual([]);
+    });
+
+    it('names one epoch across reads, appends and a reconnect, and a new one when the log starts over', async () => {
+      const ev = f.eventId('epoch');
+      const before = (await f.log.readAfter(ev, 0, 10)).epoch;
+      expect(before).toMatch(/^[A-Za-z0-9_-]{1,32}$/);
+      const a = await f.log.append(ev, enc('a'), 'e1');
+      const b = await f.peer.append(ev, enc('b'), 'e2');
+      const again = await f.log.append(ev, enc('a'), 'e1');
+      expect([a.epoch, b.epoch, again.epoch]).toEqual([before, before, before]);
+      const last = await f.peer.readLast(ev, 10);
+      expect(last.epoch).toBe(before);
+      expect(last.entries.map((e) => e.epoch)).toEqual([before, before]);
+      const reconnected = await f.reconnect();
+      expect((await reconnected.readAfter(ev, 0, 10)).epoch).toBe(before);
+      expect((await reconnected.append(ev, enc('c'), 'e3')).epoch).toBe(before);
+
+      const restarted = await f.startOver(ev);
+      const c = await restarted.append(ev, enc('other history'), 'e4');
+      expect(c.epoch).not.toBe(before);
+      expect(c.seq).toBe(1); // the numbers start again: only the epoch tells the histories apart
+      const after = await restarted.readAfter(ev, 0, 10);
+      expect(after.epoch).toBe(c.epoch);
+      expect(after.entries.map((e) => [e.epoch, dec(e.data)])).toEqual([
+        [c.epoch, 'other history'],
+      ]);
     });
   });
 }

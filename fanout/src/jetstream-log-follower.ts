@@ -2,7 +2,9 @@
 // own cursor, replaced (from the cursor) whenever it is lost, skips, or fails to start. Written
 // instead of nats.js's ordered consumer because that one cannot start by time and, in 3.4,
 // starves after recreating itself (it keeps the old pull's outstanding count). Trade-off: the
-// consumer is per process, so every shard following an event holds one on the server.
+// consumer is per process, so every shard following an event holds one on the server. Each
+// entry carries the epoch of the stream it came from; a stream recreated under the follower is a
+// new history, followed from its first retained entry.
 
 import {
   AckPolicy,
@@ -16,6 +18,7 @@ import {
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import type { Clock, TimerHandle } from './clock.js';
 import type { LogEntry } from './event-log.js';
+import type { LogBounds } from './jetstream-log-streams.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -55,8 +58,8 @@ export interface LogFollowerDeps {
   manager: () => Promise<JetStreamManager>;
   eventId: string;
   stream: string;
-  /** The stream's last seq now, creating the stream when missing. */
-  lastSeq: () => Promise<number>;
+  /** The stream's bounds and epoch now, creating the stream when missing. */
+  bounds: () => Promise<LogBounds>;
   /** Called once per entry, in seq order; must not throw. */
   deliver: (entry: LogEntry) => void;
   logger: Logger;
@@ -71,6 +74,8 @@ export class LogFollower {
   #startTime = '';
   /** The last seq delivered (or the one before the start); undefined until the first consumer. */
   #cursor: number | undefined;
+  /** The epoch of the stream the cursor counts in; undefined until the first start. */
+  #epoch: string | undefined;
   #messages: ConsumerMessages | undefined;
   /** The current consumer and the manager that created it (to delete it). */
   #consumer: { name: string; jsm: JetStreamManager } | undefined;
@@ -106,10 +111,17 @@ export class LogFollower {
   async #run(): Promise<void> {
     const { js, eventId, stream, logger, nc } = this.#deps;
     try {
-      // Also recreates a stream deleted meanwhile, which then restarts below the cursor.
-      const lastSeq = await this.#deps.lastSeq();
+      // Also recreates a stream deleted meanwhile: a new epoch, whose seqs start again.
+      const { epoch, lastSeq } = await this.#deps.bounds();
       if (!this.#is('starting')) return;
-      if (this.#cursor !== undefined && lastSeq < this.#cursor) {
+      if (this.#epoch !== undefined && epoch !== this.#epoch) {
+        logger.warn('event log started over (a new epoch); following it from its start', {
+          eventId,
+          epoch,
+          previous: this.#epoch,
+        });
+        this.#cursor = 0;
+      } else if (this.#cursor !== undefined && lastSeq < this.#cursor) {
         logger.warn('event log restarted behind its follower; following from its end', {
           eventId,
           cursor: this.#cursor,
@@ -121,6 +133,12 @@ export class LogFollower {
       const info = await jsm.consumers.add(stream, this.#consumerConfig());
       this.#consumer = { name: info.name, jsm };
       if (!this.#is('starting')) return await this.#stopConsumer();
+      // A stream recreated between the bounds and the consumer would be read under the old
+      // epoch: check again (one round trip per start). Recreated later, it takes the consumer
+      // with it, and the next start sees the new epoch.
+      if ((await this.#deps.bounds()).epoch !== epoch) throw new Error('stream recreated meanwhile');
+      if (!this.#is('starting')) return await this.#stopConsumer();
+      this.#epoch = epoch;
       // A new consumer reports the seq before its first: the start point, resolved by the server.
       this.#cursor ??= info.delivered.stream_seq;
       this.#delivered = 0;
@@ -206,7 +224,7 @@ export class LogFollower {
     const seq = msg.info.streamSequence;
     if (this.#cursor !== undefined && seq <= this.#cursor) return;
     this.#cursor = seq;
-    this.#deps.deliver(toLogEntry(msg));
+    this.#deps.deliver(toLogEntry(msg, this.#epoch ?? ''));
   }
 
   async #report(messages: ConsumerMessages): Promise<void> {
@@ -252,9 +270,13 @@ export class LogFollower {
   }
 }
 
-/** A stored JetStream message as a log entry: the stream seq, the server's time, the msgId. */
-export function toLogEntry(msg: JsMsg): LogEntry {
+/**
+ * A stored JetStream message as a log entry of `epoch`: the stream seq, the server's time, the
+ * msgId.
+ */
+export function toLogEntry(msg: JsMsg, epoch: string): LogEntry {
   return {
+    epoch,
     seq: msg.info.streamSequence,
     ts: Number(msg.timestampNanos / 1_000_000n),
     msgId: msg.headers?.get('Nats-Msg-Id') ?? '',

@@ -12,6 +12,7 @@ import {
   type ChatSend,
   type Continuity,
   type ReactionEmoji,
+  type ResumeFrom,
   type ServerMessage,
   type Snapshot,
   type Vote,
@@ -34,7 +35,7 @@ import { sweepSockets, type SweepResult } from './backpressure.js';
 import type { GatewayConfig } from './config.js';
 import type { IdSource } from './ids.js';
 import type { GatewayMetrics } from './metrics.js';
-import type { ResumePlan } from './resume.js';
+import type { ResumePlan } from './resume-plan.js';
 import { RoomChat } from './room-chat.js';
 import { RoomPolls } from './room-polls.js';
 import { RoomSanctions } from './room-sanctions.js';
@@ -92,6 +93,7 @@ export class EventRoom {
       clock,
       config,
       publish: (frame) => app.publish(this.orderedTopic, frame),
+      startedOver: (epoch) => this.#logStartedOver(epoch),
     });
     this.#reactions = new ReactionAggregator({
       bus,
@@ -187,9 +189,9 @@ export class EventRoom {
     this.#presence.start();
   }
 
-  /** Works out, during the upgrade, how to close the gap of a fan that last saw `since`. */
-  prepareResume(since: number): Promise<ResumePlan> {
-    return this.#timeline.prepareResume(since);
+  /** Works out, during the upgrade, how to close the gap of a fan that last saw `from`. */
+  prepareResume(from: ResumeFrom): Promise<ResumePlan> {
+    return this.#timeline.prepareResume(from);
   }
 
   /** Adds an open socket: subscribes it and sends the welcome snapshot. */
@@ -212,6 +214,7 @@ export class EventRoom {
       continuity,
       // Only what was already published: pending records reach this fan through the topic.
       chat,
+      epoch: this.#timeline.epoch,
       lastSeq: this.#timeline.publishedSeq,
       stage: this.#stage.current.view,
       tallies: this.#polls.tallies(),
@@ -297,6 +300,16 @@ export class EventRoom {
     this.#sanctions.close();
     this.#stage.close();
     this.#polls.close();
+  }
+
+  /** The log started over: these sessions count in the old epoch; they leave and close (4003). */
+  #logStartedOver(epoch: string): void {
+    if (this.#sockets.size > 0) this.#deps.logger.warn('event log started over', { epoch });
+    for (const ws of this.#sockets) {
+      ws.unsubscribe(this.orderedTopic); // nothing of the new history may reach them
+      ws.unsubscribe(this.signalTopic);
+      endSession(ws, ws.getUserData(), Close.logRestarted, 'log restarted');
+    }
   }
 
   /** Ends the sessions of every banned fan here (the copy of the sanctions just changed). */

@@ -107,7 +107,8 @@ export class RoomChat {
       } else metrics.chatAccepted.inc();
       if (msg.ref === undefined) return;
       if (!position.duplicate) {
-        sendTo(ws, session, { type: 'ack', ref: msg.ref, id, seq: position.seq });
+        const { epoch, seq } = position;
+        sendTo(ws, session, { type: 'ack', ref: msg.ref, id, epoch, seq });
         return;
       }
       const firstId = await this.#deps.idAt(position.seq);
@@ -115,6 +116,7 @@ export class RoomChat {
         type: 'ack',
         ref: msg.ref,
         id: firstId ?? id,
+        epoch: position.epoch,
         seq: position.seq,
         duplicate: true,
       });

@@ -3,17 +3,22 @@
 // connected fan sees stay gap-free), and keeps a buffer of recent messages for welcomes and
 // resumes. The buffer forgets deleted messages, so fresh snapshots never show them; the live
 // batches are not filtered, since a connected fan already has the message and needs the tombstone.
+// Everything it holds counts in one epoch of the log; an entry of another epoch means the log
+// started over: the timeline drops what it held, tells the room (which ends its sessions, so no
+// fan reads the new history as a continuation of the old), and goes on in the new epoch.
 
 import {
   RESUME_MAX_MESSAGES,
   encodeServerMessage,
   type ChatBatch,
   type ChatMessage,
+  type ResumeFrom,
   type Tombstone,
 } from '@fanfare/protocol';
 import type { Clock, EventLog, LogEntry, Subscription, TimerHandle } from '@fanfare/fanout';
 import type { GatewayConfig } from './config.js';
-import { logItem, stitchResume, type LogItem, type ResumePlan, type Resumed } from './resume.js';
+import { logItem, type LogItem } from './log-item.js';
+import { stitchResume, type ResumePlan, type Resumed } from './resume-plan.js';
 
 type TimelineState = 'new' | 'loading' | 'ready' | 'closed';
 
@@ -24,12 +29,19 @@ export interface RoomTimelineDeps {
   config: GatewayConfig;
   /** Broadcasts an encoded `chat` frame on the room's ordered topic. */
   publish: (frame: string) => void;
+  /**
+   * The log started over (epoch `epoch`): called before anything of the new history is
+   * published, so the room can end the sessions counting in the old one.
+   */
+  startedOver: (epoch: string) => void;
 }
 
 export class RoomTimeline {
   #deps: RoomTimelineDeps;
   #state: TimelineState = 'new';
   #follow: Subscription | undefined;
+  /** The log's epoch everything below counts in ('' until loaded). */
+  #epoch = '';
   /** Recent messages already published, oldest first, without deleted ones. */
   #recent: ChatMessage[] = [];
   /** Recent deletions already published, oldest first (seq >= #recentFrom). */
@@ -50,6 +62,11 @@ export class RoomTimeline {
     return this.#publishedSeq;
   }
 
+  /** The epoch `publishedSeq` and the recent buffer count in. */
+  get epoch(): string {
+    return this.#epoch;
+  }
+
   /** Follows the log and loads recent history. Rejects if the log is unreachable. */
   async start(): Promise<void> {
     if (this.#state !== 'new') throw new Error('timeline already started');
@@ -63,12 +80,15 @@ export class RoomTimeline {
     });
     const history = await log.readLast(eventId, config.recentMessages);
     if (this.#state !== 'loading') return; // closed while loading
-    this.#recentFrom = history[0]?.seq ?? 1;
-    const items = history.map(logItem);
+    this.#epoch = history.epoch;
+    this.#recentFrom = history.entries[0]?.seq ?? 1;
+    const items = history.entries.map(logItem);
     this.#remember(items);
     this.#publishedSeq = items.at(-1)?.seq ?? 0;
     this.#state = 'ready';
-    for (const entry of early) this.#accept(entry);
+    // An early entry of another epoch raced the read (the log started over meanwhile): the
+    // follower delivers the new history again, so one history is kept, the one read.
+    for (const entry of early) if (entry.epoch === this.#epoch) this.#accept(entry);
   }
 
   /** The most recent `n` messages published (never a deleted one). */
@@ -77,27 +97,37 @@ export class RoomTimeline {
   }
 
   /**
-   * Works out, during the upgrade, how to close the gap of a fan that last saw `since`. Reads
-   * the log only when the recent buffer does not reach back far enough.
+   * Works out, during the upgrade, how to close the gap of a fan that last saw `from`. Reads
+   * the log only when the recent buffer does not reach back far enough. A position of another
+   * epoch is lost. A bare seq (no epoch) is read as this epoch only when it is 0: a fan that saw
+   * nothing continues any history, while a bare seq above 0 cannot be told from a seq of an
+   * earlier history (the fan may have seen it on another shard, or before a restart).
    */
-  async prepareResume(since: number): Promise<ResumePlan> {
+  async prepareResume(from: ResumeFrom): Promise<ResumePlan> {
+    const since = from.seq;
+    const epoch = this.#epoch;
+    const proven = from.epoch === undefined ? since === 0 : from.epoch === epoch;
+    if (!proven) return { since, lost: true };
     const lastKnown = Math.max(this.#publishedSeq, this.#pending.at(-1)?.seq ?? 0);
     if (since <= lastKnown && this.#recentFrom <= since + 1) {
-      return { since, lost: false, fetched: [] };
+      return { since, epoch, lost: false, fetched: [] };
     }
     if (lastKnown - since > RESUME_MAX_MESSAGES) return { since, lost: true };
     const { log, eventId } = this.#deps;
     const range = await log.readAfter(eventId, since, RESUME_MAX_MESSAGES);
-    // Ahead of the log means the log started over (an embedded restart): nothing to resume.
+    // The log started over since this room last heard from it: the fan's history is gone.
+    if (range.epoch !== epoch) return { since, lost: true };
+    // Ahead of the log, in its own epoch: records lost without a new epoch (see event-log.ts).
     if (since > range.lastSeq) return { since, lost: true };
     // Past retention: the oldest entry kept is newer than the first one the fan needs.
     if (range.lastSeq > since && range.entries[0]?.seq !== since + 1) return { since, lost: true };
-    return { since, lost: false, fetched: range.entries.map(logItem) };
+    return { since, epoch, lost: false, fetched: range.entries.map(logItem) };
   }
 
   /** Finishes a resume at open, against what has been published by now. */
   stitch(plan: ResumePlan): Resumed | undefined {
     return stitchResume(plan, {
+      epoch: this.#epoch,
       from: this.#recentFrom,
       messages: this.#recent,
       deleted: this.#recentDeleted,
@@ -112,7 +142,9 @@ export class RoomTimeline {
     if (known) return known.id;
     const range = await this.#deps.log.readAfter(this.#deps.eventId, seq - 1, 1);
     const entry = range.entries[0];
-    return entry?.seq === seq ? logItem(entry).message?.id : undefined;
+    return entry?.seq === seq && range.epoch === this.#epoch
+      ? logItem(entry).message?.id
+      : undefined;
   }
 
   close(): void {
@@ -125,12 +157,33 @@ export class RoomTimeline {
   }
 
   #accept(entry: LogEntry): void {
+    if (entry.epoch !== this.#epoch) this.#startOver(entry);
     const lastSeen = this.#pending.at(-1)?.seq ?? this.#publishedSeq;
     if (entry.seq <= lastSeen) return;
     this.#pending.push(logItem(entry));
     const { config, clock } = this.#deps;
     if (config.chatBatchMs === 0) this.#flush();
     else this.#flushTimer ??= clock.setTimeout(() => this.#flush(), config.chatBatchMs);
+  }
+
+  /**
+   * The log started over: forget the old history (pending records included: nobody may read
+   * them as part of the new one), tell the room, and count from `entry` on in the new epoch.
+   * The recent buffer starts at `entry`, so a resume in the new epoch from before it reads the
+   * log. Limit: a follower still delivering the old history after a read already saw the new
+   * one would flip the epoch back and forth once; JetStream's follower checks the epoch at each
+   * consumer start, which keeps that window to one round trip.
+   */
+  #startOver(entry: LogEntry): void {
+    this.#epoch = entry.epoch;
+    this.#pending = [];
+    if (this.#flushTimer) this.#deps.clock.clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    this.#recent = [];
+    this.#recentDeleted = [];
+    this.#recentFrom = entry.seq;
+    this.#publishedSeq = entry.seq - 1;
+    this.#deps.startedOver(entry.epoch);
   }
 
   #flush(): void {

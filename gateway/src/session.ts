@@ -7,7 +7,7 @@
 import type { Author, Entitlement } from '@fanfare/protocol';
 import { ChatGuard, type ChatLimits } from './chat-guard.js';
 import type { EventRoom } from './event-room.js';
-import type { ResumePlan } from './resume.js';
+import type { ResumePlan } from './resume-plan.js';
 import { newBucket, refill, type Bucket, type BucketSpec } from './token-bucket.js';
 import type { Uws } from './uws.js';
 
@@ -56,7 +56,7 @@ export interface Session {
   partyId: string | undefined;
   /** When this session's last chat message was accepted, ms (slow mode); undefined before. */
   lastChatAt: number | undefined;
-  /** Set at upgrade for a reconnecting fan (`?since=`), consumed by the welcome. */
+  /** Set at upgrade for a reconnecting fan (`?since=&epoch=`), consumed by the welcome. */
   resume: ResumePlan | undefined;
   /** True while the fan is too far behind to get superseded frames. */
   lagging: boolean;

@@ -3,14 +3,19 @@
 // then the token is verified and the event's room made ready, and only then the upgrade is
 // completed inside `cork`. Every refusal is an HTTP status with a reason code.
 
-import { UPGRADE_REFUSALS, negotiateSubprotocol, type UpgradeRefusal } from '@fanfare/protocol';
+import {
+  UPGRADE_REFUSALS,
+  negotiateSubprotocol,
+  parseResumeQuery,
+  type UpgradeRefusal,
+} from '@fanfare/protocol';
 import { STATUS_CODES } from 'node:http';
 import type { GatewayConfig } from './config.js';
 import type { EventRoom } from './event-room.js';
 import type { IdSource } from './ids.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Logger } from '@fanfare/fanout';
-import type { ResumePlan } from './resume.js';
+import type { ResumePlan } from './resume-plan.js';
 import type { RoomRegistry } from './room-registry.js';
 import { newSession } from './session.js';
 import { TokenRejectedError, type TokenVerifier } from './token-verifier.js';
@@ -67,11 +72,9 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     const negotiated = negotiateSubprotocol(protocolHeader);
     if (!negotiated) return deny(res, 'version_unsupported', 'supported: fanfare.v1');
     const params = new URLSearchParams(query);
-    const sinceParam = params.get('since');
-    const since = sinceParam === null ? undefined : Number(sinceParam);
-    if (since !== undefined && !(Number.isSafeInteger(since) && since >= 0 && sinceParam !== '')) {
-      return deny(res, 'invalid_request', '`since` must be the last seq seen, an integer >= 0');
-    }
+    const resumeFrom = parseResumeQuery(params);
+    if (!resumeFrom.ok) return deny(res, 'invalid_request', resumeFrom.message);
+    const since = resumeFrom.value;
     const token = params.get('token') ?? negotiated.bearer;
     if (!token) return deny(res, 'token_missing', 'pass the token as ?token=');
 
@@ -114,7 +117,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
           resume = await room.prepareResume(since);
         } catch (err) {
           logger.warn('resume read failed; sending a fresh snapshot', { eventId: claims.evt, err });
-          resume = { since, lost: true };
+          resume = { since: since.seq, lost: true };
         }
       }
       if (aborted || !deps.isReady()) {

@@ -132,6 +132,12 @@ export const CLOSE_CODES = {
     retry: 'reconnect',
     description: 'The fan sent frames faster than any client should; reconnect after backoff.',
   },
+  4003: {
+    name: 'log_restarted',
+    retry: 'reconnect',
+    description:
+      "The event's log started over (a new epoch); reconnect with `since` and `epoch`: the welcome says `lost` and carries the new history.",
+  },
   4500: {
     name: 'banned',
     retry: 'final',
@@ -147,6 +153,7 @@ export const Close = {
   serverRestart: 4000,
   slowConsumer: 4001,
   flood: 4002,
+  logRestarted: 4003,
   banned: 4500,
 } as const satisfies Record<string, CloseCode>;
 
@@ -162,7 +169,8 @@ export const UPGRADE_REFUSALS = {
   invalid_request: {
     status: 400,
     retry: 'fix',
-    description: 'A query parameter is malformed (e.g. `since` is not a non-negative integer).',
+    description:
+      'A query parameter is malformed (`since` not an integer >= 0, `epoch` not an epoch, or `epoch` without `since`).',
   },
   token_missing: {
     status: 401,

@@ -8,3 +8,4 @@ export * from './version.js';
 export * from './stage.js';
 export * from './party.js';
 export * from './timeline.js';
+export * from './stream-position.js';

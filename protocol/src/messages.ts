@@ -141,8 +141,9 @@ export type ClientMessageType = ClientMessage['type'];
  * How the snapshot relates to what the client already had.
  * - `fresh`: no `since` was given; `chat` holds the most recent messages.
  * - `resumed`: `chat` holds every message after the client's `since`, in order, none missing.
- * - `lost`: the gap could not be filled (past retention, too far behind, or the log restarted);
- *   `chat` holds the most recent messages and the client should start over from them.
+ * - `lost`: the gap could not be filled (past retention, too far behind, or `since` belongs to
+ *   another epoch: the log started over); `chat` holds the most recent messages of `epoch` and
+ *   the client should start over from them.
  */
 export type Continuity = 'fresh' | 'resumed' | 'lost';
 
@@ -158,6 +159,12 @@ export interface Snapshot {
    * Absent when there are none.
    */
   deleted?: Tombstone[];
+  /**
+   * The history every seq of this session counts in (see StreamPosition). It never changes
+   * within a session: when the event's log starts over, the server closes the session with
+   * 4003 `log_restarted`, and the resume answers `lost`. Resume with `since` and this epoch.
+   */
+  epoch: string;
   /** The event's latest sequence number over messages and deletions (0 before the first). */
   lastSeq: number;
   /** The event's stage: state, pin, chat rules, polls. */
@@ -217,13 +224,15 @@ export interface Presence {
 }
 
 /**
- * A `chat.send` carrying `ref` was stored with this id and seq. `duplicate` is true when its
- * `key` had already been stored: nothing new was sent to anyone.
+ * A `chat.send` carrying `ref` was stored with this id at (epoch, seq). `duplicate` is true when
+ * its `key` had already been stored: nothing new was sent to anyone. An `epoch` other than the
+ * welcome's means the log started over meanwhile (the session is about to close with 4003).
  */
 export interface Ack {
   type: 'ack';
   ref: string;
   id: string;
+  epoch: string;
   seq: number;
   duplicate?: boolean;
 }

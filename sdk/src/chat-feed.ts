@@ -1,9 +1,16 @@
 // The event's ordered feed as the client delivers it: messages and deletions, each seq exactly
-// once and in order, across sessions. It owns `lastSeq` (what the app has been given, sent as
-// `?since=` on reconnect). Delivery stops as soon as `open()` turns false: an app handler may
-// close the client mid-batch, and nothing may be delivered after that.
+// once and in order, across sessions. It owns the position (epoch, lastSeq) of what the app has
+// been given, sent as `?since=&epoch=` on reconnect: a seq counts only within its epoch, so a
+// log that started over is never taken for a continuation. Delivery stops as soon as `open()`
+// turns false: an app handler may close the client mid-batch, and nothing may be delivered after.
 
-import type { ChatBatch, ChatMessage, Snapshot, Tombstone } from '@fanfare/protocol';
+import type {
+  ChatBatch,
+  ChatMessage,
+  Snapshot,
+  StreamPosition,
+  Tombstone,
+} from '@fanfare/protocol';
 import { sequenceBatch, type SequencedBatch } from './chat-sequence.js';
 
 export interface FeedSink {
@@ -17,6 +24,7 @@ export type BatchOutcome = { stopped: true } | { stopped: false; gap: SequencedB
 export class ChatFeed {
   #sink: FeedSink;
   #lastSeq: number | undefined;
+  #epoch: string | undefined;
 
   constructor(sink: FeedSink) {
     this.#sink = sink;
@@ -27,17 +35,31 @@ export class ChatFeed {
     return this.#lastSeq;
   }
 
+  /** The epoch `lastSeq` counts in; undefined before the first welcome. */
+  get epoch(): string | undefined {
+    return this.#epoch;
+  }
+
+  /** Where to resume from (`since` and `epoch`); undefined before the first welcome. */
+  get position(): StreamPosition | undefined {
+    if (this.#lastSeq === undefined || this.#epoch === undefined) return undefined;
+    return { epoch: this.#epoch, seq: this.#lastSeq };
+  }
+
   /**
-   * Delivers a welcome's snapshot. Resumed: skips what the app already has (a shard behind
+   * Delivers a welcome's snapshot. Resumed (in the epoch the feed holds): skips what the app already has (a shard behind
    * another may repeat a few). Fresh or lost: starts over from the snapshot. Deletions come
    * after the messages, as in a live frame; the snapshot's chat already leaves deleted messages
    * out, so these only matter for messages the app got before the drop. Returns false if
    * stopped.
    */
   snapshot(snapshot: Snapshot, open: () => boolean): boolean {
-    const { continuity, chat, deleted = [], lastSeq } = snapshot;
-    const had = continuity === 'resumed' ? (this.#lastSeq ?? 0) : 0;
+    const { continuity, chat, deleted = [], lastSeq, epoch } = snapshot;
+    // A resume is only ever answered in the epoch asked for; anything else starts over.
+    const resumed = continuity === 'resumed' && epoch === this.#epoch;
+    const had = resumed ? (this.#lastSeq ?? 0) : 0;
     this.#lastSeq = had;
+    this.#epoch = epoch;
     for (const message of chat) {
       if (!open()) return false;
       if (message.seq <= this.#lastSeq) continue;

@@ -145,6 +145,14 @@ export class FanfareClient {
     return this.#feed.lastSeq;
   }
 
+  /**
+   * The epoch `lastSeq` counts in (the welcome's): it changes when the event's log started over,
+   * and a seq is comparable only within one epoch. Undefined before the first welcome.
+   */
+  get epoch(): string | undefined {
+    return this.#feed.epoch;
+  }
+
   /** The event's stage with the highest version seen; undefined before the first welcome. */
   get stage(): StageView | undefined {
     return this.#mirror.stage;
@@ -305,7 +313,7 @@ export class FanfareClient {
     if (generation !== this.#generation) return; // closed while the provider ran
     let socket: SocketLike;
     try {
-      socket = new this.#WebSocket(connectUrl(url, token, this.#feed.lastSeq), [
+      socket = new this.#WebSocket(connectUrl(url, token, this.#feed.position), [
         SUBPROTOCOLS[PROTOCOL_VERSION],
       ]);
     } catch (cause) {

@@ -2,6 +2,8 @@
 // the `ws` package implement, so either constructor can be injected. Only text frames and the
 // `on*` handler properties are used.
 
+import type { StreamPosition } from '@fanfare/protocol';
+
 // A handler property typed through a method so it is checked bivariantly: `ws` and the DOM
 // declare richer event types than the fields read here, and both must stay assignable.
 type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
@@ -23,14 +25,18 @@ export interface SocketLike {
 export type WebSocketConstructor = new (url: string, protocols: string[]) => SocketLike;
 
 /**
- * The gateway URL with the token and, when resuming, the last seq seen. Any query the URL
- * already has is kept.
+ * The gateway URL with the token and, when resuming, the last position seen (`since` and
+ * `epoch`). Any query the URL already has is kept.
  */
-export function connectUrl(base: string, token: string, since: number | undefined): string {
+export function connectUrl(base: string, token: string, since: StreamPosition | undefined): string {
   const url = new URL(base);
   url.searchParams.set('token', token);
-  if (since === undefined) url.searchParams.delete('since');
-  else url.searchParams.set('since', String(since));
+  url.searchParams.delete('since');
+  url.searchParams.delete('epoch');
+  if (since !== undefined) {
+    url.searchParams.set('since', String(since.seq));
+    url.searchParams.set('epoch', since.epoch);
+  }
   return url.toString();
 }
 

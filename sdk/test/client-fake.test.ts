@@ -67,6 +67,7 @@ describe('FanfareClient chat sequence', () => {
     clock.advance(500);
     const second = await server.next();
     expect(second.url.searchParams.get('since')).toBe('5');
+    expect(second.url.searchParams.get('epoch')).toBe('e1');
     const continuity = collect(client, 'continuity');
     second.deliver(
       welcome({ continuity: 'resumed', chat: [chatMessage(6), chatMessage(7)], lastSeq: 7 }),
@@ -87,6 +88,21 @@ describe('FanfareClient chat sequence', () => {
     expect(client.lastSeq).toBe(2);
     second.deliver({ type: 'chat', messages: [chatMessage(2), chatMessage(3)] });
     expect(seqs()).toEqual([1, 2, 3]);
+  });
+
+  it('resumes with the epoch of the last welcome, and starts over when a resume names another', async () => {
+    const { server, clock, client, seqs } = setup();
+    const first = await open(server, client, { chat: [chatMessage(1), chatMessage(2)] });
+    expect([client.epoch, client.lastSeq]).toEqual(['e1', 2]);
+    first.drop(4003); // log_restarted
+    clock.advance(500);
+    const second = await server.next();
+    expect(second.url.searchParams.get('since')).toBe('2');
+    expect(second.url.searchParams.get('epoch')).toBe('e1');
+    // A server that answers `resumed` in another epoch is not believed: its seqs count elsewhere.
+    second.deliver(welcome({ continuity: 'resumed', epoch: 'e2', chat: [chatMessage(1)] }));
+    expect(seqs()).toEqual([1, 2, 1]);
+    expect([client.epoch, client.lastSeq]).toEqual(['e2', 1]);
   });
 
   it('starts over from the snapshot when continuity is lost', async () => {
@@ -229,7 +245,7 @@ describe('FanfareClient sendChat', () => {
     expect(second.sentOf('chat.send')).toEqual([]); // not before the welcome
     second.deliver(welcome({ continuity: 'resumed' }));
     expect(second.sentOf('chat.send')).toEqual([frame]);
-    second.deliver({ type: 'ack', ref: frame!.ref!, id: 'm1', seq: 1, duplicate: true });
+    second.deliver({ type: 'ack', ref: frame!.ref!, id: 'm1', epoch: 'e1', seq: 1, duplicate: true });
     await expect(sent).resolves.toMatchObject({ seq: 1, duplicate: true });
   });
 
@@ -239,9 +255,9 @@ describe('FanfareClient sendChat', () => {
     const a = client.sendChat('a');
     const b = client.sendChat('b');
     expect(socket.sentOf('chat.send').map((m) => m.text)).toEqual(['a']);
-    socket.deliver({ type: 'ack', ref: socket.sentOf('chat.send')[0]!.ref!, id: 'm1', seq: 1 });
+    socket.deliver({ type: 'ack', ref: socket.sentOf('chat.send')[0]!.ref!, id: 'm1', epoch: 'e1', seq: 1 });
     expect(socket.sentOf('chat.send').map((m) => m.text)).toEqual(['a', 'b']);
-    socket.deliver({ type: 'ack', ref: socket.sentOf('chat.send')[1]!.ref!, id: 'm2', seq: 2 });
+    socket.deliver({ type: 'ack', ref: socket.sentOf('chat.send')[1]!.ref!, id: 'm2', epoch: 'e1', seq: 2 });
     expect((await Promise.all([a, b])).map((ack) => ack.seq)).toEqual([1, 2]);
   });
 
@@ -261,7 +277,7 @@ describe('FanfareClient sendChat', () => {
     expect(socket.sentOf('chat.send')).toHaveLength(1);
     clock.advance(1);
     expect(socket.sentOf('chat.send')).toEqual([frame, frame]);
-    socket.deliver({ type: 'ack', ref: frame!.ref!, id: 'm1', seq: 1 });
+    socket.deliver({ type: 'ack', ref: frame!.ref!, id: 'm1', epoch: 'e1', seq: 1 });
     await expect(sent).resolves.toMatchObject({ seq: 1 });
   });
 

@@ -164,6 +164,7 @@ export function welcome(snapshot: Partial<Snapshot> = {}, user = author()): Welc
     snapshot: {
       continuity: 'fresh',
       chat: [],
+      epoch: 'e1',
       lastSeq: Math.max(
         0,
         ...[...(snapshot.chat ?? []), ...(snapshot.deleted ?? [])].map((e) => e.seq),

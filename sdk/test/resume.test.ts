@@ -51,7 +51,8 @@ describe('FanfareClient resume', () => {
     const snapshot = (await resumed).snapshot;
     expect(snapshot.continuity).toBe('resumed');
     expect(snapshot.chat.map((m) => m.seq)).toEqual([3, 4, 5, 6, 7]);
-    expect(new URL(ann.sockets[1]!.url).searchParams.get('since')).toBe('2');
+    const query = new URL(ann.sockets[1]!.url).searchParams;
+    expect([query.get('since'), query.get('epoch')]).toEqual(['2', snapshot.epoch]);
     for (let i = 1; i <= 3; i++) await bob.client.sendChat(`after the return ${i}`);
     await waitUntil(ann.client, 'chat', () => seqs().length >= 10, 'Ann sees 10 messages');
 

@@ -123,7 +123,8 @@ export function messageRoutes(deps: AppDeps) {
       };
     }
     let found: FoundMessage | undefined;
-    for (const entry of await logged(() => log.readLast(eventId, RECENT_LOG_SCAN))) {
+    const recent = await logged(() => log.readLast(eventId, RECENT_LOG_SCAN));
+    for (const entry of recent.entries) {
       const record = decodeLogRecord(entry);
       if (record?.id !== msgId) continue;
       if (record.kind === 'chat') {

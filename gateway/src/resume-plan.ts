@@ -1,9 +1,10 @@
-// Closing a reconnecting fan's gap. The fan says the last seq it saw (`?since=`); the room answers
-// with every later message, from its recent buffer when it reaches back far enough, else from the
-// event log. The log read happens during the upgrade (async); the stitch with what the room has
-// published meanwhile happens at open (sync), so nothing falls between the two. Messages deleted
-// within the gap are left out; every deletion after `since` is listed, so the client drops the
-// messages it already holds.
+// Closing a reconnecting fan's gap: the plan made at the upgrade and its stitch at open. The fan
+// says the last position it saw (`?since=&epoch=`); the room answers with every later message of
+// that epoch, from its recent buffer when it reaches back far enough, else from the event log, or
+// says continuity was lost (another epoch, past retention, too far behind). The log read happens
+// during the upgrade (async); the stitch with what the room has published meanwhile happens at
+// open (sync), so nothing falls between the two. Messages deleted within the gap are left out;
+// every deletion after `since` is listed, so the client drops the messages it already holds.
 
 import {
   RESUME_MAX_MESSAGES,
@@ -11,30 +12,15 @@ import {
   type Continuity,
   type Tombstone,
 } from '@fanfare/protocol';
-import { decodeLogRecord, type LogEntry } from '@fanfare/fanout';
-
-/** One log entry as fans see it: a message, a tombstone, or neither (a record this version does not know). */
-export interface LogItem {
-  seq: number;
-  message?: ChatMessage;
-  tombstone?: Tombstone;
-}
-
-export function logItem(entry: LogEntry): LogItem {
-  const record = decodeLogRecord(entry);
-  const { seq, ts } = entry;
-  if (record?.kind === 'chat') {
-    return { seq, message: { id: record.id, seq, ts, author: record.author, text: record.text } };
-  }
-  if (record?.kind === 'delete') return { seq, tombstone: { seq, id: record.id } };
-  return { seq };
-}
+import type { LogItem } from './log-item.js';
 
 /** What the upgrade found for a reconnecting fan; consumed by EventRoom.attach. */
 export type ResumePlan =
   | { since: number; lost: true }
   | {
       since: number;
+      /** The epoch `since` counts in: the room's when the plan was made. */
+      epoch: string;
       lost: false;
       /** Entries read from the log (seq > since), oldest first; may be empty. */
       fetched: LogItem[];
@@ -42,6 +28,8 @@ export type ResumePlan =
 
 /** What a room has published and still holds, for resumes. */
 export interface RecentView {
+  /** The epoch of everything below. */
+  epoch: string;
   /** The first seq the buffer accounts for; every later published record is in it. */
   from: number;
   /** Published messages from `from` on, ascending, without the deleted ones. */
@@ -59,12 +47,13 @@ export interface Resumed {
 }
 
 /**
- * What a fan resuming after `plan.since` must get in its welcome, given what the room has
+ * What a fan resuming after `plan.since` (in `plan.epoch`) must get in its welcome, given what the room has
  * published. Records not yet published are not included: they reach the fan through the topic
  * after the welcome. Undefined when the gap cannot be closed.
  */
 export function stitchResume(plan: ResumePlan, recent: RecentView): Resumed | undefined {
-  if (plan.lost) return undefined;
+  // The log started over between the upgrade and the open: the plan counts in another history.
+  if (plan.lost || plan.epoch !== recent.epoch) return undefined;
   const messages: ChatMessage[] = [];
   const deleted: Tombstone[] = [];
   let through = plan.since;
