@@ -74,7 +74,7 @@ export function eventLogContract(name: string, create: () => Promise<EventLogFix
       const ev = f.eventId('dedupe');
       const first = await f.log.append(ev, enc('hello'), 'same-id');
       const again = await f.peer.append(ev, enc('hello'), 'same-id');
-      expect(again).toEqual({ seq: first.seq, duplicate: true });
+      expect(again).toEqual({ epoch: first.epoch, seq: first.seq, duplicate: true });
       const next = await f.log.append(ev, enc('other'), 'other-id');
       expect(next.seq).toBe(first.seq + 1);
       const range = await f.log.readAfter(ev, 0, 10);

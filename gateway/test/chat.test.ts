@@ -9,7 +9,7 @@ describe('chat', () => {
 
   it('reaches every fan of the event with id, seq, author and server time', async () => {
     g = await startGateway();
-    const { fan: ann } = await g.join({ sub: 'ann', name: 'Ann' });
+    const { fan: ann, welcome } = await g.join({ sub: 'ann', name: 'Ann' });
     const { fan: bob } = await g.join({ sub: 'bob', name: 'Bob' });
     const before = Date.now();
     ann.send({ type: 'chat.send', text: '  hello from Ann  ', ref: 'r1' });
@@ -25,7 +25,8 @@ describe('chat', () => {
       text: 'hello from Ann',
     });
     expect(message!.ts).toBeGreaterThanOrEqual(before - 1);
-    expect(ack).toEqual({ type: 'ack', ref: 'r1', id: message!.id, seq: 1 });
+    const { epoch } = welcome.snapshot;
+    expect(ack).toEqual({ type: 'ack', ref: 'r1', id: message!.id, epoch, seq: 1 });
 
     bob.send({ type: 'chat.send', text: 'hi Ann' });
     const reply = await ann.next('chat');
@@ -121,7 +122,8 @@ describe('idempotent chat', () => {
     expect(first.duplicate).toBeUndefined();
     fan.send({ type: 'chat.send', text: 'only once', ref: 'b', key: 'k-1' }); // same session
     const again = await fan.next('ack', (a) => a.ref === 'b');
-    expect(again).toEqual({ type: 'ack', ref: 'b', id: first.id, seq: first.seq, duplicate: true });
+    const { epoch, seq } = first;
+    expect(again).toEqual({ type: 'ack', ref: 'b', id: first.id, epoch, seq, duplicate: true });
     fan.close();
     const { fan: retry } = await g.join({ sub: 'kim' }); // a retry after a reconnect
     retry.send({ type: 'chat.send', text: 'only once', ref: 'c', key: 'k-1' });

@@ -10,7 +10,7 @@ import {
   type NatsLink,
 } from '@fanfare/fanout';
 import { natsUrl, requireNats, silentLogger as quiet } from '@fanfare/fanout/testing';
-import { TOKEN_ISSUER, type ChatMessage } from '@fanfare/protocol';
+import { TOKEN_ISSUER, resumeQuery, type ChatMessage } from '@fanfare/protocol';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connectFan, type FanClient } from '@fanfare/testkit';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
@@ -126,7 +126,7 @@ describe.skipIf(!available)('two shards over NATS', () => {
     talker.send({ type: 'chat.send', text: 'while away', ref: 'y' });
     await talker.next('ack', (a) => a.ref === 'y');
     const fan = await connectFan(
-      `ws://127.0.0.1:${gateways[1]!.port}/ws?token=${await sign('eve')}&since=${ack.seq}`,
+      `ws://127.0.0.1:${gateways[1]!.port}/ws?token=${await sign('eve')}${resumeQuery(ack)}`,
     );
     fans.push(fan);
     const welcome = await fan.next('welcome');

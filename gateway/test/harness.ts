@@ -13,12 +13,13 @@ import {
   systemClock,
   type Clock,
   type Bus,
+  type EventLog,
   type MemoryEventLogOptions,
   type PartyStore,
   type ShardRegistry,
   type Stage,
 } from '@fanfare/fanout';
-import { GATEWAY_AUDIENCE, TOKEN_ISSUER, type Role } from '@fanfare/protocol';
+import { GATEWAY_AUDIENCE, TOKEN_ISSUER, resumeQuery, type Role } from '@fanfare/protocol';
 import { connectFan, type ConnectOptions, type FanClient } from '@fanfare/testkit';
 import { SignJWT, exportJWK, generateKeyPair, type JWTPayload } from 'jose';
 import {
@@ -52,6 +53,8 @@ export interface SharedSeams {
   bus?: Bus;
   parties?: PartyStore;
   registry?: ShardRegistry;
+  /** The event log (default: a new MemoryEventLog with `logOptions`). */
+  log?: EventLog;
 }
 
 export async function startGateway(
@@ -65,7 +68,7 @@ export async function startGateway(
   const verifier = new JoseTokenVerifier({ kind: 'jwks', jwks: { keys: [jwk] } }, TOKEN_ISSUER);
   const bus = shared.bus ?? new MemoryBus();
   const parties = shared.parties ?? new MemoryPartyStore();
-  const log = new MemoryEventLog({ clock, ...logOptions });
+  const log = shared.log ?? new MemoryEventLog({ clock, ...logOptions });
   const sanctions = new MemorySanctionStore();
   const stages = new MemoryStageStore();
   const votes = new MemoryVoteStore();
@@ -112,6 +115,10 @@ export async function startGateway(
     return { fan, welcome };
   };
 
+  /** The query resuming after `seq` in the log's current epoch (`&since=&epoch=`). */
+  const since = async (seq: number, evt = 'demo'): Promise<string> =>
+    resumeQuery({ epoch: (await log.readLast(evt, 0)).epoch, seq });
+
   const close = async () => {
     for (const fan of fans) fan.socket.terminate();
     await gateway.close();
@@ -143,6 +150,7 @@ export async function startGateway(
     url,
     sign,
     join,
+    since,
     log,
     bus,
     sanctions,

@@ -33,7 +33,7 @@ describe('resume by sequence', () => {
   it('sends a reconnecting fan every message after its last seq, then continues live', async () => {
     g = await startGateway(fast);
     await chatMany(g, 1, 30);
-    const { welcome, fan } = await g.join({}, {}, '&since=12');
+    const { welcome, fan } = await g.join({}, {}, await g.since(12));
     expect(welcome.snapshot.continuity).toBe('resumed');
     expect(seqs(welcome.snapshot.chat)).toEqual(range(13, 30));
     expect(welcome.snapshot.lastSeq).toBe(30);
@@ -44,7 +44,7 @@ describe('resume by sequence', () => {
   it('reads the log when the room buffer does not reach back far enough', async () => {
     g = await startGateway({ ...fast, recentMessages: 5 });
     await chatMany(g, 1, 40);
-    const { welcome } = await g.join({}, {}, '&since=3');
+    const { welcome } = await g.join({}, {}, await g.since(3));
     expect(welcome.snapshot.continuity).toBe('resumed');
     expect(seqs(welcome.snapshot.chat)).toEqual(range(4, 40));
   });
@@ -52,24 +52,49 @@ describe('resume by sequence', () => {
   it('sends nothing extra to a fan that is up to date', async () => {
     g = await startGateway(fast);
     await chatMany(g, 1, 5);
-    const { welcome } = await g.join({}, {}, '&since=5');
+    const { welcome } = await g.join({}, {}, await g.since(5));
     expect(welcome.snapshot).toMatchObject({ continuity: 'resumed', chat: [], lastSeq: 5 });
   });
 
   it('says continuity was lost when the gap is past the log retention', async () => {
     g = await startGateway({ ...fast, recentMessages: 5 }, undefined, { maxEntries: 10 });
     await chatMany(g, 1, 30);
-    const { welcome } = await g.join({}, {}, '&since=2');
+    const { welcome } = await g.join({}, {}, await g.since(2));
     expect(welcome.snapshot.continuity).toBe('lost');
     expect(seqs(welcome.snapshot.chat).at(-1)).toBe(30);
   });
 
-  it('says continuity was lost when the fan is ahead of the log (the log started over)', async () => {
+  it('says continuity was lost when the fan is ahead of the log in its own epoch', async () => {
     g = await startGateway(fast);
     await chatMany(g, 1, 3);
-    const { welcome } = await g.join({}, {}, '&since=900');
+    const { welcome } = await g.join({}, {}, await g.since(900));
     expect(welcome.snapshot.continuity).toBe('lost');
     expect(seqs(welcome.snapshot.chat)).toEqual([1, 2, 3]);
+  });
+
+  it('answers a seq of another epoch (a restarted engine) with lost and the new history', async () => {
+    g = await startGateway(fast);
+    await chatMany(g, 1, 5);
+    const old = await g.since(3);
+    await g.close();
+    g = await startGateway(fast); // a new engine: a new memory log, whose numbers start again
+    await chatMany(g, 1, 8);
+    const { welcome } = await g.join({}, {}, old);
+    expect(welcome.snapshot.continuity).toBe('lost');
+    expect(welcome.snapshot.epoch).not.toBe(new URLSearchParams(old).get('epoch'));
+    expect(seqs(welcome.snapshot.chat)).toEqual(range(1, 8));
+  });
+
+  it('reads a bare since as the current epoch only when it is 0', async () => {
+    g = await startGateway(fast);
+    await chatMany(g, 1, 4);
+    const fromZero = await g.join({}, {}, '&since=0');
+    expect(fromZero.welcome.snapshot.continuity).toBe('resumed');
+    expect(seqs(fromZero.welcome.snapshot.chat)).toEqual(range(1, 4));
+    // Any other bare seq could count in an earlier history: not provable, so lost.
+    const bare = await g.join({}, {}, '&since=2');
+    expect(bare.welcome.snapshot.continuity).toBe('lost');
+    expect(seqs(bare.welcome.snapshot.chat)).toEqual(range(1, 4));
   });
 
   it('gives a fan without since a fresh snapshot', async () => {
@@ -79,9 +104,11 @@ describe('resume by sequence', () => {
 
   it('refuses a malformed since with 400 invalid_request', async () => {
     g = await startGateway();
-    for (const since of ['-1', 'abc', '1.5', '']) {
+    for (const since of ['-1', 'abc', '1.5', '', '3&epoch=no.dots', '3&epoch=', 'x&epoch=e1']) {
       const r = await expectRefused(`${g.url}?token=${await g.sign()}&since=${since}`);
       expect([r.status, r.reason]).toEqual([400, 'invalid_request']);
     }
+    const r = await expectRefused(`${g.url}?token=${await g.sign()}&epoch=e1`);
+    expect([r.status, r.reason]).toEqual([400, 'invalid_request']);
   });
 });

@@ -85,7 +85,7 @@ describe('deleted messages', () => {
       const rude = said.get('rude')!;
       await deleteMessage(g, rude.id, rude.seq);
       await watcher.until('the tombstone', (f) => batches(f).some((b) => b.deleted !== undefined));
-      const { welcome } = await g.join({}, {}, '&since=1');
+      const { welcome } = await g.join({}, {}, await g.since(1));
       expect(welcome.snapshot.continuity).toBe('resumed');
       expect(welcome.snapshot.chat.map((m) => m.text)).toEqual(['three', 'four', 'five', 'six']);
       expect(welcome.snapshot.lastSeq).toBe(7);
@@ -101,7 +101,7 @@ describe('deleted messages', () => {
     const rude = said.get('rude')!;
     const deletedAt = await deleteMessage(g, rude.id, rude.seq);
     await watcher.until('the tombstone', (f) => batches(f).some((b) => b.deleted !== undefined));
-    const { welcome, fan } = await g.join({}, {}, '&since=3');
+    const { welcome, fan } = await g.join({}, {}, await g.since(3));
     expect(welcome.snapshot).toMatchObject({
       continuity: 'resumed',
       chat: [],
@@ -124,6 +124,7 @@ describe('deleted messages', () => {
       type: 'ack',
       ref: 'b',
       id: first.id,
+      epoch: first.epoch,
       seq: first.seq,
       duplicate: true,
     });
