@@ -120,7 +120,11 @@ export class JetStreamEventLog implements EventLog {
       ack = await publish();
     }
     // The epoch as last learned (PubAck does not carry it): see AppendResult.epoch.
-    return { epoch: (await streams.known(eventId)) ?? epoch, seq: ack.seq, duplicate: ack.duplicate };
+    return {
+      epoch: (await streams.known(eventId)) ?? epoch,
+      seq: ack.seq,
+      duplicate: ack.duplicate,
+    };
   }
 
   follow(eventId: string, handler: Follower): Subscription {

@@ -136,7 +136,8 @@ export class LogFollower {
       // A stream recreated between the bounds and the consumer would be read under the old
       // epoch: check again (one round trip per start). Recreated later, it takes the consumer
       // with it, and the next start sees the new epoch.
-      if ((await this.#deps.bounds()).epoch !== epoch) throw new Error('stream recreated meanwhile');
+      if ((await this.#deps.bounds()).epoch !== epoch)
+        throw new Error('stream recreated meanwhile');
       if (!this.#is('starting')) return await this.#stopConsumer();
       this.#epoch = epoch;
       // A new consumer reports the seq before its first: the start point, resolved by the server.

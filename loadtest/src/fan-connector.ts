@@ -1,8 +1,9 @@
 // How one generator opens a fan's connection: for Fanfare, a token from the API join (once per
 // fan, reused on reconnects) and the shard URL it names, then the upgrade with `?token=` (and
-// `&since=` to resume); for the peers, their URL. Resolves at the welcome, bounded in time.
-// Also the recovery scenario's drop-and-resume, which is reopening with `since`.
+// `&since=&epoch=` to resume); for the peers, their URL. Resolves at the welcome, bounded in
+// time. Also the recovery scenario's drop-and-resume, which is reopening with that position.
 
+import { resumeQuery, type StreamPosition } from '@fanfare/protocol';
 import { nowMs } from './clock.js';
 import type { Dialect } from './dialect.js';
 import type { Fan, FanReceiver, WelcomeInfo } from './fan-receiver.js';
@@ -56,14 +57,14 @@ export class FanConnector {
   }
 
   /** Opens a connection for `fan` (joining first when it has no token) and waits for its welcome. */
-  async open(fan: Fan, since: number | undefined): Promise<WelcomeInfo> {
+  async open(fan: Fan, since: StreamPosition | undefined): Promise<WelcomeInfo> {
     const timeoutMs = this.#plan.fanConnectTimeoutMs;
     let path = fan.path;
     if (this.joins !== undefined) {
       if (fan.token === undefined) {
         this.useGrant(fan, await this.joins.join(this.#plan.eventId, timeoutMs));
       }
-      path = `${fan.path}?token=${fan.token}${since === undefined ? '' : `&since=${since}`}`;
+      path = `${fan.path}?token=${fan.token}${resumeQuery(since)}`;
     }
     return await new Promise<WelcomeInfo>((resolve, reject) => {
       const timer = setTimeout(() => fan.ws?.destroy(), timeoutMs);
@@ -89,7 +90,7 @@ export class FanConnector {
 
   /**
    * Drops `fans`' connections without a close frame (as a network loss looks), then reconnects
-   * each with `?since=<last seq it saw>` and waits for the new welcomes.
+   * each with `?since=<last seq it saw>&epoch=<its welcome's>` and waits for the new welcomes.
    */
   async dropAndResume(fans: Fan[], timeoutMs: number): Promise<RecoveryResult> {
     const latency = new Histogram();
@@ -109,7 +110,9 @@ export class FanConnector {
         return;
       }
       try {
-        const welcome = await this.open(fan, fan.seq?.last);
+        const { seq, epoch } = fan;
+        const since = seq && epoch !== undefined ? { epoch, seq: seq.last } : undefined;
+        const welcome = await this.open(fan, since);
         latency.record(nowMs() - t0);
         continuity[welcome.continuity] = (continuity[welcome.continuity] ?? 0) + 1;
         result.recovered += welcome.recovered;

@@ -115,6 +115,7 @@ export class FanFleet {
         token: undefined,
         ws: undefined,
         seq: undefined,
+        epoch: undefined,
         welcome: undefined,
         live: false,
         leaving: false,

@@ -43,6 +43,7 @@ describe('FanReceiver', () => {
       token: undefined,
       ws: undefined,
       seq: undefined,
+      epoch: undefined,
       welcome: (): void => undefined,
       live: false,
       leaving: false,
@@ -83,13 +84,18 @@ describe('scanWelcome', () => {
       type: 'welcome',
       snapshot: {
         continuity: 'fresh',
-        chat: [{ seq: 9, text: 'say \\"lastSeq\\":1' }],
+        chat: [{ seq: 9, text: 'say \\"lastSeq\\":1 \\"epoch\\":"x"' }],
+        epoch: 'lq3k2x',
         lastSeq: 42,
       },
     });
     const buf = Buffer.from(text);
     expect(scanWelcome(buf, 0, buf.length)).toEqual({
-      snapshot: { lastSeq: 42, continuity: 'fresh' },
+      snapshot: { lastSeq: 42, continuity: 'fresh', epoch: 'lq3k2x' },
+    });
+    const peer = Buffer.from('{"snapshot":{"continuity":"fresh","lastSeq":3}}');
+    expect(scanWelcome(peer, 0, peer.length)).toEqual({
+      snapshot: { lastSeq: 3, continuity: 'fresh' },
     });
     expect(scanWelcome(Buffer.from('{"type":"welcome"}'), 0, 18)).toBeUndefined();
   });

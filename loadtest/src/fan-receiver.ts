@@ -26,6 +26,8 @@ export interface Fan {
   ws: RawWebSocket<Fan> | undefined;
   /** Created at the first welcome; kept across reconnects. */
   seq: SeqTracker | undefined;
+  /** The last welcome's epoch (what `seq` counts in); undefined for the peers, who have none. */
+  epoch: string | undefined;
   /** Waits for the welcome of the current connection. */
   welcome: ((result: WelcomeInfo | Error) => void) | undefined;
   /** True between the welcome and the close of the current connection. */
@@ -55,16 +57,23 @@ export interface WelcomeInfo {
 }
 
 export interface WelcomeJson {
-  snapshot?: { lastSeq?: unknown; continuity?: unknown; chat?: { seq?: unknown }[] };
+  snapshot?: {
+    lastSeq?: unknown;
+    continuity?: unknown;
+    epoch?: unknown;
+    chat?: { seq?: unknown }[];
+  };
 }
 
 const LAST_SEQ_KEY = Buffer.from('"lastSeq":');
 const CONTINUITY_KEY = Buffer.from('"continuity":"');
+const EPOCH_KEY = Buffer.from('"epoch":"');
 
 /**
- * lastSeq and continuity of a welcome in buf[from, to) by byte search, or undefined when either
- * key is missing. Sound on server JSON: a quote inside any string is escaped, so the keys cannot
- * appear inside the snapshot's chat texts.
+ * lastSeq, continuity and epoch (when present: the peers have none) of a welcome in
+ * buf[from, to) by byte search, or undefined when lastSeq or continuity is missing. Sound on
+ * server JSON: a quote inside any string is escaped, so the keys cannot appear inside the
+ * snapshot's chat texts.
  */
 export function scanWelcome(buf: Buffer, from: number, to: number): WelcomeJson | undefined {
   const seqAt = buf.indexOf(LAST_SEQ_KEY, from);
@@ -79,7 +88,12 @@ export function scanWelcome(buf: Buffer, from: number, to: number): WelcomeJson 
   const cs = contAt + CONTINUITY_KEY.length;
   const ce = buf.indexOf(0x22, cs);
   if (ce < 0 || ce >= to) return undefined;
-  return { snapshot: { lastSeq, continuity: buf.toString('latin1', cs, ce) } };
+  const snapshot: WelcomeJson['snapshot'] = { lastSeq, continuity: buf.toString('latin1', cs, ce) };
+  const epochAt = buf.indexOf(EPOCH_KEY, from);
+  const es = epochAt + EPOCH_KEY.length;
+  const ee = epochAt < 0 ? -1 : buf.indexOf(0x22, es);
+  if (epochAt >= 0 && ee >= 0 && ee < to) snapshot.epoch = buf.toString('latin1', es, ee);
+  return { snapshot };
 }
 
 /** Why a connection attempt ended, as a short stable label for counting. */
@@ -262,6 +276,8 @@ export class FanReceiver implements RawWsHandler<Fan> {
       }
       this.recovered += recovered;
     }
+    const epoch = parsed?.snapshot?.epoch;
+    fan.epoch = typeof epoch === 'string' ? epoch : undefined;
     if (lastSeq > this.maxSeq) this.maxSeq = lastSeq;
     fan.live = true;
     this.live++;

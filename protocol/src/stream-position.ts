@@ -35,8 +35,7 @@ export function resumeQuery(position: StreamPosition | undefined): string {
 }
 
 export type ResumeParsed =
-  | { ok: true; value: ResumeFrom | undefined }
-  | { ok: false; message: string };
+  { ok: true; value: ResumeFrom | undefined } | { ok: false; message: string };
 
 /** Reads `since` and `epoch` from an upgrade query; undefined when the fan resumes nothing. */
 export function parseResumeQuery(params: URLSearchParams): ResumeParsed {

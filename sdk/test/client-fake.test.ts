@@ -245,7 +245,14 @@ describe('FanfareClient sendChat', () => {
     expect(second.sentOf('chat.send')).toEqual([]); // not before the welcome
     second.deliver(welcome({ continuity: 'resumed' }));
     expect(second.sentOf('chat.send')).toEqual([frame]);
-    second.deliver({ type: 'ack', ref: frame!.ref!, id: 'm1', epoch: 'e1', seq: 1, duplicate: true });
+    second.deliver({
+      type: 'ack',
+      ref: frame!.ref!,
+      id: 'm1',
+      epoch: 'e1',
+      seq: 1,
+      duplicate: true,
+    });
     await expect(sent).resolves.toMatchObject({ seq: 1, duplicate: true });
   });
 
@@ -255,9 +262,21 @@ describe('FanfareClient sendChat', () => {
     const a = client.sendChat('a');
     const b = client.sendChat('b');
     expect(socket.sentOf('chat.send').map((m) => m.text)).toEqual(['a']);
-    socket.deliver({ type: 'ack', ref: socket.sentOf('chat.send')[0]!.ref!, id: 'm1', epoch: 'e1', seq: 1 });
+    socket.deliver({
+      type: 'ack',
+      ref: socket.sentOf('chat.send')[0]!.ref!,
+      id: 'm1',
+      epoch: 'e1',
+      seq: 1,
+    });
     expect(socket.sentOf('chat.send').map((m) => m.text)).toEqual(['a', 'b']);
-    socket.deliver({ type: 'ack', ref: socket.sentOf('chat.send')[1]!.ref!, id: 'm2', epoch: 'e1', seq: 2 });
+    socket.deliver({
+      type: 'ack',
+      ref: socket.sentOf('chat.send')[1]!.ref!,
+      id: 'm2',
+      epoch: 'e1',
+      seq: 2,
+    });
     expect((await Promise.all([a, b])).map((ack) => ack.seq)).toEqual([1, 2]);
   });
 
