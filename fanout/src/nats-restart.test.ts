@@ -116,7 +116,7 @@ describe.runIf(available)('NATS adapters across a server restart', () => {
         WAIT_MS,
         `entry ${n}`,
       );
-    await appenderLog.append('ev', enc('before'), 'm1');
+    const { epoch } = await appenderLog.append('ev', enc('before'), 'm1');
     await arrived(1);
 
     const followerStatus = watchStatus(followerLink.nc);
@@ -125,8 +125,9 @@ describe.runIf(available)('NATS adapters across a server restart', () => {
     await within(followerStatus.until('disconnect'), WAIT_MS, 'the follower notices');
     await server.restart();
     await within(appenderStatus.until('reconnect'), WAIT_MS, 'the appender reconnects');
-    // The stream was recovered from the store: sequence numbers go on.
+    // The stream was recovered from the store: the same history, whose sequence numbers go on.
     expect(await appenderLog.append('ev', enc('during'), 'm2')).toEqual({
+      epoch,
       seq: 2,
       duplicate: false,
     });
@@ -139,11 +140,13 @@ describe.runIf(available)('NATS adapters across a server restart', () => {
     followerStatus.stop();
     appenderStatus.stop();
 
-    expect(entries.map((e) => [e.seq, dec(e.data), e.msgId])).toEqual([
-      [1, 'before', 'm1'],
-      [2, 'during', 'm2'],
-      [3, 'after', 'm3'],
+    expect(entries.map((e) => [e.epoch, e.seq, dec(e.data), e.msgId])).toEqual([
+      [epoch, 1, 'before', 'm1'],
+      [epoch, 2, 'during', 'm2'],
+      [epoch, 3, 'after', 'm3'],
     ]);
+    // Read after the restart, the recovered stream names the same epoch.
+    expect((await followerLog.readAfter('ev', 0, 0)).epoch).toBe(epoch);
     await Promise.all([followerLog.close(), appenderLog.close()]);
   });
 });
