@@ -145,15 +145,17 @@ export class PartyActions {
           this.#deps.metrics.partyCommands.inc({ outcome: 'not_in_party' });
           return fail('not_in_party', 'you are in no party', msg.ref);
         }
-        const m = await hub.mutate(eventId, partyId, (p) =>
-          applyCommand(p, userId, msg.command, msg.version, clock.now()),
+        // Every command is answered by its ref: the whole view when it applied (even when only
+        // the gate changed, as a play while someone buffers or a pause during a seek's wait) or
+        // changed nothing, an error frame when refused.
+        const m = await hub.mutate(
+          eventId,
+          partyId,
+          (p) => applyCommand(p, userId, msg.command, msg.version, clock.now()),
+          { reply: { ws, ref: msg.ref } },
         );
         const outcome = m.ok ? (m.changed ? 'applied' : 'unchanged') : m.code;
         this.#deps.metrics.partyCommands.inc({ outcome });
-        if (m.ok && !m.changed) {
-          // Nothing to do (already playing, same rate): the host still hears where things are.
-          hub.offer(m.party!, { ws, ref: msg.ref });
-        }
         refused(m, msg.ref);
         return;
       }

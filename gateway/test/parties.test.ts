@@ -158,6 +158,37 @@ describe('watch parties', () => {
     expect(resumed).toMatchObject({ paused: false, position: 600 });
   });
 
+  it("answers every command by its ref: a pause during a seek's wait, a play while a member buffers", async () => {
+    await start();
+    const { ann, bob } = await pair();
+    for (const fan of [ann, bob]) fan.send({ type: 'party.ready', readiness: 'ready' });
+    await partyWhere(ann, (p) => p.members.every((m) => m.readiness === 'ready'));
+    ann.send({ type: 'party.command', command: { op: 'play' }, version: 1, ref: 'play1' });
+    expect((await ann.next('party', (f) => f.ref === 'play1')).party.timeline.paused).toBe(false);
+    ann.send({
+      type: 'party.command',
+      command: { op: 'seek', position: 60 },
+      version: 2,
+      ref: 's',
+    });
+    const seeked = (await ann.next('party', (f) => f.ref === 's')).party;
+    expect(seeked.gate?.waitingFor).toEqual(['ann', 'bob']);
+    // The pause changes only the gate (the timeline is paused already): still answered.
+    ann.send({ type: 'party.command', command: { op: 'pause' }, version: 3, ref: 'pause' });
+    const paused = (await ann.next('party', (f) => f.ref === 'pause')).party;
+    expect(paused).toMatchObject({ gate: null, timeline: { version: 3, paused: true } });
+    // A play while Bob still buffers only opens a gate: answered at once, not when it opens.
+    ann.send({ type: 'party.ready', readiness: 'ready' });
+    await partyWhere(ann, (p) => p.members[0]!.readiness === 'ready');
+    ann.send({ type: 'party.command', command: { op: 'play' }, version: 3, ref: 'play2' });
+    const gated = (await ann.next('party', (f) => f.ref === 'play2')).party;
+    expect(gated.gate).toEqual({ until: clock.now() + READY_WAIT_MS, waitingFor: ['bob'] });
+    expect(gated.timeline).toMatchObject({ version: 3, paused: true });
+    // Changing nothing (play again while gated) is answered too.
+    ann.send({ type: 'party.command', command: { op: 'play' }, version: 3, ref: 'play3' });
+    expect((await ann.next('party', (f) => f.ref === 'play3')).party.gate).not.toBeNull();
+  });
+
   it('passes the host to the earliest-joined online member when the host leaves', async () => {
     await start();
     const { ann, bob, code } = await pair();

@@ -125,6 +125,7 @@ export class FanfareClient {
       write: (message) => this.#write(message),
       emit: (type, payload) => this.#emitter.emit(type, payload),
       serverClock: this.#serverClock,
+      clock: this.#clock,
     });
     this.#taps = new TapMerger({
       clock: this.#clock,
@@ -212,8 +213,10 @@ export class FanfareClient {
 
   /**
    * Host only: changes the timeline, based on the newest timeline this client holds. Resolves
-   * with the first newer timeline; rejects with PartyRefusedError (`not_host`,
-   * `timeline_conflict`: another change came first, decide again from `client.party`).
+   * with the timeline of the server's answer (which may be unchanged: a play while a member
+   * buffers waits behind a gate, see `client.party.gate`); rejects with PartyRefusedError
+   * (`not_host`, `timeline_conflict`: another change came first, decide again from
+   * `client.party`), or PartyRequestTimeoutError after PARTY_REQUEST_TIMEOUT_MS unanswered.
    */
   partyCommand(command: PartyCommand): Promise<Timeline> {
     return this.#party.command(command);

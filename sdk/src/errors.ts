@@ -65,3 +65,13 @@ export class PartyRequestLostError extends Error {
   override readonly name = 'PartyRequestLostError';
   readonly code = 'request_lost';
 }
+
+/**
+ * A party request got no answer within PARTY_REQUEST_TIMEOUT_MS (10 s). The server answers every
+ * request at once, so the answer was lost on the way (a stalled connection): the request may or
+ * may not have been applied. `client.party` shows the outcome; decide again from it.
+ */
+export class PartyRequestTimeoutError extends Error {
+  override readonly name = 'PartyRequestTimeoutError';
+  readonly code = 'request_timeout';
+}

@@ -29,8 +29,10 @@ export {
   ClientClosedError,
   PartyRefusedError,
   PartyRequestLostError,
+  PartyRequestTimeoutError,
   VoteRefusedError,
 } from './errors.js';
+export { PARTY_REQUEST_TIMEOUT_MS } from './party-client.js';
 export type { ServerClockView } from './server-clock.js';
 export { watchParty, type WatchParty, type WatchPartyOptions } from './watch-party.js';
 export { sequenceBatch, type SequencedBatch } from './chat-sequence.js';

@@ -3,7 +3,8 @@
 // party requests are not resent after a drop (a second create or join would be refused, and a
 // command's base version may be stale by then): a request the drop caught rejects with
 // PartyRequestLostError, and the `party` frame the server sends after the next welcome shows
-// what happened.
+// what happened. Every request settles: by its answer (the server answers each one by its ref,
+// see docs/protocol.md), or with PartyRequestTimeoutError after PARTY_REQUEST_TIMEOUT_MS.
 
 import {
   CHAT_MAX_CHARS,
@@ -24,7 +25,8 @@ import {
   type Timeline,
 } from '@fanfare/protocol';
 import type { FanfareClientEvents } from './client-events.js';
-import { PartyRefusedError, PartyRequestLostError } from './errors.js';
+import type { Clock, TimerHandle } from './clock.js';
+import { PartyRefusedError, PartyRequestLostError, PartyRequestTimeoutError } from './errors.js';
 import { PartyMirror } from './party-mirror.js';
 import type { ServerClock } from './server-clock.js';
 
@@ -48,7 +50,17 @@ export interface PartyClientOptions {
   write(message: ClientMessage): boolean;
   emit<K extends keyof PartyEvents>(type: K, payload: FanfareClientEvents[K]): void;
   serverClock: ServerClock;
+  /** Times the bound on unanswered requests. */
+  clock: Clock;
 }
+
+/**
+ * How long a party request may go unanswered before it rejects with PartyRequestTimeoutError, ms.
+ * The server answers every request at once (a command never waits for a gate to open), so this
+ * only fires when an answer was lost: a stalled connection, or a server that broke the rule. Ten
+ * seconds is well past any real round trip plus the store's compare-and-set retries.
+ */
+export const PARTY_REQUEST_TIMEOUT_MS = 10_000;
 
 /** The server frames this component handles. */
 export type PartyServerMessage = Extract<
@@ -56,21 +68,12 @@ export type PartyServerMessage = Extract<
   { type: 'party' | 'party.timeline' | 'party.chat' | 'party.left' }
 >;
 
-type Pending =
-  | { kind: 'view'; resolve(view: PartyView): void; reject(error: Error): void }
-  | { kind: 'leave'; resolve(left: PartyLeft): void; reject(error: Error): void }
-  | {
-      kind: 'chat';
-      text: string;
-      resolve(message: PartyChatMessage): void;
-      reject(error: Error): void;
-    }
-  | {
-      kind: 'command';
-      base: number;
-      resolve(timeline: Timeline): void;
-      reject(error: Error): void;
-    };
+type Pending = (
+  | { kind: 'view'; resolve(view: PartyView): void }
+  | { kind: 'leave'; resolve(left: PartyLeft): void }
+  | { kind: 'chat'; text: string; resolve(message: PartyChatMessage): void }
+  | { kind: 'command'; resolve(timeline: Timeline): void }
+) & { reject(error: Error): void; timer?: TimerHandle };
 
 export class PartyClient {
   readonly #o: PartyClientOptions;
@@ -156,7 +159,6 @@ export class PartyClient {
     const frame: PartyRequest = { type: 'party.command', command, version: base };
     return this.#request<Timeline>(frame, (resolve, reject) => ({
       kind: 'command',
-      base,
       resolve,
       reject,
     }));
@@ -217,11 +219,21 @@ export class PartyClient {
     if (this.#closedBy) return Promise.reject(this.#closedBy);
     return new Promise<T>((resolve, reject) => {
       const ref = `p${this.#nextRef++}`;
+      const entry = pending(resolve, reject);
       // Pending before written: an answer may come back within the write (an in-process server).
-      this.#pending.set(ref, pending(resolve, reject));
-      if (this.#o.write({ ...frame, ref })) return;
-      this.#pending.delete(ref);
-      reject(new PartyRefusedError('unavailable', 'not connected: nothing was sent'));
+      this.#pending.set(ref, entry);
+      if (!this.#o.write({ ...frame, ref })) {
+        this.#pending.delete(ref);
+        reject(new PartyRefusedError('unavailable', 'not connected: nothing was sent'));
+        return;
+      }
+      if (!this.#pending.has(ref)) return; // answered within the write
+      entry.timer = this.#o.clock.setTimeout(() => {
+        if (this.#pending.get(ref) !== entry) return;
+        this.#pending.delete(ref);
+        const waited = `${PARTY_REQUEST_TIMEOUT_MS} ms`;
+        reject(new PartyRequestTimeoutError(`no answer to ${frame.type} within ${waited}`));
+      }, PARTY_REQUEST_TIMEOUT_MS);
     });
   }
 
@@ -250,14 +262,9 @@ export class PartyClient {
   #timelineChanged(timeline: Timeline): void {
     const partyId = this.#mirror.party?.id;
     if (partyId === undefined) return;
+    // A command settles only by its own answer (by ref): a newer timeline may be another
+    // change's (a gate opening, a later command), and must not settle this one.
     this.#o.emit('partyTimeline', { partyId, timeline });
-    // The host's own answer comes by ref; a newer timeline by another path (the answer raced by
-    // a `party.timeline`, or a server that sends only that) settles the command as well.
-    for (const [ref, pending] of this.#pending) {
-      if (pending.kind !== 'command' || timeline.version <= pending.base) continue;
-      this.#pending.delete(ref);
-      pending.resolve(timeline);
-    }
   }
 
   #onChat(message: PartyChatMessage): void {
@@ -267,7 +274,7 @@ export class PartyClient {
     // with the same text is the one it stored (messages of one fan are handled in order).
     for (const [ref, pending] of this.#pending) {
       if (pending.kind !== 'chat' || pending.text !== message.text) continue;
-      this.#pending.delete(ref);
+      this.#forget(ref, pending);
       pending.resolve(message);
       return;
     }
@@ -282,7 +289,7 @@ export class PartyClient {
       const gone = new PartyRefusedError('not_in_party', `left party ${frame.partyId}`);
       for (const [ref, pending] of this.#pending) {
         if (pending.kind !== 'chat' && pending.kind !== 'command') continue;
-        this.#pending.delete(ref);
+        this.#forget(ref, pending);
         pending.reject(gone);
       }
       this.#o.emit('partyLeft', frame);
@@ -294,14 +301,19 @@ export class PartyClient {
   #take(ref: string | undefined): Pending | undefined {
     if (ref === undefined) return undefined;
     const pending = this.#pending.get(ref);
-    this.#pending.delete(ref);
+    if (pending) this.#forget(ref, pending);
     return pending;
   }
 
+  #forget(ref: string, pending: Pending): void {
+    this.#pending.delete(ref);
+    if (pending.timer !== undefined) this.#o.clock.clearTimeout(pending.timer);
+  }
+
   #rejectAll(error: Error): void {
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
-    for (const p of pending) p.reject(error);
+    const pending = [...this.#pending];
+    for (const [ref, p] of pending) this.#forget(ref, p);
+    for (const [, p] of pending) p.reject(error);
   }
 }
 

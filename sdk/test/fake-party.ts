@@ -1,18 +1,20 @@
 // The gateway's watch-party rules in miniature, answering over fake sockets: create, join, leave,
 // chat, host commands with their compare-and-set on the timeline version, readiness and host
-// hand-over, and pings answered with this server's clock (offset from the test's clock, after a
+// hand-over, the readiness gate (a play while someone buffers waits; a seek while playing pauses
+// behind it; it opens with every member ready, at now + START_LEAD_MS), and pings answered with this server's clock (offset from the test's clock, after a
 // configurable delay each way). Several clients, each on its own FakeServer, may share one.
 
 import type {
   Author,
   ClientMessage,
   ErrorCode,
+  PartyCommand,
   PartyMember,
   PartyView,
   ServerMessage,
   Timeline,
 } from '@fanfare/protocol';
-import { positionAt } from '@fanfare/protocol';
+import { READY_WAIT_MS, START_LEAD_MS, positionAt } from '@fanfare/protocol';
 import type { ManualClock } from '@fanfare/fanout/testing';
 import type { FakeServer, FakeSocket } from './fake-server.js';
 
@@ -24,6 +26,8 @@ export interface FakePartyOptions {
   upMs?: () => number;
   /** One-way delay of a pong back, ms (drawn per pong). */
   downMs?: () => number;
+  /** Answer no host command (an answer lost on the way), to test the client's bound. */
+  silentCommands?: boolean;
 }
 
 interface Party {
@@ -136,40 +140,25 @@ export class FakeParty {
         if (!party) return fail('not_in_party');
         if (party.view.hostId !== user.id) return fail('not_host');
         if (m.version !== party.view.timeline.version) return fail('timeline_conflict');
-        const c = m.command;
-        const now = this.serverNow();
-        const position = positionAt(party.view.timeline, now);
-        if (c.op === 'play') this.#moveTimeline(party, { paused: false, position });
-        else if (c.op === 'pause') this.#moveTimeline(party, { paused: true, position });
-        else if (c.op === 'seek') this.#moveTimeline(party, { position: c.position });
-        else if (c.op === 'rate') this.#moveTimeline(party, { rate: c.rate, position });
-        else this.#moveTimeline(party, { media: c.media, position: 0, paused: true });
-        // Players must rebuffer after a seek or new media (the gateway's gate is left out here).
-        const rebuffer = c.op === 'seek' || c.op === 'media';
-        if (rebuffer) {
-          const members = party.view.members.map((x) => ({
-            ...x,
-            readiness: 'buffering' as const,
-          }));
-          this.#change(party, { members });
-        }
-        // As the gateway does: the host gets the whole view by ref; the others the view when
-        // more than the timeline changed, then the timeline.
-        socket.deliver({ type: 'party', party: party.view, ...answer });
-        for (const [userId, other] of party.sockets) {
-          if (userId === user.id) continue;
-          if (rebuffer) other.deliver({ type: 'party', party: party.view });
-          other.deliver(this.#timelineFrame(party));
-        }
+        const before = party.view;
+        this.#command(party, m.command);
+        // As the gateway does: the host gets the whole view by ref, whatever changed (even
+        // nothing, or only the gate); the others the view when more than the timeline changed,
+        // then the timeline when it moved.
+        if (this.#o.silentCommands !== true)
+          socket.deliver({ type: 'party', party: party.view, ...answer });
+        this.#fanOut(party, before, user.id);
         return;
       }
       case 'party.ready': {
         if (!party) return;
+        const before = party.view;
         const members = party.view.members.map((x) =>
           x.userId === user.id ? { ...x, readiness: m.readiness } : x,
         );
         this.#change(party, { members });
-        return this.#broadcastParty(party);
+        this.#settle(party);
+        return this.#fanOut(party, before);
       }
       case 'party.host': {
         if (!party) return fail('not_in_party');
@@ -179,6 +168,82 @@ export class FakeParty {
       }
       default:
         return;
+    }
+  }
+
+  /** The gateway's `applyCommand`, in miniature: the gate included. */
+  #command(party: Party, c: PartyCommand): void {
+    const t = party.view.timeline;
+    const gated = party.view.gate !== null;
+    const now = this.serverNow();
+    const position = positionAt(t, Math.max(now, t.at));
+    switch (c.op) {
+      case 'play':
+        if (!t.paused || gated) return;
+        if (allReady(party.view))
+          this.#moveTimeline(party, { paused: false, at: now + START_LEAD_MS });
+        else this.#gate(party);
+        return;
+      case 'pause':
+        if (t.paused && !gated) return;
+        this.#change(party, { gate: null });
+        if (!t.paused) this.#moveTimeline(party, { paused: true, position });
+        return;
+      case 'seek':
+        this.#moveTimeline(party, { position: c.position, paused: true });
+        this.#rebuffer(party);
+        if (!t.paused || gated) this.#gate(party);
+        return;
+      case 'rate':
+        if (t.rate === c.rate) return;
+        if (t.paused) this.#moveTimeline(party, { rate: c.rate, at: t.at });
+        else this.#moveTimeline(party, { rate: c.rate, position, at: Math.max(now, t.at) });
+        return;
+      case 'media':
+        this.#moveTimeline(party, { media: c.media, position: 0, paused: true });
+        this.#rebuffer(party);
+        this.#change(party, { gate: null });
+        return;
+    }
+  }
+
+  #rebuffer(party: Party): void {
+    const members = party.view.members.map((x) => ({ ...x, readiness: 'buffering' as const }));
+    this.#change(party, { members });
+  }
+
+  #gate(party: Party): void {
+    const waitingFor = party.view.members.filter((x) => x.readiness !== 'ready');
+    const until = this.serverNow() + READY_WAIT_MS;
+    this.#change(party, { gate: { until, waitingFor: waitingFor.map((x) => x.userId) } });
+  }
+
+  /** Opens the gate once every member is ready (the fake has no clock-driven timeout). */
+  #settle(party: Party): void {
+    const gate = party.view.gate;
+    if (gate === null) return;
+    if (!allReady(party.view)) {
+      const waitingFor = party.view.members.filter((x) => x.readiness !== 'ready');
+      party.view = {
+        ...party.view,
+        gate: { ...gate, waitingFor: waitingFor.map((x) => x.userId) },
+      };
+      return;
+    }
+    this.#change(party, { gate: null });
+    this.#moveTimeline(party, { paused: false, at: this.serverNow() + START_LEAD_MS });
+  }
+
+  /** What changed since `before` to every member but `except`: the view, then the timeline. */
+  #fanOut(party: Party, before: PartyView, except?: string): void {
+    const timelineMoved = party.view.timeline.version !== before.timeline.version;
+    const viewChanged =
+      JSON.stringify({ ...party.view, timeline: null, version: 0 }) !==
+      JSON.stringify({ ...before, timeline: null, version: 0 });
+    for (const [userId, other] of party.sockets) {
+      if (userId === except) continue;
+      if (viewChanged) other.deliver({ type: 'party', party: party.view });
+      if (timelineMoved) other.deliver(this.#timelineFrame(party));
     }
   }
 
@@ -242,6 +307,10 @@ export class FakeParty {
   #send(party: Party, message: ServerMessage): void {
     for (const socket of party.sockets.values()) socket.deliver(message);
   }
+}
+
+function allReady(view: PartyView): boolean {
+  return view.members.every((x) => !x.online || x.readiness === 'ready');
 }
 
 function member(user: Author, now: number): PartyMember {

@@ -205,6 +205,7 @@ describe('watchParty', () => {
     const t = await watching();
     t.media.readyState = 4;
     await t.ann.client.partyCommand({ op: 'seek', position: 30 });
+    t.ann.client.setReadiness('ready'); // Ann has no player; Bob's says ready once landed
     await t.ann.client.partyCommand({ op: 'play' });
     t.clock.advance(4_000); // clock sync (no delay: exact), a seek, rate nudges
     const tl = t.party.party(t.code)!.timeline;
