@@ -1,7 +1,8 @@
 // Keeps one media element on the shared timeline. Small drift is absorbed by nudging the playback
-// rate (invisible), large drift by a seek aimed where the timeline will be when the seek completes
-// (learned from past seeks). Trade-off: a dead band of DRIFT_ENTER_MS is left uncorrected, buying
-// a steady rate and no oscillation for a bounded, sub-frame error. Thresholds: sync-policy.ts.
+// rate (invisible); a start, and a large drift, by holding the paused element on a frame the
+// timeline is about to reach (seeking ahead first when needed) and starting it one learned start
+// latency early. Trade-off: a dead band of DRIFT_ENTER_MS is left uncorrected, buying a steady
+// rate and no oscillation for a bounded error. Thresholds: sync-policy.ts.
 
 import type { Clock, TimerHandle } from './clock.js';
 import { HAVE_FUTURE_DATA } from './media.js';
@@ -10,12 +11,15 @@ import {
   CONTROL_TICK_MS,
   DRIFT_ENTER_MS,
   DRIFT_EXIT_MS,
+  MAX_HOLD_MS,
+  PLAY_LATENCY_GUESS_MS,
+  SEEK_AIM_MARGIN,
+  SEEK_ENTER_MS,
   SEEK_LATENCY_GUESS_MS,
   SEEK_TIMEOUT_MS,
   correctionRate,
   learnLatency,
   seekCooldownMs,
-  seekTarget,
   seekThresholdMs,
 } from './sync-policy.js';
 import { moveSync } from './sync-state.js';
@@ -76,7 +80,15 @@ export class SyncController {
     rateChanges: 0,
     rateFlips: 0,
     seekLatencyMs: SEEK_LATENCY_GUESS_MS,
+    playLatencyMs: PLAY_LATENCY_GUESS_MS,
+    heldStarts: 0,
   };
+  #previous: Timeline | undefined;
+  #wake: TimerHandle | undefined;
+  #playCalledAt: number | undefined;
+  /** When the controller last called play() on a paused element, until `playing` fires. */
+  #startedAt: number | undefined;
+  #playSamples = 0;
 
   constructor(options: SyncControllerOptions) {
     this.#media = options.media;
@@ -105,12 +117,14 @@ export class SyncController {
     for (const [type, fn] of this.#listeners) this.#media.removeEventListener(type, fn);
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#clearWake();
     if (this.#timeline) this.#media.playbackRate = this.#timeline.rate;
   }
 
   /** Adopts `timeline` if it is newer than the one held and acts on it now. False when stale. */
   setTimeline(timeline: Timeline): boolean {
     if (!isNewer(timeline, this.#timeline)) return false;
+    this.#previous = this.#timeline;
     this.#timeline = timeline;
     this.#freshCause = true;
     this.#blocked = false;
@@ -141,8 +155,26 @@ export class SyncController {
     this.#publish();
   }
 
+  /**
+   * The timeline in force at server time `t`. A value takes effect at its `at`: before it, a rate
+   * change scheduled ahead leaves the previous playing value in force; a start (from paused)
+   * holds its first frame, which `positionAt` gives.
+   */
+  #live(t: number): Timeline {
+    const tl = this.#timeline!;
+    const prev = this.#previous;
+    if (tl.paused || t >= tl.at || !prev || prev.paused || prev.media !== tl.media) return tl;
+    return prev;
+  }
+
+  /** Where the element should be at server time `t`, seconds. */
+  #targetAt(t: number): number {
+    return Math.max(0, positionAt(this.#live(t), t));
+  }
+
   #decide(): void {
     const tl = this.#timeline;
+    this.#clearWake();
     if (!tl || !this.#time.synced) {
       this.#driftMs = undefined;
       return this.#move('idle');
@@ -155,39 +187,83 @@ export class SyncController {
       this.#move('correcting');
     }
     if (this.#externalSeek) return;
-    const target = Math.max(0, positionAt(tl, this.#time.serverNow()));
+    const serverNow = this.#time.serverNow();
+    const live = this.#live(serverNow);
+    const target = this.#targetAt(serverNow);
     const drift = (this.#media.currentTime - target) * 1000;
     this.#driftMs = drift;
     const mayMove = this.#freshCause || now - this.#lastSeekEnd >= seekCooldownMs(this.#misses);
-    const seekDue = Math.abs(drift) > seekThresholdMs(tl.paused) && mayMove;
 
     if (tl.paused) {
       this.#blocked = false;
-      if (!this.#media.paused) this.#media.pause();
+      this.#pause();
       this.#setRate(tl.rate, tl.rate);
+      const seekDue = Math.abs(drift) > seekThresholdMs(true) && mayMove;
       return seekDue ? this.#seek(target, now) : this.#move('in-sync');
     }
     if (this.#stalled) return this.#move('buffering');
     if (this.#blocked) return this.#move('blocked');
-    if (seekDue) {
-      this.#setRate(tl.rate, tl.rate);
-      this.#seek(seekTarget(target, tl.rate, false, this.#stats.seekLatencyMs), now);
-      if (this.#media.paused) this.#play();
-      return;
+    if (this.#media.paused) return this.#start(live, serverNow, drift, now, mayMove);
+    // A start in flight (play() called, frames not moving yet): the drift it shows is the wait
+    // it was timed for, not an error; look again once `playing` fires (or, for an element that
+    // does not say, after twice the start latency and a tick).
+    const startWindow = 2 * this.#stats.playLatencyMs + this.#tickMs;
+    if (this.#startedAt !== undefined && now - this.#startedAt < startWindow) return;
+    this.#startedAt = undefined;
+    if (drift > SEEK_ENTER_MS && drift < MAX_HOLD_MS) {
+      // Far ahead: stop and let the timeline come to this frame; no seek needed.
+      this.#pause();
+      return this.#start(live, serverNow, drift, now, mayMove);
     }
-    if (this.#media.paused) this.#play();
+    if (Math.abs(drift) > SEEK_ENTER_MS && mayMove) return this.#seekAndHold(serverNow, now);
+    // A rate change scheduled ahead: look again at the instant it takes effect, not a tick late.
+    if (live !== tl) this.#wake = this.#clock.setTimeout(() => this.#evaluate(), tl.at - serverNow);
     const band = this.#state === 'correcting' ? DRIFT_EXIT_MS : DRIFT_ENTER_MS;
     if (Math.abs(drift) > band) {
       if (this.#state !== 'correcting') {
         this.#stats.corrections += 1;
         this.#lastNudgeSign = 0;
       }
-      this.#setRate(correctionRate(drift, tl.rate), tl.rate);
+      this.#setRate(correctionRate(drift, live.rate), live.rate);
       return this.#move('correcting');
     }
-    this.#setRate(tl.rate, tl.rate);
+    this.#setRate(live.rate, live.rate);
     this.#misses = 0;
     this.#move('in-sync');
+  }
+
+  /**
+   * The timeline plays and the element is paused (a start, the end of a seek-and-hold, a user's
+   * pause): hold on this frame until the timeline reaches it, start it one start-latency early,
+   * or, when the frame is behind by more than the band, seek ahead and hold there.
+   */
+  #start(live: Timeline, serverNow: number, drift: number, now: number, mayMove: boolean): void {
+    this.#setRate(live.rate, live.rate);
+    // Server ms until the timeline reaches this frame (negative: it passed it that long ago).
+    const reachIn = Math.max(0, live.at - serverNow) + drift / live.rate;
+    const playLatency = this.#stats.playLatencyMs;
+    if (drift < -DRIFT_ENTER_MS || reachIn - playLatency > MAX_HOLD_MS) {
+      if (mayMove) return this.#seekAndHold(serverNow, now);
+      // In the seek cooldown: play on, and let the rate correct from the next look.
+      this.#play();
+      return this.#move('in-sync');
+    }
+    // Within a millisecond of due is due: a timer finer than that is noise (and, on virtual
+    // time, would re-arm itself at the same instant).
+    if (reachIn - playLatency >= 1) {
+      if (this.#state !== 'holding') this.#stats.heldStarts += 1;
+      this.#wake = this.#clock.setTimeout(() => this.#evaluate(), reachIn - playLatency);
+      return this.#move('holding');
+    }
+    this.#play();
+    this.#move('in-sync');
+  }
+
+  /** Pauses, and seeks to where the timeline will be a little after the seek lands. */
+  #seekAndHold(serverNow: number, now: number): void {
+    this.#pause();
+    const leadMs = this.#stats.seekLatencyMs * (1 + SEEK_AIM_MARGIN) + this.#stats.playLatencyMs;
+    this.#seek(this.#targetAt(serverNow + leadMs), now);
   }
 
   #seek(to: number, now: number): void {
@@ -199,8 +275,21 @@ export class SyncController {
     this.#media.currentTime = to;
   }
 
+  #pause(): void {
+    this.#playCalledAt = undefined;
+    this.#startedAt = undefined;
+    if (!this.#media.paused) this.#media.pause();
+  }
+
   #play(): void {
+    if (!this.#media.paused) return;
+    // Time the start only from a ready element: one still loading says nothing of its latency.
+    const ready = this.#media.readyState >= HAVE_FUTURE_DATA && this.#seekStartedAt === undefined;
+    this.#playCalledAt = ready ? this.#clock.now() : undefined;
+    this.#startedAt = this.#clock.now();
     void Promise.resolve(this.#media.play()).catch((err: unknown) => {
+      this.#playCalledAt = undefined;
+      this.#startedAt = undefined;
       // Only a policy refusal blocks us. An AbortError means a later pause() or seek superseded
       // this play() call, which is our own doing and needs nothing.
       const name = typeof err === 'object' && err !== null ? (err as { name?: unknown }).name : '';
@@ -208,6 +297,11 @@ export class SyncController {
       this.#blocked = true;
       this.#evaluate();
     });
+  }
+
+  #clearWake(): void {
+    if (this.#wake !== undefined) this.#clock.clearTimeout(this.#wake);
+    this.#wake = undefined;
   }
 
   #setRate(rate: number, base: number): void {
@@ -249,7 +343,7 @@ export class SyncController {
   #scoreLanding(aimed: boolean): void {
     const tl = this.#timeline;
     if (!tl) return;
-    const target = positionAt(tl, this.#time.serverNow());
+    const target = this.#targetAt(this.#time.serverNow());
     const landedMs = Math.abs(this.#media.currentTime - target) * 1000;
     if (aimed && landedMs > seekThresholdMs(tl.paused)) {
       this.#misses += 1;
@@ -273,6 +367,16 @@ export class SyncController {
   }
 
   #onPlaying(): void {
+    if (this.#playCalledAt !== undefined) {
+      const measured = this.#clock.now() - this.#playCalledAt;
+      this.#stats.playLatencyMs = learnLatency(
+        this.#stats.playLatencyMs,
+        measured,
+        this.#playSamples++,
+      );
+      this.#playCalledAt = undefined;
+    }
+    this.#startedAt = undefined;
     if (this.#stalled) this.#freshCause = true;
     this.#stalled = false;
     this.#blocked = false;

@@ -10,14 +10,14 @@ export const CONTROL_TICK_MS = 100;
  * 25 ms is under one frame at 30 fps and near the point where two devices in one room start to
  * sound like an echo; below it, corrections would cost more (rate wobble) than they buy.
  */
-export const DRIFT_ENTER_MS = 25;
+export const DRIFT_ENTER_MS = 12;
 
 /**
  * Drift below which a correction stops and the rate returns to the timeline's. Well under the
  * entry band (hysteresis): a member that just stopped correcting needs to drift 17 ms before the
  * next correction starts, which at realistic clock drift (under 0.1 ms/s) takes minutes.
  */
-export const DRIFT_EXIT_MS = 8;
+export const DRIFT_EXIT_MS = 4;
 
 /**
  * Proportional gain as a time constant: a correction aims to remove the drift at `drift / tau`
@@ -41,6 +41,28 @@ export const SEEK_ENTER_MS = 200;
 
 /** Seek latency assumed before any seek was measured, ms (a local, buffered seek is ~50-300 ms). */
 export const SEEK_LATENCY_GUESS_MS = 150;
+
+/**
+ * Start latency assumed before any start was measured, ms: from `play()` on a paused, buffered
+ * element to `playing`. Learned like the seek latency; a start is called this early, so frames
+ * move at the instant the timeline names.
+ */
+export const PLAY_LATENCY_GUESS_MS = 30;
+
+/**
+ * How much longer than the learned seek latency a corrective seek aims, as a fraction: it lands
+ * ahead of the timeline, holds, and starts on the spot (seek-and-hold), so the spread of seek
+ * latencies (a quarter either way is common) costs a slightly longer still frame, never a
+ * residual error.
+ */
+export const SEEK_AIM_MARGIN = 0.3;
+
+/**
+ * Longest the controller holds a paused element ahead of a playing timeline, waiting for the
+ * timeline to reach its frame, ms. Further ahead, it seeks instead. A start's lead (300 ms at the
+ * server) and a seek-and-hold's margin are well within it.
+ */
+export const MAX_HOLD_MS = 1_000;
 
 /** Weight of the newest measurement in the seek-latency average (recent seeks matter most). */
 export const SEEK_LATENCY_WEIGHT = 0.3;

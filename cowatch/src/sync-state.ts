@@ -6,12 +6,16 @@
  * - `idle`: no timeline yet, or the clock is not synced yet; the element is left alone.
  * - `in-sync`: within the dead band, playing (or paused) at the timeline's rate.
  * - `correcting`: playing with a nudged rate until drift is under `DRIFT_EXIT_MS`.
+ * - `holding`: the timeline plays (or is about to: a start takes effect at `at`), and the element
+ *   waits, paused, on the frame the timeline is about to reach; it starts then. Every start and
+ *   every corrective seek ends this way, so none needs a backward seek or a catch-up.
  * - `seeking`: a seek is in flight (ours or the user's); nothing else is attempted until it ends.
  * - `buffering`: the element stalled (`waiting`); corrections resume when it plays again.
  * - `blocked`: the browser refused `play()` (autoplay policy); the app should offer a play button.
  *   Retried on the next timeline or when the element starts playing.
  */
-export type SyncState = 'idle' | 'in-sync' | 'correcting' | 'seeking' | 'buffering' | 'blocked';
+export type SyncState =
+  'idle' | 'in-sync' | 'correcting' | 'holding' | 'seeking' | 'buffering' | 'blocked';
 
 import type { Readiness } from '@fanfare/protocol';
 
@@ -37,17 +41,22 @@ export interface SyncStats {
   rateFlips: number;
   /** Current seek-latency estimate, ms. */
   seekLatencyMs: number;
+  /** Current start-latency estimate (`play()` to `playing`), ms. */
+  playLatencyMs: number;
+  /** Starts that waited on their frame (`holding`) and began at the timeline's instant. */
+  heldStarts: number;
 }
 
 // Every move is allowed except starting a seek while one is in flight: that is the rule that keeps
 // the controller from chasing its own seeks.
 const MOVES: Readonly<Record<SyncState, readonly SyncState[]>> = {
-  idle: ['in-sync', 'correcting', 'seeking', 'buffering', 'blocked'],
-  'in-sync': ['idle', 'correcting', 'seeking', 'buffering', 'blocked'],
-  correcting: ['idle', 'in-sync', 'seeking', 'buffering', 'blocked'],
-  seeking: ['idle', 'in-sync', 'correcting', 'buffering', 'blocked'],
-  buffering: ['idle', 'in-sync', 'correcting', 'seeking', 'blocked'],
-  blocked: ['idle', 'in-sync', 'correcting', 'seeking', 'buffering'],
+  idle: ['in-sync', 'correcting', 'holding', 'seeking', 'buffering', 'blocked'],
+  'in-sync': ['idle', 'correcting', 'holding', 'seeking', 'buffering', 'blocked'],
+  correcting: ['idle', 'in-sync', 'holding', 'seeking', 'buffering', 'blocked'],
+  holding: ['idle', 'in-sync', 'correcting', 'seeking', 'buffering', 'blocked'],
+  seeking: ['idle', 'in-sync', 'correcting', 'holding', 'buffering', 'blocked'],
+  buffering: ['idle', 'in-sync', 'correcting', 'holding', 'seeking', 'blocked'],
+  blocked: ['idle', 'in-sync', 'correcting', 'holding', 'seeking', 'buffering'],
 };
 
 /** A move the state machine does not allow: a bug in the controller, never a media condition. */

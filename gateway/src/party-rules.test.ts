@@ -184,11 +184,13 @@ describe('commands', () => {
     expect(p.members.every((m) => m.readiness === 'buffering')).toBe(true);
   });
 
-  it('rebases the position on a rate change and starts new media paused at 0', () => {
+  it('rebases a rate change START_LEAD_MS ahead and starts new media paused at 0', () => {
     let p = accepted(applyCommand(allReady(trio()), 'ann', { op: 'play' }, 1, T0));
     const at = p.timeline.at;
+    // Ahead, like a start: every member hears of it before it takes effect.
     p = accepted(applyCommand(p, 'ann', { op: 'rate', rate: 2 }, 2, at + 4000));
-    expect(p.timeline).toMatchObject({ position: 4, rate: 2, at: at + 4000, paused: false });
+    const rebased = at + 4000 + START_LEAD_MS;
+    expect(p.timeline).toMatchObject({ position: 4.3, rate: 2, at: rebased, paused: false });
     p = accepted(applyCommand(p, 'ann', { op: 'media', media: 'next' }, 3, at + 5000));
     expect(p.timeline).toMatchObject({ media: 'next', position: 0, paused: true, version: 4 });
   });

@@ -209,7 +209,7 @@ export function goOffline(
  * - pause: freezes the position now and cancels a pending gate.
  * - seek: moves the position and marks every member buffering; if it was playing (or about to),
  *   it pauses behind a gate, so the resume waits for the players to catch up.
- * - rate: new rate from now on.
+ * - rate: new rate from now + START_LEAD_MS on (the old one runs until then).
  * - media: new media at 0, paused, every member buffering.
  */
 export function applyCommand(
@@ -255,8 +255,9 @@ export function applyCommand(
     }
     case 'rate': {
       if (t.rate === command.rate) return ok(party);
-      // Rebase where it is now (or where a start still in its lead will begin).
-      const at = t.paused ? t.at : Math.max(now, t.at);
+      // Rebase START_LEAD_MS ahead, as a start does, so members switch rates at one instant
+      // instead of each as the frame arrives (or where a start still in its lead will begin).
+      const at = t.paused ? t.at : Math.max(now + START_LEAD_MS, t.at);
       Object.assign(nt, { position: positionAt(t, at), rate: command.rate, at });
       break;
     }

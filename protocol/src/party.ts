@@ -24,8 +24,9 @@ export const PARTY_RATE_MAX = 4;
  */
 export const READY_WAIT_MS = 30_000;
 /**
- * How far in the future a start takes effect, ms: every member receives the timeline before
- * the instant it names, so all start together instead of each as the message arrives.
+ * How far in the future a start (and a rate change) takes effect, ms: every member receives the
+ * timeline before the instant it names, so all start together instead of each as the message
+ * arrives. Members hold the start frame (or keep the old rate) until then.
  */
 export const START_LEAD_MS = 300;
 /** Shards resend the timeline this often, ms, so a member that missed a change converges. */

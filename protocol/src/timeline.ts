@@ -18,16 +18,24 @@ export interface Timeline {
   /** Playback rate while playing (1 = normal speed); greater than 0. */
   rate: number;
   paused: boolean;
-  /** Server time the value took effect, ms since the Unix epoch. May lie slightly in the future. */
+  /**
+   * Server time the value takes effect, ms since the Unix epoch. May lie slightly in the future
+   * (a start, a rate change): until then the previous value holds, and a start waits on
+   * `position`.
+   */
   at: number;
   /** Increases with every change; a member keeps the value with the highest version it saw. */
   version: number;
 }
 
-/** The timeline's media position, in seconds, at server time `serverTimeMs`. */
+/**
+ * The timeline's media position, in seconds, at server time `serverTimeMs`. Before `at` a
+ * playing timeline is at `position`: a start scheduled ahead (the server's START_LEAD_MS) holds
+ * its first frame until then, it never runs backwards.
+ */
 export function positionAt(timeline: Timeline, serverTimeMs: number): number {
   if (timeline.paused) return timeline.position;
-  return timeline.position + ((serverTimeMs - timeline.at) / 1000) * timeline.rate;
+  return timeline.position + (Math.max(0, serverTimeMs - timeline.at) / 1000) * timeline.rate;
 }
 
 /** True when `next` should replace `current` (it is newer, or there is no current value). */

@@ -68,6 +68,7 @@ class FakeMedia implements MediaLike {
   play(): void {
     this.#rebase();
     this.paused = false;
+    this.#clock.setTimeout(() => this.fire('playing'), 0); // as a browser queues it
   }
 
   pause(): void {

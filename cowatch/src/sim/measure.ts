@@ -19,7 +19,10 @@ export const STALL_RECOVERY_MS = 3_000;
 
 export const GOAL_P95_BEYOND_MS = 30;
 export const GOAL_MAX_BEYOND_MS = 100;
-export const GOAL_CONVERGE_MS = 3_000;
+/** Every member within CONVERGED_MS of the timeline this soon after a seek, pause or resume, ms. */
+export const GOAL_CONVERGE_MS = 1_000;
+/** A start (resume, or the gate opening after a seek) counts as clean when no member seeks in it. */
+const START_WINDOW_MS = 1_000;
 
 export interface Trace {
   times: number[];
@@ -34,6 +37,10 @@ export interface Trace {
   err: number[][];
   /** Per member, per sample: clock-offset estimate minus the true offset, ms. */
   clockErr: number[][];
+  /** Per member, per sample: the controller's seek count so far. */
+  seeks: number[][];
+  /** True ms at which a start took effect (a playing timeline's `at` after a paused one). */
+  starts: number[];
 }
 
 export function newTrace(members: readonly SimMember[]): Trace {
@@ -43,6 +50,8 @@ export function newTrace(members: readonly SimMember[]): Trace {
     bounds: members.map((m) => m.link.asymmetryBoundMs),
     err: members.map(() => []),
     clockErr: members.map(() => []),
+    seeks: members.map(() => []),
+    starts: [],
   };
 }
 
@@ -57,6 +66,7 @@ export function recordSample(
   members.forEach((m, i) => {
     trace.err[i]!.push(m.errorMs());
     trace.clockErr[i]!.push(m.offsetErrorMs());
+    trace.seeks[i]!.push(m.controller.stats.seeks);
   });
 }
 
@@ -79,8 +89,13 @@ export interface ScenarioResult {
   joinConvergenceMs: number;
   /** Worst convergence after a host seek, ms (Infinity: some member never converged in time). */
   seekConvergenceMs: number | undefined;
-  /** Worst convergence after other host commands (pause, resume, rate), ms. */
-  otherConvergenceMs: number | undefined;
+  /** Worst convergence after a pause or a resume, ms. */
+  pauseResumeConvergenceMs: number | undefined;
+  /** Worst convergence after a rate change, ms (reported, not a goal: see docs/cowatch.md). */
+  rateConvergenceMs: number | undefined;
+  /** Starts (resumes, gates opening) after which some member seeked within a second. */
+  startSeeks: number;
+  starts: number;
   seeksPerMember: number;
   rateFlips: number;
   stalls: number;
@@ -143,6 +158,7 @@ export function analyze(run: ScenarioRun): ScenarioResult {
     return values.length === 0 ? undefined : Math.max(...values);
   };
   const seekConvergenceMs = worst((kind) => kind === 'seek');
+  const pauseResumeConvergenceMs = worst((kind) => kind === 'pause' || kind === 'resume');
   const recoveries = stallRecoveries(run);
   const error = percentiles(errors);
   const beyondP = percentiles(beyond);
@@ -155,7 +171,10 @@ export function analyze(run: ScenarioRun): ScenarioResult {
     maxAsymmetryMs: Math.max(...trace.bounds),
     joinConvergenceMs: convergence[0]!,
     seekConvergenceMs,
-    otherConvergenceMs: worst((kind) => kind !== 'seek'),
+    pauseResumeConvergenceMs,
+    rateConvergenceMs: worst((kind) => kind === 'rate'),
+    startSeeks: trace.starts.filter((at) => seekedNear(trace, at)).length,
+    starts: trace.starts.length,
     seeksPerMember: members.reduce((n, m) => n + m.controller.stats.seeks, 0) / members.length,
     rateFlips: members.reduce((n, m) => n + m.controller.stats.rateFlips, 0),
     stalls: members.reduce((n, m) => n + m.media.stalls.length, 0),
@@ -163,7 +182,7 @@ export function analyze(run: ScenarioRun): ScenarioResult {
     goals: {
       p95: beyondP.p95 <= GOAL_P95_BEYOND_MS,
       max: beyondP.max <= GOAL_MAX_BEYOND_MS,
-      converge: (seekConvergenceMs ?? 0) <= GOAL_CONVERGE_MS,
+      converge: Math.max(seekConvergenceMs ?? 0, pauseResumeConvergenceMs ?? 0) <= GOAL_CONVERGE_MS,
     },
   };
 }
@@ -184,4 +203,13 @@ function stallRecoveries(run: ScenarioRun): number[] {
     }
   });
   return out;
+}
+
+/** True when some member's seek count grew within START_WINDOW_MS after the start at `at`. */
+function seekedNear(trace: Trace, at: number): boolean {
+  const from = trace.times.findIndex((t) => t >= at);
+  const to = trace.times.findIndex((t) => t > at + START_WINDOW_MS);
+  if (from < 1) return false;
+  const end = to < 0 ? trace.times.length - 1 : to;
+  return trace.seeks.some((counts) => counts[end]! > counts[from - 1]!);
 }

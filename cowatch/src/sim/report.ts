@@ -13,7 +13,9 @@ const COLUMNS = [
   'clock beyond p95/max ms',
   'join conv ms',
   'seek conv ms',
-  'other conv ms',
+  'pause/resume conv ms',
+  'rate conv ms',
+  'starts with a seek',
   'seeks/member',
   'rate flips',
   'stalls (max recovery ms)',
@@ -44,7 +46,9 @@ export function resultRow(r: ScenarioResult): string[] {
     `${ms1(r.clockBeyond.p95)} / ${ms1(r.clockBeyond.max)}`,
     ms(r.joinConvergenceMs),
     ms(r.seekConvergenceMs),
-    ms(r.otherConvergenceMs),
+    ms(r.pauseResumeConvergenceMs),
+    ms(r.rateConvergenceMs),
+    `${r.startSeeks} of ${r.starts}`,
     r.seeksPerMember.toFixed(1),
     String(r.rateFlips),
     r.stalls === 0 ? '0' : `${r.stalls} (${ms(r.stallRecoveryMaxMs)})`,
@@ -64,4 +68,5 @@ export function formatTable(results: readonly ScenarioResult[]): string {
 
 export const GOALS_TEXT =
   `goals: beyond-asymmetry error p95 <= ${GOAL_P95_BEYOND_MS} ms and max <= ${GOAL_MAX_BEYOND_MS} ms ` +
-  `(steady windows), every member converged within ${GOAL_CONVERGE_MS} ms of each host seek`;
+  `(steady windows), every member converged within ${GOAL_CONVERGE_MS} ms of each host seek, ` +
+  'pause and resume';

@@ -106,9 +106,10 @@ export function runScenario(spec: ScenarioSpec, seed: number): ScenarioRun {
   }
   for (const step of spec.script) sched.at(step.atMs, () => server.command(step.cmd));
   const trace = newTrace(members);
+  server.onStart = (atMs) => trace.starts.push(atMs - ORIGIN_MS);
   for (let t = SAMPLE_EVERY_MS; t <= spec.durationMs; t += SAMPLE_EVERY_MS) {
     sched.runUntil(t);
-    recordSample(trace, t, server.timeline, members);
+    recordSample(trace, t, server.live, members);
   }
   for (const m of members) m.close();
   return { spec, members, trace };

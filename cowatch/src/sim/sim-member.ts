@@ -7,7 +7,7 @@ import { ClockSyncDriver } from '../clock-sync-driver.js';
 import type { PongReply } from '../clock-sync-driver.js';
 import type { Clock } from '../clock.js';
 import { SyncController } from '../sync-controller.js';
-import type { Timeline } from '@fanfare/protocol';
+import type { Readiness, Timeline } from '@fanfare/protocol';
 import { Link } from './network.js';
 import type { LinkSpec } from './network.js';
 import type { Rng } from './rng.js';
@@ -34,6 +34,8 @@ export class SimMember implements SimPeer {
   readonly controller: SyncController;
   readonly media: SimMedia;
   readonly #server: SimServer;
+  /** The readiness the server holds for this member, as far as it knows. */
+  #recorded: Readiness = 'buffering';
 
   constructor(
     sched: SimScheduler,
@@ -53,7 +55,12 @@ export class SimMember implements SimPeer {
       clock: this.clock,
       send: (ping) => this.link.up(() => this.#server.ping(this, ping)),
     });
-    this.controller = new SyncController({ media: this.media, time: this.sync, clock: this.clock });
+    this.controller = new SyncController({
+      media: this.media,
+      time: this.sync,
+      clock: this.clock,
+      onStatus: () => this.#report(),
+    });
   }
 
   /** Connects: starts clock sync and the controller, and joins the server (which sends the timeline). */
@@ -68,8 +75,22 @@ export class SimMember implements SimPeer {
     this.controller.close();
   }
 
-  onTimeline(timeline: Timeline): void {
+  onTimeline(timeline: Timeline, rebuffer: boolean): void {
+    if (rebuffer) this.#recorded = 'buffering';
     this.controller.setTimeline(timeline);
+    this.#report();
+  }
+
+  /**
+   * Tells the server this member's readiness when its record disagrees, as the SDK's watchParty
+   * does: `ready` only once the controller has landed on the timeline (not idle, not seeking).
+   */
+  #report(): void {
+    const { state, readiness } = this.controller.status;
+    if (readiness === this.#recorded) return;
+    if (readiness === 'ready' && (state === 'idle' || state === 'seeking')) return;
+    this.#recorded = readiness;
+    this.link.up(() => this.#server.ready(this, readiness));
   }
 
   onPong(pong: PongReply): void {
