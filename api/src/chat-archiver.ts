@@ -4,8 +4,17 @@
 // order. The archive's highest seq is the resume point, so a restart (or a second replica doing
 // the same work) replays at most a stretch, which the archive's (event, seq) key makes harmless.
 // Trade-off: history lags the live chat by up to a pass; the log serves what is newer.
+// A row the database refuses (`unstorable_value`: U+0000 in text written before decode refused
+// it) is found by halving the batch, set aside (counted, logged without its text) and passed
+// over, so one message can never stop an event's archive.
 
-import { MAX_CHAT_BATCH, type ChatArchiveRow, type Database } from '@fanfare/db';
+import {
+  MAX_CHAT_BATCH,
+  describeDbFailure,
+  isDbError,
+  type ChatArchiveRow,
+  type Database,
+} from '@fanfare/db';
 import {
   decodeLogRecord,
   type Clock,
@@ -39,6 +48,7 @@ export class ChatArchiver {
   #cursor = new Map<string, number>();
   /** Until the first pass has run: it also drains events that ended while nobody archived. */
   #firstPass = true;
+  #setAside = 0;
 
   constructor(deps: ChatArchiverDeps) {
     this.#deps = deps;
@@ -56,6 +66,14 @@ export class ChatArchiver {
     this.#timer = undefined;
     await this.idle();
     await this.pass();
+  }
+
+  /**
+   * Messages this process found the database cannot store and passed over since it started
+   * (each is also logged as `chat archive set a message aside`, with its event, seq and id).
+   */
+  get setAside(): number {
+    return this.#setAside;
   }
 
   /** Resolves when no pass is under way. */
@@ -83,7 +101,7 @@ export class ChatArchiver {
       live = new Set(await this.#eventsIn('live'));
       if (this.#firstPass) ended = await this.#eventsIn('ended');
     } catch (err) {
-      logger.warn('chat archive pass could not list events', { err });
+      logger.warn('chat archive pass could not list events', { err: describeDbFailure(err) });
       return;
     }
     this.#firstPass = false;
@@ -96,7 +114,10 @@ export class ChatArchiver {
           this.#cursor.delete(eventId);
         }
       } catch (err) {
-        logger.warn('chat archive failed for an event; retrying next pass', { eventId, err });
+        logger.warn('chat archive failed for an event; retrying next pass', {
+          eventId,
+          err: describeDbFailure(err),
+        });
       }
     }
     // An event whose final drain failed stays in the set, so the next pass drains it again.
@@ -154,7 +175,7 @@ export class ChatArchiver {
       }
       // The batch's messages first: a deletion always follows the message it deletes, so
       // tombstoning after the insert applies every deletion of the stretch in log order.
-      if (rows.length > 0) await db.chat.appendBatch(rows);
+      await this.#store(rows);
       for (const { record, at } of deletes) {
         await db.chat.markDeleted(eventId, record.id, record.by, at);
       }
@@ -162,5 +183,38 @@ export class ChatArchiver {
       this.#cursor.set(eventId, after);
       if (range.entries.length < MAX_CHAT_BATCH || after >= range.lastSeq) break;
     }
+  }
+
+  /**
+   * Appends rows in one INSERT; when the database refuses a value, halves the batch until the
+   * refused rows stand alone, stores the rest and sets those aside. Other failures propagate
+   * (the pass retries the stretch later).
+   */
+  async #store(rows: readonly ChatArchiveRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await this.#deps.db.chat.appendBatch(rows);
+    } catch (err) {
+      if (!isDbError(err, 'unstorable_value')) throw err;
+      const [only] = rows;
+      if (rows.length === 1 && only) return this.#putAside(only, err.details.sqlState ?? null);
+      const half = Math.ceil(rows.length / 2);
+      // In seq order, so the archive's high-water mark never passes a row still to be written.
+      await this.#store(rows.slice(0, half));
+      await this.#store(rows.slice(half));
+    }
+  }
+
+  #putAside(row: ChatArchiveRow, sqlState: string | number | null): void {
+    this.#setAside++;
+    // Ids and position only: the text (and the author) is what could not be stored, and logs
+    // are not the place for chat.
+    this.#deps.logger.warn('chat archive set a message aside', {
+      eventId: row.eventId,
+      seq: row.seq,
+      msgId: row.msgId,
+      sqlState,
+      setAside: this.#setAside,
+    });
   }
 }

@@ -2,7 +2,7 @@
 // code; Hono's `onError` (see app.ts) turns it into one `application/problem+json` body. The code
 // table is data so clients can switch on `code` and a test can keep docs in step.
 
-import { isDbError, type DbErrorCode } from '@fanfare/db';
+import { isDbError, unstorableValue, type DbErrorCode } from '@fanfare/db';
 
 /**
  * Every `code` a problem body can carry, with its HTTP status and a human title. Codes are
@@ -109,10 +109,13 @@ const DB_PROBLEMS: Partial<Record<DbErrorCode, ProblemCode>> = {
   poll_not_found: 'poll_not_found',
   poll_not_open: 'poll_not_open',
   credential_not_found: 'credential_not_found',
+  // Decode refuses such values first; this keeps a gap there a 400, not a 500.
+  unstorable_value: 'invalid_body',
 };
 
 /** An ApiError for a DbError (its detail is the data layer's message: never secrets). */
-export function fromDbError(err: unknown): unknown {
+export function fromDbError(thrown: unknown): unknown {
+  const err = unstorableValue(thrown) ?? thrown;
   if (!isDbError(err)) return err;
   const code = DB_PROBLEMS[err.code];
   return code ? new ApiError(code, err.message, { cause: err }) : err;

@@ -58,6 +58,16 @@ export function chatArchiveContract(name: string, fixture: () => DbFixture): voi
       expect((await chat().page('final')).items).toEqual([]);
     });
 
+    it('refuses a batch holding text the database cannot store as unstorable_value', async () => {
+      // Postgres (and PGlite) refuse U+0000 in text: the whole batch is refused, typed, and its
+      // message carries no row's content (it ends up in logs).
+      const bad = msg(2, { text: 'before\u0000after' });
+      const refused = chat().appendBatch([msg(1), bad]);
+      await expectDbError(refused, 'unstorable_value');
+      await refused.catch((err: Error) => expect(err.message).not.toContain('before'));
+      expect((await chat().page('final')).items).toEqual([]);
+    });
+
     it('takes an empty batch as a no-op and refuses one over MAX_CHAT_BATCH', async () => {
       expect(await chat().appendBatch([])).toBe(0);
       await expectDbError(chat().appendBatch(seqs(1, MAX_CHAT_BATCH + 1)), 'invalid_argument', {

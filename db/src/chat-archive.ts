@@ -4,7 +4,7 @@
 // the record keeps what was said and who removed it; pages for readers leave tombstones out.
 
 import { and, asc, desc, eq, gt, isNull, lt, max, type SQL } from 'drizzle-orm';
-import { DbError } from './db-error.js';
+import { DbError, unstorableValue } from './db-error.js';
 import type { Db } from './db-handle.js';
 import { pageLimit, type Page } from './paging.js';
 import { chatArchive } from './schema.js';
@@ -49,7 +49,8 @@ export interface ChatArchive {
   /**
    * Stores a batch in one INSERT; rows whose (eventId, seq) is already stored are skipped, so
    * replays are harmless. Returns how many rows were new. More than MAX_CHAT_BATCH rows is
-   * `invalid_argument`; an empty batch does nothing.
+   * `invalid_argument`; an empty batch does nothing. A row the database cannot hold (U+0000 in a
+   * text) refuses the whole batch with `unstorable_value`, whose message quotes no row.
    */
   appendBatch(rows: readonly ChatArchiveRow[]): Promise<number>;
   /**
@@ -90,7 +91,17 @@ export class PgChatArchive implements ChatArchive {
         details: { rows: rows.length },
       });
     }
-    const inserted = await this.#db
+    try {
+      const inserted = await this.#insert(rows);
+      return inserted.length;
+    } catch (err) {
+      // Deliberately not chained as `cause`: the driver's error quotes every row's text.
+      throw unstorableValue(err) ?? err;
+    }
+  }
+
+  #insert(rows: readonly ChatArchiveRow[]) {
+    return this.#db
       .insert(chatArchive)
       .values(
         rows.map((r) => ({
@@ -106,7 +117,6 @@ export class PgChatArchive implements ChatArchive {
       )
       .onConflictDoNothing({ target: [chatArchive.eventId, chatArchive.seq] })
       .returning({ seq: chatArchive.seq });
-    return inserted.length;
   }
 
   async markDeleted(eventId: string, msgId: string, by: string, at: Date): Promise<boolean> {

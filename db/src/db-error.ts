@@ -18,6 +18,8 @@ export const DB_ERROR_CODES = {
   poll_not_found: 'No poll with this id.',
   poll_not_open: 'The poll is closed or cancelled, so it cannot be closed or cancelled again.',
   credential_not_found: 'No API credential with this id.',
+  unstorable_value:
+    'The database refused a value it cannot hold (U+0000 in text, a number out of range).',
 } as const satisfies Record<string, string>;
 
 export type DbErrorCode = keyof typeof DB_ERROR_CODES;
@@ -62,4 +64,48 @@ export function sqlState(err: unknown): string | undefined {
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** SQLSTATE class 22, "data exception": a value the column cannot hold (e.g. 22021, U+0000). */
+export const PG_DATA_EXCEPTION_CLASS = '22';
+
+/**
+ * A DbError `unstorable_value` for a driver error of class 22, else undefined. Its message names
+ * the SQLSTATE only: the driver's wrapped error quotes the query's parameters (chat text, names),
+ * which must not reach logs or clients.
+ */
+export function unstorableValue(err: unknown): DbError | undefined {
+  const state = sqlState(err);
+  if (state === undefined || !state.startsWith(PG_DATA_EXCEPTION_CLASS)) return undefined;
+  return new DbError('unstorable_value', `the database refused a value (SQLSTATE ${state})`, {
+    details: { sqlState: state },
+  });
+}
+
+/** What a log line may say about a data-layer failure. */
+export interface DbFailureSummary {
+  name: string;
+  /** The DbError code or the SQLSTATE, when there is one. */
+  code: string | undefined;
+  message: string;
+}
+
+/**
+ * A failure as a log line may carry it: the DbError as is, or a driver error reduced to its
+ * innermost message and SQLSTATE. drizzle's wrapper quotes the query's parameters (chat text,
+ * user ids, names) in its message, so it is never logged whole.
+ */
+export function describeDbFailure(err: unknown): DbFailureSummary {
+  if (err instanceof DbError) return { name: err.name, code: err.code, message: err.message };
+  let inner: unknown = err;
+  for (let depth = 0; depth < 5; depth++) {
+    const cause = (inner as { cause?: unknown } | null)?.cause;
+    if (!(cause instanceof Error)) break;
+    inner = cause;
+  }
+  const name = err instanceof Error ? err.name : typeof err;
+  const message = inner instanceof Error ? inner.message : String(inner);
+  // A wrapper with no cause to stand in for it still quotes the parameters.
+  const quotesParams = message.startsWith('Failed query:');
+  return { name, code: sqlState(err), message: quotesParams ? 'query failed' : message };
 }

@@ -13,7 +13,10 @@ export { migrate, MIGRATIONS_DIR, type MigrationResult } from './migrate.js';
 export {
   DB_ERROR_CODES,
   DbError,
+  describeDbFailure,
   isDbError,
+  unstorableValue,
+  type DbFailureSummary,
   type DbErrorCode,
   type DbErrorDetails,
 } from './db-error.js';
