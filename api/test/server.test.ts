@@ -1,15 +1,119 @@
 // startApi over a real socket on a port the OS picks.
 
+import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { startApi } from '../src/index.js';
+import { jsonBodyLimit } from '../src/body-limit.js';
+import { toProblem } from '../src/problem.js';
 
 /** startApi serves any Hono app; the full app's routes are tested in-process elsewhere. */
 function healthApp() {
   return new Hono().get('/healthz', (c) => c.json({ status: 'ok' }));
 }
 
+/** A JSON route limited to 1 MiB, its 413 as the app's onError writes it. */
+function limitedApp() {
+  return new Hono()
+    .get('/healthz', (c) => c.json({ status: 'ok' }))
+    .post('/upload', jsonBodyLimit(1024 * 1024), (c) => c.json({ ok: true }))
+    .onError((err, c) => {
+      const problem = toProblem(err, 'r1');
+      return c.json(problem, problem.status);
+    });
+}
+
+/** Reads whole HTTP/1.1 responses (Content-Length framed) off a raw socket, in order. */
+function responses(socket: Socket) {
+  let buffered = Buffer.alloc(0);
+  const waiting: ((head: string) => void)[] = [];
+  const ready: string[] = [];
+  let ended = false;
+  const pump = () => {
+    for (;;) {
+      const headEnd = buffered.indexOf('\r\n\r\n');
+      if (headEnd < 0) return;
+      const head = buffered.subarray(0, headEnd).toString();
+      const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+      if (buffered.length < headEnd + 4 + length) return;
+      buffered = buffered.subarray(headEnd + 4 + length);
+      const waiter = waiting.shift();
+      if (waiter) waiter(head);
+      else ready.push(head);
+    }
+  };
+  socket.on('data', (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    pump();
+  });
+  socket.on('close', () => {
+    ended = true;
+    for (const waiter of waiting.splice(0)) waiter('closed');
+  });
+  return {
+    next: () =>
+      new Promise<string>((resolve) => {
+        const head = ready.shift();
+        if (head !== undefined) resolve(head);
+        else if (ended) resolve('closed');
+        else waiting.push(resolve);
+      }),
+  };
+}
+
 describe('startApi', () => {
+  it('answers a body over the limit, written in one go, with 413 and keeps the connection', async () => {
+    const api = await startApi({ app: limitedApp(), host: '127.0.0.1', port: 0 });
+    const socket = connect(api.port, '127.0.0.1');
+    const errors: Error[] = [];
+    socket.on('error', (err) => errors.push(err));
+    try {
+      const read = responses(socket);
+      const body = Buffer.alloc(4 * 1024 * 1024, 0x61);
+      const head =
+        'POST /upload HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n' +
+        `Content-Length: ${body.length}\r\n\r\n`;
+      const written = new Promise<void>((resolve, reject) =>
+        socket.write(Buffer.concat([Buffer.from(head), body]), (err) =>
+          err ? reject(err) : resolve(),
+        ),
+      );
+      expect(await read.next()).toMatch(/^HTTP\/1\.1 413 /);
+      // The server reads the rest of the body instead of resetting the connection under the
+      // client's write, and the connection serves the next request.
+      await written;
+      socket.write('GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n');
+      expect(await read.next()).toMatch(/^HTTP\/1\.1 200 /);
+      expect(errors).toEqual([]);
+    } finally {
+      socket.destroy();
+      await api.close();
+    }
+  });
+
+  it('answers every fetch of a body over the limit with 413, never a broken connection', async () => {
+    const api = await startApi({ app: limitedApp(), host: '127.0.0.1', port: 0 });
+    try {
+      const outcomes: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        try {
+          const res = await fetch(`http://127.0.0.1:${api.port}/upload`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: new Uint8Array(1024 * 1024 + 100),
+          });
+          await res.text();
+          outcomes.push(String(res.status));
+        } catch (err) {
+          outcomes.push(String((err as { cause?: { code?: string } }).cause?.code ?? err));
+        }
+      }
+      expect(outcomes).toEqual(Array<string>(20).fill('413'));
+    } finally {
+      await api.close();
+    }
+  });
+
   it('listens on a free port, answers /healthz over HTTP, and closes', async () => {
     const app = healthApp();
     const api = await startApi({ app, host: '127.0.0.1', port: 0 });
