@@ -3,13 +3,13 @@
 // Errors are translated to problem+json in one place (`onError`), never inside handlers.
 
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import type { Context } from 'hono';
 import { isEventId, type Author, type Entitlement } from '@fanfare/protocol';
 import { consoleLogger } from '@fanfare/fanout';
 import type { AppDeps } from './app-deps.js';
+import { jsonBodyLimit } from './body-limit.js';
 import { DEMO_PAGE_CSP, demoPage } from './demo-page.js';
 import type { EventInfo } from './event-directory.js';
 import {
@@ -118,81 +118,69 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     return c.json(deps.keys.jwks());
   });
 
-  app.post(
-    '/v1/events/:id/join',
-    bodyLimit({
-      maxSize: JOIN_BODY_MAX_BYTES,
-      onError: () => {
-        throw new ApiError('payload_too_large', `the body exceeds ${JOIN_BODY_MAX_BYTES} bytes`);
-      },
-    }),
-    async (c) => {
-      const eventId = c.req.param('id');
-      // A malformed id can name no event, so it gets the same answer as an unknown one.
-      if (!isEventId(eventId)) throw new ApiError('event_not_found', 'no event with this id');
-      // Parsed before the lookup so malformed requests cost no directory read.
-      const request = parseJoinRequest(await c.req.text());
-      const event = await deps.events.get(eventId);
-      // A draft is not public yet: to fans it does not exist.
-      if (event === undefined || event.state === 'draft') {
-        throw new ApiError('event_not_found', 'no event with this id');
+  app.post('/v1/events/:id/join', jsonBodyLimit(JOIN_BODY_MAX_BYTES), async (c) => {
+    const eventId = c.req.param('id');
+    // A malformed id can name no event, so it gets the same answer as an unknown one.
+    if (!isEventId(eventId)) throw new ApiError('event_not_found', 'no event with this id');
+    // Parsed before the lookup so malformed requests cost no directory read.
+    const request = parseJoinRequest(await c.req.text());
+    const event = await deps.events.get(eventId);
+    // A draft is not public yet: to fans it does not exist.
+    if (event === undefined || event.state === 'draft') {
+      throw new ApiError('event_not_found', 'no event with this id');
+    }
+    if (event.state === 'ended' || event.state === 'archived') {
+      throw new ApiError('event_ended', 'this event has ended');
+    }
+    checkCountry(event, deps.countryHeader ? c.req.header(deps.countryHeader) : undefined);
+    // A fan coming back (its shard went away, its token is about to expire) or arriving with
+    // a ticket shows its token and keeps its identity: the same user id keeps its
+    // idempotency keys valid, and its entitlements carry over.
+    const previous = bearerToken(c.req.header('authorization'));
+    let user: Author = {
+      id: newAnonymousUserId(),
+      name: request.name ?? newFanName(),
+      role: 'fan',
+    };
+    let ent: Entitlement[] = [];
+    if (previous !== undefined) {
+      const claims = await deps.issuer.verifyFanToken(previous);
+      if (!claims || claims.evt !== event.id) {
+        throw new ApiError('unauthorized', 'the bearer token is not a fan token for this event');
       }
-      if (event.state === 'ended' || event.state === 'archived') {
-        throw new ApiError('event_ended', 'this event has ended');
+      user = { id: claims.sub, name: claims.name, role: claims.role };
+      ent = claims.ent ?? [];
+      // A banned fan keeps being refused here too, not only by the shards.
+      if ((await deps.moderation.current(event.id, user.id))?.kind === 'ban') {
+        throw new ApiError('banned', 'a moderator banned you from this event');
       }
-      checkCountry(event, deps.countryHeader ? c.req.header(deps.countryHeader) : undefined);
-      // A fan coming back (its shard went away, its token is about to expire) or arriving with
-      // a ticket shows its token and keeps its identity: the same user id keeps its
-      // idempotency keys valid, and its entitlements carry over.
-      const previous = bearerToken(c.req.header('authorization'));
-      let user: Author = {
-        id: newAnonymousUserId(),
-        name: request.name ?? newFanName(),
-        role: 'fan',
-      };
-      let ent: Entitlement[] = [];
-      if (previous !== undefined) {
-        const claims = await deps.issuer.verifyFanToken(previous);
-        if (!claims || claims.evt !== event.id) {
-          throw new ApiError('unauthorized', 'the bearer token is not a fan token for this event');
-        }
-        user = { id: claims.sub, name: claims.name, role: claims.role };
-        ent = claims.ent ?? [];
-        // A banned fan keeps being refused here too, not only by the shards.
-        if ((await deps.moderation.current(event.id, user.id))?.kind === 'ban') {
-          throw new ApiError('banned', 'a moderator banned you from this event');
-        }
-      }
-      if (event.access === 'ticketed' && user.role === 'fan' && !ent.includes('ticketed')) {
-        throw new ApiError(
-          'not_entitled',
-          'this event is for ticket holders; join with your ticket',
-        );
-      }
-      const gatewayUrl = await deps.gatewayUrl(event.id);
-      if (!gatewayUrl) {
-        c.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_S));
-        throw new ApiError('unavailable', 'no gateway can take this fan now; retry shortly');
-      }
-      const { token, expiresAt } = await deps.issuer.issueFanToken({
-        sub: user.id,
-        evt: event.id,
-        role: user.role,
-        name: user.name,
-        ...(ent.length > 0 ? { ent } : {}),
-      });
-      const body: JoinResponse = {
-        token,
-        gatewayUrl,
-        eventId: event.id,
-        user,
-        expiresAt,
-      };
-      // A bearer token: no cache, shared or private, may keep it.
-      c.header('Cache-Control', 'no-store');
-      return c.json(body);
-    },
-  );
+    }
+    if (event.access === 'ticketed' && user.role === 'fan' && !ent.includes('ticketed')) {
+      throw new ApiError('not_entitled', 'this event is for ticket holders; join with your ticket');
+    }
+    const gatewayUrl = await deps.gatewayUrl(event.id);
+    if (!gatewayUrl) {
+      c.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_S));
+      throw new ApiError('unavailable', 'no gateway can take this fan now; retry shortly');
+    }
+    const { token, expiresAt } = await deps.issuer.issueFanToken({
+      sub: user.id,
+      evt: event.id,
+      role: user.role,
+      name: user.name,
+      ...(ent.length > 0 ? { ent } : {}),
+    });
+    const body: JoinResponse = {
+      token,
+      gatewayUrl,
+      eventId: event.id,
+      user,
+      expiresAt,
+    };
+    // A bearer token: no cache, shared or private, may keep it.
+    c.header('Cache-Control', 'no-store');
+    return c.json(body);
+  });
 
   for (const routes of [
     eventRoutes,

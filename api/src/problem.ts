@@ -11,6 +11,7 @@ import { isDbError, unstorableValue, type DbErrorCode } from '@fanfare/db';
 export const PROBLEM_CODES = {
   invalid_json: { status: 400, title: 'The request body is not valid JSON.' },
   invalid_body: { status: 400, title: 'The request body does not have the expected shape.' },
+  invalid_path: { status: 400, title: 'A parameter in the path is malformed.' },
   unauthorized: { status: 401, title: 'Credentials are missing or invalid.' },
   forbidden: { status: 403, title: 'This action is not allowed.' },
   banned: { status: 403, title: 'A moderator banned this user from the event.' },
@@ -69,7 +70,7 @@ export interface Problem {
   detail: string;
   /** Echo of the `X-Request-Id` response header, to quote in bug reports. */
   requestId: string;
-  /** Present on `invalid_body` only. */
+  /** Present on `invalid_body` and `invalid_path` only. */
   errors?: FieldError[];
 }
 

@@ -1,23 +1,63 @@
 // What every control route shares: an OpenAPIHono router whose validation failures become
-// problem+json (`invalid_body`, or `event_not_found` for a malformed event id, which can name no
-// event), the path and error schemas, and the bearer security scheme. The OpenAPI 3.1 document
+// problem+json (`invalid_body`; for a malformed id in the path, the not-found code of what it
+// would name, since it can name nothing, or `invalid_path`), the path and error schemas, and the
+// bearer security scheme. The OpenAPI 3.1 document
 // at /openapi.json is generated from these same schemas.
 
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Env } from 'hono';
 import { EVENT_ID_PATTERN } from '@fanfare/protocol';
-import { ApiError, PROBLEM_CODES, PROBLEM_CONTENT_TYPE, fieldErrors } from './problem.js';
+import {
+  ApiError,
+  PROBLEM_CODES,
+  PROBLEM_CONTENT_TYPE,
+  fieldErrors,
+  type ProblemCode,
+} from './problem.js';
+
+/**
+ * What a malformed path parameter answers, by name: an id that cannot name a resource gets that
+ * resource's not-found code (as an unknown one would). Parameters not listed: `invalid_path`.
+ */
+const MALFORMED_PARAM: Readonly<Record<string, ProblemCode>> = {
+  id: 'event_not_found',
+  pollId: 'poll_not_found',
+  msgId: 'message_not_found',
+  credentialId: 'credential_not_found',
+};
 
 export function newRouter<E extends Env>(): OpenAPIHono<E> {
   return new OpenAPIHono<E>({
     defaultHook: (result) => {
       if (result.success) return;
-      if (result.target === 'param') throw new ApiError('event_not_found', 'no event with this id');
+      if (result.target === 'param') {
+        const name = String(result.error.issues[0]?.path[0] ?? '');
+        const code = MALFORMED_PARAM[name] ?? 'invalid_path';
+        throw new ApiError(code, `the path parameter ${name} is malformed`, {
+          ...(code === 'invalid_path' ? { errors: fieldErrors(result.error.issues) } : {}),
+        });
+      }
       throw new ApiError('invalid_body', 'the request has invalid fields', {
         errors: fieldErrors(result.error.issues),
       });
     },
   });
+}
+
+/** Controls, format characters (bidi, zero-width) and separators: never part of an id. */
+const NOT_IN_ID = /[\p{Cc}\p{Cf}\p{Z}]/u;
+
+/**
+ * An id in a path segment: 1 to maxChars characters, none of them a control, format character
+ * or space (so U+0000 never reaches the database). See MALFORMED_PARAM for what a bad one answers.
+ */
+export function pathId(name: string, maxChars: number, example: string) {
+  return z
+    .string()
+    .min(1)
+    .max(maxChars)
+    .refine((id) => !NOT_IN_ID.test(id), 'must not contain control, format or space characters')
+    .openapi({ param: { name, in: 'path' }, example });
 }
 
 export const EventIdParams = z.object({

@@ -38,8 +38,8 @@ function suite(name: string, open: () => Promise<Opened | undefined>) {
       const record = (msg: string, fields?: LogFields) => void lines.push({ msg, fields });
       const logger: Logger = { info: record, warn: record, error: record };
       const eventId = `nul-${Date.now()}`;
-      let event = await db.events.create({ id: eventId, title: 'NUL' });
-      event = await db.events.transition(eventId, event.state, 'live');
+      const event = await db.events.create({ id: eventId, title: 'NUL' });
+      await db.events.transition(eventId, event.state, 'live');
       const say = (id: string, text: string) =>
         log.append(eventId, encodeLogRecord({ kind: 'chat', id, author: FAN, text }), id);
       await say('m1', 'hello');

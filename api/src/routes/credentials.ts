@@ -10,11 +10,13 @@ import { consoleLogger } from '@fanfare/fanout';
 import type { AppDeps } from '../app-deps.js';
 import { recordAudit } from '../audit.js';
 import { jsonBodyLimit } from '../body-limit.js';
-import { BEARER, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
+import { BEARER, STAFF_PROBLEMS, newRouter, pathId, problem } from '../router.js';
 import { requireStaff, type StaffVariables } from '../staff-auth.js';
 
 export const CREDENTIAL_BODY_MAX_BYTES = 1024;
 export const CREDENTIAL_NAME_MAX_CHARS = 100;
+/** Longest credential id accepted in a path, characters. */
+export const CREDENTIAL_ID_MAX_CHARS = 100;
 
 const CredentialSchema = z
   .object({
@@ -116,11 +118,7 @@ export function credentialRoutes(deps: AppDeps) {
       middleware: [sre] as const,
       request: {
         params: z.object({
-          credentialId: z
-            .string()
-            .min(1)
-            .max(100)
-            .openapi({ param: { name: 'credentialId', in: 'path' } }),
+          credentialId: pathId('credentialId', CREDENTIAL_ID_MAX_CHARS, 'cred_2Jd8'),
         }),
       },
       responses: {

@@ -18,7 +18,7 @@ import { recordAudit } from '../audit.js';
 import { jsonBodyLimit } from '../body-limit.js';
 import { updateEventAtLatest } from '../event-update.js';
 import { ApiError, fieldErrors } from '../problem.js';
-import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
+import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, pathId, problem } from '../router.js';
 import { requireStaff, type StaffVariables } from '../staff-auth.js';
 
 /** Largest delete or pin body accepted, bytes. */
@@ -36,10 +36,9 @@ export const MSG_ID_MAX_CHARS = 128;
 const Reason = z.string().max(REASON_MAX_CHARS);
 const DeleteBody = z.object({ reason: Reason.optional() }).strict();
 
-// Any msgId is accepted here: one that names no message is `message_not_found`, not a malformed
-// request (a failed path-parameter check would read as `event_not_found`).
+// A malformed msgId names no message: `message_not_found`, as an unknown one.
 const MessageParams = EventIdParams.extend({
-  msgId: z.string().openapi({ param: { name: 'msgId', in: 'path' }, example: 'm_01JD3Q4ZK8' }),
+  msgId: pathId('msgId', MSG_ID_MAX_CHARS, 'm_01JD3Q4ZK8'),
 });
 
 const PinBody = z

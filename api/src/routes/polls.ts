@@ -15,7 +15,7 @@ import {
 } from '@fanfare/protocol';
 import type { AppDeps } from '../app-deps.js';
 import { jsonBodyLimit } from '../body-limit.js';
-import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
+import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, pathId, problem } from '../router.js';
 import { pollView } from '../stage-projector.js';
 import { requireStaff, type StaffVariables } from '../staff-auth.js';
 
@@ -71,8 +71,11 @@ const TallySchema = z
   })
   .openapi('Tally', { description: 'The running count while the poll is open' });
 
+/** Longest poll id accepted in a path, characters (ids are server-made and far shorter). */
+export const POLL_ID_MAX_CHARS = 64;
+
 const PollParams = EventIdParams.extend({
-  pollId: z.string().openapi({ param: { name: 'pollId', in: 'path' }, example: 'p_x7Kq2mRb9aLw' }),
+  pollId: pathId('pollId', POLL_ID_MAX_CHARS, 'p_x7Kq2mRb9aLw'),
 });
 
 export type PollJson = z.infer<typeof PollSchema>;

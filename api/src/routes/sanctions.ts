@@ -6,7 +6,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from '../problem.js';
 import { SANCTION_MAX_S, TIMEOUT_MIN_S, type Moderation } from '../moderation.js';
-import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
+import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, pathId, problem } from '../router.js';
 import { requireStaff, type StaffAuthenticator, type StaffVariables } from '../staff-auth.js';
 import type { Repositories } from '@fanfare/db';
 import type { Logger } from '@fanfare/fanout';
@@ -163,7 +163,9 @@ export function sanctionRoutes(deps: SanctionRouteDeps) {
       summary: 'Lift a ban or timeout',
       security: BEARER,
       middleware: [staffOnly] as const,
-      request: { params: EventIdParams.extend({ userId: UserId }) },
+      request: {
+        params: EventIdParams.extend({ userId: pathId('userId', USER_ID_MAX_CHARS, 'anon-1b2c') }),
+      },
       responses: {
         200: {
           description: 'Lifted on every shard within a second',
