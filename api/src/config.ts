@@ -1,9 +1,28 @@
-// The API's configuration, parsed once from the environment into a typed, frozen object. Every
-// problem is collected and reported together so one restart fixes them all. Only this file and
-// main.ts read process.env (and this file only through the `env` argument).
+// The API's configuration: one zod schema over the environment, parsed once into a typed, frozen
+// object; every problem is listed at once (ConfigError). Each variable carries its doc line as
+// data, and a test holds docs/config.md to them. Only this file and main.ts read process.env (and
+// this file only through the `env` argument).
 
+import {
+  ConfigError,
+  documentVariables,
+  host,
+  integer,
+  natsServers,
+  parseEnv,
+  port,
+  prefix,
+  redisUrl,
+  requireSharedState,
+  variable,
+  websocketUrl,
+  type Env,
+} from '@fanfare/fanout';
 import { TOKEN_ISSUER } from '@fanfare/protocol';
+import { z } from 'zod';
 import { FAN_TOKEN_TTL_S } from './token-issuer.js';
+
+export { ConfigError };
 
 /** Default listen address: loopback, so a dev machine does not expose the API by accident. */
 export const DEFAULT_API_HOST = '127.0.0.1';
@@ -15,13 +34,134 @@ export const DEFAULT_GATEWAY_PUBLIC_URL = 'ws://127.0.0.1:9001/ws';
 export const MIN_FAN_TOKEN_TTL_S = 60;
 /** Longest fan token lifetime accepted, seconds (24 hours); tokens cannot be revoked early. */
 export const MAX_FAN_TOKEN_TTL_S = 24 * 60 * 60;
+/** Where the embedded mode keeps its database when PGLITE_DATA_DIR is unset. */
+export const DEFAULT_PGLITE_DATA_DIR = '.fanfare/pglite';
+
+const PEM_HEADER = '-----BEGIN PRIVATE KEY-----';
+// Many secret stores and .env files hold a PEM on one line with literal `\n` escapes.
+const unfold = (raw: string) => raw.replace(/\\n/g, '\n');
+
+/** The API's variables, in the order docs/config.md lists them. */
+export const API_VARIABLES = {
+  API_HOST: variable(host(DEFAULT_API_HOST), { meaning: 'address the API listens on' }),
+  API_PORT: variable(port(DEFAULT_API_PORT), { meaning: 'its port (0: any free port)' }),
+  GATEWAY_PUBLIC_URL: variable(websocketUrl().default(DEFAULT_GATEWAY_PUBLIC_URL), {
+    meaning:
+      'the gateway URL handed to fans by the join call when `REDIS_URL` is unset (with Redis: the registry picks the shard; embedded mode: derived from the shard when unset)',
+  }),
+  JWT_ISSUER: variable(z.string().default(TOKEN_ISSUER), {
+    meaning: '`iss` of issued tokens (the gateway checks the same value)',
+  }),
+  JWT_PRIVATE_KEY: variable(
+    z
+      .string()
+      .transform(unfold)
+      // Never echo the value: it is a secret, even when malformed.
+      .refine((pem) => pem.includes(PEM_HEADER), {
+        message: `must be a PKCS#8 PEM ("${PEM_HEADER}")`,
+      })
+      .optional(),
+    {
+      default: 'generated per process',
+      meaning:
+        'ES256 private key, PKCS#8 PEM (`\\n` escapes allowed); without it tokens die with the process',
+    },
+  ),
+  JWT_KID: variable(z.string().optional(), {
+    default: 'derived from the key',
+    meaning: 'key id published in the JWKS',
+  }),
+  JWT_PUBLISHED_KEYS: variable(
+    z
+      .string()
+      .optional()
+      .transform((raw, ctx): readonly string[] => {
+        if (raw === undefined) return [];
+        const pems =
+          unfold(raw).match(/-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/g) ?? [];
+        if (pems.length === 0) ctx.addIssue({ code: 'custom', message: 'must hold PKCS#8 PEM private keys' });
+        return pems;
+      }),
+    {
+      default: 'none',
+      meaning:
+        'more PKCS#8 PEMs (concatenated) published in the JWKS but never signing: for rotation (below)',
+    },
+  ),
+  FAN_TOKEN_TTL_S: variable(
+    integer(MIN_FAN_TOKEN_TTL_S, MAX_FAN_TOKEN_TTL_S).default(FAN_TOKEN_TTL_S),
+    { meaning: `fan token lifetime, seconds (${MIN_FAN_TOKEN_TTL_S}-${MAX_FAN_TOKEN_TTL_S})` },
+  ),
+  REDIS_URL: redisUrl({
+    default: 'unset: in-process state',
+    meaning:
+      'shard registry (joins go to the shard it picks), sanctions, votes and stages; required with `NATS_URL`',
+  }),
+  NATS_URL: natsServers({
+    default: 'unset: in-process bus',
+    meaning:
+      'comma-separated `nats://` servers: notices to shards (core), deletions and archive reads (JetStream)',
+  }),
+  FANFARE_PREFIX: prefix({
+    meaning:
+      'namespace of Redis keys and NATS subjects (1-32 of `A-Za-z0-9_-`); the same on the API and every shard',
+  }),
+  DATABASE_URL: variable(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// or postgresql:// URL' })
+      .optional(),
+    {
+      default: 'unset: PGlite',
+      meaning:
+        "Postgres, `postgres://…` (the distributed mode's system of record); migrations run at start",
+    },
+  ),
+  PGLITE_DATA_DIR: variable(z.string().default(DEFAULT_PGLITE_DATA_DIR), {
+    meaning:
+      "without `DATABASE_URL`: PGlite's data directory, or `memory` for a database lost at exit",
+  }),
+  COUNTRY_HEADER: variable(
+    z
+      .string()
+      .transform((name) => name.toLowerCase())
+      .refine((name) => /^[a-z0-9-]+$/.test(name), {
+        message: 'must be a header name (letters, digits, -)',
+      })
+      .optional(),
+    {
+      meaning:
+        "the trusted CDN header with the fan's ISO country (e.g. `cf-ipcountry`); without it, joins to events with a country allow-list are refused",
+    },
+  ),
+};
+
+const apiSchema = z
+  .object(API_VARIABLES)
+  .superRefine(requireSharedState, { when: () => true })
+  .transform((env) => ({
+    host: env.API_HOST,
+    port: env.API_PORT,
+    gatewayPublicUrl: env.GATEWAY_PUBLIC_URL,
+    jwtIssuer: env.JWT_ISSUER,
+    jwtPrivateKey: env.JWT_PRIVATE_KEY,
+    jwtKid: env.JWT_KID,
+    jwtPublishedKeys: env.JWT_PUBLISHED_KEYS,
+    fanTokenTtlS: env.FAN_TOKEN_TTL_S,
+    redisUrl: env.REDIS_URL,
+    natsServers: env.NATS_URL,
+    prefix: env.FANFARE_PREFIX,
+    databaseUrl: env.DATABASE_URL,
+    pgliteDataDir: env.PGLITE_DATA_DIR,
+    countryHeader: env.COUNTRY_HEADER,
+  }));
 
 export interface ApiConfig {
   /** API_HOST: address to listen on. */
   readonly host: string;
   /** API_PORT: TCP port, 0 for any free port. */
   readonly port: number;
-  /** GATEWAY_PUBLIC_URL: ws:// or wss:// URL fans connect to. */
+  /** GATEWAY_PUBLIC_URL: ws:// or wss:// URL fans connect to (without a registry). */
   readonly gatewayPublicUrl: string;
   /** JWT_ISSUER: `iss` of signed tokens; the gateway must expect the same. */
   readonly jwtIssuer: string;
@@ -50,123 +190,10 @@ export interface ApiConfig {
   readonly countryHeader: string | undefined;
 }
 
-/** Where the embedded mode keeps its database when PGLITE_DATA_DIR is unset. */
-export const DEFAULT_PGLITE_DATA_DIR = '.fanfare/pglite';
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly code = 'invalid_config';
-  /** One line per problem, each naming its variable. */
-  readonly problems: readonly string[];
-
-  constructor(problems: string[]) {
-    super(`invalid API configuration:\n  - ${problems.join('\n  - ')}`);
-    this.problems = Object.freeze([...problems]);
-  }
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-/** An unset or empty variable counts as absent, so `FOO=` in a .env file means the default. */
-function read(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function integer(
-  env: Env,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-  problems: string[],
-): number {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) {
-    problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-    return fallback;
-  }
-  return value;
-}
-
-function websocketUrl(env: Env, name: string, fallback: string, problems: string[]): string {
-  const raw = read(env, name) ?? fallback;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    problems.push(`${name} must be an absolute ws:// or wss:// URL, got "${raw}"`);
-    return raw;
-  }
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    problems.push(`${name} must use ws:// or wss://, got "${url.protocol}//"`);
-  }
-  return raw;
-}
-
-function privateKey(env: Env, name: string, problems: string[]): string | undefined {
-  // Many secret stores and .env files hold a PEM on one line with literal `\n` escapes.
-  const raw = read(env, name)?.replace(/\\n/g, '\n');
-  if (raw === undefined) return undefined;
-  if (!raw.includes('-----BEGIN PRIVATE KEY-----')) {
-    // Never echo the value: it is a secret, even when malformed.
-    problems.push(`${name} must be a PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----")`);
-  }
-  return raw;
-}
-
-function pemList(env: Env, name: string, problems: string[]): string[] {
-  const raw = read(env, name)?.replace(/\\n/g, '\n');
-  if (raw === undefined) return [];
-  const pems = raw.match(/-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/g) ?? [];
-  if (pems.length === 0) problems.push(`${name} must hold PKCS#8 PEM private keys`);
-  return pems;
-}
-
 /** Parses the API's environment. Throws ConfigError listing every problem found. */
 export function loadApiConfig(env: Env): ApiConfig {
-  const problems: string[] = [];
-  const config: ApiConfig = {
-    host: read(env, 'API_HOST') ?? DEFAULT_API_HOST,
-    port: integer(env, 'API_PORT', DEFAULT_API_PORT, 0, 65_535, problems),
-    gatewayPublicUrl: websocketUrl(env, 'GATEWAY_PUBLIC_URL', DEFAULT_GATEWAY_PUBLIC_URL, problems),
-    jwtIssuer: read(env, 'JWT_ISSUER') ?? TOKEN_ISSUER,
-    jwtPrivateKey: privateKey(env, 'JWT_PRIVATE_KEY', problems),
-    jwtKid: read(env, 'JWT_KID'),
-    jwtPublishedKeys: pemList(env, 'JWT_PUBLISHED_KEYS', problems),
-    fanTokenTtlS: integer(
-      env,
-      'FAN_TOKEN_TTL_S',
-      FAN_TOKEN_TTL_S,
-      MIN_FAN_TOKEN_TTL_S,
-      MAX_FAN_TOKEN_TTL_S,
-      problems,
-    ),
-    redisUrl: read(env, 'REDIS_URL'),
-    natsServers: (read(env, 'NATS_URL') ?? '')
-      .split(',')
-      .map((url) => url.trim())
-      .filter(Boolean),
-    prefix: read(env, 'FANFARE_PREFIX') ?? 'fanfare',
-    databaseUrl: read(env, 'DATABASE_URL'),
-    pgliteDataDir: read(env, 'PGLITE_DATA_DIR') ?? DEFAULT_PGLITE_DATA_DIR,
-    countryHeader: read(env, 'COUNTRY_HEADER')?.toLowerCase(),
-  };
-  if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
-    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
-  }
-  if (config.countryHeader !== undefined && !/^[a-z0-9-]+$/.test(config.countryHeader)) {
-    problems.push('COUNTRY_HEADER must be a header name (letters, digits, -)');
-  }
-  if (config.redisUrl !== undefined && !/^rediss?:\/\//.test(config.redisUrl)) {
-    problems.push('REDIS_URL must be a redis:// or rediss:// URL');
-  }
-  for (const url of config.natsServers) {
-    if (!/^(nats|tls):\/\//.test(url))
-      problems.push(`NATS_URL entries must be nats:// URLs: ${url}`);
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze(config);
+  return parseEnv<ApiConfig>(apiSchema, env, 'API configuration');
 }
+
+/** The API's variables with their doc lines (docs/config.md is held to these). */
+export const apiVariables = () => documentVariables(API_VARIABLES);

@@ -2,11 +2,13 @@ export { createApp, JWKS_MAX_AGE_S, REQUEST_ID_MAX_CHARS } from './app.js';
 export type { AppDeps } from './app-deps.js';
 export type { JoinResponse } from './app.js';
 export {
+  API_VARIABLES,
   ConfigError,
   DEFAULT_API_HOST,
   DEFAULT_API_PORT,
   DEFAULT_GATEWAY_PUBLIC_URL,
   DEFAULT_PGLITE_DATA_DIR,
+  apiVariables,
   loadApiConfig,
 } from './config.js';
 export type { ApiConfig } from './config.js';

@@ -1,20 +1,11 @@
 // One API wired for tests: PGlite in memory (one per test file: it takes ~3 s to start), the
-// in-process bus, memory stores and log, real token signing. `reset()` empties the database
+// memory seams from `openAdapters` (as every process wires them), real token signing. `reset()` empties the database
 // between tests; `app.request()` drives routes without sockets.
 
 import { openDatabase, type Database } from '@fanfare/db';
 import { resetDatabase } from '@fanfare/db/testing';
-import {
-  MemoryBus,
-  MemoryEventLog,
-  MemorySanctionStore,
-  MemoryStageStore,
-  MemoryVoteStore,
-  createSubjects,
-  decodeStage,
-  type Stage,
-} from '@fanfare/fanout';
-import { ManualClock } from '@fanfare/fanout/testing';
+import { createSubjects, decodeStage, openAdapters, type Stage } from '@fanfare/fanout';
+import { ManualClock, silentLogger } from '@fanfare/fanout/testing';
 import type { EventState } from '@fanfare/protocol';
 import {
   SigningKeys,
@@ -25,7 +16,9 @@ import {
   type StaffRole,
 } from '../src/index.js';
 
-export const subjects = createSubjects('test');
+const PREFIX = 'test';
+/** The subjects of the fixture's prefix (the same ones `openAdapters` names). */
+export const subjects = createSubjects(PREFIX);
 export const GATEWAY = 'ws://gateway.test/ws';
 
 export interface FixtureOptions {
@@ -41,11 +34,15 @@ export async function createFixture(options: FixtureOptions = {}) {
   const clock = new ManualClock(Date.parse('2026-11-24T12:00:00Z'));
   const keys = await SigningKeys.generate('k1');
   const issuer = new TokenIssuer({ keys, now: () => clock.now() });
-  const bus = new MemoryBus();
-  const log = new MemoryEventLog({ clock });
-  const votes = new MemoryVoteStore();
-  const stages = new MemoryStageStore();
-  const sanctions = new MemorySanctionStore();
+  const adapters = await openAdapters({
+    natsServers: [],
+    redisUrl: undefined,
+    prefix: PREFIX,
+    name: 'api-test',
+    logger: silentLogger,
+    clock,
+  });
+  const { bus, log, votes, stages, sanctions } = adapters;
   const logged: string[] = [];
   const logger = {
     info: () => undefined,
@@ -143,6 +140,7 @@ export async function createFixture(options: FixtureOptions = {}) {
     async close() {
       await plane.close();
       await db.close();
+      await adapters.close();
     },
   };
 }

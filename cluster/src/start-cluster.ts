@@ -2,19 +2,18 @@
 // processes against the local NATS (JetStream) and Redis. Stops them all on SIGINT or SIGTERM.
 // The same processes run on many machines; only the URLs change (docs/operations.md).
 
+import { ConfigError } from '@fanfare/fanout';
+import { loadClusterConfig } from './config.js';
 import { Cluster } from './processes.js';
 
-const env = process.env;
-const shards = Number(env.SHARDS ?? 2);
-if (!Number.isInteger(shards) || shards < 1 || shards > 32) {
-  console.error('SHARDS must be an integer from 1 to 32');
+let config: ReturnType<typeof loadClusterConfig>;
+try {
+  config = loadClusterConfig(process.env);
+} catch (err) {
+  console.error(err instanceof ConfigError ? `cluster cannot start: ${err.message}` : err);
   process.exit(1);
 }
-const apiPort = Number(env.API_PORT ?? 8080);
-const basePort = Number(env.GATEWAY_BASE_PORT ?? 9001);
-const natsUrl = env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const databaseUrl = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const { shards, natsUrl, redisUrl } = config;
 
 let cluster: Cluster | undefined;
 const stop = () => void (cluster?.stop() ?? Promise.resolve()).then(() => process.exit(0));
@@ -22,15 +21,7 @@ process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
 
 try {
-  cluster = await Cluster.start({
-    shards,
-    natsUrl,
-    redisUrl,
-    databaseUrl,
-    prefix: env.FANFARE_PREFIX ?? 'fanfare',
-    apiPort,
-    basePort,
-  });
+  cluster = await Cluster.start(config);
   const lines = [
     '',
     `Fanfare cluster: API and ${shards} shard(s) on NATS ${natsUrl}, Redis ${redisUrl}, Postgres`,

@@ -1,7 +1,8 @@
-// The whole engine in one process on embedded defaults: the API and one gateway shard, joined by
-// the in-process bus, the in-memory event log and memory stores, with PGlite as the system of
-// record. The same classes run in the distributed mode; only the adapters wired here differ. The
-// gateway trusts the API's JWKS over HTTP, exactly as a remote shard would.
+// The whole engine in one process on embedded defaults: the API and one gateway shard, sharing one
+// set of memory seams from `openAdapters` (bus, event log, stores, shard registry) as processes
+// share NATS and Redis, with PGlite as the system of record. The same classes run in the
+// distributed mode; only the adapters differ. The gateway trusts the API's JWKS over HTTP and
+// heartbeats into the registry, exactly as a remote shard would.
 
 import {
   SigningKeys,
@@ -10,22 +11,12 @@ import {
   createApp,
   ensureDemoEvent,
   loadSigningKeys,
-  loadApiConfig,
   openConfiguredDatabase,
   startApi,
 } from '@fanfare/api';
-import {
-  MemoryBus,
-  MemoryEventLog,
-  MemorySanctionStore,
-  MemoryStageStore,
-  MemoryVoteStore,
-  consoleLogger,
-  createSubjects,
-  systemClock,
-  type Logger,
-} from '@fanfare/fanout';
-import { Gateway, JoseTokenVerifier, WS_PATH, loadGatewayConfig } from '@fanfare/gateway';
+import { consoleLogger, openAdapters, systemClock, type Logger } from '@fanfare/fanout';
+import { Gateway, JoseTokenVerifier, RegistryHeartbeat, WS_PATH } from '@fanfare/gateway';
+import { loadEngineConfig } from './config.js';
 
 export interface Engine {
   apiUrl: string;
@@ -47,9 +38,8 @@ export interface EngineOptions {
 }
 
 export async function startEngine(env: Env, options: EngineOptions = {}): Promise<Engine> {
-  const apiConfig = loadApiConfig(env);
-  // No load balancer watches an embedded shard's readiness, so it need not wait before closing.
-  const gatewayEnv = { READINESS_GRACE_MS: '0', ...env, GATEWAY_PORT: env.GATEWAY_PORT ?? '9001' };
+  const config = loadEngineConfig(env);
+  const apiConfig = config.api;
   // Embedded: an ephemeral key is expected, so no warning about it.
   const keys = apiConfig.jwtPrivateKey
     ? await loadSigningKeys(apiConfig, options.apiLogger ?? consoleLogger)
@@ -60,37 +50,35 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
     fanTtlS: apiConfig.fanTokenTtlS,
   });
 
-  // One bus, log and set of stores, shared by the API and the shard as NATS and Redis would be.
-  const bus = new MemoryBus();
-  const log = new MemoryEventLog();
-  const sanctions = new MemorySanctionStore();
-  const votes = new MemoryVoteStore();
-  const stages = new MemoryStageStore();
-  const subjects = createSubjects(apiConfig.prefix);
-
-  const db = await openConfiguredDatabase({ ...apiConfig, databaseUrl: undefined });
-  await ensureDemoEvent(db);
   // Info lines stay quiet in the embedded mode; warnings and errors reach the console.
   const logger = options.apiLogger ?? {
     info: () => undefined,
     warn: console.warn,
     error: console.error,
   };
+  // Embedded means memory seams, whatever NATS_URL and REDIS_URL say (`pnpm start:cluster` and
+  // the processes' own main.ts are the distributed mode).
+  const adapters = await openAdapters({
+    natsServers: [],
+    redisUrl: undefined,
+    prefix: apiConfig.prefix,
+    name: 'embedded',
+    logger,
+  });
+  const db = await openConfiguredDatabase({ ...apiConfig, databaseUrl: undefined });
+  await ensureDemoEvent(db);
   let gateway: Gateway | undefined;
-  let gatewayUrl = env.GATEWAY_PUBLIC_URL ?? '';
+  let heartbeat: RegistryHeartbeat | undefined;
+  let gatewayUrl = config.gatewayPublicUrl ?? '';
   const plane = assembleControlPlane({
     keys,
     issuer,
     db,
-    bus,
-    log,
-    sanctions,
-    votes,
-    stages,
-    subjects,
+    ...adapters,
     clock: systemClock,
     logger,
-    // No URL (503) until the shard listens, and none once it drains.
+    // The one shard is asked directly, not through the registry's cache: no URL (503) until it
+    // listens, and none the moment it drains.
     gatewayUrl: () => (gateway?.stats().state === 'ready' ? gatewayUrl : undefined),
     ready: () => gateway?.stats().state === 'ready',
     countryHeader: apiConfig.countryHeader,
@@ -100,31 +88,34 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
   const apiUrl = `http://${apiConfig.host}:${api.port}`;
 
   try {
-    // Fans come from the demo page the API serves, so its origin is allowed by default.
-    const origins =
-      env.GATEWAY_ALLOWED_ORIGINS ?? [apiUrl, `http://localhost:${api.port}`].join(',');
-    const gatewayConfig = loadGatewayConfig({
-      ...gatewayEnv,
-      GATEWAY_ALLOWED_ORIGINS: origins,
-      JWT_ISSUER: apiConfig.jwtIssuer,
-      JWKS_URL: `${apiUrl}/.well-known/jwks.json`,
-    });
-    if (!gatewayConfig.keySource) throw new Error('unreachable: JWKS_URL is set above');
-    gateway = new Gateway(gatewayConfig, {
-      bus,
-      log,
-      sanctions,
-      stages,
-      votes,
+    const gatewayConfig = {
+      ...config.gateway,
+      // Fans come from the demo page the API serves, so its origin is allowed by default.
+      allowedOrigins: config.allowedOrigins ?? [apiUrl, `http://localhost:${api.port}`],
+      keySource: { kind: 'jwks-url', url: `${apiUrl}/.well-known/jwks.json` } as const,
+    };
+    const shard = new Gateway(gatewayConfig, {
+      ...adapters,
       verifier: new JoseTokenVerifier(gatewayConfig.keySource, gatewayConfig.tokenIssuer),
       ...(options.gatewayLogger ? { logger: options.gatewayLogger } : {}),
     });
-    await gateway.start();
-    gatewayUrl ||= `ws://${gatewayConfig.host}:${gateway.port}${WS_PATH}`;
+    gateway = shard;
+    await shard.start();
+    gatewayUrl ||= `ws://${gatewayConfig.host}:${shard.port}${WS_PATH}`;
+    heartbeat = new RegistryHeartbeat(
+      adapters.registry,
+      systemClock,
+      () => shard.shardState(gatewayUrl),
+      options.gatewayLogger ?? logger,
+    );
+    await heartbeat.start();
     await plane.start();
   } catch (err) {
+    await gateway?.close();
+    await heartbeat?.close();
     await api.close();
     await db.close();
+    await adapters.close();
     throw err;
   }
 
@@ -144,9 +135,11 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
     close() {
       closing ??= (async () => {
         await gateway?.close();
+        await heartbeat?.close();
         await api.close();
         await plane.close();
         await db.close();
+        await adapters.close();
       })();
       return closing;
     },

@@ -1,8 +1,7 @@
 // `pnpm start`: the whole engine in one process, no outside service. Prints where everything is
 // and a producer token, and shuts down gracefully on SIGINT or SIGTERM.
 
-import { ConfigError as ApiConfigError } from '@fanfare/api';
-import { ConfigError as GatewayConfigError } from '@fanfare/gateway';
+import { ConfigError } from '@fanfare/fanout';
 import { startEngine } from './engine.js';
 
 async function main(): Promise<void> {
@@ -38,7 +37,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ApiConfigError || err instanceof GatewayConfigError) {
+  if (err instanceof ConfigError) {
     console.error(
       `Fanfare cannot start: invalid configuration\n  - ${err.problems.join('\n  - ')}`,
     );

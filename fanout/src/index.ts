@@ -85,3 +85,29 @@ export {
   FOLLOW_RETRY_BASE_MS,
   FOLLOW_RETRY_MAX_MS,
 } from './jetstream-log-follower.js';
+export {
+  REDIS_COMMAND_TIMEOUT_MS,
+  REDIS_MAX_RETRIES_PER_REQUEST,
+  openAdapters,
+  type AdapterPart,
+  type Adapters,
+  type AdaptersConfig,
+} from './adapters.js';
+export {
+  ConfigError,
+  DEFAULT_PREFIX,
+  documentVariables,
+  host,
+  integer,
+  natsServers,
+  parseEnv,
+  port,
+  prefix,
+  redisUrl,
+  requireSharedState,
+  variable,
+  websocketUrl,
+  type DocumentedVariable,
+  type Env,
+  type VariableDoc,
+} from './config-shared.js';

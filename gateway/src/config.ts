@@ -1,14 +1,37 @@
-// The gateway's configuration: parsed once from the environment into a typed, frozen object.
-// Every problem is listed at once. docs/config.md lists every variable.
+// The gateway's configuration: one zod schema over the environment, parsed once into a typed,
+// frozen object, every problem listed at once (ConfigError), the token-key rule included. Each
+// variable carries its doc line as data; a test holds docs/config.md to them. The fixed limits
+// below are named constants, documented in docs/config.md too.
 
 import { TOKEN_ISSUER } from '@fanfare/protocol';
-import { PRESENCE_INTERVAL_MS, REACTION_WINDOW_MS } from '@fanfare/fanout';
+import {
+  ASSIGNMENT_HEADROOM,
+  ConfigError,
+  DEFAULT_PREFIX,
+  PRESENCE_INTERVAL_MS,
+  REACTION_WINDOW_MS,
+  documentVariables,
+  host,
+  integer,
+  natsServers,
+  parseEnv,
+  port,
+  prefix,
+  redisUrl,
+  requireSharedState,
+  variable,
+  type Env,
+} from '@fanfare/fanout';
+import { z } from 'zod';
 import type { ChatLimits } from './chat-guard.js';
 import type { BucketSpec } from './token-bucket.js';
 import type { KeySource } from './token-verifier.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 9001;
+export const DEFAULT_SHARD_ID = 'g1';
+
+export { ConfigError };
 export const WS_PATH = '/ws';
 /** Fans one shard should hold: under the ~19.5k sockets a process may open here. */
 export const SHARD_CAPACITY = 19_000;
@@ -120,12 +143,12 @@ export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}): Ga
   return {
     host: DEFAULT_HOST,
     port: DEFAULT_PORT,
-    shardId: 'g1',
+    shardId: DEFAULT_SHARD_ID,
     publicUrl: undefined,
     capacity: SHARD_CAPACITY,
     natsServers: [],
     redisUrl: undefined,
-    prefix: 'fanfare',
+    prefix: DEFAULT_PREFIX,
     tokenIssuer: TOKEN_ISSUER,
     keySource: undefined,
     allowedOrigins: '*',
@@ -161,97 +184,165 @@ export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}): Ga
   };
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
-  }
+const ORIGINS_DEFAULT = '*';
+
+/** The gateway's variables, in the order docs/config.md lists them. */
+export const GATEWAY_VARIABLES = {
+  GATEWAY_HOST: variable(host(DEFAULT_HOST), { meaning: 'address the shard listens on' }),
+  GATEWAY_PORT: variable(port(DEFAULT_PORT), { meaning: 'its port (0: any free port)' }),
+  SHARD_ID: variable(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,32}$/, { message: 'must be 1-32 of [A-Za-z0-9_-]' })
+      .default(DEFAULT_SHARD_ID),
+    { meaning: "this shard's name in the registry, signals and logs (1-32 of `A-Za-z0-9_-`)" },
+  ),
+  JWKS_URL: variable(
+    z
+      .string()
+      .superRefine((raw, ctx) => {
+        if (!URL.canParse(raw)) ctx.addIssue({ code: 'custom', message: `is not a URL: ${raw}` });
+      })
+      .optional(),
+    {
+      default: "(embedded: the API's)",
+      meaning:
+        'where verification keys come from (cached; refetched for an unknown `kid`); this or `JWT_PUBLIC_KEY` is required',
+    },
+  ),
+  JWT_PUBLIC_KEY: variable(z.string().optional(), {
+    meaning: 'alternatively, one SPKI PEM public key',
+  }),
+  JWT_ISSUER: variable(z.string().default(TOKEN_ISSUER), { meaning: 'required `iss`' }),
+  GATEWAY_ALLOWED_ORIGINS: variable(
+    z
+      .string()
+      .default(ORIGINS_DEFAULT)
+      .transform((raw): readonly string[] | '*' =>
+        raw === '*'
+          ? '*'
+          : raw
+              .split(',')
+              .map((o) => o.trim())
+              .filter(Boolean),
+      ),
+    {
+      default: "`*` (embedded: the API's origin)",
+      meaning:
+        'comma-separated browser origins allowed to connect; requests without `Origin` are allowed',
+    },
+  ),
+  CHAT_RATE_PER_SECOND: variable(rate(CHAT_RATE_PER_SECOND), {
+    meaning: 'chat messages per second per fan',
+  }),
+  CHAT_BURST: variable(rate(CHAT_BURST), { meaning: 'chat burst per fan' }),
+  CHAT_DUPLICATE_WINDOW_MS: variable(integer(0, 3_600_000).default(CHAT_DUPLICATE_WINDOW_MS), {
+    meaning: 'how long the same text is refused (0: never)',
+  }),
+  FRAME_RATE_PER_SECOND: variable(rate(FRAME_RATE_PER_SECOND), {
+    meaning: 'any frames per second per fan before close 4002',
+  }),
+  FRAME_BURST: variable(rate(FRAME_BURST), { meaning: 'burst of the above' }),
+  CHAT_BATCH_MS: variable(integer(0, 1000).default(CHAT_BATCH_MS), {
+    meaning: 'chat arriving within this window goes out in one frame (0: no batching)',
+  }),
+  IDLE_TIMEOUT_S: variable(integer(8, 960).default(IDLE_TIMEOUT_S), {
+    meaning: 'silence before uWS pings and then closes (8-960)',
+  }),
+  READINESS_GRACE_MS: variable(integer(0, 60_000).default(READINESS_GRACE_MS), {
+    default: '`2000` (embedded: `0`)',
+    meaning: 'on shutdown, how long `/readyz` fails before the listener closes',
+  }),
+  DRAIN_TIMEOUT_MS: variable(integer(0, 600_000).default(DRAIN_TIMEOUT_MS), {
+    meaning: 'on shutdown, how long fans get to close before they are cut',
+  }),
+  NATS_URL: natsServers({
+    default: 'unset: alone, in-process bus/log',
+    meaning:
+      'comma-separated `nats://` servers: core NATS for signals, JetStream for the event log',
+  }),
+  REDIS_URL: redisUrl({
+    default: 'unset: in-process state',
+    meaning:
+      'registry heartbeat, sanctions, votes, stages and parties; required with `NATS_URL` (a shard among others refuses to start without it)',
+  }),
+  FANFARE_PREFIX: prefix({
+    meaning: 'namespace of subjects, streams and keys; the same on the API and every shard',
+  }),
+  SHARD_PUBLIC_URL: variable(
+    z.string().regex(/^wss?:\/\//, { message: 'must be a ws:// or wss:// URL' }).optional(),
+    {
+      default: '`ws://<host>:<port>/ws`',
+      meaning: 'the URL the registry hands to fans for this shard',
+    },
+  ),
+  SHARD_CAPACITY: variable(integer(1, 10_000_000).default(SHARD_CAPACITY), {
+    meaning: `fans this shard holds; the API assigns fans only up to ${Math.round((1 - ASSIGNMENT_HEADROOM) * 100)} % of it (the rest is headroom for reconnects), so capacity 21 takes 19 assigned fans`,
+  }),
+  GATEWAY_CHAT_CAP_PER_SEC: variable(integer(0, 1_000_000).default(CHAT_CAP_PER_SEC), {
+    default: '`0` (no cap)',
+    meaning:
+      'event-wide accepted chat messages/s when the event sets no `chatCapPerSec`; each shard enforces cap × its fans / all viewers (at least 1/s), keeping 20 % for staff and ticket holders',
+  }),
+};
+
+function rate(fallback: number) {
+  return integer(1, 1_000_000).default(fallback);
 }
 
-type Env = Record<string, string | undefined>;
+/** Exactly one key source: the token checks are part of the schema. */
+function requireOneKeySource(
+  env: { JWKS_URL?: unknown; JWT_PUBLIC_KEY?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  if (env.JWKS_URL && env.JWT_PUBLIC_KEY)
+    ctx.addIssue({ code: 'custom', message: 'set JWKS_URL or JWT_PUBLIC_KEY, not both' });
+  if (!env.JWKS_URL && !env.JWT_PUBLIC_KEY)
+    ctx.addIssue({ code: 'custom', message: "set JWKS_URL (the API's JWKS) or JWT_PUBLIC_KEY" });
+}
+
+/** A parsed gateway configuration always names where its keys come from. */
+export type LoadedGatewayConfig = Readonly<GatewayConfig & { keySource: KeySource }>;
+
+const gatewaySchema = z
+  .object(GATEWAY_VARIABLES)
+  .superRefine(requireSharedState, { when: () => true })
+  .superRefine(requireOneKeySource, { when: () => true })
+  .transform((env): GatewayConfig & { keySource: KeySource } => {
+    const base = defaultGatewayConfig();
+    return {
+      ...base,
+      host: env.GATEWAY_HOST,
+      port: env.GATEWAY_PORT,
+      shardId: env.SHARD_ID,
+      publicUrl: env.SHARD_PUBLIC_URL,
+      capacity: env.SHARD_CAPACITY,
+      natsServers: env.NATS_URL,
+      redisUrl: env.REDIS_URL,
+      prefix: env.FANFARE_PREFIX,
+      tokenIssuer: env.JWT_ISSUER,
+      keySource: env.JWKS_URL
+        ? { kind: 'jwks-url', url: env.JWKS_URL }
+        : { kind: 'public-key', pem: env.JWT_PUBLIC_KEY ?? '' },
+      allowedOrigins: env.GATEWAY_ALLOWED_ORIGINS,
+      chat: {
+        fan: { ratePerSecond: env.CHAT_RATE_PER_SECOND, burst: env.CHAT_BURST },
+        staff: base.chat.staff,
+        duplicateWindowMs: env.CHAT_DUPLICATE_WINDOW_MS,
+      },
+      frames: { ratePerSecond: env.FRAME_RATE_PER_SECOND, burst: env.FRAME_BURST },
+      chatCapPerSec: env.GATEWAY_CHAT_CAP_PER_SEC,
+      chatBatchMs: env.CHAT_BATCH_MS,
+      idleTimeoutS: env.IDLE_TIMEOUT_S,
+      readinessGraceMs: env.READINESS_GRACE_MS,
+      drainTimeoutMs: env.DRAIN_TIMEOUT_MS,
+    };
+  });
 
 /** Reads the gateway's variables from `env`; throws ConfigError listing every problem. */
-export function loadGatewayConfig(env: Env): Readonly<GatewayConfig> {
-  const problems: string[] = [];
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-      return fallback;
-    }
-    return value;
-  };
-  const base = defaultGatewayConfig();
-  const keySource = ((): KeySource | undefined => {
-    if (env.JWKS_URL && env.JWT_PUBLIC_KEY)
-      problems.push('set JWKS_URL or JWT_PUBLIC_KEY, not both');
-    if (env.JWKS_URL) {
-      if (!URL.canParse(env.JWKS_URL)) problems.push(`JWKS_URL is not a URL: ${env.JWKS_URL}`);
-      return { kind: 'jwks-url', url: env.JWKS_URL };
-    }
-    if (env.JWT_PUBLIC_KEY) return { kind: 'public-key', pem: env.JWT_PUBLIC_KEY };
-    return undefined;
-  })();
-  const origins = env.GATEWAY_ALLOWED_ORIGINS?.trim();
-  const natsServers = (env.NATS_URL ?? '')
-    .split(',')
-    .map((u) => u.trim())
-    .filter(Boolean);
-  for (const url of natsServers) {
-    if (!/^(nats|tls):\/\//.test(url))
-      problems.push(`NATS_URL entries must be nats:// URLs: ${url}`);
-  }
-  if (env.REDIS_URL && !/^rediss?:\/\//.test(env.REDIS_URL)) {
-    problems.push('REDIS_URL must be a redis:// or rediss:// URL');
-  }
-  if (env.FANFARE_PREFIX && !/^[A-Za-z0-9_-]{1,32}$/.test(env.FANFARE_PREFIX)) {
-    problems.push('FANFARE_PREFIX must be 1-32 of [A-Za-z0-9_-]');
-  }
-  const shardId = env.SHARD_ID ?? base.shardId;
-  if (env.SHARD_PUBLIC_URL && !/^wss?:\/\//.test(env.SHARD_PUBLIC_URL)) {
-    problems.push(`SHARD_PUBLIC_URL must be a ws:// or wss:// URL`);
-  }
-  if (!/^[A-Za-z0-9_-]{1,32}$/.test(shardId))
-    problems.push(`SHARD_ID must be 1-32 of [A-Za-z0-9_-]`);
-  const config: GatewayConfig = {
-    ...base,
-    host: env.GATEWAY_HOST ?? base.host,
-    port: int('GATEWAY_PORT', base.port, 0, 65535),
-    shardId,
-    publicUrl: env.SHARD_PUBLIC_URL || undefined,
-    capacity: int('SHARD_CAPACITY', SHARD_CAPACITY, 1, 10_000_000),
-    natsServers: natsServers,
-    redisUrl: env.REDIS_URL || undefined,
-    prefix: env.FANFARE_PREFIX || base.prefix,
-    tokenIssuer: env.JWT_ISSUER ?? base.tokenIssuer,
-    keySource,
-    allowedOrigins:
-      !origins || origins === '*'
-        ? '*'
-        : origins
-            .split(',')
-            .map((o) => o.trim())
-            .filter(Boolean),
-    chat: {
-      fan: {
-        ratePerSecond: int('CHAT_RATE_PER_SECOND', CHAT_RATE_PER_SECOND, 1, 1_000_000),
-        burst: int('CHAT_BURST', CHAT_BURST, 1, 1_000_000),
-      },
-      staff: base.chat.staff,
-      duplicateWindowMs: int('CHAT_DUPLICATE_WINDOW_MS', CHAT_DUPLICATE_WINDOW_MS, 0, 3_600_000),
-    },
-    frames: {
-      ratePerSecond: int('FRAME_RATE_PER_SECOND', FRAME_RATE_PER_SECOND, 1, 1_000_000),
-      burst: int('FRAME_BURST', FRAME_BURST, 1, 1_000_000),
-    },
-    chatCapPerSec: int('GATEWAY_CHAT_CAP_PER_SEC', CHAT_CAP_PER_SEC, 0, 1_000_000),
-    chatBatchMs: int('CHAT_BATCH_MS', CHAT_BATCH_MS, 0, 1000),
-    idleTimeoutS: int('IDLE_TIMEOUT_S', IDLE_TIMEOUT_S, 8, 960),
-    readinessGraceMs: int('READINESS_GRACE_MS', READINESS_GRACE_MS, 0, 60_000),
-    drainTimeoutMs: int('DRAIN_TIMEOUT_MS', DRAIN_TIMEOUT_MS, 0, 600_000),
-  };
-  if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze(config);
+export function loadGatewayConfig(env: Env): LoadedGatewayConfig {
+  return parseEnv(gatewaySchema, env, 'gateway configuration');
 }
+
+/** The gateway's variables with their doc lines (docs/config.md is held to these). */
+export const gatewayVariables = () => documentVariables(GATEWAY_VARIABLES);

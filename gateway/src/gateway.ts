@@ -5,10 +5,6 @@
 
 import { Close } from '@fanfare/protocol';
 import {
-  MemoryPartyStore,
-  MemorySanctionStore,
-  MemoryStageStore,
-  MemoryVoteStore,
   createSubjects,
   systemClock,
   type Bus,
@@ -17,6 +13,7 @@ import {
   type PartyStore,
   type SanctionStore,
   type ShardRegistry,
+  type ShardState,
   type StageStore,
   type VoteStore,
 } from '@fanfare/fanout';
@@ -35,26 +32,39 @@ import type { TokenVerifier } from './token-verifier.js';
 import { createUpgradeHandler } from './upgrade.js';
 import { loadNativeUws, type Uws } from './uws.js';
 
+/**
+ * The seams a shard runs on, all required (`openAdapters` builds them for the configured mode):
+ * nothing falls back to a memory store, since a shard among others with a private store would
+ * enforce its own bans, votes and parties.
+ */
 export interface GatewayDeps {
   bus: Bus;
   log: EventLog;
-  /** Bans and timeouts; an in-memory store (this process only) when absent. */
-  sanctions?: SanctionStore;
-  /** Event stages (state, pin, rules, polls); an in-memory store when absent. */
-  stages?: StageStore;
-  /** Poll votes; an in-memory store when absent. */
-  votes?: VoteStore;
-  /** Watch parties; an in-memory store (this process only) when absent. */
-  parties?: PartyStore;
-  /**
-   * Live shards, read by the party upkeep to treat members on a dead shard as offline. Absent
-   * (embedded): this shard is the only one, and always alive.
-   */
-  registry?: ShardRegistry;
+  /** Bans and timeouts. */
+  sanctions: SanctionStore;
+  /** Event stages (state, pin, rules, polls). */
+  stages: StageStore;
+  /** Poll votes. */
+  votes: VoteStore;
+  /** Watch parties. */
+  parties: PartyStore;
+  /** Live shards, read by the party upkeep to treat members on a dead shard as offline. */
+  registry: ShardRegistry;
   verifier: TokenVerifier;
   clock?: Clock;
   logger?: Logger;
 }
+
+const REQUIRED_SEAMS = [
+  'bus',
+  'log',
+  'sanctions',
+  'stages',
+  'votes',
+  'parties',
+  'registry',
+  'verifier',
+] as const satisfies ReadonlyArray<keyof GatewayDeps>;
 
 type GatewayState = 'new' | 'ready' | 'draining' | 'closed';
 
@@ -83,6 +93,12 @@ export class Gateway {
   #allClosed: (() => void) | undefined;
 
   constructor(config: GatewayConfig, deps: GatewayDeps) {
+    // The types require every seam; this catches untyped callers before a fan can meet the gap.
+    const missing = REQUIRED_SEAMS.filter((seam) => deps[seam] === undefined);
+    if (missing.length > 0)
+      throw new TypeError(
+        `gateway ${config.shardId} cannot start without its ${missing.join(', ')} (build the seams with openAdapters)`,
+      );
     this.config = config;
     this.#uws = loadNativeUws();
     this.#clock = deps.clock ?? systemClock;
@@ -98,7 +114,7 @@ export class Gateway {
     );
     const ids = new IdSource();
     const subjects = createSubjects(config.prefix);
-    const partyStore = deps.parties ?? new MemoryPartyStore();
+    const partyStore = deps.parties;
     this.#partyHub = new PartyHub({
       store: partyStore,
       bus: deps.bus,
@@ -121,9 +137,9 @@ export class Gateway {
       app: this.#app,
       log: deps.log,
       bus: deps.bus,
-      sanctions: deps.sanctions ?? new MemorySanctionStore(),
-      stages: deps.stages ?? new MemoryStageStore(),
-      votes: deps.votes ?? new MemoryVoteStore(),
+      sanctions: deps.sanctions,
+      stages: deps.stages,
+      votes: deps.votes,
       subjects,
       clock: this.#clock,
       config,
@@ -231,6 +247,20 @@ export class Gateway {
     const events: Record<string, number> = {};
     for (const room of this.#rooms.rooms()) events[room.eventId] = room.size;
     return events;
+  }
+
+  /** This shard's registry entry as of now, fans reaching it at `url` (the heartbeat sends it). */
+  shardState(url: string): ShardState {
+    const stats = this.stats();
+    return {
+      id: this.config.shardId,
+      url,
+      capacity: this.config.capacity,
+      fans: stats.connections,
+      events: this.fansByEvent(),
+      draining: stats.state !== 'ready',
+      at: this.#clock.now(),
+    };
   }
 
   /** Listens and becomes ready. */

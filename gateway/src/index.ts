@@ -1,10 +1,14 @@
 export {
   ConfigError,
+  GATEWAY_VARIABLES,
+  SHARD_CAPACITY,
   WS_PATH,
   defaultGatewayConfig,
+  gatewayVariables,
   loadGatewayConfig,
   type BackpressureLimits,
   type GatewayConfig,
+  type LoadedGatewayConfig,
 } from './config.js';
 export { Gateway, type GatewayDeps, type GatewayStats } from './gateway.js';
 export { jsonLogger, silentLogger, type Logger } from '@fanfare/fanout';
@@ -16,6 +20,7 @@ export {
   type VerifiedClaims,
 } from './token-verifier.js';
 export { UwsFallbackError, loadNativeUws } from './uws.js';
+export { REGISTRY_TTL_MS, RegistryHeartbeat } from './registry-heartbeat.js';
 export { SANCTION_CHECK_MS } from './room-sanctions.js';
 export { STAGE_CHECK_MS, defaultStage } from './room-stage.js';
 export { PRIORITY_RESERVE } from './ingest-budget.js';

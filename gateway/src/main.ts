@@ -1,135 +1,49 @@
 // Runs one gateway shard as its own process. Without NATS_URL it is a single self-contained
 // shard (in-memory bus and log); with NATS_URL it joins the others through core NATS and
-// JetStream; with REDIS_URL it registers itself so the API can send fans to it. SIGTERM or
-// SIGINT runs the graceful shutdown.
+// JetStream, and REDIS_URL (then required) shares the stores and the registry the API assigns
+// fans from. SIGTERM or SIGINT runs the graceful shutdown.
 
-import {
-  JetStreamEventLog,
-  MemoryBus,
-  MemoryEventLog,
-  MemoryPartyStore,
-  MemorySanctionStore,
-  MemoryStageStore,
-  MemoryVoteStore,
-  NatsBus,
-  RedisPartyStore,
-  RedisSanctionStore,
-  RedisShardRegistry,
-  RedisStageStore,
-  RedisVoteStore,
-  connectNats,
-  createSubjects,
-  systemClock,
-  type Bus,
-  type EventLog,
-  type NatsLink,
-  type PartyStore,
-  type SanctionStore,
-  type ShardRegistry,
-  type StageStore,
-  type VoteStore,
-} from '@fanfare/fanout';
-import { Redis } from 'ioredis';
-import { ConfigError, WS_PATH, loadGatewayConfig } from './config.js';
+import { ConfigError, jsonLogger, openAdapters, systemClock } from '@fanfare/fanout';
+import { WS_PATH, loadGatewayConfig } from './config.js';
 import { Gateway } from './gateway.js';
-import { jsonLogger } from '@fanfare/fanout';
 import { RegistryHeartbeat } from './registry-heartbeat.js';
 import { JoseTokenVerifier } from './token-verifier.js';
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
   const logger = jsonLogger({ shard: config.shardId });
-  if (!config.keySource) throw new ConfigError(["set JWKS_URL (the API's JWKS) or JWT_PUBLIC_KEY"]);
+  if (config.natsServers.length === 0)
+    logger.warn('NATS_URL is not set: this shard runs alone (in-memory bus, log and stores)');
 
-  let link: NatsLink | undefined;
-  let bus: Bus;
-  let log: EventLog;
-  if (config.natsServers.length > 0) {
-    link = await connectNats({ servers: [...config.natsServers], name: config.shardId, logger });
-    bus = new NatsBus({ connection: link, ownsConnection: false, logger });
-    log = new JetStreamEventLog({
-      connection: link,
-      ownsConnection: false,
-      subjects: createSubjects(config.prefix),
-      logger,
-    });
-  } else {
-    logger.warn('NATS_URL is not set: this shard runs alone (in-memory bus and log)');
-    bus = new MemoryBus();
-    log = new MemoryEventLog();
-  }
-
-  let redis: Redis | undefined;
-  let sanctions: SanctionStore;
-  let votes: VoteStore;
-  let stages: StageStore;
-  let registry: ShardRegistry | undefined;
-  let parties: PartyStore;
-  if (config.redisUrl) {
-    // Fail fast while Redis is down (one retry, 1 s cap): the shard keeps enforcing what it has.
-    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 1000 });
-    redis.on('error', () => undefined); // reported by the heartbeat and the rooms, once per outage
-    sanctions = new RedisSanctionStore(redis, config.prefix);
-    votes = new RedisVoteStore(redis, config.prefix);
-    stages = new RedisStageStore(redis, config.prefix);
-    registry = new RedisShardRegistry(redis, config.prefix);
-    parties = new RedisPartyStore(redis, config.prefix);
-  } else {
-    sanctions = new MemorySanctionStore();
-    votes = new MemoryVoteStore();
-    stages = new MemoryStageStore();
-    parties = new MemoryPartyStore();
-  }
-
+  const adapters = await openAdapters({ ...config, name: config.shardId, logger });
   const gateway = new Gateway(config, {
-    bus,
-    log,
-    sanctions,
-    stages,
-    votes,
-    parties,
-    registry,
+    ...adapters,
     verifier: new JoseTokenVerifier(config.keySource, config.tokenIssuer),
     logger,
   });
   gateway.metrics.withProcessMetrics();
-  if (link) gateway.metrics.watchNats(link, () => bus.activeSubjects());
+  if (adapters.link) gateway.metrics.watchNats(adapters.link, () => adapters.bus.activeSubjects());
   await gateway.start();
   const publicUrl = config.publicUrl ?? `ws://${config.host}:${gateway.port}${WS_PATH}`;
 
-  let heartbeat: RegistryHeartbeat | undefined;
-  if (registry) {
-    heartbeat = new RegistryHeartbeat(
-      registry,
-      systemClock,
-      () => {
-        const stats = gateway.stats();
-        return {
-          id: config.shardId,
-          url: publicUrl,
-          capacity: config.capacity,
-          fans: stats.connections,
-          events: gateway.fansByEvent(),
-          draining: stats.state !== 'ready',
-          at: Date.now(),
-        };
-      },
-      logger,
-    );
-    await heartbeat.start();
-  }
-  logger.info('shard ready', { url: publicUrl, nats: config.natsServers, redis: !!redis });
+  // Every mode heartbeats: with Redis the API assigns fans from it; alone, the party upkeep
+  // still reads this shard's own entry.
+  const heartbeat = new RegistryHeartbeat(
+    adapters.registry,
+    systemClock,
+    () => gateway.shardState(publicUrl),
+    logger,
+  );
+  await heartbeat.start();
+  logger.info('shard ready', { url: publicUrl, nats: config.natsServers, redis: !!adapters.redis });
 
   const shutdown = async (signal: string): Promise<void> => {
     logger.info('shard shutting down', { signal });
     const closing = gateway.close(); // readiness fails at once
-    await heartbeat?.beat(); // tell the API to stop sending fans here
+    await heartbeat.beat(); // tell the API to stop sending fans here
     await closing;
-    await heartbeat?.close();
-    redis?.disconnect();
-    await bus.close();
-    await log.close();
-    await link?.close();
+    await heartbeat.close();
+    await adapters.close();
     process.exit(0);
   };
   process.once('SIGTERM', (signal) => void shutdown(signal));
@@ -138,9 +52,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   if (err instanceof ConfigError) {
-    console.error(
-      `gateway cannot start: invalid configuration\n  - ${err.problems.join('\n  - ')}`,
-    );
+    console.error(`gateway cannot start: ${err.message}`);
   } else {
     console.error('gateway failed to start', err);
   }

@@ -53,8 +53,8 @@ export interface PartyHubDeps {
   subjects: Subjects;
   clock: Clock;
   shardId: string;
-  /** Live shards, to notice members whose shard died; without it every shard counts as alive. */
-  registry?: ShardRegistry | undefined;
+  /** Live shards, to notice members whose shard died (a registry not listing this shard: ignored). */
+  registry: ShardRegistry;
   logger: Logger;
   metrics: GatewayMetrics;
 }

@@ -1,15 +1,10 @@
-// Starts a real uWS gateway on a free port with in-memory seams and a fresh ES256 key, and
-// signs tokens for it: good ones, and the bad ones auth tests need.
+// Starts a real uWS gateway on a free port with the memory seams (`openAdapters`, as every
+// process wires them) and a fresh ES256 key, and signs tokens for it: good ones, and the bad ones
+// auth tests need.
 
 import {
-  MemoryBus,
-  MemoryEventLog,
-  MemoryPartyStore,
-  MemorySanctionStore,
-  MemoryStageStore,
-  MemoryVoteStore,
-  createSubjects,
   encodeStage,
+  openAdapters,
   systemClock,
   type Clock,
   type Bus,
@@ -46,14 +41,13 @@ export interface TokenOptions {
 }
 
 let counter = 0;
-const subjects = createSubjects('fanfare');
 
 /** Seams several gateways share in one test, as shards share NATS and Redis. */
 export interface SharedSeams {
   bus?: Bus;
   parties?: PartyStore;
   registry?: ShardRegistry;
-  /** The event log (default: a new MemoryEventLog with `logOptions`). */
+  /** The event log (default: the memory log of `openAdapters`, with `logOptions`). */
   log?: EventLog;
 }
 
@@ -66,21 +60,27 @@ export async function startGateway(
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
   const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
   const verifier = new JoseTokenVerifier({ kind: 'jwks', jwks: { keys: [jwk] } }, TOKEN_ISSUER);
-  const bus = shared.bus ?? new MemoryBus();
-  const parties = shared.parties ?? new MemoryPartyStore();
-  const log = shared.log ?? new MemoryEventLog({ clock, ...logOptions });
-  const sanctions = new MemorySanctionStore();
-  const stages = new MemoryStageStore();
-  const votes = new MemoryVoteStore();
   const config = defaultGatewayConfig({ port: 0, readinessGraceMs: 0, ...overrides });
+  const adapters = await openAdapters({
+    natsServers: [],
+    redisUrl: undefined,
+    prefix: config.prefix,
+    name: config.shardId,
+    logger: silentLogger,
+    clock,
+    memoryLog: logOptions,
+  });
+  // Seams shared with other gateways in the test replace this one's own, as NATS and Redis would.
+  const { subjects, sanctions, stages, votes } = adapters;
+  const bus = shared.bus ?? adapters.bus;
+  const log = shared.log ?? adapters.log;
+  const parties = shared.parties ?? adapters.parties;
   const gateway = new Gateway(config, {
+    ...adapters,
     bus,
     log,
-    sanctions,
-    stages,
-    votes,
     parties,
-    registry: shared.registry,
+    registry: shared.registry ?? adapters.registry,
     verifier,
     clock,
     logger: silentLogger,
@@ -122,6 +122,7 @@ export async function startGateway(
   const close = async () => {
     for (const fan of fans) fan.socket.terminate();
     await gateway.close();
+    await adapters.close();
   };
 
   /**
