@@ -99,7 +99,13 @@ describe('loadApiConfig', () => {
   });
 });
 
-describe('loadApiConfig REDIS_URL', () => {
+describe('loadApiConfig shared state', () => {
+  it('refuses NATS_URL without REDIS_URL, naming REDIS_URL', () => {
+    const problems = problemsOf({ NATS_URL: 'nats://n1:4222' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^REDIS_URL must be set when NATS_URL is/);
+  });
+
   it('refuses a REDIS_URL that is not a redis URL', () => {
     expect(problemsOf({ REDIS_URL: 'http://cache:6379' })).toEqual([
       'REDIS_URL must be a redis:// or rediss:// URL',

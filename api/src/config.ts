@@ -79,7 +79,8 @@ export const API_VARIABLES = {
         if (raw === undefined) return [];
         const pems =
           unfold(raw).match(/-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/g) ?? [];
-        if (pems.length === 0) ctx.addIssue({ code: 'custom', message: 'must hold PKCS#8 PEM private keys' });
+        if (pems.length === 0)
+          ctx.addIssue({ code: 'custom', message: 'must hold PKCS#8 PEM private keys' });
         return pems;
       }),
     {

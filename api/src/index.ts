@@ -1,4 +1,10 @@
-export { createApp, JWKS_MAX_AGE_S, REQUEST_ID_MAX_CHARS } from './app.js';
+export {
+  createApp,
+  JWKS_MAX_AGE_S,
+  REQUEST_ID_MAX_CHARS,
+  UNAVAILABLE_RETRY_AFTER_S,
+} from './app.js';
+export { REGISTRY_CACHE_MS } from './gateway-picker.js';
 export type { AppDeps } from './app-deps.js';
 export type { JoinResponse } from './app.js';
 export {

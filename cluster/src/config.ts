@@ -43,7 +43,7 @@ export const CLUSTER_VARIABLES = {
       .string()
       .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// or postgresql:// URL' })
       .default(LOCAL_DATABASE_URL),
-    { default: 'the local Postgres', meaning: "the API's system of record" },
+    { meaning: "the API's system of record (the machine's own Postgres by default)" },
   ),
 };
 

@@ -172,8 +172,11 @@ function watchRedis(redis: Redis, logger: Logger): void {
   });
 }
 
+/** QUIT (pending commands finish first), resolving once the connection has ended. */
 async function quitRedis(redis: Redis, logger: Logger): Promise<void> {
   if (redis.status === 'end') return;
+  // Not events.once: it would reject on the 'error' events of an outage.
+  const ended = new Promise<void>((resolve) => redis.once('end', () => resolve()));
   try {
     await redis.quit();
   } catch (err) {
@@ -181,4 +184,5 @@ async function quitRedis(redis: Redis, logger: Logger): Promise<void> {
     logger.warn('redis did not answer QUIT; disconnecting', { err });
     redis.disconnect();
   }
+  await ended;
 }

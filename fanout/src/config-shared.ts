@@ -89,7 +89,10 @@ export function integer(min: number, max: number) {
   return z.string().transform((raw, ctx) => {
     const value = Number(raw);
     if (!/^\d+$/.test(raw) || value < min || value > max) {
-      ctx.addIssue({ code: 'custom', message: `must be an integer from ${min} to ${max}, got "${raw}"` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be an integer from ${min} to ${max}, got "${raw}"`,
+      });
       return z.NEVER;
     }
     return value;
@@ -110,7 +113,10 @@ export function host(fallback: string) {
 export function websocketUrl() {
   return z.string().superRefine((raw, ctx) => {
     if (!URL.canParse(raw) || !/^wss?:$/.test(new URL(raw).protocol))
-      ctx.addIssue({ code: 'custom', message: `must be an absolute ws:// or wss:// URL, got "${raw}"` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be an absolute ws:// or wss:// URL, got "${raw}"`,
+      });
   });
 }
 
@@ -125,11 +131,10 @@ export function natsServers(doc: VariableDoc) {
           .split(',')
           .map((url) => url.trim())
           .filter(Boolean);
-        for (const url of urls) {
-          if (!/^(nats|tls):\/\//.test(url))
-            ctx.addIssue({ code: 'custom', message: `entries must be nats:// URLs: ${url}` });
-        }
-        return urls as readonly string[];
+        const wrong = urls.filter((url) => !/^(nats|tls):\/\//.test(url));
+        for (const url of wrong)
+          ctx.addIssue({ code: 'custom', message: `entries must be nats:// URLs: ${url}` });
+        return wrong.length > 0 ? z.NEVER : (urls as readonly string[]);
       }),
     doc,
   );

@@ -270,14 +270,17 @@ export const GATEWAY_VARIABLES = {
     meaning: 'namespace of subjects, streams and keys; the same on the API and every shard',
   }),
   SHARD_PUBLIC_URL: variable(
-    z.string().regex(/^wss?:\/\//, { message: 'must be a ws:// or wss:// URL' }).optional(),
+    z
+      .string()
+      .regex(/^wss?:\/\//, { message: 'must be a ws:// or wss:// URL' })
+      .optional(),
     {
       default: '`ws://<host>:<port>/ws`',
       meaning: 'the URL the registry hands to fans for this shard',
     },
   ),
   SHARD_CAPACITY: variable(integer(1, 10_000_000).default(SHARD_CAPACITY), {
-    meaning: `fans this shard holds; the API assigns fans only up to ${Math.round((1 - ASSIGNMENT_HEADROOM) * 100)} % of it (the rest is headroom for reconnects), so capacity 21 takes 19 assigned fans`,
+    meaning: `fans this shard holds; the API assigns fans only up to ${Math.round((1 - ASSIGNMENT_HEADROOM) * 100)} % of it (the rest is headroom for reconnects), so capacity 21 takes ${Math.floor(21 * (1 - ASSIGNMENT_HEADROOM))} assigned fans and refuses the rest with 503`,
   }),
   GATEWAY_CHAT_CAP_PER_SEC: variable(integer(0, 1_000_000).default(CHAT_CAP_PER_SEC), {
     default: '`0` (no cap)',

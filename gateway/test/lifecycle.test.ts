@@ -79,12 +79,13 @@ describe('gateway lifecycle', () => {
 
   it('lists every configuration problem at once', () => {
     const attempt = () =>
-      loadGatewayConfig({ GATEWAY_PORT: 'x', CHAT_BURST: '0', SHARD_ID: 'bad id!' });
+      loadGatewayConfig({ GATEWAY_PORT: 'x', CHAT_BURST: '0', SHARD_ID: 'bad id!' }); // and no key
     expect(attempt).toThrow(ConfigError);
     for (const name of ['GATEWAY_PORT', 'CHAT_BURST', 'SHARD_ID']) {
       expect(attempt).toThrow(new RegExp(name));
     }
-    expect(loadGatewayConfig({ GATEWAY_PORT: '9100' }).port).toBe(9100);
+    expect(attempt).toThrow(/JWKS_URL/);
+    expect(loadGatewayConfig({ GATEWAY_PORT: '9100', JWT_PUBLIC_KEY: 'pem' }).port).toBe(9100);
   });
 });
 

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, SHARD_CAPACITY, defaultGatewayConfig, loadGatewayConfig } from './config.js';
+
+const KEY = { JWKS_URL: 'http://api.internal/.well-known/jwks.json' };
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadGatewayConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('loadGatewayConfig', () => {
+  it('fills the defaults, takes the key source from the schema and freezes the result', () => {
+    const config = loadGatewayConfig(KEY);
+    expect(config).toEqual({
+      ...defaultGatewayConfig(),
+      keySource: { kind: 'jwks-url', url: KEY.JWKS_URL },
+    });
+    expect(config.capacity).toBe(SHARD_CAPACITY);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads the shared variables with the shared parsers', () => {
+    const config = loadGatewayConfig({
+      ...KEY,
+      NATS_URL: 'nats://n1:4222, nats://n2:4222',
+      REDIS_URL: 'redis://cache:6379',
+      FANFARE_PREFIX: 'prod',
+      GATEWAY_ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+      SHARD_CAPACITY: '21',
+    });
+    expect(config.natsServers).toEqual(['nats://n1:4222', 'nats://n2:4222']);
+    expect([config.redisUrl, config.prefix, config.capacity]).toEqual([
+      'redis://cache:6379',
+      'prod',
+      21,
+    ]);
+    expect(config.allowedOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('requires exactly one key source', () => {
+    expect(problemsOf({})).toEqual(["set JWKS_URL (the API's JWKS) or JWT_PUBLIC_KEY"]);
+    expect(problemsOf({ ...KEY, JWT_PUBLIC_KEY: 'pem' })).toEqual([
+      'set JWKS_URL or JWT_PUBLIC_KEY, not both',
+    ]);
+    expect(loadGatewayConfig({ JWT_PUBLIC_KEY: 'pem' }).keySource).toEqual({
+      kind: 'public-key',
+      pem: 'pem',
+    });
+  });
+
+  it('refuses a shard among others (NATS) without the shared stores (Redis), naming REDIS_URL', () => {
+    const problems = problemsOf({ ...KEY, NATS_URL: 'nats://n1:4222' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^REDIS_URL must be set when NATS_URL is/);
+  });
+
+  it('lists every problem at once, the key rule among them', () => {
+    const problems = problemsOf({
+      GATEWAY_PORT: '70000',
+      REDIS_URL: 'http://cache',
+      FANFARE_PREFIX: 'a b',
+      NATS_URL: 'http://n1',
+    });
+    expect(problems.map((p) => p.split(' ')[0])).toEqual([
+      'GATEWAY_PORT',
+      'NATS_URL',
+      'REDIS_URL',
+      'FANFARE_PREFIX',
+      'set',
+    ]);
+  });
+});
