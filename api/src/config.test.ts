@@ -1,15 +1,8 @@
+import { configProblems } from '@fanfare/fanout/testing';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadApiConfig } from './config.js';
+import { loadApiConfig } from './config.js';
 
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadApiConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+const problemsOf = (env: Record<string, string>) => configProblems(loadApiConfig, env);
 
 describe('loadApiConfig', () => {
   it('fills every default from an empty environment and freezes the result', () => {

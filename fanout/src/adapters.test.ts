@@ -31,18 +31,22 @@ const closedParts = (lines: ReturnType<typeof recorder>['lines']) =>
 
 const encode = (text: string) => new TextEncoder().encode(text);
 
+/** Memory mode, or Redis alone at `redisUrl`. */
+const local = (logger: Logger, options: { clock?: ManualClock; redisUrl?: string } = {}) =>
+  openAdapters({
+    natsServers: [],
+    redisUrl: undefined,
+    prefix: 'm',
+    name: 'm',
+    logger,
+    ...options,
+  });
+
 describe('openAdapters in memory', () => {
   it('builds every seam in memory, on the given clock', async () => {
     const clock = new ManualClock(1_000);
     const { logger } = recorder();
-    const a = await openAdapters({
-      natsServers: [],
-      redisUrl: undefined,
-      prefix: 'm',
-      name: 'm',
-      logger,
-      clock,
-    });
+    const a = await local(logger, { clock });
     expect(a.bus).toBeInstanceOf(MemoryBus);
     expect(a.log).toBeInstanceOf(MemoryEventLog);
     expect(a.registry).toBeInstanceOf(MemoryShardRegistry);
@@ -61,13 +65,7 @@ describe('openAdapters in memory', () => {
 
   it('closes the log before the bus, once however often close is called', async () => {
     const { lines, logger } = recorder();
-    const a = await openAdapters({
-      natsServers: [],
-      redisUrl: undefined,
-      prefix: 'm',
-      name: 'm',
-      logger,
-    });
+    const a = await local(logger);
     const first = a.close();
     expect(a.close()).toBe(first);
     await first;
@@ -121,17 +119,13 @@ describe.skipIf(!natsUp || !redisProbe)('openAdapters on NATS and Redis', () => 
     expect(a.redis!.status).toBe('end');
     expect(one.lines.filter((l) => l.level !== 'info')).toEqual([]);
   });
+});
 
+describe('openAdapters with Redis unreachable', () => {
   it('logs a Redis outage once, however many reconnects fail', async () => {
     const { lines, logger } = recorder();
     const nowhere = `redis://127.0.0.1:${await freePort()}`;
-    const a = await openAdapters({
-      natsServers: [],
-      redisUrl: nowhere,
-      prefix: 'x',
-      name: 'x',
-      logger,
-    });
+    const a = await local(logger, { redisUrl: nowhere });
     let errors = 0;
     await new Promise<void>((resolve) => {
       a.redis!.on('error', () => ++errors === 3 && resolve());

@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { DocumentedVariable } from './config-shared.js';
+import { ConfigError, type DocumentedVariable } from './config-shared.js';
 
 const CONFIG_DOC = new URL('../../docs/config.md', import.meta.url);
 
@@ -51,4 +51,15 @@ export function configDocSuite(heading: string, variables: readonly DocumentedVa
       }
     });
   });
+}
+
+/** The problems a config loader reports for `env` (none when it loads). */
+export function configProblems<E>(load: (env: E) => unknown, env: E): readonly string[] {
+  try {
+    load(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
 }

@@ -38,4 +38,4 @@ export {
   type StatusWatch,
   type TestNatsServer,
 } from './testing-nats.js';
-export { configDocSuite, markdownTable } from './testing-config-doc.js';
+export { configDocSuite, configProblems, markdownTable } from './testing-config-doc.js';

@@ -1,17 +1,10 @@
+import { configProblems } from '@fanfare/fanout/testing';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, SHARD_CAPACITY, defaultGatewayConfig, loadGatewayConfig } from './config.js';
+import { SHARD_CAPACITY, defaultGatewayConfig, loadGatewayConfig } from './config.js';
 
 const KEY = { JWKS_URL: 'http://api.internal/.well-known/jwks.json' };
 
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadGatewayConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+const problemsOf = (env: Record<string, string>) => configProblems(loadGatewayConfig, env);
 
 describe('loadGatewayConfig', () => {
   it('fills the defaults, takes the key source from the schema and freezes the result', () => {
