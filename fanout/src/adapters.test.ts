@@ -98,7 +98,7 @@ describe.skipIf(!natsUp || !redisProbe)('openAdapters on NATS and Redis', () => 
       expect(await heard).toBe('hello');
       // Log: one JetStream stream, one order.
       const first = await a.log.append('e1', encode('one'), 'm1');
-      expect((await b.log.readLast('e1', 10)).map((e) => e.seq)).toEqual([first.seq]);
+      expect((await b.log.readLast('e1', 10)).entries.map((e) => e.seq)).toEqual([first.seq]);
       // Stores: Redis, under the prefix.
       await a.registry.heartbeat(shard('g1'), 6_000);
       expect((await b.registry.live()).map((s) => s.id)).toEqual(['g1']);
