@@ -1,21 +1,15 @@
 // Time as a seam: backoff waits, tap windows and chat retries all go through this interface, so
-// tests drive them with a fake clock instead of sleeping.
+// tests drive them with a fake clock instead of sleeping. One definition for the SDK and co-watch:
+// the seam is cowatch's (`Clock`, `TimerHandle`), imported through its public face.
 
-/** An opaque timer handle; only the clock that made it can clear it. */
-export type TimerHandle = unknown;
+import type { Clock } from '@fanfare/cowatch';
 
-/** What the client needs of time. The default uses the host's timers (browser or Node). */
-export interface Clock {
-  /** Milliseconds since the Unix epoch. */
-  now(): number;
-  /** Runs `fn` once after `ms` milliseconds unless cleared first. */
-  setTimeout(fn: () => void, ms: number): TimerHandle;
-  clearTimeout(handle: TimerHandle): void;
-}
+export type { Clock, TimerHandle } from '@fanfare/cowatch';
 
 /**
- * The host's clock. Timers are not unref'd: a client that is reconnecting is work in progress
- * and should keep a Node process alive until the app calls `close()`.
+ * The host's wall clock (`Date.now()`, ms since the epoch) with the host's timers. Timers are not
+ * unref'd: a client that is reconnecting is work in progress and should keep a Node process alive
+ * until the app calls `close()`. Clock sync uses cowatch's monotonic `systemClock` instead.
  */
 export const systemClock: Clock = {
   now: () => Date.now(),
