@@ -134,7 +134,8 @@ export class PollService {
   /**
    * Opens a poll in a scheduled or live event (`event_not_found`, `event_not_live`). Unless
    * `allowConcurrent`, refuses with `poll_active` while another poll of the event is open (a
-   * check before the insert: two producers opening at the same instant may both succeed).
+   * check before the insert, for a clear answer; the database's partial unique index settles two
+   * producers opening at the same instant: one poll stands, the other gets `poll_active`).
    * The vote store is readied first: when it is unreachable (`state_unavailable`) nothing is
    * stored.
    */

@@ -107,6 +107,7 @@ const DB_PROBLEMS: Partial<Record<DbErrorCode, ProblemCode>> = {
   state_conflict: 'state_conflict',
   illegal_transition: 'illegal_transition',
   poll_exists: 'poll_active',
+  poll_active: 'poll_active',
   poll_not_found: 'poll_not_found',
   poll_not_open: 'poll_not_open',
   credential_not_found: 'credential_not_found',

@@ -117,6 +117,49 @@ describe('opening a poll', () => {
     await openPoll('final');
   });
 
+  it('lets exactly one of two producers opening a poll at the same instant win', async () => {
+    await f.seedEvent('final');
+    // The vote store holds each open until both have reached it: both requests have then
+    // passed every check made before the insert, as at the same instant on two replicas.
+    const store = new MemoryVoteStore();
+    let arrived = 0;
+    let release!: () => void;
+    const bothThere = new Promise<void>((resolve) => (release = resolve));
+    const barrier: VoteStore = {
+      open: async (pollId, options) => {
+        if (++arrived === 2) release();
+        await bothThere;
+        return store.open(pollId, options);
+      },
+      vote: (...args) => store.vote(...args),
+      tally: (...args) => store.tally(...args),
+      close: (...args) => store.close(...args),
+      discard: (...args) => store.discard(...args),
+    };
+    const polls = new PollService({
+      db: f.db,
+      votes: barrier,
+      stage: f.stage,
+      clock: f.clock,
+      logger: f.deps.logger!,
+    });
+    const app = createApp({ ...f.deps, polls });
+    const token = await f.staffToken();
+    const open = (question: string) =>
+      app.request('/v1/events/final/polls', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ ...POLL, question }),
+      });
+    const answers = await Promise.all([open('One?'), open('Two?')]);
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 409]);
+    const lost = answers.find((r) => r.status === 409)!;
+    expect((await problemOf(lost)).code).toBe('poll_active');
+    const active = await f.db.polls.activeForEvent('final');
+    expect(active).toHaveLength(1);
+    polls.close();
+  });
+
   it('answers 503 state_unavailable and stores nothing while the vote store is down', async () => {
     await f.seedEvent('final');
     const down: VoteStore = {

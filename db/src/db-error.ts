@@ -18,6 +18,7 @@ export const DB_ERROR_CODES = {
   poll_not_found: 'No poll with this id.',
   poll_not_open: 'The poll is closed or cancelled, so it cannot be closed or cancelled again.',
   credential_not_found: 'No API credential with this id.',
+  poll_active: 'Another poll of the event that does not allow others beside it is open.',
   unstorable_value:
     'The database refused a value it cannot hold (U+0000 in text, a number out of range).',
 } as const satisfies Record<string, string>;
@@ -61,6 +62,24 @@ export function sqlState(err: unknown): string | undefined {
     if (typeof e !== 'object') return undefined;
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * The name of the constraint a driver error names, or undefined: postgres.js puts it on
+ * `constraint_name`, PGlite on `constraint`; drizzle wraps either as `cause`.
+ */
+export function constraintName(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    if (typeof e !== 'object') return undefined;
+    const { constraint_name: a, constraint: b } = e as {
+      constraint_name?: unknown;
+      constraint?: unknown;
+    };
+    if (typeof a === 'string') return a;
+    if (typeof b === 'string') return b;
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;

@@ -57,11 +57,38 @@ export function pollRepoContract(name: string, fixture: () => DbFixture): void {
       expect((await repo().listByEvent('final')).map((p) => p.id)).toEqual(['p1']);
     });
 
+    it('holds at most one open poll that does not allow others per event, even when racing', async () => {
+      // Both inserts in flight at once: the database, not a read before the insert, decides.
+      const results = await Promise.allSettled([
+        repo().create(poll('a1')),
+        repo().create(poll('a2')),
+      ]);
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.filter((r) => r.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      expect(lost[0]?.status === 'rejected' && lost[0].reason).toMatchObject({
+        name: 'DbError',
+        code: 'poll_active',
+      });
+      expect(await repo().activeForEvent('final')).toHaveLength(1);
+      // Concurrent polls still open beside it; another event is not concerned; once the open one
+      // is closed, a new exclusive poll may open.
+      await repo().create(poll('c1', { allowConcurrent: true }));
+      await fixture().database.events.create({ id: 'other', title: 'Other' });
+      await repo().create(poll('o1', { eventId: 'other' }));
+      const open = (await repo().activeForEvent('final')).find((p) => !p.allowConcurrent)!;
+      await repo().close(open.id, [0, 0, 0], 0);
+      await expect(repo().create(poll('a3'))).resolves.toMatchObject({ state: 'open' });
+    });
+
     it('lists an event’s polls oldest first, and only the open ones as active', async () => {
       await fixture().database.events.create({ id: 'other', title: 'Other' });
-      await repo().create(poll('late', { opensAt: new Date(T0.getTime() + 120_000) }));
-      await repo().create(poll('early'));
-      await repo().create(poll('mid', { opensAt: new Date(T0.getTime() + 60_000) }));
+      // Several open at once: they allow concurrent polls (one exclusive poll at most is open).
+      const together = { allowConcurrent: true };
+      await repo().create(poll('late', { ...together, opensAt: new Date(T0.getTime() + 120_000) }));
+      await repo().create(poll('early', together));
+      await repo().create(poll('mid', { ...together, opensAt: new Date(T0.getTime() + 60_000) }));
       await repo().create(poll('elsewhere', { eventId: 'other' }));
       await repo().close('early', [1, 2, 3], 6);
 
@@ -76,10 +103,11 @@ export function pollRepoContract(name: string, fixture: () => DbFixture): void {
 
     it('lists the open polls of every event, soonest closing first', async () => {
       await fixture().database.events.create({ id: 'other', title: 'Other' });
-      await repo().create(poll('long', { durationS: 600 }));
+      const together = { allowConcurrent: true };
+      await repo().create(poll('long', { ...together, durationS: 600 }));
       await repo().create(poll('short', { eventId: 'other', durationS: 30 }));
-      await repo().create(poll('done'));
-      await repo().create(poll('dropped'));
+      await repo().create(poll('done', together));
+      await repo().create(poll('dropped', together));
       await repo().close('done', [1, 0, 0], 1);
       await repo().cancel('dropped');
       expect((await repo().listOpen()).map((p) => p.id)).toEqual(['short', 'long']);

@@ -3,9 +3,15 @@
 // UPDATEs so a close racing a cancel settles on exactly one of them.
 
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { DbError, PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, sqlState } from './db-error.js';
+import {
+  DbError,
+  PG_FOREIGN_KEY_VIOLATION,
+  PG_UNIQUE_VIOLATION,
+  constraintName,
+  sqlState,
+} from './db-error.js';
 import type { Db } from './db-handle.js';
-import { polls } from './schema.js';
+import { POLLS_ONE_EXCLUSIVE_OPEN, polls } from './schema.js';
 
 /** A poll as stored. `result` and `totalVotes` are null until it is closed. */
 export type PollRecord = typeof polls.$inferSelect;
@@ -19,14 +25,22 @@ export interface NewPoll {
   /** How long it stays open, in seconds (> 0); `closesAt` is `opensAt` plus this. */
   durationS: number;
   opensAt: Date;
-  /** Whether it may run while other polls of the event are open (the API enforces it). */
+  /**
+   * Whether it may run while other polls of the event are open. At most one open poll without
+   * it per event: the database refuses a second (`poll_active`). The API also refuses one while
+   * concurrent polls are open (a check before the insert).
+   */
   allowConcurrent?: boolean;
   /** Actor id of the producer who opened it. */
   createdBy: string;
 }
 
 export interface PollRepo {
-  /** Stores an open poll. `poll_exists`, `event_not_found`, or `invalid_argument`. */
+  /**
+   * Stores an open poll. `poll_exists`, `event_not_found`, or `invalid_argument`; `poll_active`
+   * when it does not allow concurrent polls and another such poll of the event is open (a
+   * constraint: of two racing inserts, exactly one stands).
+   */
   create(input: NewPoll): Promise<PollRecord>;
   get(id: string): Promise<PollRecord | undefined>;
   /** Every poll of an event, oldest first (an event has tens, not thousands: no paging). */
@@ -83,6 +97,12 @@ export class PgPollRepo implements PollRepo {
       return row!;
     } catch (err) {
       const state = sqlState(err);
+      if (state === PG_UNIQUE_VIOLATION && constraintName(err) === POLLS_ONE_EXCLUSIVE_OPEN) {
+        throw new DbError('poll_active', undefined, {
+          cause: err,
+          details: { eventId: input.eventId },
+        });
+      }
       if (state === PG_UNIQUE_VIOLATION) {
         throw new DbError('poll_exists', undefined, { cause: err, details: { id: input.id } });
       }

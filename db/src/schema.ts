@@ -87,6 +87,9 @@ export const events = pgTable(
   ],
 );
 
+/** The partial unique index behind `poll_active`: one open exclusive poll per event. */
+export const POLLS_ONE_EXCLUSIVE_OPEN = 'polls_one_exclusive_open';
+
 export const polls = pgTable(
   'polls',
   {
@@ -112,6 +115,12 @@ export const polls = pgTable(
   (t) => [
     index('polls_event_state_idx').on(t.eventId, t.state),
     check('polls_duration_positive', sql`${t.durationS} > 0`),
+    // The one-active-poll rule as a constraint: two producers opening at the same instant
+    // cannot both pass it (a read before the insert could). Polls opened with allowConcurrent
+    // are outside it.
+    uniqueIndex(POLLS_ONE_EXCLUSIVE_OPEN)
+      .on(t.eventId)
+      .where(sql`${t.state} = 'open' AND NOT ${t.allowConcurrent}`),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "polls_one_exclusive_open" ON "polls" USING btree ("event_id") WHERE "polls"."state" = 'open' AND NOT "polls"."allow_concurrent";
