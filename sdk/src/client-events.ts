@@ -94,7 +94,7 @@ export interface FanfareClientEvents {
   /**
    * The party this fan is in, each time a higher version arrives: on create, join, the server's
    * re-attach after a reconnect, and every change to members, readiness, host or gate. Its
-   * `timeline` is the newest one seen (see `partyTimeline`). Also `client.party`.
+   * `timeline` is the newest one seen (see `partyTimeline`). Also `client.party.view`.
    */
   party: PartyView;
   /**
@@ -107,7 +107,7 @@ export interface FanfareClientEvents {
   partyChat: PartyChatMessage;
   /**
    * This fan is no longer in the party (`left`: it asked; `gone`: the party ended); emitted
-   * once per party, after which `client.party` is undefined.
+   * once per party, after which `client.party.view` is undefined.
    */
   partyLeft: PartyLeft;
   /**

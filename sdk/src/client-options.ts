@@ -1,7 +1,7 @@
 // What a FanfareClient is built from: where to connect, how to authenticate, and the injected
-// time, randomness and socket class that let tests drive every wait.
+// time, randomness and socket class that let tests drive every wait; and their defaults and checks.
 
-import type { BackoffOptions } from './backoff.js';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import type { Clock } from './clock.js';
 import type { JoinFn } from './credentials.js';
 import type { SocketLike, WebSocketConstructor } from './socket.js';
@@ -37,4 +37,31 @@ export interface FanfareClientOptions {
    * frames); sending on it bypasses the client's bookkeeping.
    */
   onSocket?: (socket: SocketLike) => void;
+}
+
+/** Default reaction window, ms: at most one `react` frame per emoji per window. */
+export const TAP_FLUSH_MS = 100;
+
+/** The options a client runs with: checked, defaults filled in. */
+export interface ResolvedClientOptions {
+  WebSocket: WebSocketConstructor;
+  backoff: BackoffOptions;
+  random: () => number;
+  tapFlushMs: number;
+}
+
+/** Fills in the defaults; throws TypeError (no WebSocket) or RangeError (bad bounds). */
+export function resolveClientOptions(options: FanfareClientOptions): ResolvedClientOptions {
+  const WebSocket =
+    options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor | undefined }).WebSocket;
+  if (!WebSocket) {
+    throw new TypeError('no global WebSocket: pass options.WebSocket (in Node 20, from "ws")');
+  }
+  const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+  const tapFlushMs = options.tapFlushMs ?? TAP_FLUSH_MS;
+  if (!(backoff.initialMs > 0 && backoff.maxMs >= backoff.initialMs && backoff.factor >= 1)) {
+    throw new RangeError('backoff needs initialMs > 0, maxMs >= initialMs and factor >= 1');
+  }
+  if (!(tapFlushMs > 0)) throw new RangeError('tapFlushMs must be > 0');
+  return { WebSocket, backoff, random: options.random ?? Math.random, tapFlushMs };
 }

@@ -1,9 +1,10 @@
 // The Fanfare client: one fan's connection to a live event, kept alive across drops. It owns the
 // connection state machine (state.ts), turns close codes into reconnect decisions from the
-// protocol's tables, resumes with `?since=` so the app sees every chat message once and in order,
-// hands chat sends to the outbox, votes to the ballots, reaction taps to the merger and watch-party
-// frames to the party client (with the server clock it syncs), and mirrors the event's stage and
-// tallies. All time and randomness is injected, so every wait can be driven by a test.
+// protocol's tables (when: reconnect-timer.ts), resumes with `?since=` so the app sees every chat
+// message once and in order, hands chat sends to the outbox, votes to the ballots, reaction taps
+// to the merger and watch-party requests to the party client (`client.party`, with the server
+// clock it syncs); every other frame goes to its component through frame-router.ts. All time and
+// randomness is injected, so every wait can be driven by a test.
 
 import {
   Close,
@@ -16,39 +17,33 @@ import {
   type Author,
   type ChatBatch,
   type ClientMessage,
-  type PartyChatMessage,
-  type PartyCommand,
-  type PartyLeft,
-  type PartyView,
   type PollTally,
   type ReactionEmoji,
-  type Readiness,
   type StageView,
-  type Timeline,
   type Voted,
   type Welcome,
 } from '@fanfare/protocol';
 import { Ballots } from './ballots.js';
 import { ChatFeed } from './chat-feed.js';
-import { DEFAULT_BACKOFF, backoffDelay, restartDelay, type BackoffOptions } from './backoff.js';
+import { backoffDelay } from './backoff.js';
 import type { FanfareClientEvents, ReconnectInfo } from './client-events.js';
-import type { FanfareClientOptions } from './client-options.js';
-import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { resolveClientOptions, type FanfareClientOptions } from './client-options.js';
+import { systemClock, type Clock } from './clock.js';
 import { closeRetryPolicy } from './close-policy.js';
 import { Emitter, type Handler } from './emitter.js';
+import { routeFrame, type FrameTargets } from './frame-router.js';
 import { ClientClosedError } from './errors.js';
 import { newIdempotencyKey } from './ids.js';
 import { Outbox } from './outbox.js';
+import type { Party } from './party.js';
 import { PartyClient } from './party-client.js';
+import { ReconnectTimer } from './reconnect-timer.js';
 import { ServerClock, type ServerClockView } from './server-clock.js';
 import { connectUrl, discardSocket, type SocketLike, type WebSocketConstructor } from './socket.js';
 import { IllegalTransitionError, transition, type ClientState } from './state.js';
 import { StageMirror } from './stage-mirror.js';
 import { TapMerger } from './tap-merger.js';
 import { Credentials } from './credentials.js';
-
-/** Default reaction window, ms: at most one `react` frame per emoji per window. */
-export const TAP_FLUSH_MS = 100;
 
 /** The close code and reason the client reports when the app calls `close()`. */
 const CLIENT_CLOSE = { code: Close.normal, reason: 'client closed' } as const;
@@ -58,28 +53,30 @@ const CLIENT_CLOSE = { code: Close.normal, reason: 'client closed' } as const;
  * itself until `close()` or a final close code. Not reusable after `closed`: create a new one.
  */
 export class FanfareClient {
+  /**
+   * This fan's watch party: its view (`party.view`) and requests (`create`, `join`, `leave`,
+   * `chat`, `command`, `setReadiness`, `handHost`). See party.ts and the README.
+   */
+  readonly party: Party;
   #credentials: Credentials;
   #WebSocket: WebSocketConstructor;
-  #backoff: BackoffOptions;
+  #retry: ReconnectTimer;
   #clock: Clock;
-  #random: () => number;
   #onSocket: ((socket: SocketLike) => void) | undefined;
   #emitter = new Emitter<FanfareClientEvents>();
   #outbox: Outbox;
   #ballots: Ballots;
   #taps: TapMerger;
-  #mirror = new StageMirror();
+  #mirror = new StageMirror((type, payload) => this.#emitter.emit(type, payload));
   #user: Author | undefined;
   #serverClock: ServerClock;
   #party: PartyClient;
+  #targets: FrameTargets;
 
   #state: ClientState = 'idle';
   #socket: SocketLike | undefined;
   /** Bumped per connection attempt and at close: async work from an older one is ignored. */
   #generation = 0;
-  #reconnectTimer: TimerHandle | undefined;
-  /** Backoff attempts since the last welcome. */
-  #attempt = 0;
   /** The highest seq (message or deletion) delivered to the app; undefined until the first welcome. */
   #feed = new ChatFeed({
     chat: (message) => this.#emitter.emit('chat', message),
@@ -89,28 +86,15 @@ export class FanfareClient {
   constructor(options: FanfareClientOptions) {
     this.#clock = options.clock ?? systemClock;
     this.#credentials = new Credentials(options, () => this.#clock.now());
-    const ctor =
-      options.WebSocket ??
-      (globalThis as { WebSocket?: WebSocketConstructor | undefined }).WebSocket;
-    if (!ctor) {
-      throw new TypeError('no global WebSocket: pass options.WebSocket (in Node 20, from "ws")');
-    }
-    const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
-    const tapFlushMs = options.tapFlushMs ?? TAP_FLUSH_MS;
-    if (!(backoff.initialMs > 0 && backoff.maxMs >= backoff.initialMs && backoff.factor >= 1)) {
-      throw new RangeError('backoff needs initialMs > 0, maxMs >= initialMs and factor >= 1');
-    }
-    if (!(tapFlushMs > 0)) throw new RangeError('tapFlushMs must be > 0');
-
-    this.#WebSocket = ctor;
-    this.#backoff = backoff;
-    this.#random = options.random ?? Math.random;
+    const { WebSocket, backoff, random, tapFlushMs } = resolveClientOptions(options);
+    this.#WebSocket = WebSocket;
+    this.#retry = new ReconnectTimer({ clock: this.#clock, backoff, random });
     this.#onSocket = options.onSocket;
     this.#outbox = new Outbox({
       clock: this.#clock,
       write: (message) => this.#write(message),
-      retryDelay: (attempt) => backoffDelay(attempt, this.#backoff, this.#random),
-      newKey: () => newIdempotencyKey(this.#random),
+      retryDelay: (attempt) => backoffDelay(attempt, backoff, random),
+      newKey: () => newIdempotencyKey(random),
     });
     this.#ballots = new Ballots({
       write: (message) => this.#write(message),
@@ -127,11 +111,20 @@ export class FanfareClient {
       serverClock: this.#serverClock,
       clock: this.#clock,
     });
+    this.party = this.#party;
     this.#taps = new TapMerger({
       clock: this.#clock,
       flushMs: tapFlushMs,
       send: (emoji, count) => void this.#write({ type: 'react', emoji, count }),
     });
+    this.#targets = {
+      emitter: this.#emitter,
+      outbox: this.#outbox,
+      ballots: this.#ballots,
+      mirror: this.#mirror,
+      party: this.#party,
+      serverClock: this.#serverClock,
+    };
   }
 
   get state(): ClientState {
@@ -170,14 +163,6 @@ export class FanfareClient {
   }
 
   /**
-   * The watch party this fan is in, at the highest version seen and with the newest timeline
-   * seen; undefined when in none. See party-client.ts and the README's "Watch parties".
-   */
-  get party(): PartyView | undefined {
-    return this.#party.party;
-  }
-
-  /**
    * The server's clock as estimated from pings on this connection (`synced`, `serverNow()`,
    * `errorBoundMs`): the `ServerTime` a SyncController needs. It runs while this fan is in a
    * party, or while the app holds it (`serverTime.hold()`).
@@ -189,51 +174,6 @@ export class FanfareClient {
   /** The server's clock now, ms since the Unix epoch (see `serverTime` for its accuracy). */
   serverNow(): number {
     return this.#serverClock.serverNow();
-  }
-
-  /** Creates a watch party with this fan as host; resolves with its view (share `code`). */
-  createParty(media: string, options: { maxSize?: number } = {}): Promise<PartyView> {
-    return this.#party.create(media, options.maxSize);
-  }
-
-  /** Joins the party with this invite code; resolves with its view. */
-  joinParty(code: string): Promise<PartyView> {
-    return this.#party.join(code);
-  }
-
-  /** Leaves the party (a leaving host hands over); resolves with the `party.left` answer. */
-  leaveParty(): Promise<PartyLeft> {
-    return this.#party.leave();
-  }
-
-  /** Sends a message to the party's members; resolves with it as stored (the server's echo). */
-  sendPartyChat(text: string): Promise<PartyChatMessage> {
-    return this.#party.chat(text);
-  }
-
-  /**
-   * Host only: changes the timeline, based on the newest timeline this client holds. Resolves
-   * with the timeline of the server's answer (which may be unchanged: a play while a member
-   * buffers waits behind a gate, see `client.party.gate`); rejects with PartyRefusedError
-   * (`not_host`, `timeline_conflict`: another change came first, decide again from
-   * `client.party`), or PartyRequestTimeoutError after PARTY_REQUEST_TIMEOUT_MS unanswered.
-   */
-  partyCommand(command: PartyCommand): Promise<Timeline> {
-    return this.#party.command(command);
-  }
-
-  /**
-   * Tells the party whether this fan's player can play on (`party.ready`); nothing when in no
-   * party. The server marks members `buffering` on join, seek and new media: say `ready` again
-   * once the player can play at the new position. `watchParty` does this.
-   */
-  setReadiness(readiness: Readiness): void {
-    this.#party.setReadiness(readiness);
-  }
-
-  /** Host only: hands the host role to another online member; resolves with the new view. */
-  handHost(userId: string): Promise<PartyView> {
-    return this.#party.handHost(userId);
   }
 
   /** Subscribes to an event; returns the function that unsubscribes. */
@@ -309,7 +249,7 @@ export class FanfareClient {
       ({ url, token } = await this.#credentials.next());
     } catch (cause) {
       if (generation === this.#generation) {
-        this.#retryLater({ reason: 'token provider failed', cause }, this.#nextBackoff());
+        this.#retryLater({ reason: 'token provider failed', cause }, this.#retry.nextBackoff());
       }
       return;
     }
@@ -320,7 +260,7 @@ export class FanfareClient {
         SUBPROTOCOLS[PROTOCOL_VERSION],
       ]);
     } catch (cause) {
-      this.#retryLater({ reason: 'WebSocket constructor threw', cause }, this.#nextBackoff());
+      this.#retryLater({ reason: 'WebSocket constructor threw', cause }, this.#retry.nextBackoff());
       return;
     }
     this.#socket = socket;
@@ -345,72 +285,20 @@ export class FanfareClient {
       return;
     }
     if (this.#state !== 'open') return;
-    switch (message.type) {
-      case 'chat':
-        this.#onChat(message);
-        return;
-      case 'reactions':
-        this.#emitter.emit('reactions', message);
-        return;
-      case 'presence':
-        this.#emitter.emit('presence', message);
-        return;
-      case 'ack':
-        this.#outbox.handleAck(message);
-        return;
-      case 'error':
-        if (
-          !this.#outbox.handleError(message) &&
-          !this.#ballots.handleError(message) &&
-          !this.#party.handleError(message)
-        ) {
-          this.#emitter.emit('error', message);
-        }
-        return;
-      case 'voted':
-        this.#ballots.handleVoted(message); // an answer to no pending vote has no one to tell
-        return;
-      case 'stage':
-        if (this.#mirror.applyStage(message.stage)) this.#emitter.emit('stage', message.stage);
-        return;
-      case 'tally': {
-        const tally = this.#mirror.applyTally(message);
-        if (tally) this.#emitter.emit('tally', tally);
-        return;
-      }
-      case 'party':
-      case 'party.timeline':
-      case 'party.chat':
-      case 'party.left':
-        this.#party.handle(message);
-        return;
-      case 'pong':
-        this.#serverClock.receive(message); // a pong for no ping of ours needs nothing
-        return;
-      case 'welcome': // once per session
-        return;
-    }
+    if (message.type === 'chat') this.#onChat(message);
+    else if (message.type !== 'welcome') routeFrame(message, this.#targets); // once per session
   }
 
   #onWelcome(welcome: Welcome): void {
     const generation = this.#generation;
     const open = () => generation === this.#generation; // false once a handler closed the client
-    this.#attempt = 0;
+    this.#retry.reset();
     this.#user = welcome.user;
     this.#party.sessionStarted(welcome.user.id, this.#feed.lastSeq !== undefined);
     this.#move('open');
     this.#emitter.emit('welcome', welcome);
-    // `tallies` and `stage` default for a gateway older than them, met during a rolling deploy.
-    const { stage, tallies = [] } = welcome.snapshot;
     this.#emitter.emit('continuity', welcome.snapshot.continuity);
-    if (open() && stage !== undefined && this.#mirror.applyStage(stage)) {
-      this.#emitter.emit('stage', stage);
-    }
-    for (const entry of tallies) {
-      if (!open()) return;
-      const tally = this.#mirror.applyTally(entry);
-      if (tally) this.#emitter.emit('tally', tally);
-    }
+    if (!this.#mirror.applySnapshot(welcome.snapshot, open)) return;
     if (!this.#feed.snapshot(welcome.snapshot, open)) return;
     this.#outbox.sessionStarted();
     this.#ballots.sessionStarted();
@@ -425,7 +313,7 @@ export class FanfareClient {
     this.#endSession();
     this.#retryLater(
       { reason: `chat gap: expected seq ${outcome.gap.expected}, got ${outcome.gap.got}` },
-      this.#nextBackoff(),
+      this.#retry.nextBackoff(),
     );
   }
 
@@ -434,12 +322,10 @@ export class FanfareClient {
     this.#endSession();
     const policy = closeRetryPolicy(code);
     if (policy === 'reconnect' || policy === 'retry-after') {
-      // 4000: the shard is draining and its peers are up; come back at once, with jitter.
-      const delay = code === Close.serverRestart ? restartDelay(this.#random) : this.#nextBackoff();
-      this.#retryLater({ code, reason }, delay);
+      this.#retryLater({ code, reason }, this.#retry.delayAfterClose(code));
     } else if (policy === 'reauth' && this.#credentials.renewable) {
       this.#credentials.invalidate();
-      this.#retryLater({ code, reason }, this.#nextBackoff());
+      this.#retryLater({ code, reason }, this.#retry.nextBackoff());
     } else {
       this.#finish(code, reason);
     }
@@ -455,26 +341,20 @@ export class FanfareClient {
     this.#party.sessionEnded();
   }
 
-  #nextBackoff(): number {
-    return backoffDelay(this.#attempt++, this.#backoff, this.#random);
-  }
-
   #retryLater(info: Omit<ReconnectInfo, 'delayMs'>, delayMs: number): void {
     this.#generation++;
     this.#move('waiting');
-    this.#reconnectTimer = this.#clock.setTimeout(() => {
-      this.#reconnectTimer = undefined;
+    this.#retry.schedule(delayMs, () => {
       this.#move('connecting');
       void this.#open();
-    }, delayMs);
+    });
     this.#emitter.emit('reconnecting', { ...info, delayMs });
   }
 
   #finish(code: number, reason: string): void {
     if (this.#state === 'closed') return;
     this.#generation++;
-    if (this.#reconnectTimer !== undefined) this.#clock.clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = undefined;
+    this.#retry.cancel();
     const socket = this.#socket;
     this.#socket = undefined;
     if (socket) discardSocket(socket, CLIENT_CLOSE.code, CLIENT_CLOSE.reason);

@@ -58,7 +58,7 @@ export class PartyRefusedError extends RefusedError {
 
 /**
  * The connection dropped while a party request was on its way: it may or may not have been
- * applied. After the reconnect the server re-attaches the fan to its party and `client.party`
+ * applied. After the reconnect the server re-attaches the fan to its party and `client.party.view`
  * (the `party` event) shows the outcome; decide again from it.
  */
 export class PartyRequestLostError extends Error {
@@ -69,7 +69,7 @@ export class PartyRequestLostError extends Error {
 /**
  * A party request got no answer within PARTY_REQUEST_TIMEOUT_MS (10 s). The server answers every
  * request at once, so the answer was lost on the way (a stalled connection): the request may or
- * may not have been applied. `client.party` shows the outcome; decide again from it.
+ * may not have been applied. `client.party.view` shows the outcome; decide again from it.
  */
 export class PartyRequestTimeoutError extends Error {
   override readonly name = 'PartyRequestTimeoutError';

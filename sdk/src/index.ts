@@ -4,8 +4,9 @@
 
 export { apiJoin, JoinRefusedError, type ApiJoinOptions } from './api-join.js';
 export { Credentials, type JoinFn, type JoinGrant } from './credentials.js';
-export { FanfareClient, TAP_FLUSH_MS } from './client.js';
-export type { FanfareClientOptions } from './client-options.js';
+export { FanfareClient } from './client.js';
+export type { Party } from './party.js';
+export { TAP_FLUSH_MS, type FanfareClientOptions } from './client-options.js';
 export type {
   CloseInfo,
   FanfareClientEvents,

@@ -1,7 +1,7 @@
-// The client's half of a watch party: requests by ref and their answers, the party mirror and the
-// clock-sync hold that lasts as long as the membership. Unlike votes,
-// party requests are not resent after a drop (a second create or join would be refused, and a
-// command's base version may be stale by then): a request the drop caught rejects with
+// The client's half of a watch party (`client.party`, see party.ts): requests by ref and their
+// answers, the party mirror and the clock-sync hold that lasts as long as the membership. Unlike
+// votes, party requests are not resent after a drop (a second create or join would be refused, and
+// a command's base version may be stale by then): a request the drop caught rejects with
 // PartyRequestLostError, and the `party` frame the server sends after the next welcome shows
 // what happened. Every request settles: by its answer (the server answers each one by its ref,
 // see docs/protocol.md), or with PartyRequestTimeoutError after PARTY_REQUEST_TIMEOUT_MS.
@@ -27,6 +27,7 @@ import {
 import type { FanfareClientEvents } from './client-events.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { PartyRefusedError, PartyRequestLostError, PartyRequestTimeoutError } from './errors.js';
+import type { Party } from './party.js';
 import { PartyMirror } from './party-mirror.js';
 import type { ServerClock } from './server-clock.js';
 
@@ -75,7 +76,7 @@ type Pending = (
   | { kind: 'command'; resolve(timeline: Timeline): void }
 ) & { reject(error: Error): void; timer?: TimerHandle };
 
-export class PartyClient {
+export class PartyClient implements Party {
   readonly #o: PartyClientOptions;
   readonly #mirror = new PartyMirror();
   /** Unanswered requests by ref, in send order. */
@@ -89,11 +90,11 @@ export class PartyClient {
     this.#o = options;
   }
 
-  get party(): PartyView | undefined {
+  get view(): PartyView | undefined {
     return this.#mirror.party;
   }
 
-  create(media: string, maxSize: number | undefined): Promise<PartyView> {
+  create(media: string, { maxSize }: { maxSize?: number } = {}): Promise<PartyView> {
     const m = media.trim();
     if (m.length === 0 || m.length > PARTY_MEDIA_MAX_CHARS) {
       return refuse('invalid_frame', `media must be 1-${PARTY_MEDIA_MAX_CHARS} characters`);

@@ -73,7 +73,7 @@ export function watchParty(
   };
 
   const follow = (): void => {
-    const party = client.party;
+    const party = client.party.view;
     if (!party) return;
     if (party.id !== partyId) start(party.id);
     const timeline = party.timeline;
@@ -87,7 +87,7 @@ export function watchParty(
 
   const report = (): void => {
     const status = controller?.status;
-    const party = client.party;
+    const party = client.party.view;
     const userId = client.user?.id;
     if (!status || !party || party.id !== partyId || userId === undefined) return;
     const recorded = party.members.find((m) => m.userId === userId)?.readiness;
@@ -96,7 +96,7 @@ export function watchParty(
     if (readiness === 'ready' && (status.state === 'idle' || status.state === 'seeking')) return;
     if (sent && sent.readiness === readiness && sent.partyVersion >= party.version) return;
     sent = { readiness, partyVersion: party.version };
-    client.setReadiness(readiness);
+    client.party.setReadiness(readiness);
   };
 
   const stop = (): void => {

@@ -40,13 +40,13 @@ describe('FanfareClient watch parties', () => {
     const ann = await fan('u1', 'Ann');
     const bob = await fan('u2', 'Bob');
     const annViews = collect(ann.client, 'party');
-    const created = await ann.client.createParty('film.mp4', { maxSize: 4 });
+    const created = await ann.client.party.create('film.mp4', { maxSize: 4 });
     expect(created).toMatchObject({ hostId: 'u1', maxSize: 4, timeline: { media: 'film.mp4' } });
     expect(ann.socket.sentOf('party.create')[0]).toMatchObject({ media: 'film.mp4', maxSize: 4 });
 
-    const joined = await bob.client.joinParty(created.code.toLowerCase());
+    const joined = await bob.client.party.join(created.code.toLowerCase());
     expect(joined.members.map((m) => m.userId)).toEqual(['u1', 'u2']);
-    expect(ann.client.party?.members.map((m) => m.userId)).toEqual(['u1', 'u2']);
+    expect(ann.client.party.view?.members.map((m) => m.userId)).toEqual(['u1', 'u2']);
     expect(annViews.map((v) => v.version)).toEqual([1, 2]);
   });
 
@@ -86,27 +86,27 @@ describe('FanfareClient watch parties', () => {
 
     expect(parties.map((p) => p.version)).toEqual([3, 4]);
     expect(versions(timelines)).toEqual([2, 5]);
-    expect(client.party).toMatchObject({ version: 4, hostId: 'u2', timeline: { version: 5 } });
+    expect(client.party.view).toMatchObject({ version: 4, hostId: 'u2', timeline: { version: 5 } });
   });
 
   it('resolves a command with the timeline of its answer', async () => {
     const { fan } = partyWorld();
     const ann = await fan('u1', 'Ann');
-    await ann.client.createParty('film.mp4');
-    ann.client.setReadiness('ready'); // else the play waits behind the gate
-    const played = await ann.client.partyCommand({ op: 'play' });
+    await ann.client.party.create('film.mp4');
+    ann.client.party.setReadiness('ready'); // else the play waits behind the gate
+    const played = await ann.client.party.command({ op: 'play' });
     expect(played).toMatchObject({ paused: false, version: 2 });
     expect(ann.socket.sentOf('party.command')[0]).toMatchObject({ version: 1 });
-    const sought = await ann.client.partyCommand({ op: 'seek', position: 42 });
+    const sought = await ann.client.party.command({ op: 'seek', position: 42 });
     expect(sought).toMatchObject({ position: 42, version: 3 });
-    expect(ann.client.party?.timeline).toEqual(sought);
+    expect(ann.client.party.view?.timeline).toEqual(sought);
   });
 
   it('resolves a command that changed nothing with the timeline as it is', async () => {
     const { server, client } = setup();
     const socket = await open(server, client);
     socket.deliver({ type: 'party', party: view(1, { timeline: timeline(3, { paused: false }) }) });
-    const command = client.partyCommand({ op: 'play' }); // playing already
+    const command = client.party.command({ op: 'play' }); // playing already
     const ref = socket.sentOf('party.command')[0]!.ref!;
     socket.deliver({
       type: 'party',
@@ -120,9 +120,9 @@ describe('FanfareClient watch parties', () => {
     const { fan } = partyWorld();
     const ann = await fan('u1', 'Ann');
     const bob = await fan('u2', 'Bob');
-    const { code } = await ann.client.createParty('film.mp4');
-    await bob.client.joinParty(code);
-    const err = await bob.client.partyCommand({ op: 'pause' }).catch((e: unknown) => e);
+    const { code } = await ann.client.party.create('film.mp4');
+    await bob.client.party.join(code);
+    const err = await bob.client.party.command({ op: 'pause' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PartyRefusedError);
     expect(err).toMatchObject({ code: 'not_host' });
   });
@@ -132,7 +132,7 @@ describe('FanfareClient watch parties', () => {
     const socket = await open(server, client);
     const errors = collect(client, 'error');
     socket.deliver({ type: 'party', party: view(1, { timeline: timeline(7) }) });
-    const command = client.partyCommand({ op: 'play' });
+    const command = client.party.command({ op: 'play' });
     const frame = socket.sentOf('party.command')[0]!;
     expect(frame.version).toBe(7);
     socket.deliver({ type: 'error', code: 'timeline_conflict', message: 'stale', ref: frame.ref! });
@@ -143,30 +143,30 @@ describe('FanfareClient watch parties', () => {
   it('refuses, without sending, what it can tell is wrong', async () => {
     const { server, client } = setup();
     const socket = await open(server, client);
-    await expect(client.partyCommand({ op: 'play' })).rejects.toMatchObject({
+    await expect(client.party.command({ op: 'play' })).rejects.toMatchObject({
       code: 'not_in_party',
     });
-    await expect(client.createParty('  ')).rejects.toMatchObject({ code: 'invalid_frame' });
-    await expect(client.createParty('m', { maxSize: 1 })).rejects.toMatchObject({
+    await expect(client.party.create('  ')).rejects.toMatchObject({ code: 'invalid_frame' });
+    await expect(client.party.create('m', { maxSize: 1 })).rejects.toMatchObject({
       code: 'invalid_frame',
     });
-    await expect(client.sendPartyChat(' ')).rejects.toMatchObject({ code: 'text_empty' });
+    await expect(client.party.chat(' ')).rejects.toMatchObject({ code: 'text_empty' });
     expect(socket.sent.filter((m) => m.type.startsWith('party.'))).toEqual([]);
   });
 
   it('refuses a request while not connected with unavailable: nothing was sent', async () => {
     const { client } = setup();
-    await expect(client.joinParty('CODE0001')).rejects.toMatchObject({ code: 'unavailable' });
+    await expect(client.party.join('CODE0001')).rejects.toMatchObject({ code: 'unavailable' });
   });
 
   it('resolves a party chat send with the server’s echo; every member gets it', async () => {
     const { fan } = partyWorld();
     const ann = await fan('u1', 'Ann');
     const bob = await fan('u2', 'Bob');
-    const { code } = await ann.client.createParty('film.mp4');
-    await bob.client.joinParty(code);
+    const { code } = await ann.client.party.create('film.mp4');
+    await bob.client.party.join(code);
     const bobHears = collect(bob.client, 'partyChat');
-    const sent = await ann.client.sendPartyChat('  look at this  ');
+    const sent = await ann.client.party.chat('  look at this  ');
     expect(sent).toMatchObject({ text: 'look at this', author: { id: 'u1' } });
     expect(bobHears).toEqual([sent]);
   });
@@ -175,48 +175,48 @@ describe('FanfareClient watch parties', () => {
     const { fan } = partyWorld();
     const ann = await fan('u1', 'Ann');
     const bob = await fan('u2', 'Bob');
-    const { code } = await ann.client.createParty('film.mp4');
-    await bob.client.joinParty(code);
-    expect((await ann.client.handHost('u2')).hostId).toBe('u2');
-    expect(bob.client.party?.hostId).toBe('u2');
+    const { code } = await ann.client.party.create('film.mp4');
+    await bob.client.party.join(code);
+    expect((await ann.client.party.handHost('u2')).hostId).toBe('u2');
+    expect(bob.client.party.view?.hostId).toBe('u2');
 
     const lefts = collect(ann.client, 'partyLeft');
-    await expect(ann.client.leaveParty()).resolves.toMatchObject({ reason: 'left' });
+    await expect(ann.client.party.leave()).resolves.toMatchObject({ reason: 'left' });
     expect(lefts).toHaveLength(1);
-    expect(ann.client.party).toBeUndefined();
-    expect(bob.client.party?.members.map((m) => m.userId)).toEqual(['u2']);
+    expect(ann.client.party.view).toBeUndefined();
+    expect(bob.client.party.view?.members.map((m) => m.userId)).toEqual(['u2']);
   });
 
   it('ignores a late frame of a party it left, but takes the party back when it rejoins', async () => {
     const { fan } = partyWorld();
     const ann = await fan('u1', 'Ann');
     const bob = await fan('u2', 'Bob');
-    const { code, id } = await ann.client.createParty('film.mp4');
-    await bob.client.joinParty(code);
-    await bob.client.leaveParty();
-    bob.socket.deliver({ type: 'party', party: { ...ann.client.party!, version: 99 } });
-    expect(bob.client.party).toBeUndefined();
-    await expect(bob.client.joinParty(code)).resolves.toMatchObject({ id });
-    expect(bob.client.party?.id).toBe(id);
+    const { code, id } = await ann.client.party.create('film.mp4');
+    await bob.client.party.join(code);
+    await bob.client.party.leave();
+    bob.socket.deliver({ type: 'party', party: { ...ann.client.party.view!, version: 99 } });
+    expect(bob.client.party.view).toBeUndefined();
+    await expect(bob.client.party.join(code)).resolves.toMatchObject({ id });
+    expect(bob.client.party.view?.id).toBe(id);
   });
 
   it('sends readiness only while in a party', async () => {
     const { server, client } = setup();
     const socket = await open(server, client);
-    client.setReadiness('ready'); // in no party: no one to tell
+    client.party.setReadiness('ready'); // in no party: no one to tell
     expect(socket.sentOf('party.ready')).toEqual([]);
     socket.deliver({ type: 'party', party: view(1) });
-    client.setReadiness('ready');
+    client.party.setReadiness('ready');
     expect(socket.sentOf('party.ready')).toEqual([{ type: 'party.ready', readiness: 'ready' }]);
   });
 
   it('rejects requests a drop caught, then mirrors the party the server re-attaches', async () => {
     const { fan, party, clock } = partyWorld();
     const ann = await fan('u1', 'Ann');
-    const { code } = await ann.client.createParty('film.mp4');
+    const { code } = await ann.client.party.create('film.mp4');
     // The command reaches the server, which plays, but the answer is lost with the connection.
     ann.socket.respond = undefined;
-    const lost = ann.client.partyCommand({ op: 'play' }).catch((e: unknown) => e);
+    const lost = ann.client.party.command({ op: 'play' }).catch((e: unknown) => e);
     ann.socket.drop(1006);
     expect(await lost).toBeInstanceOf(PartyRequestLostError);
     party.setTimeline(code, { paused: false });
@@ -226,16 +226,16 @@ describe('FanfareClient watch parties', () => {
     const second = await ann.server.next();
     second.deliver(welcome({ continuity: 'resumed' }, ann.user));
     party.reattach(second, ann.user);
-    expect(ann.client.party?.timeline).toMatchObject({ paused: false });
+    expect(ann.client.party.view?.timeline).toMatchObject({ paused: false });
     expect(versions(timelines)).toEqual([party.party(code)!.timeline.version]);
   });
 
   it('rejects pending requests when the client closes', async () => {
     const { server, client } = setup();
     await open(server, client);
-    const joining = client.joinParty('CODE0001');
+    const joining = client.party.join('CODE0001');
     client.close();
     await expect(joining).rejects.toBeInstanceOf(ClientClosedError);
-    await expect(client.createParty('m')).rejects.toBeInstanceOf(ClientClosedError);
+    await expect(client.party.create('m')).rejects.toBeInstanceOf(ClientClosedError);
   });
 });

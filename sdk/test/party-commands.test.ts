@@ -42,39 +42,39 @@ describe('party commands settle', () => {
     const { fan } = partyWorld();
     const ann = await fan('u1', 'Ann');
     const bob = await fan('u2', 'Bob');
-    const { code } = await ann.client.createParty('film.mp4');
-    await bob.client.joinParty(code);
-    ann.client.setReadiness('ready');
-    bob.client.setReadiness('ready');
-    expect(await ann.client.partyCommand({ op: 'play' })).toMatchObject({ paused: false });
-    const sought = await ann.client.partyCommand({ op: 'seek', position: 60 });
+    const { code } = await ann.client.party.create('film.mp4');
+    await bob.client.party.join(code);
+    ann.client.party.setReadiness('ready');
+    bob.client.party.setReadiness('ready');
+    expect(await ann.client.party.command({ op: 'play' })).toMatchObject({ paused: false });
+    const sought = await ann.client.party.command({ op: 'seek', position: 60 });
     expect(sought).toMatchObject({ paused: true, position: 60 });
-    expect(ann.client.party?.gate?.waitingFor).toEqual(['u1', 'u2']);
+    expect(ann.client.party.view?.gate?.waitingFor).toEqual(['u1', 'u2']);
     // Paused already: the pause only cancels the gate, and still settles.
-    const paused = await ann.client.partyCommand({ op: 'pause' });
+    const paused = await ann.client.party.command({ op: 'pause' });
     expect(paused).toEqual(sought);
-    expect(ann.client.party?.gate).toBeNull();
+    expect(ann.client.party.view?.gate).toBeNull();
   });
 
   it('settles a play while a member buffers at once, with the gate in the party view', async () => {
     const { fan } = partyWorld();
     const ann = await fan('u1', 'Ann');
     const bob = await fan('u2', 'Bob');
-    const { code } = await ann.client.createParty('film.mp4');
-    await bob.client.joinParty(code);
-    ann.client.setReadiness('ready');
-    const played = await ann.client.partyCommand({ op: 'play' });
+    const { code } = await ann.client.party.create('film.mp4');
+    await bob.client.party.join(code);
+    ann.client.party.setReadiness('ready');
+    const played = await ann.client.party.command({ op: 'play' });
     expect(played).toMatchObject({ paused: true, version: 1 });
-    expect(ann.client.party?.gate?.waitingFor).toEqual(['u2']);
-    bob.client.setReadiness('ready'); // the gate opens: a new timeline, for everyone
-    expect(ann.client.party?.timeline).toMatchObject({ paused: false, version: 2 });
+    expect(ann.client.party.view?.gate?.waitingFor).toEqual(['u2']);
+    bob.client.party.setReadiness('ready'); // the gate opens: a new timeline, for everyone
+    expect(ann.client.party.view?.timeline).toMatchObject({ paused: false, version: 2 });
   });
 
   it('does not settle a command with a later change’s timeline, only with its own answer', async () => {
     const { server, client } = setup();
     const socket = await open(server, client);
     socket.deliver({ type: 'party', party: view(1) });
-    const play = client.partyCommand({ op: 'play' });
+    const play = client.party.command({ op: 'play' });
     const ref = socket.sentOf('party.command')[0]!.ref!;
     // Another change (a gate opening, another host's command) moves the timeline first.
     const other = timeline(2, { paused: false, position: 5 });
@@ -88,8 +88,8 @@ describe('party commands settle', () => {
   it('rejects a command left unanswered for PARTY_REQUEST_TIMEOUT_MS with PartyRequestTimeoutError', async () => {
     const { fan, clock } = partyWorld({ silentCommands: true });
     const ann = await fan('u1', 'Ann');
-    await ann.client.createParty('film.mp4');
-    const play = ann.client.partyCommand({ op: 'play' });
+    await ann.client.party.create('film.mp4');
+    const play = ann.client.party.command({ op: 'play' });
     clock.advance(PARTY_REQUEST_TIMEOUT_MS - 1);
     expect(await peek(play)).toEqual({ state: 'pending' });
     clock.advance(1);

@@ -111,7 +111,7 @@ describe('clock sync over the client', () => {
     });
     const ann = await fan('u1', 'Ann');
     expect(ann.client.serverTime.synced).toBe(false);
-    await ann.client.createParty('film.mp4');
+    await ann.client.party.create('film.mp4');
     clock.advance(2_000);
 
     const time = ann.client.serverTime;
@@ -137,7 +137,7 @@ describe('clock sync over the client', () => {
     clock.advance(10_000);
     expect(ann.socket.sentOf('ping')).toEqual([]);
 
-    await ann.client.createParty('film.mp4');
+    await ann.client.party.create('film.mp4');
     clock.advance(1_000 + PING_INTERVAL_MS);
     expect(ann.socket.sentOf('ping')).toHaveLength(BURST_COUNT + 1);
     expect(ann.client.serverNow()).toBe(clock.now() + OFFSET_MS); // no delay: exact
@@ -150,7 +150,7 @@ describe('clock sync over the client', () => {
     clock.advance(1_000);
     expect(second.sentOf('ping')).toHaveLength(BURST_COUNT);
 
-    await ann.client.leaveParty();
+    await ann.client.party.leave();
     clock.advance(3 * PING_INTERVAL_MS);
     expect(second.sentOf('ping')).toHaveLength(BURST_COUNT);
   });
@@ -180,8 +180,8 @@ describe('watchParty', () => {
     const media = new FakeMedia(world.clock);
     const loaded: string[] = [];
     const watch = watchParty(bob.client, media, { onMedia: (m) => loaded.push(m) });
-    const { code } = await ann.client.createParty('film.mp4');
-    await bob.client.joinParty(code);
+    const { code } = await ann.client.party.create('film.mp4');
+    await bob.client.party.join(code);
     /** Bob's readiness as the server records it. */
     const recorded = () =>
       world.party.party(code)?.members.find((m) => m.userId === 'u2')?.readiness;
@@ -199,15 +199,17 @@ describe('watchParty', () => {
     t.clock.advance(1_000);
     expect(t.readySent()).toEqual(['ready']);
     expect(t.recorded()).toBe('ready');
-    expect(t.bob.client.party?.members.find((m) => m.userId === 'u2')?.readiness).toBe('ready');
+    expect(t.bob.client.party.view?.members.find((m) => m.userId === 'u2')?.readiness).toBe(
+      'ready',
+    );
   });
 
   it('puts the element on the timeline: plays, seeks and stays within the dead band', async () => {
     const t = await watching();
     t.media.readyState = 4;
-    await t.ann.client.partyCommand({ op: 'seek', position: 30 });
-    t.ann.client.setReadiness('ready'); // Ann has no player; Bob's says ready once landed
-    await t.ann.client.partyCommand({ op: 'play' });
+    await t.ann.client.party.command({ op: 'seek', position: 30 });
+    t.ann.client.party.setReadiness('ready'); // Ann has no player; Bob's says ready once landed
+    await t.ann.client.party.command({ op: 'play' });
     t.clock.advance(4_000); // clock sync (no delay: exact), a seek, rate nudges
     const tl = t.party.party(t.code)!.timeline;
     const target = tl.position + (t.clock.now() + OFFSET_MS - tl.at) / 1000;
@@ -224,7 +226,7 @@ describe('watchParty', () => {
     t.clock.advance(1_000);
     expect(t.recorded()).toBe('ready');
 
-    await t.ann.client.partyCommand({ op: 'seek', position: 20 });
+    await t.ann.client.party.command({ op: 'seek', position: 20 });
     expect(t.recorded()).toBe('buffering'); // the server marks everyone after a seek
     expect(t.watch.status?.state).toBe('seeking');
     expect(t.readySent()).toEqual(['ready']);
@@ -237,11 +239,11 @@ describe('watchParty', () => {
   it('stops following when the client leaves the party, and close detaches for good', async () => {
     const t = await watching();
     expect(t.watch.status).toBeDefined();
-    await t.bob.client.leaveParty();
+    await t.bob.client.party.leave();
     expect(t.watch.status).toBeUndefined();
     t.watch.close();
     t.watch.close();
-    await t.bob.client.joinParty(t.code);
+    await t.bob.client.party.join(t.code);
     expect(t.watch.status).toBeUndefined();
   });
 });

@@ -1,9 +1,9 @@
 // The browser side of the co-watch check: a FanfareClient whose party drives the page's <video>
 // through `watchParty`, exposed as `window.cowatch` for the test to call with page.evaluate.
-// Bundled with the SDK by fixtures.ts; nothing here runs in Node. The SDK's face is imported by
-// path: the embedded package cannot depend on the SDK, whose tests depend on embedded.
+// Bundled with the SDK by fixtures.ts; nothing here runs in Node. It imports the SDK's own face
+// (src/index.ts), as an app would import '@fanfare/sdk'.
 
-import { FanfareClient, watchParty, type WatchParty } from '../../../sdk/src/index.js';
+import { FanfareClient, watchParty, type WatchParty } from '../../src/index.js';
 import type { PartyCommand } from '@fanfare/protocol';
 
 /** One reading of the element against the server clock. */
@@ -56,16 +56,16 @@ export const cowatch = {
   },
 
   async create(media: string): Promise<string> {
-    return (await need().createParty(media)).code;
+    return (await need().party.create(media)).code;
   },
 
   async join(code: string): Promise<void> {
-    await need().joinParty(code);
+    await need().party.join(code);
   },
 
   /** A host command; resolves with the timeline version it produced. */
   async command(command: PartyCommand): Promise<number> {
-    return (await need().partyCommand(command)).version;
+    return (await need().party.command(command)).version;
   },
 
   status(): PageStatus {
@@ -79,8 +79,8 @@ export const cowatch = {
       paused: video.paused,
       readyState: video.readyState,
       currentTime: video.currentTime,
-      timelineVersion: c.party?.timeline.version,
-      members: c.party?.members.map((m) => `${m.name}:${m.readiness}`) ?? [],
+      timelineVersion: c.party.view?.timeline.version,
+      members: c.party.view?.members.map((m) => `${m.name}:${m.readiness}`) ?? [],
     };
   },
 

@@ -11,7 +11,7 @@ import type { PartyCommand } from '@fanfare/protocol';
 import { silentLogger } from '@fanfare/gateway';
 import { chromiumAvailable, launchChromium, type Browser, type Page } from '@fanfare/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEngine, type Engine } from '../src/index.js';
+import { startEngine, type Engine } from '@fanfare/embedded';
 import {
   bundlePage,
   ffmpegAvailable,
