@@ -11,13 +11,14 @@ import { connect, openDatabase } from './database.js';
 import { eventRepoContract } from './event-repo.contract.js';
 import { migrate } from './migrate.js';
 import { pollRepoContract } from './poll-repo.contract.js';
-import { createTestDatabase, requirePostgres } from './testing.js';
+import { createTestDatabase, postgresUrl, requirePostgres } from './testing.js';
 
-if (!(await requirePostgres())) {
-  describe.skip('Postgres (none reachable; set PG_URL)', () => {
-    it('needs Postgres', () => undefined);
-  });
-} else {
+const reachable = await requirePostgres(); // throws under CI=true when it is not
+const suite = reachable
+  ? 'Postgres'
+  : `Postgres (skipped: none reachable at ${postgresUrl()}; set PG_URL)`;
+
+describe.skipIf(!reachable)(suite, () => {
   const fixture = useDatabase(async () => {
     const target = await createTestDatabase();
     const database = await openDatabase({ url: target.url, max: 4 });
@@ -67,4 +68,4 @@ if (!(await requirePostgres())) {
       }
     });
   });
-}
+});

@@ -4,16 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { PARTY_TTL_S, RedisPartyStore } from './party-store-redis.js';
 import { partyStoreContract, samplePartyRecord } from './party-store.contract.js';
 import { StateUnavailableError } from './state-unavailable.js';
-import { connectTestRedis, deletePrefix, runPrefix } from './testing-redis.js';
+import { connectTestRedis, deletePrefix, describeWithRedis, runPrefix } from './testing-redis.js';
 
-const probe = await connectTestRedis();
-probe?.disconnect();
-
-if (!probe) {
-  describe.skip('RedisPartyStore (no Redis reachable; set REDIS_URL)', () => {
-    it('needs Redis', () => undefined);
-  });
-} else {
+await describeWithRedis('RedisPartyStore on Redis', () => {
   partyStoreContract('RedisPartyStore', async () => {
     const redis = (await connectTestRedis())!;
     const other = (await connectTestRedis())!;
@@ -115,4 +108,4 @@ if (!probe) {
       redis.disconnect();
     });
   });
-}
+});

@@ -2,18 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { StateUnavailableError } from './state-unavailable.js';
 import { RedisSanctionStore } from './sanction-store-redis.js';
 import { sanctionStoreContract } from './sanction-store.contract.js';
-import { connectTestRedis, deletePrefix, runPrefix } from './testing-redis.js';
+import { connectTestRedis, deletePrefix, describeWithRedis, runPrefix } from './testing-redis.js';
 import { Redis } from 'ioredis';
 import { freePort } from '@fanfare/testkit';
 
-const probe = await connectTestRedis();
-probe?.disconnect();
-
-if (!probe) {
-  describe.skip('RedisSanctionStore (no Redis reachable; set REDIS_URL)', () => {
-    it('needs Redis', () => undefined);
-  });
-} else {
+await describeWithRedis('RedisSanctionStore on Redis', () => {
   sanctionStoreContract('RedisSanctionStore', async () => {
     const redis = (await connectTestRedis())!;
     const other = (await connectTestRedis())!;
@@ -49,4 +42,4 @@ if (!probe) {
       redis.disconnect();
     });
   });
-}
+});

@@ -1,16 +1,8 @@
-import { describe, it } from 'vitest';
 import { RedisShardRegistry } from './shard-registry-redis.js';
 import { shardRegistryContract } from './shard-registry.contract.js';
-import { connectTestRedis, deletePrefix, runPrefix } from './testing-redis.js';
+import { connectTestRedis, deletePrefix, describeWithRedis, runPrefix } from './testing-redis.js';
 
-const probe = await connectTestRedis();
-probe?.disconnect();
-
-if (!probe) {
-  describe.skip('RedisShardRegistry (no Redis reachable; set REDIS_URL)', () => {
-    it('needs Redis', () => undefined);
-  });
-} else {
+await describeWithRedis('RedisShardRegistry on Redis', () => {
   shardRegistryContract('RedisShardRegistry', async () => {
     const redis = (await connectTestRedis())!;
     const prefix = runPrefix('shards');
@@ -27,4 +19,4 @@ if (!probe) {
       },
     };
   });
-}
+});

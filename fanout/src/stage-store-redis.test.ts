@@ -4,16 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { RedisStageStore } from './stage-store-redis.js';
 import { sampleStage, stageStoreContract } from './stage-store.contract.js';
 import { StateUnavailableError } from './state-unavailable.js';
-import { connectTestRedis, deletePrefix, runPrefix } from './testing-redis.js';
+import { connectTestRedis, deletePrefix, describeWithRedis, runPrefix } from './testing-redis.js';
 
-const probe = await connectTestRedis();
-probe?.disconnect();
-
-if (!probe) {
-  describe.skip('RedisStageStore (no Redis reachable; set REDIS_URL)', () => {
-    it('needs Redis', () => undefined);
-  });
-} else {
+await describeWithRedis('RedisStageStore on Redis', () => {
   stageStoreContract('RedisStageStore', async () => {
     const redis = (await connectTestRedis())!;
     const other = (await connectTestRedis())!;
@@ -61,4 +54,4 @@ if (!probe) {
       redis.disconnect();
     });
   });
-}
+});

@@ -4,6 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { freePort } from '@fanfare/testkit';
 import { Redis } from 'ioredis';
+import { describe } from 'vitest';
 
 export function redisUrl(): string {
   return process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -25,6 +26,26 @@ export async function connectTestRedis(): Promise<Redis | undefined> {
     if (process.env.CI === 'true')
       throw new Error(`Redis at ${redisUrl()} is required under CI`, { cause: err });
     return undefined;
+  }
+}
+
+/** Whether Redis answers (one probe, then disconnected); throws under CI=true when it does not. */
+export async function redisAvailable(): Promise<boolean> {
+  const probe = await connectTestRedis();
+  probe?.disconnect();
+  return probe !== undefined;
+}
+
+/**
+ * Registers `suite` under `name` when Redis answers. Otherwise registers it skipped, its name
+ * saying why, so the run's report shows what did not run; under CI=true a missing Redis fails
+ * the file instead (see connectTestRedis). Await it at the top of a test file.
+ */
+export async function describeWithRedis(name: string, suite: () => void): Promise<void> {
+  if (await redisAvailable()) {
+    describe(name, suite);
+  } else {
+    describe.skip(`${name} (skipped: no Redis at ${redisUrl()}; set REDIS_URL)`, suite);
   }
 }
 

@@ -19,6 +19,8 @@ export {
 export {
   connectTestRedis,
   deletePrefix,
+  describeWithRedis,
+  redisAvailable,
   redisUrl,
   requireRedisServerBinary,
   runPrefix,

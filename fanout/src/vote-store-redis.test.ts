@@ -2,18 +2,11 @@ import { freePort } from '@fanfare/testkit';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { StateUnavailableError } from './state-unavailable.js';
-import { connectTestRedis, deletePrefix, runPrefix } from './testing-redis.js';
+import { connectTestRedis, deletePrefix, describeWithRedis, runPrefix } from './testing-redis.js';
 import { RedisVoteStore } from './vote-store-redis.js';
 import { voteStoreContract } from './vote-store.contract.js';
 
-const probe = await connectTestRedis();
-probe?.disconnect();
-
-if (!probe) {
-  describe.skip('RedisVoteStore (no Redis reachable; set REDIS_URL)', () => {
-    it('needs Redis', () => undefined);
-  });
-} else {
+await describeWithRedis('RedisVoteStore on Redis', () => {
   voteStoreContract('RedisVoteStore', async () => {
     const redis = (await connectTestRedis())!;
     const other = (await connectTestRedis())!;
@@ -43,4 +36,4 @@ if (!probe) {
       redis.disconnect();
     });
   });
-}
+});
