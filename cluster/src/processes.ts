@@ -1,6 +1,7 @@
 // Launches Fanfare's services as real processes: the API and any number of gateway shards, each
-// `node --import tsx <main.ts>` with its environment, output prefixed by name. Used by
-// `pnpm start:cluster` and by the failure tests, which kill and restart them.
+// `node --import tsx <main.ts>` (run from the build: `node <main.js>`) with its environment,
+// output prefixed by name. Used by `pnpm start:cluster` and by the failure tests, which kill and
+// restart them.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -140,6 +141,14 @@ export class Cluster {
   }
 }
 
+/** Run from its build (cluster/dist), the launcher starts the services' builds too, without tsx. */
+const FROM_BUILD = import.meta.url.endsWith('.js');
+
+function nodeArgs(script: string): string[] {
+  if (!FROM_BUILD) return ['--import', 'tsx', script];
+  return ['--conditions=@fanfare/dist', script.replace('/src/', '/dist/').replace(/\.ts$/, '.js')];
+}
+
 function launch(
   name: string,
   script: string,
@@ -147,7 +156,7 @@ function launch(
   options: ClusterOptions,
   env: Record<string, string>,
 ): Service {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, nodeArgs(script), {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
