@@ -16,8 +16,8 @@ const OVERLAYS = ['local', 'production'] as const;
 
 /** Variables the manifests set that are Kubernetes plumbing, not Fanfare settings. */
 const PLUMBING = new Set(['POD_NAME']);
-/** The media package's variables, set by media.yaml before docs/config.md lists them. */
-const PENDING_MEDIA_VARIABLES = ['MEDIA_HOST', 'MEDIA_PORT'];
+/** The media package's variables (media/src/config.ts), set by media.yaml before docs/config.md lists them. */
+const PENDING_MEDIA_VARIABLES = ['MEDIA_HOST', 'MEDIA_PORT', 'MEDIA_TOKEN_SECRET'];
 
 const kubectl = toolAvailable(KUBECTL);
 
