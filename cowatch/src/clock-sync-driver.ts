@@ -10,8 +10,8 @@ import type { ClockSync, SampleVerdict } from './clock-sync.js';
 export const BURST_COUNT = 8;
 /** Gap between burst pings, ms: spaced so they meet different queue states, not each other. */
 export const BURST_GAP_MS = 100;
-/** Steady ping period, ms. One tiny frame per 5 s per member; 16 of them fill the window. */
-export const PING_INTERVAL_MS = 5_000;
+/** Steady ping period, ms. One tiny frame per 2 s per member: 16 fill the offset window (32 s), 64 the rate window (two minutes). */
+export const PING_INTERVAL_MS = 2_000;
 
 /** The fields of a protocol `ping` this driver fills; the SDK adds the message type. */
 export interface PingRequest {
@@ -82,7 +82,7 @@ export class ClockSyncDriver {
   /** Forgets the samples and bursts again: call it after reconnecting (maybe to another server). */
   resync(): void {
     if (!this.#running) return;
-    this.#sync.reset();
+    this.#sync.restart();
     this.#pending.clear();
     this.#burst();
   }

@@ -21,6 +21,13 @@ export const GOAL_P95_BEYOND_MS = 30;
 export const GOAL_MAX_BEYOND_MS = 100;
 /** Every member within CONVERGED_MS of the timeline this soon after a seek, pause or resume, ms. */
 export const GOAL_CONVERGE_MS = 1_000;
+/**
+ * Two members' positions at the same true instant, each less its own path asymmetry (which no
+ * protocol can see), differ by at most this at the 95th percentile and at most GOAL_GAP_MAX_MS,
+ * ms, in the scenarios with the issue's delays (`gapGoal`).
+ */
+export const GOAL_GAP_P95_MS = 15;
+export const GOAL_GAP_MAX_MS = 30;
 /** A start (resume, or the gate opening after a seek) counts as clean when no member seeks in it. */
 const START_WINDOW_MS = 1_000;
 
@@ -33,6 +40,8 @@ export interface Trace {
   clockWeight: number[];
   /** Per member: |up - down| / 2 of its link's base delays, ms. */
   bounds: number[];
+  /** Per member: (up - down) / 2, the clock error its path's asymmetry causes, signed, ms. */
+  biases: number[];
   /** Per member, per sample: media position minus shared position, ms. */
   err: number[][];
   /** Per member, per sample: clock-offset estimate minus the true offset, ms. */
@@ -48,6 +57,7 @@ export function newTrace(members: readonly SimMember[]): Trace {
     times: [],
     clockWeight: [],
     bounds: members.map((m) => m.link.asymmetryBoundMs),
+    biases: members.map((m) => (m.link.spec.upMs - m.link.spec.downMs) / 2),
     err: members.map(() => []),
     clockErr: members.map(() => []),
     seeks: members.map(() => []),
@@ -85,6 +95,12 @@ export interface ScenarioResult {
   beyond: Percentiles;
   /** |clock-offset error| minus the asymmetry bound, floored at 0, ms (after warm-up). */
   clockBeyond: Percentiles;
+  /** Gap between two members at the same true instant, less their asymmetries, ms (steady). */
+  gap: Percentiles;
+  /** Largest |clock drift| of a member against the server, ppm. */
+  maxDriftPpm: number;
+  /** |fitted rate - true rate| over the members after warm-up, ppm. */
+  rateError: Percentiles;
   maxAsymmetryMs: number;
   joinConvergenceMs: number;
   /** Worst convergence after a host seek, ms (Infinity: some member never converged in time). */
@@ -100,7 +116,7 @@ export interface ScenarioResult {
   rateFlips: number;
   stalls: number;
   stallRecoveryMaxMs: number | undefined;
-  goals: { p95: boolean; max: boolean; converge: boolean };
+  goals: { p95: boolean; max: boolean; converge: boolean; gap: boolean };
 }
 
 /** Nearest-rank percentiles; zeros when empty. */
@@ -127,6 +143,7 @@ export function analyze(run: ScenarioRun): ScenarioResult {
   const beyond: number[] = [];
   const clockBeyond: number[] = [];
   const convergence: number[] = [];
+  const gaps: number[] = [];
   for (let k = 0; k < starts.length; k++) {
     const start = starts[k]!;
     const end = ends[k]!;
@@ -135,6 +152,7 @@ export function analyze(run: ScenarioRun): ScenarioResult {
     for (let i = 0; i < times.length; i++) {
       const t = times[i]!;
       if (t < start || t >= end) continue;
+      const own: number[] = [];
       members.forEach((_, m) => {
         if (excluded[m]![i]) return;
         const b = beyondBound(trace.err[m]![i]!, trace.bounds[m]! * trace.clockWeight[i]!);
@@ -142,7 +160,11 @@ export function analyze(run: ScenarioRun): ScenarioResult {
         if (t < steadyFrom) return;
         errors.push(Math.abs(trace.err[m]![i]!));
         beyond.push(b);
+        own.push(trace.err[m]![i]! - trace.biases[m]! * trace.clockWeight[i]!);
       });
+      for (let a = 0; a < own.length; a++) {
+        for (let b = a + 1; b < own.length; b++) gaps.push(Math.abs(own[a]! - own[b]!));
+      }
     }
     convergence.push(convergedAt >= end ? Infinity : convergedAt - start);
   }
@@ -160,6 +182,8 @@ export function analyze(run: ScenarioRun): ScenarioResult {
   const seekConvergenceMs = worst((kind) => kind === 'seek');
   const pauseResumeConvergenceMs = worst((kind) => kind === 'pause' || kind === 'resume');
   const recoveries = stallRecoveries(run);
+  const gap = percentiles(gaps);
+  const rateErrors = members.map((m) => Math.abs(m.sync.ratePpm - m.trueRatePpm()));
   const error = percentiles(errors);
   const beyondP = percentiles(beyond);
   return {
@@ -168,6 +192,9 @@ export function analyze(run: ScenarioRun): ScenarioResult {
     error,
     beyond: beyondP,
     clockBeyond: percentiles(clockBeyond),
+    gap,
+    maxDriftPpm: Math.max(...members.map((m) => Math.abs(m.spec.driftPpm))),
+    rateError: percentiles(rateErrors),
     maxAsymmetryMs: Math.max(...trace.bounds),
     joinConvergenceMs: convergence[0]!,
     seekConvergenceMs,
@@ -183,6 +210,7 @@ export function analyze(run: ScenarioRun): ScenarioResult {
       p95: beyondP.p95 <= GOAL_P95_BEYOND_MS,
       max: beyondP.max <= GOAL_MAX_BEYOND_MS,
       converge: Math.max(seekConvergenceMs ?? 0, pauseResumeConvergenceMs ?? 0) <= GOAL_CONVERGE_MS,
+      gap: !spec.gapGoal || (gap.p95 <= GOAL_GAP_P95_MS && gap.max <= GOAL_GAP_MAX_MS),
     },
   };
 }

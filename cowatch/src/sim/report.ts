@@ -1,7 +1,13 @@
 // Formats scenario results as a Markdown table (pasted as is into docs/cowatch.md) and the
 // verdict on the goals.
 
-import { GOAL_CONVERGE_MS, GOAL_MAX_BEYOND_MS, GOAL_P95_BEYOND_MS } from './measure.js';
+import {
+  GOAL_CONVERGE_MS,
+  GOAL_GAP_MAX_MS,
+  GOAL_GAP_P95_MS,
+  GOAL_MAX_BEYOND_MS,
+  GOAL_P95_BEYOND_MS,
+} from './measure.js';
 import type { ScenarioResult } from './measure.js';
 
 const COLUMNS = [
@@ -11,6 +17,8 @@ const COLUMNS = [
   'beyond p50/p95/max ms',
   'max asym ms',
   'clock beyond p95/max ms',
+  'drift ±ppm (rate err p95)',
+  'gap p50/p95/max ms',
   'join conv ms',
   'seek conv ms',
   'pause/resume conv ms',
@@ -36,6 +44,7 @@ export function resultRow(r: ScenarioResult): string[] {
     r.goals.p95 ? '' : 'p95',
     r.goals.max ? '' : 'max',
     r.goals.converge ? '' : 'conv',
+    r.goals.gap ? '' : 'gap',
   ].filter(Boolean);
   return [
     r.name,
@@ -44,6 +53,8 @@ export function resultRow(r: ScenarioResult): string[] {
     `${ms1(r.beyond.p50)} / ${ms1(r.beyond.p95)} / ${ms1(r.beyond.max)}`,
     ms(r.maxAsymmetryMs),
     `${ms1(r.clockBeyond.p95)} / ${ms1(r.clockBeyond.max)}`,
+    `${ms(r.maxDriftPpm)} (${ms(r.rateError.p95)})`,
+    `${ms1(r.gap.p50)} / ${ms1(r.gap.p95)} / ${ms1(r.gap.max)}`,
     ms(r.joinConvergenceMs),
     ms(r.seekConvergenceMs),
     ms(r.pauseResumeConvergenceMs),
@@ -69,4 +80,5 @@ export function formatTable(results: readonly ScenarioResult[]): string {
 export const GOALS_TEXT =
   `goals: beyond-asymmetry error p95 <= ${GOAL_P95_BEYOND_MS} ms and max <= ${GOAL_MAX_BEYOND_MS} ms ` +
   `(steady windows), every member converged within ${GOAL_CONVERGE_MS} ms of each host seek, ` +
-  'pause and resume';
+  `pause and resume; on the issue's paths (path-*), two members' gap at the same true instant ` +
+  `(less each one's path asymmetry) p95 <= ${GOAL_GAP_P95_MS} ms and max <= ${GOAL_GAP_MAX_MS} ms`;

@@ -33,6 +33,8 @@ export interface Population {
   stallMs: [number, number];
   /** Force every member to one extreme of `delayMs` up and the other down (worst asymmetry). */
   extremeAsymmetry?: boolean;
+  /** Force every member's drift to +/- `driftPpm`, alternating (the worst drift). */
+  extremeDrift?: boolean;
 }
 
 export interface ScenarioSpec {
@@ -41,9 +43,14 @@ export interface ScenarioSpec {
   durationMs: number;
   population: Population;
   script: ScriptStep[];
+  /** The gap between members is held to GOAL_GAP_P95_MS / GOAL_GAP_MAX_MS here. */
+  gapGoal?: boolean;
 }
 
-/** The brief's network and devices: delays 10-300 ms, jitter to 100 ms, skews to +/-5 s. */
+/**
+ * The brief's network and devices: delays 10-300 ms, jitter to 100 ms, skews to +/-5 s, quartz
+ * clocks (+/-50 ppm). The drift-* scenarios take clocks to +/-1,000 and 5,000 ppm.
+ */
 export const DEFAULT_POPULATION: Population = {
   delayMs: [10, 300],
   jitterMs: [0, 100],
@@ -65,7 +72,9 @@ export function drawMember(rng: Rng, p: Population, index: number): MemberSpec {
   const seekLatencyMs = rng.uniform(...p.seekLatencyMs);
   return {
     skewMs: rng.uniform(-p.skewMs, p.skewMs),
-    driftPpm: rng.uniform(-p.driftPpm, p.driftPpm),
+    driftPpm: p.extremeDrift
+      ? (index % 2 === 0 ? 1 : -1) * p.driftPpm
+      : rng.uniform(-p.driftPpm, p.driftPpm),
     link: { upMs, downMs, jitterMs: rng.uniform(...p.jitterMs) },
     media: {
       seekLatencyMs,
@@ -148,6 +157,22 @@ export function rateScript(durationMs: number): ScriptStep[] {
   return steps;
 }
 
+/** Seeks, pauses, resumes and a rate change in turn, every 10 s: what a host does. */
+export function mixedScript(durationMs: number, rng: Rng): ScriptStep[] {
+  const steps: ScriptStep[] = [];
+  const cycle: ((r: Rng) => ScriptStep['cmd'])[] = [
+    (r) => ({ kind: 'seek', position: Math.round(r.uniform(0, 3_600)) }),
+    () => ({ kind: 'pause' }),
+    () => ({ kind: 'resume' }),
+    () => ({ kind: 'rate', rate: 1.25 }),
+    () => ({ kind: 'rate', rate: 1 }),
+  ];
+  for (let t = 10_000, i = 0; t <= durationMs - 5_000; t += 10_000, i++) {
+    steps.push({ atMs: t, cmd: cycle[i % cycle.length]!(rng) });
+  }
+  return steps;
+}
+
 /** The benchmark's scenarios for `members` members over `durationMs`. */
 export function benchScenarios(members: number, durationMs: number, seed: number): ScenarioSpec[] {
   const rng = new Rng(seed ^ 0x5eed);
@@ -173,6 +198,39 @@ export function benchScenarios(members: number, durationMs: number, seed: number
         seekLatencyMs: [300, 400],
       },
       script: seekScript(durationMs, rng.fork(3)),
+    },
+    {
+      ...base,
+      // The issue's path: 80 +/- 40 ms each way (40 ms base, up to 80 ms of jitter).
+      name: 'path-80±40',
+      population: { ...DEFAULT_POPULATION, delayMs: [40, 40], jitterMs: [80, 80] },
+      script: mixedScript(durationMs, rng.fork(5)),
+      gapGoal: true,
+    },
+    {
+      ...base,
+      // The issue's asymmetric path: 120 ms up, 20 ms down (a 50 ms bound), a little jitter.
+      name: 'path-120/20',
+      population: {
+        ...DEFAULT_POPULATION,
+        delayMs: [20, 120],
+        extremeAsymmetry: true,
+        jitterMs: [5, 5],
+      },
+      script: mixedScript(durationMs, rng.fork(6)),
+      gapGoal: true,
+    },
+    {
+      ...base,
+      name: 'drift-1000ppm',
+      population: { ...DEFAULT_POPULATION, driftPpm: 1_000 },
+      script: mixedScript(durationMs, rng.fork(7)),
+    },
+    {
+      ...base,
+      name: 'drift-5000ppm',
+      population: { ...DEFAULT_POPULATION, driftPpm: 5_000, extremeDrift: true },
+      script: seekScript(durationMs, rng.fork(4)),
     },
   ];
 }

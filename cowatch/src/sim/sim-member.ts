@@ -102,6 +102,11 @@ export class SimMember implements SimPeer {
     return (this.media.currentTime - this.#server.position()) * 1000;
   }
 
+  /** How much faster the server's clock runs than this member's, ppm (what ClockSync fits). */
+  trueRatePpm(): number {
+    return (1 / (1 + this.spec.driftPpm / 1e6) - 1) * 1e6;
+  }
+
   /** The clock-offset estimate's error (estimate minus truth), ms. */
   offsetErrorMs(): number {
     return this.sync.offsetMs - (this.#server.now() - this.clock.now());
