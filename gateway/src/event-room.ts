@@ -323,11 +323,25 @@ export class EventRoom {
     }
   }
 
+  /**
+   * The event is ticketed: fans admitted while it was public and holding no ticket leave (4501),
+   * as the upgrade would refuse them now. Staff and ticket holders stay.
+   */
+  #enforceTickets(): void {
+    for (const ws of this.#sockets) {
+      const session = ws.getUserData();
+      if (session.user.role === 'fan' && !session.entitlements.includes('ticketed')) {
+        endSession(ws, session, Close.notEntitled, 'not entitled');
+      }
+    }
+  }
+
   /** A newer stage arrived: rules take effect at once; fans get the view (never the rules). */
   #stageChanged(stage: Stage): void {
     if (this.#state === 'closed') return;
     this.#chat.setStage(stage);
     this.#polls.setStage(stage.view);
+    if (stage.rules.access === 'ticketed') this.#enforceTickets();
     // Ordered, not signal: a fan must not miss a state change or a poll opening.
     this.#deps.app.publish(
       this.orderedTopic,

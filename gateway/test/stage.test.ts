@@ -4,6 +4,7 @@
 // mode) in that order, each with its code.
 
 import type { StageStore } from '@fanfare/fanout';
+import { Close } from '@fanfare/protocol';
 import { ManualClock } from '@fanfare/fanout/testing';
 import { expectRefused, type FanClient } from '@fanfare/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -98,6 +99,20 @@ describe('ticketed access', () => {
       `${g.url}?token=${await g.sign({ evt: 'vip-show', extra: { ent: ['future-perk'] } })}`,
     );
     expect(other.reason).toBe('not_entitled');
+  });
+
+  it('closes fans already connected without a ticket when the event turns ticketed (4501)', async () => {
+    g = await startGateway();
+    const plain = await g.join({ evt: 'turns-vip' });
+    const holder = await g.join({ evt: 'turns-vip', extra: { ent: ['ticketed'] } });
+    const mod = await g.join({ evt: 'turns-vip', role: 'moderator' });
+    await g.setStage({ rules: { access: 'ticketed' } }, { evt: 'turns-vip' });
+    expect((await plain.fan.closed).code).toBe(Close.notEntitled);
+    // Those entitled stay: the stage reaches them and they are still served.
+    await holder.fan.next('stage');
+    await mod.fan.next('stage');
+    await barrier(holder.fan, 'h1');
+    await barrier(mod.fan, 'm1');
   });
 });
 

@@ -143,6 +143,12 @@ export const CLOSE_CODES = {
     retry: 'final',
     description: 'A moderator banned this fan from the event; every session of theirs ends.',
   },
+  4501: {
+    name: 'not_entitled',
+    retry: 'final',
+    description:
+      'The event became ticketed and this fan holds no ticket; join again with a ticket (the API answers `not_entitled` without one).',
+  },
 } as const satisfies Record<number, CloseCodeInfo>;
 
 export type CloseCode = keyof typeof CLOSE_CODES;
@@ -155,6 +161,7 @@ export const Close = {
   flood: 4002,
   logRestarted: 4003,
   banned: 4500,
+  notEntitled: 4501,
 } as const satisfies Record<string, CloseCode>;
 
 interface UpgradeRefusalInfo extends CodeInfo {
