@@ -103,7 +103,8 @@ export class Ingest {
   }
 
   #redact(text: string): string {
-    let out = text;
+    // ffmpeg's RTMP listener names any stream it did not expect: never log a guessed key either.
+    let out = text.replace(/Unexpected stream \S+/g, 'Unexpected stream [redacted]');
     for (const secret of this.#options.secrets) {
       if (secret) out = out.split(secret).join('[redacted]');
     }

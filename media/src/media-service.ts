@@ -10,6 +10,18 @@ import { Origin, realTimer, type SetTimer } from './origin.js';
 import { OriginServer } from './origin-server.js';
 import type { MediaProblemCode } from './problems.js';
 import { MASTER_PLAYLIST, newEpoch } from './resource-names.js';
+import { RtmpGate } from './rtmp-gate.js';
+import { createServer } from 'node:net';
+
+/** A free loopback port for an ffmpeg listener (racy in principle; a failed start restarts). */
+async function loopbackPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return address.port;
+}
 
 export interface MediaServiceDeps {
   readonly now?: () => number;
@@ -23,7 +35,7 @@ export class MediaService {
   readonly config: MediaConfig;
   readonly origin: Origin;
   readonly server: OriginServer;
-  readonly #streams = new Map<string, { stream: LiveStream; ingest: Ingest }>();
+  readonly #streams = new Map<string, { stream: LiveStream; ingest: Ingest; gate?: RtmpGate }>();
   readonly #now: () => number;
   readonly #setTimer: SetTimer;
   readonly #log: (line: string) => void;
@@ -99,6 +111,25 @@ export class MediaService {
     return ingest;
   }
 
+  /**
+   * Starts an event's stream from an RTMP encoder: `rtmp://<host>:<port>/live/<key>`. The gate
+   * on `port` (0: any) checks the key; ffmpeg listens behind it on a loopback port.
+   */
+  async addRtmpStream(
+    eventId: string,
+    key: string,
+    port = 0,
+    host = this.config.host,
+  ): Promise<{ ingest: Ingest; gate: RtmpGate }> {
+    const upstreamPort = await loopbackPort();
+    const gate = new RtmpGate({ eventId, key, upstreamPort, host, port, log: this.#log });
+    await gate.start();
+    const url = `rtmp://127.0.0.1:${upstreamPort}/live/${key}`;
+    const ingest = this.addStream(eventId, { kind: 'rtmp', url }, [key]);
+    this.#streams.get(eventId)!.gate = gate;
+    return { ingest, gate };
+  }
+
   stream(eventId: string): LiveStream | undefined {
     return this.#streams.get(eventId)?.stream;
   }
@@ -116,7 +147,12 @@ export class MediaService {
 
   /** Stops every ingest (ending playlists), then the listener. Idempotent. */
   async close(): Promise<void> {
-    await Promise.all([...this.#streams.values()].map(({ ingest }) => ingest.close()));
+    await Promise.all(
+      [...this.#streams.values()].map(async ({ ingest, gate }) => {
+        await gate?.close();
+        await ingest.close();
+      }),
+    );
     await this.server.close();
   }
 }

@@ -1,0 +1,91 @@
+// An encoder (ffmpeg, as OBS would) pushes RTMP to the event's ingest address: the right stream
+// key gets its picture into the renditions; a wrong key is refused, and no log line shows a key.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadMediaConfig } from '../src/config.js';
+import { ffmpegAvailable } from '../src/ffmpeg-check.js';
+import type { Ingest } from '../src/ingest.js';
+import { MediaService } from '../src/media-service.js';
+import type { Rendition } from '../src/rendition.js';
+import type { RtmpGate } from '../src/rtmp-gate.js';
+
+const KEY = 'sk-7f3a9c2e41b04d8e';
+const WRONG = 'sk-guessed-key-0000';
+
+function publish(port: number, key: string, seconds: number): ChildProcess {
+  return spawn(
+    'ffmpeg',
+    [
+      ...['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i'],
+      'testsrc2=size=320x180:rate=30[out0];sine=frequency=440[out1]',
+      ...['-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30'],
+      ...['-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'flv'],
+      `rtmp://127.0.0.1:${port}/live/${key}`,
+    ],
+    { stdio: 'ignore' },
+  );
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+describe.skipIf(!ffmpegAvailable())('RTMP ingest with a stream key', () => {
+  let service: MediaService;
+  let gate: RtmpGate;
+  let ingest: Ingest;
+  let rendition: Rendition;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    const config = loadMediaConfig({
+      MEDIA_PORT: '0',
+      MEDIA_TOKEN_SECRET: 'rtmp-test-secret-0123456789abcdefgh',
+      MEDIA_LADDER: '180p:320x180:300k,90p:160x90:100k',
+      MEDIA_PRESET: 'ultrafast',
+      MEDIA_DEMO_EVENT: '',
+    });
+    service = new MediaService(config, { log: (line) => logs.push(line) });
+    await service.start();
+    ({ gate, ingest } = await service.addRtmpStream('match', KEY));
+    rendition = service.stream('match')!.rendition('180p')!;
+  });
+
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  it('refuses a publisher with a wrong key and logs it without the key', async () => {
+    const code = await exited(publish(gate.port, WRONG, 3));
+    expect(code).not.toBe(0);
+    expect(gate.refused).toBe(1);
+    expect(logs).toContain('refused an RTMP publisher for match: wrong stream key');
+    expect(rendition.window().segments).toEqual([]);
+  }, 20_000);
+
+  it('takes the picture of a publisher with the right key into every rendition', async () => {
+    const encoder = publish(gate.port, KEY, 20);
+    try {
+      await new Promise<void>((resolve) => {
+        const off = rendition.onChange(() => {
+          if (rendition.window().segments.filter((s) => s.complete).length >= 2) {
+            off();
+            resolve();
+          }
+        });
+      });
+      expect(logs).toContain('RTMP publisher accepted for match');
+      const low = service.stream('match')!.rendition('90p')!.window();
+      expect(low.segments.length).toBeGreaterThan(0);
+    } finally {
+      encoder.kill('SIGKILL');
+    }
+  }, 30_000);
+
+  it('never shows a key in the log or in what it keeps of ffmpeg', () => {
+    const everything = [...logs, ...ingest.stderr].join('\n');
+    expect(everything).not.toContain(KEY);
+    expect(everything).not.toContain(WRONG);
+  });
+});
