@@ -18,6 +18,13 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
+/** The server clock as the controller needs it; `ClockSync` provides it. */
+export interface ServerTime {
+  readonly synced: boolean;
+  /** Server ms since the epoch. */
+  serverNow(): number;
+}
+
 /**
  * The host's clock, browser or Node: `performance.timeOrigin + performance.now()`, which is
  * monotonic and on the epoch scale, so it never steps when the OS corrects the wall clock.

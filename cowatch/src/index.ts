@@ -1,7 +1,7 @@
 // The public face of @fanfare/cowatch: the client half of watch parties. Clock sync against the
 // server, the controller that keeps a media element on the shared timeline, and their value types.
 
-export { systemClock, type Clock, type TimerHandle } from './clock.js';
+export { systemClock, type Clock, type ServerTime, type TimerHandle } from './clock.js';
 // The timeline is part of the wire protocol; re-exported for convenience.
 export { isNewer, positionAt, type Timeline } from '@fanfare/protocol';
 export {
@@ -47,4 +47,4 @@ export {
   type SyncStats,
   type SyncStatus,
 } from './sync-state.js';
-export { SyncController, type ServerTime, type SyncControllerOptions } from './sync-controller.js';
+export { SyncController, type SyncControllerOptions } from './sync-controller.js';

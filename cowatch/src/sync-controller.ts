@@ -4,7 +4,7 @@
 // latency early. Trade-off: a dead band of DRIFT_ENTER_MS is left uncorrected, buying a steady
 // rate and no oscillation for a bounded error. Thresholds: sync-policy.ts.
 
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, ServerTime, TimerHandle } from './clock.js';
 import { HAVE_FUTURE_DATA } from './media.js';
 import type { MediaEventType, MediaLike } from './media.js';
 import {
@@ -26,13 +26,6 @@ import { moveSync } from './sync-state.js';
 import type { Readiness, SyncState, SyncStats, SyncStatus } from './sync-state.js';
 import { isNewer, positionAt } from '@fanfare/protocol';
 import type { Timeline } from '@fanfare/protocol';
-
-/** The server clock as the controller needs it; `ClockSync` provides it. */
-export interface ServerTime {
-  readonly synced: boolean;
-  /** Server ms since the epoch. */
-  serverNow(): number;
-}
 
 export interface SyncControllerOptions {
   media: MediaLike;
