@@ -6,6 +6,7 @@ import type { Database } from '@fanfare/db';
 import type { Clock, EventLog, Logger } from '@fanfare/fanout';
 import type { EventDirectory } from './event-directory.js';
 import type { Moderation } from './moderation.js';
+import type { PlaybackIssuer } from './playback.js';
 import type { PollService } from './poll-service.js';
 import type { SigningKeys } from './signing-keys.js';
 import type { StagePublisher } from './stage-projector.js';
@@ -39,6 +40,11 @@ export interface AppDeps {
    * undefined when no shard can take one more fan (the join answers 503 `unavailable`).
    */
   gatewayUrl: (eventId: string) => Promise<string | undefined> | string | undefined;
+  /**
+   * The video a fan who passed the join's checks may watch (the join reply's `playback`); absent
+   * when no media service is configured (`MEDIA_TOKEN_SECRET` unset): the reply has no `playback`.
+   */
+  playback?: PlaybackIssuer | undefined;
   /** Readiness for `/readyz`; always ready when absent. */
   ready?: () => boolean;
   /** Where unexpected errors are reported; defaults to JSON lines on the console. */

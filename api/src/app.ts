@@ -6,7 +6,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import type { Context } from 'hono';
-import { isEventId, type Author, type Entitlement } from '@fanfare/protocol';
+import { isEventId, type Author, type Entitlement, type Playback } from '@fanfare/protocol';
 import { consoleLogger } from '@fanfare/fanout';
 import type { AppDeps } from './app-deps.js';
 import { jsonBodyLimit } from './body-limit.js';
@@ -47,6 +47,8 @@ export interface JoinResponse {
   user: Author;
   /** When the token expires, ms since the Unix epoch; join again before then. */
   expiresAt: number;
+  /** How to watch the event's video; absent when no media service is configured. */
+  playback?: Playback;
 }
 
 type AppEnv = { Variables: RequestIdVariables };
@@ -176,6 +178,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       eventId: event.id,
       user,
       expiresAt,
+      // Only here, after every check above: the URL itself is the viewer's authorisation.
+      ...(deps.playback ? { playback: deps.playback.issue(event.id, user.id, expiresAt) } : {}),
     };
     // A bearer token: no cache, shared or private, may keep it.
     c.header('Cache-Control', 'no-store');

@@ -22,6 +22,8 @@ describe('loadApiConfig', () => {
       databaseUrl: undefined,
       pgliteDataDir: '.fanfare/pglite',
       countryHeader: undefined,
+      mediaTokenSecret: undefined,
+      mediaPublicUrl: 'http://127.0.0.1:8090',
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -41,6 +43,8 @@ describe('loadApiConfig', () => {
       DATABASE_URL: 'postgres://db.internal/fanfare',
       PGLITE_DATA_DIR: 'memory',
       COUNTRY_HEADER: 'CF-IPCountry',
+      MEDIA_TOKEN_SECRET: 's'.repeat(32),
+      MEDIA_PUBLIC_URL: 'https://media.example.com/hls',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -58,6 +62,8 @@ describe('loadApiConfig', () => {
       databaseUrl: 'postgres://db.internal/fanfare',
       pgliteDataDir: 'memory',
       countryHeader: 'cf-ipcountry',
+      mediaTokenSecret: 's'.repeat(32),
+      mediaPublicUrl: 'https://media.example.com/hls',
     });
   });
 
@@ -72,8 +78,12 @@ describe('loadApiConfig', () => {
       JWT_PRIVATE_KEY: 'secret-but-not-a-pem',
       FAN_TOKEN_TTL_S: '5',
       NATS_URL: 'http://n1:4222',
+      MEDIA_TOKEN_SECRET: 'too-short',
+      MEDIA_PUBLIC_URL: 'rtmp://media',
     });
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(7);
+    expect(problems.join('\n')).not.toContain('too-short');
+    expect(problems.join('\n')).toMatch(/MEDIA_TOKEN_SECRET[\s\S]*MEDIA_PUBLIC_URL/);
     expect(problems.join('\n')).toContain('NATS_URL');
     expect(problems.join('\n')).toMatch(/API_PORT[\s\S]*GATEWAY_PUBLIC_URL[\s\S]*JWT_PRIVATE_KEY/);
     expect(problems.join('\n')).toContain('FAN_TOKEN_TTL_S');

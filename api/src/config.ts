@@ -18,6 +18,7 @@ import {
   websocketUrl,
   type Env,
 } from '@fanfare/fanout';
+import { MIN_TOKEN_SECRET_BYTES } from '@fanfare/media';
 import { TOKEN_ISSUER } from '@fanfare/protocol';
 import { z } from 'zod';
 import { FAN_TOKEN_TTL_S } from './token-issuer.js';
@@ -34,6 +35,8 @@ export const DEFAULT_GATEWAY_PUBLIC_URL = 'ws://127.0.0.1:9001/ws';
 export const MIN_FAN_TOKEN_TTL_S = 60;
 /** Longest fan token lifetime accepted, seconds (24 hours); tokens cannot be revoked early. */
 export const MAX_FAN_TOKEN_TTL_S = 24 * 60 * 60;
+/** Default base of `playback.url`: the media origin on this machine (its default port). */
+export const DEFAULT_MEDIA_PUBLIC_URL = 'http://127.0.0.1:8090';
 /** Where the embedded mode keeps its database when PGLITE_DATA_DIR is unset. */
 export const DEFAULT_PGLITE_DATA_DIR = '.fanfare/pglite';
 
@@ -135,6 +138,29 @@ export const API_VARIABLES = {
         "the trusted CDN header with the fan's ISO country (e.g. `cf-ipcountry`); without it, joins to events with a country allow-list are refused",
     },
   ),
+  MEDIA_TOKEN_SECRET: variable(
+    z
+      .string()
+      // Never echo the value: it is a secret, even when too short.
+      .refine((secret) => Buffer.byteLength(secret) >= MIN_TOKEN_SECRET_BYTES, {
+        message: `must be at least ${MIN_TOKEN_SECRET_BYTES} bytes`,
+      })
+      .optional(),
+    {
+      default: 'unset: no video',
+      meaning: `HMAC key of playback tokens (at least ${MIN_TOKEN_SECRET_BYTES} bytes), the media process's own value; unset: join replies carry no \`playback\``,
+    },
+  ),
+  MEDIA_PUBLIC_URL: variable(
+    z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'must be an http:// or https:// URL' })
+      .default(DEFAULT_MEDIA_PUBLIC_URL),
+    {
+      meaning:
+        'the media origin (or its CDN) as fans reach it: `playback.url` is this plus `/live/<event>/<token>/master.m3u8`',
+    },
+  ),
 };
 
 const apiSchema = z
@@ -155,6 +181,8 @@ const apiSchema = z
     databaseUrl: env.DATABASE_URL,
     pgliteDataDir: env.PGLITE_DATA_DIR,
     countryHeader: env.COUNTRY_HEADER,
+    mediaTokenSecret: env.MEDIA_TOKEN_SECRET,
+    mediaPublicUrl: env.MEDIA_PUBLIC_URL,
   }));
 
 export interface ApiConfig {
@@ -189,6 +217,10 @@ export interface ApiConfig {
   readonly pgliteDataDir: string;
   /** COUNTRY_HEADER: the trusted CDN header holding the fan's country (e.g. cf-ipcountry). */
   readonly countryHeader: string | undefined;
+  /** MEDIA_TOKEN_SECRET: the playback token key shared with the media process; unset: no video. */
+  readonly mediaTokenSecret: string | undefined;
+  /** MEDIA_PUBLIC_URL: the base of `playback.url`. */
+  readonly mediaPublicUrl: string;
 }
 
 /** Parses the API's environment. Throws ConfigError listing every problem found. */

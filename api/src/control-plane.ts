@@ -20,6 +20,7 @@ import { ChatArchiver } from './chat-archiver.js';
 import type { ApiConfig } from './config.js';
 import { CachedEventDirectory } from './event-directory.js';
 import { Moderation } from './moderation.js';
+import type { PlaybackIssuer } from './playback.js';
 import { PollService } from './poll-service.js';
 import type { SigningKeys } from './signing-keys.js';
 import { StageProjector } from './stage-projector.js';
@@ -41,6 +42,8 @@ export interface ControlPlaneParts {
   gatewayUrl: AppDeps['gatewayUrl'];
   ready?: AppDeps['ready'];
   countryHeader?: string | undefined;
+  /** The join reply's `playback`; absent without a media service. */
+  playback?: PlaybackIssuer | undefined;
 }
 
 export interface ControlPlane {
@@ -70,6 +73,7 @@ export function assembleControlPlane(parts: ControlPlaneParts): ControlPlane {
     polls,
     log,
     countryHeader: parts.countryHeader,
+    playback: parts.playback,
     clock,
     gatewayUrl: parts.gatewayUrl,
     logger,

@@ -13,6 +13,7 @@ export {
   DEFAULT_API_HOST,
   DEFAULT_API_PORT,
   DEFAULT_GATEWAY_PUBLIC_URL,
+  DEFAULT_MEDIA_PUBLIC_URL,
   DEFAULT_PGLITE_DATA_DIR,
   apiVariables,
   loadApiConfig,
@@ -46,6 +47,7 @@ export { AUDIT_ACTIONS, SYSTEM_ACTOR, recordAudit, type AuditAction } from './au
 export { JOIN_BODY_MAX_BYTES } from './join-request.js';
 export { ApiError, PROBLEM_CODES, PROBLEM_CONTENT_TYPE } from './problem.js';
 export type { FieldError, Problem, ProblemCode, ProblemStatus } from './problem.js';
+export { LlHlsPlaybackIssuer, type LlHlsPlaybackOptions, type PlaybackIssuer } from './playback.js';
 export { startApi } from './server.js';
 export type { RunningApi, StartApiOptions } from './server.js';
 export { SigningKeys, SigningKeysError } from './signing-keys.js';

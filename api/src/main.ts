@@ -10,6 +10,7 @@ import { GatewayPicker } from './gateway-picker.js';
 import { createApp } from './app.js';
 import { startApi } from './server.js';
 import { loadSigningKeys } from './load-keys.js';
+import { LlHlsPlaybackIssuer } from './playback.js';
 import { TokenIssuer } from './token-issuer.js';
 
 async function main(): Promise<void> {
@@ -52,6 +53,13 @@ async function main(): Promise<void> {
     gatewayUrl,
     ready: () => ready,
     countryHeader: config.countryHeader,
+    playback:
+      config.mediaTokenSecret === undefined
+        ? undefined
+        : new LlHlsPlaybackIssuer({
+            secret: Buffer.from(config.mediaTokenSecret),
+            publicUrl: config.mediaPublicUrl,
+          }),
   });
   const app = createApp(plane.deps);
   await plane.start();

@@ -13,3 +13,11 @@ export {
   type MediaPlaylistOptions,
   type Variant,
 } from './playlist-render.js';
+export {
+  MIN_TOKEN_SECRET_BYTES,
+  checkPlaybackToken,
+  mintPlaybackToken,
+  type PlaybackClaims,
+  type TokenCheck,
+} from './playback-token.js';
+export { MASTER_PLAYLIST, masterPlaylistPath } from './resource-names.js';

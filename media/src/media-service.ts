@@ -9,7 +9,7 @@ import { LiveStream, type StreamStatus } from './live-stream.js';
 import { Origin, realTimer, type SetTimer } from './origin.js';
 import { OriginServer } from './origin-server.js';
 import type { MediaProblemCode } from './problems.js';
-import { MASTER_PLAYLIST, newEpoch } from './resource-names.js';
+import { masterPlaylistPath, newEpoch } from './resource-names.js';
 import { RtmpGate } from './rtmp-gate.js';
 import { createServer } from 'node:net';
 
@@ -142,7 +142,7 @@ export class MediaService {
   masterUrl(eventId: string, token: string): string {
     const host = this.config.host === '0.0.0.0' ? '127.0.0.1' : this.config.host;
     const base = `${this.server.scheme}://${host}:${this.server.port}`;
-    return `${base}/live/${encodeURIComponent(eventId)}/${token}/${MASTER_PLAYLIST}`;
+    return `${base}${masterPlaylistPath(eventId, token)}`;
   }
 
   /** Stops every ingest (ending playlists), then the listener. Idempotent. */

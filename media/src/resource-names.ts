@@ -46,3 +46,8 @@ export function parseResource(name: string): Resource | undefined {
   if (kind === 'seg' && ext === 'm4s') return { kind: 'segment', epoch, msn: n };
   return undefined;
 }
+
+/** The path of an event's master playlist for a playback token (the join reply's URL ends so). */
+export function masterPlaylistPath(eventId: string, token: string): string {
+  return `/live/${encodeURIComponent(eventId)}/${token}/${MASTER_PLAYLIST}`;
+}

@@ -9,3 +9,4 @@ export * from './stage.js';
 export * from './party.js';
 export * from './timeline.js';
 export * from './stream-position.js';
+export * from './playback.js';
