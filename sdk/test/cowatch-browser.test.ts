@@ -1,15 +1,25 @@
 // The co-watch check in a real browser: two pages in headless Chromium join one watch party on
-// the embedded engine and play the same local video (rendered by ffmpeg). After a host seek and
-// a pause/resume, both elements are read against each page's own estimate of the server clock;
-// at the same server instant their positions must differ by less than 100 ms. The figures are
-// printed so CI output shows them.
+// the embedded engine and play the same local video (rendered by ffmpeg). Ann reaches the
+// gateway directly; Bob goes through a proxy that delays each direction 80 +- 40 ms, the
+// integrators' path. After a host seek and a pause/resume, both elements are read against the
+// machine's own clock, which both pages share: at the same true instant their positions must
+// differ by no more than the goal (p95 15 ms, max 30 ms). Each page's own estimate of server time
+// is not used for the comparison (it would hide clock error); the figures are printed so CI
+// output shows them.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PartyCommand } from '@fanfare/protocol';
 import { silentLogger } from '@fanfare/gateway';
-import { chromiumAvailable, launchChromium, type Browser, type Page } from '@fanfare/testkit';
+import {
+  chromiumAvailable,
+  launchChromium,
+  startDelayProxy,
+  type Browser,
+  type DelayProxy,
+  type Page,
+} from '@fanfare/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '@fanfare/embedded';
 import {
@@ -21,8 +31,11 @@ import {
 } from './cowatch/fixtures.js';
 import type { PageStatus, Sample, cowatch as PageApi } from './cowatch/page.js';
 
-/** The goal: two members' positions at the same server instant, ms apart at most. */
-const GOAL_MS = 100;
+/** The goal: two members' positions at the same true instant, ms apart (issue 18 point 4). */
+const GOAL_P95_MS = 15;
+const GOAL_MAX_MS = 30;
+/** Bob's path: each direction `base + uniform[0, jitter)`, i.e. 80 +- 40 ms one way. */
+const PATH = { baseMs: 40, jitterMs: 80 } as const;
 /** How long both pages are read, ms. */
 const SAMPLE_MS = 3_000;
 /** Longest wait for a page to reach a state (media loading, clock sync, a gate, a seek), ms. */
@@ -38,6 +51,7 @@ describe.skipIf(!runnable)('co-watch in Chromium', () => {
   let site: StaticServer;
   let engine: Engine;
   let browser: Browser;
+  let proxy: DelayProxy;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -53,17 +67,24 @@ describe.skipIf(!runnable)('co-watch in Chromium', () => {
       },
       { apiLogger: silentLogger, gatewayLogger: silentLogger },
     );
+    const gateway = new URL(engine.gatewayUrl);
+    proxy = await startDelayProxy({
+      target: { host: gateway.hostname, port: Number(gateway.port) },
+      up: PATH,
+      down: PATH,
+    });
     browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
+    await proxy?.close();
     await engine?.close();
     await site?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  async function member(name: string): Promise<Page> {
+  async function member(name: string, delayed = false): Promise<Page> {
     const res = await fetch(`${engine.apiUrl}/v1/events/demo/join`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -82,7 +103,9 @@ describe.skipIf(!runnable)('co-watch in Chromium', () => {
       document.createElement('video').canPlayType('video/webm; codecs="vp9"'),
     );
     expect(playable, 'this Chromium cannot play VP9 WebM').not.toBe('');
-    await page.evaluate(([url, t]) => cowatch.connect(url, t), [gatewayUrl, token] as const);
+    const url = new URL(gatewayUrl);
+    if (delayed) url.port = String(proxy.port);
+    await page.evaluate(([u, t]) => cowatch.connect(u, t), [url.href, token] as const);
     return page;
   }
 
@@ -110,9 +133,9 @@ describe.skipIf(!runnable)('co-watch in Chromium', () => {
 
   const command = (page: Page, c: PartyCommand) => page.evaluate((cmd) => cowatch.command(cmd), c);
 
-  it('keeps two pages within 100 ms of each other after a seek and a pause/resume', async () => {
+  it('keeps two pages, one behind an 80 +- 40 ms path, within 15 ms (p95) of each other', async () => {
     const ann = await member('Ann');
-    const bob = await member('Bob');
+    const bob = await member('Bob', true);
     const media = `${site.origin}/testsrc.webm`;
     const code = await ann.evaluate((m) => cowatch.create(m), media);
     await bob.evaluate((c) => cowatch.join(c), code);
@@ -138,35 +161,40 @@ describe.skipIf(!runnable)('co-watch in Chromium', () => {
     const [a, b] = await Promise.all(
       [ann, bob].map((p) => p.evaluate((ms) => cowatch.sample(ms), SAMPLE_MS)),
     );
-    const apart = apartMs(a!, b!);
+    const apart = apartMs(a!, b!, 'trueNow');
+    const byEstimate = apartMs(a!, b!, 'serverNow');
     const bounds = await Promise.all([ann, bob].map((p) => p.evaluate(() => cowatch.status())));
 
     console.log(
-      `co-watch browser check: playing, |A - B| at the same server time over ${apart.count} ` +
-        `samples: p50 ${apart.p50.toFixed(1)} ms, p95 ${apart.p95.toFixed(1)} ms, max ` +
-        `${apart.max.toFixed(1)} ms; paused: ${pausedApartMs.toFixed(1)} ms apart; clock ` +
-        `error bounds ${bounds.map((s) => s.errorBoundMs.toFixed(1)).join(' / ')} ms`,
+      `co-watch browser check (Bob behind ${PATH.baseMs}+[0,${PATH.jitterMs}) ms each way): ` +
+        `playing, |A - B| at the same true instant over ${apart.count} samples: p50 ` +
+        `${apart.p50.toFixed(1)} ms, p95 ${apart.p95.toFixed(1)} ms, max ${apart.max.toFixed(1)} ms ` +
+        `(at each page's own server-time estimate: p95 ${byEstimate.p95.toFixed(1)} ms); paused: ` +
+        `${pausedApartMs.toFixed(1)} ms apart; clock error bounds ` +
+        `${bounds.map((s) => s.errorBoundMs.toFixed(1)).join(' / ')} ms`,
     );
     expect(apart.count).toBeGreaterThan(50);
-    expect(apart.max).toBeLessThan(GOAL_MS);
-    expect(pausedApartMs).toBeLessThan(GOAL_MS);
+    expect(apart.p95).toBeLessThanOrEqual(GOAL_P95_MS);
+    expect(apart.max).toBeLessThanOrEqual(GOAL_MAX_MS);
+    expect(pausedApartMs).toBeLessThanOrEqual(GOAL_MAX_MS);
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });
 
 /**
- * How far apart two pages' positions were at the same server instants: for each of A's samples
- * inside B's span, B's position then (interpolated between B's samples around it), minus A's.
+ * How far apart two pages' positions were at the same instants of clock `clock` (the true clock, or
+ * each page's own server-time estimate): for each of A's samples inside B's span, B's position
+ * then (interpolated between B's samples around it), minus A's.
  */
-function apartMs(a: Sample[], b: Sample[]) {
+function apartMs(a: Sample[], b: Sample[], clock: 'trueNow' | 'serverNow') {
   const diffs: number[] = [];
   let j = 0;
   for (const s of a) {
-    while (j + 1 < b.length && b[j + 1]!.serverNow < s.serverNow) j++;
+    while (j + 1 < b.length && b[j + 1]![clock] < s[clock]) j++;
     const lo = b[j]!;
     const hi = b[j + 1];
-    if (!hi || lo.serverNow > s.serverNow || hi.serverNow < s.serverNow) continue;
-    const f = (s.serverNow - lo.serverNow) / (hi.serverNow - lo.serverNow || 1);
+    if (!hi || lo[clock] > s[clock] || hi[clock] < s[clock]) continue;
+    const f = (s[clock] - lo[clock]) / (hi[clock] - lo[clock] || 1);
     const position = lo.currentTime + f * (hi.currentTime - lo.currentTime);
     diffs.push(Math.abs(position - s.currentTime) * 1000);
   }

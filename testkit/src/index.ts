@@ -16,3 +16,9 @@ export {
   type ProducerFlowOptions,
   type ProducerFlowResult,
 } from './producer-flow.js';
+export {
+  startDelayProxy,
+  type DelayProxy,
+  type DelayProxyOptions,
+  type PathDelay,
+} from './delay-proxy.js';

@@ -10,6 +10,11 @@ import type { PartyCommand } from '@fanfare/protocol';
 export interface Sample {
   /** The page's estimate of the server clock, ms. */
   serverNow: number;
+  /**
+   * The machine's own clock, ms (`performance.timeOrigin + performance.now()`): every page in
+   * the browser reads the same one, so it is the true instant to compare pages at.
+   */
+  trueNow: number;
   /** `video.currentTime`, seconds. */
   currentTime: number;
 }
@@ -94,7 +99,11 @@ export const cowatch = {
     const end = performance.now() + ms;
     return new Promise((ok) => {
       const read = () => {
-        samples.push({ serverNow: c.serverNow(), currentTime: video.currentTime });
+        samples.push({
+          serverNow: c.serverNow(),
+          trueNow: performance.timeOrigin + performance.now(),
+          currentTime: video.currentTime,
+        });
         if (performance.now() < end) setTimeout(read, SAMPLE_EVERY_MS);
         else ok(samples);
       };
