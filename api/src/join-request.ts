@@ -1,32 +1,18 @@
 // The body of `POST /v1/events/:id/join`, validated once here; the route trusts what this
-// returns. A display name ends up on every fan's screen, so besides length it refuses characters
-// that could break or disguise a chat line.
+// returns. A display name ends up on every fan's screen: it is held to the text policy (one line,
+// no controls or bidi overrides, something visible; text-field.ts) and NAME_MAX_CHARS.
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { NAME_MAX_CHARS, charLength } from '@fanfare/protocol';
-import { ApiError, fieldErrors } from './problem.js';
+import { NAME_MAX_CHARS } from '@fanfare/protocol';
+import { ApiError, bodyError } from './problem.js';
+import { textField } from './text-field.js';
 
 /** Largest join body accepted, bytes; a name fits many times over. */
 export const JOIN_BODY_MAX_BYTES = 4 * 1024;
 
-/**
- * C0/C1 controls (newlines, escapes), line and paragraph separators, and the bidi embedding,
- * override and isolate controls, which can reverse the text shown after a name. Zero-width
- * joiners stay allowed: emoji sequences need them.
- */
-const FORBIDDEN_IN_NAME = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
-
 const joinBodySchema = z.object({
-  name: z
-    .string({ error: 'must be a string' })
-    .refine((name) => !FORBIDDEN_IN_NAME.test(name), 'must not contain control characters')
-    .trim()
-    .refine(
-      (name) => name.length > 0 && charLength(name) <= NAME_MAX_CHARS,
-      `must be 1 to ${NAME_MAX_CHARS} characters after trimming`,
-    )
-    .optional(),
+  name: textField('line', NAME_MAX_CHARS).optional(),
 });
 
 export type JoinRequest = z.infer<typeof joinBodySchema>;
@@ -46,9 +32,7 @@ export function parseJoinRequest(text: string): JoinRequest {
   }
   const result = joinBodySchema.safeParse(json);
   if (result.success) return result.data;
-  throw new ApiError('invalid_body', 'the request body has invalid fields', {
-    errors: fieldErrors(result.error.issues),
-  });
+  throw bodyError(result.error.issues);
 }
 
 /** A fresh anonymous user id; unguessable so one fan cannot claim another's id. */

@@ -3,6 +3,7 @@
 // table is data so clients can switch on `code` and a test can keep docs in step.
 
 import { isDbError, unstorableValue, type DbErrorCode } from '@fanfare/db';
+import { TEXT_ISSUE } from './text-field.js';
 
 /**
  * Every `code` a problem body can carry, with its HTTP status and a human title. Codes are
@@ -12,6 +13,10 @@ export const PROBLEM_CODES = {
   invalid_json: { status: 400, title: 'The request body is not valid JSON.' },
   invalid_body: { status: 400, title: 'The request body does not have the expected shape.' },
   invalid_path: { status: 400, title: 'A parameter in the path is malformed.' },
+  invalid_text: {
+    status: 400,
+    title: 'A text field holds a character the text policy refuses.',
+  },
   unauthorized: { status: 401, title: 'Credentials are missing or invalid.' },
   forbidden: { status: 403, title: 'This action is not allowed.' },
   banned: { status: 403, title: 'A moderator banned this user from the event.' },
@@ -70,7 +75,7 @@ export interface Problem {
   detail: string;
   /** Echo of the `X-Request-Id` response header, to quote in bug reports. */
   requestId: string;
-  /** Present on `invalid_body` and `invalid_path` only. */
+  /** Present on `invalid_body`, `invalid_text` and `invalid_path` only. */
   errors?: FieldError[];
 }
 
@@ -143,6 +148,26 @@ export function toProblem(err: unknown, requestId: string): Problem {
 export function pointer(path: readonly PropertyKey[]): string {
   return (
     '#' + path.map((key) => '/' + String(key).replace(/~/g, '~0').replace(/\//g, '~1')).join('')
+  );
+}
+
+/**
+ * The error for a body (or query) that failed its schema: `invalid_text` when every issue is a
+ * refusal by the text policy (text-field.ts), else `invalid_body`; one FieldError per issue.
+ */
+export function bodyError(
+  issues: readonly {
+    path: readonly PropertyKey[];
+    message: string;
+    params?: Record<string, unknown>;
+  }[],
+  detail = 'the request body has invalid fields',
+): ApiError {
+  const text = issues.length > 0 && issues.every((issue) => issue.params?.[TEXT_ISSUE] === true);
+  return new ApiError(
+    text ? 'invalid_text' : 'invalid_body',
+    text ? 'a text field holds a character the text policy refuses' : detail,
+    { errors: fieldErrors(issues) },
   );
 }
 

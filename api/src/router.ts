@@ -9,6 +9,7 @@ import type { Env } from 'hono';
 import { EVENT_ID_PATTERN } from '@fanfare/protocol';
 import {
   ApiError,
+  bodyError,
   PROBLEM_CODES,
   PROBLEM_CONTENT_TYPE,
   fieldErrors,
@@ -37,9 +38,7 @@ export function newRouter<E extends Env>(): OpenAPIHono<E> {
           ...(code === 'invalid_path' ? { errors: fieldErrors(result.error.issues) } : {}),
         });
       }
-      throw new ApiError('invalid_body', 'the request has invalid fields', {
-        errors: fieldErrors(result.error.issues),
-      });
+      throw bodyError(result.error.issues, 'the request has invalid fields');
     },
   });
 }
@@ -48,16 +47,20 @@ export function newRouter<E extends Env>(): OpenAPIHono<E> {
 const NOT_IN_ID = /[\p{Cc}\p{Cf}\p{Z}]/u;
 
 /**
- * An id in a path segment: 1 to maxChars characters, none of them a control, format character
- * or space (so U+0000 never reaches the database). See MALFORMED_PARAM for what a bad one answers.
+ * An id (in a path or a body): 1 to maxChars characters, none of them a control, format character
+ * or space (so U+0000 never reaches the database).
  */
-export function pathId(name: string, maxChars: number, example: string) {
+export function idString(maxChars: number) {
   return z
     .string()
     .min(1)
     .max(maxChars)
-    .refine((id) => !NOT_IN_ID.test(id), 'must not contain control, format or space characters')
-    .openapi({ param: { name, in: 'path' }, example });
+    .refine((id) => !NOT_IN_ID.test(id), 'must not contain control, format or space characters');
+}
+
+/** An id in a path segment (idString). See MALFORMED_PARAM for what a bad one answers. */
+export function pathId(name: string, maxChars: number, example: string) {
+  return idString(maxChars).openapi({ param: { name, in: 'path' }, example });
 }
 
 export const EventIdParams = z.object({
@@ -86,7 +89,7 @@ export function problem(description: string) {
 
 /** The problems every authenticated, event-scoped route can answer. */
 export const STAFF_PROBLEMS = {
-  400: problem('`invalid_json` or `invalid_body`'),
+  400: problem('`invalid_json`, `invalid_body` or `invalid_text`'),
   401: problem('`unauthorized`: no or invalid staff token'),
   403: problem('`forbidden`: the role or the token’s event scope does not allow it'),
   404: problem('`event_not_found`'),

@@ -35,6 +35,13 @@ describe('bad frames', () => {
     ['an unknown type', '{"type":"teleport"}', 'unknown_type'],
     ['a missing type', '{"text":"hi"}', 'invalid_frame'],
     ['a chat text of the wrong type', '{"type":"chat.send","text":42}', 'invalid_frame'],
+    ['a chat text with NUL', '{"type":"chat.send","text":"a\\u0000b"}', 'invalid_text'],
+    ['a chat text with a bidi override', '{"type":"chat.send","text":"\\u202eab"}', 'invalid_text'],
+    [
+      'a chat text of zero-width spaces',
+      '{"type":"chat.send","text":"\\u200b\\u200b"}',
+      'text_empty',
+    ],
     ['an emoji outside the set', '{"type":"react","emoji":"💩"}', 'unknown_emoji'],
     ['a bad reaction count', '{"type":"react","emoji":"🔥","count":1000}', 'invalid_frame'],
     ['a bad ref', '{"type":"ping","ref":""}', 'invalid_frame'],

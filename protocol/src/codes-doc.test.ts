@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CLOSE_CODES, ERROR_CODES, UPGRADE_REFUSALS } from './codes.js';
+import { TEXT_CLASSES } from './text-policy.js';
 
 const doc = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
 
@@ -47,6 +48,13 @@ describe('docs/protocol.md code tables', () => {
     const rows = table('### Upgrade refusals');
     expect(rows.map(([reason, status, retry]) => [reason, Number(status), retry])).toEqual(
       Object.entries(UPGRADE_REFUSALS).map(([reason, info]) => [reason, info.status, info.retry]),
+    );
+  });
+
+  it('lists exactly the classes of the text policy, with their action', () => {
+    const rows = table('### What text may hold');
+    expect(rows.map(([name, action]) => [name, action])).toEqual(
+      Object.entries(TEXT_CLASSES).map(([name, info]) => [name, info.action]),
     );
   });
 

@@ -30,8 +30,16 @@ export const ERROR_CODES = {
     description: 'The frame exceeds the per-frame limit (4 KiB by default) and was ignored.',
   },
   binary_unsupported: { retry: 'fix', description: 'Binary frames are not part of protocol v1.' },
-  text_empty: { retry: 'fix', description: 'The chat text is empty after trimming.' },
+  text_empty: {
+    retry: 'fix',
+    description: 'The chat text is empty after trimming, or holds only invisible characters.',
+  },
   text_too_long: { retry: 'fix', description: 'The chat text exceeds 500 characters.' },
+  invalid_text: {
+    retry: 'fix',
+    description:
+      'The text holds a character the text policy refuses (a control character, a bidi override or isolate, a lone surrogate, a noncharacter).',
+  },
   rate_limited: {
     retry: 'retry-after',
     description: 'Too many chat messages; `retryAfterMs` says when the next one is accepted.',

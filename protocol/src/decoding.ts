@@ -5,6 +5,7 @@
 
 import type { ErrorCode } from './codes.js';
 import { CHAT_MAX_CHARS, REF_MAX_CHARS } from './limits.js';
+import { checkText } from './text-policy.js';
 
 export interface ProtocolError {
   code: ErrorCode;
@@ -36,13 +37,19 @@ export function charLength(text: string): number {
 }
 
 /**
- * The chat text check shared by event chat and party chat: a string, trimmed, not empty, at most
- * CHAT_MAX_CHARS code points. Returns the trimmed text or the refusal.
+ * The chat text check shared by event chat and party chat: a string that passes the text policy
+ * (text-policy.ts: `invalid_text` for a refused character, `text_empty` for nothing visible), at
+ * most CHAT_MAX_CHARS code points. Returns the normalised, trimmed text or the refusal.
  */
 export function chatText(value: unknown, ref: string | undefined): Decoded<string> {
   if (typeof value !== 'string') return fail('invalid_frame', '`text` must be a string', ref);
-  const text = value.trim();
-  if (text.length === 0) return fail('text_empty', 'chat text is empty', ref);
+  const checked = checkText(value, 'multiline');
+  if (!checked.ok) {
+    return checked.refusal === 'empty'
+      ? fail('text_empty', `chat text ${checked.message}`, ref)
+      : fail('invalid_text', `chat text ${checked.message}`, ref);
+  }
+  const text = checked.text;
   // Cheap pre-check on UTF-16 length before counting code points.
   if (text.length > CHAT_MAX_CHARS && charLength(text) > CHAT_MAX_CHARS) {
     return fail('text_too_long', `chat text exceeds ${CHAT_MAX_CHARS} characters`, ref);

@@ -10,3 +10,4 @@ export * from './party.js';
 export * from './timeline.js';
 export * from './stream-position.js';
 export * from './playback.js';
+export * from './text-policy.js';

@@ -6,6 +6,7 @@
 
 import {
   CHAT_MAX_CHARS,
+  checkText,
   ERROR_CODES,
   charLength,
   type Ack,
@@ -68,10 +69,12 @@ export class Outbox {
   send(text: string): Promise<Ack> {
     if (this.#closedBy) return Promise.reject(this.#closedBy);
     // The server's own rules, checked first so a message that cannot pass never waits in line.
-    const trimmed = text.trim();
-    if (trimmed.length === 0) {
-      return Promise.reject(new ChatRefusedError('text_empty', 'chat text is empty'));
+    const checked = checkText(text, 'multiline');
+    if (!checked.ok) {
+      const code = checked.refusal === 'empty' ? 'text_empty' : 'invalid_text';
+      return Promise.reject(new ChatRefusedError(code, `chat text ${checked.message}`));
     }
+    const trimmed = checked.text;
     if (charLength(trimmed) > CHAT_MAX_CHARS) {
       return Promise.reject(
         new ChatRefusedError('text_too_long', `chat text exceeds ${CHAT_MAX_CHARS} characters`),

@@ -11,6 +11,7 @@ import {
   PARTY_MEDIA_MAX_CHARS,
   PARTY_SIZE_MAX,
   charLength,
+  checkText,
   type ClientMessage,
   type ErrorCode,
   type ErrorFrame,
@@ -140,8 +141,12 @@ export class PartyClient implements Party {
   }
 
   chat(text: string): Promise<PartyChatMessage> {
-    const trimmed = text.trim();
-    if (trimmed.length === 0) return refuse('text_empty', 'chat text is empty');
+    const checked = checkText(text, 'multiline');
+    if (!checked.ok) {
+      const code = checked.refusal === 'empty' ? 'text_empty' : 'invalid_text';
+      return refuse(code, `chat text ${checked.message}`);
+    }
+    const trimmed = checked.text;
     if (charLength(trimmed) > CHAT_MAX_CHARS) {
       return refuse('text_too_long', `chat text exceeds ${CHAT_MAX_CHARS} characters`);
     }

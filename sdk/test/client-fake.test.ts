@@ -333,10 +333,12 @@ describe('FanfareClient sendChat', () => {
     await expect(next).rejects.toBeInstanceOf(ClientClosedError);
   });
 
-  it('refuses empty and over-long text without sending it', async () => {
+  it('refuses empty, invisible, policy-refused and over-long text without sending it', async () => {
     const { server, client } = setup();
     const socket = await open(server, client);
     await expect(client.sendChat('   ')).rejects.toMatchObject({ code: 'text_empty' });
+    await expect(client.sendChat('\u200b\u2060')).rejects.toMatchObject({ code: 'text_empty' });
+    await expect(client.sendChat('a\u0000b')).rejects.toMatchObject({ code: 'invalid_text' });
     await expect(client.sendChat('x'.repeat(501))).rejects.toMatchObject({
       code: 'text_too_long',
     });

@@ -8,6 +8,7 @@ import { CREDENTIAL_ROLES, type Credential } from '@fanfare/db';
 import { EVENT_ID_PATTERN } from '@fanfare/protocol';
 import { consoleLogger } from '@fanfare/fanout';
 import type { AppDeps } from '../app-deps.js';
+import { textField } from '../text-field.js';
 import { recordAudit } from '../audit.js';
 import { jsonBodyLimit } from '../body-limit.js';
 import { BEARER, STAFF_PROBLEMS, newRouter, pathId, problem } from '../router.js';
@@ -31,7 +32,7 @@ const CredentialSchema = z
 
 const NewCredentialBody = z
   .object({
-    name: z.string().trim().min(1).max(CREDENTIAL_NAME_MAX_CHARS),
+    name: textField('line', CREDENTIAL_NAME_MAX_CHARS),
     role: z.enum(CREDENTIAL_ROLES),
     eventId: z.string().regex(EVENT_ID_PATTERN).nullable().optional(),
   })

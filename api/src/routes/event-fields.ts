@@ -19,4 +19,4 @@ export const BlockedTerm = z
     /^\*?[\p{L}\p{N}][\p{L}\p{N} '-]*\*?$/u,
     "letters, digits, spaces, - and ', with * only at the ends",
   )
-  .transform((t) => t.toLowerCase());
+  .transform((t) => t.normalize('NFC').toLowerCase());

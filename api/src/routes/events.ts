@@ -19,6 +19,7 @@ import { recordAudit } from '../audit.js';
 import { ApiError } from '../problem.js';
 import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
 import { jsonBodyLimit } from '../body-limit.js';
+import { textField } from '../text-field.js';
 import { requireStaff, type Staff, type StaffVariables } from '../staff-auth.js';
 import { BLOCKED_TERMS_MAX, BlockedTerm, CHAT_CAP_MAX } from './event-fields.js';
 
@@ -32,7 +33,7 @@ export const COUNTRIES_MAX = 250;
 const Instant = z.string().datetime({ offset: true }).openapi({ example: '2026-12-18T19:00:00Z' });
 
 const EventFields = {
-  title: z.string().trim().min(1).max(TITLE_MAX_CHARS),
+  title: textField('line', TITLE_MAX_CHARS),
   startsAt: Instant.nullable(),
   endsAt: Instant.nullable(),
   access: z.enum(EVENT_ACCESS),

@@ -17,7 +17,8 @@ import type { AppDeps } from '../app-deps.js';
 import { recordAudit } from '../audit.js';
 import { jsonBodyLimit } from '../body-limit.js';
 import { updateEventAtLatest } from '../event-update.js';
-import { ApiError, fieldErrors } from '../problem.js';
+import { ApiError, bodyError } from '../problem.js';
+import { textField } from '../text-field.js';
 import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, pathId, problem } from '../router.js';
 import { requireStaff, type StaffVariables } from '../staff-auth.js';
 
@@ -33,7 +34,7 @@ export const LOG_RETRY_AFTER_S = 1;
 /** Longest message id accepted, characters (ids are server-made). */
 export const MSG_ID_MAX_CHARS = 128;
 
-const Reason = z.string().max(REASON_MAX_CHARS);
+const Reason = textField('multiline', REASON_MAX_CHARS);
 const DeleteBody = z.object({ reason: Reason.optional() }).strict();
 
 // A malformed msgId names no message: `message_not_found`, as an unknown one.
@@ -46,11 +47,7 @@ const PinBody = z
     msgId: z.string().min(1).max(MSG_ID_MAX_CHARS).optional().openapi({
       description: 'Pin this chat message (its text and author are copied)',
     }),
-    text: z
-      .string()
-      .trim()
-      .min(1)
-      .max(PIN_TEXT_MAX_CHARS)
+    text: textField('multiline', PIN_TEXT_MAX_CHARS)
       .optional()
       .openapi({ description: 'Or pin a notice of your own' }),
   })
@@ -183,9 +180,7 @@ export function messageRoutes(deps: AppDeps) {
       }
       const body = DeleteBody.safeParse(json);
       if (!body.success) {
-        throw new ApiError('invalid_body', 'the request has invalid fields', {
-          errors: fieldErrors(body.error.issues),
-        });
+        throw bodyError(body.error.issues, 'the request has invalid fields');
       }
       const reason = body.data.reason ?? c.req.valid('query').reason ?? null;
       const event = await getEvent(id);

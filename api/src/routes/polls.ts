@@ -17,6 +17,7 @@ import type { AppDeps } from '../app-deps.js';
 import { jsonBodyLimit } from '../body-limit.js';
 import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, pathId, problem } from '../router.js';
 import { pollView } from '../stage-projector.js';
+import { textField } from '../text-field.js';
 import { requireStaff, type StaffVariables } from '../staff-auth.js';
 
 /** Largest poll body accepted, bytes (5 options of 80 characters and a question fit easily). */
@@ -24,9 +25,9 @@ export const POLL_BODY_MAX_BYTES = 4 * 1024;
 
 const PollBody = z
   .object({
-    question: z.string().trim().min(1).max(POLL_QUESTION_MAX_CHARS),
+    question: textField('line', POLL_QUESTION_MAX_CHARS),
     options: z
-      .array(z.string().trim().min(1).max(POLL_OPTION_MAX_CHARS))
+      .array(textField('line', POLL_OPTION_MAX_CHARS))
       .min(POLL_OPTIONS_MIN)
       .max(POLL_OPTIONS_MAX)
       .refine((options) => new Set(options).size === options.length, 'options must differ'),

@@ -6,7 +6,16 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from '../problem.js';
 import { SANCTION_MAX_S, TIMEOUT_MIN_S, type Moderation } from '../moderation.js';
-import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, pathId, problem } from '../router.js';
+import {
+  BEARER,
+  EventIdParams,
+  STAFF_PROBLEMS,
+  idString,
+  newRouter,
+  pathId,
+  problem,
+} from '../router.js';
+import { textField } from '../text-field.js';
 import { requireStaff, type StaffAuthenticator, type StaffVariables } from '../staff-auth.js';
 import type { Repositories } from '@fanfare/db';
 import type { Logger } from '@fanfare/fanout';
@@ -20,7 +29,7 @@ export const REASON_MAX_CHARS = 500;
 /** Longest user id accepted, characters. */
 export const USER_ID_MAX_CHARS = 128;
 
-const UserId = z.string().min(1).max(USER_ID_MAX_CHARS);
+const UserId = idString(USER_ID_MAX_CHARS);
 
 const SanctionSchema = z
   .object({
@@ -48,7 +57,7 @@ const SanctionBody = z
       .max(SANCTION_MAX_S)
       .optional()
       .openapi({ description: 'Required for a timeout; a ban without one lasts until lifted.' }),
-    reason: z.string().max(REASON_MAX_CHARS).optional(),
+    reason: textField('multiline', REASON_MAX_CHARS).optional(),
   })
   .refine((body) => body.kind !== 'timeout' || body.durationS !== undefined, {
     message: 'a timeout needs durationS',

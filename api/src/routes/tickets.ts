@@ -10,6 +10,7 @@ import type { AppDeps } from '../app-deps.js';
 import { jsonBodyLimit } from '../body-limit.js';
 import { ApiError } from '../problem.js';
 import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
+import { textField } from '../text-field.js';
 import { requireStaff, type StaffVariables } from '../staff-auth.js';
 
 export const TICKET_BODY_MAX_BYTES = 1024;
@@ -23,7 +24,7 @@ const TicketBody = z
       .regex(/^[A-Za-z0-9_.:@-]+$/)
       .max(TICKET_USER_ID_MAX_CHARS)
       .openapi({ description: 'The ticketing system’s id for the fan (stable per person)' }),
-    name: z.string().trim().min(1).max(NAME_MAX_CHARS),
+    name: textField('line', NAME_MAX_CHARS),
     entitlements: z
       .array(z.enum(ENTITLEMENTS))
       .min(1)
