@@ -10,6 +10,7 @@ import type { PlaybackIssuer } from './playback.js';
 import type { PollService } from './poll-service.js';
 import type { SigningKeys } from './signing-keys.js';
 import type { StagePublisher } from './stage-projector.js';
+import type { StreamControl } from './stream-control.js';
 import type { StaffAuthenticator } from './staff-auth.js';
 import type { TokenIssuer } from './token-issuer.js';
 
@@ -45,6 +46,8 @@ export interface AppDeps {
    * when no media service is configured (`MEDIA_TOKEN_SECRET` unset): the reply has no `playback`.
    */
   playback?: PlaybackIssuer | undefined;
+  /** The media process's stream keys and status; absent without one (503 `media_unavailable`). */
+  streams?: StreamControl | undefined;
   /** Readiness for `/readyz`; always ready when absent. */
   ready?: () => boolean;
   /** Where unexpected errors are reported; defaults to JSON lines on the console. */

@@ -27,6 +27,7 @@ import { historyRoutes } from './routes/history.js';
 import { messageRoutes } from './routes/messages.js';
 import { pollRoutes } from './routes/polls.js';
 import { sanctionRoutes } from './routes/sanctions.js';
+import { streamRoutes } from './routes/stream.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { bearerToken } from './staff-auth.js';
 
@@ -196,6 +197,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     ticketRoutes,
     auditRoutes,
     credentialRoutes,
+    streamRoutes,
   ]) {
     app.route('/', routes(deps));
   }

@@ -25,6 +25,7 @@ export const AUDIT_ACTIONS = [
   'ticket.issue',
   'credential.create',
   'credential.revoke',
+  'stream.key_rotate',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -24,6 +24,7 @@ describe('loadApiConfig', () => {
       countryHeader: undefined,
       mediaTokenSecret: undefined,
       mediaPublicUrl: 'http://127.0.0.1:8090',
+      mediaControlUrl: 'http://127.0.0.1:8090',
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -45,6 +46,7 @@ describe('loadApiConfig', () => {
       COUNTRY_HEADER: 'CF-IPCountry',
       MEDIA_TOKEN_SECRET: 's'.repeat(32),
       MEDIA_PUBLIC_URL: 'https://media.example.com/hls',
+      MEDIA_CONTROL_URL: 'http://media.internal:8090',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -64,6 +66,7 @@ describe('loadApiConfig', () => {
       countryHeader: 'cf-ipcountry',
       mediaTokenSecret: 's'.repeat(32),
       mediaPublicUrl: 'https://media.example.com/hls',
+      mediaControlUrl: 'http://media.internal:8090',
     });
   });
 

@@ -161,6 +161,16 @@ export const API_VARIABLES = {
         'the media origin (or its CDN) as fans reach it: `playback.url` is this plus `/live/<event>/<token>/master.m3u8`',
     },
   ),
+  MEDIA_CONTROL_URL: variable(
+    z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+\/?$/, { message: 'must be an http:// or https:// origin' })
+      .default(DEFAULT_MEDIA_PUBLIC_URL),
+    {
+      meaning:
+        'the media process as the API reaches it (stream keys and status, `/control/`; not through a CDN)',
+    },
+  ),
 };
 
 const apiSchema = z
@@ -183,6 +193,7 @@ const apiSchema = z
     countryHeader: env.COUNTRY_HEADER,
     mediaTokenSecret: env.MEDIA_TOKEN_SECRET,
     mediaPublicUrl: env.MEDIA_PUBLIC_URL,
+    mediaControlUrl: env.MEDIA_CONTROL_URL,
   }));
 
 export interface ApiConfig {
@@ -221,6 +232,8 @@ export interface ApiConfig {
   readonly mediaTokenSecret: string | undefined;
   /** MEDIA_PUBLIC_URL: the base of `playback.url`. */
   readonly mediaPublicUrl: string;
+  /** MEDIA_CONTROL_URL: where the API asks the media process for stream keys and status. */
+  readonly mediaControlUrl: string;
 }
 
 /** Parses the API's environment. Throws ConfigError listing every problem found. */

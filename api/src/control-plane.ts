@@ -21,6 +21,7 @@ import type { ApiConfig } from './config.js';
 import { CachedEventDirectory } from './event-directory.js';
 import { Moderation } from './moderation.js';
 import type { PlaybackIssuer } from './playback.js';
+import type { StreamControl } from './stream-control.js';
 import { PollService } from './poll-service.js';
 import type { SigningKeys } from './signing-keys.js';
 import { StageProjector } from './stage-projector.js';
@@ -44,6 +45,8 @@ export interface ControlPlaneParts {
   countryHeader?: string | undefined;
   /** The join reply's `playback`; absent without a media service. */
   playback?: PlaybackIssuer | undefined;
+  /** The media process's stream keys and status; absent without one. */
+  streams?: StreamControl | undefined;
 }
 
 export interface ControlPlane {
@@ -74,6 +77,7 @@ export function assembleControlPlane(parts: ControlPlaneParts): ControlPlane {
     log,
     countryHeader: parts.countryHeader,
     playback: parts.playback,
+    streams: parts.streams,
     clock,
     gatewayUrl: parts.gatewayUrl,
     logger,

@@ -48,6 +48,13 @@ export { JOIN_BODY_MAX_BYTES } from './join-request.js';
 export { ApiError, PROBLEM_CODES, PROBLEM_CONTENT_TYPE } from './problem.js';
 export type { FieldError, Problem, ProblemCode, ProblemStatus } from './problem.js';
 export { LlHlsPlaybackIssuer, type LlHlsPlaybackOptions, type PlaybackIssuer } from './playback.js';
+export {
+  HttpStreamControl,
+  MEDIA_CONTROL_TIMEOUT_MS,
+  StreamControlError,
+  type StreamControl,
+  type StreamInfo,
+} from './stream-control.js';
 export { startApi } from './server.js';
 export type { RunningApi, StartApiOptions } from './server.js';
 export { SigningKeys, SigningKeysError } from './signing-keys.js';

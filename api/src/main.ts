@@ -11,6 +11,7 @@ import { createApp } from './app.js';
 import { startApi } from './server.js';
 import { loadSigningKeys } from './load-keys.js';
 import { LlHlsPlaybackIssuer } from './playback.js';
+import { HttpStreamControl } from './stream-control.js';
 import { TokenIssuer } from './token-issuer.js';
 
 async function main(): Promise<void> {
@@ -38,6 +39,11 @@ async function main(): Promise<void> {
   const db = await openConfiguredDatabase(config);
   await ensureDemoEvent(db);
   let ready = true;
+  // Live video needs the media process's secret; without it the API runs without video.
+  const mediaSecret =
+    config.mediaTokenSecret === undefined ? undefined : Buffer.from(config.mediaTokenSecret);
+  if (!mediaSecret)
+    logger.warn('MEDIA_TOKEN_SECRET is not set: no video (no playback, no stream keys)');
   const plane = assembleControlPlane({
     keys,
     issuer,
@@ -53,13 +59,12 @@ async function main(): Promise<void> {
     gatewayUrl,
     ready: () => ready,
     countryHeader: config.countryHeader,
-    playback:
-      config.mediaTokenSecret === undefined
-        ? undefined
-        : new LlHlsPlaybackIssuer({
-            secret: Buffer.from(config.mediaTokenSecret),
-            publicUrl: config.mediaPublicUrl,
-          }),
+    playback: mediaSecret
+      ? new LlHlsPlaybackIssuer({ secret: mediaSecret, publicUrl: config.mediaPublicUrl })
+      : undefined,
+    streams: mediaSecret
+      ? new HttpStreamControl({ url: config.mediaControlUrl, secret: mediaSecret })
+      : undefined,
   });
   const app = createApp(plane.deps);
   await plane.start();

@@ -39,12 +39,20 @@ export const PROBLEM_CODES = {
     status: 409,
     title: 'Another poll is open in this event; close it or allow concurrent polls.',
   },
+  stream_conflict: {
+    status: 409,
+    title: 'The demo test pattern feeds this event; it takes no stream key.',
+  },
   event_not_live: { status: 409, title: 'The event is not in a state that allows this.' },
   event_ended: { status: 410, title: 'The event has ended; fans can no longer join.' },
   payload_too_large: { status: 413, title: 'The request body is too large.' },
   unsupported_media_type: { status: 415, title: 'Send the body as application/json.' },
   internal: { status: 500, title: 'An unexpected server error.' },
   unavailable: { status: 503, title: 'The service cannot take this request now.' },
+  media_unavailable: {
+    status: 503,
+    title: 'No media process is configured, or it does not answer.',
+  },
   state_unavailable: {
     status: 503,
     title: 'Shared state (bans, votes) is unreachable; nothing was changed.',

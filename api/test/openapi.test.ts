@@ -44,6 +44,8 @@ it('documents every control route with its methods, and validates as OpenAPI 3.1
       'POST /v1/credentials',
       'GET /v1/credentials',
       'DELETE /v1/credentials/{credentialId}',
+      'POST /v1/events/{id}/stream',
+      'GET /v1/events/{id}/stream',
     ].sort(),
   );
   const validator = new Validator();

@@ -21,3 +21,11 @@ export {
   type TokenCheck,
 } from './playback-token.js';
 export { MASTER_PLAYLIST, masterPlaylistPath } from './resource-names.js';
+export {
+  ControlRoutes,
+  StreamConflictError,
+  controlToken,
+  type ControlledStreams,
+  type StreamInfo,
+} from './control-routes.js';
+export { hashStreamKey } from './rtmp-gate.js';

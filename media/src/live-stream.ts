@@ -30,13 +30,22 @@ export interface LiveStreamOptions {
 
 export type StreamState = 'idle' | 'live' | 'ended';
 
+export interface RenditionStatus {
+  readonly name: string;
+  /** Pixels: the encoded picture's once media arrived, else the ladder's. */
+  readonly width: number;
+  readonly height: number;
+  /** Bits per second measured over the window's complete segments; undefined before one. */
+  readonly bitrate: number | undefined;
+  readonly lastMsn: number | undefined;
+  readonly lastPart: number | undefined;
+}
+
 export interface StreamStatus {
   readonly state: StreamState;
-  readonly renditions: readonly {
-    readonly name: string;
-    readonly lastMsn: number | undefined;
-    readonly lastPart: number | undefined;
-  }[];
+  readonly renditions: readonly RenditionStatus[];
+  /** The sum of the renditions' measured bitrates (what the ingest sends out), bits/s. */
+  readonly bitrate: number | undefined;
   /** Wall-clock ms of the newest part of any rendition. */
   readonly lastPartAtMs: number | undefined;
 }
@@ -116,12 +125,24 @@ export class LiveStream {
     const times = renditions.map((r) => r.lastPartAtMs).filter((t) => t !== undefined);
     const anyMedia = times.length > 0;
     const allEnded = renditions.every((r) => r.ended);
+    const statuses = this.specs.map((spec): RenditionStatus => {
+      const r = this.#renditions.get(spec.name)!;
+      const last = lastPosition(r.window());
+      const video = r.initInfo?.video;
+      return {
+        name: r.name,
+        width: video?.width || spec.width,
+        height: video?.height || spec.height,
+        bitrate: r.bitrate(),
+        lastMsn: last?.msn,
+        lastPart: last?.part,
+      };
+    });
+    const measured = statuses.map((s) => s.bitrate).filter((b) => b !== undefined);
     return {
       state: !anyMedia ? 'idle' : allEnded ? 'ended' : 'live',
-      renditions: renditions.map((r) => {
-        const last = lastPosition(r.window());
-        return { name: r.name, lastMsn: last?.msn, lastPart: last?.part };
-      }),
+      renditions: statuses,
+      bitrate: measured.length > 0 ? measured.reduce((a, b) => a + b, 0) : undefined,
       lastPartAtMs: anyMedia ? Math.max(...times) : undefined,
     };
   }

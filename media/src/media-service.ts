@@ -1,9 +1,11 @@
 // Wires the media process once: the origin and its listener, one LiveStream and Ingest per event,
-// and the demo stream. main.ts, the tests (and later the embedded engine) all build it here.
+// the demo stream, and the control routes the API calls (stream keys, status). main.ts and the
+// tests build it here; the embedded engine runs main.ts as a child process.
 
 import { ffmpegWorks } from './ffmpeg-check.js';
 import type { IngestSource } from './ffmpeg-args.js';
 import type { MediaConfig } from './config.js';
+import { ControlRoutes, StreamConflictError, type StreamInfo } from './control-routes.js';
 import { Ingest } from './ingest.js';
 import { LiveStream, type StreamStatus } from './live-stream.js';
 import { Origin, realTimer, type SetTimer } from './origin.js';
@@ -11,6 +13,9 @@ import { OriginServer } from './origin-server.js';
 import type { MediaProblemCode } from './problems.js';
 import { masterPlaylistPath, newEpoch } from './resource-names.js';
 import { RtmpGate } from './rtmp-gate.js';
+
+/** The stream name ffmpeg's loopback RTMP listener expects (the gate checks the real key). */
+const UPSTREAM_STREAM = 'ingest';
 import { createServer } from 'node:net';
 
 /** A free loopback port for an ffmpeg listener (racy in principle; a failed start restarts). */
@@ -35,7 +40,10 @@ export class MediaService {
   readonly config: MediaConfig;
   readonly origin: Origin;
   readonly server: OriginServer;
-  readonly #streams = new Map<string, { stream: LiveStream; ingest: Ingest; gate?: RtmpGate }>();
+  readonly #streams = new Map<
+    string,
+    { stream: LiveStream; ingest: Ingest; source: StreamInfo['source']; gate?: RtmpGate }
+  >();
   readonly #now: () => number;
   readonly #setTimer: SetTimer;
   readonly #log: (line: string) => void;
@@ -62,6 +70,7 @@ export class MediaService {
       host: config.host,
       port: config.port,
       tls: config.tls,
+      control: new ControlRoutes({ secret: config.tokenSecret, streams: this }).handle,
     });
   }
 
@@ -106,28 +115,74 @@ export class MediaService {
       setTimer: this.#setTimer,
       log: this.#log,
     });
-    this.#streams.set(eventId, { stream, ingest });
+    this.#streams.set(eventId, {
+      stream,
+      ingest,
+      source: source.kind === 'demo' ? 'demo' : 'rtmp',
+    });
     ingest.start();
     return ingest;
   }
 
   /**
    * Starts an event's stream from an RTMP encoder: `rtmp://<host>:<port>/live/<key>`. The gate
-   * on `port` (0: any) checks the key; ffmpeg listens behind it on a loopback port.
+   * on `port` (0: any) checks the key against `keySha256`; ffmpeg listens behind it on a loopback
+   * port and never sees the key in its arguments.
    */
   async addRtmpStream(
     eventId: string,
-    key: string,
+    keySha256: Buffer,
     port = 0,
     host = this.config.host,
   ): Promise<{ ingest: Ingest; gate: RtmpGate }> {
     const upstreamPort = await loopbackPort();
-    const gate = new RtmpGate({ eventId, key, upstreamPort, host, port, log: this.#log });
+    const gate = new RtmpGate({ eventId, keySha256, upstreamPort, host, port, log: this.#log });
     await gate.start();
-    const url = `rtmp://127.0.0.1:${upstreamPort}/live/${key}`;
-    const ingest = this.addStream(eventId, { kind: 'rtmp', url }, [key]);
+    const url = `rtmp://127.0.0.1:${upstreamPort}/live/${UPSTREAM_STREAM}`;
+    const ingest = this.addStream(eventId, { kind: 'rtmp', url });
     this.#streams.get(eventId)!.gate = gate;
     return { ingest, gate };
+  }
+
+  /**
+   * Sets an event's stream key (its SHA-256): the first key opens the event's RTMP ingest, a new
+   * one rotates it (publishers with the old key are cut and refused from then on). An event fed
+   * by the demo pattern has no key: StreamConflictError.
+   */
+  async setStreamKey(eventId: string, keySha256: Buffer): Promise<StreamInfo> {
+    const entry = this.#streams.get(eventId);
+    if (entry && !entry.gate) throw new StreamConflictError(eventId, entry.source);
+    if (entry?.gate) entry.gate.setKeySha256(keySha256);
+    else await this.addRtmpStream(eventId, keySha256);
+    this.#log(`stream key of ${eventId} ${entry ? 'rotated' : 'set'}`);
+    return this.streamInfo(eventId)!;
+  }
+
+  /** What the API's stream route shows: the source, ingest address and status. */
+  streamInfo(eventId: string): StreamInfo | undefined {
+    const entry = this.#streams.get(eventId);
+    if (!entry) return undefined;
+    const status = entry.stream.status();
+    return {
+      eventId,
+      source: entry.source,
+      ingest: entry.gate ? { rtmp: `rtmp://${this.#publicHost()}:${entry.gate.port}/live` } : {},
+      state: status.state,
+      renditions: status.renditions.map((r) => ({
+        name: r.name,
+        width: r.width,
+        height: r.height,
+        bitrate: r.bitrate ?? null,
+        lastMsn: r.lastMsn ?? null,
+        lastPart: r.lastPart ?? null,
+      })),
+      bitrate: status.bitrate ?? null,
+      lastPartAt: status.lastPartAtMs ?? null,
+    };
+  }
+
+  #publicHost(): string {
+    return this.config.host === '0.0.0.0' ? '127.0.0.1' : this.config.host;
   }
 
   stream(eventId: string): LiveStream | undefined {
@@ -140,8 +195,7 @@ export class MediaService {
 
   /** The master playlist URL of an event for a token (the join reply's `playback.url`). */
   masterUrl(eventId: string, token: string): string {
-    const host = this.config.host === '0.0.0.0' ? '127.0.0.1' : this.config.host;
-    const base = `${this.server.scheme}://${host}:${this.server.port}`;
+    const base = `${this.server.scheme}://${this.#publicHost()}:${this.server.port}`;
     return `${base}${masterPlaylistPath(eventId, token)}`;
   }
 

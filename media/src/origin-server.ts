@@ -22,6 +22,11 @@ export interface OriginServerOptions {
   readonly port: number;
   /** PEM certificate and key: serve HTTP/2 over TLS (and HTTP/1.1 over TLS via ALPN). */
   readonly tls?: { readonly cert: string; readonly key: string };
+  /** Handles `/control/...` (the API's calls: stream keys and status), if given. */
+  readonly control?: (
+    req: IncomingMessage | Http2ServerRequest,
+    res: ServerResponse | Http2ServerResponse,
+  ) => void;
 }
 
 export class OriginServer {
@@ -60,6 +65,10 @@ export class OriginServer {
           'cache-control': 'no-store',
         });
         res.end(ok ? 'ok\n' : 'not ready\n');
+        return;
+      }
+      if (this.#options.control && path?.startsWith('/control/')) {
+        this.#options.control(req, res);
         return;
       }
       this.#origin.handle(req, res);

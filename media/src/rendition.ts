@@ -177,6 +177,21 @@ export class Rendition {
     return this.#window;
   }
 
+  /**
+   * Bits per second measured over the complete segments in the window (the media bytes the
+   * encoder really sent, container included), or undefined before the first complete segment.
+   */
+  bitrate(): number | undefined {
+    let bytes = 0;
+    let seconds = 0;
+    for (const s of this.#segments) {
+      if (!s.complete) continue;
+      for (const p of s.parts) bytes += this.#parts.get(p.seq)?.length ?? 0;
+      seconds += s.duration;
+    }
+    return seconds > 0 ? Math.round((bytes * 8) / seconds) : undefined;
+  }
+
   part(seq: number): Buffer | undefined {
     return this.#parts.get(seq);
   }

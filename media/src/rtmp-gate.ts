@@ -2,10 +2,11 @@
 // stream name (it only warns, and prints the expected key while at it), so encoders connect to
 // this gate instead: it relays bytes both ways to the ffmpeg listener on a loopback port, reads
 // the client's RTMP chunk stream just far enough to see the first command that names the stream
-// (releaseStream, FCPublish or publish), and forwards it only if that name is the event's key
-// (compared in constant time). A wrong key
-// closes both connections and is logged without the key. After a good publish the gate is a
-// plain byte pipe.
+// (releaseStream, FCPublish or publish), and forwards it only if that name is the event's key.
+// The gate holds only the key's SHA-256 (the API hands over nothing else) and compares hashes in
+// constant time. A wrong key closes both connections and is logged without the key. After a good
+// publish the gate is a plain byte pipe. A new key (rotation) cuts publishers that came in with
+// the old one: a key is rotated because it leaked.
 //
 // RTMP framing read here (Adobe RTMP 1.0): a 1 + 1536 + 1536 byte handshake (C0, C1, C2) from
 // the client, then chunks: a basic header (format, chunk stream id), a message header of 11, 7,
@@ -13,7 +14,7 @@
 // `chunk size` payload bytes (128 until the client sends Set Chunk Size, message type 1). AMF0
 // commands are message type 20: a string (the command name), a number, then arguments.
 
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /** Client handshake bytes before the first chunk: C0 (1), C1 (1536), C2 (1536). */
@@ -133,16 +134,19 @@ function keyOf(name: string): string {
   return q < 0 ? name : name.slice(0, q);
 }
 
-function sameKey(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** The SHA-256 of a stream key: all the gate (and the API) ever keeps of it. */
+export function hashStreamKey(key: string): Buffer {
+  return createHash('sha256').update(key, 'utf8').digest();
+}
+
+function sameKey(given: string, expectedSha256: Buffer): boolean {
+  return timingSafeEqual(hashStreamKey(given), expectedSha256);
 }
 
 export interface RtmpGateOptions {
   readonly eventId: string;
-  /** The event's stream key (the last path segment of the ingest URL). */
-  readonly key: string;
+  /** SHA-256 of the event's stream key (the last path segment of the ingest URL). */
+  readonly keySha256: Buffer;
   /** Where the event's ffmpeg listens (loopback). */
   readonly upstreamPort: number;
   readonly host: string;
@@ -155,10 +159,15 @@ export class RtmpGate {
   readonly #options: RtmpGateOptions;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
+  /** Closers of the relays of publishers accepted under the current key. */
+  readonly #publishers = new Set<() => void>();
+  #keySha256: Buffer;
   #refused = 0;
 
   constructor(options: RtmpGateOptions) {
+    if (options.keySha256.length !== 32) throw new RangeError('keySha256 must be 32 bytes');
     this.#options = options;
+    this.#keySha256 = options.keySha256;
     this.#server = createServer((client) => this.#accept(client));
   }
 
@@ -170,6 +179,20 @@ export class RtmpGate {
   get port(): number {
     const address = this.#server.address();
     return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  /** Rotates the key: new publishers need the new one; those in with the old one are cut. */
+  setKeySha256(keySha256: Buffer): void {
+    if (keySha256.length !== 32) throw new RangeError('keySha256 must be 32 bytes');
+    this.#keySha256 = keySha256;
+    const cut = [...this.#publishers];
+    this.#publishers.clear();
+    for (const close of cut) close();
+    if (cut.length > 0) {
+      this.#options.log(
+        `stream key of ${this.#options.eventId} rotated: cut ${cut.length} publisher(s)`,
+      );
+    }
   }
 
   start(): Promise<void> {
@@ -247,12 +270,14 @@ export class RtmpGate {
         return;
       }
       client.off('data', sniff);
-      if (!sameKey(keyOf(scan.name), this.#options.key)) {
+      if (!sameKey(keyOf(scan.name), this.#keySha256)) {
         this.#refused++;
         log(`refused an RTMP publisher for ${eventId}: wrong stream key`);
         return closeBoth();
       }
       log(`RTMP publisher accepted for ${eventId}`);
+      this.#publishers.add(closeBoth);
+      client.once('close', () => this.#publishers.delete(closeBoth));
       send(seen.subarray(forwarded));
       seen = Buffer.alloc(0);
       client.on('data', send);

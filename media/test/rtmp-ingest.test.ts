@@ -8,10 +8,11 @@ import { ffmpegAvailable } from '../src/ffmpeg-check.js';
 import type { Ingest } from '../src/ingest.js';
 import { MediaService } from '../src/media-service.js';
 import type { Rendition } from '../src/rendition.js';
-import type { RtmpGate } from '../src/rtmp-gate.js';
+import { hashStreamKey, type RtmpGate } from '../src/rtmp-gate.js';
 
 const KEY = 'sk-7f3a9c2e41b04d8e';
 const WRONG = 'sk-guessed-key-0000';
+const ROTATED = 'sk-0c5d11e9a27b4f36';
 
 function publish(port: number, key: string, seconds: number): ChildProcess {
   return spawn(
@@ -28,7 +29,22 @@ function publish(port: number, key: string, seconds: number): ChildProcess {
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/** Resolves once `count` more parts reached the rendition. */
+function moreParts(rendition: Rendition, count: number): Promise<void> {
+  const seqOf = () => rendition.window().segments.at(-1)?.parts.at(-1)?.seq ?? -1;
+  const from = seqOf();
+  return new Promise<void>((resolve) => {
+    const off = rendition.onChange(() => {
+      if (seqOf() >= from + count) {
+        off();
+        resolve();
+      }
+    });
+  });
 }
 
 describe.skipIf(!ffmpegAvailable())('RTMP ingest with a stream key', () => {
@@ -48,7 +64,7 @@ describe.skipIf(!ffmpegAvailable())('RTMP ingest with a stream key', () => {
     });
     service = new MediaService(config, { log: (line) => logs.push(line) });
     await service.start();
-    ({ gate, ingest } = await service.addRtmpStream('match', KEY));
+    ({ gate, ingest } = await service.addRtmpStream('match', hashStreamKey(KEY)));
     rendition = service.stream('match')!.rendition('180p')!;
   });
 
@@ -83,9 +99,34 @@ describe.skipIf(!ffmpegAvailable())('RTMP ingest with a stream key', () => {
     }
   }, 30_000);
 
+  it('cuts the publisher on a key rotation, then refuses the old key and takes the new', async () => {
+    const old = publish(gate.port, KEY, 30);
+    try {
+      await moreParts(rendition, 3);
+      const info = await service.setStreamKey('match', hashStreamKey(ROTATED));
+      expect(info).toMatchObject({
+        source: 'rtmp',
+        state: 'live',
+        ingest: { rtmp: `rtmp://127.0.0.1:${gate.port}/live` },
+      });
+      expect(await exited(old)).not.toBe(0);
+      const refused = gate.refused;
+      expect(await exited(publish(gate.port, KEY, 3))).not.toBe(0);
+      expect(gate.refused).toBe(refused + 1);
+      const fresh = publish(gate.port, ROTATED, 20);
+      try {
+        await moreParts(rendition, 3);
+        expect(fresh.exitCode).toBe(null);
+      } finally {
+        fresh.kill('SIGKILL');
+      }
+    } finally {
+      old.kill('SIGKILL');
+    }
+  }, 60_000);
+
   it('never shows a key in the log or in what it keeps of ffmpeg', () => {
     const everything = [...logs, ...ingest.stderr].join('\n');
-    expect(everything).not.toContain(KEY);
-    expect(everything).not.toContain(WRONG);
+    for (const key of [KEY, WRONG, ROTATED]) expect(everything).not.toContain(key);
   });
 });

@@ -1,0 +1,148 @@
+// An event's live video ingest: `POST /v1/events/{id}/stream` creates or rotates the stream key
+// (shown once, in this answer only), `GET` shows the ingest address and the stream's status. The
+// media process owns both (StreamControl): this route makes the key, hands the media process its
+// SHA-256 and never logs or stores the key itself.
+
+import { randomBytes } from 'node:crypto';
+import { createRoute, z } from '@hono/zod-openapi';
+import { consoleLogger } from '@fanfare/fanout';
+import { hashStreamKey } from '@fanfare/media';
+import type { AppDeps } from '../app-deps.js';
+import { recordAudit } from '../audit.js';
+import { ApiError } from '../problem.js';
+import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
+import { requireStaff, type StaffVariables } from '../staff-auth.js';
+import { StreamControlError, type StreamControl, type StreamInfo } from '../stream-control.js';
+
+/** Stream keys: this prefix and 24 random bytes, base64url (192 bits). */
+export const STREAM_KEY_PREFIX = 'sk_';
+const STREAM_KEY_BYTES = 24;
+
+const StreamSchema = z
+  .object({
+    eventId: z.string(),
+    source: z.enum(['rtmp', 'demo']),
+    ingest: z.object({
+      rtmp: z.string().optional().openapi({ description: 'publish to `<rtmp>/<key>`' }),
+    }),
+    state: z.enum(['idle', 'live', 'ended']),
+    renditions: z.array(
+      z.object({
+        name: z.string(),
+        width: z.number(),
+        height: z.number(),
+        bitrate: z.number().nullable(),
+        lastMsn: z.number().nullable(),
+        lastPart: z.number().nullable(),
+      }),
+    ),
+    bitrate: z.number().nullable().openapi({ description: 'bits/s, every rendition' }),
+    lastPartAt: z.number().nullable().openapi({ description: 'ms since the Unix epoch' }),
+  })
+  .openapi('Stream');
+
+const MEDIA_PROBLEMS = {
+  503: problem('`media_unavailable`: no media process is configured or it does not answer'),
+};
+
+function media(deps: AppDeps): StreamControl {
+  if (!deps.streams) {
+    throw new ApiError('media_unavailable', 'no media process is configured (MEDIA_TOKEN_SECRET)');
+  }
+  return deps.streams;
+}
+
+/** Runs a media call, translating its refusals into problems. */
+async function ask<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof StreamControlError)) throw err;
+    if (err.code === 'conflict') {
+      throw new ApiError('stream_conflict', 'the demo test pattern feeds this event', {
+        cause: err,
+      });
+    }
+    throw new ApiError('media_unavailable', 'the media process does not answer', {
+      cause: err,
+      retryAfterS: 2,
+    });
+  }
+}
+
+export function streamRoutes(deps: AppDeps) {
+  const logger = deps.logger ?? consoleLogger;
+  const router = newRouter<{ Variables: StaffVariables }>();
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/events/{id}/stream',
+      summary: 'Create or rotate the stream key (shown once)',
+      security: BEARER,
+      middleware: [requireStaff(deps.staff, ['producer'])] as const,
+      request: { params: EventIdParams },
+      responses: {
+        201: {
+          description:
+            'The new key and the stream; the previous key stops working and its publisher is cut',
+          content: {
+            'application/json': { schema: z.object({ key: z.string(), stream: StreamSchema }) },
+          },
+        },
+        ...STAFF_PROBLEMS,
+        409: problem('`stream_conflict`: the demo test pattern feeds this event'),
+        ...MEDIA_PROBLEMS,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const streams = media(deps);
+      if (!(await deps.db.events.get(id))) {
+        throw new ApiError('event_not_found', 'no event with this id');
+      }
+      const key = STREAM_KEY_PREFIX + randomBytes(STREAM_KEY_BYTES).toString('base64url');
+      const stream: StreamInfo = await ask(() =>
+        streams.setKey(id, hashStreamKey(key).toString('hex')),
+      );
+      await recordAudit(deps.db.audit, logger, c.var.staff, {
+        eventId: id,
+        action: 'stream.key_rotate',
+      });
+      c.header('Cache-Control', 'no-store');
+      return c.json({ key, stream }, 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/events/{id}/stream',
+      summary: 'The ingest address and the live stream status',
+      security: BEARER,
+      middleware: [requireStaff(deps.staff, ['producer', 'moderator', 'sre'])] as const,
+      request: { params: EventIdParams },
+      responses: {
+        200: {
+          description: 'The stream, or null when no key was ever set',
+          content: {
+            'application/json': { schema: z.object({ stream: StreamSchema.nullable() }) },
+          },
+        },
+        ...STAFF_PROBLEMS,
+        ...MEDIA_PROBLEMS,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const streams = media(deps);
+      if (!(await deps.db.events.get(id))) {
+        throw new ApiError('event_not_found', 'no event with this id');
+      }
+      const stream = await ask(() => streams.info(id));
+      c.header('Cache-Control', 'no-store');
+      return c.json({ stream: stream ?? null }, 200);
+    },
+  );
+  return router;
+}
