@@ -21,6 +21,9 @@ import { RedisPartyStore } from './party-store-redis.js';
 import type { SanctionStore } from './sanction-store.js';
 import { MemorySanctionStore } from './sanction-store-memory.js';
 import { RedisSanctionStore } from './sanction-store-redis.js';
+import type { SeatStore } from './seat-store.js';
+import { MemorySeatStore } from './seat-store-memory.js';
+import { RedisSeatStore } from './seat-store-redis.js';
 import type { ShardRegistry } from './shard-registry.js';
 import { MemoryShardRegistry } from './shard-registry-memory.js';
 import { RedisShardRegistry } from './shard-registry-redis.js';
@@ -65,6 +68,8 @@ export interface Adapters {
   readonly votes: VoteStore;
   readonly stages: StageStore;
   readonly parties: PartyStore;
+  /** WebRTC viewer seats and ingest status (the API's LiveKit tier). */
+  readonly seats: SeatStore;
   /** The shared NATS connection (for metrics), when NATS is configured. */
   readonly link: NatsLink | undefined;
   /** The shared Redis client (for diagnostics and tests), when Redis is configured. */
@@ -97,7 +102,7 @@ export async function openAdapters(config: AdaptersConfig): Promise<Adapters> {
   }
 
   let redis: Redis | undefined;
-  let stores: Pick<Adapters, 'registry' | 'sanctions' | 'votes' | 'stages' | 'parties'>;
+  let stores: Pick<Adapters, 'registry' | 'sanctions' | 'votes' | 'stages' | 'parties' | 'seats'>;
   if (config.redisUrl !== undefined) {
     // Commands fail fast while Redis is down: callers answer 503 and shards keep their last copy.
     redis = new Redis(config.redisUrl, {
@@ -111,6 +116,7 @@ export async function openAdapters(config: AdaptersConfig): Promise<Adapters> {
       votes: new RedisVoteStore(redis, prefix),
       stages: new RedisStageStore(redis, prefix),
       parties: new RedisPartyStore(redis, prefix),
+      seats: new RedisSeatStore(redis, prefix),
     };
   } else {
     stores = {
@@ -119,6 +125,7 @@ export async function openAdapters(config: AdaptersConfig): Promise<Adapters> {
       votes: new MemoryVoteStore(),
       stages: new MemoryStageStore(),
       parties: new MemoryPartyStore(),
+      seats: new MemorySeatStore(),
     };
   }
 

@@ -47,6 +47,9 @@ export type {
 export { PartyUpdateConflictError } from './party-store-update.js';
 export { MemoryPartyStore } from './party-store-memory.js';
 export { PARTY_TTL_S, RedisPartyStore } from './party-store-redis.js';
+export type { IngestStatus, SeatClaim, SeatStore } from './seat-store.js';
+export { MemorySeatStore } from './seat-store-memory.js';
+export { RedisSeatStore } from './seat-store-redis.js';
 export type { ChatRules, Stage, StageStore } from './stage-store.js';
 export { MemoryStageStore } from './stage-store-memory.js';
 export { RedisStageStore } from './stage-store-redis.js';

@@ -8,6 +8,7 @@ export {
   samplePartyRecord,
   type PartyStoreFixture,
 } from './party-store.contract.js';
+export { seatStoreContract, type SeatStoreFixture } from './seat-store.contract.js';
 export { sampleStage, stageStoreContract, type StageStoreFixture } from './stage-store.contract.js';
 export { voteStoreContract, type VoteStoreFixture } from './vote-store.contract.js';
 export { ManualClock } from './manual-clock.js';

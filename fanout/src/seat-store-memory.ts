@@ -1,0 +1,62 @@
+// Seats in this process: the embedded mode's SeatStore (one API, so one count is the truth).
+
+import type { IngestStatus, SeatClaim, SeatStore } from './seat-store.js';
+
+export class MemorySeatStore implements SeatStore {
+  readonly #leases = new Map<string, Map<string, number>>();
+  readonly #ingest = new Map<string, IngestStatus>();
+
+  #event(eventId: string): Map<string, number> {
+    let leases = this.#leases.get(eventId);
+    if (!leases) this.#leases.set(eventId, (leases = new Map()));
+    return leases;
+  }
+
+  async claim(
+    eventId: string,
+    holder: string,
+    limit: number,
+    now: number,
+    until: number,
+  ): Promise<SeatClaim> {
+    const leases = this.#event(eventId);
+    for (const [h, end] of leases) if (end <= now) leases.delete(h);
+    const mine = leases.get(holder);
+    if (mine !== undefined) {
+      leases.set(holder, Math.max(mine, until));
+      return { granted: true, held: leases.size };
+    }
+    if (leases.size >= limit) return { granted: false, held: leases.size };
+    leases.set(holder, until);
+    return { granted: true, held: leases.size };
+  }
+
+  async confirm(eventId: string, holder: string, until: number): Promise<void> {
+    const leases = this.#event(eventId);
+    leases.set(holder, Math.max(leases.get(holder) ?? 0, until));
+  }
+
+  async release(eventId: string, holder: string): Promise<boolean> {
+    return this.#leases.get(eventId)?.delete(holder) ?? false;
+  }
+
+  async releaseAll(eventId: string): Promise<void> {
+    this.#leases.delete(eventId);
+  }
+
+  async held(eventId: string, now: number): Promise<number> {
+    let n = 0;
+    for (const end of this.#leases.get(eventId)?.values() ?? []) if (end > now) n++;
+    return n;
+  }
+
+  async setIngest(eventId: string, status: IngestStatus): Promise<void> {
+    const current = this.#ingest.get(eventId);
+    if (!current || status.at >= current.at) this.#ingest.set(eventId, { ...status });
+  }
+
+  async ingest(eventId: string): Promise<IngestStatus | undefined> {
+    const status = this.#ingest.get(eventId);
+    return status && { ...status };
+  }
+}

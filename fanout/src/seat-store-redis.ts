@@ -1,0 +1,113 @@
+// Seats in Redis, per event (one hash tag, one Cluster slot): `leases`, a sorted set of holders
+// scored by the end of their lease, and `ingest`. A claim is one Lua script (drop ended leases,
+// keep or refuse), so the budget holds across every API replica however joins interleave.
+
+import type { Redis } from 'ioredis';
+import type { IngestStatus, SeatClaim, SeatStore } from './seat-store.js';
+import { StateUnavailableError } from './state-unavailable.js';
+
+/** Keys outlive their longest lease by this much, then vanish with an idle event, ms. */
+const KEY_GRACE_MS = 60 * 60 * 1000;
+
+// KEYS: leases. ARGV: holder, limit, now, until, grace. Returns {granted 0|1, held}.
+const CLAIM = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+local granted = 0
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  redis.call('ZADD', KEYS[1], 'GT', ARGV[4], ARGV[1])
+  granted = 1
+elseif redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
+  granted = 1
+end
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if last[2] then redis.call('PEXPIREAT', KEYS[1], tonumber(last[2]) + tonumber(ARGV[5])) end
+return {granted, redis.call('ZCARD', KEYS[1])}
+`;
+
+// KEYS: leases. ARGV: holder, until, grace.
+const CONFIRM = `
+redis.call('ZADD', KEYS[1], 'GT', ARGV[2], ARGV[1])
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+redis.call('PEXPIREAT', KEYS[1], tonumber(last[2]) + tonumber(ARGV[3]))
+`;
+
+// KEYS: ingest. ARGV: live 0|1, at. Keeps the newer report.
+const SET_INGEST = `
+local at = tonumber(redis.call('HGET', KEYS[1], 'at') or '-1')
+if tonumber(ARGV[2]) >= at then
+  redis.call('HSET', KEYS[1], 'live', ARGV[1], 'at', ARGV[2])
+end
+`;
+
+export class RedisSeatStore implements SeatStore {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+
+  /** Keys are `<prefix>:seats:{<eventId>}:*`. */
+  constructor(redis: Redis, prefix = 'fanfare') {
+    this.#redis = redis;
+    this.#prefix = `${prefix}:seats`;
+  }
+
+  async claim(
+    eventId: string,
+    holder: string,
+    limit: number,
+    now: number,
+    until: number,
+  ): Promise<SeatClaim> {
+    const [granted, held] = (await this.#call(() =>
+      this.#redis.eval(CLAIM, 1, this.#leases(eventId), holder, limit, now, until, KEY_GRACE_MS),
+    )) as [number, number];
+    return { granted: granted === 1, held };
+  }
+
+  async confirm(eventId: string, holder: string, until: number): Promise<void> {
+    await this.#call(() =>
+      this.#redis.eval(CONFIRM, 1, this.#leases(eventId), holder, until, KEY_GRACE_MS),
+    );
+  }
+
+  async release(eventId: string, holder: string): Promise<boolean> {
+    return (await this.#call(() => this.#redis.zrem(this.#leases(eventId), holder))) === 1;
+  }
+
+  async releaseAll(eventId: string): Promise<void> {
+    await this.#call(() => this.#redis.del(this.#leases(eventId)));
+  }
+
+  async held(eventId: string, now: number): Promise<number> {
+    return this.#call(() => this.#redis.zcount(this.#leases(eventId), `(${now}`, '+inf'));
+  }
+
+  async setIngest(eventId: string, status: IngestStatus): Promise<void> {
+    const key = this.#ingestKey(eventId);
+    await this.#call(async () => {
+      await this.#redis.eval(SET_INGEST, 1, key, status.live ? 1 : 0, status.at);
+      await this.#redis.pexpire(key, KEY_GRACE_MS * 24);
+    });
+  }
+
+  async ingest(eventId: string): Promise<IngestStatus | undefined> {
+    const found = await this.#call(() => this.#redis.hgetall(this.#ingestKey(eventId)));
+    if (found['at'] === undefined) return undefined;
+    return { live: found['live'] === '1', at: Number(found['at']) };
+  }
+
+  #leases(eventId: string): string {
+    return `${this.#prefix}:{${eventId}}:leases`;
+  }
+
+  #ingestKey(eventId: string): string {
+    return `${this.#prefix}:{${eventId}}:ingest`;
+  }
+
+  async #call<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      throw new StateUnavailableError('seat', err);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+// The behaviour every SeatStore must show.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SeatStore } from './seat-store.js';
+
+export interface SeatStoreFixture {
+  store: SeatStore;
+  /** A second handle on the same store (another API replica). */
+  peer: SeatStore;
+  cleanup(): Promise<void>;
+}
+
+const T0 = 1_800_000_000_000;
+const LEASE = 60_000;
+
+export function seatStoreContract(name: string, create: () => Promise<SeatStoreFixture>): void {
+  describe(`SeatStore contract: ${name}`, () => {
+    let f: SeatStoreFixture;
+    beforeEach(async () => {
+      f = await create();
+    });
+    afterEach(async () => {
+      await f.cleanup();
+    });
+
+    it('grants seats up to the limit and refuses the next, on every handle', async () => {
+      expect(await f.store.claim('ev', 'a', 2, T0, T0 + LEASE)).toEqual({ granted: true, held: 1 });
+      expect(await f.peer.claim('ev', 'b', 2, T0, T0 + LEASE)).toEqual({ granted: true, held: 2 });
+      expect(await f.store.claim('ev', 'c', 2, T0, T0 + LEASE)).toEqual({
+        granted: false,
+        held: 2,
+      });
+      expect(await f.peer.held('ev', T0)).toBe(2);
+      expect(await f.peer.held('other', T0)).toBe(0);
+    });
+
+    it('keeps a holder its seat when it claims again, even at the limit', async () => {
+      await f.store.claim('ev', 'a', 1, T0, T0 + LEASE);
+      expect(await f.peer.claim('ev', 'a', 1, T0 + 1, T0 + 1 + LEASE)).toEqual({
+        granted: true,
+        held: 1,
+      });
+      // The lease grew: still held after the first one would have ended.
+      expect(await f.store.held('ev', T0 + LEASE)).toBe(1);
+    });
+
+    it('hands out exactly the limit under concurrent claims from two handles', async () => {
+      const claims = Array.from({ length: 40 }, (_, i) =>
+        (i % 2 ? f.store : f.peer).claim('ev', `u${i}`, 7, T0, T0 + LEASE),
+      );
+      const granted = (await Promise.all(claims)).filter((c) => c.granted).length;
+      expect(granted).toBe(7);
+      expect(await f.store.held('ev', T0)).toBe(7);
+    });
+
+    it('frees a seat when its lease ends, or when released', async () => {
+      await f.store.claim('ev', 'a', 1, T0, T0 + LEASE);
+      expect((await f.peer.claim('ev', 'b', 1, T0 + LEASE - 1, T0 + 2 * LEASE)).granted).toBe(
+        false,
+      );
+      expect(await f.peer.claim('ev', 'b', 1, T0 + LEASE, T0 + 2 * LEASE)).toEqual({
+        granted: true,
+        held: 1,
+      });
+      expect(await f.store.release('ev', 'b')).toBe(true);
+      expect(await f.store.release('ev', 'b')).toBe(false);
+      expect(await f.peer.held('ev', T0 + LEASE)).toBe(0);
+    });
+
+    it('confirms a connected holder past its lease, with or without a claim', async () => {
+      await f.store.claim('ev', 'a', 1, T0, T0 + LEASE);
+      await f.peer.confirm('ev', 'a', T0 + 10 * LEASE);
+      await f.peer.confirm('ev', 'z', T0 + 10 * LEASE);
+      // An earlier end never shortens a lease.
+      await f.store.confirm('ev', 'a', T0 + 1);
+      expect(await f.store.held('ev', T0 + 5 * LEASE)).toBe(2);
+    });
+
+    it('releases every seat of an event at once', async () => {
+      await f.store.claim('ev', 'a', 5, T0, T0 + LEASE);
+      await f.store.claim('ev', 'b', 5, T0, T0 + LEASE);
+      await f.store.claim('kept', 'a', 5, T0, T0 + LEASE);
+      await f.peer.releaseAll('ev');
+      expect(await f.store.held('ev', T0)).toBe(0);
+      expect(await f.store.held('kept', T0)).toBe(1);
+    });
+
+    it('keeps the newest ingest status', async () => {
+      expect(await f.store.ingest('ev')).toBeUndefined();
+      await f.store.setIngest('ev', { live: true, at: T0 + 10 });
+      await f.peer.setIngest('ev', { live: false, at: T0 + 5 });
+      expect(await f.peer.ingest('ev')).toEqual({ live: true, at: T0 + 10 });
+      await f.peer.setIngest('ev', { live: false, at: T0 + 20 });
+      expect(await f.store.ingest('ev')).toEqual({ live: false, at: T0 + 20 });
+    });
+  });
+}
