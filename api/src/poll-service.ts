@@ -106,7 +106,7 @@ export class PollService {
     const open = await this.#deps.db.polls.listOpen();
     for (const poll of open) {
       try {
-        await this.#deps.votes.open(poll.id, poll.options.length);
+        await this.#deps.votes.open(poll.eventId, poll.id, poll.options.length);
       } catch (err) {
         // The auto-close retries later; votes are refused as unavailable meanwhile.
         this.#deps.logger.warn('vote store unreachable re-opening a poll', {
@@ -153,7 +153,7 @@ export class PollService {
       throw new ApiError('poll_active', 'another poll is open; close it or set allowConcurrent');
     }
     const id = newPollId();
-    await votesOrUnavailable(() => votes.open(id, input.options.length));
+    await votesOrUnavailable(() => votes.open(eventId, id, input.options.length));
     let poll: PollRecord;
     try {
       poll = await db.polls.create({

@@ -104,7 +104,7 @@ describe('events', () => {
       durationS: 600,
     });
     const { poll } = await json<{ poll: { id: string } }>(opened);
-    await fx.votes.vote(poll.id, 'fan-1', 1);
+    await fx.votes.vote('show', poll.id, 'fan-1', 1);
     const ended = await fx.call('POST', '/v1/events/show/state', producer, { state: 'ended' });
     expect(ended.status).toBe(200);
     expect(await fx.db.polls.get(poll.id)).toMatchObject({

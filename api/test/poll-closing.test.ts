@@ -33,7 +33,7 @@ describe('closing a poll', () => {
       ['d', 2],
       ['a', 1], // already voted: not counted
     ] as const) {
-      await f.votes.vote(poll.id, fan, option);
+      await f.votes.vote('final', poll.id, fan, option);
     }
     f.clock.advance(10_000);
     const res = await f.call(
@@ -77,8 +77,8 @@ describe('closing a poll', () => {
     await f.seedEvent('final');
     const seen = f.watchStage('final');
     const poll = await openPoll('final', { ...POLL, durationS: 15 });
-    await f.votes.vote(poll.id, 'a', 1);
-    await f.votes.vote(poll.id, 'b', 1);
+    await f.votes.vote('final', poll.id, 'a', 1);
+    await f.votes.vote('final', poll.id, 'b', 1);
     f.clock.advance(14_999);
     await f.polls.idle();
     expect((await f.db.polls.get(poll.id))?.state).toBe('open');
@@ -98,7 +98,7 @@ describe('closing a poll', () => {
   it('settles a producer’s close racing the auto-close on one persisted result', async () => {
     await f.seedEvent('final');
     const poll = await openPoll('final', { ...POLL, durationS: 15 });
-    await f.votes.vote(poll.id, 'a', 0);
+    await f.votes.vote('final', poll.id, 'a', 0);
     const token = await f.staffToken();
     const closing = f.call('POST', `/v1/events/final/polls/${poll.id}/close`, token);
     f.clock.advance(15_000);
@@ -140,9 +140,9 @@ describe('closing a poll', () => {
       opensAt: new Date(now),
       allowConcurrent: true,
     });
-    await votes.open('p_overdue', 2);
-    await votes.vote('p_overdue', 'a', 1);
-    await votes.open('p_later', 2);
+    await votes.open('final', 'p_overdue', 2);
+    await votes.vote('final', 'p_overdue', 'a', 1);
+    await votes.open('final', 'p_later', 2);
     const restarted = new PollService({
       db: f.db,
       votes,
@@ -167,7 +167,7 @@ describe('closing a poll', () => {
     const poll = await openPoll('final', POLL);
     // The embedded mode restarted: Postgres (PGlite) kept the poll, the memory vote store did not.
     const empty = new MemoryVoteStore();
-    expect((await empty.vote(poll.id, 'fan-1', 0)).status).toBe('poll_closed');
+    expect((await empty.vote('final', poll.id, 'fan-1', 0)).status).toBe('poll_closed');
     const restarted = new PollService({
       db: f.db,
       votes: empty,
@@ -177,7 +177,7 @@ describe('closing a poll', () => {
     });
     try {
       await restarted.start();
-      expect((await empty.vote(poll.id, 'fan-1', 0)).status).toBe('accepted');
+      expect((await empty.vote('final', poll.id, 'fan-1', 0)).status).toBe('accepted');
     } finally {
       restarted.close();
     }
@@ -188,8 +188,8 @@ describe('closing a poll', () => {
     const inner = new MemoryVoteStore();
     let up = true;
     const flaky: VoteStore = {
-      open: (id, n) => inner.open(id, n),
-      vote: (id, u, o) => inner.vote(id, u, o),
+      open: (e, id, n) => inner.open(e, id, n),
+      vote: (e, id, u, o) => inner.vote(e, id, u, o),
       tally: (id) => inner.tally(id),
       close: (id) =>
         up ? inner.close(id) : Promise.reject(new StateUnavailableError('vote', null)),
@@ -208,7 +208,7 @@ describe('closing a poll', () => {
         { ...POLL, durationS: 15 },
         { id: 'prod', role: 'producer' },
       );
-      await inner.vote(poll.id, 'a', 2);
+      await inner.vote('final', poll.id, 'a', 2);
       up = false;
       f.clock.advance(15_000);
       await polls.idle();

@@ -49,7 +49,10 @@ describe('opening a poll', () => {
         closesAt: poll.closesAt,
       },
     ]);
-    expect(await f.votes.vote(poll.id, 'fan-1', 2)).toEqual({ status: 'accepted', option: 2 });
+    expect(await f.votes.vote('final', poll.id, 'fan-1', 2)).toEqual({
+      status: 'accepted',
+      option: 2,
+    });
     expect(await auditActions('final')).toEqual([
       { action: 'poll.open', actorRole: 'producer', target: poll.id },
     ]);
@@ -94,10 +97,10 @@ describe('opening a poll', () => {
     let release!: () => void;
     const bothThere = new Promise<void>((resolve) => (release = resolve));
     const barrier: VoteStore = {
-      open: async (pollId, options) => {
+      open: async (eventId, pollId, options) => {
         if (++arrived === 2) release();
         await bothThere;
-        return store.open(pollId, options);
+        return store.open(eventId, pollId, options);
       },
       vote: (...args) => store.vote(...args),
       tally: (...args) => store.tally(...args),
@@ -167,7 +170,7 @@ describe('cancelling a poll', () => {
     await f.seedEvent('final');
     const seen = f.watchStage('final');
     const poll = await openPoll('final');
-    await f.votes.vote(poll.id, 'a', 0);
+    await f.votes.vote('final', poll.id, 'a', 0);
     const token = await f.staffToken();
     const res = await f.call('POST', `/v1/events/final/polls/${poll.id}/cancel`, token);
     expect(res.status).toBe(200);
@@ -176,7 +179,7 @@ describe('cancelling a poll', () => {
     expect(cancelled.result).toBeUndefined();
     expect(await f.db.polls.get(poll.id)).toMatchObject({ state: 'cancelled', result: null });
     expect(seen.at(-1)?.view.polls).toEqual([expect.objectContaining({ state: 'cancelled' })]);
-    expect(await f.votes.vote(poll.id, 'b', 0)).toEqual({ status: 'poll_closed' });
+    expect(await f.votes.vote('final', poll.id, 'b', 0)).toEqual({ status: 'poll_closed' });
     expect((await auditActions('final'))[0]?.action).toBe('poll.cancel');
     for (const action of ['cancel', 'close']) {
       const again = await f.call('POST', `/v1/events/final/polls/${poll.id}/${action}`, token);
@@ -194,7 +197,7 @@ describe('reading polls', () => {
   it('lists an event’s polls and gives the running tally of an open one', async () => {
     await f.seedEvent('final');
     const first = await openPoll('final');
-    await f.votes.vote(first.id, 'a', 1);
+    await f.votes.vote('final', first.id, 'a', 1);
     const token = await f.staffToken('moderator');
     const one = await f.call('GET', `/v1/events/final/polls/${first.id}`, token);
     expect(one.status).toBe(200);

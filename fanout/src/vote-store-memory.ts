@@ -3,6 +3,7 @@
 import type { Tally, VoteOutcome, VoteStore } from './vote-store.js';
 
 interface Poll {
+  eventId: string;
   open: boolean;
   voters: Map<string, number>;
   counts: number[];
@@ -12,9 +13,10 @@ interface Poll {
 export class MemoryVoteStore implements VoteStore {
   #polls = new Map<string, Poll>();
 
-  async open(pollId: string, options: number): Promise<void> {
+  async open(eventId: string, pollId: string, options: number): Promise<void> {
     if (this.#polls.has(pollId)) return;
     this.#polls.set(pollId, {
+      eventId,
       open: true,
       voters: new Map(),
       counts: new Array<number>(options).fill(0),
@@ -22,9 +24,14 @@ export class MemoryVoteStore implements VoteStore {
     });
   }
 
-  async vote(pollId: string, userId: string, option: number): Promise<VoteOutcome> {
+  async vote(
+    eventId: string,
+    pollId: string,
+    userId: string,
+    option: number,
+  ): Promise<VoteOutcome> {
     const poll = this.#polls.get(pollId);
-    if (!poll?.open) return { status: 'poll_closed' };
+    if (!poll?.open || poll.eventId !== eventId) return { status: 'poll_closed' };
     if (!Number.isInteger(option) || option < 0 || option >= poll.counts.length) {
       return { status: 'invalid_option' };
     }

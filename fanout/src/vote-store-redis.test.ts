@@ -30,7 +30,7 @@ await describeWithRedis('RedisVoteStore on Redis', () => {
       });
       redis.on('error', () => undefined); // the rejections below are what is tested
       const store = new RedisVoteStore(redis, 'nowhere');
-      await expect(store.vote('p', 'u', 0)).rejects.toBeInstanceOf(StateUnavailableError);
+      await expect(store.vote('e', 'p', 'u', 0)).rejects.toBeInstanceOf(StateUnavailableError);
       await expect(store.tally('p')).rejects.toMatchObject({ code: 'state_unavailable' });
       await expect(store.close('p')).rejects.toBeInstanceOf(StateUnavailableError);
       redis.disconnect();

@@ -1,5 +1,5 @@
-// Votes in Redis, per poll (one hash tag, so one Cluster slot): `meta` (open flag and option
-// count), `voters` (user id -> option), `counts` (option -> running count) and `version`. A vote
+// Votes in Redis, per poll (one hash tag, so one Cluster slot): `meta` (open flag, option
+// count and the poll's event), `voters` (user id -> option), `counts` (option -> running count) and `version`. A vote
 // is one Lua script, so "at most one vote per fan" holds across every shard and API replica.
 // The close recounts from `voters`, not from the running counts.
 
@@ -7,11 +7,12 @@ import type { Redis } from 'ioredis';
 import { StateUnavailableError } from './state-unavailable.js';
 import type { Tally, VoteOutcome, VoteStatus, VoteStore } from './vote-store.js';
 
-// KEYS: meta, voters, counts, version. ARGV: userId, option. Returns {status, option}.
+// KEYS: meta, voters, counts, version. ARGV: userId, option, eventId. Returns {status, option}.
+// A poll of another event answers as one not open: nothing counted, nothing learnt.
 const VOTE = `
-local open = redis.call('HGET', KEYS[1], 'open')
-if open ~= '1' then return {'poll_closed', -1} end
-local options = tonumber(redis.call('HGET', KEYS[1], 'options'))
+local meta = redis.call('HMGET', KEYS[1], 'open', 'event', 'options')
+if meta[1] ~= '1' or meta[2] ~= ARGV[3] then return {'poll_closed', -1} end
+local options = tonumber(meta[3])
 local option = tonumber(ARGV[2])
 if option == nil or option < 0 or option >= options or option % 1 ~= 0 then
   return {'invalid_option', -1}
@@ -36,18 +37,28 @@ export class RedisVoteStore implements VoteStore {
     this.#prefix = `${prefix}:poll`;
   }
 
-  async open(pollId: string, options: number): Promise<void> {
+  async open(eventId: string, pollId: string, options: number): Promise<void> {
     const { meta } = this.#keys(pollId);
-    // HSETNX: reopening never resets a poll's state or counts.
+    // HSETNX: reopening never resets a poll's state, event or counts.
     await this.#call(() =>
-      this.#redis.multi().hsetnx(meta, 'options', String(options)).hsetnx(meta, 'open', '1').exec(),
+      this.#redis
+        .multi()
+        .hsetnx(meta, 'options', String(options))
+        .hsetnx(meta, 'event', eventId)
+        .hsetnx(meta, 'open', '1')
+        .exec(),
     );
   }
 
-  async vote(pollId: string, userId: string, option: number): Promise<VoteOutcome> {
+  async vote(
+    eventId: string,
+    pollId: string,
+    userId: string,
+    option: number,
+  ): Promise<VoteOutcome> {
     const { meta, voters, counts, version } = this.#keys(pollId);
     const [status, recorded] = (await this.#call(() =>
-      this.#redis.eval(VOTE, 4, meta, voters, counts, version, userId, String(option)),
+      this.#redis.eval(VOTE, 4, meta, voters, counts, version, userId, String(option), eventId),
     )) as [VoteStatus, number];
     return recorded >= 0 ? { status, option: recorded } : { status };
   }

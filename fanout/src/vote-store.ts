@@ -7,7 +7,8 @@
  * - `accepted`: counted now.
  * - `duplicate`: the fan already voted for this option (a retry): nothing changed.
  * - `already_voted`: the fan already voted for another option (`option` says which): refused.
- * - `poll_closed`: the poll is not open in the store (never opened, closed or cancelled).
+ * - `poll_closed`: the poll is not open in the store (never opened, closed or cancelled), or it
+ *   is a poll of another event: a fan learns nothing about other events' polls.
  * - `invalid_option`: no such option.
  */
 export type VoteStatus =
@@ -29,10 +30,16 @@ export interface Tally {
 
 /** Every method rejects with StateUnavailableError when the store cannot be reached. */
 export interface VoteStore {
-  /** Starts accepting votes for a poll with `options` options. Idempotent. */
-  open(pollId: string, options: number): Promise<void>;
-  /** Records one fan's vote, at most once per poll. */
-  vote(pollId: string, userId: string, option: number): Promise<VoteOutcome>;
+  /**
+   * Starts accepting votes for a poll of event `eventId` with `options` options. Idempotent (the
+   * first open's event and options stay).
+   */
+  open(eventId: string, pollId: string, options: number): Promise<void>;
+  /**
+   * Records one fan's vote, at most once per poll. `eventId` is the event of the fan's session:
+   * a poll of any other event answers `poll_closed`, as an unknown poll, and counts nothing.
+   */
+  vote(eventId: string, pollId: string, userId: string, option: number): Promise<VoteOutcome>;
   /** The running tally (zero counts for a poll never opened). */
   tally(pollId: string): Promise<Tally>;
   /** Stops accepting votes and returns the exact recount from the recorded voters. Idempotent. */

@@ -115,7 +115,7 @@ export class RoomPolls {
     }
     let outcome;
     try {
-      outcome = await votes.vote(msg.pollId, session.user.id, msg.option);
+      outcome = await votes.vote(this.#deps.eventId, msg.pollId, session.user.id, msg.option);
     } catch (err) {
       if (!(err instanceof StateUnavailableError)) throw err;
       logger.warn('vote store unreachable', { eventId: this.#deps.eventId, err });

@@ -61,7 +61,7 @@ describe('vote metrics', () => {
     const clock = new ManualClock(Date.now());
     g = await startGateway({ shardId: 'm3' }, clock);
     const { fan } = await g.join();
-    await g.votes.open('p1', 2);
+    await g.votes.open('demo', 'p1', 2);
     const poll = { id: 'p1', question: 'Q?', options: ['a', 'b'], state: 'open' as const };
     await g.setStage({
       view: { polls: [{ ...poll, opensAt: clock.now(), closesAt: clock.now() + 60_000 }] },

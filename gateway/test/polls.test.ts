@@ -27,7 +27,7 @@ function poll(id: string, now: number, change: Partial<PollView> = {}): PollView
 
 /** What the API does to open a poll: the vote store first, then the stage. */
 async function openPoll(g: TestGateway, p: PollView): Promise<void> {
-  await g.votes.open(p.id, p.options.length);
+  await g.votes.open('demo', p.id, p.options.length);
   await g.setStage({ view: { polls: [p] } });
 }
 
@@ -74,6 +74,21 @@ describe('votes', () => {
     await fan.next('stage', (s) => s.stage.state === 'ended');
     fan.send({ type: 'vote', pollId: 'p1', option: 0, ref: 'e' });
     expect(await fan.next('error')).toMatchObject({ code: 'event_ended', ref: 'e' });
+  });
+
+  it('answers a fan of another event voting for this event’s poll as for an unknown poll, counting nothing', async () => {
+    g = await startGateway();
+    const { fan: insider } = await g.join({ sub: 'insider' });
+    const { fan: outsider } = await g.join({ sub: 'outsider', evt: 'other' });
+    await openPoll(g, poll('p1', Date.now()));
+    await insider.next('stage');
+    outsider.send({ type: 'vote', pollId: 'p1', option: 0, ref: 'x' });
+    expect(await outsider.next('error')).toMatchObject({ code: 'unknown_poll', ref: 'x' });
+    expect(await g.votes.tally('p1')).toMatchObject({ counts: [0, 0, 0], total: 0 });
+    // The same fan id voting in its own event is still counted once.
+    insider.send({ type: 'vote', pollId: 'p1', option: 2, ref: 'y' });
+    expect(await insider.next('voted')).toMatchObject({ pollId: 'p1', option: 2 });
+    expect((await g.votes.close('p1')).counts).toEqual([0, 0, 1]);
   });
 
   it('says poll_closed when the store has closed a poll the stage still shows open', async () => {

@@ -45,6 +45,12 @@ describe('decodeClientMessage', () => {
     ['{"type":"react","emoji":"🔥","count":1.5}', 'invalid_frame'],
     ['{"type":"react","emoji":"🔥","count":"3"}', 'invalid_frame'],
     ['{"type":"ping","t":"now"}', 'invalid_frame'],
+    ['{"type":"vote","pollId":"p1"}', 'invalid_frame'],
+    ['{"type":"vote","pollId":"p1","option":"0"}', 'invalid_frame'],
+    ['{"type":"vote","pollId":"p1","option":0.5}', 'invalid_frame'],
+    ['{"type":"vote","pollId":"p1","option":-1}', 'invalid_option'],
+    ['{"type":"vote","pollId":"p1","option":99}', 'invalid_option'],
+    ['{"type":"vote","option":0}', 'invalid_frame'],
     [JSON.stringify({ type: 'ping', ref: 'r'.repeat(65) }), 'invalid_frame'],
   ])('refuses %s with %s', (frame, code) => {
     const decoded = decodeClientMessage(frame);

@@ -66,12 +66,11 @@ function decodeVote(o: Fields, ref: string | undefined): Decoded<ClientMessage> 
       ref,
     );
   }
-  if (
-    typeof o.option !== 'number' ||
-    !Number.isInteger(o.option) ||
-    o.option < 0 ||
-    o.option >= POLL_OPTIONS_MAX
-  ) {
+  // A missing or non-integer option is a malformed frame; an integer that names no option is not.
+  if (typeof o.option !== 'number' || !Number.isInteger(o.option)) {
+    return fail('invalid_frame', '`option` must be an integer', ref);
+  }
+  if (o.option < 0 || o.option >= POLL_OPTIONS_MAX) {
     return fail(
       'invalid_option',
       `\`option\` must be an integer from 0 to ${POLL_OPTIONS_MAX - 1}`,

@@ -106,7 +106,10 @@ export class Ballots {
     }
     const poll = this.#options.poll(pollId);
     const options = poll?.options.length ?? POLL_OPTIONS_MAX;
-    if (!Number.isInteger(option) || option < 0 || option >= options) {
+    if (!Number.isInteger(option)) {
+      return new VoteRefusedError('invalid_frame', 'option must be an integer');
+    }
+    if (option < 0 || option >= options) {
       return new VoteRefusedError(
         'invalid_option',
         `option must be an integer from 0 to ${options - 1}`,

@@ -103,7 +103,7 @@ describe('FanfareClient vote', () => {
     const socket = await open(server, client, { stage });
     await expect(client.vote('old', 0)).rejects.toMatchObject({ code: 'poll_closed' });
     await expect(client.vote('p1', 3)).rejects.toMatchObject({ code: 'invalid_option' });
-    await expect(client.vote('p1', 0.5)).rejects.toMatchObject({ code: 'invalid_option' });
+    await expect(client.vote('p1', 0.5)).rejects.toMatchObject({ code: 'invalid_frame' });
     await expect(client.vote('p9', 5)).rejects.toMatchObject({ code: 'invalid_option' });
     await expect(client.vote('', 0)).rejects.toMatchObject({ code: 'invalid_frame' });
     expect(socket.sentOf('vote')).toEqual([]);
