@@ -27,6 +27,8 @@ export interface NewEvent {
   entitledOnlyChat?: boolean;
   blockedTerms?: string[];
   pinnedMessage?: PinnedMessage | null;
+  /** WebRTC viewer seats (0: off). */
+  webrtcSeats?: number;
 }
 
 /** Fields an update may change; absent fields keep their value, `null` clears a nullable one. */
@@ -87,6 +89,7 @@ function editable(input: EventPatch): EventPatch {
     entitledOnlyChat: input.entitledOnlyChat,
     blockedTerms: input.blockedTerms,
     pinnedMessage: input.pinnedMessage,
+    webrtcSeats: input.webrtcSeats,
   };
 }
 

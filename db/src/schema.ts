@@ -74,6 +74,8 @@ export const events = pgTable(
     entitledOnlyChat: boolean('entitled_only_chat').notNull().default(false),
     blockedTerms: text('blocked_terms').array().notNull().default([]),
     pinnedMessage: jsonb('pinned_message').$type<PinnedMessage>(),
+    /** Viewers the WebRTC (LiveKit) tier may hold at once; 0: the tier is off for this event. */
+    webrtcSeats: integer('webrtc_seats').notNull().default(0),
     /** Bumped by every write; the compare-and-set token for optimistic concurrency. */
     version: integer('version').notNull().default(1),
     createdAt: createdAt(),
@@ -84,6 +86,7 @@ export const events = pgTable(
     check('events_id_format', sql.raw(`id ~ '${EVENT_ID_SQL_PATTERN}'`)),
     check('events_chat_cap_positive', sql`${t.chatCapPerSec} IS NULL OR ${t.chatCapPerSec} > 0`),
     check('events_slow_mode_positive', sql`${t.slowModeS} IS NULL OR ${t.slowModeS} > 0`),
+    check('events_webrtc_seats_non_negative', sql`${t.webrtcSeats} >= 0`),
   ],
 );
 

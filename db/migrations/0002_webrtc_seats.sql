@@ -1,0 +1,2 @@
+ALTER TABLE "events" ADD COLUMN "webrtc_seats" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "events" ADD CONSTRAINT "events_webrtc_seats_non_negative" CHECK ("events"."webrtc_seats" >= 0);
