@@ -23,6 +23,7 @@ const event: EventRecord = {
     pinnedBy: 'mod-1',
     pinnedAt: '2026-11-24T12:00:00.000Z',
   },
+  webrtcSeats: 0,
   version: 9,
   createdAt: at('10:00:00'),
   updatedAt: at('12:00:00'),
