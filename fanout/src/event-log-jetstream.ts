@@ -23,6 +23,7 @@ import { HandlerRegistry } from './handler-registry.js';
 import { FOLLOW_CLOCK_SKEW_MS, LogFollower, toLogEntry } from './jetstream-log-follower.js';
 import { LogStreams, type LogBounds, type LogStreamLimits } from './jetstream-log-streams.js';
 import { consoleLogger, type Logger } from './logger.js';
+import { LogUnavailableError } from './log-unavailable.js';
 import type { NatsLink } from './nats-connection.js';
 import type { Subjects } from './subjects.js';
 
@@ -56,7 +57,9 @@ type Follower = (entry: LogEntry) => void;
 
 /**
  * EventLog on JetStream. Beyond the EventLog contract:
- * - `append` rejects (nothing stored) when JetStream is unreachable, and also on a publish
+ * - `append` rejects at once with LogUnavailableError (nothing stored) while the NATS connection
+ *   is known to be down (from the client's `disconnect` status until its `reconnect`); it also
+ *   rejects when JetStream does not answer, and on a publish
  *   timeout, after which the entry may in fact be stored: retrying with the same msgId within
  *   the dedupe window is safe and returns the first position.
  * - `follow` starts with the first entry the server stamped at or after the call's time minus
@@ -103,6 +106,11 @@ export class JetStreamEventLog implements EventLog {
 
   async append(eventId: string, data: Uint8Array, msgId: string): Promise<AppendResult> {
     if (this.#closed) throw new Error('event log is closed');
+    // Fail fast: while the connection is down the client would buffer the publish and the
+    // caller would wait out the publish timeout (5 s) for an answer it can have now.
+    if (this.#link.state !== 'connected') {
+      throw new LogUnavailableError(`the NATS connection is ${this.#link.state}`);
+    }
     const subject = this.#subjects.log(eventId);
     const streamName = this.#subjects.logStream(eventId);
     const { streams } = await this.#ready();

@@ -62,7 +62,8 @@ export interface EventLog {
    * Appends one record to the event's log and resolves with its position once it is durable
    * to the implementation's standard. Appending a `msgId` seen within the dedupe window returns
    * the first append's position with `duplicate: true`. Rejects when the log is unreachable;
-   * nothing is then appended.
+   * nothing is then appended. When the implementation knows it is unreachable (JetStream with its
+   * connection down) it rejects at once with LogUnavailableError, without waiting on a timeout.
    */
   append(eventId: string, data: Uint8Array, msgId: string): Promise<AppendResult>;
 

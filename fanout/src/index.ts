@@ -22,6 +22,7 @@ export type { ShardRegistry, ShardState } from './shard-registry.js';
 export { MemoryShardRegistry } from './shard-registry-memory.js';
 export { RedisShardRegistry } from './shard-registry-redis.js';
 export { StateUnavailableError } from './state-unavailable.js';
+export { LogUnavailableError } from './log-unavailable.js';
 export {
   inForce,
   type Sanction,

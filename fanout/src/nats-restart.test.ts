@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NatsBus } from './bus-nats.js';
 import type { LogEntry } from './event-log.js';
 import { JetStreamEventLog } from './event-log-jetstream.js';
+import { LogUnavailableError } from './log-unavailable.js';
 import { silentLogger } from './logger.js';
 import { connectNats, type NatsLink } from './nats-connection.js';
 import { createSubjects } from './subjects.js';
@@ -148,5 +149,29 @@ describe.runIf(available)('NATS adapters across a server restart', () => {
     // Read after the restart, the recovered stream names the same epoch.
     expect((await followerLog.readAfter('ev', 0, 0)).epoch).toBe(epoch);
     await Promise.all([followerLog.close(), appenderLog.close()]);
+  });
+
+  it('refuses an append at once while the connection is down, and appends again once it is back', async () => {
+    const appenderLink = await link('fail-fast', 50);
+    const options = { ownsConnection: false, subjects: createSubjects('failfast') };
+    const log = new JetStreamEventLog({
+      connection: appenderLink,
+      ...options,
+      logger: silentLogger,
+    });
+    const { epoch } = await log.append('ev', enc('before'), 'f1');
+    const status = watchStatus(appenderLink.nc);
+    await server.kill();
+    await within(status.until('disconnect'), WAIT_MS, 'the client notices');
+    const started = performance.now();
+    const during = log.append('ev', enc('during'), 'f2');
+    await expect(during).rejects.toBeInstanceOf(LogUnavailableError);
+    // Not the publish timeout (5 s): the answer is known as soon as the connection is down.
+    expect(performance.now() - started).toBeLessThan(1_000);
+    await server.restart();
+    await within(status.until('reconnect'), WAIT_MS, 'the client reconnects');
+    status.stop();
+    expect(await log.append('ev', enc('after'), 'f3')).toEqual({ epoch, seq: 2, duplicate: false });
+    await log.close();
   });
 });

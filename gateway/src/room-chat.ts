@@ -17,6 +17,7 @@ import type { GatewayConfig } from './config.js';
 import type { IdSource } from './ids.js';
 import { IngestBudget, shardShare } from './ingest-budget.js';
 import type { GatewayMetrics } from './metrics.js';
+import { OutageLog } from './outage-log.js';
 import { sendError, sendTo } from './send.js';
 import { chatGuardOf, endSession, type Session, type Socket } from './session.js';
 
@@ -36,13 +37,27 @@ export interface RoomChatDeps {
   idAt: (seq: number) => Promise<string | undefined>;
 }
 
+/**
+ * What a fan refused because the log is unreachable is told to wait, ms. The log fails fast
+ * while NATS is known to be down (LogUnavailableError), so the answer comes at once; there is no
+ * queue on the shard: the client resends (the SDK does, with the same idempotency key).
+ */
+export const CHAT_UNAVAILABLE_RETRY_MS = 1_000;
+
 export class RoomChat {
   #deps: RoomChatDeps;
   #policy: ChatPolicy;
   #budget = new IngestBudget();
+  /** One warning per log outage, not one per refused message. */
+  #outage: OutageLog;
 
   constructor(deps: RoomChatDeps, stage: Stage) {
     this.#deps = deps;
+    this.#outage = new OutageLog(
+      deps.logger,
+      { down: 'chat append failed', up: 'chat appends again' },
+      { eventId: deps.eventId },
+    );
     this.#policy = compileChatPolicy(stage, deps.config.chatCapPerSec);
   }
 
@@ -56,7 +71,7 @@ export class RoomChat {
    * chat rules, the fan's own rate limit, the event's ingest cap. Refusals become error frames.
    */
   async send(ws: Socket, session: Session, msg: ChatSend): Promise<void> {
-    const { eventId, clock, config, ids, log, logger, metrics } = this.#deps;
+    const { eventId, clock, config, ids, log, metrics } = this.#deps;
     const now = clock.now();
     const refuse = (code: ErrorCode, message: string, retryAfterMs?: number): void => {
       metrics.chatRefused.inc({ code });
@@ -100,6 +115,7 @@ export class RoomChat {
     const msgId = msg.key === undefined ? id : `k:${session.user.id}:${msg.key}`;
     try {
       const position = await log.append(eventId, record, msgId);
+      this.#outage.answered();
       if (position.duplicate) {
         // Nothing new: costs no budget and does not restart slow mode.
         guard.forget(msg.text);
@@ -123,8 +139,12 @@ export class RoomChat {
     } catch (err) {
       guard.forget(msg.text);
       session.lastChatAt = previousChatAt;
-      logger.warn('chat append failed', { eventId, err });
-      refuse('unavailable', 'chat is briefly unavailable; nothing was sent', 1000);
+      this.#outage.failed(err);
+      refuse(
+        'unavailable',
+        'chat is briefly unavailable; nothing was sent',
+        CHAT_UNAVAILABLE_RETRY_MS,
+      );
     }
   }
 }
