@@ -2,9 +2,13 @@
 // set of memory seams from `openAdapters` (bus, event log, stores, shard registry) as processes
 // share NATS and Redis, with PGlite as the system of record. The same classes run in the
 // distributed mode; only the adapters differ. The gateway trusts the API's JWKS over HTTP and
-// heartbeats into the registry, exactly as a remote shard would.
+// heartbeats into the registry, exactly as a remote shard would. Video is the exception: the
+// media process (LL-HLS origin, ingest, the demo stream with its ffmpeg) runs as a child process,
+// never in this event loop, and the API reaches it over HTTP as it would a remote one.
 
 import {
+  HttpStreamControl,
+  LlHlsPlaybackIssuer,
   SigningKeys,
   TokenIssuer,
   assembleControlPlane,
@@ -17,6 +21,7 @@ import {
 import { consoleLogger, openAdapters, systemClock, type Logger } from '@fanfare/fanout';
 import { Gateway, JoseTokenVerifier, RegistryHeartbeat, WS_PATH } from '@fanfare/gateway';
 import { loadEngineConfig } from './config.js';
+import { MediaChild } from './media-child.js';
 
 export interface Engine {
   apiUrl: string;
@@ -27,6 +32,8 @@ export interface Engine {
   sreToken: string;
   /** Where PGlite keeps the data (`memory`: nowhere). */
   dataDir: string;
+  /** The media child's origin URL and pid; undefined with EMBEDDED_MEDIA=off. */
+  media: { url: string; pid: number | undefined } | undefined;
   close(): Promise<void>;
 }
 
@@ -35,6 +42,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 export interface EngineOptions {
   apiLogger?: Logger;
   gatewayLogger?: Logger;
+  /** Where the media child's log lines go; defaults to stdout with a `[media]` prefix. */
+  mediaLog?: (line: string) => void;
 }
 
 export async function startEngine(env: Env, options: EngineOptions = {}): Promise<Engine> {
@@ -65,8 +74,21 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
     name: 'embedded',
     logger,
   });
-  const db = await openConfiguredDatabase({ ...apiConfig, databaseUrl: undefined });
+  // Started first: it has the most to do (tsx, ffmpeg), and the API hands out its URL.
+  const mediaLog =
+    options.mediaLog ?? ((line: string) => process.stdout.write(`[media] ${line}\n`));
+  const media = config.media
+    ? await MediaChild.start({ env: { ...process.env, ...config.media.env }, log: mediaLog })
+    : undefined;
+  let db;
+  try {
+    db = await openConfiguredDatabase({ ...apiConfig, databaseUrl: undefined });
+  } catch (err) {
+    await media?.child.close();
+    throw err;
+  }
   await ensureDemoEvent(db);
+  const mediaSecret = config.media ? config.media.config.tokenSecret : undefined;
   let gateway: Gateway | undefined;
   let heartbeat: RegistryHeartbeat | undefined;
   let gatewayUrl = config.gatewayPublicUrl ?? '';
@@ -82,6 +104,17 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
     gatewayUrl: () => (gateway?.stats().state === 'ready' ? gatewayUrl : undefined),
     ready: () => gateway?.stats().state === 'ready',
     countryHeader: apiConfig.countryHeader,
+    playback:
+      media && mediaSecret
+        ? new LlHlsPlaybackIssuer({
+            secret: mediaSecret,
+            publicUrl: config.mediaPublicUrl ?? media.url,
+          })
+        : undefined,
+    streams:
+      media && mediaSecret
+        ? new HttpStreamControl({ url: media.url, secret: mediaSecret })
+        : undefined,
   });
   const app = createApp(plane.deps);
   const api = await startApi({ app, host: apiConfig.host, port: apiConfig.port });
@@ -116,6 +149,7 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
     await api.close();
     await db.close();
     await adapters.close();
+    await media?.child.close();
     throw err;
   }
 
@@ -132,6 +166,7 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
     producerToken: producer.token,
     sreToken: sre.token,
     dataDir: apiConfig.pgliteDataDir,
+    media: media ? { url: media.url, pid: media.child.pid } : undefined,
     close() {
       closing ??= (async () => {
         await gateway?.close();
@@ -140,6 +175,7 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
         await plane.close();
         await db.close();
         await adapters.close();
+        await media?.child.close();
       })();
       return closing;
     },

@@ -1,2 +1,7 @@
 export { startEngine, type Engine, type EngineOptions } from './engine.js';
-export { loadEngineConfig, type EngineConfig } from './config.js';
+export {
+  EMBEDDED_VARIABLES,
+  embeddedVariables,
+  loadEngineConfig,
+  type EngineConfig,
+} from './config.js';

@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     `  API             ${engine.apiUrl}   (health: /healthz, JWKS: /.well-known/jwks.json)`,
     `  Gateway         ${engine.gatewayUrl}`,
     `  Join the demo   curl -s -X POST ${engine.apiUrl}/v1/events/demo/join -H 'content-type: application/json' -d '{"name":"Ann"}'`,
+    `  Video           ${engine.media ? `LL-HLS origin ${engine.media.url} (the join reply's playback.url; see the [media] lines)` : 'off (EMBEDDED_MEDIA=off)'}`,
     `  Producer token  ${engine.producerToken}`,
     `  SRE token       ${engine.sreToken}`,
     `  Try a poll      see README.md "Run a poll" (Authorization: Bearer <producer token>)`,

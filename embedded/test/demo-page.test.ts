@@ -12,7 +12,7 @@ describe.skipIf(!chromiumAvailable())('demo page in Chromium', () => {
   const pageErrors: string[] = [];
   beforeAll(async () => {
     engine = await startEngine(
-      { API_PORT: '0', GATEWAY_PORT: '0', PGLITE_DATA_DIR: 'memory' },
+      { API_PORT: '0', GATEWAY_PORT: '0', PGLITE_DATA_DIR: 'memory', EMBEDDED_MEDIA: 'off' },
       { apiLogger: silentLogger, gatewayLogger: silentLogger },
     );
     browser = await launchChromium();

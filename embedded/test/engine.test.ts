@@ -11,7 +11,7 @@ describe('embedded engine', () => {
   const fans: FanClient[] = [];
   beforeAll(async () => {
     engine = await startEngine(
-      { API_PORT: '0', GATEWAY_PORT: '0', PGLITE_DATA_DIR: 'memory' },
+      { API_PORT: '0', GATEWAY_PORT: '0', PGLITE_DATA_DIR: 'memory', EMBEDDED_MEDIA: 'off' },
       { apiLogger: silentLogger, gatewayLogger: silentLogger },
     );
   });

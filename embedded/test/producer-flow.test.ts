@@ -10,7 +10,7 @@ import { startEngine, type Engine } from '../src/index.js';
 let engine: Engine;
 beforeAll(async () => {
   engine = await startEngine(
-    { API_PORT: '0', GATEWAY_PORT: '0', PGLITE_DATA_DIR: 'memory' },
+    { API_PORT: '0', GATEWAY_PORT: '0', PGLITE_DATA_DIR: 'memory', EMBEDDED_MEDIA: 'off' },
     { apiLogger: silentLogger, gatewayLogger: silentLogger },
   );
 });

@@ -29,3 +29,10 @@ export {
   type StreamInfo,
 } from './control-routes.js';
 export { hashStreamKey } from './rtmp-gate.js';
+export {
+  ConfigError as MediaConfigError,
+  MEDIA_VARIABLES,
+  loadMediaConfig,
+  type MediaConfig,
+} from './config.js';
+export { ffmpegAvailable, ffmpegWorks } from './ffmpeg-check.js';

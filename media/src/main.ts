@@ -1,5 +1,6 @@
 // The media process: LL-HLS packager and origin, with its ffmpeg ingests as child processes.
-// Started alone (`pnpm --filter @fanfare/media start`) or, later, as a child of the engine.
+// Started alone (`pnpm --filter @fanfare/media start`) or as a child of the embedded engine
+// (`pnpm start`), which talks to it over HTTP and reads the `origin on <url>` line below.
 
 import { ConfigError, loadMediaConfig } from './config.js';
 import { MediaService } from './media-service.js';
@@ -36,4 +37,7 @@ const stop = (signal: string): void => {
   );
 };
 process.on('SIGTERM', () => stop('SIGTERM'));
+// Started with an IPC channel (by the engine): when the parent goes, even killed, so do we (and
+// our ffmpeg children with us), so a crashed engine leaves no orphans.
+if (process.connected) process.on('disconnect', () => stop('parent gone'));
 process.on('SIGINT', () => stop('SIGINT'));

@@ -63,6 +63,7 @@ describe.skipIf(!runnable)('co-watch in Chromium', () => {
         API_PORT: '0',
         GATEWAY_PORT: '0',
         PGLITE_DATA_DIR: 'memory',
+        EMBEDDED_MEDIA: 'off',
         GATEWAY_ALLOWED_ORIGINS: site.origin,
       },
       { apiLogger: silentLogger, gatewayLogger: silentLogger },

@@ -15,6 +15,7 @@ export function startTestEngine(env: Record<string, string> = {}): Promise<Engin
       API_PORT: '0',
       GATEWAY_PORT: '0',
       PGLITE_DATA_DIR: 'memory',
+      EMBEDDED_MEDIA: 'off',
       CHAT_RATE_PER_SECOND: '50',
       CHAT_BURST: '50',
       ...env,
