@@ -73,7 +73,8 @@ function run({ members, seed, durationS }: BenchArgs): boolean {
   console.log('');
   console.log(formatTable(results));
   console.log('');
-  const missed = results.filter((r) => !Object.values(r.goals).every(Boolean));
+  // Stress rows (beyond the promised range) are reported, not held.
+  const missed = results.filter((r) => !r.stress && !Object.values(r.goals).every(Boolean));
   console.log(
     missed.length === 0
       ? `all goals met (${elapsedS} s wall clock)`

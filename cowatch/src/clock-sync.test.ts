@@ -156,9 +156,11 @@ describe('ClockSync', () => {
         b.local -= 1_000;
       }
       expect([...verdicts]).toEqual(['accepted']);
-      // 40-120 ms each way: the window's fastest legs are a few ms over 40 ms.
+      // 40-120 ms each way: the window's fastest legs are a few ms over 40 ms. (The fit judges
+      // its spread on the effective number of readings, which costs a few ms here at 500 ppm,
+      // 10.7 ms against 7.9 before, and stops it believing a quartz clock drifts 2,600 ppm.)
       errors.sort((x, y) => x - y);
-      expect(errors[Math.floor(errors.length * 0.95)]).toBeLessThan(10);
+      expect(errors[Math.floor(errors.length * 0.95)]).toBeLessThan(12);
       expect(Math.abs(b.sync.ratePpm - ppm)).toBeLessThan(100);
     },
   );

@@ -17,6 +17,8 @@ export interface PartyMemberRecord {
   shardId: string | null;
   /** When the member went offline (ms since the Unix epoch), or null while online. */
   offlineSince: number | null;
+  /** The member's recent longest round trip, ms, as its last `party.ready` said (if it did). */
+  pathMs?: number;
 }
 
 export interface PartyRecord {

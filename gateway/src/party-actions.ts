@@ -163,7 +163,7 @@ export class PartyActions {
         const partyId = session.partyId;
         if (partyId === undefined) return fail('not_in_party', 'you are in no party');
         const m = await hub.mutate(eventId, partyId, (p) =>
-          ok(setReadiness(p, userId, msg.readiness, clock.now())),
+          ok(setReadiness(p, userId, msg.readiness, clock.now(), msg.pathMs)),
         );
         refused(m);
         return;

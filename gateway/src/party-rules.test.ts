@@ -3,6 +3,7 @@ import {
   INVITE_CODE_ALPHABET,
   INVITE_CODE_LENGTH,
   READY_WAIT_MS,
+  START_LEAD_MARGIN_MS,
   START_LEAD_MS,
 } from '@fanfare/protocol';
 import type { PartyRecord } from '@fanfare/fanout';
@@ -193,6 +194,31 @@ describe('commands', () => {
     expect(p.timeline).toMatchObject({ position: 4.3, rate: 2, at: rebased, paused: false });
     p = accepted(applyCommand(p, 'ann', { op: 'media', media: 'next' }, 3, at + 5000));
     expect(p.timeline).toMatchObject({ media: 'next', position: 0, paused: true, version: 4 });
+  });
+
+  it('schedules starts, gate openings and rate changes for the slowest online member', () => {
+    // Bob's round trips reach 700 ms: a start 300 ms ahead would reach him after it began.
+    let p = setReadiness(allReady(trio()), 'bob', 'ready', T0, 700);
+    expect(p.members.find((m) => m.userId === 'bob')?.pathMs).toBe(700);
+    const lead = 700 + START_LEAD_MARGIN_MS;
+    p = accepted(applyCommand(p, 'ann', { op: 'play' }, 1, T0 + 10));
+    expect(p.timeline.at).toBe(T0 + 10 + lead);
+    p = accepted(applyCommand(p, 'ann', { op: 'rate', rate: 2 }, 2, T0 + 5_000));
+    expect(p.timeline.at).toBe(T0 + 5_000 + lead);
+    p = accepted(applyCommand(p, 'ann', { op: 'seek', position: 9 }, 3, T0 + 6_000));
+    p = allReady(p, T0 + 6_500);
+    expect(p.timeline).toMatchObject({ paused: false, at: T0 + 6_500 + lead });
+    // Once Bob is offline, the party no longer waits for his path.
+    p = goOffline(p, 'bob', 'a', T0 + 7_000);
+    p = accepted(applyCommand(p, 'ann', { op: 'rate', rate: 1 }, p.timeline.version, T0 + 8_000));
+    expect(p.timeline.at).toBe(T0 + 8_000 + START_LEAD_MS);
+  });
+
+  it('writes a new path even when the readiness is the same, and nothing when neither changed', () => {
+    const p = setReadiness(allReady(trio()), 'cy', 'ready', T0, 120);
+    expect(setReadiness(p, 'cy', 'ready', T0, 120)).toBe(p);
+    expect(setReadiness(p, 'cy', 'ready', T0)).toBe(p);
+    expect(setReadiness(p, 'cy', 'ready', T0, 180).members[2]!.pathMs).toBe(180);
   });
 
   it('leaves the record untouched when a command changes nothing', () => {

@@ -14,8 +14,8 @@ import {
   INVITE_CODE_LENGTH,
   PARTY_SIZE_DEFAULT,
   READY_WAIT_MS,
-  START_LEAD_MS,
   positionAt,
+  startLeadMs,
   type ErrorCode,
   type PartyCommand,
   type PartyView,
@@ -158,18 +158,30 @@ export function setHost(party: PartyRecord, actorId: string, targetId: string): 
   return ok({ ...structuredClone(party), hostId: targetId });
 }
 
-/** Records a member's player state; a gate may open as a result. */
+/**
+ * Records a member's player state, and its path when it says (`pathMs`, which sets the party's
+ * start lead); a gate may open as a result.
+ */
 export function setReadiness(
   party: PartyRecord,
   userId: string,
   readiness: Readiness,
   now: number,
+  pathMs?: number,
 ): PartyRecord {
   const member = memberOf(party, userId);
-  if (!member || member.readiness === readiness) return settle(party, now);
+  const samePath = pathMs === undefined || member?.pathMs === pathMs;
+  if (!member || (member.readiness === readiness && samePath)) return settle(party, now);
   const next = structuredClone(party);
-  memberOf(next, userId)!.readiness = readiness;
+  const m = memberOf(next, userId)!;
+  m.readiness = readiness;
+  if (pathMs !== undefined) m.pathMs = pathMs;
   return settle(next, now);
+}
+
+/** How far ahead this party's starts and rate changes take effect: for its slowest online member. */
+export function partyLeadMs(party: PartyRecord): number {
+  return startLeadMs(party.members.filter(isOnline).map((m) => m.pathMs));
 }
 
 /** `userId` is connected on `shardId` now. */
@@ -204,12 +216,13 @@ export function goOffline(
 
 /**
  * A host command, compare-and-set on the timeline: `version` must be the stored timeline's.
- * - play: every online member ready -> plays from where it is at now + START_LEAD_MS; else stays
+ * - play: every online member ready -> plays from where it is at now + the lead; else stays
  *   paused behind a gate (until now + READY_WAIT_MS). Playing or gated already: unchanged.
  * - pause: freezes the position now and cancels a pending gate.
  * - seek: moves the position and marks every member buffering; if it was playing (or about to),
  *   it pauses behind a gate, so the resume waits for the players to catch up.
- * - rate: new rate from now + START_LEAD_MS on (the old one runs until then).
+ * - rate: new rate from now + the lead on (the old one runs until then).
+ * The lead is `partyLeadMs`: START_LEAD_MS, or longer for a party with a slow member.
  * - media: new media at 0, paused, every member buffering.
  */
 export function applyCommand(
@@ -234,7 +247,7 @@ export function applyCommand(
     case 'play':
       if (!t.paused || party.gateUntil !== null) return ok(party);
       if (allReady(party)) {
-        Object.assign(nt, { paused: false, at: now + START_LEAD_MS });
+        Object.assign(nt, { paused: false, at: now + partyLeadMs(party) });
       } else {
         next.gateUntil = now + READY_WAIT_MS;
         return ok(next); // the timeline itself is unchanged until the gate opens
@@ -255,9 +268,9 @@ export function applyCommand(
     }
     case 'rate': {
       if (t.rate === command.rate) return ok(party);
-      // Rebase START_LEAD_MS ahead, as a start does, so members switch rates at one instant
-      // instead of each as the frame arrives (or where a start still in its lead will begin).
-      const at = t.paused ? t.at : Math.max(now + START_LEAD_MS, t.at);
+      // Rebase the lead ahead, as a start does, so members switch rates at one instant instead
+      // of each as the frame arrives (or where a start still in its lead will begin).
+      const at = t.paused ? t.at : Math.max(now + partyLeadMs(party), t.at);
       Object.assign(nt, { position: positionAt(t, at), rate: command.rate, at });
       break;
     }
@@ -278,7 +291,7 @@ function allReady(party: PartyRecord): boolean {
 
 /**
  * Opens a pending gate when every online member is ready or its time is up: the timeline plays
- * from where it paused, at now + START_LEAD_MS, without the laggards.
+ * from where it paused, at now + the lead, without the laggards.
  */
 export function settle(party: PartyRecord, now: number): PartyRecord {
   if (party.gateUntil === null) return party;
@@ -287,7 +300,7 @@ export function settle(party: PartyRecord, now: number): PartyRecord {
   next.gateUntil = null;
   Object.assign(next.timeline, {
     paused: false,
-    at: now + START_LEAD_MS,
+    at: now + partyLeadMs(party),
     version: party.timeline.version + 1,
   });
   return next;

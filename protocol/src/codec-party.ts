@@ -7,6 +7,7 @@ import {
   PARTY_RATE_MAX,
   PARTY_RATE_MIN,
   PARTY_SIZE_MAX,
+  PATH_MS_MAX,
   type PartyCommand,
 } from './party.js';
 import { chatText, fail, type Decoded, type Fields } from './decoding.js';
@@ -111,7 +112,16 @@ export function decodePartyFrame(o: Fields, ref: string | undefined): Decoded<Cl
       if (o.readiness !== 'ready' && o.readiness !== 'buffering') {
         return fail('invalid_frame', '`readiness` must be ready or buffering', ref);
       }
-      return ok({ type: 'party.ready', readiness: o.readiness }, undefined);
+      if (o.pathMs === undefined)
+        return ok({ type: 'party.ready', readiness: o.readiness }, undefined);
+      if (typeof o.pathMs !== 'number' || !(o.pathMs >= 0 && o.pathMs <= PATH_MS_MAX)) {
+        return fail(
+          'invalid_frame',
+          `\`pathMs\` must be a number of ms from 0 to ${PATH_MS_MAX}`,
+          ref,
+        );
+      }
+      return ok({ type: 'party.ready', readiness: o.readiness, pathMs: o.pathMs }, undefined);
     case 'party.host':
       if (typeof o.userId !== 'string' || o.userId.length === 0 || o.userId.length > 128) {
         return fail('invalid_frame', '`userId` must be a member’s user id', ref);

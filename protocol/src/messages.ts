@@ -112,6 +112,12 @@ export interface PartyCommandFrame {
 export interface PartyReady {
   type: 'party.ready';
   readiness: Readiness;
+  /**
+   * The member's recent longest round trip to the server, ms (0 to PATH_MS_MAX): a frame from
+   * the server reaches it within this. The party schedules starts far enough ahead for its
+   * slowest member (`startLeadMs`). Optional: a member that says nothing counts as fast.
+   */
+  pathMs?: number;
 }
 
 /** The host hands the host role to another online member. */

@@ -29,6 +29,32 @@ export const READY_WAIT_MS = 30_000;
  * arrives. Members hold the start frame (or keep the old rate) until then.
  */
 export const START_LEAD_MS = 300;
+/**
+ * Processing and timer slack added to the slowest member's path when the lead is chosen, ms:
+ * the frame must not only arrive before `at`, the member must also have acted on it.
+ */
+export const START_LEAD_MARGIN_MS = 50;
+/**
+ * The longest lead a start or a rate change waits, ms, however slow a member's path: past it a
+ * slow member starts late and catches up (a seek or the rate nudge) rather than making everyone
+ * wait.
+ */
+export const MAX_START_LEAD_MS = 1_500;
+/** Largest `pathMs` a member may report in `party.ready`, ms. */
+export const PATH_MS_MAX = 10_000;
+
+/**
+ * How far ahead a start or a rate change takes effect, ms, for members whose paths are
+ * `pathsMs` (each the member's recent longest round trip, which bounds the server-to-member leg
+ * whatever the split; undefined when it said nothing): long enough for the slowest to receive
+ * it in time, at least START_LEAD_MS and at most MAX_START_LEAD_MS. A fixed lead made every member
+ * whose path was longer than it start late, and converge only a second or more later.
+ */
+export function startLeadMs(pathsMs: Iterable<number | undefined>): number {
+  let slowest = 0;
+  for (const p of pathsMs) if (p !== undefined && p > slowest) slowest = p;
+  return Math.min(MAX_START_LEAD_MS, Math.max(START_LEAD_MS, slowest + START_LEAD_MARGIN_MS));
+}
 /** Shards resend the timeline this often, ms, so a member that missed a change converges. */
 export const PARTY_HEARTBEAT_MS = 5_000;
 /** A host that has been offline this long hands over to the earliest-joined online member, ms. */

@@ -171,9 +171,9 @@ export class PartyClient implements Party {
   }
 
   /** Sends `party.ready` when in a party (and connected); otherwise there is no one to tell. */
-  setReadiness(readiness: Readiness): void {
+  setReadiness(readiness: Readiness, pathMs?: number): void {
     if (this.#closedBy || !this.#mirror.party) return;
-    this.#o.write({ type: 'party.ready', readiness });
+    this.#o.write({ type: 'party.ready', readiness, ...(pathMs !== undefined && { pathMs }) });
   }
 
   handle(message: PartyServerMessage): void {

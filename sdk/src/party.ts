@@ -43,9 +43,11 @@ export interface Party {
   /**
    * Tells the party whether this fan's player can play on (`party.ready`); nothing when in no
    * party. The server marks members `buffering` on join, seek and new media: say `ready` again
-   * once the player can play at the new position. `watchParty` does this.
+   * once the player can play at the new position. `watchParty` does this. `pathMs` is this fan's
+   * recent longest round trip (`client.serverTime.pathMs`): the party schedules its starts far
+   * enough ahead for its slowest member.
    */
-  setReadiness(readiness: Readiness): void;
+  setReadiness(readiness: Readiness, pathMs?: number): void;
 
   /** Host only: hands the host role to another online member; resolves with the new view. */
   handHost(userId: string): Promise<PartyView>;

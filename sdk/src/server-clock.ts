@@ -43,6 +43,11 @@ export interface ServerClockView extends ServerTime {
    * docs/cowatch.md.
    */
   readonly errorBoundMs: number;
+  /**
+   * The longest round trip among the recent exchanges, ms (undefined before the first pong): a
+   * frame from the server reaches this client within it, whatever the split between the legs.
+   */
+  readonly pathMs: number | undefined;
   /** True while at least one holder keeps the pings going. */
   readonly running: boolean;
   /** The server's clock now, ms since the Unix epoch. */
@@ -83,6 +88,10 @@ export class ServerClock implements ServerClockView {
 
   get errorBoundMs(): number {
     return this.#sync.errorBoundMs;
+  }
+
+  get pathMs(): number | undefined {
+    return this.#sync.pathMs;
   }
 
   get running(): boolean {

@@ -10,7 +10,16 @@
 // (not idle, not seeking); `buffering` is said at once.
 
 import { SyncController, type MediaLike, type SyncStats, type SyncStatus } from '@fanfare/cowatch';
-import type { Readiness } from '@fanfare/protocol';
+import { PATH_MS_MAX, type Readiness } from '@fanfare/protocol';
+
+/** A path is reported in steps of this, ms, and again only when it moved by more than one. */
+const PATH_REPORT_STEP_MS = 50;
+
+/** The round trip to report: rounded up to a step, within what the protocol takes. */
+function reportedPath(rttMs: number | undefined): number | undefined {
+  if (rttMs === undefined || !Number.isFinite(rttMs)) return undefined;
+  return Math.min(PATH_MS_MAX, Math.ceil(rttMs / PATH_REPORT_STEP_MS) * PATH_REPORT_STEP_MS);
+}
 import type { FanfareClient } from './client.js';
 
 export interface WatchPartyOptions {
@@ -50,7 +59,7 @@ export function watchParty(
   let partyId: string | undefined;
   let loadedMedia: string | undefined;
   /** The last readiness sent, and the party version it answered (resent once a newer differs). */
-  let sent: { readiness: Readiness; partyVersion: number } | undefined;
+  let sent: { readiness: Readiness; partyVersion: number; pathMs?: number } | undefined;
   let closed = false;
 
   const start = (id: string): void => {
@@ -92,11 +101,17 @@ export function watchParty(
     if (!status || !party || party.id !== partyId || userId === undefined) return;
     const recorded = party.members.find((m) => m.userId === userId)?.readiness;
     const { readiness } = status;
-    if (readiness === recorded) return;
+    const pathMs = reportedPath(client.serverTime.pathMs);
+    // A path that moved by more than PATH_REPORT_STEP_MS is said again, readiness or not: the
+    // party's start lead follows its slowest member.
+    const pathMoved =
+      pathMs !== undefined && Math.abs(pathMs - (sent?.pathMs ?? 0)) > PATH_REPORT_STEP_MS;
+    if (readiness === recorded && !pathMoved) return;
     if (readiness === 'ready' && (status.state === 'idle' || status.state === 'seeking')) return;
-    if (sent && sent.readiness === readiness && sent.partyVersion >= party.version) return;
-    sent = { readiness, partyVersion: party.version };
-    client.party.setReadiness(readiness);
+    const same = sent && sent.readiness === readiness && sent.partyVersion >= party.version;
+    if (same && !pathMoved) return;
+    sent = { readiness, partyVersion: party.version, pathMs: pathMs ?? sent?.pathMs };
+    client.party.setReadiness(readiness, pathMs);
   };
 
   const stop = (): void => {

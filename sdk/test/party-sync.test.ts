@@ -198,6 +198,9 @@ describe('watchParty', () => {
     expect(t.readySent()).toEqual([]); // not before the clock is synced: the position is unknown
     t.clock.advance(1_000);
     expect(t.readySent()).toEqual(['ready']);
+    // With its path (the longest recent round trip, in 50 ms steps: none on this fake link),
+    // which the party's start lead follows.
+    expect(t.bob.socket.sentOf('party.ready')[0]).toMatchObject({ pathMs: 0 });
     expect(t.recorded()).toBe('ready');
     expect(t.bob.client.party.view?.members.find((m) => m.userId === 'u2')?.readiness).toBe(
       'ready',

@@ -117,6 +117,8 @@ export interface ScenarioResult {
   stalls: number;
   stallRecoveryMaxMs: number | undefined;
   goals: { p95: boolean; max: boolean; converge: boolean; gap: boolean };
+  /** A stress scenario: its goals are reported, not held (ScenarioSpec.stress). */
+  stress: boolean;
 }
 
 /** Nearest-rank percentiles; zeros when empty. */
@@ -212,6 +214,7 @@ export function analyze(run: ScenarioRun): ScenarioResult {
       converge: Math.max(seekConvergenceMs ?? 0, pauseResumeConvergenceMs ?? 0) <= GOAL_CONVERGE_MS,
       gap: !spec.gapGoal || (gap.p95 <= GOAL_GAP_P95_MS && gap.max <= GOAL_GAP_MAX_MS),
     },
+    stress: spec.stress ?? false,
   };
 }
 

@@ -63,7 +63,7 @@ export function resultRow(r: ScenarioResult): string[] {
     r.seeksPerMember.toFixed(1),
     String(r.rateFlips),
     r.stalls === 0 ? '0' : `${r.stalls} (${ms(r.stallRecoveryMaxMs)})`,
-    missed.length === 0 ? 'met' : `MISSED: ${missed.join(', ')}`,
+    (r.stress ? 'stress, ' : '') + (missed.length === 0 ? 'met' : `MISSED: ${missed.join(', ')}`),
   ];
 }
 

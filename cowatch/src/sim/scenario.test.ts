@@ -1,33 +1,46 @@
 // The simulation harness as a behaviour test of the whole client: real ClockSync, driver and
 // controller against simulated clocks, links and media. Time is virtual, so asserting the goal
-// thresholds is deterministic, not a timing measurement.
+// thresholds is deterministic, not a timing measurement. Several seeds over two minutes each:
+// one seed over 45 s once hid a member whose start arrived after its `at` on every command, and
+// a rate fit that believed 2,600 ppm of a quartz clock for ten seconds.
 
 import { describe, expect, it } from 'vitest';
-import { GOAL_CONVERGE_MS, GOAL_MAX_BEYOND_MS, GOAL_P95_BEYOND_MS, analyze } from './measure.js';
+import { GOAL_MAX_BEYOND_MS, GOAL_P95_BEYOND_MS, analyze } from './measure.js';
 import { benchScenarios, runScenario } from './scenario.js';
 
-const SEED = 7;
-const specs = benchScenarios(10, 45_000, SEED);
+const SEEDS = [2, 3, 5];
+const DURATION_MS = 120_000;
+const cases = SEEDS.flatMap((seed) =>
+  benchScenarios(10, DURATION_MS, seed).map((spec, i) => ({ seed, spec, i })),
+);
 
 describe('co-watch simulation', () => {
-  it.each(specs.map((spec, i) => [spec.name, i] as const))('%s meets the goals', (_name, i) => {
-    const r = analyze(runScenario(specs[i]!, SEED * 1000 + i));
+  it.each(cases.filter((c) => !c.spec.stress).map((c) => [c.spec.name, c.seed, c] as const))(
+    '%s (seed %i) meets the goals',
+    (_name, _seed, { seed, spec, i }) => {
+      const r = analyze(runScenario(spec, seed * 1000 + i));
+      expect(r.beyond.p95).toBeLessThanOrEqual(GOAL_P95_BEYOND_MS);
+      expect(r.beyond.max).toBeLessThanOrEqual(GOAL_MAX_BEYOND_MS);
+      // No oscillation: at most one nudge in a run reverses its predecessor (an overshoot once,
+      // never a back-and-forth).
+      expect(r.rateFlips).toBeLessThanOrEqual(1);
+      // Starts hold on their frame and begin at `at`, which the party sets far enough ahead for
+      // its slowest member: no member seeks on a clean start (one without a stall in it; a
+      // stalled member catches up by seeking, by design).
+      if (!Number.isFinite(spec.population.stallMeanIntervalMs)) expect(r.startSeeks).toBe(0);
+      expect(r.goals).toEqual({ p95: true, max: true, converge: true, gap: true });
+    },
+  );
+
+  it('follows even 5,000 ppm clocks within the error goals (convergence reported, not held)', () => {
+    const { seed, spec, i } = cases.find((c) => c.spec.stress)!;
+    const r = analyze(runScenario(spec, seed * 1000 + i));
     expect(r.beyond.p95).toBeLessThanOrEqual(GOAL_P95_BEYOND_MS);
-    expect(r.beyond.max).toBeLessThanOrEqual(GOAL_MAX_BEYOND_MS);
-    // Drifting clocks: synced within the bounds above; the 1 s convergence and the gap are
-    // reported by `pnpm bench:cowatch`, not held yet at 1,000-5,000 ppm (docs/cowatch.md).
-    if (specs[i]!.name.startsWith('drift-')) return;
-    expect(r.seekConvergenceMs ?? 0).toBeLessThanOrEqual(GOAL_CONVERGE_MS);
-    expect(r.rateFlips).toBe(0);
-    // Starts hold on their frame and begin at `at`: no member seeks on a clean start (one
-    // without a stall in it; a stalled member catches up by seeking, by design).
-    if (!Number.isFinite(specs[i]!.population.stallMeanIntervalMs)) expect(r.startSeeks).toBe(0);
-    expect(r.goals).toEqual({ p95: true, max: true, converge: true, gap: true });
   });
 
   it('measures real asymmetry: the worst case sits at its bound, not at zero', () => {
-    const i = specs.findIndex((s) => s.name === 'worst-case');
-    const r = analyze(runScenario(specs[i]!, SEED * 1000 + i));
+    const { seed, spec, i } = cases.find((c) => c.spec.name === 'worst-case')!;
+    const r = analyze(runScenario(spec, seed * 1000 + i));
     expect(r.maxAsymmetryMs).toBeGreaterThan(140);
     // Every member is ~145 ms off in absolute terms, all of it the invisible asymmetry.
     expect(r.error.p50).toBeGreaterThan(100);
@@ -35,7 +48,7 @@ describe('co-watch simulation', () => {
   });
 
   it('is deterministic for a seed', () => {
-    const spec = specs[1]!;
+    const spec = cases[1]!.spec;
     expect(analyze(runScenario(spec, 99))).toEqual(analyze(runScenario(spec, 99)));
     expect(analyze(runScenario(spec, 99))).not.toEqual(analyze(runScenario(spec, 98)));
   });

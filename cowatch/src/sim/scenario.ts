@@ -45,6 +45,11 @@ export interface ScenarioSpec {
   script: ScriptStep[];
   /** The gap between members is held to GOAL_GAP_P95_MS / GOAL_GAP_MAX_MS here. */
   gapGoal?: boolean;
+  /**
+   * Beyond what the design promises (issue 18 asks for drift up to ±1,000 ppm): measured and
+   * reported against the same goals, but a miss does not fail the benchmark.
+   */
+  stress?: boolean;
 }
 
 /**
@@ -231,6 +236,7 @@ export function benchScenarios(members: number, durationMs: number, seed: number
       name: 'drift-5000ppm',
       population: { ...DEFAULT_POPULATION, driftPpm: 5_000, extremeDrift: true },
       script: seekScript(durationMs, rng.fork(4)),
+      stress: true,
     },
   ];
 }

@@ -25,6 +25,9 @@ export interface MemberSpec {
   media: SimMediaSpec;
 }
 
+/** Paths are reported in steps of this, ms (as the SDK does). */
+const PATH_STEP_MS = 50;
+
 export class SimMember implements SimPeer {
   readonly spec: MemberSpec;
   readonly link: Link;
@@ -36,6 +39,8 @@ export class SimMember implements SimPeer {
   readonly #server: SimServer;
   /** The readiness the server holds for this member, as far as it knows. */
   #recorded: Readiness = 'buffering';
+  /** The path last reported, ms. */
+  #reportedPath: number | undefined;
 
   constructor(
     sched: SimScheduler,
@@ -82,15 +87,21 @@ export class SimMember implements SimPeer {
   }
 
   /**
-   * Tells the server this member's readiness when its record disagrees, as the SDK's watchParty
-   * does: `ready` only once the controller has landed on the timeline (not idle, not seeking).
+   * Tells the server this member's readiness when its record disagrees, with its path (the
+   * longest recent round trip, in 50 ms steps, again when it moved by more than a step), as the
+   * SDK's watchParty does: `ready` only once the controller has landed on the timeline (not idle,
+   * not seeking).
    */
   #report(): void {
     const { state, readiness } = this.controller.status;
-    if (readiness === this.#recorded) return;
+    const rtt = this.sync.pathMs;
+    const path = rtt === undefined ? undefined : Math.ceil(rtt / PATH_STEP_MS) * PATH_STEP_MS;
+    const moved = path !== undefined && Math.abs(path - (this.#reportedPath ?? 0)) > PATH_STEP_MS;
+    if (readiness === this.#recorded && !moved) return;
     if (readiness === 'ready' && (state === 'idle' || state === 'seeking')) return;
     this.#recorded = readiness;
-    this.link.up(() => this.#server.ready(this, readiness));
+    if (path !== undefined) this.#reportedPath = path;
+    this.link.up(() => this.#server.ready(this, readiness, path));
   }
 
   onPong(pong: PongReply): void {

@@ -1,12 +1,12 @@
 // The server side as the simulation needs it, following the gateway's party rules: it holds the
 // authoritative timeline on its own clock, applies host commands as the gateway does (a start and
-// a rate change take effect START_LEAD_MS ahead; a seek while playing pauses behind a readiness
-// gate that opens, START_LEAD_MS ahead, once every member reports ready or READY_WAIT_MS passed),
-// broadcasts each new timeline and answers pings with its time. Members report readiness up their
-// link, as the SDK's watchParty does.
+// a rate change take effect a lead ahead, `startLeadMs` of the members' reported paths; a seek
+// while playing pauses behind a readiness gate that opens, a lead ahead, once every member
+// reports ready or READY_WAIT_MS passed), broadcasts each new timeline and answers pings with its
+// time. Members report readiness and their path up their link, as the SDK's watchParty does.
 
 import type { PingRequest, PongReply } from '../clock-sync-driver.js';
-import { READY_WAIT_MS, START_LEAD_MS, positionAt } from '@fanfare/protocol';
+import { READY_WAIT_MS, positionAt, startLeadMs } from '@fanfare/protocol';
 import type { Readiness, Timeline } from '@fanfare/protocol';
 import type { Link } from './network.js';
 import type { SimScheduler } from './scheduler.js';
@@ -27,14 +27,18 @@ export type HostCommand =
 
 export interface SimServerOptions {
   media?: string;
-  /** How far ahead a start or a rate change takes effect, ms (the gateway's START_LEAD_MS). */
+  /**
+   * How far ahead a start or a rate change takes effect, ms; by default the gateway's rule,
+   * `startLeadMs` of the members' reported paths.
+   */
   leadMs?: number;
 }
 
 export class SimServer {
   readonly #sched: SimScheduler;
   readonly #originMs: number;
-  readonly #leadMs: number;
+  readonly #fixedLeadMs: number | undefined;
+  readonly #paths = new Map<SimPeer, number>();
   readonly #peers: SimPeer[] = [];
   readonly #readiness = new Map<SimPeer, Readiness>();
   #timeline: Timeline;
@@ -48,7 +52,7 @@ export class SimServer {
   constructor(sched: SimScheduler, originMs: number, options: SimServerOptions = {}) {
     this.#sched = sched;
     this.#originMs = originMs;
-    this.#leadMs = options.leadMs ?? START_LEAD_MS;
+    this.#fixedLeadMs = options.leadMs;
     const media = options.media ?? 'sim://movie';
     this.#timeline = { media, position: 0, rate: 1, paused: false, at: this.now(), version: 1 };
   }
@@ -87,8 +91,9 @@ export class SimServer {
   }
 
   /** A member's readiness report (already delivered up its link); a gate may open. */
-  ready(peer: SimPeer, readiness: Readiness): void {
+  ready(peer: SimPeer, readiness: Readiness, pathMs?: number): void {
     this.#readiness.set(peer, readiness);
+    if (pathMs !== undefined) this.#paths.set(peer, pathMs);
     this.#settle();
   }
 
@@ -100,7 +105,7 @@ export class SimServer {
     switch (cmd.kind) {
       case 'resume':
         if (!t.paused || gated) return;
-        if (this.#allReady()) return this.#set({ paused: false, at: now + this.#leadMs }, false);
+        if (this.#allReady()) return this.#set({ paused: false, at: now + this.#leadMs() }, false);
         return this.#gate(now);
       case 'pause':
         this.#gateUntil = null;
@@ -116,10 +121,14 @@ export class SimServer {
       }
       case 'rate': {
         if (t.rate === cmd.rate) return;
-        const at = t.paused ? t.at : Math.max(now + this.#leadMs, t.at);
+        const at = t.paused ? t.at : Math.max(now + this.#leadMs(), t.at);
         return this.#set({ position: positionAt(t, at), rate: cmd.rate, at });
       }
     }
+  }
+
+  #leadMs(): number {
+    return this.#fixedLeadMs ?? startLeadMs(this.#paths.values());
   }
 
   #gate(now: number): void {
@@ -133,7 +142,7 @@ export class SimServer {
     if (this.#gateUntil === null) return;
     if (!this.#allReady() && this.now() < this.#gateUntil) return;
     this.#gateUntil = null;
-    this.#set({ paused: false, at: this.now() + this.#leadMs });
+    this.#set({ paused: false, at: this.now() + this.#leadMs() });
   }
 
   #allReady(): boolean {
