@@ -13,6 +13,7 @@ import type { StagePublisher } from './stage-projector.js';
 import type { StreamControl } from './stream-control.js';
 import type { StaffAuthenticator } from './staff-auth.js';
 import type { TokenIssuer } from './token-issuer.js';
+import type { WebPages } from './web-pages.js';
 
 export interface AppDeps {
   keys: SigningKeys;
@@ -52,4 +53,6 @@ export interface AppDeps {
   ready?: () => boolean;
   /** Where unexpected errors are reported; defaults to JSON lines on the console. */
   logger?: Logger;
+  /** The fan page (`/`) and the console (`/console`); not served when absent. */
+  pages?: WebPages | undefined;
 }

@@ -10,7 +10,6 @@ import { isEventId, type Author, type Entitlement, type Playback } from '@fanfar
 import { consoleLogger } from '@fanfare/fanout';
 import type { AppDeps } from './app-deps.js';
 import { jsonBodyLimit } from './body-limit.js';
-import { DEMO_PAGE_CSP, demoPage } from './demo-page.js';
 import type { EventInfo } from './event-directory.js';
 import {
   JOIN_BODY_MAX_BYTES,
@@ -218,12 +217,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
   });
 
-  app.get('/', (c) => {
-    c.header('Content-Security-Policy', DEMO_PAGE_CSP);
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Referrer-Policy', 'no-referrer');
-    return c.html(demoPage());
-  });
+  // The fan page and the console (web/), when built pages were handed in.
+  if (deps.pages) app.route('/', deps.pages.routes());
 
   return app;
 }

@@ -19,7 +19,7 @@ export {
   loadApiConfig,
 } from './config.js';
 export type { ApiConfig } from './config.js';
-export { DEMO_PAGE_CSP, demoPage } from './demo-page.js';
+export { ASSET_MAX_AGE_S, PAGE_ROUTES, WebPages, pagesCsp } from './web-pages.js';
 export {
   assembleControlPlane,
   openConfiguredDatabase,

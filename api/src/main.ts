@@ -2,7 +2,10 @@
 // SIGINT. Postgres when DATABASE_URL is set (else PGlite), Redis for shared state when REDIS_URL
 // is set, NATS (bus and JetStream log) when NATS_URL is set; in-process stand-ins otherwise.
 
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError, consoleLogger as logger, openAdapters, systemClock } from '@fanfare/fanout';
+import { PAGES_DIR } from '@fanfare/web';
 import { assembleControlPlane, openConfiguredDatabase } from './control-plane.js';
 import { ensureDemoEvent } from './demo-event.js';
 import { loadApiConfig } from './config.js';
@@ -13,6 +16,7 @@ import { loadSigningKeys } from './load-keys.js';
 import { LlHlsPlaybackIssuer } from './playback.js';
 import { HttpStreamControl } from './stream-control.js';
 import { TokenIssuer } from './token-issuer.js';
+import { WebPages } from './web-pages.js';
 
 async function main(): Promise<void> {
   const config = loadApiConfig(process.env);
@@ -66,7 +70,10 @@ async function main(): Promise<void> {
       ? new HttpStreamControl({ url: config.mediaControlUrl, secret: mediaSecret })
       : undefined,
   });
-  const app = createApp(plane.deps);
+  // The pages `pnpm build` made; this process never builds them (no Vite in production).
+  const built = existsSync(join(PAGES_DIR, 'index.html'));
+  if (!built) logger.warn('web pages not built: `/` and `/console` answer 404; run pnpm build');
+  const app = createApp({ ...plane.deps, pages: built ? WebPages.load(PAGES_DIR) : undefined });
   await plane.start();
 
   const api = await startApi({ app, host: config.host, port: config.port });

@@ -1,9 +1,7 @@
 // The API over Hono's in-process request path: no sockets, no ports. Health, the JWKS, errors,
-// request ids and the demo page (the join: join.test.ts).
+// request ids (the join: join.test.ts; the pages: web-pages.test.ts).
 
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REACTION_EMOJI } from '@fanfare/protocol';
 import type { JSONWebKeySet } from 'jose';
 import { ApiError, type EventDirectory, type Problem } from '../src/index.js';
 import { appSetup, join, seedEvents } from './app-setup.js';
@@ -115,33 +113,5 @@ describe('request ids', () => {
       ids.add(id);
     }
     expect(ids.size).toBe(5);
-  });
-});
-
-describe('demo page', () => {
-  it('serves a self-contained page with a reaction button for every emoji, under a strict CSP', async () => {
-    const { app } = await setup();
-    const res = await app.request('/');
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
-    const csp = res.headers.get('content-security-policy') ?? '';
-    expect(csp).toContain("default-src 'none'");
-    expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
-    const html = await res.text();
-    expect(html).toContain('/v1/events/');
-    expect(html).toContain('fanfare.v1');
-    for (const emoji of REACTION_EMOJI) expect(html).toContain(emoji);
-    expect(html).not.toMatch(/\b(src|href)=["']?https?:/);
-    expect(html).not.toContain('innerHTML');
-  });
-
-  it('pins exactly the inline script it serves in the CSP, and that script parses', async () => {
-    const { app } = await setup();
-    const res = await app.request('/');
-    const script = /<script>([\s\S]*)<\/script>/.exec(await res.text())?.[1] ?? '';
-    const hash = createHash('sha256').update(script, 'utf8').digest('base64');
-    expect(res.headers.get('content-security-policy')).toContain(`script-src 'sha256-${hash}'`);
-    // Compiles without running: a syntax slip in the template would otherwise ship silently.
-    expect(() => new Function(script)).not.toThrow();
   });
 });

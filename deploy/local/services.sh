@@ -52,6 +52,8 @@ EXTRA_PACKAGES=(
   # deploy/test renders the Kustomize overlays with `kubectl kustomize`. Any kubectl will do for
   # this check; Debian's (1.20) embeds a kustomize too old for the overlays, and the test says so.
   "kubernetes-client=kubectl"
+  # the pages' browser test screenshots reactions: a colour emoji font so they render
+  "fonts-noto-color-emoji=/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf"
 )
 for pkg in ${FANFARE_EXTRA_APT_PACKAGES:-}; do EXTRA_PACKAGES+=("${pkg}=dpkg:${pkg}"); done
 

@@ -6,10 +6,13 @@
 // media process (LL-HLS origin, ingest, the demo stream with its ffmpeg) runs as a child process,
 // never in this event loop, and the API reaches it over HTTP as it would a remote one.
 
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   HttpStreamControl,
   LlHlsPlaybackIssuer,
   SigningKeys,
+  WebPages,
   TokenIssuer,
   assembleControlPlane,
   createApp,
@@ -20,6 +23,7 @@ import {
 } from '@fanfare/api';
 import { consoleLogger, openAdapters, systemClock, type Logger } from '@fanfare/fanout';
 import { Gateway, JoseTokenVerifier, RegistryHeartbeat, WS_PATH } from '@fanfare/gateway';
+import { PAGES_DIR } from '@fanfare/web';
 import { loadEngineConfig } from './config.js';
 import { MediaChild } from './media-child.js';
 
@@ -44,6 +48,12 @@ export interface EngineOptions {
   gatewayLogger?: Logger;
   /** Where the media child's log lines go; defaults to stdout with a `[media]` prefix. */
   mediaLog?: (line: string) => void;
+  /**
+   * Built pages to serve at `/` and `/console` (a folder with index.html). Default: web's
+   * PAGES_DIR when it holds a build; none otherwise. The engine never builds them itself:
+   * `pnpm start` does (`ensurePages`), and browser tests build into a folder of their own.
+   */
+  pagesDir?: string;
 }
 
 export async function startEngine(env: Env, options: EngineOptions = {}): Promise<Engine> {
@@ -116,7 +126,13 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
         ? new HttpStreamControl({ url: media.url, secret: mediaSecret })
         : undefined,
   });
-  const app = createApp(plane.deps);
+  const pagesDir =
+    options.pagesDir ?? (existsSync(join(PAGES_DIR, 'index.html')) ? PAGES_DIR : undefined);
+  // The fan page's player fetches the stream from the media origin: the CSP lets it.
+  const mediaOrigin = media ? [new URL(config.mediaPublicUrl ?? media.url).origin] : [];
+  const pages =
+    pagesDir === undefined ? undefined : WebPages.load(pagesDir, { extraConnect: mediaOrigin });
+  const app = createApp({ ...plane.deps, pages });
   const api = await startApi({ app, host: apiConfig.host, port: apiConfig.port });
   const apiUrl = `http://${apiConfig.host}:${api.port}`;
 

@@ -2,15 +2,20 @@
 // and a producer token, and shuts down gracefully on SIGINT or SIGTERM.
 
 import { ConfigError } from '@fanfare/fanout';
+import { ensurePages } from '@fanfare/web';
 import { startEngine } from './engine.js';
 
 async function main(): Promise<void> {
-  const engine = await startEngine(process.env);
+  // A fresh clone has no pages yet, and a pull may have changed their sources: build them then
+  // (Vite, a few seconds), else serve the last build.
+  const pagesDir = await ensurePages((line) => process.stdout.write(`${line}\n`));
+  const engine = await startEngine(process.env, { pagesDir });
   const lines = [
     '',
     'Fanfare is running (embedded mode: in-process bus, in-memory state, PGlite)',
     `  Data            ${engine.dataDir === 'memory' ? 'in memory (lost at exit)' : engine.dataDir}`,
-    `  Demo page       ${engine.apiUrl}/`,
+    `  Fan page        ${engine.apiUrl}/   (the demo event; /e/<event> for another)`,
+    `  Console         ${engine.apiUrl}/console   (sign in with the producer token below)`,
     `  API             ${engine.apiUrl}   (health: /healthz, JWKS: /.well-known/jwks.json)`,
     `  Gateway         ${engine.gatewayUrl}`,
     `  Join the demo   curl -s -X POST ${engine.apiUrl}/v1/events/demo/join -H 'content-type: application/json' -d '{"name":"Ann"}'`,

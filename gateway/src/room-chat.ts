@@ -81,7 +81,9 @@ export class RoomChat {
     if (sanction?.kind === 'ban') return endSession(ws, session, Close.banned, 'banned');
     if (sanction?.kind === 'timeout') {
       const wait = Math.max(0, (sanction.until ?? now) - now);
-      return refuse('timed_out', 'a moderator timed you out of chat', wait);
+      // The moderator's reason, when given, after a colon: pages show it as the reason.
+      const why = sanction.reason ? `: ${sanction.reason}` : '';
+      return refuse('timed_out', `a moderator timed you out of chat${why}`, wait);
     }
     const sender = {
       role: session.user.role,

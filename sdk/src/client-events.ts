@@ -16,6 +16,7 @@ import type {
   Tombstone,
   Welcome,
 } from '@fanfare/protocol';
+import type { ChatDelay } from './outbox.js';
 import type { ClientState } from './state.js';
 
 /** A move of the connection state machine (see state.ts). */
@@ -115,6 +116,12 @@ export interface FanfareClientEvents {
    * `reaction_rate_limited`.
    */
   error: ErrorFrame;
+  /**
+   * A `sendChat` was refused with a `retry-after` code (`rate_limited`, `slow_mode`, `timed_out`,
+   * `chat_busy`, ...) and will be resent by the client after `waitMs`; its promise stays pending.
+   * Once per refusal; the last refusal rejects the promise instead (ChatRefusedError).
+   */
+  chatDelayed: ChatDelay;
   /** The connection was lost and a reconnect is scheduled; state is `waiting`. */
   reconnecting: ReconnectInfo;
   /** The client is closed for good (by `close()` or a final close code). Emitted once. */

@@ -95,6 +95,7 @@ export class FanfareClient {
       write: (message) => this.#write(message),
       retryDelay: (attempt) => backoffDelay(attempt, backoff, random),
       newKey: () => newIdempotencyKey(random),
+      onDelay: (delay) => this.#emitter.emit('chatDelayed', delay),
     });
     this.#ballots = new Ballots({
       write: (message) => this.#write(message),

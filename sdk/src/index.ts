@@ -37,7 +37,7 @@ export { PARTY_REQUEST_TIMEOUT_MS } from './party-client.js';
 export type { ServerClockView } from './server-clock.js';
 export { watchParty, type WatchParty, type WatchPartyOptions } from './watch-party.js';
 export { sequenceBatch, type SequencedBatch } from './chat-sequence.js';
-export { MAX_CHAT_ATTEMPTS } from './outbox.js';
+export { MAX_CHAT_ATTEMPTS, type ChatDelay } from './outbox.js';
 export type { SocketLike, WebSocketConstructor } from './socket.js';
 export { IllegalTransitionError, canTransition, transition, type ClientState } from './state.js';
 export { TapMerger, type TapMergerOptions } from './tap-merger.js';

@@ -28,7 +28,24 @@ export interface OutboxOptions {
   retryDelay(attempt: number): number;
   /** Makes a fresh idempotency key. */
   newKey(): string;
+  /** Told each time a refused message will be resent after `waitMs` (see ChatDelay). */
+  onDelay?(delay: ChatDelay): void;
   maxAttempts?: number;
+}
+
+/**
+ * A message refused with a `retry-after` code (rate limit, slow mode, timeout, ingest cap) that
+ * the client will resend by itself after `waitMs`; its `sendChat` promise stays pending until
+ * then. Lets an app explain the wait instead of showing a message that seems stuck.
+ */
+export interface ChatDelay {
+  code: ErrorFrame['code'];
+  /** The server's words. */
+  message: string;
+  /** How long the client waits before resending, ms. */
+  waitMs: number;
+  /** Refusals of this message so far (1 for the first); it gives up after MAX_CHAT_ATTEMPTS. */
+  attempt: number;
 }
 
 interface Entry {
@@ -121,6 +138,12 @@ export class Outbox {
       head.refusals++;
       if (head.refusals < this.#maxAttempts) {
         const wait = frame.retryAfterMs ?? this.#options.retryDelay(head.refusals - 1);
+        this.#options.onDelay?.({
+          code: frame.code,
+          message: frame.message,
+          waitMs: wait,
+          attempt: head.refusals,
+        });
         this.#retryTimer = this.#options.clock.setTimeout(() => {
           this.#retryTimer = undefined;
           this.#pump();

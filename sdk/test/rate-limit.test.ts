@@ -36,6 +36,7 @@ describe('FanfareClient under a chat rate limit', () => {
     const bob = await connectedFan(engine, 'Bob');
     fans.push(ann, bob);
     const bobChat = collect(bob.client, 'chat');
+    const delays = collect(ann.client, 'chatDelayed');
 
     const texts = ['first', 'second', 'third'];
     const acks = await Promise.all(texts.map((t) => ann.client.sendChat(t)));
@@ -43,6 +44,11 @@ describe('FanfareClient under a chat rate limit', () => {
 
     expect(refusals.length).toBeGreaterThanOrEqual(2);
     expect(refusals.every((ms) => ms > 0 && ms <= 200)).toBe(true);
+    // Each refusal the client waited out was announced, with the server's wait.
+    expect(delays.map((d) => [d.code, d.waitMs])).toEqual(
+      refusals.map((ms) => ['rate_limited', ms]),
+    );
+    expect(delays.every((d) => d.attempt >= 1)).toBe(true);
     expect(acks.map((a) => a.seq)).toEqual([1, 2, 3]);
     expect(acks.some((a) => a.duplicate)).toBe(false);
     expect(bobChat.map((m) => m.text)).toEqual(texts);

@@ -1,10 +1,10 @@
 // The workspace's module rules, held by a test rather than by a reader's care: no value import
 // cycle inside a package's src/ (a type-only import is erased and cannot cycle at run time), no
 // file reaching into another package's internals (only its `.` face or a `./testing` export), and
-// no source or test file over 400 lines. Reads the files with the TypeScript parser (syntax only,
+// no source or test file (.ts or .tsx) over 400 lines. Reads the files with the TypeScript parser (syntax only,
 // no type check), so it costs well under a second.
 
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -51,7 +51,7 @@ function tsFiles(dir: string): string[] {
     if (name === 'node_modules') return [];
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return tsFiles(path);
-    return name.endsWith('.ts') ? [path] : [];
+    return /\.tsx?$/.test(name) ? [path] : [];
   });
 }
 
@@ -63,12 +63,13 @@ const parsed = new Map<string, Import[]>();
 
 function importsOf(file: string): Import[] {
   let found = parsed.get(file);
-  if (found === undefined) parsed.set(file, (found = importsIn(readFileSync(file, 'utf8'))));
+  if (found === undefined) parsed.set(file, (found = importsIn(readFileSync(file, 'utf8'), file)));
   return found;
 }
 
-function importsIn(text: string): Import[] {
-  const source = ts.createSourceFile('module.ts', text, ts.ScriptTarget.Latest);
+function importsIn(text: string, file = 'module.ts'): Import[] {
+  const kind = file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind);
   const found: Import[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
@@ -106,10 +107,12 @@ function importsIn(text: string): Import[] {
   return found;
 }
 
-/** The .ts file a relative specifier names (`./x.js` is `./x.ts` under NodeNext). */
+/** The .ts (or .tsx) file a relative specifier names (`./x.js` is `./x.ts` under NodeNext). */
 function resolveRelative(from: string, specifier: string): string {
   const target = resolve(dirname(from), specifier);
-  return target.endsWith('.js') ? `${target.slice(0, -3)}.ts` : target;
+  if (!target.endsWith('.js')) return target;
+  const base = target.slice(0, -3);
+  return existsSync(`${base}.tsx`) && !existsSync(`${base}.ts`) ? `${base}.tsx` : `${base}.ts`;
 }
 
 /** Every strongly connected component of more than one file, or a file importing itself. */

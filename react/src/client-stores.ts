@@ -1,0 +1,82 @@
+// What a page shows of one client, kept as external stores for React (`useSyncExternalStore`):
+// the chat list and the viewer count. One set per client (`storesFor`), subscribed once for the
+// client's life, so a component that mounts later still sees what came before it, and React's
+// double effects in strict mode cannot unsubscribe it. Tombstones remove messages; a `lost`
+// continuity clears the list (the snapshot's latest messages follow).
+
+import type { FanfareClient } from '@fanfare/sdk';
+import type { ChatMessage } from '@fanfare/protocol';
+import { CHAT_LINES_KEPT, appendMessage, removeMessage } from './chat-list.js';
+
+export class ChatStore {
+  #messages: readonly ChatMessage[] = [];
+  #listeners = new Set<() => void>();
+
+  constructor(client: FanfareClient, max = CHAT_LINES_KEPT) {
+    // Never unsubscribed: the store lives exactly as long as its client (see storesFor).
+    client.on('continuity', (continuity) => {
+      if (continuity === 'lost') this.#set([]);
+    });
+    client.on('chat', (message) => this.#set(appendMessage(this.#messages, message, max)));
+    client.on('deleted', ({ id }) => this.#set(removeMessage(this.#messages, id)));
+  }
+
+  /** The messages shown now, oldest first; a new array after every change, the same otherwise. */
+  get messages(): readonly ChatMessage[] {
+    return this.#messages;
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  snapshot = (): readonly ChatMessage[] => this.#messages;
+
+  #set(next: readonly ChatMessage[]): void {
+    if (next === this.#messages) return;
+    this.#messages = next;
+    for (const listener of this.#listeners) listener();
+  }
+}
+
+/** Viewers now, from the welcome and each `presence` frame; undefined before the first welcome. */
+export class ViewerStore {
+  #viewers: number | undefined;
+  #listeners = new Set<() => void>();
+
+  constructor(client: FanfareClient) {
+    client.on('welcome', (welcome) => this.#set(welcome.snapshot.viewers));
+    client.on('presence', (presence) => this.#set(presence.viewers));
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  snapshot = (): number | undefined => this.#viewers;
+
+  #set(viewers: number): void {
+    if (viewers === this.#viewers) return;
+    this.#viewers = viewers;
+    for (const listener of this.#listeners) listener();
+  }
+}
+
+export interface ClientStores {
+  chat: ChatStore;
+  viewers: ViewerStore;
+}
+
+const stores = new WeakMap<FanfareClient, ClientStores>();
+
+/** The stores of `client`, made on first use; they live as long as the client does. */
+export function storesFor(client: FanfareClient): ClientStores {
+  let found = stores.get(client);
+  if (found === undefined) {
+    found = { chat: new ChatStore(client), viewers: new ViewerStore(client) };
+    stores.set(client, found);
+  }
+  return found;
+}

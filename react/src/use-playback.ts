@@ -1,0 +1,80 @@
+// The event's stream in a <video>: LL-HLS through hls.js (loaded on first use, so a page without
+// a stream never downloads it), or the browser's own HLS where it has one (Safari). The source
+// is what the API's join reply names as `playback`; until the engine hands one out, the status
+// stays `none` and the page shows its no-stream state. WebRTC (the LiveKit tier) slots in here
+// as a second `tier` when it lands.
+
+import { useEffect, useState } from 'react';
+
+/** A stream the fan may play, as the join reply's `playback` describes it. */
+export interface PlaybackSource {
+  tier: 'll-hls';
+  url: string;
+  /** When the signed URL stops working, ms since the Unix epoch; join again before then. */
+  expiresAt?: number;
+}
+
+export type PlaybackStatus = 'none' | 'loading' | 'playing' | 'error';
+
+export interface Playback {
+  status: PlaybackStatus;
+  /** What failed, when status is `error`. */
+  error: string | undefined;
+}
+
+export function usePlayback(
+  video: HTMLVideoElement | null,
+  source: PlaybackSource | undefined,
+): Playback {
+  const [status, setStatus] = useState<PlaybackStatus>('none');
+  const [error, setError] = useState<string>();
+  const url = source?.url;
+
+  useEffect(() => {
+    if (!video || url === undefined) {
+      setStatus('none');
+      return;
+    }
+    let cancelled = false;
+    let destroy = (): void => undefined;
+    const playing = (): void => setStatus('playing');
+    video.addEventListener('playing', playing);
+    setStatus('loading');
+    setError(undefined);
+    if (video.canPlayType('application/vnd.apple.mpegurl')) {
+      video.src = url;
+      destroy = () => video.removeAttribute('src');
+    } else {
+      import('hls.js').then(
+        ({ default: Hls }) => {
+          if (cancelled) return;
+          if (!Hls.isSupported()) {
+            setStatus('error');
+            setError('this browser cannot play HLS');
+            return;
+          }
+          const hls = new Hls({ lowLatencyMode: true });
+          hls.on(Hls.Events.ERROR, (_event, data) => {
+            if (!data.fatal) return;
+            setStatus('error');
+            setError(data.details);
+          });
+          hls.loadSource(url);
+          hls.attachMedia(video);
+          destroy = () => hls.destroy();
+        },
+        (err: unknown) => {
+          setStatus('error');
+          setError(err instanceof Error ? err.message : String(err));
+        },
+      );
+    }
+    return () => {
+      cancelled = true;
+      video.removeEventListener('playing', playing);
+      destroy();
+    };
+  }, [video, url]);
+
+  return { status, error };
+}

@@ -1,0 +1,125 @@
+// One event under control: its lifecycle (schedule, go live, end, archive), and while it is
+// scheduled or live, a watching connection (the console joins as a ticket-holding fan named
+// "Console", so ticketed events admit it too) that feeds the poll tally and the live chat view.
+
+import { useState } from 'react';
+import type { EventState } from '@fanfare/protocol';
+import type { JoinFn } from '@fanfare/sdk';
+import { FanfareProvider, useFanfareClient } from '@fanfare/react';
+import type { Call, ConsoleEvent } from './control-api.js';
+import { ModerationPanel } from './moderation-panel.js';
+import { PollsPanel } from './polls-panel.js';
+import { RulesPanel } from './rules-panel.js';
+
+/** The moves the console offers from each state, in the API's lifecycle. */
+const MOVES: Record<EventState, Array<{ to: EventState; label: string }>> = {
+  draft: [
+    { to: 'scheduled', label: 'Schedule' },
+    { to: 'live', label: 'Go live' },
+  ],
+  scheduled: [
+    { to: 'live', label: 'Go live' },
+    { to: 'draft', label: 'Back to draft' },
+  ],
+  live: [{ to: 'ended', label: 'End event' }],
+  ended: [{ to: 'archived', label: 'Archive' }],
+  archived: [],
+};
+
+/** Joins as the console's watcher: a ticket minted by this credential, then the fan join. */
+function watcherJoin(call: Call, eventId: string): JoinFn {
+  return async (previous) => {
+    let token = previous;
+    if (token === undefined) {
+      // A moderator may not mint tickets: then join as a plain fan (public events only).
+      const ticket = await call<{ token: string }>('POST', `/v1/events/${eventId}/tickets`, {
+        userId: 'console',
+        name: 'Console',
+        entitlements: ['ticketed'],
+      }).catch(() => undefined);
+      token = ticket?.token;
+    }
+    const res = await fetch(`/v1/events/${encodeURIComponent(eventId)}/join`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify(token ? {} : { name: 'Console' }),
+    });
+    if (!res.ok) throw new Error(`join refused: ${res.status}`);
+    return (await res.json()) as { token: string; gatewayUrl: string };
+  };
+}
+
+function LiveEvent({ call, event }: { call: Call; event: ConsoleEvent }) {
+  const client = useFanfareClient({ join: watcherJoin(call, event.id) });
+  if (!client) return <p className="notice">Connecting to the event…</p>;
+  return (
+    <FanfareProvider client={client}>
+      <PollsPanel call={call} eventId={event.id} />
+      <ModerationPanel call={call} eventId={event.id} />
+    </FanfareProvider>
+  );
+}
+
+export interface EventControlProps {
+  call: Call;
+  event: ConsoleEvent;
+  onChanged(): Promise<void>;
+}
+
+export function EventControl({ call, event, onChanged }: EventControlProps) {
+  const [error, setError] = useState<string>();
+  const move = async (to: EventState) => {
+    setError(undefined);
+    try {
+      await call('POST', `/v1/events/${event.id}/state`, { state: to, version: event.version });
+      await onChanged();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  const watching = event.state === 'scheduled' || event.state === 'live';
+  return (
+    <section aria-label={`Event ${event.title}`} className="form-grid">
+      <div className="panel">
+        <h2>
+          <span>
+            {event.title} <span className={`badge state-${event.state}`}>{event.state}</span>
+          </span>
+          <a href={`/e/${encodeURIComponent(event.id)}`} target="_blank" rel="noreferrer">
+            Fan page
+          </a>
+        </h2>
+        <div className="row">
+          {MOVES[event.state].map((m) => (
+            <button
+              key={m.to}
+              type="button"
+              className={m.to === 'ended' ? 'danger' : ''}
+              onClick={() => void move(m.to)}
+            >
+              {m.label}
+            </button>
+          ))}
+        </div>
+        {error && (
+          <p className="refusal" role="alert">
+            {error}
+          </p>
+        )}
+      </div>
+      <div className="panels">
+        {watching ? (
+          <LiveEvent call={call} event={event} />
+        ) : (
+          <p className="notice panel">
+            Polls and the live chat open once the event is scheduled or live.
+          </p>
+        )}
+        <RulesPanel call={call} event={event} onChanged={onChanged} />
+      </div>
+    </section>
+  );
+}

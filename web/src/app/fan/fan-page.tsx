@@ -1,0 +1,39 @@
+// The fan page: one client for the event, joined through this origin's API, and the panels built
+// from @fanfare/react's hooks: player, reactions, the poll, chat, the watch party.
+
+import { useState } from 'react';
+import { FanfareProvider, useFanfareClient, type PlaybackSource } from '@fanfare/react';
+import { pageJoin } from '../join.js';
+import { ChatPanel } from './chat-panel.js';
+import { FanHeader } from './fan-header.js';
+import { PartyPanel } from './party-panel.js';
+import { Player } from './player.js';
+import { PollCard } from './poll-card.js';
+import { ReactionBar } from './reaction-bar.js';
+
+export interface FanPageProps {
+  eventId: string;
+  name: string | undefined;
+}
+
+export function FanPage({ eventId, name }: FanPageProps) {
+  const [playback, setPlayback] = useState<PlaybackSource>();
+  const client = useFanfareClient({ join: pageJoin(eventId, name, setPlayback) });
+  if (!client) return <p className="loading">Joining…</p>;
+  return (
+    <FanfareProvider client={client}>
+      <div className="fan">
+        <FanHeader eventId={eventId} />
+        <main className="fan-main">
+          <section className="stage-column" aria-label="Stage">
+            <Player playback={playback} />
+            <ReactionBar />
+            <PollCard />
+            <PartyPanel />
+          </section>
+          <ChatPanel />
+        </main>
+      </div>
+    </FanfareProvider>
+  );
+}

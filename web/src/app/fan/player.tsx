@@ -1,0 +1,23 @@
+// The player slot: the event's LL-HLS stream when the join reply names one, else a plain
+// "no stream" panel in the same 16:9 box so the page does not jump when a stream starts.
+
+import { useState } from 'react';
+import { usePlayback, type PlaybackSource } from '@fanfare/react';
+
+export function Player({ playback }: { playback: PlaybackSource | undefined }) {
+  const [video, setVideo] = useState<HTMLVideoElement | null>(null);
+  const { status, error } = usePlayback(video, playback);
+  return (
+    <div className="player">
+      {playback ? (
+        <video ref={setVideo} muted playsInline controls autoPlay aria-label="Live stream" />
+      ) : (
+        <div className="no-stream" role="img" aria-label="No stream">
+          <span>No stream yet</span>
+          <small>The show's video appears here when the producer starts it.</small>
+        </div>
+      )}
+      {status === 'error' && <p className="player-error">The stream failed: {error}</p>}
+    </div>
+  );
+}

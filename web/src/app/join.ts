@@ -1,0 +1,32 @@
+// The fan page's join: the SDK's `apiJoin` (first as a new fan, then showing the last token to
+// keep the same identity), with the reply's `playback` kept for the player when the engine hands
+// one out. The API is this page's own origin.
+
+import { apiJoin, type JoinFn } from '@fanfare/sdk';
+import type { PlaybackSource } from '@fanfare/react';
+
+export function pageJoin(
+  eventId: string,
+  name: string | undefined,
+  onPlayback: (playback: PlaybackSource | undefined) => void,
+): JoinFn {
+  return apiJoin({
+    apiUrl: location.origin,
+    eventId,
+    ...(name ? { name } : {}),
+    // Reads the reply a second time for `playback`, which the SDK's join does not keep.
+    fetch: async (input, init) => {
+      const res = await fetch(input, init);
+      if (res.ok) {
+        res
+          .clone()
+          .json()
+          .then(
+            (body: { playback?: PlaybackSource }) => onPlayback(body.playback),
+            () => undefined, // the SDK reads the same body and reports a bad one
+          );
+      }
+      return res;
+    },
+  });
+}
