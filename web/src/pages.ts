@@ -73,6 +73,8 @@ export async function buildPages(options: BuildPagesOptions = {}): Promise<strin
       minify: options.minify ?? true,
       sourcemap: false,
       reportCompressedSize: false,
+      // hls.js (~570 kB) is its own chunk, loaded only when a stream plays.
+      chunkSizeWarningLimit: 700,
       // The preload polyfill would be inline code, which the CSP forbids (and browsers that
       // run these pages support modulepreload).
       modulePreload: { polyfill: false },
