@@ -73,7 +73,10 @@ async function main(): Promise<void> {
   // The pages `pnpm build` made; this process never builds them (no Vite in production).
   const built = existsSync(join(PAGES_DIR, 'index.html'));
   if (!built) logger.warn('web pages not built: `/` and `/console` answer 404; run pnpm build');
-  const app = createApp({ ...plane.deps, pages: built ? WebPages.load(PAGES_DIR) : undefined });
+  // The pages' player fetches the LL-HLS stream from the media origin: the CSP lets it.
+  const mediaOrigin = config.mediaTokenSecret ? [new URL(config.mediaPublicUrl).origin] : [];
+  const pages = built ? WebPages.load(PAGES_DIR, { extraConnect: mediaOrigin }) : undefined;
+  const app = createApp({ ...plane.deps, pages });
   await plane.start();
 
   const api = await startApi({ app, host: config.host, port: config.port });

@@ -16,12 +16,7 @@ export { usePoll, type Poll } from './use-poll.js';
 export { useReactions, type Reactions } from './use-reactions.js';
 export { usePresence } from './use-presence.js';
 export { useWatchParty, PARTY_CHAT_KEPT, type WatchPartyState } from './use-watch-party.js';
-export {
-  usePlayback,
-  type Playback,
-  type PlaybackSource,
-  type PlaybackStatus,
-} from './use-playback.js';
+export { usePlayback, type PlaybackState, type PlaybackStatus } from './use-playback.js';
 export { CHAT_LINES_KEPT, appendMessage, removeMessage } from './chat-list.js';
 export {
   chatRefusal,

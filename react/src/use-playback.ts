@@ -1,22 +1,15 @@
 // The event's stream in a <video>: LL-HLS through hls.js (loaded on first use, so a page without
 // a stream never downloads it), or the browser's own HLS where it has one (Safari). The source
-// is what the API's join reply names as `playback`; until the engine hands one out, the status
-// stays `none` and the page shows its no-stream state. WebRTC (the LiveKit tier) slots in here
-// as a second `tier` when it lands.
+// is the join reply's `playback`; without one (no media service configured) the status stays
+// `none` and the page shows its no-stream state. A tier this hook does not know is treated as no
+// stream; WebRTC (the LiveKit tier) slots in here as a second `tier` when it lands.
 
 import { useEffect, useState } from 'react';
-
-/** A stream the fan may play, as the join reply's `playback` describes it. */
-export interface PlaybackSource {
-  tier: 'll-hls';
-  url: string;
-  /** When the signed URL stops working, ms since the Unix epoch; join again before then. */
-  expiresAt?: number;
-}
+import type { Playback } from '@fanfare/protocol';
 
 export type PlaybackStatus = 'none' | 'loading' | 'playing' | 'error';
 
-export interface Playback {
+export interface PlaybackState {
   status: PlaybackStatus;
   /** What failed, when status is `error`. */
   error: string | undefined;
@@ -24,11 +17,11 @@ export interface Playback {
 
 export function usePlayback(
   video: HTMLVideoElement | null,
-  source: PlaybackSource | undefined,
-): Playback {
+  source: Playback | undefined,
+): PlaybackState {
   const [status, setStatus] = useState<PlaybackStatus>('none');
   const [error, setError] = useState<string>();
-  const url = source?.url;
+  const url = source?.tier === 'll-hls' ? source.url : undefined;
 
   useEffect(() => {
     if (!video || url === undefined) {

@@ -3,12 +3,12 @@
 // one out. The API is this page's own origin.
 
 import { apiJoin, type JoinFn } from '@fanfare/sdk';
-import type { PlaybackSource } from '@fanfare/react';
+import type { Playback } from '@fanfare/protocol';
 
 export function pageJoin(
   eventId: string,
   name: string | undefined,
-  onPlayback: (playback: PlaybackSource | undefined) => void,
+  onPlayback: (playback: Playback | undefined) => void,
 ): JoinFn {
   return apiJoin({
     apiUrl: location.origin,
@@ -22,7 +22,7 @@ export function pageJoin(
           .clone()
           .json()
           .then(
-            (body: { playback?: PlaybackSource }) => onPlayback(body.playback),
+            (body: { playback?: Playback }) => onPlayback(body.playback),
             () => undefined, // the SDK reads the same body and reports a bad one
           );
       }

@@ -2,7 +2,8 @@
 // from @fanfare/react's hooks: player, reactions, the poll, chat, the watch party.
 
 import { useState } from 'react';
-import { FanfareProvider, useFanfareClient, type PlaybackSource } from '@fanfare/react';
+import type { Playback } from '@fanfare/protocol';
+import { FanfareProvider, useFanfareClient } from '@fanfare/react';
 import { pageJoin } from '../join.js';
 import { ChatPanel } from './chat-panel.js';
 import { FanHeader } from './fan-header.js';
@@ -17,7 +18,7 @@ export interface FanPageProps {
 }
 
 export function FanPage({ eventId, name }: FanPageProps) {
-  const [playback, setPlayback] = useState<PlaybackSource>();
+  const [playback, setPlayback] = useState<Playback>();
   const client = useFanfareClient({ join: pageJoin(eventId, name, setPlayback) });
   if (!client) return <p className="loading">Joining…</p>;
   return (

@@ -2,9 +2,10 @@
 // "no stream" panel in the same 16:9 box so the page does not jump when a stream starts.
 
 import { useState } from 'react';
-import { usePlayback, type PlaybackSource } from '@fanfare/react';
+import type { Playback } from '@fanfare/protocol';
+import { usePlayback } from '@fanfare/react';
 
-export function Player({ playback }: { playback: PlaybackSource | undefined }) {
+export function Player({ playback }: { playback: Playback | undefined }) {
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
   const { status, error } = usePlayback(video, playback);
   return (
