@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP, PHONE, startWebHarness, type WebHarness } from './web-harness.js';
 
 /** Longest wait for something a page should show, ms (a loaded CI box, 1 s stage propagation). */
-const SHOW_MS = 10_000;
+const SHOW_MS = 15_000;
+/** Each test's budget, ms: a whole show is some 30 steps in five pages on a shared 2-core box. */
+const TEST_MS = 120_000;
 const HOSTILE =
   '<b>bold</b> & <img src=x onerror="window.pwned=1"> <script>window.pwned=2</script>';
 
@@ -31,116 +33,124 @@ describe.skipIf(!chromiumAvailable())('the pages in Chromium', () => {
     await page.getByRole('button', { name: 'Send' }).click();
   };
 
-  it('serves the fan page for the demo event at /, at phone and desktop width', async () => {
-    for (const viewport of [PHONE, DESKTOP]) {
-      const page = await h.open('demo', '/?name=Dee', viewport);
-      await page.getByText('Live as Dee').waitFor({ timeout: SHOW_MS });
-      await send(page, `hello from ${viewport.width}`);
-      await page.getByText(`hello from ${viewport.width}`).waitFor({ timeout: SHOW_MS });
-      await h.shot(page, 'fan-demo');
-      await page.context().close();
-    }
-    expect(h.errors).toEqual([]);
-  });
+  it(
+    'serves the fan page for the demo event at /, at phone and desktop width',
+    async () => {
+      for (const viewport of [PHONE, DESKTOP]) {
+        const page = await h.open('demo', '/?name=Dee', viewport);
+        await page.getByText('Live as Dee').waitFor({ timeout: SHOW_MS });
+        await send(page, `hello from ${viewport.width}`);
+        await page.getByText(`hello from ${viewport.width}`).waitFor({ timeout: SHOW_MS });
+        await h.shot(page, 'fan-demo');
+        await page.context().close();
+      }
+      expect(h.errors).toEqual([]);
+    },
+    TEST_MS,
+  );
 
-  it('runs a show: sign in, create, go live, poll, vote, result, moderation, timeout', async () => {
-    // The producer signs in with the token `pnpm start` prints.
-    const desk = await h.open('console', '/console', DESKTOP);
-    await h.shot(desk, 'console-sign-in');
-    const phoneConsole = await h.open('console-phone', '/console', PHONE);
-    await h.shot(phoneConsole, 'console-sign-in');
-    await desk.getByLabel('Producer token').fill('not-a-token');
-    await desk.getByRole('button', { name: 'Sign in' }).click();
-    await desk.getByRole('alert').getByText('was refused').waitFor({ timeout: SHOW_MS });
-    await desk.getByLabel('Producer token').fill(h.engine.producerToken);
-    await desk.getByRole('button', { name: 'Sign in' }).click();
+  it(
+    'runs a show: sign in, create, go live, poll, vote, result, moderation, timeout',
+    async () => {
+      // The producer signs in with the token `pnpm start` prints.
+      const desk = await h.open('console', '/console', DESKTOP);
+      await h.shot(desk, 'console-sign-in');
+      const phoneConsole = await h.open('console-phone', '/console', PHONE);
+      await h.shot(phoneConsole, 'console-sign-in');
+      await desk.getByLabel('Producer token').fill('not-a-token');
+      await desk.getByRole('button', { name: 'Sign in' }).click();
+      await desk.getByRole('alert').getByText('was refused').waitFor({ timeout: SHOW_MS });
+      await desk.getByLabel('Producer token').fill(h.engine.producerToken);
+      await desk.getByRole('button', { name: 'Sign in' }).click();
 
-    // Creates an event and takes it live.
-    await desk.getByLabel('Title').fill('The Final');
-    await desk.getByRole('button', { name: 'Create event' }).click();
-    await desk.getByRole('button', { name: 'Go live' }).click();
-    const eventPanel = desk.getByRole('region', { name: 'Event The Final' });
-    await eventPanel.locator('.badge.state-live').first().waitFor({ timeout: SHOW_MS });
+      // Creates an event and takes it live.
+      await desk.getByLabel('Title').fill('The Final');
+      await desk.getByRole('button', { name: 'Create event' }).click();
+      await desk.getByRole('button', { name: 'Go live' }).click();
+      const eventPanel = desk.getByRole('region', { name: 'Event The Final' });
+      await eventPanel.locator('.badge.state-live').first().waitFor({ timeout: SHOW_MS });
 
-    // Two fans arrive, one on a phone.
-    const ann = await h.open('ann', '/e/the-final?name=Ann', PHONE);
-    const bob = await h.open('bob', '/?event=the-final&name=Bob', DESKTOP);
-    await ann.getByText('Live as Ann').waitFor({ timeout: SHOW_MS });
-    await bob.getByText('Live as Bob').waitFor({ timeout: SHOW_MS });
+      // Two fans arrive, one on a phone.
+      const ann = await h.open('ann', '/e/the-final?name=Ann', PHONE);
+      const bob = await h.open('bob', '/?event=the-final&name=Bob', DESKTOP);
+      await ann.getByText('Live as Ann').waitFor({ timeout: SHOW_MS });
+      await bob.getByText('Live as Bob').waitFor({ timeout: SHOW_MS });
 
-    // The producer opens a poll; both fans see it.
-    await desk.getByLabel('Question').fill('Who wins?');
-    await desk.getByLabel(/^Options/).fill('Red\nBlue');
-    await desk.getByRole('button', { name: 'Open poll' }).click();
-    for (const fan of [ann, bob]) {
-      await fan.getByRole('heading', { name: 'Who wins?' }).waitFor({ timeout: SHOW_MS });
-    }
+      // The producer opens a poll; both fans see it.
+      await desk.getByLabel('Question').fill('Who wins?');
+      await desk.getByLabel(/^Options/).fill('Red\nBlue');
+      await desk.getByRole('button', { name: 'Open poll' }).click();
+      for (const fan of [ann, bob]) {
+        await fan.getByRole('heading', { name: 'Who wins?' }).waitFor({ timeout: SHOW_MS });
+      }
 
-    // They vote; each page's tally moves to two votes, split one and one.
-    await ann.getByRole('button', { name: /^Red/ }).click();
-    await bob.getByText('1 vote ·').waitFor({ timeout: SHOW_MS });
-    await bob.getByRole('button', { name: /^Blue/ }).click();
-    for (const fan of [ann, bob]) {
-      await fan.getByText('2 votes ·').waitFor({ timeout: SHOW_MS });
-      expect(await fan.locator('.poll .share').allTextContents()).toEqual(['50% · 1', '50% · 1']);
-    }
-    await ann.getByText('you voted Red').waitFor();
-    await desk.getByText('2 votes so far').waitFor({ timeout: SHOW_MS });
-    expect(await desk.locator('.tally-count').allTextContents()).toEqual(['1', '1']);
-    await desk.locator('.chart canvas').waitFor();
-    await h.shot(ann, 'fan-poll');
-    await h.shot(bob, 'fan-poll');
-    await h.shot(desk, 'console-poll');
+      // They vote; each page's tally moves to two votes, split one and one.
+      await ann.getByRole('button', { name: /^Red/ }).click();
+      await bob.getByText('1 vote ·').waitFor({ timeout: SHOW_MS });
+      await bob.getByRole('button', { name: /^Blue/ }).click();
+      for (const fan of [ann, bob]) {
+        await fan.getByText('2 votes ·').waitFor({ timeout: SHOW_MS });
+        expect(await fan.locator('.poll .share').allTextContents()).toEqual(['50% · 1', '50% · 1']);
+      }
+      await ann.getByText('you voted Red').waitFor();
+      await desk.getByText('2 votes so far').waitFor({ timeout: SHOW_MS });
+      expect(await desk.locator('.tally-count').allTextContents()).toEqual(['1', '1']);
+      await desk.locator('.chart canvas').waitFor();
+      await h.shot(ann, 'fan-poll');
+      await h.shot(bob, 'fan-poll');
+      await h.shot(desk, 'console-poll');
 
-    // The producer closes it; the result lands on both fan pages and in the console.
-    await desk.getByRole('button', { name: 'Close poll' }).click();
-    for (const fan of [ann, bob]) {
-      await fan.getByText('Result: 2 votes').waitFor({ timeout: SHOW_MS });
-    }
-    await desk.getByRole('list', { name: 'Poll results' }).getByText('Red: 1, Blue: 1').waitFor({
-      timeout: SHOW_MS,
-    });
+      // The producer closes it; the result lands on both fan pages and in the console.
+      await desk.getByRole('button', { name: 'Close poll' }).click();
+      for (const fan of [ann, bob]) {
+        await fan.getByText('Result: 2 votes').waitFor({ timeout: SHOW_MS });
+      }
+      await desk.getByRole('list', { name: 'Poll results' }).getByText('Red: 1, Blue: 1').waitFor({
+        timeout: SHOW_MS,
+      });
 
-    // Chat HTML stays text: the markup arrives as characters, no element, no script run.
-    await send(ann, HOSTILE);
-    await send(ann, 'a second message');
-    for (const fan of [ann, bob]) {
-      await fan.getByText('a second message').waitFor({ timeout: SHOW_MS });
-      expect(await chatText(fan)).toEqual([`Ann${HOSTILE}`, 'Anna second message']);
-      expect(
-        await fan.locator('.messages b:not(.author), .messages img, .messages script').count(),
-      ).toBe(0);
-      expect(await fan.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
-    }
+      // Chat HTML stays text: the markup arrives as characters, no element, no script run.
+      await send(ann, HOSTILE);
+      await send(ann, 'a second message');
+      for (const fan of [ann, bob]) {
+        await fan.getByText('a second message').waitFor({ timeout: SHOW_MS });
+        expect(await chatText(fan)).toEqual([`Ann${HOSTILE}`, 'Anna second message']);
+        expect(
+          await fan.locator('.messages b:not(.author), .messages img, .messages script').count(),
+        ).toBe(0);
+        expect(await fan.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
+      }
 
-    // A moderator deletes the first message: it vanishes on both fan pages.
-    await desk.getByRole('button', { name: `Delete message from Ann: ${HOSTILE}` }).click();
-    for (const fan of [ann, bob]) {
-      await fan.waitForFunction(
-        () => document.querySelectorAll('.messages li').length === 1,
-        null,
-        {
-          timeout: SHOW_MS,
-        },
+      // A moderator deletes the first message: it vanishes on both fan pages.
+      await desk.getByRole('button', { name: `Delete message from Ann: ${HOSTILE}` }).click();
+      for (const fan of [ann, bob]) {
+        await fan.waitForFunction(
+          () => document.querySelectorAll('.messages li').length === 1,
+          null,
+          {
+            timeout: SHOW_MS,
+          },
+        );
+        expect(await chatText(fan)).toEqual(['Anna second message']);
+      }
+
+      // Ann is timed out with a reason; her next message is refused and she is told why.
+      await desk.getByLabel('Reason').fill('spamming');
+      await desk.getByRole('button', { name: 'Time out Ann' }).first().click();
+      await desk.getByText('Ann timed out').waitFor({ timeout: SHOW_MS });
+      await send(ann, 'am I still here?');
+      const refusal = ann.locator('.refusal-timed_out');
+      await refusal.waitFor({ timeout: SHOW_MS });
+      expect(await refusal.textContent()).toMatch(
+        /A moderator timed you out of chat\. Reason: spamming\. Your message goes out in [45]:\d\d\./,
       );
-      expect(await chatText(fan)).toEqual(['Anna second message']);
-    }
-
-    // Ann is timed out with a reason; her next message is refused and she is told why.
-    await desk.getByLabel('Reason').fill('spamming');
-    await desk.getByRole('button', { name: 'Time out Ann' }).first().click();
-    await desk.getByText('Ann timed out').waitFor({ timeout: SHOW_MS });
-    await send(ann, 'am I still here?');
-    const refusal = ann.locator('.refusal-timed_out');
-    await refusal.waitFor({ timeout: SHOW_MS });
-    expect(await refusal.textContent()).toMatch(
-      /A moderator timed you out of chat\. Reason: spamming\. Your message goes out in [45]:\d\d\./,
-    );
-    await h.shot(ann, 'fan-timed-out');
-    await h.shot(bob, 'fan-chat');
-    await h.shot(desk, 'console-moderation');
-    await h.shot(phoneConsole, 'console-moderation'); // the phone console still at sign-in
-    // The one error any page logged: the browser's own line for the refused sign-in.
-    expect(h.errors).toEqual([expect.stringMatching(/^console: .* 401 \(Unauthorized\)$/)]);
-  });
+      await h.shot(ann, 'fan-timed-out');
+      await h.shot(bob, 'fan-chat');
+      await h.shot(desk, 'console-moderation');
+      await h.shot(phoneConsole, 'console-moderation'); // the phone console still at sign-in
+      // The one error any page logged: the browser's own line for the refused sign-in.
+      expect(h.errors).toEqual([expect.stringMatching(/^console: .* 401 \(Unauthorized\)$/)]);
+    },
+    TEST_MS,
+  );
 });
