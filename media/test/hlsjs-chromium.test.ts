@@ -1,6 +1,7 @@
 // hls.js in headless Chromium (Debian's, through playwright-core) plays the live demo stream from
 // the origin: it reaches the playing state and its position advances. First frame and latency
-// to the live edge are printed as figures, not asserted (speed is for the benchmarks).
+// to the live edge are printed as figures, not asserted (speed is for the benchmarks). Then two
+// players driven by the SDK's LivePlayer end near its target delay and near each other.
 
 import { chromiumAvailable, launchChromium, type Browser, type Page } from '@fanfare/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,11 @@ interface PlayerState {
   errors: string[];
   levels: number;
   latencies: number[];
+  /** [wall ms, delay behind live ms, playback rate] every 100 ms while playing. */
+  samples: [number, number, number][];
+  target: number | undefined;
+  seeks: number;
+  stalls: number;
   hlsLatency: number;
   targetLatency: number;
   buffered: number;
@@ -97,4 +103,51 @@ describe.skipIf(!ready)('hls.js in Chromium', () => {
     );
     expect(sorted.length).toBeGreaterThan(0);
   }, 60_000);
+
+  it('steers two LivePlayers to the same delay behind live, near the target', async () => {
+    const pages = [await browser.newPage(), await browser.newPage()];
+    try {
+      await Promise.all(pages.map((p) => p.goto(player.url(master, { helper: true }))));
+      // Until each has held within 100 ms of its target for its last 2 s of samples (seen: 1-5 s
+      // after the first frame), then both are read at once.
+      for (const p of pages) {
+        await p.waitForFunction(
+          () => {
+            const st = (window as unknown as { player: PlayerState }).player;
+            const end = st.samples.at(-1)?.[0] ?? 0;
+            const last = st.samples.filter(([t]) => t > end - 2000);
+            return (
+              st.target !== undefined &&
+              last.length >= 15 &&
+              last.every(([, d]) => Math.abs(d - st.target!) < 100)
+            );
+          },
+          undefined,
+          { timeout: 45_000, polling: 250 },
+        );
+      }
+      const states = await Promise.all(
+        pages.map((p) => p.evaluate(() => (window as unknown as { player: PlayerState }).player)),
+      );
+      // Each player's delay over its last 2 s, and the two compared at the same wall times.
+      const recent = (st: PlayerState) => {
+        const end = st.samples.at(-1)![0];
+        return st.samples.filter(([t]) => t > end - 2000);
+      };
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      const delays = states.map((st) => median(recent(st).map(([, d]) => d)));
+      const target = states[0]!.target!;
+      console.log(
+        `LivePlayer: target ${target} ms; delays over the last 2 s: ${delays.join(' and ')} ms ` +
+          `(spread ${Math.abs(delays[0]! - delays[1]!).toFixed(0)} ms); seeks ${states.map((st) => st.seeks).join('/')}, ` +
+          `stalls ${states.map((st) => st.stalls).join('/')}, rates now ${states.map((st) => st.samples.at(-1)![2]).join('/')}`,
+      );
+      expect(states.map((st) => st.target)).toEqual([target, target]);
+      expect(target).toBeGreaterThan(0);
+      for (const d of delays) expect(Math.abs(d - target)).toBeLessThan(150);
+      expect(Math.abs(delays[0]! - delays[1]!)).toBeLessThan(100);
+    } finally {
+      await Promise.all(pages.map((p) => p.close()));
+    }
+  }, 90_000);
 });

@@ -1,12 +1,15 @@
 // A minimal player page for the browser tests: hls.js (the npm package's own build) in
 // low-latency mode on a muted video, served from its own origin (so CORS is exercised). It
 // records into `window.player`: when playback started, the first frame, and the latency to the
-// live edge from program date-time.
+// live edge from program date-time. With `&helper=1` the SDK's LivePlayer (bundled by esbuild
+// from the SDK's source) drives hls.js and steers toward the live edge target instead.
 
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const require = createRequire(import.meta.url);
 const HLS_JS = readFileSync(require.resolve('hls.js/dist/hls.min.js'));
@@ -14,16 +17,42 @@ const HLS_JS = readFileSync(require.resolve('hls.js/dist/hls.min.js'));
 const PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>player</title></head>
 <body><video id="video" muted autoplay playsinline width="320" height="180"></video>
-<script src="/hls.min.js"></script><script src="/player.js"></script></body></html>`;
+<script src="/hls.min.js"></script><script src="/live-player.js"></script>
+<script src="/player.js"></script></body></html>`;
+
+/** The SDK's LivePlayer for the page, as `window.FanfareLive.LivePlayer`. */
+async function bundleLivePlayer(): Promise<string> {
+  const out = await build({
+    stdin: {
+      contents: "export { LivePlayer } from '@fanfare/sdk';",
+      resolveDir: fileURLToPath(new URL('.', import.meta.url)),
+      loader: 'ts',
+    },
+    bundle: true,
+    write: false,
+    format: 'iife',
+    globalName: 'FanfareLive',
+    platform: 'browser',
+    target: 'es2022',
+  });
+  return out.outputFiles[0]!.text;
+}
 
 /** Runs in the page. */
 const PLAYER = `
 const video = document.getElementById('video');
-const src = new URLSearchParams(location.search).get('src');
-const player = { started: performance.now(), playingAt: 0, firstFrameAt: 0, errors: [], levels: 0, level: -1, latencies: [] };
+const params = new URLSearchParams(location.search);
+const src = params.get('src');
+const player = { started: performance.now(), playingAt: 0, firstFrameAt: 0, errors: [], levels: 0, level: -1, latencies: [], samples: [], stalls: 0 };
 window.player = player;
-const hls = new Hls({ lowLatencyMode: true, backBufferLength: 10 });
+let helper;
+if (params.get('helper')) {
+  helper = new FanfareLive.LivePlayer({ Hls, media: video, url: src });
+  window.helper = helper;
+}
+const hls = helper ? helper.hls : new Hls({ lowLatencyMode: true, backBufferLength: 10 });
 window.hls = hls;
+video.addEventListener('waiting', () => { if (player.playingAt) player.stalls++; });
 hls.on(Hls.Events.ERROR, (_e, data) => player.errors.push(data.details + (data.fatal ? ' (fatal)' : '')));
 hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => { player.levels = data.levels.length; });
 hls.on(Hls.Events.LEVEL_SWITCHED, (_e, data) => { player.level = data.level; });
@@ -31,22 +60,31 @@ video.addEventListener('playing', () => { if (!player.playingAt) player.playingA
 video.requestVideoFrameCallback(() => { player.firstFrameAt = performance.now(); });
 setInterval(() => {
   const date = hls.playingDate;
-  if (date && !video.paused) player.latencies.push(Date.now() - date.getTime());
+  if (date && !video.paused) {
+    const now = Date.now();
+    player.latencies.push(now - date.getTime());
+    player.samples.push([now, now - date.getTime(), video.playbackRate]);
+  }
+  player.target = helper ? helper.targetMs : undefined;
+  player.seeks = helper ? helper.seeks : 0;
   player.hlsLatency = hls.latency;
   player.targetLatency = hls.targetLatency;
   player.buffered = video.buffered.length ? video.buffered.end(video.buffered.length - 1) - video.currentTime : 0;
 }, 100);
-hls.loadSource(src);
-hls.attachMedia(video);
+if (!helper) {
+  hls.loadSource(src);
+  hls.attachMedia(video);
+}
 `;
 
 export interface PlayerPage {
   /** The page URL that plays `masterUrl`. */
-  url(masterUrl: string): string;
+  url(masterUrl: string, options?: { helper?: boolean }): string;
   close(): Promise<void>;
 }
 
 export async function servePlayerPage(): Promise<PlayerPage> {
+  const livePlayer = await bundleLivePlayer();
   const server: Server = createServer((req, res) => {
     const path = req.url?.split('?')[0];
     const [type, body] =
@@ -56,14 +94,17 @@ export async function servePlayerPage(): Promise<PlayerPage> {
           ? ['text/javascript', PLAYER]
           : path === '/hls.min.js'
             ? ['text/javascript', HLS_JS]
-            : ['text/plain', ''];
+            : path === '/live-player.js'
+              ? ['text/javascript', livePlayer]
+              : ['text/plain', ''];
     res.writeHead(body === '' ? 404 : 200, { 'content-type': type });
     res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: (masterUrl) => `http://127.0.0.1:${port}/?src=${encodeURIComponent(masterUrl)}`,
+    url: (masterUrl, options = {}) =>
+      `http://127.0.0.1:${port}/?src=${encodeURIComponent(masterUrl)}${options.helper ? '&helper=1' : ''}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -42,3 +42,23 @@ export type { SocketLike, WebSocketConstructor } from './socket.js';
 export { IllegalTransitionError, canTransition, transition, type ClientState } from './state.js';
 export { TapMerger, type TapMergerOptions } from './tap-merger.js';
 export { TOKEN_REFRESH_MARGIN_MS } from './token.js';
+export {
+  DEFAULT_LIVE_EDGE_RULE,
+  LIVE_EDGE_DEAD_BAND_MS,
+  LIVE_EDGE_GAIN_PER_S,
+  LIVE_EDGE_MAX_RATE_DEVIATION,
+  LIVE_EDGE_SEEK_BEYOND_MS,
+  steerLiveEdge,
+  type LiveEdgeRule,
+  type LiveEdgeStep,
+} from './live-edge.js';
+export {
+  FALLBACK_TARGET_MS,
+  LIVE_EDGE_STEP_MS,
+  LIVE_HLS_CONFIG,
+  LivePlayer,
+  type HlsClass,
+  type HlsLike,
+  type LivePlayerOptions,
+  type VideoLike,
+} from './live-player.js';

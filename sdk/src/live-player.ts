@@ -1,0 +1,152 @@
+// The LL-HLS player helper the fan page uses: hls.js on a media element, started on the lowest
+// rendition (the smallest first segment to fetch and decode: the fastest first frame; hls.js's ABR
+// moves up from there), and steered toward one target delay behind live so every viewer sees the
+// same moment at the same time. hls.js alone settles wherever its start-up left it (its catch-up
+// rate is off by default): this measures the delay from EXT-X-PROGRAM-DATE-TIME every step and
+// applies the pure rule of live-edge.ts. hls.js is not a dependency of the SDK: the app passes the
+// `Hls` class it loaded (typed structurally below), so the SDK stays dependency-free.
+
+import type { Clock, TimerHandle } from './clock.js';
+import { systemClock } from './clock.js';
+import { DEFAULT_LIVE_EDGE_RULE, steerLiveEdge, type LiveEdgeRule } from './live-edge.js';
+
+/** How often the delay is measured and the rate set, ms. */
+export const LIVE_EDGE_STEP_MS = 250;
+/** The target when neither the app nor the playlist names one (no PART-HOLD-BACK), ms. */
+export const FALLBACK_TARGET_MS = 3000;
+
+/** What the helper uses of an hls.js instance (hls.js 1.5+). */
+export interface HlsLike {
+  loadSource(url: string): void;
+  attachMedia(media: never): void;
+  destroy(): void;
+  /** Wall-clock time of the frame at the play head, from program date-time. */
+  readonly playingDate: Date | null;
+  readonly latestLevelDetails: { readonly partHoldBack?: number } | null;
+}
+
+/** The hls.js class (`Hls` from the `hls.js` package). */
+export type HlsClass<H extends HlsLike = HlsLike> = new (config: Record<string, unknown>) => H;
+
+/** What the helper uses of the video element. */
+export interface VideoLike {
+  currentTime: number;
+  playbackRate: number;
+  readonly paused: boolean;
+  readonly buffered: { readonly length: number; end(index: number): number };
+}
+
+export interface LivePlayerOptions<H extends HlsLike> {
+  Hls: HlsClass<H>;
+  media: VideoLike;
+  /** The join reply's `playback.url`. */
+  url: string;
+  /**
+   * The delay behind live every viewer aims at, ms (an event-wide value the app was given).
+   * Absent: the playlist's PART-HOLD-BACK, the server's advice for low-latency players.
+   */
+  targetLatencyMs?: number;
+  /**
+   * Wall clock, ms since the epoch, in the origin's time: program date-time is the packager's
+   * clock, so a skewed device clock skews the measured delay (pass the SDK's server clock).
+   */
+  now?: () => number;
+  /** Timers for the steering loop. */
+  clock?: Clock;
+  /** Extra hls.js config (merged over the helper's). */
+  hlsConfig?: Record<string, unknown>;
+  rule?: LiveEdgeRule;
+}
+
+/** hls.js settings the helper relies on. */
+export const LIVE_HLS_CONFIG = Object.freeze({
+  lowLatencyMode: true,
+  // The lowest rendition first: the fastest first frame; ABR climbs from there.
+  startLevel: 0,
+  // hls.js's own catch-up off: one controller only, or the two fight.
+  maxLiveSyncPlaybackRate: 1,
+  backBufferLength: 10,
+});
+
+export class LivePlayer<H extends HlsLike = HlsLike> {
+  readonly hls: H;
+  readonly #media: VideoLike;
+  readonly #options: LivePlayerOptions<H>;
+  readonly #now: () => number;
+  readonly #clock: Clock;
+  #timer: TimerHandle | undefined;
+  #closed = false;
+  #delayMs: number | undefined;
+  #seeks = 0;
+
+  constructor(options: LivePlayerOptions<H>) {
+    this.#options = options;
+    this.#media = options.media;
+    this.#now = options.now ?? (() => Date.now());
+    this.#clock = options.clock ?? systemClock;
+    this.hls = new options.Hls({ ...LIVE_HLS_CONFIG, ...options.hlsConfig });
+    this.hls.loadSource(options.url);
+    this.hls.attachMedia(options.media as never);
+    this.#schedule();
+  }
+
+  /** The last measured delay behind live, ms; undefined before playback. */
+  get delayMs(): number | undefined {
+    return this.#delayMs;
+  }
+
+  /** The delay aimed at, ms: the app's, else PART-HOLD-BACK, else FALLBACK_TARGET_MS. */
+  get targetMs(): number {
+    if (this.#options.targetLatencyMs !== undefined) return this.#options.targetLatencyMs;
+    const holdBack = this.hls.latestLevelDetails?.partHoldBack;
+    return holdBack ? holdBack * 1000 : FALLBACK_TARGET_MS;
+  }
+
+  /** Jumps made so far (start-up far from the target, or a stall). */
+  get seeks(): number {
+    return this.#seeks;
+  }
+
+  /** One measurement and correction (the loop calls it every LIVE_EDGE_STEP_MS). */
+  step(): void {
+    const media = this.#media;
+    const date = this.hls.playingDate;
+    if (media.paused || !date) return;
+    this.#delayMs = this.#now() - date.getTime();
+    const last = media.buffered.length - 1;
+    const aheadMs = last >= 0 ? (media.buffered.end(last) - media.currentTime) * 1000 : 0;
+    const step = steerLiveEdge(
+      this.#delayMs,
+      this.targetMs,
+      aheadMs,
+      this.#options.rule ?? DEFAULT_LIVE_EDGE_RULE,
+    );
+    if (step.kind === 'seek') {
+      this.#seeks++;
+      media.playbackRate = 1;
+      media.currentTime += step.seconds;
+    } else if (media.playbackRate !== step.rate) {
+      media.playbackRate = step.rate;
+    }
+  }
+
+  /** Stops steering and destroys hls.js. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.hls.destroy();
+  }
+
+  #schedule(): void {
+    this.#timer = this.#clock.setTimeout(() => {
+      if (this.#closed) return;
+      try {
+        this.step();
+      } finally {
+        // A throwing step (a media element gone odd) must not end the steering for good.
+        this.#schedule();
+      }
+    }, LIVE_EDGE_STEP_MS);
+  }
+}
