@@ -5,6 +5,7 @@
 import type { Database } from '@fanfare/db';
 import type { Clock, EventLog, Logger } from '@fanfare/fanout';
 import type { EventDirectory } from './event-directory.js';
+import type { JoinLimiter } from './join-limiter.js';
 import type { Moderation } from './moderation.js';
 import type { PlaybackIssuer } from './playback.js';
 import type { PollService } from './poll-service.js';
@@ -36,6 +37,13 @@ export interface AppDeps {
    * `cf-ipcountry`. Without it, joins to events with a country allow-list are refused.
    */
   countryHeader?: string | undefined;
+  /** Join rate limits per client address and per event; absent: joins are not limited. */
+  joinLimiter?: JoinLimiter | undefined;
+  /**
+   * The request header a trusted proxy sets to the client's address (its last entry is used);
+   * without it the socket's peer address is (see join-limiter.ts).
+   */
+  clientAddressHeader?: string | undefined;
   clock?: Clock;
   /**
    * The WebSocket URL a fan of this event should connect to (token goes in `?token=`), or

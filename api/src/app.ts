@@ -11,6 +11,7 @@ import { consoleLogger } from '@fanfare/fanout';
 import type { AppDeps } from './app-deps.js';
 import { jsonBodyLimit } from './body-limit.js';
 import type { EventInfo } from './event-directory.js';
+import { clientAddress, peerAddress } from './join-limiter.js';
 import {
   JOIN_BODY_MAX_BYTES,
   newAnonymousUserId,
@@ -64,6 +65,18 @@ function asApiError(err: unknown): unknown {
     });
   }
   return fromDbError(err);
+}
+
+/** Refuses (429 `rate_limited`) a join over its address's or its event's rate. */
+function admitJoin(deps: AppDeps, eventId: string, c: Context): void {
+  const header = deps.clientAddressHeader;
+  const address = clientAddress(header, header && c.req.header(header), peerAddress(c.env));
+  const waitMs = deps.joinLimiter?.admit(eventId, address) ?? 0;
+  if (waitMs > 0) {
+    throw new ApiError('rate_limited', 'too many joins; wait as Retry-After says', {
+      retryAfterS: Math.ceil(waitMs / 1000),
+    });
+  }
 }
 
 /** Refuses a join the event's country allow-list does not admit. */
@@ -124,6 +137,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     const eventId = c.req.param('id');
     // A malformed id can name no event, so it gets the same answer as an unknown one.
     if (!isEventId(eventId)) throw new ApiError('event_not_found', 'no event with this id');
+    admitJoin(deps, eventId, c);
     // Parsed before the lookup so malformed requests cost no directory read.
     const request = parseJoinRequest(await c.req.text());
     const event = await deps.events.get(eventId);

@@ -21,6 +21,12 @@ import {
 import { MIN_TOKEN_SECRET_BYTES } from '@fanfare/media';
 import { TOKEN_ISSUER } from '@fanfare/protocol';
 import { z } from 'zod';
+import {
+  JOIN_LIMIT_PER_ADDRESS,
+  JOIN_LIMIT_PER_EVENT,
+  type JoinLimits,
+  type RateLimit,
+} from './join-limiter.js';
 import { FAN_TOKEN_TTL_S } from './token-issuer.js';
 
 export { ConfigError };
@@ -43,6 +49,31 @@ export const DEFAULT_PGLITE_DATA_DIR = '.fanfare/pglite';
 const PEM_HEADER = '-----BEGIN PRIVATE KEY-----';
 // Many secret stores and .env files hold a PEM on one line with literal `\n` escapes.
 const unfold = (raw: string) => raw.replace(/\\n/g, '\n');
+
+/** A header name, lowercased. */
+const headerName = z
+  .string()
+  .transform((name) => name.toLowerCase())
+  .refine((name) => /^[a-z0-9-]+$/.test(name), {
+    message: 'must be a header name (letters, digits, -)',
+  });
+
+/** `<rate per second>/<burst>` (e.g. `5/50`), or `off`. */
+function rateLimit(fallback: RateLimit) {
+  return z
+    .string()
+    .regex(/^(off|\d+(\.\d+)?\/\d+)$/, { message: 'must be `<rate/s>/<burst>` or `off`' })
+    .optional()
+    .transform((raw): RateLimit | undefined => {
+      if (raw === undefined) return fallback;
+      if (raw === 'off') return undefined;
+      const [rate, burst] = raw.split('/').map(Number) as [number, number];
+      return { ratePerSecond: rate, burst };
+    })
+    .refine((limit) => limit === undefined || (limit.ratePerSecond > 0 && limit.burst >= 1), {
+      message: 'rate must be > 0 and burst >= 1',
+    });
+}
 
 /** The API's variables, in the order docs/config.md lists them. */
 export const API_VARIABLES = {
@@ -125,19 +156,23 @@ export const API_VARIABLES = {
     meaning:
       "without `DATABASE_URL`: PGlite's data directory, or `memory` for a database lost at exit",
   }),
-  COUNTRY_HEADER: variable(
-    z
-      .string()
-      .transform((name) => name.toLowerCase())
-      .refine((name) => /^[a-z0-9-]+$/.test(name), {
-        message: 'must be a header name (letters, digits, -)',
-      })
-      .optional(),
-    {
-      meaning:
-        "the trusted CDN header with the fan's ISO country (e.g. `cf-ipcountry`); without it, joins to events with a country allow-list are refused",
-    },
-  ),
+  COUNTRY_HEADER: variable(headerName.optional(), {
+    meaning:
+      "the trusted CDN header with the fan's ISO country (e.g. `cf-ipcountry`); without it, joins to events with a country allow-list are refused",
+  }),
+  CLIENT_ADDRESS_HEADER: variable(headerName.optional(), {
+    default: 'unset: the socket peer',
+    meaning:
+      "the trusted proxy's header with the client address (e.g. `x-forwarded-for`; its last entry is used), for join rate limits; unset: the peer address, loopback peers unlimited",
+  }),
+  JOIN_LIMIT_PER_ADDRESS: variable(rateLimit(JOIN_LIMIT_PER_ADDRESS), {
+    default: `\`${JOIN_LIMIT_PER_ADDRESS.ratePerSecond}/${JOIN_LIMIT_PER_ADDRESS.burst}\``,
+    meaning: 'joins per second and burst from one client address (`off`: none); over it, 429',
+  }),
+  JOIN_LIMIT_PER_EVENT: variable(rateLimit(JOIN_LIMIT_PER_EVENT), {
+    default: `\`${JOIN_LIMIT_PER_EVENT.ratePerSecond}/${JOIN_LIMIT_PER_EVENT.burst}\``,
+    meaning: 'joins per second and burst to one event, per API replica (`off`: none); over it, 429',
+  }),
   MEDIA_TOKEN_SECRET: variable(
     z
       .string()
@@ -191,6 +226,8 @@ const apiSchema = z
     databaseUrl: env.DATABASE_URL,
     pgliteDataDir: env.PGLITE_DATA_DIR,
     countryHeader: env.COUNTRY_HEADER,
+    clientAddressHeader: env.CLIENT_ADDRESS_HEADER,
+    joinLimits: { perAddress: env.JOIN_LIMIT_PER_ADDRESS, perEvent: env.JOIN_LIMIT_PER_EVENT },
     mediaTokenSecret: env.MEDIA_TOKEN_SECRET,
     mediaPublicUrl: env.MEDIA_PUBLIC_URL,
     mediaControlUrl: env.MEDIA_CONTROL_URL,
@@ -228,6 +265,10 @@ export interface ApiConfig {
   readonly pgliteDataDir: string;
   /** COUNTRY_HEADER: the trusted CDN header holding the fan's country (e.g. cf-ipcountry). */
   readonly countryHeader: string | undefined;
+  /** CLIENT_ADDRESS_HEADER: the trusted proxy's client-address header; unset: the peer. */
+  readonly clientAddressHeader: string | undefined;
+  /** JOIN_LIMIT_PER_ADDRESS and JOIN_LIMIT_PER_EVENT (undefined: off). */
+  readonly joinLimits: JoinLimits;
   /** MEDIA_TOKEN_SECRET: the playback token key shared with the media process; unset: no video. */
   readonly mediaTokenSecret: string | undefined;
   /** MEDIA_PUBLIC_URL: the base of `playback.url`. */

@@ -27,6 +27,12 @@ import type { SigningKeys } from './signing-keys.js';
 import { StageProjector } from './stage-projector.js';
 import { StaffCredentials } from './staff-auth.js';
 import type { TokenIssuer } from './token-issuer.js';
+import {
+  JOIN_LIMIT_PER_ADDRESS,
+  JOIN_LIMIT_PER_EVENT,
+  JoinLimiter,
+  type JoinLimits,
+} from './join-limiter.js';
 
 export interface ControlPlaneParts {
   keys: SigningKeys;
@@ -43,6 +49,10 @@ export interface ControlPlaneParts {
   gatewayUrl: AppDeps['gatewayUrl'];
   ready?: AppDeps['ready'];
   countryHeader?: string | undefined;
+  /** Join rate limits; absent: the defaults (JOIN_LIMIT_PER_ADDRESS, JOIN_LIMIT_PER_EVENT). */
+  joinLimits?: JoinLimits | undefined;
+  /** The trusted proxy's client-address header (CLIENT_ADDRESS_HEADER). */
+  clientAddressHeader?: string | undefined;
   /** The join reply's `playback`; absent without a media service. */
   playback?: PlaybackIssuer | undefined;
   /** The media process's stream keys and status; absent without one. */
@@ -76,6 +86,11 @@ export function assembleControlPlane(parts: ControlPlaneParts): ControlPlane {
     polls,
     log,
     countryHeader: parts.countryHeader,
+    joinLimiter: new JoinLimiter(
+      parts.joinLimits ?? { perAddress: JOIN_LIMIT_PER_ADDRESS, perEvent: JOIN_LIMIT_PER_EVENT },
+      clock,
+    ),
+    clientAddressHeader: parts.clientAddressHeader,
     playback: parts.playback,
     streams: parts.streams,
     clock,

@@ -45,6 +45,13 @@ export { PollService, type PollServiceDeps } from './poll-service.js';
 export { ChatArchiver, type ChatArchiverDeps } from './chat-archiver.js';
 export { AUDIT_ACTIONS, SYSTEM_ACTOR, recordAudit, type AuditAction } from './audit.js';
 export { JOIN_BODY_MAX_BYTES } from './join-request.js';
+export {
+  JOIN_LIMIT_PER_ADDRESS,
+  JOIN_LIMIT_PER_EVENT,
+  JoinLimiter,
+  type JoinLimits,
+  type RateLimit,
+} from './join-limiter.js';
 export { ApiError, PROBLEM_CODES, PROBLEM_CONTENT_TYPE } from './problem.js';
 export type { FieldError, Problem, ProblemCode, ProblemStatus } from './problem.js';
 export { LlHlsPlaybackIssuer, type LlHlsPlaybackOptions, type PlaybackIssuer } from './playback.js';

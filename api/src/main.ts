@@ -63,6 +63,8 @@ async function main(): Promise<void> {
     gatewayUrl,
     ready: () => ready,
     countryHeader: config.countryHeader,
+    clientAddressHeader: config.clientAddressHeader,
+    joinLimits: config.joinLimits,
     playback: mediaSecret
       ? new LlHlsPlaybackIssuer({ secret: mediaSecret, publicUrl: config.mediaPublicUrl })
       : undefined,

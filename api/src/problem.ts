@@ -47,6 +47,7 @@ export const PROBLEM_CODES = {
   event_ended: { status: 410, title: 'The event has ended; fans can no longer join.' },
   payload_too_large: { status: 413, title: 'The request body is too large.' },
   unsupported_media_type: { status: 415, title: 'Send the body as application/json.' },
+  rate_limited: { status: 429, title: 'Too many requests; wait as Retry-After says.' },
   internal: { status: 500, title: 'An unexpected server error.' },
   unavailable: { status: 503, title: 'The service cannot take this request now.' },
   media_unavailable: {

@@ -13,6 +13,7 @@ import {
   assembleControlPlane,
   createApp,
   type AppDeps,
+  type JoinLimits,
   type StaffRole,
 } from '../src/index.js';
 
@@ -23,6 +24,8 @@ export const GATEWAY = 'ws://gateway.test/ws';
 
 export interface FixtureOptions {
   countryHeader?: string;
+  joinLimits?: JoinLimits;
+  clientAddressHeader?: string;
   gatewayUrl?: AppDeps['gatewayUrl'];
 }
 
@@ -65,6 +68,8 @@ export async function createFixture(options: FixtureOptions = {}) {
     logger,
     gatewayUrl: options.gatewayUrl ?? (() => GATEWAY),
     countryHeader: options.countryHeader,
+    joinLimits: options.joinLimits,
+    clientAddressHeader: options.clientAddressHeader,
   });
   const { deps, stage, polls, archiver } = plane;
   /** Every stage announced on the bus, per event, in order. */

@@ -125,6 +125,8 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
       media && mediaSecret
         ? new HttpStreamControl({ url: media.url, secret: mediaSecret })
         : undefined,
+    clientAddressHeader: apiConfig.clientAddressHeader,
+    joinLimits: apiConfig.joinLimits,
   });
   const pagesDir =
     options.pagesDir ?? (existsSync(join(PAGES_DIR, 'index.html')) ? PAGES_DIR : undefined);

@@ -41,6 +41,8 @@ export const HARD_MAX_PAYLOAD_BYTES = 64 * 1024;
 export const MAX_FRAME_BYTES = 4 * 1024;
 /** Seconds without traffic before uWS pings, and closes a socket that does not answer. */
 export const IDLE_TIMEOUT_S = 60;
+/** Sockets one user may hold open on a shard at once; a newer one closes the oldest (4502). */
+export const MAX_SOCKETS_PER_USER = 5;
 /** Chat: ~1 message/s, burst 3 (fans); staff 5/s, burst 20. Same text again: refused 30 s. */
 export const CHAT_RATE_PER_SECOND = 1;
 export const CHAT_BURST = 3;
@@ -120,6 +122,8 @@ export interface GatewayConfig {
   allowedOrigins: readonly string[] | '*';
   maxFrameBytes: number;
   idleTimeoutS: number;
+  /** Sockets one user may hold on this shard; past it the oldest is closed with 4502. */
+  maxSocketsPerUser: number;
   chat: ChatLimits;
   reactions: BucketSpec;
   frames: BucketSpec;
@@ -154,6 +158,7 @@ export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}): Ga
     allowedOrigins: '*',
     maxFrameBytes: MAX_FRAME_BYTES,
     idleTimeoutS: IDLE_TIMEOUT_S,
+    maxSocketsPerUser: MAX_SOCKETS_PER_USER,
     chat: {
       fan: { ratePerSecond: CHAT_RATE_PER_SECOND, burst: CHAT_BURST },
       staff: { ratePerSecond: STAFF_CHAT_RATE_PER_SECOND, burst: STAFF_CHAT_BURST },
@@ -249,6 +254,9 @@ export const GATEWAY_VARIABLES = {
   IDLE_TIMEOUT_S: variable(integer(8, 960).default(IDLE_TIMEOUT_S), {
     meaning: 'silence before uWS pings and then closes (8-960)',
   }),
+  MAX_SOCKETS_PER_USER: variable(integer(1, 1000).default(MAX_SOCKETS_PER_USER), {
+    meaning: 'sockets one user may hold on a shard; a newer one closes the oldest with 4502',
+  }),
   READINESS_GRACE_MS: variable(integer(0, 60_000).default(READINESS_GRACE_MS), {
     default: '`2000` (embedded: `0`)',
     meaning: 'on shutdown, how long `/readyz` fails before the listener closes',
@@ -337,6 +345,7 @@ const gatewaySchema = z
       chatCapPerSec: env.GATEWAY_CHAT_CAP_PER_SEC,
       chatBatchMs: env.CHAT_BATCH_MS,
       idleTimeoutS: env.IDLE_TIMEOUT_S,
+      maxSocketsPerUser: env.MAX_SOCKETS_PER_USER,
       readinessGraceMs: env.READINESS_GRACE_MS,
       drainTimeoutMs: env.DRAIN_TIMEOUT_MS,
     };

@@ -30,6 +30,7 @@ import { RoomRegistry } from './room-registry.js';
 import { endSession, type Session, type Socket } from './session.js';
 import type { TokenVerifier } from './token-verifier.js';
 import { createUpgradeHandler } from './upgrade.js';
+import { UserSockets } from './user-sockets.js';
 import { loadNativeUws, type Uws } from './uws.js';
 
 /**
@@ -88,6 +89,7 @@ export class Gateway {
   #listenSocket: Uws.us_listen_socket | undefined;
   #port = 0;
   #connections = 0;
+  #userSockets: UserSockets<Socket>;
   #sweepTimer: ReturnType<Clock['setInterval']> | undefined;
   #closing: Promise<void> | undefined;
   #allClosed: (() => void) | undefined;
@@ -133,6 +135,7 @@ export class Gateway {
       config,
       metrics: this.metrics,
     });
+    this.#userSockets = new UserSockets(config.maxSocketsPerUser);
     this.#rooms = new RoomRegistry({
       app: this.#app,
       log: deps.log,
@@ -177,6 +180,14 @@ export class Gateway {
         // can reach the fan before its welcome.
         queueMicrotask(() => {
           if (session.closed) return;
+          for (const old of this.#userSockets.add(session.user.id, ws)) {
+            endSession(
+              old,
+              old.getUserData(),
+              Close.sessionLimit,
+              'too many sockets for this user',
+            );
+          }
           session.room.attach(ws, session);
           this.#parties.attach(ws, session);
         });
@@ -195,6 +206,7 @@ export class Gateway {
         this.metrics.disconnects.inc({ code: String(code) });
         const session = ws.getUserData();
         session.closed = true;
+        this.#userSockets.remove(session.user.id, ws);
         session.room.detach(ws);
         this.#parties.detach(ws, session);
         this.#rooms.release(session.room);

@@ -157,6 +157,12 @@ export const CLOSE_CODES = {
     description:
       'The event became ticketed and this fan holds no ticket; join again with a ticket (the API answers `not_entitled` without one).',
   },
+  4502: {
+    name: 'session_limit',
+    retry: 'final',
+    description:
+      'This user opened more sockets than a shard allows at once (5 by default); the oldest is closed. Do not reconnect it: the newer ones stay.',
+  },
 } as const satisfies Record<number, CloseCodeInfo>;
 
 export type CloseCode = keyof typeof CLOSE_CODES;
@@ -170,6 +176,7 @@ export const Close = {
   logRestarted: 4003,
   banned: 4500,
   notEntitled: 4501,
+  sessionLimit: 4502,
 } as const satisfies Record<string, CloseCode>;
 
 interface UpgradeRefusalInfo extends CodeInfo {
