@@ -6,6 +6,7 @@ import type { Database } from '@fanfare/db';
 import type { Clock, EventLog, Logger } from '@fanfare/fanout';
 import type { EventDirectory } from './event-directory.js';
 import type { JoinLimiter } from './join-limiter.js';
+import type { ApiMetrics } from './metrics.js';
 import type { Moderation } from './moderation.js';
 import type { PlaybackIssuer } from './playback.js';
 import type { PollService } from './poll-service.js';
@@ -59,6 +60,8 @@ export interface AppDeps {
   streams?: StreamControl | undefined;
   /** Readiness for `/readyz`; always ready when absent. */
   ready?: () => boolean;
+  /** The Prometheus series served at /metrics; a fresh set when absent. */
+  metrics?: ApiMetrics;
   /** Where unexpected errors are reported; defaults to JSON lines on the console. */
   logger?: Logger;
   /** The fan page (`/`) and the console (`/console`); not served when absent. */

@@ -6,6 +6,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import type { Context } from 'hono';
+import { routePath } from 'hono/route';
 import { isEventId, type Author, type Entitlement, type Playback } from '@fanfare/protocol';
 import { consoleLogger } from '@fanfare/fanout';
 import type { AppDeps } from './app-deps.js';
@@ -18,6 +19,7 @@ import {
   newFanName,
   parseJoinRequest,
 } from './join-request.js';
+import { JOIN_ADMITTED, UNMATCHED_ROUTE, ApiMetrics } from './metrics.js';
 import { ApiError, PROBLEM_CONTENT_TYPE, fromDbError, toProblem } from './problem.js';
 import { auditRoutes } from './routes/audit.js';
 import { chatRuleRoutes } from './routes/chat-rules.js';
@@ -52,7 +54,17 @@ export interface JoinResponse {
   playback?: Playback;
 }
 
-type AppEnv = { Variables: RequestIdVariables };
+/** The join route's template, as the metrics label it. */
+const JOIN_ROUTE = '/v1/events/:id/join';
+
+type AppEnv = {
+  Variables: RequestIdVariables & {
+    /** The problem code answered, for the metrics (set where problems are answered). */
+    problemCode?: string;
+    /** Set when no route matched, so the metrics label the request `unmatched`. */
+    unmatched?: true;
+  };
+};
 
 /** Hono's own 400s (a body that is not JSON, seen by a validator) in our terms. */
 function asApiError(err: unknown): unknown {
@@ -89,6 +101,7 @@ function checkCountry(event: EventInfo, country: string | undefined): void {
 
 function problemResponse(c: Context<AppEnv>, err: unknown): Response {
   const problem = toProblem(err, c.get('requestId'));
+  c.set('problemCode', problem.code);
   if (err instanceof ApiError && err.retryAfterS !== undefined) {
     c.header('Retry-After', String(err.retryAfterS));
   }
@@ -107,6 +120,22 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // id is set on the response headers before the handler runs, so error responses carry it too.
   app.use(requestId({ limitLength: REQUEST_ID_MAX_CHARS }));
 
+  // Every answered request by route template; joins also by outcome. Runs around everything
+  // (onError's and notFound's answers included: compose hands them back to this middleware).
+  const metrics = deps.metrics ?? new ApiMetrics();
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    const route = c.get('unmatched') ? UNMATCHED_ROUTE : routePath(c, -1);
+    const status = c.res.status;
+    metrics.observe(c.req.method, route, status, (performance.now() - started) / 1000);
+    if (route === JOIN_ROUTE && c.req.method === 'POST') {
+      metrics.joins.inc({
+        outcome: status < 400 ? JOIN_ADMITTED : (c.get('problemCode') ?? String(status)),
+      });
+    }
+  });
+
   app.onError((thrown, c) => {
     const err = asApiError(thrown);
     if (!(err instanceof ApiError) || err.status === 500) {
@@ -120,9 +149,20 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     return problemResponse(c, err);
   });
 
-  app.notFound((c) => problemResponse(c, new ApiError('not_found', `no route for ${c.req.path}`)));
+  app.notFound((c) => {
+    c.set('unmatched', true);
+    return problemResponse(c, new ApiError('not_found', `no route for ${c.req.path}`));
+  });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  // Prometheus text format, unauthenticated like /healthz: keep it off the public ingress.
+  app.get('/metrics', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    return c.body(await metrics.registry.metrics(), 200, {
+      'Content-Type': metrics.registry.contentType,
+    });
+  });
 
   app.get('/readyz', (c) =>
     ready() ? c.json({ status: 'ready' }) : c.json({ status: 'not_ready' }, 503),
@@ -133,7 +173,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     return c.json(deps.keys.jwks());
   });
 
-  app.post('/v1/events/:id/join', jsonBodyLimit(JOIN_BODY_MAX_BYTES), async (c) => {
+  app.post(JOIN_ROUTE, jsonBodyLimit(JOIN_BODY_MAX_BYTES), async (c) => {
     const eventId = c.req.param('id');
     // A malformed id can name no event, so it gets the same answer as an unknown one.
     if (!isEventId(eventId)) throw new ApiError('event_not_found', 'no event with this id');

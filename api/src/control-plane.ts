@@ -19,6 +19,7 @@ import type { AppDeps } from './app-deps.js';
 import { ChatArchiver } from './chat-archiver.js';
 import type { ApiConfig } from './config.js';
 import { CachedEventDirectory } from './event-directory.js';
+import { ApiMetrics } from './metrics.js';
 import { Moderation } from './moderation.js';
 import type { PlaybackIssuer } from './playback.js';
 import type { StreamControl } from './stream-control.js';
@@ -57,6 +58,8 @@ export interface ControlPlaneParts {
   playback?: PlaybackIssuer | undefined;
   /** The media process's stream keys and status; absent without one. */
   streams?: StreamControl | undefined;
+  /** The /metrics series; a fresh set (no process metrics) when absent. */
+  metrics?: ApiMetrics;
 }
 
 export interface ControlPlane {
@@ -95,6 +98,7 @@ export function assembleControlPlane(parts: ControlPlaneParts): ControlPlane {
     streams: parts.streams,
     clock,
     gatewayUrl: parts.gatewayUrl,
+    metrics: parts.metrics ?? new ApiMetrics(),
     logger,
     ...(parts.ready ? { ready: parts.ready } : {}),
   };

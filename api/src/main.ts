@@ -13,6 +13,7 @@ import { GatewayPicker } from './gateway-picker.js';
 import { createApp } from './app.js';
 import { startApi } from './server.js';
 import { loadSigningKeys } from './load-keys.js';
+import { ApiMetrics } from './metrics.js';
 import { LlHlsPlaybackIssuer } from './playback.js';
 import { HttpStreamControl } from './stream-control.js';
 import { TokenIssuer } from './token-issuer.js';
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
     countryHeader: config.countryHeader,
     clientAddressHeader: config.clientAddressHeader,
     joinLimits: config.joinLimits,
+    metrics: new ApiMetrics().withProcessMetrics(),
     playback: mediaSecret
       ? new LlHlsPlaybackIssuer({ secret: mediaSecret, publicUrl: config.mediaPublicUrl })
       : undefined,
