@@ -52,7 +52,8 @@ if (params.get('helper')) {
 }
 const hls = helper ? helper.hls : new Hls({ lowLatencyMode: true, backBufferLength: 10 });
 window.hls = hls;
-video.addEventListener('waiting', () => { if (player.playingAt) player.stalls++; });
+// A stall: waiting for data during playback (a seek's own wait is not one).
+video.addEventListener('waiting', () => { if (player.playingAt && !video.seeking) player.stalls++; });
 hls.on(Hls.Events.ERROR, (_e, data) => player.errors.push(data.details + (data.fatal ? ' (fatal)' : '')));
 hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => { player.levels = data.levels.length; });
 hls.on(Hls.Events.LEVEL_SWITCHED, (_e, data) => { player.level = data.level; });

@@ -1,0 +1,166 @@
+// `pnpm bench:media`: the LL-HLS benchmark in Chromium on loopback (not a test). The media service
+// publishes the demo pattern; headless Chromium plays it in two pages through the SDK's
+// LivePlayer and one page with plain hls.js, for `--duration-s` (120 by default). Reported per
+// player: first frame (loadSource to the first frame), stalls (`waiting` after playback began),
+// delay behind live from program date-time (p50/p95, after the first 10 s: start-up is first
+// frame's business), and the spread between the two LivePlayers compared at the same instants.
+// The ladder and the rest come from the MEDIA_* variables as for the media process.
+// Exit code 1 when a goal is missed, 2 on bad usage.
+
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { chromiumAvailable, launchChromium } from '@fanfare/testkit';
+import { loadMediaConfig } from '../src/config.js';
+import { ffmpegAvailable } from '../src/ffmpeg-check.js';
+import { MediaService } from '../src/media-service.js';
+import { mintPlaybackToken } from '../src/playback-token.js';
+import { servePlayerPage } from './player-page.js';
+
+const GOALS = { firstFrameMs: 1000, delayP95Ms: 800, stalls: 0, spreadP95Ms: 50 };
+/** Samples from the first 10 s of playback are start-up, not the steady state. */
+const SETTLE_MS = 10_000;
+const EVENT = 'bench';
+
+interface PageState {
+  started: number;
+  playingAt: number;
+  firstFrameAt: number;
+  stalls: number;
+  seeks: number;
+  target: number | undefined;
+  samples: [number, number, number][];
+  errors: string[];
+}
+
+function pct(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+}
+
+function args(): { durationS: number } {
+  const { values } = parseArgs({
+    options: { 'duration-s': { type: 'string' }, help: { type: 'boolean' } },
+  });
+  if (values.help) {
+    console.log('usage: pnpm bench:media [--duration-s 120]   (MEDIA_LADDER etc. as for media)');
+    process.exit(0);
+  }
+  const durationS = Number(values['duration-s'] ?? 120);
+  if (!Number.isInteger(durationS) || durationS < 20) {
+    console.error('--duration-s must be an integer of at least 20');
+    process.exit(2);
+  }
+  return { durationS };
+}
+
+async function main(): Promise<void> {
+  const { durationS } = args();
+  if (!ffmpegAvailable() || !chromiumAvailable()) {
+    console.error('bench:media needs ffmpeg and Chromium (deploy/local/services.sh)');
+    process.exit(2);
+  }
+  const secret = 'bench-media-secret-0123456789abcdefgh';
+  const config = loadMediaConfig({
+    ...process.env,
+    MEDIA_PORT: '0',
+    MEDIA_TOKEN_SECRET: secret,
+    MEDIA_DEMO_EVENT: EVENT,
+  });
+  const service = new MediaService(config, { log: () => undefined });
+  const cpu0 = process.cpuUsage();
+  await service.start();
+  const token = mintPlaybackToken(Buffer.from(secret), {
+    eventId: EVENT,
+    viewerId: 'bench',
+    exp: Math.floor(Date.now() / 1000) + durationS + 600,
+  });
+  const master = service.masterUrl(EVENT, token);
+  const low = service.stream(EVENT)!.rendition(config.ladder.at(-1)!.name)!;
+  await new Promise<void>((resolve) => {
+    const off = low.onChange(() => {
+      if (low.window().segments.filter((s) => s.complete).length >= 3) {
+        off();
+        resolve();
+      }
+    });
+  });
+  const pageServer = await servePlayerPage();
+  const browser = await launchChromium();
+  const kinds = ['LivePlayer A', 'LivePlayer B', 'hls.js alone'] as const;
+  const pages = await Promise.all(kinds.map(() => browser.newPage()));
+  const load0 = loadavg()[0]!;
+  const wallStart = Date.now();
+  await Promise.all(
+    pages.map((p, i) => p.goto(pageServer.url(master, { helper: kinds[i] !== 'hls.js alone' }))),
+  );
+  console.log(
+    `bench:media: playing for ${durationS} s (${config.ladder.map((r) => r.name).join(', ')})…`,
+  );
+  await new Promise((resolve) => setTimeout(resolve, durationS * 1000));
+  const states = await Promise.all(
+    pages.map((p) => p.evaluate(() => (window as unknown as { player: PageState }).player)),
+  );
+  const cpu = process.cpuUsage(cpu0);
+  const load1 = loadavg()[0]!;
+  await browser.close();
+  await pageServer.close();
+  await service.close();
+
+  const rows = states.map((st, i) => {
+    const firstFrame = st.firstFrameAt - st.started;
+    const steady = st.samples.filter(([t]) => t >= wallStart + firstFrame + SETTLE_MS);
+    const delays = steady.map(([, d]) => d);
+    return {
+      player: kinds[i]!,
+      firstFrameMs: Math.round(firstFrame),
+      stalls: st.stalls,
+      seeks: st.seeks,
+      delayP50Ms: pct(delays, 0.5),
+      delayP95Ms: pct(delays, 0.95),
+      target: st.target,
+      samples: delays.length,
+    };
+  });
+  // The two LivePlayers at the same instants: each A sample against B's nearest (≤ 100 ms away).
+  const [a, b] = states;
+  const spreads: number[] = [];
+  for (const [t, d] of a!.samples) {
+    if (t < wallStart + SETTLE_MS + rows[0]!.firstFrameMs) continue;
+    const near = b!.samples.reduce<[number, number, number] | undefined>(
+      (best, s) => (Math.abs(s[0] - t) < Math.abs((best?.[0] ?? Infinity) - t) ? s : best),
+      undefined,
+    );
+    if (near && Math.abs(near[0] - t) <= 100) spreads.push(Math.abs(near[1] - d));
+  }
+  const spreadP50 = pct(spreads, 0.5);
+  const spreadP95 = pct(spreads, 0.95);
+
+  console.log(`\n| player | first frame | stalls | seeks | delay p50 | delay p95 | target |`);
+  console.log(`| --- | --- | --- | --- | --- | --- | --- |`);
+  for (const r of rows) {
+    console.log(
+      `| ${r.player} | ${r.firstFrameMs} ms | ${r.stalls} | ${r.seeks} | ${r.delayP50Ms} ms | ${r.delayP95Ms} ms | ${r.target ?? '-'} ms |`,
+    );
+  }
+  console.log(
+    `\nLivePlayer A vs B spread: p50 ${spreadP50} ms, p95 ${spreadP95} ms over ${spreads.length} instants`,
+  );
+  console.log(
+    `machine: ${cpus().length} cores, load average ${load0.toFixed(1)} -> ${load1.toFixed(1)}; ` +
+      `media process (origin, without its ffmpeg) ${((cpu.user + cpu.system) / 1e4 / durationS).toFixed(1)} % of a core`,
+  );
+  const helpers = rows.slice(0, 2);
+  const verdict = [
+    ['first frame <= 1 s', helpers.every((r) => r.firstFrameMs <= GOALS.firstFrameMs)],
+    ['delay p95 <= 0.8 s', helpers.every((r) => r.delayP95Ms <= GOALS.delayP95Ms)],
+    ['0 stalls', helpers.every((r) => r.stalls <= GOALS.stalls)],
+    ['spread p95 <= 50 ms', spreadP95 <= GOALS.spreadP95Ms],
+  ] as const;
+  for (const [goal, met] of verdict) console.log(`${met ? 'met   ' : 'MISSED'} ${goal}`);
+  process.exitCode = verdict.every(([, met]) => met) ? 0 : 1;
+}
+
+main().catch((err: unknown) => {
+  console.error('bench:media failed', err);
+  process.exit(2);
+});
