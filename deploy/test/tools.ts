@@ -1,4 +1,4 @@
-// The command-line tools the deploy checks run (kubectl, promtool): Debian binaries installed by
+// The command-line tools the deploy checks run (kubectl, promtool, prometheus): Debian binaries installed by
 // deploy/local/services.sh. Missing one fails the test under CI=true and skips it elsewhere.
 
 import { execFile } from 'node:child_process';
@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 
 export const KUBECTL = process.env.KUBECTL_PATH ?? '/usr/bin/kubectl';
 export const PROMTOOL = process.env.PROMTOOL_PATH ?? '/usr/bin/promtool';
+export const PROMETHEUS = process.env.PROMETHEUS_PATH ?? '/usr/bin/prometheus';
 
 /** Whether `path` exists; throws under CI=true when it does not. */
 export function toolAvailable(path: string): boolean {
