@@ -199,13 +199,18 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       role: 'fan',
     };
     let ent: Entitlement[] = [];
+    let authTime: number | undefined;
     if (previous !== undefined) {
       const claims = await deps.issuer.verifyFanToken(previous);
       if (!claims || claims.evt !== event.id) {
         throw new ApiError('unauthorized', 'the bearer token is not a fan token for this event');
       }
+      if (deps.issuer.sessionExpired(claims)) {
+        throw new ApiError('session_expired', 'this session is too old to renew; join afresh');
+      }
       user = { id: claims.sub, name: claims.name, role: claims.role };
       ent = claims.ent ?? [];
+      authTime = claims.auth_time;
       // A banned fan keeps being refused here too, not only by the shards.
       if ((await deps.moderation.current(event.id, user.id))?.kind === 'ban') {
         throw new ApiError('banned', 'a moderator banned you from this event');
@@ -225,6 +230,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       role: user.role,
       name: user.name,
       ...(ent.length > 0 ? { ent } : {}),
+      ...(authTime !== undefined ? { auth_time: authTime } : {}),
     });
     const body: JoinResponse = {
       token,

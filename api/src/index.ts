@@ -68,7 +68,12 @@ export type { RunningApi, StartApiOptions } from './server.js';
 export { SigningKeys, SigningKeysError } from './signing-keys.js';
 export { loadSigningKeys } from './load-keys.js';
 export type { CurrentKey, NewKeyOptions, PublicJwk, SigningKeysErrorCode } from './signing-keys.js';
-export { FAN_TOKEN_TTL_S, STAFF_TOKEN_TTL_S, TokenIssuer } from './token-issuer.js';
+export {
+  FAN_TOKEN_TTL_S,
+  MAX_SESSION_AGE_S,
+  STAFF_TOKEN_TTL_S,
+  TokenIssuer,
+} from './token-issuer.js';
 export type { IssuedToken, StaffTokenClaims, TokenIssuerOptions } from './token-issuer.js';
 export {
   Moderation,

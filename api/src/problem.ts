@@ -18,6 +18,10 @@ export const PROBLEM_CODES = {
     title: 'A text field holds a character the text policy refuses.',
   },
   unauthorized: { status: 401, title: 'Credentials are missing or invalid.' },
+  session_expired: {
+    status: 401,
+    title: 'The fan session is older than its maximum age; join again without the token.',
+  },
   forbidden: { status: 403, title: 'This action is not allowed.' },
   banned: { status: 403, title: 'A moderator banned this user from the event.' },
   not_entitled: { status: 403, title: 'This event is ticketed and the fan holds no ticket.' },

@@ -35,6 +35,7 @@ describe('TokenIssuer', () => {
       iat: NOW_S,
       nbf: NOW_S,
       exp: NOW_S + FAN_TOKEN_TTL_S,
+      auth_time: NOW_S,
       jti: expect.any(String),
     });
     expect(expiresAt).toBe((NOW_S + FAN_TOKEN_TTL_S) * 1000);
@@ -81,15 +82,31 @@ describe('TokenIssuer', () => {
 });
 
 describe('TokenIssuer.verifyFanToken', () => {
+  it('keeps auth_time along a renewal chain and calls the session expired past its maximum age', async () => {
+    const keys = await SigningKeys.generate('k1');
+    let now = Date.UTC(2026, 0, 1);
+    const issuer = new TokenIssuer({ keys, maxSessionAgeS: 7200, now: () => now });
+    const first = await issuer.issueFanToken({ sub: 'u1', evt: 'demo', role: 'fan', name: 'A' });
+    now += 3_600_000;
+    const claims = (await issuer.verifyFanToken(first.token))!;
+    const renewed = await issuer.issueFanToken(claims);
+    const again = (await issuer.verifyFanToken(renewed.token))!;
+    expect(again.auth_time).toBe(Date.UTC(2026, 0, 1) / 1000);
+    expect(issuer.sessionExpired(again)).toBe(false);
+    now += 3_600_001;
+    expect(issuer.sessionExpired(again)).toBe(true);
+  });
+
   it('accepts its own fan tokens up to an hour past expiry, then refuses them', async () => {
     const keys = await SigningKeys.generate('k1');
     let now = Date.UTC(2026, 0, 1);
     const issuer = new TokenIssuer({ keys, fanTtlS: 60, now: () => now });
     const claims = { sub: 'u1', evt: 'demo', role: 'fan' as const, name: 'Ann' };
     const { token } = await issuer.issueFanToken(claims);
-    expect(await issuer.verifyFanToken(token)).toEqual(claims);
+    const started = { ...claims, auth_time: now / 1000 };
+    expect(await issuer.verifyFanToken(token)).toEqual(started);
     now += (60 + REJOIN_GRACE_S / 2) * 1000;
-    expect(await issuer.verifyFanToken(token)).toEqual(claims);
+    expect(await issuer.verifyFanToken(token)).toEqual(started);
     now += REJOIN_GRACE_S * 1000;
     expect(await issuer.verifyFanToken(token)).toBeUndefined();
     const staff = await issuer.issueStaffToken({ sub: 'p', role: 'producer', name: 'P' });

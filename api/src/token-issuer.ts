@@ -27,6 +27,12 @@ export const FAN_TOKEN_TTL_S = 60 * 60;
  */
 export const REJOIN_GRACE_S = 60 * 60;
 
+/**
+ * Longest a chain of rejoins may renew one fan's identity, seconds (12 hours), counted from the
+ * first join (`auth_time`): a stolen token is good for at most this long, however often renewed.
+ */
+export const MAX_SESSION_AGE_S = 12 * 60 * 60;
+
 /** Default lifetime of a staff token, seconds (12 hours: one working shift). */
 export const STAFF_TOKEN_TTL_S = 12 * 60 * 60;
 
@@ -60,6 +66,8 @@ export interface TokenIssuerOptions {
   fanTtlS?: number;
   /** Staff token lifetime, seconds; defaults to STAFF_TOKEN_TTL_S. */
   staffTtlS?: number;
+  /** Longest renewal chain of a fan token, seconds; defaults to MAX_SESSION_AGE_S. */
+  maxSessionAgeS?: number;
   /** Wall clock, ms since the Unix epoch; injectable so tests can pin `iat` and `exp`. */
   now?: () => number;
 }
@@ -69,6 +77,7 @@ export class TokenIssuer {
   #issuer: string;
   #fanTtlS: number;
   #staffTtlS: number;
+  #maxSessionAgeS: number;
   #now: () => number;
 
   constructor(options: TokenIssuerOptions) {
@@ -76,6 +85,7 @@ export class TokenIssuer {
     this.#issuer = options.issuer ?? TOKEN_ISSUER;
     this.#fanTtlS = options.fanTtlS ?? FAN_TOKEN_TTL_S;
     this.#staffTtlS = options.staffTtlS ?? STAFF_TOKEN_TTL_S;
+    this.#maxSessionAgeS = options.maxSessionAgeS ?? MAX_SESSION_AGE_S;
     this.#now = options.now ?? Date.now;
   }
 
@@ -83,7 +93,8 @@ export class TokenIssuer {
   async issueFanToken(claims: FanTokenClaims): Promise<IssuedToken> {
     const { sub, evt, role, name } = claims;
     const ent = entitlementsOf(claims.ent);
-    const privateClaims: Record<string, unknown> = { evt, role, name };
+    const authTime = claims.auth_time ?? Math.floor(this.#now() / 1000);
+    const privateClaims: Record<string, unknown> = { evt, role, name, auth_time: authTime };
     if (ent.length > 0) privateClaims.ent = ent;
     return this.#sign(privateClaims, sub, GATEWAY_AUDIENCE, this.#fanTtlS);
   }
@@ -105,10 +116,24 @@ export class TokenIssuer {
       if (typeof sub !== 'string' || typeof name !== 'string') return undefined;
       if (typeof evt !== 'string' || !isEventId(evt) || !isRole(role)) return undefined;
       const ent = entitlementsOf(payload.ent);
-      return ent.length > 0 ? { sub, evt, role, name, ent } : { sub, evt, role, name };
+      // Tokens from before `auth_time` existed began their session no later than their `iat`.
+      const authTime = typeof payload.auth_time === 'number' ? payload.auth_time : payload.iat;
+      if (typeof authTime !== 'number') return undefined;
+      const claims: FanTokenClaims = { sub, evt, role, name, auth_time: authTime };
+      if (ent.length > 0) claims.ent = ent;
+      return claims;
     } catch {
       return undefined; // Any failure means "not a token of ours": the caller answers 401.
     }
+  }
+
+  /**
+   * Whether a verified fan token's session is past the maximum age: a rejoin with it is refused
+   * (`session_expired`), and the fan joins afresh (an anonymous fan gets a new identity).
+   */
+  sessionExpired(claims: FanTokenClaims): boolean {
+    const started = claims.auth_time ?? 0;
+    return this.#now() / 1000 - started > this.#maxSessionAgeS;
   }
 
   /** A credential for the control API (audience API_AUDIENCE); the gateway refuses it. */

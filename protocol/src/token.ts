@@ -27,4 +27,10 @@ export interface FanTokenClaims {
   name: string;
   /** What the fan holds beyond `public` (e.g. `ticketed`); absent means public only. */
   ent?: Entitlement[];
+  /**
+   * When the session this token continues began, seconds since the Unix epoch (OIDC's
+   * `auth_time`): a rejoin's new token keeps it, so the renewal chain is bounded by the API's
+   * maximum session age. When issuing, absent means "now".
+   */
+  auth_time?: number;
 }
