@@ -19,17 +19,18 @@ export const ASSET_MAX_AGE_S = 31_536_000;
  * The pages' Content-Security-Policy: scripts, styles, fonts and images from this origin only;
  * fetches to this origin (the API) and WebSockets anywhere (the gateway's public URL is
  * configuration); media and hls.js's worker from blob: URLs (MSE). `extraConnect` adds origins
- * the pages fetch from, e.g. a media origin serving LL-HLS.
+ * the pages fetch and play media from: the media origin serving LL-HLS.
  */
 export function pagesCsp(extraConnect: readonly string[] = []): string {
+  const extra = extraConnect.map((o) => ` ${o}`).join('');
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data: blob:",
     "font-src 'self'",
-    `connect-src 'self' ws: wss:${extraConnect.map((o) => ` ${o}`).join('')}`,
-    "media-src 'self' blob:",
+    `connect-src 'self' ws: wss:${extra}`,
+    `media-src 'self' blob:${extra}`,
     "worker-src 'self' blob:",
     "base-uri 'none'",
     "form-action 'self'",

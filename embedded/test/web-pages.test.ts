@@ -109,6 +109,10 @@ describe.skipIf(!chromiumAvailable())('the pages in Chromium', () => {
         timeout: SHOW_MS,
       });
 
+      // Bob taps a reaction; it floats up on Ann's page too.
+      await bob.getByRole('button', { name: 'React 🔥' }).click();
+      await ann.locator('.burst', { hasText: '🔥' }).first().waitFor({ timeout: SHOW_MS });
+
       // Chat HTML stays text: the markup arrives as characters, no element, no script run.
       await send(ann, HOSTILE);
       await send(ann, 'a second message');
@@ -147,7 +151,16 @@ describe.skipIf(!chromiumAvailable())('the pages in Chromium', () => {
       await h.shot(ann, 'fan-timed-out');
       await h.shot(bob, 'fan-chat');
       await h.shot(desk, 'console-moderation');
-      await h.shot(phoneConsole, 'console-moderation'); // the phone console still at sign-in
+      // The console on a phone: signed in, the event chosen.
+      await phoneConsole.getByLabel('Producer token').fill(h.engine.producerToken);
+      await phoneConsole.getByRole('button', { name: 'Sign in' }).click();
+      await phoneConsole.getByRole('button', { name: /^The Final/ }).click();
+      await phoneConsole
+        .getByText('Ann timed out')
+        .or(phoneConsole.getByRole('heading', { name: 'Live chat' }))
+        .first()
+        .waitFor({ timeout: SHOW_MS });
+      await h.shot(phoneConsole, 'console-moderation');
       // The one error any page logged: the browser's own line for the refused sign-in.
       expect(h.errors).toEqual([expect.stringMatching(/^console: .* 401 \(Unauthorized\)$/)]);
     },

@@ -1,5 +1,5 @@
 // The event's stream in a <video>: LL-HLS through hls.js (loaded on first use, so a page without
-// a stream never downloads it), or the browser's own HLS where it has one (Safari). The source
+// a stream never downloads it), or the browser's own HLS where there is no MSE (iOS Safari). The source
 // is the join reply's `playback`; without one (no media service configured) the status stays
 // `none` and the page shows its no-stream state. A tier this hook does not know is treated as no
 // stream; WebRTC (the LiveKit tier) slots in here as a second `tier` when it lands.
@@ -34,34 +34,37 @@ export function usePlayback(
     video.addEventListener('playing', playing);
     setStatus('loading');
     setError(undefined);
-    if (video.canPlayType('application/vnd.apple.mpegurl')) {
-      video.src = url;
-      destroy = () => video.removeAttribute('src');
-    } else {
-      import('hls.js').then(
-        ({ default: Hls }) => {
-          if (cancelled) return;
-          if (!Hls.isSupported()) {
-            setStatus('error');
-            setError('this browser cannot play HLS');
+    // hls.js wherever Media Source Extensions exist (its LL-HLS is the one we test); the
+    // browser's own HLS only without them (iOS Safari). Chromium now answers canPlayType for
+    // HLS too, so that cannot decide.
+    import('hls.js').then(
+      ({ default: Hls }) => {
+        if (cancelled) return;
+        if (!Hls.isSupported()) {
+          if (video.canPlayType('application/vnd.apple.mpegurl')) {
+            video.src = url;
+            destroy = () => video.removeAttribute('src');
             return;
           }
-          const hls = new Hls({ lowLatencyMode: true });
-          hls.on(Hls.Events.ERROR, (_event, data) => {
-            if (!data.fatal) return;
-            setStatus('error');
-            setError(data.details);
-          });
-          hls.loadSource(url);
-          hls.attachMedia(video);
-          destroy = () => hls.destroy();
-        },
-        (err: unknown) => {
           setStatus('error');
-          setError(err instanceof Error ? err.message : String(err));
-        },
-      );
-    }
+          setError('this browser cannot play HLS');
+          return;
+        }
+        const hls = new Hls({ lowLatencyMode: true });
+        hls.on(Hls.Events.ERROR, (_event, data) => {
+          if (!data.fatal) return;
+          setStatus('error');
+          setError(data.details);
+        });
+        hls.loadSource(url);
+        hls.attachMedia(video);
+        destroy = () => hls.destroy();
+      },
+      (err: unknown) => {
+        setStatus('error');
+        setError(err instanceof Error ? err.message : String(err));
+      },
+    );
     return () => {
       cancelled = true;
       video.removeEventListener('playing', playing);

@@ -9,6 +9,7 @@ import 'uplot/dist/uPlot.min.css';
 /** Colours of the options' series, in option order. */
 const COLOURS = ['#b8a6ff', '#4fd1a5', '#ffcf5c', '#ff6b81', '#6cb6ff'];
 const CHART_HEIGHT_PX = 220;
+const stepped = uPlot.paths.stepped?.({ align: 1 });
 
 export interface TallyPoint {
   /** Seconds since the Unix epoch. */
@@ -48,6 +49,8 @@ export function TallyChart({ options, points }: TallyChartProps) {
             label,
             stroke: COLOURS[i % COLOURS.length],
             width: 2,
+            // Votes jump: a step line says "this many from then on", not a slope between tallies.
+            paths: stepped,
           })),
         ],
       },
