@@ -129,23 +129,32 @@ describe.skipIf(!ready)('hls.js in Chromium', () => {
       const states = await Promise.all(
         pages.map((p) => p.evaluate(() => (window as unknown as { player: PlayerState }).player)),
       );
-      // Each player's delay over its last 2 s, and the two compared at the same wall times.
+      // Each player's median delay over its last 2 s, and the median gap between the two at the
+      // same instants (each A sample against B's nearest, within 100 ms): medians, so a single
+      // late part on a loaded machine does not decide the verdict.
       const recent = (st: PlayerState) => {
         const end = st.samples.at(-1)![0];
         return st.samples.filter(([t]) => t > end - 2000);
       };
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
       const delays = states.map((st) => median(recent(st).map(([, d]) => d)));
-      const target = states[0]!.target!;
+      const [a, b] = states as [PlayerState, PlayerState];
+      const gaps = recent(a).flatMap(([t, d]) => {
+        const near = b.samples.filter(([u]) => Math.abs(u - t) <= 100);
+        return near.length ? [Math.abs(near[0]![1] - d)] : [];
+      });
+      const spread = median(gaps);
+      const target = a.target!;
       console.log(
-        `LivePlayer: target ${target} ms; delays over the last 2 s: ${delays.join(' and ')} ms ` +
-          `(spread ${Math.abs(delays[0]! - delays[1]!).toFixed(0)} ms); seeks ${states.map((st) => st.seeks).join('/')}, ` +
+        `LivePlayer: target ${target} ms; delays over the last 2 s: ${delays.join(' and ')} ms, ` +
+          `spread ${spread} ms (median of ${gaps.length} instants); seeks ${states.map((st) => st.seeks).join('/')}, ` +
           `stalls ${states.map((st) => st.stalls).join('/')}, rates now ${states.map((st) => st.samples.at(-1)![2]).join('/')}`,
       );
       expect(states.map((st) => st.target)).toEqual([target, target]);
       expect(target).toBeGreaterThan(0);
       for (const d of delays) expect(Math.abs(d - target)).toBeLessThan(150);
-      expect(Math.abs(delays[0]! - delays[1]!)).toBeLessThan(100);
+      expect(gaps.length).toBeGreaterThan(5);
+      expect(spread).toBeLessThan(100);
     } finally {
       await Promise.all(pages.map((p) => p.close()));
     }
