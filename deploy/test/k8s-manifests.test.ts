@@ -34,7 +34,9 @@ describe.skipIf(!kubectl).each(OVERLAYS)('the %s overlay', (overlay) => {
     const objects = await rendered;
     expect(objects.length).toBeGreaterThan(10);
     expect(await validateObjects(objects)).toEqual([]);
-  });
+    // kubectl and the first load of the schema package take most of it; seconds on an idle box,
+    // over 20 s when the machine is busy.
+  }, 90_000);
 
   it('gives a shard more time to stop than its preStop, readiness grace and drain add up to', async () => {
     const gateway = podSpec(find(await rendered, 'StatefulSet', 'gateway'));
