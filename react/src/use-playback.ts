@@ -1,11 +1,15 @@
-// The event's stream in a <video>: LL-HLS through hls.js (loaded on first use, so a page without
-// a stream never downloads it), or the browser's own HLS where there is no MSE (iOS Safari). The source
-// is the join reply's `playback`; without one (no media service configured) the status stays
-// `none` and the page shows its no-stream state. A tier this hook does not know is treated as no
-// stream; WebRTC (the LiveKit tier) slots in here as a second `tier` when it lands.
+// The event's stream in a <video>: the SDK's LivePlayer (hls.js, loaded on first use so a page
+// without a stream never downloads it, started on the lowest rendition and steered toward one
+// delay behind live, measured from program date-time against the server's clock), or the
+// browser's own HLS where there is no MSE (iOS Safari). The source is the join reply's
+// `playback`; without one (no media service configured) the status stays `none` and the page
+// shows its no-stream state. A tier this hook does not know is treated as no stream; WebRTC (the
+// LiveKit tier) slots in here as a second `tier`.
 
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Playback } from '@fanfare/protocol';
+import { LivePlayer } from '@fanfare/sdk';
+import { useFanfare } from './provider.js';
 
 export type PlaybackStatus = 'none' | 'loading' | 'playing' | 'error';
 
@@ -13,14 +17,22 @@ export interface PlaybackState {
   status: PlaybackStatus;
   /** What failed, when status is `error`. */
   error: string | undefined;
+  /**
+   * How far behind live the picture is now, ms (server time minus the program date-time at the
+   * play head); undefined before playback or on native HLS. The seam for spoiler-free chat: a
+   * message sent at server time `ts` is on screen once `serverNow() - liveDelayMs() >= ts`.
+   */
+  liveDelayMs(): number | undefined;
 }
 
 export function usePlayback(
   video: HTMLVideoElement | null,
   source: Playback | undefined,
 ): PlaybackState {
+  const client = useFanfare();
   const [status, setStatus] = useState<PlaybackStatus>('none');
   const [error, setError] = useState<string>();
+  const player = useRef<LivePlayer | undefined>(undefined);
   const url = source?.tier === 'll-hls' ? source.url : undefined;
 
   useEffect(() => {
@@ -34,9 +46,10 @@ export function usePlayback(
     video.addEventListener('playing', playing);
     setStatus('loading');
     setError(undefined);
-    // hls.js wherever Media Source Extensions exist (its LL-HLS is the one we test); the
-    // browser's own HLS only without them (iOS Safari). Chromium now answers canPlayType for
-    // HLS too, so that cannot decide.
+    // Program date-time is the packager's clock: measure against the server's, not the device's.
+    const release = client.serverTime.hold();
+    // hls.js wherever Media Source Extensions exist; the browser's own HLS only without them.
+    // Chromium now answers canPlayType for HLS too, so that cannot decide.
     import('hls.js').then(
       ({ default: Hls }) => {
         if (cancelled) return;
@@ -50,15 +63,22 @@ export function usePlayback(
           setError('this browser cannot play HLS');
           return;
         }
-        const hls = new Hls({ lowLatencyMode: true });
-        hls.on(Hls.Events.ERROR, (_event, data) => {
+        const live = new LivePlayer({
+          Hls,
+          media: video,
+          url,
+          now: () => (client.serverTime.synced ? client.serverNow() : Date.now()),
+        });
+        live.hls.on(Hls.Events.ERROR, (_event, data) => {
           if (!data.fatal) return;
           setStatus('error');
           setError(data.details);
         });
-        hls.loadSource(url);
-        hls.attachMedia(video);
-        destroy = () => hls.destroy();
+        player.current = live;
+        destroy = () => {
+          live.close();
+          player.current = undefined;
+        };
       },
       (err: unknown) => {
         setStatus('error');
@@ -69,8 +89,10 @@ export function usePlayback(
       cancelled = true;
       video.removeEventListener('playing', playing);
       destroy();
+      release();
     };
-  }, [video, url]);
+  }, [client, video, url]);
 
-  return { status, error };
+  const liveDelayMs = useCallback(() => player.current?.delayMs, []);
+  return { status, error, liveDelayMs };
 }
