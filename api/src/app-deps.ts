@@ -3,13 +3,14 @@
 // apart from app.ts so the routes depend on this type and not on the app that mounts them.
 
 import type { Database } from '@fanfare/db';
-import type { Clock, EventLog, Logger } from '@fanfare/fanout';
+import type { Clock, EventLog, Logger, ShardRegistry } from '@fanfare/fanout';
 import type { EventDirectory } from './event-directory.js';
 import type { JoinLimiter } from './join-limiter.js';
 import type { ApiMetrics } from './metrics.js';
 import type { Moderation } from './moderation.js';
 import type { PlaybackIssuer } from './playback.js';
 import type { PollService } from './poll-service.js';
+import type { ShardFigures } from './prewarm-plan.js';
 import type { SigningKeys } from './signing-keys.js';
 import type { StagePublisher } from './stage-projector.js';
 import type { StreamControl } from './stream-control.js';
@@ -60,6 +61,10 @@ export interface AppDeps {
   streams?: StreamControl | undefined;
   /** Readiness for `/readyz`; always ready when absent. */
   ready?: () => boolean;
+  /** The shards live now, for pre-warm readiness; absent without Redis (readiness says so). */
+  registry?: ShardRegistry | undefined;
+  /** What one shard holds, for pre-warm plans; DEFAULT_SHARD_FIGURES when absent. */
+  capacity?: ShardFigures | undefined;
   /** The Prometheus series served at /metrics; a fresh set when absent. */
   metrics?: ApiMetrics;
   /** Where unexpected errors are reported; defaults to JSON lines on the console. */

@@ -28,6 +28,7 @@ import { eventRoutes } from './routes/events.js';
 import { historyRoutes } from './routes/history.js';
 import { messageRoutes } from './routes/messages.js';
 import { pollRoutes } from './routes/polls.js';
+import { prewarmRoutes } from './routes/prewarm.js';
 import { sanctionRoutes } from './routes/sanctions.js';
 import { streamRoutes } from './routes/stream.js';
 import { ticketRoutes } from './routes/tickets.js';
@@ -257,6 +258,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     auditRoutes,
     credentialRoutes,
     streamRoutes,
+    prewarmRoutes,
   ]) {
     app.route('/', routes(deps));
   }

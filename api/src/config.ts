@@ -156,6 +156,10 @@ export const API_VARIABLES = {
     meaning:
       "without `DATABASE_URL`: PGlite's data directory, or `memory` for a database lost at exit",
   }),
+  CAPACITY_PROFILE: variable(z.string().min(1).optional(), {
+    meaning:
+      'a capacity profile (`loadtest/results/capacity.json` from `pnpm bench`) for pre-warm plans; unset: the documented default shard figures',
+  }),
   COUNTRY_HEADER: variable(headerName.optional(), {
     meaning:
       "the trusted CDN header with the fan's ISO country (e.g. `cf-ipcountry`); without it, joins to events with a country allow-list are refused",
@@ -225,6 +229,7 @@ const apiSchema = z
     prefix: env.FANFARE_PREFIX,
     databaseUrl: env.DATABASE_URL,
     pgliteDataDir: env.PGLITE_DATA_DIR,
+    capacityProfile: env.CAPACITY_PROFILE,
     countryHeader: env.COUNTRY_HEADER,
     clientAddressHeader: env.CLIENT_ADDRESS_HEADER,
     joinLimits: { perAddress: env.JOIN_LIMIT_PER_ADDRESS, perEvent: env.JOIN_LIMIT_PER_EVENT },
@@ -263,6 +268,8 @@ export interface ApiConfig {
   readonly databaseUrl: string | undefined;
   /** PGLITE_DATA_DIR: PGlite's data directory, or `memory` for a database lost at exit. */
   readonly pgliteDataDir: string;
+  /** CAPACITY_PROFILE: the path of a capacity.json for pre-warm plans. */
+  readonly capacityProfile: string | undefined;
   /** COUNTRY_HEADER: the trusted CDN header holding the fan's country (e.g. cf-ipcountry). */
   readonly countryHeader: string | undefined;
   /** CLIENT_ADDRESS_HEADER: the trusted proxy's client-address header; unset: the peer. */

@@ -11,6 +11,7 @@ import type {
   EventLog,
   Logger,
   SanctionStore,
+  ShardRegistry,
   StageStore,
   Subjects,
   VoteStore,
@@ -24,6 +25,7 @@ import { Moderation } from './moderation.js';
 import type { PlaybackIssuer } from './playback.js';
 import type { StreamControl } from './stream-control.js';
 import { PollService } from './poll-service.js';
+import type { ShardFigures } from './prewarm-plan.js';
 import type { SigningKeys } from './signing-keys.js';
 import { StageProjector } from './stage-projector.js';
 import { StaffCredentials } from './staff-auth.js';
@@ -60,6 +62,10 @@ export interface ControlPlaneParts {
   streams?: StreamControl | undefined;
   /** The /metrics series; a fresh set (no process metrics) when absent. */
   metrics?: ApiMetrics;
+  /** The shards live now, for pre-warm readiness; absent without Redis. */
+  registry?: ShardRegistry | undefined;
+  /** What one shard holds, for pre-warm plans; the default figures when absent. */
+  capacity?: ShardFigures | undefined;
 }
 
 export interface ControlPlane {
@@ -99,6 +105,8 @@ export function assembleControlPlane(parts: ControlPlaneParts): ControlPlane {
     clock,
     gatewayUrl: parts.gatewayUrl,
     metrics: parts.metrics ?? new ApiMetrics(),
+    registry: parts.registry,
+    capacity: parts.capacity,
     logger,
     ...(parts.ready ? { ready: parts.ready } : {}),
   };

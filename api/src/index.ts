@@ -5,6 +5,15 @@ export {
   UNAVAILABLE_RETRY_AFTER_S,
 } from './app.js';
 export { REGISTRY_CACHE_MS } from './gateway-picker.js';
+export {
+  DEFAULT_SHARD_FIGURES,
+  figuresFromProfile,
+  planPrewarm,
+  type LiveShard,
+  type PrewarmPlan,
+  type PrewarmRequest,
+  type ShardFigures,
+} from './prewarm-plan.js';
 export { ApiMetrics, HTTP_SECONDS_BUCKETS, JOIN_ADMITTED, UNMATCHED_ROUTE } from './metrics.js';
 export type { AppDeps } from './app-deps.js';
 export type { JoinResponse } from './app.js';

@@ -4,6 +4,7 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { ConfigError, consoleLogger as logger, openAdapters, systemClock } from '@fanfare/fanout';
 import { PAGES_DIR } from '@fanfare/web';
 import { assembleControlPlane, openConfiguredDatabase } from './control-plane.js';
@@ -14,6 +15,7 @@ import { createApp } from './app.js';
 import { startApi } from './server.js';
 import { loadSigningKeys } from './load-keys.js';
 import { ApiMetrics } from './metrics.js';
+import { figuresFromProfile } from './prewarm-plan.js';
 import { LlHlsPlaybackIssuer } from './playback.js';
 import { HttpStreamControl } from './stream-control.js';
 import { TokenIssuer } from './token-issuer.js';
@@ -67,6 +69,12 @@ async function main(): Promise<void> {
     clientAddressHeader: config.clientAddressHeader,
     joinLimits: config.joinLimits,
     metrics: new ApiMetrics().withProcessMetrics(),
+    // With Redis the registry lists the cluster's shards; a lone API's memory one is empty.
+    registry: adapters.redis ? adapters.registry : undefined,
+    capacity:
+      config.capacityProfile === undefined
+        ? undefined
+        : figuresFromProfile(JSON.parse(readFileSync(config.capacityProfile, 'utf8'))),
     playback: mediaSecret
       ? new LlHlsPlaybackIssuer({ secret: mediaSecret, publicUrl: config.mediaPublicUrl })
       : undefined,

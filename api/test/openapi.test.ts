@@ -46,6 +46,8 @@ it('documents every control route with its methods, and validates as OpenAPI 3.1
       'DELETE /v1/credentials/{credentialId}',
       'POST /v1/events/{id}/stream',
       'GET /v1/events/{id}/stream',
+      'POST /v1/events/{id}/prewarm',
+      'GET /v1/events/{id}/prewarm',
     ].sort(),
   );
   const validator = new Validator();

@@ -1,0 +1,162 @@
+// The pre-warm plan for an event: what the cluster needs before its start, computed by a pure
+// function from the expected audience, a capacity profile (the load tester's capacity.json, or
+// the documented default below) and the shards live now. Every estimate is a product of named
+// assumptions (constants with units), so an SRE can redo it by hand (docs/operations.md).
+
+/** What one shard holds, from a capacity profile. */
+export interface ShardFigures {
+  /** Fans one shard holds (its SHARD_CAPACITY). */
+  fansPerShard: number;
+  /** Fans one shard admits per second in a join storm. */
+  connectsPerSec: number;
+  /** Where the figures come from: `capacity.json` (measured) or the defaults below. */
+  source: 'measured' | 'default';
+}
+
+/**
+ * Used when no capacity.json is given: the shard's default SHARD_CAPACITY (19,000), and the
+ * join storm the issue asks one shard to absorb (19,000 fans within 2 s).
+ */
+export const DEFAULT_SHARD_FIGURES: ShardFigures = {
+  fansPerShard: 19_000,
+  connectsPerSec: 9_500,
+  source: 'default',
+};
+
+/** Share of a shard's capacity the API assigns fans to (the rest absorbs reconnects). */
+export const ASSIGNABLE_SHARE = 0.9;
+/** Shards kept beyond the need, so losing one during the event strands no fan. */
+export const SPARE_SHARDS = 1;
+/** Event messages (chat, stage, deletions) per second per 1,000 fans at peak, assumed. */
+export const EVENT_MSGS_PER_S_PER_KFAN = 2;
+/** Most event messages per second the chat path carries for one event (its ingest budget). */
+export const EVENT_MSGS_PER_S_MAX = 500;
+/** Redis operations per second each shard makes for one event: heartbeat, sanctions, stage, tallies. */
+export const REDIS_OPS_PER_S_PER_SHARD = 5;
+/** Redis operations per join (a registry read amortised by the API's cache, a sanction check). */
+export const REDIS_OPS_PER_JOIN = 1;
+/** Share of fans voting within one second when a poll opens, assumed. */
+export const VOTING_SHARE_PER_S = 0.05;
+/** The default LL-HLS ladder's bitrates, bits/s, highest first (media's DEFAULT_LADDER). */
+export const DEFAULT_RENDITION_BPS = [800_000, 250_000] as const;
+/** Pre-warm lead: shard pods start, register, open rooms and warm the CDN before fans come, min. */
+export const LEAD_TIME_MIN = 60;
+
+export interface PrewarmRequest {
+  expectedPeakFans: number;
+  expectedJoinsPerSec: number;
+  /** When the event starts, ms since the Unix epoch. */
+  startsAt?: number | undefined;
+  /** How fans watch: LL-HLS viewers (default every fan) and WebRTC seats (default none). */
+  tiers?: { llHls?: number | undefined; webrtc?: number | undefined } | undefined;
+}
+
+/** A shard live now, as the registry reports it. */
+export interface LiveShard {
+  id: string;
+  capacity: number;
+  fans: number;
+  draining: boolean;
+}
+
+export interface PrewarmPlan {
+  /** Shards needed, the spare included. */
+  shards: number;
+  /** Of which: for the peak audience, for the join rate, and the spare. */
+  shardsFor: { fans: number; joins: number; spare: number };
+  figures: ShardFigures;
+  /** Messages per second through NATS at peak: each event message in once and out to every shard. */
+  natsMsgsPerSec: number;
+  redisOpsPerSec: number;
+  llHls: { viewers: number; renditions: number; peakEgressBps: number; originBpsPerEdge: number };
+  webrtcSeats: number;
+  leadTimeMin: number;
+  /** When to have it all warm, ms since the Unix epoch; absent without `startsAt`. */
+  warmBy?: number;
+  /** What the cluster has now, and what it lacks; empty `missing` when it can meet the plan. */
+  cluster: { liveShards: number; freeFans: number; missing: string[] };
+}
+
+/** Computes the plan. Pure: the same inputs give the same plan. */
+export function planPrewarm(
+  request: PrewarmRequest,
+  figures: ShardFigures,
+  live: readonly LiveShard[],
+  renditionBps: readonly number[] = DEFAULT_RENDITION_BPS,
+): PrewarmPlan {
+  const fans = request.expectedPeakFans;
+  const forFans = Math.ceil(fans / Math.floor(figures.fansPerShard * ASSIGNABLE_SHARE));
+  const forJoins = Math.ceil(request.expectedJoinsPerSec / figures.connectsPerSec);
+  const shards = Math.max(forFans, forJoins, 1) + SPARE_SHARDS;
+  const eventMsgs = Math.min(
+    Math.ceil((fans / 1000) * EVENT_MSGS_PER_S_PER_KFAN),
+    EVENT_MSGS_PER_S_MAX,
+  );
+  const viewers = Math.min(request.tiers?.llHls ?? fans, fans);
+  const webrtcSeats = Math.min(request.tiers?.webrtc ?? 0, fans);
+  const usable = live.filter((s) => !s.draining);
+  const freeFans = usable.reduce(
+    (sum, s) => sum + Math.max(0, Math.floor(s.capacity * ASSIGNABLE_SHARE) - s.fans),
+    0,
+  );
+  const missing: string[] = [];
+  if (usable.length < shards) {
+    missing.push(
+      `${shards - usable.length} more shard(s): ${usable.length} live, ${shards} needed`,
+    );
+  }
+  // Room with one shard lost: without the largest shard's share (its own fans move too).
+  const spareFans = usable.reduce(
+    (max, s) => Math.max(max, Math.floor(s.capacity * ASSIGNABLE_SHARE)),
+    0,
+  );
+  if (freeFans - spareFans < fans) {
+    missing.push(
+      `room for ${fans - Math.max(0, freeFans - spareFans)} more fans with one shard lost`,
+    );
+  }
+  return {
+    shards,
+    shardsFor: { fans: forFans, joins: forJoins, spare: SPARE_SHARDS },
+    figures,
+    natsMsgsPerSec: eventMsgs * (1 + shards),
+    redisOpsPerSec: Math.ceil(
+      shards * REDIS_OPS_PER_S_PER_SHARD +
+        request.expectedJoinsPerSec * REDIS_OPS_PER_JOIN +
+        fans * VOTING_SHARE_PER_S,
+    ),
+    llHls: {
+      viewers,
+      renditions: renditionBps.length,
+      // Every viewer on the top rendition: the most the CDN serves.
+      peakEgressBps: viewers * (renditionBps[0] ?? 0),
+      // Each CDN edge pulls every rendition once.
+      originBpsPerEdge: renditionBps.reduce((a, b) => a + b, 0),
+    },
+    webrtcSeats,
+    leadTimeMin: LEAD_TIME_MIN,
+    ...(request.startsAt === undefined
+      ? {}
+      : { warmBy: request.startsAt - LEAD_TIME_MIN * 60_000 }),
+    cluster: { liveShards: usable.length, freeFans, missing },
+  };
+}
+
+/**
+ * Shard figures from a capacity profile (loadtest/results/capacity.json): the largest fan count
+ * that held the objective, and the join storm's connect rate; the defaults for what is missing.
+ */
+export function figuresFromProfile(profile: unknown): ShardFigures {
+  const shardsOf = (profile as { shards?: unknown } | null)?.shards;
+  if (!Array.isArray(shardsOf)) return DEFAULT_SHARD_FIGURES;
+  const rows = shardsOf as { fans?: unknown; held?: unknown; connectsPerSec?: unknown }[];
+  const held = rows.filter((r) => r.held === true && typeof r.fans === 'number');
+  const fans = Math.max(0, ...held.map((r) => r.fans as number));
+  const rates = rows.map((r) => r.connectsPerSec).filter((c): c is number => typeof c === 'number');
+  if (fans === 0) return DEFAULT_SHARD_FIGURES;
+  return {
+    fansPerShard: fans,
+    connectsPerSec: rates.length > 0 ? Math.max(...rates) : DEFAULT_SHARD_FIGURES.connectsPerSec,
+    source: 'measured',
+  };
+}

@@ -1,0 +1,178 @@
+// An event's pre-warm: `POST /v1/events/{id}/prewarm` takes the expected audience and answers the
+// plan (prewarm-plan.ts) against the shards live now, with a readiness list; `GET` recomputes both
+// for the last request posted to this API process. Readiness checks only what is cheap to check
+// from the API: the event's log answers, the shard registry (Redis) answers, and the live shards
+// can take the plan with one lost. The request is kept in this process only (docs/operations.md).
+
+import { createRoute, z } from '@hono/zod-openapi';
+import type { AppDeps } from '../app-deps.js';
+import { ApiError } from '../problem.js';
+import {
+  DEFAULT_SHARD_FIGURES,
+  planPrewarm,
+  type LiveShard,
+  type PrewarmPlan,
+  type PrewarmRequest,
+} from '../prewarm-plan.js';
+import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
+import { requireStaff, type StaffVariables } from '../staff-auth.js';
+
+/** Most fans a plan may be asked for: far past any one cluster, so typos are refused. */
+export const PREWARM_MAX_FANS = 100_000_000;
+
+export type ReadinessState = 'ready' | 'pending' | 'failed';
+export interface ReadinessItem {
+  item: 'event_log' | 'shard_registry' | 'shards' | 'capacity';
+  state: ReadinessState;
+  reason: string;
+}
+
+const count = (max: number) => z.number().int().min(0).max(max);
+
+const PrewarmBody = z
+  .object({
+    expectedPeakFans: count(PREWARM_MAX_FANS).min(1),
+    expectedJoinsPerSec: count(PREWARM_MAX_FANS).min(1),
+    startsAt: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .openapi({ description: 'ms since the Unix epoch' }),
+    tiers: z
+      .object({
+        llHls: count(PREWARM_MAX_FANS).optional(),
+        webrtc: count(PREWARM_MAX_FANS).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .openapi('PrewarmRequest');
+
+const PrewarmAnswer = z
+  .object({
+    request: PrewarmBody,
+    plan: z.looseObject({ shards: z.number().int() }),
+    readiness: z.array(
+      z.object({
+        item: z.enum(['event_log', 'shard_registry', 'shards', 'capacity']),
+        state: z.enum(['ready', 'pending', 'failed']),
+        reason: z.string(),
+      }),
+    ),
+  })
+  .openapi('Prewarm');
+
+function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function prewarmRoutes(deps: AppDeps) {
+  const router = newRouter<{ Variables: StaffVariables }>();
+  const figures = deps.capacity ?? DEFAULT_SHARD_FIGURES;
+  /** The last request per event, in this process. */
+  const requests = new Map<string, PrewarmRequest>();
+
+  async function answer(eventId: string, request: PrewarmRequest) {
+    const readiness: ReadinessItem[] = [];
+    try {
+      await deps.log.readLast(eventId, 1);
+      readiness.push({ item: 'event_log', state: 'ready', reason: 'the event log answers' });
+    } catch (err) {
+      readiness.push({ item: 'event_log', state: 'failed', reason: reasonOf(err) });
+    }
+    let live: LiveShard[] = [];
+    if (!deps.registry) {
+      readiness.push({
+        item: 'shard_registry',
+        state: 'failed',
+        reason: 'this API has no shard registry (REDIS_URL unset)',
+      });
+    } else {
+      try {
+        live = await deps.registry.live();
+        readiness.push({ item: 'shard_registry', state: 'ready', reason: 'the registry answers' });
+      } catch (err) {
+        readiness.push({ item: 'shard_registry', state: 'failed', reason: reasonOf(err) });
+      }
+    }
+    const plan: PrewarmPlan = planPrewarm(request, figures, live);
+    const { liveShards, missing } = plan.cluster;
+    readiness.push({
+      item: 'shards',
+      state: liveShards >= plan.shards ? 'ready' : 'pending',
+      reason: `${liveShards} live, ${plan.shards} needed`,
+    });
+    readiness.push({
+      item: 'capacity',
+      state: missing.length === 0 ? 'ready' : 'pending',
+      reason:
+        missing.length === 0
+          ? 'the live shards can take the peak with one lost'
+          : missing.join('; '),
+    });
+    return { request, plan, readiness };
+  }
+
+  async function requireEvent(id: string): Promise<void> {
+    if (!(await deps.db.events.get(id)))
+      throw new ApiError('event_not_found', 'no event with this id');
+  }
+
+  const responses = {
+    200: {
+      description: 'The plan and readiness',
+      content: { 'application/json': { schema: PrewarmAnswer } },
+    },
+    ...STAFF_PROBLEMS,
+  };
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/events/{id}/prewarm',
+      summary: 'Plan the capacity an event needs and report readiness',
+      security: BEARER,
+      middleware: [requireStaff(deps.staff, ['sre', 'producer'])] as const,
+      request: {
+        params: EventIdParams,
+        body: { content: { 'application/json': { schema: PrewarmBody } }, required: true },
+      },
+      responses,
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      await requireEvent(id);
+      const request: PrewarmRequest = { ...body };
+      requests.set(id, request);
+      c.header('Cache-Control', 'no-store');
+      return c.json(await answer(id, request), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/events/{id}/prewarm',
+      summary: 'The plan for the last pre-warm request, against the cluster now',
+      security: BEARER,
+      middleware: [requireStaff(deps.staff, ['sre', 'producer'])] as const,
+      request: { params: EventIdParams },
+      responses: {
+        ...responses,
+        404: problem('`event_not_found`, or `not_found`: no pre-warm was posted to this API'),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await requireEvent(id);
+      const request = requests.get(id);
+      if (!request) throw new ApiError('not_found', 'no pre-warm was posted for this event here');
+      c.header('Cache-Control', 'no-store');
+      return c.json(await answer(id, request), 200);
+    },
+  );
+  return router;
+}

@@ -1,0 +1,128 @@
+// `POST` and `GET /v1/events/{id}/prewarm`: who may plan, what a plan holds against the shards in
+// the registry, the readiness list, and the refusals.
+
+import { MemoryShardRegistry } from '@fanfare/fanout';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/index.js';
+import { createFixture, type Fixture } from './fixture.js';
+
+let fx: Fixture;
+let registry: MemoryShardRegistry;
+let app: ReturnType<typeof createApp>;
+beforeAll(async () => {
+  fx = await createFixture();
+  await fx.seedEvent('final', 'scheduled');
+  registry = new MemoryShardRegistry(fx.clock);
+  app = createApp({ ...fx.deps, registry });
+});
+afterAll(() => fx.close());
+
+const TTL_MS = 60_000;
+async function liveShards(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    await registry.heartbeat(
+      {
+        id: `gateway-${i}`,
+        url: `ws://gateway-${i}/ws`,
+        capacity: 19_000,
+        fans: 0,
+        events: {},
+        draining: false,
+        at: fx.clock.now(),
+      },
+      TTL_MS,
+    );
+  }
+}
+
+function call(method: string, path: string, token: string | undefined, body?: unknown) {
+  return app.request(path, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+interface Answer {
+  plan: { shards: number; cluster: { liveShards: number; missing: string[] } };
+  readiness: { item: string; state: string; reason: string }[];
+}
+
+describe('/v1/events/:id/prewarm', () => {
+  it('plans 100,000 fans against the live shards and lists what is missing', async () => {
+    await liveShards(3);
+    const sre = await fx.staffToken('sre');
+    const res = await call('POST', '/v1/events/final/prewarm', sre, {
+      expectedPeakFans: 100_000,
+      expectedJoinsPerSec: 1_700,
+      startsAt: Date.parse('2026-11-24T20:00:00Z'),
+      tiers: { webrtc: 20 },
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Answer;
+    expect(body.plan.shards).toBe(7);
+    expect(body.plan.cluster.liveShards).toBe(3);
+    expect(body.readiness).toEqual([
+      { item: 'event_log', state: 'ready', reason: 'the event log answers' },
+      { item: 'shard_registry', state: 'ready', reason: 'the registry answers' },
+      { item: 'shards', state: 'pending', reason: '3 live, 7 needed' },
+      {
+        item: 'capacity',
+        state: 'pending',
+        reason: `4 more shard(s): 3 live, 7 needed; room for ${100_000 - 2 * 17_100} more fans with one shard lost`,
+      },
+    ]);
+
+    // Once the shards are up, GET reports the same plan ready, for a producer too.
+    await liveShards(7);
+    const again = await call('GET', '/v1/events/final/prewarm', await fx.staffToken('producer'));
+    expect(again.status).toBe(200);
+    const ready = (await again.json()) as Answer;
+    expect(ready.plan.shards).toBe(7);
+    expect(ready.readiness.map((r) => r.state)).toEqual(['ready', 'ready', 'ready', 'ready']);
+  });
+
+  it('says the registry is missing when the API has none', async () => {
+    const lone = createApp(fx.deps);
+    const res = await lone.request('/v1/events/final/prewarm', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await fx.staffToken('sre')}`,
+      },
+      body: JSON.stringify({ expectedPeakFans: 1_000, expectedJoinsPerSec: 10 }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Answer;
+    expect(body.readiness[1]).toMatchObject({ item: 'shard_registry', state: 'failed' });
+    expect(body.plan.cluster.missing[0]).toBe('2 more shard(s): 0 live, 2 needed');
+  });
+
+  it('refuses a moderator, a bad body, an unknown event, and a GET before any POST', async () => {
+    const sre = await fx.staffToken('sre');
+    const mod = await fx.staffToken('moderator');
+    const ok = { expectedPeakFans: 10, expectedJoinsPerSec: 1 };
+    expect((await call('POST', '/v1/events/final/prewarm', undefined, ok)).status).toBe(401);
+    expect((await call('POST', '/v1/events/final/prewarm', mod, ok)).status).toBe(403);
+    for (const bad of [
+      {},
+      { expectedPeakFans: -1, expectedJoinsPerSec: 1 },
+      { expectedPeakFans: 1.5, expectedJoinsPerSec: 1 },
+      { ...ok, extra: true },
+    ]) {
+      const res = await call('POST', '/v1/events/final/prewarm', sre, bad);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { code: string }).code).toBe('invalid_body');
+    }
+    const unknown = await call('POST', '/v1/events/nope/prewarm', sre, ok);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { code: string }).code).toBe('event_not_found');
+    await fx.seedEvent('later', 'scheduled');
+    const none = await call('GET', '/v1/events/later/prewarm', sre);
+    expect(none.status).toBe(404);
+    expect(((await none.json()) as { code: string }).code).toBe('not_found');
+  });
+});
