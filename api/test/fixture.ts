@@ -24,6 +24,8 @@ export const GATEWAY = 'ws://gateway.test/ws';
 
 export interface FixtureOptions {
   countryHeader?: string;
+  /** A database to use instead of an in-memory PGlite (e.g. real Postgres); closed by close(). */
+  database?: Database;
   joinLimits?: JoinLimits;
   clientAddressHeader?: string;
   gatewayUrl?: AppDeps['gatewayUrl'];
@@ -33,7 +35,7 @@ export type Fixture = Awaited<ReturnType<typeof createFixture>>;
 
 /** Call once per file (beforeAll); `close()` in afterAll. */
 export async function createFixture(options: FixtureOptions = {}) {
-  const db: Database = await openDatabase({ pglite: 'memory' });
+  const db: Database = options.database ?? (await openDatabase({ pglite: 'memory' }));
   const clock = new ManualClock(Date.parse('2026-11-24T12:00:00Z'));
   const keys = await SigningKeys.generate('k1');
   const issuer = new TokenIssuer({ keys, now: () => clock.now() });
