@@ -1,8 +1,9 @@
-// `pnpm build` compiles every package to dist/, and the result runs without tsx: the built API
-// and a built gateway start with plain `node` (the `@fanfare/dist` export condition, as in the
-// image) and answer /healthz; every service the image's entrypoint names exists; and the client
-// SDK packs into tarballs that install offline into a scratch project, import in Node,
-// typecheck, and bundle for a browser without a Node module.
+// `pnpm build` compiles every package to dist/ and bundles the pages, and the result runs without
+// tsx: the built API and a built gateway start with plain `node` (the `@fanfare/dist` export
+// condition, as in the image) and answer /healthz, the API serving the pages; every service the
+// image's entrypoint names exists; and the client SDK packs into tarballs that install offline
+// into a scratch project, import in Node, typecheck, and bundle for a browser without a Node
+// module.
 
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,6 +50,13 @@ describe('the built services', () => {
     const apiHealth = await fetch(`${apiUrl}/healthz`);
     expect(apiHealth.status).toBe(200);
     expect(await apiHealth.json()).toEqual({ status: 'ok' });
+    // The pages `pnpm build` bundled (web/dist/pages), served by the built API under its CSP.
+    for (const path of ['/', '/console']) {
+      const page = await fetch(`${apiUrl}${path}`);
+      expect(page.status, path).toBe(200);
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(await page.text()).toMatch(/<script type="module" crossorigin src="\/assets\//);
+    }
 
     const gateway = await startNode(
       [...nodeArgs, 'gateway/dist/main.js'],

@@ -6,8 +6,6 @@
 // media process (LL-HLS origin, ingest, the demo stream with its ffmpeg) runs as a child process,
 // never in this event loop, and the API reaches it over HTTP as it would a remote one.
 
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   HttpStreamControl,
   LlHlsPlaybackIssuer,
@@ -23,7 +21,6 @@ import {
 } from '@fanfare/api';
 import { consoleLogger, openAdapters, systemClock, type Logger } from '@fanfare/fanout';
 import { Gateway, JoseTokenVerifier, RegistryHeartbeat, WS_PATH } from '@fanfare/gateway';
-import { PAGES_DIR } from '@fanfare/web';
 import { loadEngineConfig } from './config.js';
 import { MediaChild } from './media-child.js';
 
@@ -49,9 +46,10 @@ export interface EngineOptions {
   /** Where the media child's log lines go; defaults to stdout with a `[media]` prefix. */
   mediaLog?: (line: string) => void;
   /**
-   * Built pages to serve at `/` and `/console` (a folder with index.html). Default: web's
-   * PAGES_DIR when it holds a build; none otherwise. The engine never builds them itself:
-   * `pnpm start` does (`ensurePages`), and browser tests build into a folder of their own.
+   * Built pages to serve at `/` and `/console` (a folder with index.html); none when absent.
+   * The engine never builds them and never looks for them by itself (a test's engine must not
+   * read a folder that `pnpm build` may be rewriting): `pnpm start` passes web's PAGES_DIR after
+   * `ensurePages`, and browser tests build into a folder of their own.
    */
   pagesDir?: string;
 }
@@ -128,8 +126,7 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
     clientAddressHeader: apiConfig.clientAddressHeader,
     joinLimits: apiConfig.joinLimits,
   });
-  const pagesDir =
-    options.pagesDir ?? (existsSync(join(PAGES_DIR, 'index.html')) ? PAGES_DIR : undefined);
+  const pagesDir = options.pagesDir;
   // The fan page's player fetches the stream from the media origin: the CSP lets it.
   const mediaOrigin = media ? [new URL(config.mediaPublicUrl ?? media.url).origin] : [];
   const pages =
