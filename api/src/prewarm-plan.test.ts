@@ -22,6 +22,7 @@ describe('planPrewarm', () => {
       many(7),
     );
     expect(plan.shards).toBe(7);
+    // 95 % of 19,000 = 18,050 fans per shard (ASSIGNMENT_HEADROOM): 100,000 / 18,050 = 5.5.
     expect(plan.shardsFor).toEqual({ fans: 6, joins: 1, spare: 1 });
     expect(plan.natsMsgsPerSec).toBe(200 * 8);
     expect(plan.redisOpsPerSec).toBe(7 * 5 + 1_700 + 5_000);
@@ -35,24 +36,25 @@ describe('planPrewarm', () => {
     expect(plan.cluster.missing).toEqual([]);
   });
 
-  it('plans 1,000,000 fans: 59 shards and a spare, and says what a 40-shard cluster lacks', () => {
+  it('plans 1,000,000 fans: 56 shards and a spare, and says what a 40-shard cluster lacks', () => {
     const startsAt = Date.parse('2026-12-24T20:00:00Z');
     const plan = planPrewarm(
       { expectedPeakFans: 1_000_000, expectedJoinsPerSec: 16_700, startsAt },
       DEFAULT_SHARD_FIGURES,
       many(40),
     );
-    expect(plan.shards).toBe(60);
-    expect(plan.shardsFor).toEqual({ fans: 59, joins: 2, spare: 1 });
-    expect(plan.natsMsgsPerSec).toBe(500 * 61);
+    expect(plan.shards).toBe(57);
+    expect(plan.shardsFor).toEqual({ fans: 56, joins: 2, spare: 1 });
+    expect(plan.natsMsgsPerSec).toBe(500 * 58);
+    expect(plan.redisOpsPerSec).toBe(57 * 5 + 16_700 + 50_000);
     expect(plan.llHls.peakEgressBps).toBe(800_000_000_000);
     expect(plan.warmBy).toBe(startsAt - 60 * 60_000);
     expect(plan.cluster).toEqual({
       liveShards: 40,
-      freeFans: 40 * 17_100,
+      freeFans: 40 * 18_050,
       missing: [
-        '20 more shard(s): 40 live, 60 needed',
-        `room for ${1_000_000 - 39 * 17_100} more fans with one shard lost`,
+        '17 more shard(s): 40 live, 57 needed',
+        `room for ${1_000_000 - 39 * 18_050} more fans with one shard lost`,
       ],
     });
   });
@@ -68,14 +70,14 @@ describe('planPrewarm', () => {
   });
 
   it('leaves draining shards and full ones out of what the cluster has', () => {
-    const live = [shard('a', 17_100), { ...shard('b'), draining: true }, shard('c'), shard('d')];
+    const live = [shard('a', 18_050), { ...shard('b'), draining: true }, shard('c'), shard('d')];
     const plan = planPrewarm(
       { expectedPeakFans: 10_000, expectedJoinsPerSec: 100 },
       DEFAULT_SHARD_FIGURES,
       live,
     );
     expect(plan.cluster.liveShards).toBe(3);
-    expect(plan.cluster.freeFans).toBe(2 * 17_100);
+    expect(plan.cluster.freeFans).toBe(2 * 18_050);
     expect(plan.cluster.missing).toEqual([]);
   });
 });

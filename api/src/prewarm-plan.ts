@@ -3,6 +3,8 @@
 // the documented default below) and the shards live now. Every estimate is a product of named
 // assumptions (constants with units), so an SRE can redo it by hand (docs/operations.md).
 
+import { ASSIGNMENT_HEADROOM } from '@fanfare/fanout';
+
 /** What one shard holds, from a capacity profile. */
 export interface ShardFigures {
   /** Fans one shard holds (its SHARD_CAPACITY). */
@@ -24,7 +26,7 @@ export const DEFAULT_SHARD_FIGURES: ShardFigures = {
 };
 
 /** Share of a shard's capacity the API assigns fans to (the rest absorbs reconnects). */
-export const ASSIGNABLE_SHARE = 0.9;
+export const ASSIGNABLE_SHARE = 1 - ASSIGNMENT_HEADROOM;
 /** Shards kept beyond the need, so losing one during the event strands no fan. */
 export const SPARE_SHARDS = 1;
 /** Event messages (chat, stage, deletions) per second per 1,000 fans at peak, assumed. */

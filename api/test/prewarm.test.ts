@@ -72,7 +72,7 @@ describe('/v1/events/:id/prewarm', () => {
       {
         item: 'capacity',
         state: 'pending',
-        reason: `4 more shard(s): 3 live, 7 needed; room for ${100_000 - 2 * 17_100} more fans with one shard lost`,
+        reason: `4 more shard(s): 3 live, 7 needed; room for ${100_000 - 2 * 18_050} more fans with one shard lost`,
       },
     ]);
 
