@@ -17,6 +17,7 @@ import type { StreamControl } from './stream-control.js';
 import type { StaffAuthenticator } from './staff-auth.js';
 import type { TokenIssuer } from './token-issuer.js';
 import type { WebPages } from './web-pages.js';
+import type { WebrtcTier } from './webrtc-tier.js';
 
 export interface AppDeps {
   keys: SigningKeys;
@@ -59,6 +60,11 @@ export interface AppDeps {
   playback?: PlaybackIssuer | undefined;
   /** The media process's stream keys and status; absent without one (503 `media_unavailable`). */
   streams?: StreamControl | undefined;
+  /**
+   * The WebRTC tier (LiveKit): seats in the join's `playback`, rooms, webhooks. Absent when
+   * LIVEKIT_* is unset: every viewer gets LL-HLS and `/v1/livekit/webhook` answers 404.
+   */
+  webrtc?: WebrtcTier | undefined;
   /** Readiness for `/readyz`; always ready when absent. */
   ready?: () => boolean;
   /** The shards live now, for pre-warm readiness; absent without Redis (readiness says so). */

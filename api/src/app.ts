@@ -31,6 +31,7 @@ import { pollRoutes } from './routes/polls.js';
 import { prewarmRoutes } from './routes/prewarm.js';
 import { sanctionRoutes } from './routes/sanctions.js';
 import { streamRoutes } from './routes/stream.js';
+import { webrtcRoutes } from './routes/webrtc.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { bearerToken } from './staff-auth.js';
 
@@ -233,14 +234,24 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       ...(ent.length > 0 ? { ent } : {}),
       ...(authTime !== undefined ? { auth_time: authTime } : {}),
     });
+    // Only here, after every check above: the URL itself is the viewer's authorisation. A
+    // WebRTC seat needs the LL-HLS URL as its fallback, so no media service means neither.
+    const llHls = deps.playback?.issue(event.id, user.id, expiresAt);
+    const asked = request.tiers?.includes('webrtc') ?? false;
+    const playback =
+      llHls && deps.webrtc
+        ? await deps.webrtc.choose(
+            { eventId: event.id, budget: event.webrtcSeats, user, ent, asked },
+            llHls,
+          )
+        : llHls;
     const body: JoinResponse = {
       token,
       gatewayUrl,
       eventId: event.id,
       user,
       expiresAt,
-      // Only here, after every check above: the URL itself is the viewer's authorisation.
-      ...(deps.playback ? { playback: deps.playback.issue(event.id, user.id, expiresAt) } : {}),
+      ...(playback ? { playback } : {}),
     };
     // A bearer token: no cache, shared or private, may keep it.
     c.header('Cache-Control', 'no-store');
@@ -259,6 +270,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     credentialRoutes,
     streamRoutes,
     prewarmRoutes,
+    webrtcRoutes,
   ]) {
     app.route('/', routes(deps));
   }

@@ -26,6 +26,8 @@ export const AUDIT_ACTIONS = [
   'credential.create',
   'credential.revoke',
   'stream.key_rotate',
+  'webrtc.ingest',
+  'webrtc.egress',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

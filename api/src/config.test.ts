@@ -30,6 +30,7 @@ describe('loadApiConfig', () => {
       mediaTokenSecret: undefined,
       mediaPublicUrl: 'http://127.0.0.1:8090',
       mediaControlUrl: 'http://127.0.0.1:8090',
+      livekit: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -77,6 +78,7 @@ describe('loadApiConfig', () => {
       mediaTokenSecret: 's'.repeat(32),
       mediaPublicUrl: 'https://media.example.com/hls',
       mediaControlUrl: 'http://media.internal:8090',
+      livekit: undefined,
     });
   });
 
@@ -126,5 +128,33 @@ describe('loadApiConfig shared state', () => {
     expect(problemsOf({ REDIS_URL: 'http://cache:6379' })).toEqual([
       'REDIS_URL must be a redis:// or rediss:// URL',
     ]);
+  });
+});
+
+describe('loadApiConfig LiveKit', () => {
+  const secret = 'k'.repeat(32);
+  it('turns the WebRTC tier on with the URL, key and secret, with defaults for the rest', () => {
+    const env = { LIVEKIT_URL: 'wss://lk.example.com', LIVEKIT_API_KEY: 'APIx' };
+    expect(loadApiConfig({ ...env, LIVEKIT_API_SECRET: secret }).livekit).toEqual({
+      url: 'wss://lk.example.com',
+      apiKey: 'APIx',
+      apiSecret: secret,
+      ingest: 'ingress',
+      roomPrefix: 'fanfare-',
+    });
+  });
+
+  it('refuses a partial set, a short secret (without echoing it) and an unknown ingest', () => {
+    expect(problemsOf({ LIVEKIT_URL: 'https://lk.example.com' })).toEqual([
+      'LIVEKIT_URL set LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET together, or none',
+    ]);
+    const problems = problemsOf({
+      LIVEKIT_URL: 'https://lk.example.com',
+      LIVEKIT_API_KEY: 'APIx',
+      LIVEKIT_API_SECRET: 'short-secret',
+      LIVEKIT_INGEST: 'rtmp',
+    });
+    expect(problems).toHaveLength(2);
+    expect(problems.join('\n')).not.toContain('short-secret');
   });
 });

@@ -19,6 +19,7 @@ import {
   type Env,
 } from '@fanfare/fanout';
 import { MIN_TOKEN_SECRET_BYTES } from '@fanfare/media';
+import type { LiveKitTierOptions } from '@fanfare/livekit';
 import { TOKEN_ISSUER } from '@fanfare/protocol';
 import { z } from 'zod';
 import {
@@ -43,6 +44,10 @@ export const MIN_FAN_TOKEN_TTL_S = 60;
 export const MAX_FAN_TOKEN_TTL_S = 24 * 60 * 60;
 /** Default base of `playback.url`: the media origin on this machine (its default port). */
 export const DEFAULT_MEDIA_PUBLIC_URL = 'http://127.0.0.1:8090';
+/** Shortest LiveKit API secret accepted, bytes (an HS256 key; LiveKit warns below 32). */
+export const MIN_LIVEKIT_SECRET_BYTES = 32;
+/** Default prefix of LiveKit room names. */
+export const DEFAULT_LIVEKIT_ROOM_PREFIX = 'fanfare-';
 /** Where the embedded mode keeps its database when PGLITE_DATA_DIR is unset. */
 export const DEFAULT_PGLITE_DATA_DIR = '.fanfare/pglite';
 
@@ -210,11 +215,68 @@ export const API_VARIABLES = {
         'the media process as the API reaches it (stream keys and status, `/control/`; not through a CDN)',
     },
   ),
+  LIVEKIT_URL: variable(
+    z
+      .string()
+      .regex(/^(https?|wss?):\/\/[^\s/]+\/?$/, {
+        message: 'must be an http(s):// or ws(s):// origin',
+      })
+      .optional(),
+    {
+      default: 'unset: no WebRTC tier',
+      meaning:
+        'the LiveKit server (admin API and the URL handed to viewers); with the key and secret, the WebRTC tier is on ([livekit](livekit.md))',
+    },
+  ),
+  LIVEKIT_API_KEY: variable(z.string().min(1).optional(), {
+    meaning: 'LiveKit API key: `iss` of admin tokens and viewer tokens, and of webhooks received',
+  }),
+  LIVEKIT_API_SECRET: variable(
+    z
+      .string()
+      // Never echo the value: it is a secret, even when too short.
+      .refine((secret) => Buffer.byteLength(secret) >= MIN_LIVEKIT_SECRET_BYTES, {
+        message: `must be at least ${MIN_LIVEKIT_SECRET_BYTES} bytes`,
+      })
+      .optional(),
+    { meaning: `its secret (HS256 key, at least ${MIN_LIVEKIT_SECRET_BYTES} bytes)` },
+  ),
+  LIVEKIT_INGEST: variable(z.enum(['ingress', 'whip']).default('ingress'), {
+    meaning:
+      "the producer's WHIP ingest: `ingress` (LiveKit's Ingress service) or `whip` (the server's native `/whip/v1`)",
+  }),
+  LIVEKIT_ROOM_PREFIX: variable(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{0,32}$/, { message: 'must be 0-32 of A-Za-z0-9_-' })
+      .default(DEFAULT_LIVEKIT_ROOM_PREFIX),
+    {
+      meaning:
+        'room names are this plus the event id (deployments sharing one LiveKit differ here)',
+    },
+  ),
 };
+
+/** The WebRTC tier is on with all three LiveKit variables, off with none; anything between is a mistake. */
+function requireLiveKitTriple(
+  env: { LIVEKIT_URL?: string; LIVEKIT_API_KEY?: string; LIVEKIT_API_SECRET?: string },
+  ctx: z.RefinementCtx,
+): void {
+  const set = [env.LIVEKIT_URL, env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET].filter(
+    (v) => v !== undefined,
+  ).length;
+  if (set !== 0 && set !== 3)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['LIVEKIT_URL'],
+      message: 'set LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET together, or none',
+    });
+}
 
 const apiSchema = z
   .object(API_VARIABLES)
   .superRefine(requireSharedState, { when: () => true })
+  .superRefine(requireLiveKitTriple, { when: () => true })
   .transform((env) => ({
     host: env.API_HOST,
     port: env.API_PORT,
@@ -236,6 +298,16 @@ const apiSchema = z
     mediaTokenSecret: env.MEDIA_TOKEN_SECRET,
     mediaPublicUrl: env.MEDIA_PUBLIC_URL,
     mediaControlUrl: env.MEDIA_CONTROL_URL,
+    livekit:
+      env.LIVEKIT_URL && env.LIVEKIT_API_KEY && env.LIVEKIT_API_SECRET
+        ? {
+            url: env.LIVEKIT_URL,
+            apiKey: env.LIVEKIT_API_KEY,
+            apiSecret: env.LIVEKIT_API_SECRET,
+            ingest: env.LIVEKIT_INGEST,
+            roomPrefix: env.LIVEKIT_ROOM_PREFIX,
+          }
+        : undefined,
   }));
 
 export interface ApiConfig {
@@ -282,6 +354,8 @@ export interface ApiConfig {
   readonly mediaPublicUrl: string;
   /** MEDIA_CONTROL_URL: where the API asks the media process for stream keys and status. */
   readonly mediaControlUrl: string;
+  /** LIVEKIT_*: the WebRTC tier's server; undefined (all three unset): the tier is off. */
+  readonly livekit: LiveKitTierOptions | undefined;
 }
 
 /** Parses the API's environment. Throws ConfigError listing every problem found. */

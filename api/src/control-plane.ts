@@ -36,6 +36,7 @@ import {
   JoinLimiter,
   type JoinLimits,
 } from './join-limiter.js';
+import type { WebrtcTier } from './webrtc-tier.js';
 
 export interface ControlPlaneParts {
   keys: SigningKeys;
@@ -66,6 +67,8 @@ export interface ControlPlaneParts {
   registry?: ShardRegistry | undefined;
   /** What one shard holds, for pre-warm plans; the default figures when absent. */
   capacity?: ShardFigures | undefined;
+  /** The WebRTC tier; absent without LiveKit. */
+  webrtc?: WebrtcTier | undefined;
 }
 
 export interface ControlPlane {
@@ -102,6 +105,7 @@ export function assembleControlPlane(parts: ControlPlaneParts): ControlPlane {
     clientAddressHeader: parts.clientAddressHeader,
     playback: parts.playback,
     streams: parts.streams,
+    webrtc: parts.webrtc,
     clock,
     gatewayUrl: parts.gatewayUrl,
     metrics: parts.metrics ?? new ApiMetrics(),

@@ -19,6 +19,8 @@ export interface EventInfo {
   access: EventAccess;
   /** ISO 3166-1 alpha-2 codes fans may join from; null: anywhere. */
   countryAllowList: string[] | null;
+  /** WebRTC viewer seats (0: that tier is off for this event). */
+  webrtcSeats: number;
 }
 
 /** The seam the join path reads events through. */
@@ -53,7 +55,7 @@ export class CachedEventDirectory implements EventDirectory {
   async #read(eventId: string): Promise<EventInfo | undefined> {
     const event = await this.#events.get(eventId);
     if (!event) return undefined;
-    const { id, title, state, access, countryAllowList } = event;
-    return { id, title, state, access, countryAllowList };
+    const { id, title, state, access, countryAllowList, webrtcSeats } = event;
+    return { id, title, state, access, countryAllowList, webrtcSeats };
   }
 }

@@ -73,6 +73,19 @@ export {
   type StreamInfo,
 } from './stream-control.js';
 export { startApi } from './server.js';
+export {
+  WEBHOOK_IDS_REMEMBERED,
+  WebrtcTier,
+  openWebrtcTier,
+  type TierRequest,
+  type WebhookOutcome,
+  type WebrtcTierDeps,
+} from './webrtc-tier.js';
+export {
+  PRIORITY_RESERVE_FRACTION,
+  SEAT_CONNECTED_LEASE_MS,
+  SEAT_PENDING_LEASE_MS,
+} from './tier-choice.js';
 export type { RunningApi, StartApiOptions } from './server.js';
 export { SigningKeys, SigningKeysError } from './signing-keys.js';
 export { loadSigningKeys } from './load-keys.js';

@@ -11,8 +11,18 @@ import { textField } from './text-field.js';
 /** Largest join body accepted, bytes; a name fits many times over. */
 export const JOIN_BODY_MAX_BYTES = 4 * 1024;
 
+/** Most entries in `tiers`, and the longest one, characters. */
+export const JOIN_TIERS_MAX = 8;
+export const JOIN_TIER_MAX_CHARS = 32;
+
 const joinBodySchema = z.object({
   name: textField('line', NAME_MAX_CHARS).optional(),
+  // The tiers the client can play, in any order. Names this API does not know are ignored, so a
+  // newer client can list a tier an older API has never heard of.
+  tiers: z
+    .array(z.string().max(JOIN_TIER_MAX_CHARS), { error: 'must be an array of tier names' })
+    .max(JOIN_TIERS_MAX)
+    .optional(),
 });
 
 export type JoinRequest = z.infer<typeof joinBodySchema>;

@@ -20,6 +20,7 @@ import { LlHlsPlaybackIssuer } from './playback.js';
 import { HttpStreamControl } from './stream-control.js';
 import { TokenIssuer } from './token-issuer.js';
 import { WebPages } from './web-pages.js';
+import { openWebrtcTier } from './webrtc-tier.js';
 
 async function main(): Promise<void> {
   const config = loadApiConfig(process.env);
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
     streams: mediaSecret
       ? new HttpStreamControl({ url: config.mediaControlUrl, secret: mediaSecret })
       : undefined,
+    webrtc: openWebrtcTier(config.livekit, { seats: adapters.seats, clock: systemClock, logger }),
   });
   // The pages `pnpm build` made; this process never builds them (no Vite in production).
   const built = existsSync(join(PAGES_DIR, 'index.html'));

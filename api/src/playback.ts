@@ -5,7 +5,7 @@
 // call; media/src/playback-token.ts). Minting is a local HMAC: no call to the media service.
 
 import { masterPlaylistPath, mintPlaybackToken } from '@fanfare/media';
-import type { Playback } from '@fanfare/protocol';
+import type { LlHlsPlayback } from '@fanfare/protocol';
 
 /** The seam: what a viewer who passed the join's checks may watch. */
 export interface PlaybackIssuer {
@@ -13,7 +13,7 @@ export interface PlaybackIssuer {
    * The playback of `eventId` for `viewerId`, valid until `expiresAt` (ms since the epoch, the
    * fan token's expiry, so one rejoin renews both). Synchronous and cheap: no I/O.
    */
-  issue(eventId: string, viewerId: string, expiresAt: number): Playback;
+  issue(eventId: string, viewerId: string, expiresAt: number): LlHlsPlayback;
 }
 
 export interface LlHlsPlaybackOptions {
@@ -33,14 +33,11 @@ export class LlHlsPlaybackIssuer implements PlaybackIssuer {
     this.#base = options.publicUrl.replace(/\/+$/, '');
   }
 
-  issue(eventId: string, viewerId: string, expiresAt: number): Playback {
+  issue(eventId: string, viewerId: string, expiresAt: number): LlHlsPlayback {
     // The token counts whole seconds; rounding down never outlives the fan token.
     const exp = Math.floor(expiresAt / 1000);
     const token = mintPlaybackToken(this.#secret, { eventId, viewerId, exp });
-    return {
-      tier: 'll-hls',
-      url: `${this.#base}${masterPlaylistPath(eventId, token)}`,
-      expiresAt: exp * 1000,
-    };
+    const url = `${this.#base}${masterPlaylistPath(eventId, token)}`;
+    return { tier: 'll-hls', url, expiresAt: exp * 1000, fallback: url };
   }
 }

@@ -22,6 +22,10 @@ export const PROBLEM_CODES = {
     status: 401,
     title: 'The fan session is older than its maximum age; join again without the token.',
   },
+  webhook_unverified: {
+    status: 401,
+    title: 'The webhook is unsigned, tampered with, signed with another key or expired.',
+  },
   forbidden: { status: 403, title: 'This action is not allowed.' },
   banned: { status: 403, title: 'A moderator banned this user from the event.' },
   not_entitled: { status: 403, title: 'This event is ticketed and the fan holds no ticket.' },
@@ -47,6 +51,7 @@ export const PROBLEM_CODES = {
     status: 409,
     title: 'The demo test pattern feeds this event; it takes no stream key.',
   },
+  webrtc_off: { status: 409, title: 'The WebRTC tier (LiveKit) is not configured.' },
   event_not_live: { status: 409, title: 'The event is not in a state that allows this.' },
   event_ended: { status: 410, title: 'The event has ended; fans can no longer join.' },
   payload_too_large: { status: 413, title: 'The request body is too large.' },
@@ -54,6 +59,7 @@ export const PROBLEM_CODES = {
   rate_limited: { status: 429, title: 'Too many requests; wait as Retry-After says.' },
   internal: { status: 500, title: 'An unexpected server error.' },
   unavailable: { status: 503, title: 'The service cannot take this request now.' },
+  livekit_unavailable: { status: 503, title: 'LiveKit refused the call or did not answer.' },
   media_unavailable: {
     status: 503,
     title: 'No media process is configured, or it does not answer.',

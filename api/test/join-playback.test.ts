@@ -47,6 +47,7 @@ describe('playback in the join reply', () => {
       tier: 'll-hls',
       url: expect.stringMatching(URL_SHAPE),
       expiresAt: Math.floor(body.expiresAt / 1000) * 1000,
+      fallback: body.playback!.url,
     });
     const [, event, token] = URL_SHAPE.exec(body.playback!.url)!;
     expect(event).toBe('demo');

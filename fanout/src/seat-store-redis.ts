@@ -6,10 +6,13 @@ import type { Redis } from 'ioredis';
 import type { IngestStatus, SeatClaim, SeatStore } from './seat-store.js';
 import { StateUnavailableError } from './state-unavailable.js';
 
-/** Keys outlive their longest lease by this much, then vanish with an idle event, ms. */
-const KEY_GRACE_MS = 60 * 60 * 1000;
+/**
+ * An event's keys vanish this long after their last write, ms. Relative to Redis's clock, not to
+ * the leases' (callers pass their own time): a lease longer than this is cut short by it.
+ */
+export const SEAT_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 
-// KEYS: leases. ARGV: holder, limit, now, until, grace. Returns {granted 0|1, held}.
+// KEYS: leases. ARGV: holder, limit, now, until, ttl. Returns {granted 0|1, held}.
 const CLAIM = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
 local granted = 0
@@ -20,16 +23,8 @@ elseif redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
   redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
   granted = 1
 end
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-if last[2] then redis.call('PEXPIREAT', KEYS[1], tonumber(last[2]) + tonumber(ARGV[5])) end
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[5]) end
 return {granted, redis.call('ZCARD', KEYS[1])}
-`;
-
-// KEYS: leases. ARGV: holder, until, grace.
-const CONFIRM = `
-redis.call('ZADD', KEYS[1], 'GT', ARGV[2], ARGV[1])
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-redis.call('PEXPIREAT', KEYS[1], tonumber(last[2]) + tonumber(ARGV[3]))
 `;
 
 // KEYS: ingest. ARGV: live 0|1, at. Keeps the newer report.
@@ -58,15 +53,23 @@ export class RedisSeatStore implements SeatStore {
     until: number,
   ): Promise<SeatClaim> {
     const [granted, held] = (await this.#call(() =>
-      this.#redis.eval(CLAIM, 1, this.#leases(eventId), holder, limit, now, until, KEY_GRACE_MS),
+      this.#redis.eval(CLAIM, 1, this.#leases(eventId), holder, limit, now, until, SEAT_KEY_TTL_MS),
     )) as [number, number];
     return { granted: granted === 1, held };
   }
 
   async confirm(eventId: string, holder: string, until: number): Promise<void> {
-    await this.#call(() =>
-      this.#redis.eval(CONFIRM, 1, this.#leases(eventId), holder, until, KEY_GRACE_MS),
-    );
+    const key = this.#leases(eventId);
+    await this.#call(async () => {
+      const results = await this.#redis
+        .multi()
+        .zadd(key, 'GT', until, holder)
+        .pexpire(key, SEAT_KEY_TTL_MS)
+        .exec();
+      // A transaction reports each command's failure in its results rather than rejecting.
+      const failed = results?.find(([err]) => err !== null);
+      if (!results || failed) throw failed?.[0] ?? new Error('transaction discarded');
+    });
   }
 
   async release(eventId: string, holder: string): Promise<boolean> {
@@ -85,7 +88,7 @@ export class RedisSeatStore implements SeatStore {
     const key = this.#ingestKey(eventId);
     await this.#call(async () => {
       await this.#redis.eval(SET_INGEST, 1, key, status.live ? 1 : 0, status.at);
-      await this.#redis.pexpire(key, KEY_GRACE_MS * 24);
+      await this.#redis.pexpire(key, SEAT_KEY_TTL_MS);
     });
   }
 

@@ -85,6 +85,14 @@ export function seatStoreContract(name: string, create: () => Promise<SeatStoreF
       expect(await f.store.held('kept', T0)).toBe(1);
     });
 
+    it("counts leases by the caller's time, whatever the wall clock says", async () => {
+      const past = 1_600_000_000_000;
+      await f.store.claim('ev', 'a', 5, past, past + LEASE);
+      await f.store.confirm('ev', 'b', past + LEASE);
+      expect(await f.peer.held('ev', past)).toBe(2);
+      expect(await f.peer.held('ev', past + LEASE)).toBe(0);
+    });
+
     it('keeps the newest ingest status', async () => {
       expect(await f.store.ingest('ev')).toBeUndefined();
       await f.store.setIngest('ev', { live: true, at: T0 + 10 });

@@ -3,7 +3,7 @@
 // WebRTC tier through LiveKit, next) is an additive change to this union and to the join reply.
 
 /** Tiers a join reply may offer, lowest latency last. Add tiers; never rename one. */
-export const PLAYBACK_TIERS = ['ll-hls'] as const;
+export const PLAYBACK_TIERS = ['ll-hls', 'webrtc'] as const;
 export type PlaybackTier = (typeof PLAYBACK_TIERS)[number];
 
 /** Low-latency HLS from Fanfare's own origin (docs/media.md). */
@@ -17,7 +17,28 @@ export interface LlHlsPlayback {
   url: string;
   /** When the playback token expires, ms since the Unix epoch: join again before then. */
   expiresAt: number;
+  /** The LL-HLS URL: every playback carries it, so a client finds its fallback in one place. */
+  fallback: string;
+}
+
+/**
+ * Sub-second WebRTC through a LiveKit SFU (docs/livekit.md), given while the event's seats last
+ * and only to a join that asked for it (`"tiers": ["webrtc"]`). Connect with livekit-client:
+ * `room.connect(url, token)`; if that fails or stalls, play `fallback`.
+ */
+export interface WebRtcPlayback {
+  tier: 'webrtc';
+  /** The LiveKit server's signalling URL (`wss://…`). */
+  url: string;
+  /** A subscribe-only LiveKit access token for `room`, short-lived: connect at once. */
+  token: string;
+  /** The LiveKit room of the event. */
+  room: string;
+  /** When `token` stops admitting a connection, ms since the Unix epoch. */
+  expiresAt: number;
+  /** The LL-HLS master playlist URL (with its playback token) to play when WebRTC fails. */
+  fallback: string;
 }
 
 /** What the join reply's `playback` holds. */
-export type Playback = LlHlsPlayback;
+export type Playback = LlHlsPlayback | WebRtcPlayback;

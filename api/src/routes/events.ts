@@ -27,6 +27,8 @@ import { BLOCKED_TERMS_MAX, BlockedTerm, CHAT_CAP_MAX } from './event-fields.js'
 export const EVENT_BODY_MAX_BYTES = 16 * 1024;
 /** Longest event title, characters. */
 export const TITLE_MAX_CHARS = 200;
+/** Most WebRTC seats an event may have (a budget, not a capacity: see docs/livekit.md). */
+export const WEBRTC_SEATS_MAX = 100_000;
 /** Most countries in an allow-list (ISO 3166-1 has 249). */
 export const COUNTRIES_MAX = 250;
 
@@ -46,6 +48,12 @@ const EventFields = {
   slowModeS: z.number().int().min(SLOW_MODE_MIN_S).max(SLOW_MODE_MAX_S).nullable(),
   entitledOnlyChat: z.boolean(),
   blockedTerms: z.array(BlockedTerm).max(BLOCKED_TERMS_MAX),
+  webrtcSeats: z
+    .number()
+    .int()
+    .min(0)
+    .max(WEBRTC_SEATS_MAX)
+    .openapi({ description: 'WebRTC (LiveKit) viewers at once; 0: LL-HLS only' }),
 };
 
 const NewEventBody = z
@@ -90,6 +98,7 @@ export const EventSchema = z
     slowModeS: z.number().nullable(),
     entitledOnlyChat: z.boolean(),
     blockedTerms: z.array(z.string()),
+    webrtcSeats: z.number(),
     pinned: z
       .object({
         msgId: z.string().optional(),
@@ -120,6 +129,7 @@ export function eventView(e: EventRecord): EventView {
     slowModeS: e.slowModeS,
     entitledOnlyChat: e.entitledOnlyChat,
     blockedTerms: e.blockedTerms,
+    webrtcSeats: e.webrtcSeats,
     pinned: e.pinnedMessage ?? null,
     version: e.version,
     createdAt: e.createdAt.toISOString(),
@@ -269,6 +279,7 @@ export function eventRoutes(deps: AppDeps) {
       const body = c.req.valid('json');
       const event = await db.events.update(id, toPatch(body), body.version);
       await stage.publish(id);
+      await deps.webrtc?.eventChanged(event);
       const { version: _v, ...changed } = body;
       await recordAudit(db.audit, logger, c.var.staff, {
         eventId: id,
@@ -302,6 +313,8 @@ export function eventRoutes(deps: AppDeps) {
       if (!current) throw new ApiError('event_not_found', 'no event with this id');
       const event = await db.events.transition(id, current.state, to, version);
       await stage.publish(id);
+      // Its LiveKit room opens when it is scheduled (the pre-warm) and closes when it ends.
+      await deps.webrtc?.eventChanged(event);
       // The show is over: its open polls close now, with their results, not at their deadline.
       if (to === 'ended') await closeOpenPolls(deps, id, c.var.staff);
       await recordAudit(db.audit, logger, c.var.staff, {

@@ -21,6 +21,7 @@ import type { Repositories } from '@fanfare/db';
 import type { Logger } from '@fanfare/fanout';
 import { recordAudit } from '../audit.js';
 import { consoleLogger } from '@fanfare/fanout';
+import type { WebrtcTier } from '../webrtc-tier.js';
 
 /** Largest sanction body accepted, bytes. */
 export const SANCTION_BODY_MAX_BYTES = 4 * 1024;
@@ -72,6 +73,8 @@ export interface SanctionRouteDeps {
   db: Repositories;
   moderation: Moderation;
   logger?: Logger | undefined;
+  /** A banned viewer is also removed from the event's LiveKit room. */
+  webrtc?: Pick<WebrtcTier, 'banned'> | undefined;
 }
 
 export function sanctionRoutes(deps: SanctionRouteDeps) {
@@ -126,6 +129,7 @@ export function sanctionRoutes(deps: SanctionRouteDeps) {
       await knownEvent(id);
       const body = c.req.valid('json');
       const result = await moderation.impose(id, c.var.staff.id, body);
+      if (body.kind === 'ban') await deps.webrtc?.banned(id, body.userId);
       await recordAudit(db.audit, logger, c.var.staff, {
         eventId: id,
         action: 'sanction.impose',

@@ -1,0 +1,198 @@
+// The WebRTC tier's routes: `POST /v1/livekit/webhook` (LiveKit's webhooks, verified as LiveKit
+// signs them; a bad one is 401 and changes nothing), and for staff the tier's status, the
+// producer's WHIP ingest and the room egress that feeds the LL-HLS packager, so one WHIP ingest
+// feeds both tiers. Everything LiveKit-specific sits behind WebrtcTier and the LiveTier seam.
+
+import { randomBytes } from 'node:crypto';
+import { createRoute, z } from '@hono/zod-openapi';
+import { consoleLogger } from '@fanfare/fanout';
+import { LiveTierError, WebhookRejectedError } from '@fanfare/livekit';
+import { hashStreamKey } from '@fanfare/media';
+import type { AppDeps } from '../app-deps.js';
+import { recordAudit } from '../audit.js';
+import { jsonBodyLimit } from '../body-limit.js';
+import { ApiError } from '../problem.js';
+import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
+import { requireStaff, type StaffVariables } from '../staff-auth.js';
+import { StreamControlError } from '../stream-control.js';
+import type { WebrtcTier } from '../webrtc-tier.js';
+import { STREAM_KEY_PREFIX } from './stream.js';
+
+/** Largest webhook body accepted, bytes (LiveKit's events are a few KiB). */
+export const WEBHOOK_BODY_MAX_BYTES = 64 * 1024;
+/** Seconds a producer should wait before asking LiveKit again after it failed. */
+const LIVEKIT_RETRY_AFTER_S = 2;
+
+const IngestSchema = z
+  .object({
+    mode: z.enum(['ingress', 'whip']),
+    url: z.string().openapi({ description: 'the WHIP endpoint: POST the SDP offer here' }),
+    streamKey: z.string().openapi({ description: 'send as `Authorization: Bearer <streamKey>`' }),
+  })
+  .openapi('WebrtcIngest');
+
+const WEBRTC_PROBLEMS = {
+  409: problem('`webrtc_off`: LIVEKIT_* is not configured'),
+  503: problem('`livekit_unavailable`: LiveKit refused or did not answer'),
+};
+
+function tierOf(deps: AppDeps): WebrtcTier {
+  if (!deps.webrtc) throw new ApiError('webrtc_off', 'the WebRTC tier is not configured');
+  return deps.webrtc;
+}
+
+async function livekit<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof LiveTierError)) throw err;
+    throw new ApiError('livekit_unavailable', `LiveKit: ${err.code}`, {
+      cause: err,
+      retryAfterS: LIVEKIT_RETRY_AFTER_S,
+    });
+  }
+}
+
+export function webrtcRoutes(deps: AppDeps) {
+  const logger = deps.logger ?? consoleLogger;
+  const router = newRouter<{ Variables: StaffVariables }>();
+  const known = async (id: string) => {
+    const event = await deps.db.events.get(id);
+    if (!event) throw new ApiError('event_not_found', 'no event with this id');
+    return event;
+  };
+
+  // Not an OpenAPI route: its body is LiveKit's, verified over its exact bytes before parsing.
+  router.post('/v1/livekit/webhook', jsonBodyLimit(WEBHOOK_BODY_MAX_BYTES), async (c) => {
+    if (!deps.webrtc) throw new ApiError('not_found', 'the WebRTC tier is not configured');
+    try {
+      const outcome = await deps.webrtc.receive(await c.req.text(), c.req.header('authorization'));
+      return c.json({ outcome }, 200);
+    } catch (err) {
+      if (!(err instanceof WebhookRejectedError)) throw err;
+      logger.warn('livekit webhook refused', { reason: err.message });
+      throw new ApiError('webhook_unverified', 'the webhook did not verify', { cause: err });
+    }
+  });
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/events/{id}/webrtc',
+      summary: "The WebRTC tier's state for an event: seats, room, ingest",
+      security: BEARER,
+      middleware: [requireStaff(deps.staff, ['producer', 'moderator', 'sre'])] as const,
+      request: { params: EventIdParams },
+      responses: {
+        200: {
+          description: 'Seats held now of the budget, the room, the last ingest status',
+          content: {
+            'application/json': {
+              schema: z.object({
+                webrtc: z.object({
+                  seats: z.number(),
+                  held: z.number(),
+                  room: z.string(),
+                  ingest: z.object({ live: z.boolean(), at: z.number() }).nullable(),
+                }),
+              }),
+            },
+          },
+        },
+        ...STAFF_PROBLEMS,
+        ...WEBRTC_PROBLEMS,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const tier = tierOf(deps);
+      const event = await known(id);
+      const status = await tier.status(id);
+      c.header('Cache-Control', 'no-store');
+      return c.json({ webrtc: { seats: event.webrtcSeats, ...status } }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/events/{id}/webrtc/ingest',
+      summary: "The producer's WHIP ingest (reused while it exists)",
+      security: BEARER,
+      middleware: [requireStaff(deps.staff, ['producer'])] as const,
+      request: { params: EventIdParams },
+      responses: {
+        200: {
+          description: 'Where and with what the encoder publishes over WHIP',
+          content: { 'application/json': { schema: z.object({ ingest: IngestSchema }) } },
+        },
+        ...STAFF_PROBLEMS,
+        ...WEBRTC_PROBLEMS,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const tier = tierOf(deps);
+      const event = await known(id);
+      // The room must exist before an encoder joins it (rooms are never auto-created).
+      await tier.eventChanged({
+        ...event,
+        state: event.state === 'draft' ? 'scheduled' : event.state,
+      });
+      const { mode, url, streamKey } = await livekit(() => tier.openIngest(id));
+      await recordAudit(deps.db.audit, logger, c.var.staff, {
+        eventId: id,
+        action: 'webrtc.ingest',
+      });
+      c.header('Cache-Control', 'no-store');
+      return c.json({ ingest: { mode, url, streamKey } }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/events/{id}/webrtc/egress',
+      summary: 'Feed the LL-HLS packager from the LiveKit room (rotates the stream key)',
+      security: BEARER,
+      middleware: [requireStaff(deps.staff, ['producer'])] as const,
+      request: { params: EventIdParams },
+      responses: {
+        201: {
+          description: "The egress; the media process's RTMP ingest now takes only its key",
+          content: { 'application/json': { schema: z.object({ egressId: z.string() }) } },
+        },
+        ...STAFF_PROBLEMS,
+        ...WEBRTC_PROBLEMS,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const tier = tierOf(deps);
+      await known(id);
+      if (!deps.streams) throw new ApiError('media_unavailable', 'no media process is configured');
+      const streams = deps.streams;
+      // A fresh key that only the egress knows: the RTMP ingest now belongs to the room.
+      const key = STREAM_KEY_PREFIX + randomBytes(24).toString('base64url');
+      let rtmp: string | undefined;
+      try {
+        rtmp = (await streams.setKey(id, hashStreamKey(key).toString('hex'))).ingest.rtmp;
+      } catch (err) {
+        if (!(err instanceof StreamControlError)) throw err;
+        throw new ApiError('media_unavailable', 'the media process does not answer', {
+          cause: err,
+        });
+      }
+      if (!rtmp) throw new ApiError('media_unavailable', 'the media process has no RTMP ingest');
+      const target = `${rtmp}/${key}`;
+      const { egressId } = await livekit(() => tier.startEgress(id, target));
+      await recordAudit(deps.db.audit, logger, c.var.staff, {
+        eventId: id,
+        action: 'webrtc.egress',
+        details: { egressId },
+      });
+      return c.json({ egressId }, 201);
+    },
+  );
+  return router;
+}
