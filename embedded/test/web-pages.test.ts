@@ -44,7 +44,14 @@ describe.skipIf(!chromiumAvailable())('the pages in Chromium', () => {
         await h.shot(page, 'fan-demo');
         await page.context().close();
       }
-      expect(h.errors).toEqual([]);
+      // An event that does not exist is said so, not "connecting" for ever.
+      const lost = await h.open('lost', '/e/no-such-event', PHONE);
+      await lost.getByText('No such event').waitFor({ timeout: SHOW_MS });
+      await lost.context().close();
+      // The browser's own line for each refused join (the SDK retries) is the only error.
+      expect(h.errors.length).toBeGreaterThan(0);
+      for (const line of h.errors) expect(line).toMatch(/^lost: .* 404 \(Not Found\)$/);
+      h.errors.length = 0;
     },
     TEST_MS,
   );

@@ -3,9 +3,25 @@
 
 import { useEffect, useState } from 'react';
 import { useClientEvent, useConnection, usePresence, useStage } from '@fanfare/react';
+import { JoinRefusedError } from '@fanfare/sdk';
 import { useNow } from '../use-now.js';
 
-function connectionText(state: string, name: string | undefined, retryInS: number | undefined) {
+/** Why the API refused to let this fan in, in a fan's words (the SDK keeps retrying meanwhile). */
+const JOIN_REFUSALS: Record<string, string> = {
+  event_not_found: 'No such event (or it has not opened yet)',
+  event_ended: 'This event has ended',
+  banned: 'A moderator banned you from this event',
+  not_entitled: 'This event is for ticket holders',
+  country_not_allowed: 'This event is not available in your country',
+};
+
+function connectionText(
+  state: string,
+  name: string | undefined,
+  retryInS: number | undefined,
+  refused: string | undefined,
+) {
+  if (refused !== undefined && state !== 'open') return refused;
   switch (state) {
     case 'open':
       return `Live as ${name ?? 'you'}`;
@@ -23,7 +39,15 @@ export function FanHeader({ eventId }: { eventId: string }) {
   const viewers = usePresence();
   const { state, user } = useConnection();
   const [retryAt, setRetryAt] = useState<number>();
-  useClientEvent('reconnecting', ({ delayMs }) => setRetryAt(Date.now() + delayMs));
+  const [refused, setRefused] = useState<string>();
+  useClientEvent('reconnecting', ({ delayMs, cause }) => {
+    setRetryAt(Date.now() + delayMs);
+    setRefused(
+      cause instanceof JoinRefusedError && cause.code !== undefined
+        ? JOIN_REFUSALS[cause.code]
+        : undefined,
+    );
+  });
   useEffect(() => {
     if (state === 'open') setRetryAt(undefined);
   }, [state]);
@@ -41,7 +65,7 @@ export function FanHeader({ eventId }: { eventId: string }) {
           {viewers === undefined ? '–' : `${viewers} ${viewers === 1 ? 'viewer' : 'viewers'}`}
         </span>
         <span className={`connection conn-${state}`} role="status">
-          {connectionText(state, user?.name, retryInS)}
+          {connectionText(state, user?.name, retryInS, refused)}
         </span>
       </div>
     </header>
