@@ -12,6 +12,7 @@ import {
   SigningKeys,
   WebPages,
   TokenIssuer,
+  openWebrtcTier,
   assembleControlPlane,
   createApp,
   ensureDemoEvent,
@@ -125,6 +126,12 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
         : undefined,
     clientAddressHeader: apiConfig.clientAddressHeader,
     joinLimits: apiConfig.joinLimits,
+    // LIVEKIT_* set: the WebRTC tier, its seats in the memory SeatStore (one API).
+    webrtc: openWebrtcTier(apiConfig.livekit, {
+      seats: adapters.seats,
+      clock: systemClock,
+      logger,
+    }),
   });
   const pagesDir = options.pagesDir;
   // The fan page's player fetches the stream from the media origin: the CSP lets it.
