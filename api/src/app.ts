@@ -7,6 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import type { Context } from 'hono';
 import { routePath } from 'hono/route';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { isEventId, type Author, type Entitlement, type Playback } from '@fanfare/protocol';
 import { consoleLogger } from '@fanfare/fanout';
 import type { AppDeps } from './app-deps.js';
@@ -19,6 +20,7 @@ import {
   newFanName,
   parseJoinRequest,
 } from './join-request.js';
+import { activeTraceId, childSpan, serverSpan } from './tracing.js';
 import { JOIN_ADMITTED, UNMATCHED_ROUTE, ApiMetrics } from './metrics.js';
 import { ApiError, PROBLEM_CONTENT_TYPE, fromDbError, toProblem } from './problem.js';
 import { auditRoutes } from './routes/audit.js';
@@ -127,15 +129,24 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const metrics = deps.metrics ?? new ApiMetrics();
   app.use(async (c, next) => {
     const started = performance.now();
-    await next();
-    const route = c.get('unmatched') ? UNMATCHED_ROUTE : routePath(c, -1);
-    const status = c.res.status;
-    metrics.observe(c.req.method, route, status, (performance.now() - started) / 1000);
-    if (route === JOIN_ROUTE && c.req.method === 'POST') {
-      metrics.joins.inc({
-        outcome: status < 400 ? JOIN_ADMITTED : (c.get('problemCode') ?? String(status)),
+    await serverSpan(c.req.header(), async (span) => {
+      await next();
+      const route = c.get('unmatched') ? UNMATCHED_ROUTE : routePath(c, -1);
+      const status = c.res.status;
+      span.updateName(`${c.req.method} ${route}`);
+      span.setAttributes({
+        'http.request.method': c.req.method,
+        'http.route': route,
+        'http.response.status_code': status,
       });
-    }
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      metrics.observe(c.req.method, route, status, (performance.now() - started) / 1000);
+      if (route === JOIN_ROUTE && c.req.method === 'POST') {
+        const outcome = status < 400 ? JOIN_ADMITTED : (c.get('problemCode') ?? String(status));
+        metrics.joins.inc({ outcome });
+        span.setAttribute('fanfare.join.outcome', outcome);
+      }
+    });
   });
 
   app.onError((thrown, c) => {
@@ -143,6 +154,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     if (!(err instanceof ApiError) || err.status === 500) {
       logger.error('request failed', {
         requestId: c.get('requestId'),
+        traceId: activeTraceId(),
         method: c.req.method,
         path: c.req.path,
         err,
@@ -182,7 +194,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     admitJoin(deps, eventId, c);
     // Parsed before the lookup so malformed requests cost no directory read.
     const request = parseJoinRequest(await c.req.text());
-    const event = await deps.events.get(eventId);
+    const event = await childSpan('event.lookup', () => deps.events.get(eventId));
     // A draft is not public yet: to fans it does not exist.
     if (event === undefined || event.state === 'draft') {
       throw new ApiError('event_not_found', 'no event with this id');
@@ -226,14 +238,16 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       c.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_S));
       throw new ApiError('unavailable', 'no gateway can take this fan now; retry shortly');
     }
-    const { token, expiresAt } = await deps.issuer.issueFanToken({
-      sub: user.id,
-      evt: event.id,
-      role: user.role,
-      name: user.name,
-      ...(ent.length > 0 ? { ent } : {}),
-      ...(authTime !== undefined ? { auth_time: authTime } : {}),
-    });
+    const { token, expiresAt } = await childSpan('token.issue', () =>
+      deps.issuer.issueFanToken({
+        sub: user.id,
+        evt: event.id,
+        role: user.role,
+        name: user.name,
+        ...(ent.length > 0 ? { ent } : {}),
+        ...(authTime !== undefined ? { auth_time: authTime } : {}),
+      }),
+    );
     // Only here, after every check above: the URL itself is the viewer's authorisation. A
     // WebRTC seat needs the LL-HLS URL as its fallback, so no media service means neither.
     const llHls = deps.playback?.issue(event.id, user.id, expiresAt);

@@ -161,6 +161,16 @@ export const API_VARIABLES = {
     meaning:
       "without `DATABASE_URL`: PGlite's data directory, or `memory` for a database lost at exit",
   }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: variable(
+    z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'must be an http:// or https:// URL' })
+      .optional(),
+    {
+      meaning:
+        'an OTLP/HTTP collector (e.g. `http://otel-collector:4318`): traces are sent as JSON to `<url>/v1/traces`; unset: tracing off',
+    },
+  ),
   CAPACITY_PROFILE: variable(z.string().min(1).optional(), {
     meaning:
       'a capacity profile (`loadtest/results/capacity.json` from `pnpm bench`) for pre-warm plans; unset: the documented default shard figures',
@@ -292,6 +302,7 @@ const apiSchema = z
     databaseUrl: env.DATABASE_URL,
     pgliteDataDir: env.PGLITE_DATA_DIR,
     capacityProfile: env.CAPACITY_PROFILE,
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
     countryHeader: env.COUNTRY_HEADER,
     clientAddressHeader: env.CLIENT_ADDRESS_HEADER,
     joinLimits: { perAddress: env.JOIN_LIMIT_PER_ADDRESS, perEvent: env.JOIN_LIMIT_PER_EVENT },
@@ -340,6 +351,8 @@ export interface ApiConfig {
   readonly databaseUrl: string | undefined;
   /** PGLITE_DATA_DIR: PGlite's data directory, or `memory` for a database lost at exit. */
   readonly pgliteDataDir: string;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: where traces go (OTLP/HTTP); unset: tracing off. */
+  readonly otlpEndpoint: string | undefined;
   /** CAPACITY_PROFILE: the path of a capacity.json for pre-warm plans. */
   readonly capacityProfile: string | undefined;
   /** COUNTRY_HEADER: the trusted CDN header holding the fan's country (e.g. cf-ipcountry). */

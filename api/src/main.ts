@@ -19,11 +19,13 @@ import { figuresFromProfile } from './prewarm-plan.js';
 import { LlHlsPlaybackIssuer } from './playback.js';
 import { HttpStreamControl } from './stream-control.js';
 import { TokenIssuer } from './token-issuer.js';
+import { startTracing } from './tracing.js';
 import { WebPages } from './web-pages.js';
 import { openWebrtcTier } from './webrtc-tier.js';
 
 async function main(): Promise<void> {
   const config = loadApiConfig(process.env);
+  const tracing = await startTracing({ endpoint: config.otlpEndpoint, serviceName: 'fanfare-api' });
 
   const keys = await loadSigningKeys(config, logger);
 
@@ -103,6 +105,7 @@ async function main(): Promise<void> {
     await plane.close();
     await db.close();
     await adapters.close();
+    await tracing?.close();
     process.exit(0);
   };
   // `once`: a second signal gets Node's default and kills a shutdown that hangs.
