@@ -1,14 +1,15 @@
 // Property tests of the control API on real Postgres (fast-check, bounded runs: a few seconds in
 // CI). Arbitrary bodies on every JSON route answer 2xx or a documented problem, never a 5xx, and
 // the server keeps serving; every stored text field (titles, questions, options, pins, credential
-// names, archived chat and author names) stores what the text policy accepts and reads it back
-// unchanged, through the routes, the archiver and the repositories.
+// names, sanction and deletion reasons, ticket names, archived chat and author names) stores what
+// the text policy accepts and reads it back unchanged, through the routes, the archiver and the
+// repositories.
 
 import fc from 'fast-check';
 import { openDatabase } from '@fanfare/db';
 import { createTestDatabase, requirePostgres, type TestDatabase } from '@fanfare/db/testing';
 import { encodeLogRecord } from '@fanfare/fanout';
-import { checkText, type TextKind } from '@fanfare/protocol';
+import { NAME_MAX_CHARS, checkText, type TextKind } from '@fanfare/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBLEM_CODES, type Problem } from '../src/index.js';
 import { createFixture, type Fixture } from './fixture.js';
@@ -174,6 +175,49 @@ describe.skipIf(!reachable)('the API under arbitrary input, on Postgres', () => 
             const { credential } = (await res.json()) as { credential: { id: string } };
             return (await fx.db.credentials.list()).find((c) => c.id === credential.id)?.name;
           },
+        );
+        // A sanction's reason and a deletion's reason are kept in the audit trail; a ticket
+        // name goes into the fan token, and the reply says what it holds.
+        const moderator = tokens.get('moderator')!;
+        const latestReason = async () =>
+          (await fx.db.audit.list('texts', { limit: 1 })).items[0]?.reason ?? undefined;
+        await roundTrip(
+          raw,
+          'multiline',
+          500,
+          (reason) =>
+            fx.call('POST', '/v1/events/texts/sanctions', moderator, {
+              userId: `u${n}`,
+              kind: 'timeout',
+              durationS: 60,
+              reason,
+            }),
+          latestReason,
+        );
+        await fx.log.append(
+          'texts',
+          encodeLogRecord({
+            kind: 'chat',
+            id: `d${n}`,
+            author: { id: 'u0', name: 'Ann', role: 'fan' },
+            text: 'to be deleted',
+          }),
+          `d${n}`,
+        );
+        await roundTrip(
+          raw,
+          'multiline',
+          500,
+          (reason) => fx.call('DELETE', `/v1/events/texts/messages/d${n}`, moderator, { reason }),
+          latestReason,
+        );
+        await roundTrip(
+          raw,
+          'line',
+          NAME_MAX_CHARS,
+          (name) =>
+            fx.call('POST', '/v1/events/texts/tickets', producer, { userId: `h${n}`, name }),
+          async (res) => ((await res.json()) as { user: { name: string } }).user.name,
         );
       }),
       { numRuns: RUNS * 2 },
