@@ -6,8 +6,10 @@ import { decodeClientMessage } from './codec.js';
 import {
   MAX_START_LEAD_MS,
   PATH_MS_MAX,
+  PATH_REPORT_STEP_MS,
   START_LEAD_MARGIN_MS,
   START_LEAD_MS,
+  reportedPathMs,
   startLeadMs,
 } from './party.js';
 
@@ -23,6 +25,17 @@ describe('startLeadMs', () => {
 
   it('never waits longer than MAX_START_LEAD_MS', () => {
     expect(startLeadMs([40, 9_000])).toBe(MAX_START_LEAD_MS);
+  });
+});
+
+describe('reportedPathMs', () => {
+  it('rounds a round trip up to a step, caps it, and says nothing before one', () => {
+    expect(reportedPathMs(undefined)).toBeUndefined();
+    expect(reportedPathMs(Infinity)).toBeUndefined();
+    expect(reportedPathMs(0)).toBe(0);
+    expect(reportedPathMs(1)).toBe(PATH_REPORT_STEP_MS);
+    expect(reportedPathMs(412)).toBe(450);
+    expect(reportedPathMs(PATH_MS_MAX * 3)).toBe(PATH_MS_MAX);
   });
 });
 

@@ -42,6 +42,17 @@ export const START_LEAD_MARGIN_MS = 50;
 export const MAX_START_LEAD_MS = 1_500;
 /** Largest `pathMs` a member may report in `party.ready`, ms. */
 export const PATH_MS_MAX = 10_000;
+/** A member reports its path in steps of this, ms, and again only when it moved by more. */
+export const PATH_REPORT_STEP_MS = 50;
+
+/**
+ * The `pathMs` a member reports for a longest recent round trip of `rttMs`: rounded up to a
+ * step, within what the protocol takes; undefined before any round trip.
+ */
+export function reportedPathMs(rttMs: number | undefined): number | undefined {
+  if (rttMs === undefined || !Number.isFinite(rttMs)) return undefined;
+  return Math.min(PATH_MS_MAX, Math.ceil(rttMs / PATH_REPORT_STEP_MS) * PATH_REPORT_STEP_MS);
+}
 
 /**
  * How far ahead a start or a rate change takes effect, ms, for members whose paths are

@@ -10,16 +10,7 @@
 // (not idle, not seeking); `buffering` is said at once.
 
 import { SyncController, type MediaLike, type SyncStats, type SyncStatus } from '@fanfare/cowatch';
-import { PATH_MS_MAX, type Readiness } from '@fanfare/protocol';
-
-/** A path is reported in steps of this, ms, and again only when it moved by more than one. */
-const PATH_REPORT_STEP_MS = 50;
-
-/** The round trip to report: rounded up to a step, within what the protocol takes. */
-function reportedPath(rttMs: number | undefined): number | undefined {
-  if (rttMs === undefined || !Number.isFinite(rttMs)) return undefined;
-  return Math.min(PATH_MS_MAX, Math.ceil(rttMs / PATH_REPORT_STEP_MS) * PATH_REPORT_STEP_MS);
-}
+import { PATH_REPORT_STEP_MS, reportedPathMs, type Readiness } from '@fanfare/protocol';
 import type { FanfareClient } from './client.js';
 
 export interface WatchPartyOptions {
@@ -101,7 +92,7 @@ export function watchParty(
     if (!status || !party || party.id !== partyId || userId === undefined) return;
     const recorded = party.members.find((m) => m.userId === userId)?.readiness;
     const { readiness } = status;
-    const pathMs = reportedPath(client.serverTime.pathMs);
+    const pathMs = reportedPathMs(client.serverTime.pathMs);
     // A path that moved by more than PATH_REPORT_STEP_MS is said again, readiness or not: the
     // party's start lead follows its slowest member.
     const pathMoved =

@@ -8,6 +8,7 @@ import type { PongReply } from '../clock-sync-driver.js';
 import type { Clock } from '../clock.js';
 import { SyncController } from '../sync-controller.js';
 import type { Readiness, Timeline } from '@fanfare/protocol';
+import { PATH_REPORT_STEP_MS, reportedPathMs } from '@fanfare/protocol';
 import { Link } from './network.js';
 import type { LinkSpec } from './network.js';
 import type { Rng } from './rng.js';
@@ -24,9 +25,6 @@ export interface MemberSpec {
   link: LinkSpec;
   media: SimMediaSpec;
 }
-
-/** Paths are reported in steps of this, ms (as the SDK does). */
-const PATH_STEP_MS = 50;
 
 export class SimMember implements SimPeer {
   readonly spec: MemberSpec;
@@ -94,9 +92,9 @@ export class SimMember implements SimPeer {
    */
   #report(): void {
     const { state, readiness } = this.controller.status;
-    const rtt = this.sync.pathMs;
-    const path = rtt === undefined ? undefined : Math.ceil(rtt / PATH_STEP_MS) * PATH_STEP_MS;
-    const moved = path !== undefined && Math.abs(path - (this.#reportedPath ?? 0)) > PATH_STEP_MS;
+    const path = reportedPathMs(this.sync.pathMs);
+    const moved =
+      path !== undefined && Math.abs(path - (this.#reportedPath ?? 0)) > PATH_REPORT_STEP_MS;
     if (readiness === this.#recorded && !moved) return;
     if (readiness === 'ready' && (state === 'idle' || state === 'seeking')) return;
     this.#recorded = readiness;
