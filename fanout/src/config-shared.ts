@@ -99,6 +99,32 @@ export function integer(min: number, max: number) {
   });
 }
 
+/** A sustained rate with a burst, as `<per second>/<burst>`. */
+export interface RateAndBurst {
+  ratePerSecond: number;
+  burst: number;
+}
+
+/**
+ * A budget written `<rate/s>/<burst>` (e.g. `2000/4000`) or `off`; unset stays undefined, so
+ * each caller decides what "not configured" means (a constant, or a figure from a profile).
+ * Shared by the API's join limits and budget and the gateway's admission budget.
+ */
+export function rateAndBurst() {
+  return z
+    .string()
+    .regex(/^(off|\d+(\.\d+)?\/\d+)$/, { message: 'must be `<rate/s>/<burst>` or `off`' })
+    .optional()
+    .transform((raw): RateAndBurst | 'off' | undefined => {
+      if (raw === undefined || raw === 'off') return raw;
+      const [ratePerSecond, burst] = raw.split('/').map(Number) as [number, number];
+      return { ratePerSecond, burst };
+    })
+    .refine((v) => typeof v !== 'object' || (v.ratePerSecond > 0 && v.burst >= 1), {
+      message: 'rate must be > 0 and burst >= 1',
+    });
+}
+
 /** A TCP port; 0 asks for any free port. */
 export function port(fallback: number) {
   return integer(0, 65_535).default(fallback);

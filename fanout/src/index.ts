@@ -107,11 +107,13 @@ export {
   parseEnv,
   port,
   prefix,
+  rateAndBurst,
   redisUrl,
   requireSharedState,
   variable,
   websocketUrl,
   type DocumentedVariable,
   type Env,
+  type RateAndBurst,
   type VariableDoc,
 } from './config-shared.js';

@@ -17,12 +17,14 @@ import {
   parseEnv,
   port,
   prefix,
+  rateAndBurst,
   redisUrl,
   requireSharedState,
   variable,
   type Env,
 } from '@fanfare/fanout';
 import { z } from 'zod';
+import { DEFAULT_ADMISSION, type AdmissionSetting } from './admission.js';
 import type { ChatLimits } from './chat-guard.js';
 import type { BucketSpec } from './token-bucket.js';
 import type { KeySource } from './token-verifier.js';
@@ -141,6 +143,10 @@ export interface GatewayConfig {
   readinessGraceMs: number;
   closeBatchSize: number;
   drainTimeoutMs: number;
+  /** The connection-rate budget (admission control), and where it came from. */
+  admission: AdmissionSetting;
+  /** CAPACITY_PROFILE: a capacity.json whose connect rate sets the budget when the variable does not. */
+  capacityProfile: string | undefined;
 }
 
 export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
@@ -185,6 +191,8 @@ export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}): Ga
     readinessGraceMs: READINESS_GRACE_MS,
     closeBatchSize: CLOSE_BATCH_SIZE,
     drainTimeoutMs: DRAIN_TIMEOUT_MS,
+    admission: { spec: DEFAULT_ADMISSION, source: 'default' },
+    capacityProfile: undefined,
     ...overrides,
   };
 }
@@ -295,6 +303,15 @@ export const GATEWAY_VARIABLES = {
     meaning:
       'event-wide accepted chat messages/s when the event sets no `chatCapPerSec`; each shard enforces cap × its fans / all viewers (at least 1/s), keeping 20 % for staff and ticket holders',
   }),
+  GATEWAY_ADMISSION_RATE: variable(rateAndBurst(), {
+    default: `unset: from \`CAPACITY_PROFILE\`, else \`${DEFAULT_ADMISSION.ratePerSecond}/${DEFAULT_ADMISSION.burst}\``,
+    meaning:
+      'admission control: upgrades per second and burst this shard starts (`off`: none); past it an upgrade is refused before its token is read with 503 `overloaded` and a spread `Retry-After` ([operations](operations.md#admission-control))',
+  }),
+  CAPACITY_PROFILE: variable(z.string().min(1).optional(), {
+    meaning:
+      "a capacity profile (`loadtest/results/capacity.json` from `pnpm bench`): without `GATEWAY_ADMISSION_RATE`, the budget is its measured connects/s with a burst of one second's worth",
+  }),
 };
 
 function rate(fallback: number) {
@@ -348,6 +365,14 @@ const gatewaySchema = z
       maxSocketsPerUser: env.MAX_SOCKETS_PER_USER,
       readinessGraceMs: env.READINESS_GRACE_MS,
       drainTimeoutMs: env.DRAIN_TIMEOUT_MS,
+      admission:
+        env.GATEWAY_ADMISSION_RATE === undefined
+          ? base.admission
+          : {
+              spec: env.GATEWAY_ADMISSION_RATE === 'off' ? undefined : env.GATEWAY_ADMISSION_RATE,
+              source: 'variable',
+            },
+      capacityProfile: env.CAPACITY_PROFILE,
     };
   });
 

@@ -30,6 +30,7 @@ import { RoomRegistry } from './room-registry.js';
 import { endSession, type Session, type Socket } from './session.js';
 import type { TokenVerifier } from './token-verifier.js';
 import { createUpgradeHandler } from './upgrade.js';
+import { Admission } from './admission.js';
 import { UserSockets } from './user-sockets.js';
 import { loadNativeUws, type Uws } from './uws.js';
 
@@ -78,6 +79,8 @@ export interface GatewayStats {
 export class Gateway {
   readonly config: GatewayConfig;
   readonly metrics: GatewayMetrics;
+  /** The connection-rate budget every upgrade takes from first (admission.ts). */
+  readonly admission: Admission;
   #uws: typeof Uws;
   #app: Uws.TemplatedApp;
   #clock: Clock;
@@ -106,12 +109,14 @@ export class Gateway {
     this.#clock = deps.clock ?? systemClock;
     this.#logger = deps.logger ?? jsonLogger({ shard: config.shardId });
     this.#app = this.#uws.App();
+    this.admission = new Admission(config.admission.spec, this.#clock.now());
     this.metrics = new GatewayMetrics(
       { shard: config.shardId },
       {
         connections: () => this.#connections,
         rooms: () => this.#rooms.size,
         parties: () => this.#partyHub.size,
+        admissionRate: () => this.admission.spec?.ratePerSecond ?? 0,
       },
     );
     const ids = new IdSource();
@@ -167,6 +172,7 @@ export class Gateway {
         isReady: () => this.#state === 'ready',
         logger: this.#logger,
         metrics: this.metrics,
+        admission: this.admission,
       }),
       open: (ws) => {
         this.#connections++;

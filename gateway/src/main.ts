@@ -4,14 +4,28 @@
 // fans from. SIGTERM or SIGINT runs the graceful shutdown.
 
 import { ConfigError, jsonLogger, openAdapters, systemClock } from '@fanfare/fanout';
-import { WS_PATH, loadGatewayConfig } from './config.js';
+import { readFileSync } from 'node:fs';
+import { admissionFromProfile } from './admission.js';
+import { WS_PATH, loadGatewayConfig, type LoadedGatewayConfig } from './config.js';
 import { Gateway } from './gateway.js';
 import { RegistryHeartbeat } from './registry-heartbeat.js';
 import { JoseTokenVerifier } from './token-verifier.js';
 
+/** The admission budget from CAPACITY_PROFILE when GATEWAY_ADMISSION_RATE did not set one. */
+function withProfileBudget(config: LoadedGatewayConfig): LoadedGatewayConfig {
+  if (config.admission.source !== 'default' || config.capacityProfile === undefined) return config;
+  const spec = admissionFromProfile(JSON.parse(readFileSync(config.capacityProfile, 'utf8')));
+  return spec ? { ...config, admission: { spec, source: 'profile' } } : config;
+}
+
 async function main(): Promise<void> {
-  const config = loadGatewayConfig(process.env);
+  const config = withProfileBudget(loadGatewayConfig(process.env));
   const logger = jsonLogger({ shard: config.shardId });
+  logger.info('admission budget', {
+    upgradesPerSec: config.admission.spec?.ratePerSecond ?? 'off',
+    burst: config.admission.spec?.burst ?? 'off',
+    source: config.admission.source,
+  });
   if (config.natsServers.length === 0)
     logger.warn('NATS_URL is not set: this shard runs alone (in-memory bus, log and stores)');
 

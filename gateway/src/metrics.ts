@@ -21,7 +21,12 @@ export class GatewayMetrics {
 
   constructor(
     labels: { shard: string },
-    read: { connections(): number; rooms(): number; parties?(): number },
+    read: {
+      connections(): number;
+      rooms(): number;
+      parties?(): number;
+      admissionRate?(): number;
+    },
   ) {
     const registers = [this.registry];
     this.registry.setDefaultLabels(labels);
@@ -49,9 +54,17 @@ export class GatewayMetrics {
         this.set(read.parties?.() ?? 0);
       },
     });
+    new Gauge({
+      name: 'fanfare_gateway_admission_rate',
+      help: 'Upgrades per second the admission budget admits (0: admission control off); past it, 503 overloaded.',
+      registers,
+      collect() {
+        this.set(read.admissionRate?.() ?? 0);
+      },
+    });
     this.upgradesRefused = new Counter({
       name: 'fanfare_gateway_upgrades_refused_total',
-      help: 'WebSocket upgrades refused, by reason (docs/protocol.md).',
+      help: 'WebSocket upgrades refused, by reason (docs/protocol.md); `overloaded` is admission control.',
       labelNames: ['reason'],
       registers,
     });

@@ -10,6 +10,7 @@ import {
   type UpgradeRefusal,
 } from '@fanfare/protocol';
 import { STATUS_CODES } from 'node:http';
+import type { Admission } from './admission.js';
 import type { GatewayConfig } from './config.js';
 import type { EventRoom } from './event-room.js';
 import type { IdSource } from './ids.js';
@@ -30,27 +31,39 @@ export interface UpgradeDeps {
   isReady: () => boolean;
   logger: Logger;
   metrics: GatewayMetrics;
+  /** The connection-rate budget, taken from before any other work. */
+  admission: Admission;
 }
 
 /** Seconds a refused client should wait when the shard is not ready. */
 export const NOT_READY_RETRY_AFTER_S = 2;
 
-export function refuse(res: Uws.HttpResponse, reason: UpgradeRefusal, message: string): void {
+export function refuse(
+  res: Uws.HttpResponse,
+  reason: UpgradeRefusal,
+  message: string,
+  retryAfterS = NOT_READY_RETRY_AFTER_S,
+): void {
   const { status } = UPGRADE_REFUSALS[reason];
   res.cork(() => {
     res.writeStatus(`${status} ${STATUS_CODES[status] ?? ''}`);
     res.writeHeader('content-type', 'application/json');
     res.writeHeader('x-fanfare-error', reason);
-    if (status === 503) res.writeHeader('retry-after', String(NOT_READY_RETRY_AFTER_S));
+    if (status === 503) res.writeHeader('retry-after', String(retryAfterS));
     res.end(JSON.stringify({ error: reason, message }));
   });
 }
 
 export function createUpgradeHandler(deps: UpgradeDeps) {
   const { config, verifier, rooms, ids, logger } = deps;
-  const deny = (res: Uws.HttpResponse, reason: UpgradeRefusal, message: string): void => {
+  const deny = (
+    res: Uws.HttpResponse,
+    reason: UpgradeRefusal,
+    message: string,
+    retryAfterS?: number,
+  ): void => {
     deps.metrics.upgradesRefused.inc({ reason });
-    refuse(res, reason, message);
+    refuse(res, reason, message, retryAfterS);
   };
   const origins = config.allowedOrigins === '*' ? undefined : new Set(config.allowedOrigins);
 
@@ -66,6 +79,11 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     });
 
     if (!deps.isReady()) return deny(res, 'not_ready', 'shard is not accepting fans');
+    // Admission before anything costs: past the budget no token is verified, no room touched.
+    const retryAfterS = deps.admission.admit(deps.now());
+    if (retryAfterS > 0) {
+      return deny(res, 'overloaded', 'shard is at its connection rate; retry later', retryAfterS);
+    }
     if (origins && origin !== '' && !origins.has(origin)) {
       return deny(res, 'origin_forbidden', `origin ${origin} is not allowed`);
     }

@@ -234,6 +234,12 @@ export const UPGRADE_REFUSALS = {
     retry: 'reconnect',
     description: 'The shard is starting or draining; `Retry-After` says when to try again.',
   },
+  overloaded: {
+    status: 503,
+    retry: 'retry-after',
+    description:
+      "The shard's connection-rate budget is spent (admission control); nothing was verified. Wait `Retry-After` (already spread by the shard) plus jitter, then try the same shard again.",
+  },
 } as const satisfies Record<string, UpgradeRefusalInfo>;
 
 export type UpgradeRefusal = keyof typeof UPGRADE_REFUSALS;

@@ -1,3 +1,4 @@
+export * from './admission.js';
 export * from './codes.js';
 export * from './codec.js';
 export { charLength, type Decoded, type ProtocolError } from './decoding.js';

@@ -140,6 +140,8 @@ export interface Refusal {
   status: number;
   reason: string | undefined;
   body: string;
+  /** The `Retry-After` header, when sent. */
+  retryAfter: string | undefined;
 }
 
 /** Attempts an upgrade that must be refused; resolves with the HTTP status and reason. */
@@ -161,6 +163,7 @@ export function expectRefused(url: string, options: ConnectOptions = {}): Promis
         resolve({
           status: res.statusCode ?? 0,
           reason: Array.isArray(reason) ? reason[0] : reason,
+          retryAfter: res.headers['retry-after'],
           body,
         });
       });

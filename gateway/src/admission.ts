@@ -1,0 +1,86 @@
+// Admission control for one shard: a connection-rate budget (a token bucket of upgrades per
+// second) checked first in the upgrade handler, before the token is read or a room touched. A
+// join storm past what the shard can verify and welcome then costs it one small 503 per extra
+// fan instead of a stalled event loop for everyone already connected. The refused are told to
+// come back spread over the backlog (`Retry-After`, protocol/src/admission.ts) and the SDK adds
+// its own jitter. Trade-off: a fan refused here waits at least a second, even if the storm
+// passes sooner.
+
+import { admissionRetryAfterS } from '@fanfare/protocol';
+import { newBucket, take, type Bucket, type BucketSpec } from './token-bucket.js';
+
+/**
+ * The budget when neither GATEWAY_ADMISSION_RATE nor a capacity profile sets one: 2,000
+ * upgrades/s with a burst of as many, about what one shard verified and welcomed per second on
+ * the 2-core box the figures in docs/benchmarks.md come from (1,912/s with tokens fetched first).
+ */
+export const ADMISSION_RATE_PER_SECOND = 2_000;
+export const ADMISSION_BURST = 2_000;
+export const DEFAULT_ADMISSION: Readonly<BucketSpec> = Object.freeze({
+  ratePerSecond: ADMISSION_RATE_PER_SECOND,
+  burst: ADMISSION_BURST,
+});
+/** From a profile: its measured connects/s, and one second of it as the burst. */
+export const PROFILE_BURST_S = 1;
+/** Refusals are counted per window of this length to size the backlog, ms. */
+const BACKLOG_WINDOW_MS = 1_000;
+
+/** Where a shard's budget came from, for the start-up log and docs/operations.md. */
+export type AdmissionSource = 'variable' | 'profile' | 'default';
+
+export interface AdmissionSetting {
+  /** undefined: admission control off (GATEWAY_ADMISSION_RATE=off). */
+  spec: BucketSpec | undefined;
+  source: AdmissionSource;
+}
+
+/**
+ * The budget a capacity profile (loadtest/results/capacity.json, format in loadtest/README.md)
+ * implies: the largest `connectsPerSec` any of its shard rows measured, a burst of
+ * PROFILE_BURST_S of it. Undefined when the profile holds no such figure.
+ */
+export function admissionFromProfile(profile: unknown): BucketSpec | undefined {
+  const rows = (profile as { shards?: unknown } | null)?.shards;
+  if (!Array.isArray(rows)) return undefined;
+  const rates = rows
+    .map((r) => (r as { connectsPerSec?: unknown } | null)?.connectsPerSec)
+    .filter((c): c is number => typeof c === 'number' && Number.isFinite(c) && c > 0);
+  if (rates.length === 0) return undefined;
+  const ratePerSecond = Math.round(Math.max(...rates));
+  return { ratePerSecond, burst: Math.max(1, Math.round(ratePerSecond * PROFILE_BURST_S)) };
+}
+
+/** The shard's budget. Not thread-safe by design: one per uWS app, on its event loop. */
+export class Admission {
+  readonly spec: BucketSpec | undefined;
+  readonly #bucket: Bucket | undefined;
+  readonly #random: () => number;
+  #windowStart = 0;
+  #refusedNow = 0;
+  #refusedBefore = 0;
+
+  constructor(spec: BucketSpec | undefined, now: number, random: () => number = Math.random) {
+    this.spec = spec;
+    this.#bucket = spec && newBucket(spec, now);
+    this.#random = random;
+    this.#windowStart = now;
+  }
+
+  /**
+   * Takes one upgrade from the budget at `now` (ms): 0 when admitted, else the `Retry-After` to
+   * send, whole seconds >= 1, drawn over the time the budget needs for the recent refusals.
+   */
+  admit(now: number): number {
+    if (this.spec === undefined || this.#bucket === undefined) return 0;
+    const waitMs = take(this.#bucket, this.spec, now);
+    if (waitMs === 0) return 0;
+    if (now - this.#windowStart >= BACKLOG_WINDOW_MS) {
+      this.#refusedBefore = now - this.#windowStart < 2 * BACKLOG_WINDOW_MS ? this.#refusedNow : 0;
+      this.#refusedNow = 0;
+      this.#windowStart = now;
+    }
+    this.#refusedNow++;
+    const backlogS = Math.max(this.#refusedNow, this.#refusedBefore) / this.spec.ratePerSecond;
+    return admissionRetryAfterS(waitMs, backlogS, this.#random);
+  }
+}
