@@ -87,10 +87,15 @@ function asApiError(err: unknown): unknown {
 function admitJoin(deps: AppDeps, eventId: string, c: Context): void {
   const header = deps.clientAddressHeader;
   const address = clientAddress(header, header && c.req.header(header), peerAddress(c.env));
-  const waitMs = deps.joinLimiter?.admit(eventId, address) ?? 0;
-  if (waitMs > 0) {
+  const refusal = deps.joinLimiter?.admit(eventId, address);
+  if (refusal?.code === 'overloaded') {
+    throw new ApiError('overloaded', 'the API is at its join rate; wait as Retry-After says', {
+      retryAfterS: refusal.retryAfterS,
+    });
+  }
+  if (refusal) {
     throw new ApiError('rate_limited', 'too many joins; wait as Retry-After says', {
-      retryAfterS: Math.ceil(waitMs / 1000),
+      retryAfterS: refusal.retryAfterS,
     });
   }
 }

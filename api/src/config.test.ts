@@ -26,6 +26,7 @@ describe('loadApiConfig', () => {
       joinLimits: {
         perAddress: { ratePerSecond: 5, burst: 50 },
         perEvent: { ratePerSecond: 2000, burst: 20000 },
+        budget: { ratePerSecond: 2000, burst: 2000 },
       },
       mediaTokenSecret: undefined,
       mediaPublicUrl: 'http://127.0.0.1:8090',
@@ -74,7 +75,11 @@ describe('loadApiConfig', () => {
       pgliteDataDir: 'memory',
       countryHeader: 'cf-ipcountry',
       clientAddressHeader: 'x-forwarded-for',
-      joinLimits: { perAddress: { ratePerSecond: 0.5, burst: 10 }, perEvent: undefined },
+      joinLimits: {
+        perAddress: { ratePerSecond: 0.5, burst: 10 },
+        perEvent: undefined,
+        budget: { ratePerSecond: 2000, burst: 2000 },
+      },
       mediaTokenSecret: 's'.repeat(32),
       mediaPublicUrl: 'https://media.example.com/hls',
       mediaControlUrl: 'http://media.internal:8090',

@@ -12,6 +12,7 @@ import {
   parseEnv,
   port,
   prefix,
+  rateAndBurst,
   redisUrl,
   requireSharedState,
   variable,
@@ -23,6 +24,7 @@ import type { LiveKitTierOptions } from '@fanfare/livekit';
 import { TOKEN_ISSUER } from '@fanfare/protocol';
 import { z } from 'zod';
 import {
+  JOIN_BUDGET,
   JOIN_LIMIT_PER_ADDRESS,
   JOIN_LIMIT_PER_EVENT,
   type JoinLimits,
@@ -63,21 +65,11 @@ const headerName = z
     message: 'must be a header name (letters, digits, -)',
   });
 
-/** `<rate per second>/<burst>` (e.g. `5/50`), or `off`. */
+/** `<rate per second>/<burst>` (e.g. `5/50`), or `off` (undefined); unset: `fallback`. */
 function rateLimit(fallback: RateLimit) {
-  return z
-    .string()
-    .regex(/^(off|\d+(\.\d+)?\/\d+)$/, { message: 'must be `<rate/s>/<burst>` or `off`' })
-    .optional()
-    .transform((raw): RateLimit | undefined => {
-      if (raw === undefined) return fallback;
-      if (raw === 'off') return undefined;
-      const [rate, burst] = raw.split('/').map(Number) as [number, number];
-      return { ratePerSecond: rate, burst };
-    })
-    .refine((limit) => limit === undefined || (limit.ratePerSecond > 0 && limit.burst >= 1), {
-      message: 'rate must be > 0 and burst >= 1',
-    });
+  return rateAndBurst().transform((v): RateLimit | undefined =>
+    v === undefined ? fallback : v === 'off' ? undefined : v,
+  );
 }
 
 /** The API's variables, in the order docs/config.md lists them. */
@@ -192,6 +184,11 @@ export const API_VARIABLES = {
     default: `\`${JOIN_LIMIT_PER_EVENT.ratePerSecond}/${JOIN_LIMIT_PER_EVENT.burst}\``,
     meaning: 'joins per second and burst to one event, per API replica (`off`: none); over it, 429',
   }),
+  JOIN_BUDGET: variable(rateLimit(JOIN_BUDGET), {
+    default: `\`${JOIN_BUDGET.ratePerSecond}/${JOIN_BUDGET.burst}\``,
+    meaning:
+      'admission control: joins per second and burst this API process signs, all events together (`off`: none); over it, 503 `overloaded` with a spread `Retry-After`, before the body is read or the event looked up',
+  }),
   MEDIA_TOKEN_SECRET: variable(
     z
       .string()
@@ -305,7 +302,11 @@ const apiSchema = z
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
     countryHeader: env.COUNTRY_HEADER,
     clientAddressHeader: env.CLIENT_ADDRESS_HEADER,
-    joinLimits: { perAddress: env.JOIN_LIMIT_PER_ADDRESS, perEvent: env.JOIN_LIMIT_PER_EVENT },
+    joinLimits: {
+      perAddress: env.JOIN_LIMIT_PER_ADDRESS,
+      perEvent: env.JOIN_LIMIT_PER_EVENT,
+      budget: env.JOIN_BUDGET,
+    },
     mediaTokenSecret: env.MEDIA_TOKEN_SECRET,
     mediaPublicUrl: env.MEDIA_PUBLIC_URL,
     mediaControlUrl: env.MEDIA_CONTROL_URL,
@@ -359,7 +360,7 @@ export interface ApiConfig {
   readonly countryHeader: string | undefined;
   /** CLIENT_ADDRESS_HEADER: the trusted proxy's client-address header; unset: the peer. */
   readonly clientAddressHeader: string | undefined;
-  /** JOIN_LIMIT_PER_ADDRESS and JOIN_LIMIT_PER_EVENT (undefined: off). */
+  /** JOIN_LIMIT_PER_ADDRESS, JOIN_LIMIT_PER_EVENT and JOIN_BUDGET (undefined: off). */
   readonly joinLimits: JoinLimits;
   /** MEDIA_TOKEN_SECRET: the playback token key shared with the media process; unset: no video. */
   readonly mediaTokenSecret: string | undefined;

@@ -33,6 +33,7 @@ import type { TokenIssuer } from './token-issuer.js';
 import {
   JOIN_LIMIT_PER_ADDRESS,
   JOIN_LIMIT_PER_EVENT,
+  JOIN_BUDGET,
   JoinLimiter,
   type JoinLimits,
 } from './join-limiter.js';
@@ -99,7 +100,11 @@ export function assembleControlPlane(parts: ControlPlaneParts): ControlPlane {
     log,
     countryHeader: parts.countryHeader,
     joinLimiter: new JoinLimiter(
-      parts.joinLimits ?? { perAddress: JOIN_LIMIT_PER_ADDRESS, perEvent: JOIN_LIMIT_PER_EVENT },
+      parts.joinLimits ?? {
+        perAddress: JOIN_LIMIT_PER_ADDRESS,
+        perEvent: JOIN_LIMIT_PER_EVENT,
+        budget: JOIN_BUDGET,
+      },
       clock,
     ),
     clientAddressHeader: parts.clientAddressHeader,

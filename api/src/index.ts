@@ -58,6 +58,7 @@ export { JOIN_BODY_MAX_BYTES } from './join-request.js';
 export {
   JOIN_LIMIT_PER_ADDRESS,
   JOIN_LIMIT_PER_EVENT,
+  JOIN_BUDGET,
   JoinLimiter,
   type JoinLimits,
   type RateLimit,

@@ -23,20 +23,76 @@ describe('KeyedBuckets', () => {
 });
 
 describe('JoinLimiter', () => {
+  const limited = (retryAfterS: number) => ({ code: 'rate_limited', retryAfterS });
+
   it('limits per address first, then per event', () => {
     const clock = new ManualClock(0);
     const limiter = new JoinLimiter(
-      { perAddress: { ratePerSecond: 1, burst: 2 }, perEvent: { ratePerSecond: 1, burst: 3 } },
+      {
+        perAddress: { ratePerSecond: 1, burst: 2 },
+        perEvent: { ratePerSecond: 1, burst: 3 },
+        budget: undefined,
+      },
       clock,
     );
-    expect(limiter.admit('e', '198.51.100.7')).toBe(0);
-    expect(limiter.admit('e', '198.51.100.7')).toBe(0);
-    expect(limiter.admit('e', '198.51.100.7')).toBe(1000);
-    expect(limiter.admit('e', '198.51.100.8')).toBe(0); // the third of the event's burst
-    expect(limiter.admit('e', undefined)).toBe(1000); // the event is at its limit
-    expect(limiter.admit('other', undefined)).toBe(0);
+    expect(limiter.admit('e', '198.51.100.7')).toBeUndefined();
+    expect(limiter.admit('e', '198.51.100.7')).toBeUndefined();
+    expect(limiter.admit('e', '198.51.100.7')).toEqual(limited(1));
+    expect(limiter.admit('e', '198.51.100.8')).toBeUndefined(); // the third of the event's burst
+    expect(limiter.admit('e', undefined)).toEqual(limited(1)); // the event is at its limit
+    expect(limiter.admit('other', undefined)).toBeUndefined();
     clock.advance(1000);
-    expect(limiter.admit('e', '198.51.100.7')).toBe(0);
+    expect(limiter.admit('e', '198.51.100.7')).toBeUndefined();
+  });
+
+  it("refuses past the process's budget with overloaded, all events together", () => {
+    const clock = new ManualClock(0);
+    const limiter = new JoinLimiter(
+      { perAddress: undefined, perEvent: undefined, budget: { ratePerSecond: 10, burst: 3 } },
+      clock,
+      () => 0.999,
+    );
+    expect(['a', 'b', 'c'].map((e) => limiter.admit(e, undefined))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(limiter.admit('d', undefined)).toEqual({ code: 'overloaded', retryAfterS: 1 });
+    clock.advance(100);
+    expect(limiter.admit('d', undefined)).toBeUndefined();
+  });
+
+  it('spreads the Retry-After of a refused crowd over the seconds the budget needs for it', () => {
+    const clock = new ManualClock(0);
+    let r = 0;
+    const limiter = new JoinLimiter(
+      { perAddress: undefined, perEvent: undefined, budget: { ratePerSecond: 100, burst: 100 } },
+      clock,
+      () => (r = (r + 0.37) % 1),
+    );
+    const seconds = Array.from({ length: 1_000 }, () => limiter.admit('e', undefined))
+      .filter((x) => x !== undefined)
+      .map((x) => x.retryAfterS);
+    expect(seconds).toHaveLength(900);
+    expect(Math.min(...seconds)).toBe(1);
+    expect(Math.max(...seconds)).toBeGreaterThan(5);
+  });
+
+  it('checks the address before the budget, so a refused address costs the budget nothing', () => {
+    const clock = new ManualClock(0);
+    const limiter = new JoinLimiter(
+      {
+        perAddress: { ratePerSecond: 1, burst: 1 },
+        perEvent: undefined,
+        budget: { ratePerSecond: 1, burst: 2 },
+      },
+      clock,
+    );
+    expect(limiter.admit('e', '203.0.113.1')).toBeUndefined();
+    for (let i = 0; i < 5; i++)
+      expect(limiter.admit('e', '203.0.113.1')?.code).toBe('rate_limited');
+    expect(limiter.admit('e', '203.0.113.2')).toBeUndefined();
+    expect(limiter.admit('e', '203.0.113.3')?.code).toBe('overloaded');
   });
 });
 

@@ -1,9 +1,13 @@
 // Join rate limits: token buckets per client address and per event, so one address (a script)
 // cannot mint tokens as fast as it likes, and one event's join storm is bounded to what the
-// shards can admit. Buckets live in this process (each API replica limits on its own: N replicas
-// admit up to N times the rate); time comes from the injected clock, so tests need no sleeps.
+// shards can admit; and the process's own budget (admission control), so a storm over every
+// event together is refused with a cheap 503 before this process spends its loop signing
+// tokens it cannot sign in time. Buckets live in this process (each API replica limits on its
+// own: N replicas admit up to N times the rate); time comes from the injected clock, so tests
+// need no sleeps.
 
 import type { Clock } from '@fanfare/fanout';
+import { admissionRetryAfterS } from '@fanfare/protocol';
 
 /** A token bucket: `ratePerSecond` sustained, `burst` at once. */
 export interface RateLimit {
@@ -16,12 +20,26 @@ export interface JoinLimits {
   perAddress: RateLimit | undefined;
   /** Per event; undefined: not limited. */
   perEvent: RateLimit | undefined;
+  /** This process, all events together (admission control); undefined: off. */
+  budget: RateLimit | undefined;
 }
+
+/** Why a join is refused, and the `Retry-After` to send, whole seconds. */
+export type JoinRefusal =
+  { code: 'rate_limited'; retryAfterS: number } | { code: 'overloaded'; retryAfterS: number };
 
 /** A join from one address: 5/s, a burst of 50 (a family or an office behind one NAT). */
 export const JOIN_LIMIT_PER_ADDRESS: RateLimit = { ratePerSecond: 5, burst: 50 };
 /** A join storm on one event: 2,000/s, a burst of 20,000 (past what 2 cores sign anyway). */
 export const JOIN_LIMIT_PER_EVENT: RateLimit = { ratePerSecond: 2_000, burst: 20_000 };
+/**
+ * Joins one API process signs per second, all events together: 2,000/s with a burst of as many,
+ * about what one API process answered per second on the 2-core box of docs/benchmarks.md (2,008
+ * to 2,415 joins/s). Past it: 503 `overloaded`.
+ */
+export const JOIN_BUDGET: RateLimit = { ratePerSecond: 2_000, burst: 2_000 };
+/** Refusals are counted per window of this length to size the backlog, ms. */
+const BACKLOG_WINDOW_MS = 1_000;
 /** Most buckets kept per kind; past it the oldest is dropped (it starts full again). */
 export const JOIN_LIMIT_MAX_KEYS = 100_000;
 
@@ -69,26 +87,54 @@ export class KeyedBuckets {
 
 export class JoinLimiter {
   #clock: Clock;
+  #random: () => number;
   #perAddress: KeyedBuckets | undefined;
   #perEvent: KeyedBuckets | undefined;
+  #budget: KeyedBuckets | undefined;
+  #budgetRate: number;
+  #windowStart: number;
+  #refusedNow = 0;
+  #refusedBefore = 0;
 
-  constructor(limits: JoinLimits, clock: Clock) {
+  constructor(limits: JoinLimits, clock: Clock, random: () => number = Math.random) {
     this.#clock = clock;
+    this.#random = random;
     this.#perAddress = limits.perAddress && new KeyedBuckets(limits.perAddress);
     this.#perEvent = limits.perEvent && new KeyedBuckets(limits.perEvent);
+    this.#budget = limits.budget && new KeyedBuckets(limits.budget, 1);
+    this.#budgetRate = limits.budget?.ratePerSecond ?? 1;
+    this.#windowStart = clock.now();
   }
 
   /**
    * Admits one join of `eventId` from `address` (undefined: unknown, not limited per address):
-   * 0, or the ms to wait. The address is checked first; a join it refuses costs the event nothing.
+   * undefined, or the refusal. The address is checked first (a join it refuses costs the others
+   * nothing), then the process's budget, then the event.
    */
-  admit(eventId: string, address: string | undefined): number {
+  admit(eventId: string, address: string | undefined): JoinRefusal | undefined {
     const now = this.#clock.now();
     if (address !== undefined && this.#perAddress) {
       const wait = this.#perAddress.take(address, now);
-      if (wait > 0) return wait;
+      if (wait > 0) return { code: 'rate_limited', retryAfterS: Math.ceil(wait / 1000) };
     }
-    return this.#perEvent?.take(eventId, now) ?? 0;
+    const budgetWait = this.#budget?.take('', now) ?? 0;
+    if (budgetWait > 0) {
+      return { code: 'overloaded', retryAfterS: this.#overloadedRetryAfterS(budgetWait, now) };
+    }
+    const wait = this.#perEvent?.take(eventId, now) ?? 0;
+    return wait > 0 ? { code: 'rate_limited', retryAfterS: Math.ceil(wait / 1000) } : undefined;
+  }
+
+  /** A Retry-After spread over the time the budget needs for the last second's refusals. */
+  #overloadedRetryAfterS(waitMs: number, now: number): number {
+    if (now - this.#windowStart >= BACKLOG_WINDOW_MS) {
+      this.#refusedBefore = now - this.#windowStart < 2 * BACKLOG_WINDOW_MS ? this.#refusedNow : 0;
+      this.#refusedNow = 0;
+      this.#windowStart = now;
+    }
+    this.#refusedNow++;
+    const backlogS = Math.max(this.#refusedNow, this.#refusedBefore) / this.#budgetRate;
+    return admissionRetryAfterS(waitMs, backlogS, this.#random);
   }
 }
 

@@ -59,6 +59,10 @@ export const PROBLEM_CODES = {
   rate_limited: { status: 429, title: 'Too many requests; wait as Retry-After says.' },
   internal: { status: 500, title: 'An unexpected server error.' },
   unavailable: { status: 503, title: 'The service cannot take this request now.' },
+  overloaded: {
+    status: 503,
+    title: 'The API is at its join rate (admission control); wait as Retry-After says.',
+  },
   livekit_unavailable: { status: 503, title: 'LiveKit refused the call or did not answer.' },
   media_unavailable: {
     status: 503,

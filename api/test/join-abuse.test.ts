@@ -13,6 +13,7 @@ beforeAll(async () => {
     joinLimits: {
       perAddress: { ratePerSecond: 1, burst: 2 },
       perEvent: { ratePerSecond: 1, burst: 4 },
+      budget: undefined,
     },
   });
 }, 90_000);
