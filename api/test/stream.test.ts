@@ -18,11 +18,15 @@ let mediaUrl: string;
 /** What the media process was given: event -> SHA-256 hex of its current key. */
 const keyHashes = new Map<string, string>();
 
-function info(eventId: string, source: StreamInfo['source'] = 'rtmp'): StreamInfo {
+function info(eventId: string, source: StreamInfo['source'] = 'encoder'): StreamInfo {
   return {
     eventId,
     source,
-    ingest: source === 'rtmp' ? { rtmp: 'rtmp://media.test:1935/live' } : {},
+    ingest:
+      source === 'encoder'
+        ? { rtmp: 'rtmp://media.test:1935/live', srt: 'srt://media.test:9000' }
+        : {},
+    publisher: null,
     state: 'live',
     renditions: [
       { name: '180p', width: 320, height: 180, bitrate: 310_000, lastMsn: 12, lastPart: 3 },

@@ -252,8 +252,9 @@ describe('rooms, bans and ingest', () => {
       },
       info: async (eventId) => ({
         eventId,
-        source: 'rtmp',
+        source: 'encoder',
         ingest: { rtmp: 'rtmp://media.test:1935/live' },
+        publisher: null,
         state: 'idle',
         renditions: [],
         bitrate: null,

@@ -16,8 +16,9 @@ const SECRET = Buffer.alloc(32, 7);
 function info(eventId: string): StreamInfo {
   return {
     eventId,
-    source: 'rtmp',
-    ingest: { rtmp: 'rtmp://127.0.0.1:1935/live' },
+    source: 'encoder',
+    ingest: { rtmp: 'rtmp://127.0.0.1:1935/live', srt: 'srt://127.0.0.1:9000' },
+    publisher: null,
     state: 'idle',
     renditions: [],
     bitrate: null,

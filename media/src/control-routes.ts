@@ -25,10 +25,15 @@ export const CONTROL_BODY_MAX_BYTES = 1024;
 /** What the API's stream route shows of an event's stream: plain JSON (nulls, never undefined). */
 export interface StreamInfo {
   eventId: string;
-  /** Where the picture comes from: an encoder over RTMP, or the demo test pattern. */
-  source: 'rtmp' | 'demo';
-  /** Publish addresses without the key: an encoder publishes to `<rtmp>/<key>`. */
-  ingest: { rtmp?: string };
+  /** Where the picture comes from: an encoder (RTMP or SRT, behind the key), or the demo pattern. */
+  source: 'encoder' | 'demo';
+  /**
+   * Publish addresses without the key: an encoder publishes RTMP to `<rtmp>/<key>` or calls
+   * `<srt>?streamid=<key>` (MPEG-TS over SRT). Empty for the demo pattern.
+   */
+  ingest: { rtmp?: string; srt?: string };
+  /** The protocol of the encoder publishing now (one at a time), or null. */
+  publisher: 'rtmp' | 'srt' | null;
   /** idle: no media yet; live: parts arriving; ended: the ingest stopped for good. */
   state: 'idle' | 'live' | 'ended';
   renditions: {

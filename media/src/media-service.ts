@@ -12,11 +12,14 @@ import { Origin, realTimer, type SetTimer } from './origin.js';
 import { OriginServer } from './origin-server.js';
 import type { MediaProblemCode } from './problems.js';
 import { masterPlaylistPath, newEpoch } from './resource-names.js';
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import { PublisherSlot } from './publisher-slot.js';
 import { RtmpGate } from './rtmp-gate.js';
+import { SrtGate } from './srt-gate.js';
 
 /** The stream name ffmpeg's loopback RTMP listener expects (the gate checks the real key). */
 const UPSTREAM_STREAM = 'ingest';
-import { createServer } from 'node:net';
 
 /** A free loopback port for an ffmpeg listener (racy in principle; a failed start restarts). */
 async function loopbackPort(): Promise<number> {
@@ -26,6 +29,28 @@ async function loopbackPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
   return address.port;
+}
+
+/** A free loopback UDP port for ffmpeg's SRT listener (racy likewise). */
+async function loopbackUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(resolve));
+  return port;
+}
+
+/** An event's key-gated encoder ingest: an ffmpeg listener behind each gate. */
+export interface EncoderIngest {
+  readonly rtmp: { readonly ingest: Ingest; readonly gate: RtmpGate };
+  readonly srt: { readonly ingest: Ingest; readonly gate: SrtGate };
+  readonly slot: PublisherSlot;
+}
+
+/** Ports the encoder gates listen on (0: any free one). */
+export interface IngestPorts {
+  readonly rtmp?: number;
+  readonly srt?: number;
 }
 
 export interface MediaServiceDeps {
@@ -42,7 +67,7 @@ export class MediaService {
   readonly server: OriginServer;
   readonly #streams = new Map<
     string,
-    { stream: LiveStream; ingest: Ingest; source: StreamInfo['source']; gate?: RtmpGate }
+    { stream: LiveStream; ingests: Ingest[]; source: StreamInfo['source']; encoder?: EncoderIngest }
   >();
   readonly #now: () => number;
   readonly #setTimer: SetTimer;
@@ -91,8 +116,16 @@ export class MediaService {
   /** Starts an event's stream from `source`; `secrets` are redacted from ffmpeg's log. */
   addStream(eventId: string, source: IngestSource, secrets: readonly string[] = []): Ingest {
     if (this.#streams.has(eventId)) throw new Error(`event ${eventId} already has a stream`);
+    const stream = this.#liveStream(eventId);
+    const ingest = this.#ingest(stream, source, secrets);
+    this.#streams.set(eventId, { stream, ingests: [ingest], source: 'demo' });
+    ingest.start();
+    return ingest;
+  }
+
+  #liveStream(eventId: string): LiveStream {
     const c = this.config;
-    const stream = new LiveStream(eventId, c.ladder, {
+    return new LiveStream(eventId, c.ladder, {
       segmentTarget: c.segmentTarget,
       partTarget: c.partTarget,
       windowSegments: c.windowSegments,
@@ -100,7 +133,11 @@ export class MediaService {
       epoch: this.#epoch,
       now: this.#now,
     });
-    const ingest = new Ingest({
+  }
+
+  #ingest(stream: LiveStream, source: IngestSource, secrets: readonly string[]): Ingest {
+    const c = this.config;
+    return new Ingest({
       stream,
       source,
       ladder: {
@@ -115,45 +152,83 @@ export class MediaService {
       setTimer: this.#setTimer,
       log: this.#log,
     });
-    this.#streams.set(eventId, {
-      stream,
-      ingest,
-      source: source.kind === 'demo' ? 'demo' : 'rtmp',
-    });
-    ingest.start();
-    return ingest;
   }
 
   /**
-   * Starts an event's stream from an RTMP encoder: `rtmp://<host>:<port>/live/<key>`. The gate
-   * on `port` (0: any) checks the key against `keySha256`; ffmpeg listens behind it on a loopback
-   * port and never sees the key in its arguments.
+   * Opens an event's encoder ingest: RTMP at `rtmp://<host>:<rtmp port>/live/<key>` and SRT at
+   * `srt://<host>:<srt port>?streamid=<key>`, one publisher at a time. Each gate checks the key
+   * against `keySha256`; an ffmpeg listens behind each on a loopback port and never sees the key.
    */
-  async addRtmpStream(
+  async addEncoderStream(
     eventId: string,
     keySha256: Buffer,
-    port = 0,
+    ports: IngestPorts = {},
     host = this.config.host,
-  ): Promise<{ ingest: Ingest; gate: RtmpGate }> {
-    const upstreamPort = await loopbackPort();
-    const gate = new RtmpGate({ eventId, keySha256, upstreamPort, host, port, log: this.#log });
-    await gate.start();
-    const url = `rtmp://127.0.0.1:${upstreamPort}/live/${UPSTREAM_STREAM}`;
-    const ingest = this.addStream(eventId, { kind: 'rtmp', url });
-    this.#streams.get(eventId)!.gate = gate;
-    return { ingest, gate };
+  ): Promise<EncoderIngest> {
+    if (this.#streams.has(eventId)) throw new Error(`event ${eventId} already has a stream`);
+    const slot = new PublisherSlot();
+    const log = this.#log;
+    const [rtmpUpstream, srtUpstream] = [await loopbackPort(), await loopbackUdpPort()];
+    const rtmpGate = new RtmpGate({
+      eventId,
+      keySha256,
+      upstreamPort: rtmpUpstream,
+      host,
+      port: ports.rtmp ?? 0,
+      slot,
+      log,
+    });
+    const srtGate = new SrtGate({
+      eventId,
+      keySha256,
+      upstreamPort: srtUpstream,
+      host,
+      port: ports.srt ?? 0,
+      slot,
+      now: this.#now,
+      log,
+    });
+    await rtmpGate.start();
+    try {
+      await srtGate.start();
+    } catch (err) {
+      await rtmpGate.close();
+      throw err;
+    }
+    const stream = this.#liveStream(eventId);
+    const rtmp = this.#ingest(
+      stream,
+      { kind: 'rtmp', url: `rtmp://127.0.0.1:${rtmpUpstream}/live/${UPSTREAM_STREAM}` },
+      [],
+    );
+    const srt = this.#ingest(
+      stream,
+      { kind: 'srt', url: `srt://127.0.0.1:${srtUpstream}?mode=listener` },
+      [],
+    );
+    const encoder: EncoderIngest = {
+      rtmp: { ingest: rtmp, gate: rtmpGate },
+      srt: { ingest: srt, gate: srtGate },
+      slot,
+    };
+    this.#streams.set(eventId, { stream, ingests: [rtmp, srt], source: 'encoder', encoder });
+    rtmp.start();
+    srt.start();
+    return encoder;
   }
 
   /**
-   * Sets an event's stream key (its SHA-256): the first key opens the event's RTMP ingest, a new
+   * Sets an event's stream key (its SHA-256): the first key opens the event's RTMP and SRT ingest, a new
    * one rotates it (publishers with the old key are cut and refused from then on). An event fed
    * by the demo pattern has no key: StreamConflictError.
    */
   async setStreamKey(eventId: string, keySha256: Buffer): Promise<StreamInfo> {
     const entry = this.#streams.get(eventId);
-    if (entry && !entry.gate) throw new StreamConflictError(eventId, entry.source);
-    if (entry?.gate) entry.gate.setKeySha256(keySha256);
-    else await this.addRtmpStream(eventId, keySha256);
+    if (entry && !entry.encoder) throw new StreamConflictError(eventId, entry.source);
+    if (entry?.encoder) {
+      entry.encoder.rtmp.gate.setKeySha256(keySha256);
+      entry.encoder.srt.gate.setKeySha256(keySha256);
+    } else await this.addEncoderStream(eventId, keySha256);
     this.#log(`stream key of ${eventId} ${entry ? 'rotated' : 'set'}`);
     return this.streamInfo(eventId)!;
   }
@@ -166,7 +241,13 @@ export class MediaService {
     return {
       eventId,
       source: entry.source,
-      ingest: entry.gate ? { rtmp: `rtmp://${this.#publicHost()}:${entry.gate.port}/live` } : {},
+      ingest: entry.encoder
+        ? {
+            rtmp: `rtmp://${this.#publicHost()}:${entry.encoder.rtmp.gate.port}/live`,
+            srt: `srt://${this.#publicHost()}:${entry.encoder.srt.gate.port}`,
+          }
+        : {},
+      publisher: entry.encoder?.slot.holder ?? null,
       state: status.state,
       renditions: status.renditions.map((r) => ({
         name: r.name,
@@ -202,9 +283,10 @@ export class MediaService {
   /** Stops every ingest (ending playlists), then the listener. Idempotent. */
   async close(): Promise<void> {
     await Promise.all(
-      [...this.#streams.values()].map(async ({ ingest, gate }) => {
-        await gate?.close();
-        await ingest.close();
+      [...this.#streams.values()].map(async ({ ingests, encoder }) => {
+        await encoder?.rtmp.gate.close();
+        await encoder?.srt.gate.close();
+        for (const ingest of ingests) await ingest.close();
       }),
     );
     await this.server.close();

@@ -16,6 +16,7 @@
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { PublisherSlot } from './publisher-slot.js';
 
 /** Client handshake bytes before the first chunk: C0 (1), C1 (1536), C2 (1536). */
 const HANDSHAKE_BYTES = 1 + 1536 + 1536;
@@ -139,7 +140,8 @@ export function hashStreamKey(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
 }
 
-function sameKey(given: string, expectedSha256: Buffer): boolean {
+/** Whether `given` is the key whose SHA-256 is `expectedSha256` (constant time). */
+export function keyMatches(given: string, expectedSha256: Buffer): boolean {
   return timingSafeEqual(hashStreamKey(given), expectedSha256);
 }
 
@@ -151,6 +153,8 @@ export interface RtmpGateOptions {
   readonly upstreamPort: number;
   readonly host: string;
   readonly port: number;
+  /** One publisher per event across RTMP and SRT (absent: this gate alone feeds the event). */
+  readonly slot?: PublisherSlot;
   /** Refusals and acceptances, never with the key. */
   readonly log: (line: string) => void;
 }
@@ -218,8 +222,11 @@ export class RtmpGate {
     let upstream: Socket | undefined;
     const pending: Buffer[] = [];
     let closed = false;
+    /** Frees the event's publisher slot once this client was accepted. */
+    let release: (() => void) | undefined;
     const closeBoth = (): void => {
       closed = true;
+      release?.();
       client.destroy();
       upstream?.destroy();
     };
@@ -270,9 +277,15 @@ export class RtmpGate {
         return;
       }
       client.off('data', sniff);
-      if (!sameKey(keyOf(scan.name), this.#keySha256)) {
+      if (!keyMatches(keyOf(scan.name), this.#keySha256)) {
         this.#refused++;
         log(`refused an RTMP publisher for ${eventId}: wrong stream key`);
+        return closeBoth();
+      }
+      release = this.#options.slot ? this.#options.slot.claim('rtmp') : () => undefined;
+      if (!release) {
+        this.#refused++;
+        log(`refused an RTMP publisher for ${eventId}: another publisher is live`);
         return closeBoth();
       }
       log(`RTMP publisher accepted for ${eventId}`);

@@ -64,7 +64,7 @@ describe.skipIf(!ffmpegAvailable())('RTMP ingest with a stream key', () => {
     });
     service = new MediaService(config, { log: (line) => logs.push(line) });
     await service.start();
-    ({ gate, ingest } = await service.addRtmpStream('match', hashStreamKey(KEY)));
+    ({ gate, ingest } = (await service.addEncoderStream('match', hashStreamKey(KEY))).rtmp);
     rendition = service.stream('match')!.rendition('180p')!;
   });
 
@@ -105,9 +105,10 @@ describe.skipIf(!ffmpegAvailable())('RTMP ingest with a stream key', () => {
       await moreParts(rendition, 3);
       const info = await service.setStreamKey('match', hashStreamKey(ROTATED));
       expect(info).toMatchObject({
-        source: 'rtmp',
+        source: 'encoder',
         state: 'live',
         ingest: { rtmp: `rtmp://127.0.0.1:${gate.port}/live` },
+        publisher: null,
       });
       expect(await exited(old)).not.toBe(0);
       const refused = gate.refused;

@@ -21,10 +21,18 @@ const STREAM_KEY_BYTES = 24;
 const StreamSchema = z
   .object({
     eventId: z.string(),
-    source: z.enum(['rtmp', 'demo']),
+    source: z.enum(['encoder', 'demo']),
     ingest: z.object({
-      rtmp: z.string().optional().openapi({ description: 'publish to `<rtmp>/<key>`' }),
+      rtmp: z.string().optional().openapi({ description: 'publish RTMP to `<rtmp>/<key>`' }),
+      srt: z
+        .string()
+        .optional()
+        .openapi({ description: 'call `<srt>?streamid=<key>` (MPEG-TS over SRT)' }),
     }),
+    publisher: z
+      .enum(['rtmp', 'srt'])
+      .nullable()
+      .openapi({ description: 'the protocol of the encoder publishing now (one at a time)' }),
     state: z.enum(['idle', 'live', 'ended']),
     renditions: z.array(
       z.object({
