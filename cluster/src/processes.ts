@@ -4,7 +4,7 @@
 // restart them.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { freePort } from '@fanfare/testkit';
 import { SigningKeys, TokenIssuer, type StaffRole } from '@fanfare/api';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +87,9 @@ export class Cluster {
       NATS_URL: options.natsUrl,
       REDIS_URL: options.redisUrl,
       FANFARE_PREFIX: options.prefix,
+      // One resume ticket key for every shard of this cluster, so any shard takes another's
+      // tickets (a deployment sets its own, the same on every shard).
+      RESUME_TICKET_KEYS: `c1:${randomBytes(32).toString('base64url')}`,
     };
     const apiPort = options.apiPort ?? (await freePort());
     const signingKey = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();

@@ -9,10 +9,14 @@ const problemsOf = (env: Record<string, string>) => configProblems(loadGatewayCo
 describe('loadGatewayConfig', () => {
   it('fills the defaults, takes the key source from the schema and freezes the result', () => {
     const config = loadGatewayConfig(KEY);
+    const defaults = defaultGatewayConfig();
     expect(config).toEqual({
-      ...defaultGatewayConfig(),
+      ...defaults,
       keySource: { kind: 'jwks-url', url: KEY.JWKS_URL },
+      // a shard alone holds a random key of its own (compared below, not by value)
+      resumeTickets: { ...defaults.resumeTickets, keys: config.resumeTickets.keys },
     });
+    expect(config.resumeTickets.keys.map((k) => [k.id, k.secret.length])).toEqual([['local', 32]]);
     expect(config.capacity).toBe(SHARD_CAPACITY);
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -33,6 +37,30 @@ describe('loadGatewayConfig', () => {
       21,
     ]);
     expect(config.allowedOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('reads resume ticket keys, and has none among other shards unless given', () => {
+    const secret = (byte: number) => Buffer.alloc(32, byte).toString('base64url');
+    const config = loadGatewayConfig({
+      ...KEY,
+      RESUME_TICKET_KEYS: `new:${secret(1)}, old:${secret(2)}`,
+      RESUME_TICKET_TTL_S: '60',
+    });
+    expect(config.resumeTickets).toEqual({
+      keys: [
+        { id: 'new', secret: Buffer.alloc(32, 1) },
+        { id: 'old', secret: Buffer.alloc(32, 2) },
+      ],
+      ttlS: 60,
+    });
+    const shared = { ...KEY, NATS_URL: 'nats://n1:4222', REDIS_URL: 'redis://cache:6379' };
+    expect(loadGatewayConfig(shared).resumeTickets.keys).toEqual([]);
+    expect(
+      problemsOf({ ...KEY, RESUME_TICKET_KEYS: `a.b:${secret(1)},k:${'x'.repeat(20)}` }),
+    ).toEqual([
+      'RESUME_TICKET_KEYS key id "a.b" must be 1-16 of [A-Za-z0-9_-]',
+      'RESUME_TICKET_KEYS key k: the secret must be base64url of at least 32 bytes',
+    ]);
   });
 
   it('requires exactly one key source', () => {

@@ -3,7 +3,8 @@
 // variable carries its doc line as data; a test holds docs/config.md to them. The fixed limits
 // below are named constants, documented in docs/config.md too.
 
-import { TOKEN_ISSUER } from '@fanfare/protocol';
+import { RESUME_TICKET_TTL_S, TOKEN_ISSUER } from '@fanfare/protocol';
+import { randomBytes } from 'node:crypto';
 import {
   ASSIGNMENT_HEADROOM,
   ConfigError,
@@ -28,6 +29,7 @@ import { DEFAULT_ADMISSION, type AdmissionSetting } from './admission.js';
 import type { ChatLimits } from './chat-guard.js';
 import type { BucketSpec } from './token-bucket.js';
 import type { KeySource } from './token-verifier.js';
+import { MIN_TICKET_SECRET_BYTES, TICKET_KEY_ID, type ResumeTicketKey } from './resume-tickets.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 9001;
@@ -103,6 +105,18 @@ export interface BackpressureLimits {
   sweepIntervalMs: number;
 }
 
+/** Resume tickets: MAC keys (the first signs, all verify) and a ticket's lifetime. */
+export interface ResumeTicketConfig {
+  /** Empty: no ticket is issued, and a `?ticket=` is refused as `ticket_invalid`. */
+  keys: readonly ResumeTicketKey[];
+  ttlS: number;
+}
+
+/** A random key of this process alone: enough for a shard that runs alone. */
+export function localTicketKey(): ResumeTicketKey {
+  return { id: 'local', secret: randomBytes(MIN_TICKET_SECRET_BYTES) };
+}
+
 export interface GatewayConfig {
   host: string;
   port: number;
@@ -147,6 +161,7 @@ export interface GatewayConfig {
   admission: AdmissionSetting;
   /** CAPACITY_PROFILE: a capacity.json whose connect rate sets the budget when the variable does not. */
   capacityProfile: string | undefined;
+  resumeTickets: ResumeTicketConfig;
 }
 
 export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
@@ -193,6 +208,7 @@ export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}): Ga
     drainTimeoutMs: DRAIN_TIMEOUT_MS,
     admission: { spec: DEFAULT_ADMISSION, source: 'default' },
     capacityProfile: undefined,
+    resumeTickets: { keys: [localTicketKey()], ttlS: RESUME_TICKET_TTL_S },
     ...overrides,
   };
 }
@@ -312,6 +328,37 @@ export const GATEWAY_VARIABLES = {
     meaning:
       "a capacity profile (`loadtest/results/capacity.json` from `pnpm bench`): without `GATEWAY_ADMISSION_RATE`, the budget is its measured connects/s with a burst of one second's worth",
   }),
+  RESUME_TICKET_KEYS: variable(
+    z
+      .string()
+      .optional()
+      .transform((raw, ctx): ResumeTicketKey[] | undefined => {
+        if (raw === undefined || raw.trim() === '') return undefined;
+        return raw.split(',').map((entry) => {
+          const [id = '', secret = ''] = entry.trim().split(':');
+          const bytes = Buffer.from(secret, 'base64url');
+          if (!TICKET_KEY_ID.test(id))
+            ctx.addIssue({
+              code: 'custom',
+              message: `key id "${id}" must be 1-16 of [A-Za-z0-9_-]`,
+            });
+          if (bytes.length < MIN_TICKET_SECRET_BYTES)
+            ctx.addIssue({
+              code: 'custom',
+              message: `key ${id}: the secret must be base64url of at least ${MIN_TICKET_SECRET_BYTES} bytes`,
+            });
+          return { id, secret: bytes };
+        });
+      }),
+    {
+      default: 'alone: a random key per start; with `NATS_URL`: none (no tickets)',
+      meaning:
+        'resume ticket MAC keys, `id:base64url-secret` comma-separated (secret >= 32 bytes), the same on every shard; the first signs, all verify (rotation: add the new key first, drop the old one a ticket lifetime later)',
+    },
+  ),
+  RESUME_TICKET_TTL_S: variable(integer(10, 3600).default(RESUME_TICKET_TTL_S), {
+    meaning: "a resume ticket's lifetime, seconds; never past the token's `exp`",
+  }),
 };
 
 function rate(fallback: number) {
@@ -373,6 +420,12 @@ const gatewaySchema = z
               source: 'variable',
             },
       capacityProfile: env.CAPACITY_PROFILE,
+      resumeTickets: {
+        // A shard alone is the only one to read its tickets; among others, a key of its own
+        // would refuse every ticket another shard issued, so there are none unless configured.
+        keys: env.RESUME_TICKET_KEYS ?? (env.NATS_URL.length === 0 ? [localTicketKey()] : []),
+        ttlS: env.RESUME_TICKET_TTL_S,
+      },
     };
   });
 

@@ -16,6 +16,7 @@ import {
   type ServerMessage,
   type Snapshot,
   type Vote,
+  type Welcome,
 } from '@fanfare/protocol';
 import {
   PresenceAggregator,
@@ -222,7 +223,7 @@ export class EventRoom {
       reactions: this.#reactions.latest(),
     };
     if (deleted && deleted.length > 0) snapshot.deleted = deleted;
-    sendTo(ws, session, {
+    const welcome: Welcome = {
       type: 'welcome',
       version: PROTOCOL_VERSION,
       sessionId: session.sessionId,
@@ -230,7 +231,12 @@ export class EventRoom {
       user: session.user,
       serverTime: this.#deps.clock.now(),
       snapshot,
-    });
+    };
+    if (session.resumeTicket) {
+      welcome.resumeTicket = session.resumeTicket;
+      session.resumeTicket = undefined;
+    }
+    sendTo(ws, session, welcome);
   }
 
   /** Removes a closed socket (uWS has already unsubscribed it). */

@@ -31,6 +31,7 @@ import { endSession, type Session, type Socket } from './session.js';
 import type { TokenVerifier } from './token-verifier.js';
 import { createUpgradeHandler } from './upgrade.js';
 import { Admission } from './admission.js';
+import { ResumeTickets } from './resume-tickets.js';
 import { UserSockets } from './user-sockets.js';
 import { loadNativeUws, type Uws } from './uws.js';
 
@@ -166,6 +167,10 @@ export class Gateway {
       upgrade: createUpgradeHandler({
         config,
         verifier: deps.verifier,
+        tickets:
+          config.resumeTickets.keys.length === 0
+            ? undefined
+            : new ResumeTickets(config.resumeTickets.keys, config.resumeTickets.ttlS),
         rooms: this.#rooms,
         ids,
         now,

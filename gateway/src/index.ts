@@ -19,7 +19,9 @@ export {
   defaultGatewayConfig,
   gatewayVariables,
   loadGatewayConfig,
+  localTicketKey,
   type BackpressureLimits,
+  type ResumeTicketConfig,
   type GatewayConfig,
   type LoadedGatewayConfig,
 } from './config.js';
@@ -32,6 +34,12 @@ export {
   type TokenVerifier,
   type VerifiedClaims,
 } from './token-verifier.js';
+export {
+  ResumeTickets,
+  TicketRejectedError,
+  type ResumeTicketKey,
+  type TicketClaims,
+} from './resume-tickets.js';
 export { UwsFallbackError, loadNativeUws } from './uws.js';
 export { REGISTRY_TTL_MS, RegistryHeartbeat } from './registry-heartbeat.js';
 export { SANCTION_CHECK_MS } from './room-sanctions.js';

@@ -22,6 +22,7 @@ function session(role: 'fan' | 'moderator' = 'fan', now = 1_000, framesSpec = fr
     version: 1,
     room,
     resume: undefined,
+    resumeTicket: undefined,
     frames: framesSpec,
     now,
   });

@@ -4,7 +4,7 @@
 // a party needs (a ChatGuard, token buckets) is created on first use by the accessors below.
 // The big things (history, aggregation) are per event, in EventRoom.
 
-import type { Author, Entitlement } from '@fanfare/protocol';
+import type { Author, Entitlement, ResumeTicketGrant } from '@fanfare/protocol';
 import { ChatGuard, type ChatLimits } from './chat-guard.js';
 import type { EventRoom } from './event-room.js';
 import type { ResumePlan } from './resume-plan.js';
@@ -58,6 +58,8 @@ export interface Session {
   lastChatAt: number | undefined;
   /** Set at upgrade for a reconnecting fan (`?since=&epoch=`), consumed by the welcome. */
   resume: ResumePlan | undefined;
+  /** The resume ticket for the welcome, consumed by it (so no session keeps it after). */
+  resumeTicket: ResumeTicketGrant | undefined;
   /** True while the fan is too far behind to get superseded frames. */
   lagging: boolean;
   /** Set by the close handler; the socket must not be touched after. */
@@ -73,6 +75,7 @@ export interface SessionInit {
   version: number;
   room: EventRoom;
   resume: ResumePlan | undefined;
+  resumeTicket: ResumeTicketGrant | undefined;
   /** The frames bucket's spec: it starts full. */
   frames: BucketSpec;
   now: number;
@@ -99,6 +102,7 @@ export function newSession(init: SessionInit): Session {
     partyId: undefined,
     lastChatAt: undefined,
     resume: init.resume,
+    resumeTicket: init.resumeTicket,
     lagging: false,
     closed: false,
   };

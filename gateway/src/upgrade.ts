@@ -16,15 +16,19 @@ import type { EventRoom } from './event-room.js';
 import type { IdSource } from './ids.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Logger } from '@fanfare/fanout';
+import { isCredentialRejection, readCredential, verifyCredential } from './fan-credential.js';
 import type { ResumePlan } from './resume-plan.js';
+import type { ResumeTickets } from './resume-tickets.js';
 import type { RoomRegistry } from './room-registry.js';
 import { newSession } from './session.js';
-import { TokenRejectedError, type TokenVerifier } from './token-verifier.js';
+import type { TokenVerifier } from './token-verifier.js';
 import type { Uws } from './uws.js';
 
 export interface UpgradeDeps {
   config: GatewayConfig;
   verifier: TokenVerifier;
+  /** Issues and checks resume tickets; undefined when the shard has no ticket keys. */
+  tickets: ResumeTickets | undefined;
   rooms: RoomRegistry;
   ids: IdSource;
   now: () => number;
@@ -55,7 +59,7 @@ export function refuse(
 }
 
 export function createUpgradeHandler(deps: UpgradeDeps) {
-  const { config, verifier, rooms, ids, logger } = deps;
+  const { config, verifier, tickets, rooms, ids, logger } = deps;
   const deny = (
     res: Uws.HttpResponse,
     reason: UpgradeRefusal,
@@ -93,16 +97,16 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     const resumeFrom = parseResumeQuery(params);
     if (!resumeFrom.ok) return deny(res, 'invalid_request', resumeFrom.message);
     const since = resumeFrom.value;
-    const token = params.get('token') ?? negotiated.bearer;
-    if (!token) return deny(res, 'token_missing', 'pass the token as ?token=');
+    const credential = readCredential(params, negotiated.bearer);
+    if (!credential) return deny(res, 'token_missing', 'pass the token as ?token=');
 
     const admit = async (): Promise<void> => {
-      let claims;
+      let claims, tokenExp;
       try {
-        claims = await verifier.verify(token);
+        ({ claims, tokenExp } = await verifyCredential(credential, verifier, tickets, deps.now()));
       } catch (err) {
         if (aborted) return;
-        if (err instanceof TokenRejectedError) return deny(res, err.reason, err.message);
+        if (isCredentialRejection(err)) return deny(res, err.reason, err.message);
         throw err;
       }
       if (aborted) return;
@@ -151,6 +155,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
         version: negotiated.version,
         room,
         resume,
+        resumeTicket: tickets?.issue(claims, tokenExp, deps.now()),
         frames: config.frames,
         now: deps.now(),
       });

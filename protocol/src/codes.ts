@@ -209,6 +209,17 @@ export const UPGRADE_REFUSALS = {
     retry: 'reauth',
     description: 'The token is expired or not yet valid.',
   },
+  ticket_invalid: {
+    status: 401,
+    retry: 'reauth',
+    description:
+      'The resume ticket is malformed, its MAC does not match, or its key id is unknown here: connect with the token.',
+  },
+  ticket_expired: {
+    status: 401,
+    retry: 'reauth',
+    description: 'The resume ticket is past its lifetime: connect with the token.',
+  },
   origin_forbidden: {
     status: 403,
     retry: 'final',

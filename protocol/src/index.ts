@@ -5,6 +5,7 @@ export { charLength, type Decoded, type ProtocolError } from './decoding.js';
 export * from './limits.js';
 export type * from './messages.js';
 export * from './token.js';
+export * from './resume-ticket.js';
 export * from './version.js';
 export * from './stage.js';
 export * from './party.js';

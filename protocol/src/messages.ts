@@ -6,6 +6,7 @@ import type { ReactionEmoji, Role } from './limits.js';
 import type { StageView } from './stage.js';
 import type { PartyChatMessage, PartyCommand, PartyView, Readiness } from './party.js';
 import type { Timeline } from './timeline.js';
+import type { ResumeTicketGrant } from './resume-ticket.js';
 
 /** Who wrote a message, as the token named them. */
 export interface Author {
@@ -192,6 +193,11 @@ export interface Welcome {
   /** Server clock, ms since the Unix epoch. */
   serverTime: number;
   snapshot: Snapshot;
+  /**
+   * A ticket for the next connection (`?ticket=` instead of `?token=`), accepted by any shard of
+   * the cluster until `expiresAt`; absent when the shard issues none.
+   */
+  resumeTicket?: ResumeTicketGrant;
 }
 
 /**

@@ -1,0 +1,38 @@
+// Resume tickets: what a shard hands a fan in its welcome so that the fan's next connection,
+// to this shard or any other of the cluster, is admitted with a MAC check instead of a token
+// signature check. The ticket is opaque to clients; its wire form and claims are defined here
+// once, the MAC (HMAC-SHA256 under a cluster-wide key) is the gateway's.
+
+import type { Role } from './limits.js';
+import type { Entitlement } from './stage.js';
+
+/** The upgrade query parameter that carries a ticket (instead of `token`). */
+export const RESUME_TICKET_PARAM = 'ticket';
+
+/** Default lifetime of a ticket, seconds: long enough for a resume storm, short for a leak. */
+export const RESUME_TICKET_TTL_S = 300;
+
+/** The first segment of every ticket: its format's version. */
+export const RESUME_TICKET_FORMAT = 'rt1';
+
+/** Longest ticket a shard reads, characters (a name of 64 and a user id of 128 fit well within). */
+export const RESUME_TICKET_MAX_CHARS = 1024;
+
+/** What a welcome grants: the ticket, and when it stops being accepted (ms since the epoch). */
+export interface ResumeTicketGrant {
+  ticket: string;
+  expiresAt: number;
+}
+
+/** What a ticket vouches for: the token's claims a session needs, and two expiries. */
+export interface ResumeTicketClaims {
+  sub: string;
+  evt: string;
+  role: Role;
+  name: string;
+  ent: Entitlement[];
+  /** The ticket's own expiry, seconds since the epoch: at most the token's `texp`. */
+  exp: number;
+  /** The expiry of the token the chain of tickets started from, seconds: never extended. */
+  texp: number;
+}
