@@ -5,7 +5,13 @@ import { SimScheduler } from './sim/scheduler.js';
 import { IDEAL_MEDIA, SimMedia } from './sim/sim-media.js';
 import type { SimMediaSpec } from './sim/sim-media.js';
 import { SyncController } from './sync-controller.js';
-import { DRIFT_ENTER_MS, DRIFT_EXIT_MS, MAX_RATE_NUDGE, SEEK_AIM_MARGIN } from './sync-policy.js';
+import {
+  DRIFT_ENTER_MS,
+  DRIFT_EXIT_MS,
+  MAX_RATE_NUDGE,
+  SEEK_AIM_MARGIN,
+  SETTLE_WINDOW_MS,
+} from './sync-policy.js';
 import type { SyncStatus } from './sync-state.js';
 import { positionAt } from '@fanfare/protocol';
 import type { Timeline } from '@fanfare/protocol';
@@ -244,6 +250,55 @@ describe('SyncController', () => {
     expect(t.ctl.stats.seeks).toBe(0);
     expect(t.media.paused).toBe(false);
     expect(Math.abs(t.drift())).toBeLessThan(DRIFT_EXIT_MS);
+  });
+
+  it('settles the lag a rate change leaves inside the dead band (the element applies it late)', () => {
+    // 40 ms of rate-change latency on a 0.25 step leaves the element 10 ms behind: inside the
+    // 12 ms dead band, where it stayed for as long as the rate lasted (path-80±40, seed 2).
+    const t = setup({ media: { seekLatencyMs: 120, playDelayMs: 30, rateDelayMs: 40 } });
+    t.playingWithDrift(0);
+    t.sched.advance(2_000);
+    const before = t.ctl.stats;
+    const at = t.clock.now() + 300;
+    const old = t.ctl.timeline!;
+    t.ctl.setTimeline(t.timeline({ position: positionAt(old, at), rate: 1.25, at }));
+    t.sched.advance(350);
+    expect(t.drift()).toBeLessThan(-DRIFT_EXIT_MS); // the lag, before any correction
+    expect(Math.abs(t.drift())).toBeLessThan(DRIFT_ENTER_MS);
+    t.sched.advance(SETTLE_WINDOW_MS + 2_000);
+    expect(Math.abs(t.drift())).toBeLessThan(DRIFT_EXIT_MS);
+    expect(t.media.playbackRate).toBe(1.25);
+    expect(t.ctl.status.state).toBe('in-sync');
+    expect(t.ctl.stats.corrections).toBe(before.corrections + 1);
+    expect(t.ctl.stats).toMatchObject({ seeks: before.seeks, rateFlips: 0 });
+  });
+
+  it('does not nudge the drift it had before a rate change the wrong way when it switches', () => {
+    // Ahead by 6 ms when the rate rises: the element's 80 ms latency will take 20 ms off that,
+    // so a nudge down at the switch would have to reverse (a flip).
+    const t = setup({ media: { seekLatencyMs: 120, playDelayMs: 30, rateDelayMs: 80 } });
+    t.playingWithDrift(0);
+    t.sched.advance(SETTLE_WINDOW_MS + 1_000);
+    const at = t.clock.now() + 300;
+    const old = t.ctl.timeline!;
+    t.ctl.setTimeline(
+      t.timeline({ position: positionAt(old, at) - (DRIFT_EXIT_MS + 2) / 1000, rate: 1.25, at }),
+    );
+    t.sched.advance(SETTLE_WINDOW_MS + 2_000);
+    expect(Math.abs(t.drift())).toBeLessThan(DRIFT_EXIT_MS);
+    expect(t.ctl.stats.rateFlips).toBe(0);
+  });
+
+  it('leaves drift that appears after a change has settled to the dead band (estimate noise)', () => {
+    let clockErrorMs = 0;
+    const t = setup({ clockError: () => clockErrorMs });
+    t.playingWithDrift(0);
+    t.sched.advance(SETTLE_WINDOW_MS + 1_000);
+    const before = t.ctl.stats;
+    clockErrorMs = -(DRIFT_ENTER_MS - 2); // a new clock sample moved the estimate by 10 ms
+    t.sched.advance(60_000);
+    expect(t.ctl.stats.rateChanges).toBe(before.rateChanges);
+    expect(t.ctl.status.state).toBe('in-sync');
   });
 
   it('ignores a timeline older than the one it holds', () => {

@@ -2,7 +2,8 @@
 // rate (invisible); a start, and a large drift, by holding the paused element on a frame the
 // timeline is about to reach (seeking ahead first when needed) and starting it one learned start
 // latency early. Trade-off: a dead band of DRIFT_ENTER_MS is left uncorrected, buying a steady
-// rate and no oscillation for a bounded error. Thresholds: sync-policy.ts.
+// rate and no oscillation for a bounded error, except what a change of the controller's own (a
+// rate switch, a start) leaves, which is settled to DRIFT_EXIT_MS. Thresholds: sync-policy.ts.
 
 import type { Clock, ServerTime, TimerHandle } from './clock.js';
 import { HAVE_FUTURE_DATA } from './media.js';
@@ -10,7 +11,6 @@ import type { MediaEventType, MediaLike } from './media.js';
 import {
   CONTROL_TICK_MS,
   DRIFT_ENTER_MS,
-  DRIFT_EXIT_MS,
   MAX_HOLD_MS,
   PLAY_LATENCY_GUESS_MS,
   SEEK_AIM_MARGIN,
@@ -19,6 +19,7 @@ import {
   SEEK_TIMEOUT_MS,
   correctionRate,
   learnLatency,
+  nudgeBandMs,
   seekCooldownMs,
   seekThresholdMs,
 } from './sync-policy.js';
@@ -82,6 +83,10 @@ export class SyncController {
   /** When the controller last called play() on a paused element, until `playing` fires. */
   #startedAt: number | undefined;
   #playSamples = 0;
+  /** A change of ours (new timeline, start) awaits taking effect; then `#changedAt` is set. */
+  #settleArmed = false;
+  /** Local ms at which the last change of ours took effect (see `nudgeBandMs`). */
+  #changedAt = -Infinity;
 
   constructor(options: SyncControllerOptions) {
     this.#media = options.media;
@@ -120,6 +125,7 @@ export class SyncController {
     this.#previous = this.#timeline;
     this.#timeline = timeline;
     this.#freshCause = true;
+    this.#settleArmed = true;
     this.#blocked = false;
     this.#evaluate();
     return true;
@@ -211,7 +217,12 @@ export class SyncController {
     if (Math.abs(drift) > SEEK_ENTER_MS && mayMove) return this.#seekAndHold(serverNow, now);
     // A rate change scheduled ahead: look again at the instant it takes effect, not a tick late.
     if (live !== tl) this.#wake = this.#clock.setTimeout(() => this.#evaluate(), tl.at - serverNow);
-    const band = this.#state === 'correcting' ? DRIFT_EXIT_MS : DRIFT_ENTER_MS;
+    // The change in force took effect (a rate change at its `at`, a start once frames move).
+    if (this.#settleArmed && live === tl) {
+      this.#settleArmed = false;
+      this.#changedAt = now;
+    }
+    const band = nudgeBandMs(this.#state === 'correcting', now - this.#changedAt, this.#tickMs);
     if (Math.abs(drift) > band) {
       if (this.#state !== 'correcting') {
         this.#stats.corrections += 1;
@@ -280,6 +291,7 @@ export class SyncController {
     const ready = this.#media.readyState >= HAVE_FUTURE_DATA && this.#seekStartedAt === undefined;
     this.#playCalledAt = ready ? this.#clock.now() : undefined;
     this.#startedAt = this.#clock.now();
+    this.#settleArmed = true;
     void Promise.resolve(this.#media.play()).catch((err: unknown) => {
       this.#playCalledAt = undefined;
       this.#startedAt = undefined;

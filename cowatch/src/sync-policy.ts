@@ -2,13 +2,13 @@
 // the stateful controller so each rule can be read and tested alone. The reasoning for every value
 // is repeated in docs/cowatch.md; change both together.
 
-/** Control loop period, ms. Ten looks a second keeps reaction well under the 25 ms band's slack. */
+/** Control loop period, ms. Ten looks a second keeps reaction well under the 12 ms band's slack. */
 export const CONTROL_TICK_MS = 100;
 
 /**
- * Drift (media position minus the timeline's, ms) above which the controller starts correcting.
- * 25 ms is under one frame at 30 fps and near the point where two devices in one room start to
- * sound like an echo; below it, corrections would cost more (rate wobble) than they buy.
+ * Drift (media position minus the timeline's, ms) above which the controller starts correcting:
+ * the dead band. Two members each within it are at most 24 ms apart, under the 30 ms gap goal,
+ * with clock error on top; below it, corrections would cost more (rate wobble) than they buy.
  */
 export const DRIFT_ENTER_MS = 12;
 
@@ -18,6 +18,19 @@ export const DRIFT_ENTER_MS = 12;
  * next correction starts, which at realistic clock drift (under 0.1 ms/s) takes minutes.
  */
 export const DRIFT_EXIT_MS = 4;
+
+/**
+ * How long after a change of its own takes effect (a new timeline at its `at`, a start the
+ * controller made) the controller corrects any drift above DRIFT_EXIT_MS, not only above
+ * DRIFT_ENTER_MS, local ms. Such a change moves the element by an amount no clock noise explains:
+ * an element applies a new `playbackRate` some tens of ms after the assignment (browsers do not
+ * say when), so a rate step of 0.25 leaves 5-25 ms behind, which the dead band kept for as long
+ * as the rate lasted (a 30.3 ms gap between two members, path-80±40, seed 2); a start lands
+ * within the spread of the start latency. One second covers the rate-change latency (20-100 ms
+ * in the simulator) and a few ticks; after it the dead band applies again, so estimate noise
+ * is not chased.
+ */
+export const SETTLE_WINDOW_MS = 1_000;
 
 /**
  * Proportional gain as a time constant: a correction aims to remove the drift at `drift / tau`
@@ -118,6 +131,18 @@ export function learnLatency(averageMs: number, measuredMs: number, samples: num
 /** Drift above which to seek, ms: any visible error when paused, else what rate cannot absorb. */
 export function seekThresholdMs(pausedTimeline: boolean): number {
   return pausedTimeline ? DRIFT_ENTER_MS : SEEK_ENTER_MS;
+}
+
+/**
+ * Drift above which to nudge the rate, ms: DRIFT_EXIT_MS while correcting (the hysteresis) and
+ * while settling a change of the controller's own (`sinceChangeMs` from one tick to
+ * SETTLE_WINDOW_MS after it took effect), DRIFT_ENTER_MS otherwise. Not in the first tick: until
+ * the element applies a new rate, the drift it shows is the one from before the change, and a
+ * nudge on it could point against the lag about to come (a flip).
+ */
+export function nudgeBandMs(correcting: boolean, sinceChangeMs: number, tickMs: number): number {
+  const settling = sinceChangeMs >= tickMs && sinceChangeMs < SETTLE_WINDOW_MS;
+  return correcting || settling ? DRIFT_EXIT_MS : DRIFT_ENTER_MS;
 }
 
 /** Cooldown between corrective seeks, ms, after `misses` consecutive missed seeks. */

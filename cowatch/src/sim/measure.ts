@@ -114,6 +114,11 @@ export interface ScenarioResult {
   starts: number;
   seeksPerMember: number;
   rateFlips: number;
+  /**
+   * `playbackRate` writes per member per simulated minute: nudges, their ends and the host's own
+   * rate changes (each write may glitch audio on some browsers: the wobble budget).
+   */
+  rateWritesPerMin: number;
   stalls: number;
   stallRecoveryMaxMs: number | undefined;
   goals: { p95: boolean; max: boolean; converge: boolean; gap: boolean };
@@ -206,6 +211,10 @@ export function analyze(run: ScenarioRun): ScenarioResult {
     starts: trace.starts.length,
     seeksPerMember: members.reduce((n, m) => n + m.controller.stats.seeks, 0) / members.length,
     rateFlips: members.reduce((n, m) => n + m.controller.stats.rateFlips, 0),
+    rateWritesPerMin:
+      members.reduce((n, m) => n + m.controller.stats.rateChanges, 0) /
+      members.length /
+      (spec.durationMs / 60_000),
     stalls: members.reduce((n, m) => n + m.media.stalls.length, 0),
     stallRecoveryMaxMs: recoveries.length === 0 ? undefined : Math.max(...recoveries),
     goals: {

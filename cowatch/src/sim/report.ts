@@ -26,6 +26,7 @@ const COLUMNS = [
   'starts with a seek',
   'seeks/member',
   'rate flips',
+  'rate writes /member/min',
   'stalls (max recovery ms)',
   'goals',
 ];
@@ -62,6 +63,7 @@ export function resultRow(r: ScenarioResult): string[] {
     `${r.startSeeks} of ${r.starts}`,
     r.seeksPerMember.toFixed(1),
     String(r.rateFlips),
+    r.rateWritesPerMin.toFixed(1),
     r.stalls === 0 ? '0' : `${r.stalls} (${ms(r.stallRecoveryMaxMs)})`,
     (r.stress ? 'stress, ' : '') + (missed.length === 0 ? 'met' : `MISSED: ${missed.join(', ')}`),
   ];
