@@ -2,6 +2,7 @@
 // joins as a new fan; later ones show the previous token, so the API keeps the fan's identity
 // (and its idempotency keys) while placing it on a live shard.
 
+import { parseRetryAfterS } from '@fanfare/protocol';
 import type { JoinFn, JoinGrant } from './credentials.js';
 
 export interface ApiJoinOptions {
@@ -19,6 +20,8 @@ export class JoinRefusedError extends Error {
   constructor(
     readonly status: number,
     readonly code: string | undefined,
+    /** The answer's `Retry-After`, seconds (429 and 503), when it had one. */
+    readonly retryAfterS?: number,
   ) {
     super(`join refused: ${status}${code ? ` ${code}` : ''}`);
   }
@@ -34,7 +37,8 @@ export function apiJoin(options: ApiJoinOptions): JoinFn {
     const res = await doFetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
     if (!res.ok) {
       const problem = (await res.json().catch(() => ({}))) as { code?: string };
-      throw new JoinRefusedError(res.status, problem.code);
+      const retryAfterS = parseRetryAfterS(res.headers.get('retry-after'));
+      throw new JoinRefusedError(res.status, problem.code, retryAfterS);
     }
     const grant = (await res.json()) as JoinGrant;
     return { token: grant.token, gatewayUrl: grant.gatewayUrl };

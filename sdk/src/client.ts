@@ -30,6 +30,11 @@ import type { FanfareClientEvents, ReconnectInfo } from './client-events.js';
 import { resolveClientOptions, type FanfareClientOptions } from './client-options.js';
 import { systemClock, type Clock } from './clock.js';
 import { closeRetryPolicy } from './close-policy.js';
+import {
+  refusalOfJoinError,
+  watchUpgradeRefusal,
+  type ServiceRefusal,
+} from './admission-refusal.js';
 import { Emitter, type Handler } from './emitter.js';
 import { routeFrame, type FrameTargets } from './frame-router.js';
 import { ClientClosedError } from './errors.js';
@@ -250,7 +255,12 @@ export class FanfareClient {
       ({ url, token } = await this.#credentials.next());
     } catch (cause) {
       if (generation === this.#generation) {
-        this.#retryLater({ reason: 'token provider failed', cause }, this.#retry.nextBackoff());
+        // A 503 from the join names its own wait (admission control): that plus jitter.
+        const refusal = refusalOfJoinError(cause);
+        this.#retryLater(
+          { reason: 'token provider failed', cause },
+          refusal ? this.#retry.afterRefusal(refusal.retryAfterS) : this.#retry.nextBackoff(),
+        );
       }
       return;
     }
@@ -265,13 +275,14 @@ export class FanfareClient {
       return;
     }
     this.#socket = socket;
+    const refusal = watchUpgradeRefusal(socket);
     socket.onmessage = (event) => {
       if (this.#socket === socket) this.#onFrame(event.data);
     };
     // Every failure is followed by a close event, which carries the code that decides what next.
     socket.onerror = () => {};
     socket.onclose = (event) => {
-      if (this.#socket === socket) this.#onSocketClosed(event.code, event.reason);
+      if (this.#socket === socket) this.#onSocketClosed(event.code, event.reason, refusal());
     };
     this.#onSocket?.(socket);
   }
@@ -318,11 +329,17 @@ export class FanfareClient {
     );
   }
 
-  #onSocketClosed(code: number, reason: string): void {
+  #onSocketClosed(code: number, reason: string, refusal?: ServiceRefusal): void {
     this.#socket = undefined;
     this.#endSession();
     const policy = closeRetryPolicy(code);
-    if (policy === 'reconnect' || policy === 'retry-after') {
+    if (refusal) {
+      // The upgrade was refused with 503 (admission control, a shard not ready): its wait.
+      this.#retryLater(
+        { code, reason: 'upgrade refused with 503' },
+        this.#retry.afterRefusal(refusal.retryAfterS),
+      );
+    } else if (policy === 'reconnect' || policy === 'retry-after') {
       this.#retryLater({ code, reason }, this.#retry.delayAfterClose(code));
     } else if (policy === 'reauth' && this.#credentials.renewable) {
       this.#credentials.invalidate();

@@ -2,7 +2,7 @@
 // delay a close code calls for (a draining shard's 4000 gets a short jittered restart delay, the
 // rest the growing backoff), and the one timer that fires the next attempt.
 
-import { Close } from '@fanfare/protocol';
+import { Close, admissionRetryDelayMs } from '@fanfare/protocol';
 import { backoffDelay, restartDelay, type BackoffOptions } from './backoff.js';
 import type { Clock, TimerHandle } from './clock.js';
 
@@ -37,6 +37,16 @@ export class ReconnectTimer {
   delayAfterClose(code: number): number {
     // 4000: the shard is draining and its peers are up; come back at once, with jitter.
     return code === Close.serverRestart ? restartDelay(this.#o.random) : this.nextBackoff();
+  }
+
+  /**
+   * The delay after a 503 (the join's or the upgrade's) that said `Retry-After: retryAfterS`:
+   * that, plus full jitter within max(1 s, the same again) (protocol/src/admission.ts). It
+   * counts as an attempt for the backoff of any other failure that follows.
+   */
+  afterRefusal(retryAfterS: number | undefined): number {
+    this.#attempt++;
+    return admissionRetryDelayMs(retryAfterS, this.#o.random);
   }
 
   /** Calls `fire` after `delayMs`; replaces any attempt already scheduled. */
