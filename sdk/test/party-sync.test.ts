@@ -11,6 +11,7 @@ import {
 } from '@fanfare/cowatch';
 import type { ManualClock } from '@fanfare/fanout/testing';
 import { watchParty } from '../src/index.js';
+import type { FakePartyOptions } from './fake-party.js';
 import { welcome } from './fake-server.js';
 import { partyWorld } from './party-setup.js';
 
@@ -173,8 +174,8 @@ describe('clock sync over the client', () => {
 });
 
 describe('watchParty', () => {
-  async function watching() {
-    const world = partyWorld({ offsetMs: OFFSET_MS });
+  async function watching(link: Pick<FakePartyOptions, 'upMs' | 'downMs'> = {}) {
+    const world = partyWorld({ offsetMs: OFFSET_MS, ...link });
     const ann = await world.fan('u1', 'Ann');
     const bob = await world.fan('u2', 'Bob');
     const media = new FakeMedia(world.clock);
@@ -237,6 +238,43 @@ describe('watchParty', () => {
     expect(t.readySent()).toEqual(['ready', 'ready']);
     expect(t.recorded()).toBe('ready');
     expect(t.media.currentTime).toBe(20);
+  });
+
+  it('says its path again when only the path moved by more than a step, and not otherwise', async () => {
+    let oneWayMs = 10;
+    const t = await watching({ upMs: () => oneWayMs, downMs: () => oneWayMs });
+    t.media.readyState = 4;
+    t.clock.advance(1_000);
+    const sent = () => t.bob.socket.sentOf('party.ready');
+    // A 20 ms round trip, said as its 50 ms step (PATH_REPORT_STEP_MS).
+    expect(sent()).toEqual([expect.objectContaining({ readiness: 'ready', pathMs: 50 })]);
+    let rate = 1;
+    /** A path measured at `ms` one way (the next ping), then a host frame, so Bob looks again. */
+    const pathThenFrame = async (ms: number) => {
+      oneWayMs = ms;
+      t.clock.advance(PING_INTERVAL_MS + 2 * ms + 1);
+      rate = rate === 1 ? 1.25 : 1;
+      await t.ann.client.party.command({ op: 'rate', rate });
+      expect(t.recorded()).toBe('ready'); // readiness never changes here: only the path may
+    };
+
+    await pathThenFrame(10); // the same path
+    await pathThenFrame(20); // 40 ms: within its rounding, still 50
+    await pathThenFrame(45); // 90 ms: said as 100, one step from 50, not more
+    expect(sent()).toHaveLength(1);
+
+    await pathThenFrame(150); // 300 ms: said again, readiness unchanged
+    expect(sent()).toHaveLength(2);
+    expect(sent()[1]).toMatchObject({ readiness: 'ready', pathMs: 300 });
+    await pathThenFrame(150);
+    expect(sent()).toHaveLength(2);
+
+    // And when it shrinks: the slow exchanges leave the window (16 samples, a ping every 2 s).
+    oneWayMs = 10;
+    t.clock.advance(20 * PING_INTERVAL_MS);
+    await pathThenFrame(10);
+    expect(sent()).toHaveLength(3);
+    expect(sent()[2]).toMatchObject({ readiness: 'ready', pathMs: 50 });
   });
 
   it('stops following when the client leaves the party, and close detaches for good', async () => {
