@@ -29,7 +29,13 @@ export {
   loadApiConfig,
 } from './config.js';
 export type { ApiConfig } from './config.js';
-export { ASSET_MAX_AGE_S, PAGE_ROUTES, WebPages, pagesCsp } from './web-pages.js';
+export {
+  ASSET_MAX_AGE_S,
+  PAGE_ROUTES,
+  WebPages,
+  livekitConnectOrigins,
+  pagesCsp,
+} from './web-pages.js';
 export {
   assembleControlPlane,
   openConfiguredDatabase,
@@ -75,7 +81,7 @@ export {
 } from './stream-control.js';
 export { startApi } from './server.js';
 export {
-  WEBHOOK_IDS_REMEMBERED,
+  WEBHOOK_ID_TTL_MS,
   WebrtcTier,
   openWebrtcTier,
   type TierRequest,

@@ -20,7 +20,7 @@ import { LlHlsPlaybackIssuer } from './playback.js';
 import { HttpStreamControl } from './stream-control.js';
 import { TokenIssuer } from './token-issuer.js';
 import { startTracing } from './tracing.js';
-import { WebPages } from './web-pages.js';
+import { WebPages, livekitConnectOrigins } from './web-pages.js';
 import { openWebrtcTier } from './webrtc-tier.js';
 
 async function main(): Promise<void> {
@@ -54,6 +54,9 @@ async function main(): Promise<void> {
     config.mediaTokenSecret === undefined ? undefined : Buffer.from(config.mediaTokenSecret);
   if (!mediaSecret)
     logger.warn('MEDIA_TOKEN_SECRET is not set: no video (no playback, no stream keys)');
+  const streams = mediaSecret
+    ? new HttpStreamControl({ url: config.mediaControlUrl, secret: mediaSecret })
+    : undefined;
   const plane = assembleControlPlane({
     keys,
     issuer,
@@ -81,17 +84,25 @@ async function main(): Promise<void> {
     playback: mediaSecret
       ? new LlHlsPlaybackIssuer({ secret: mediaSecret, publicUrl: config.mediaPublicUrl })
       : undefined,
-    streams: mediaSecret
-      ? new HttpStreamControl({ url: config.mediaControlUrl, secret: mediaSecret })
-      : undefined,
-    webrtc: openWebrtcTier(config.livekit, { seats: adapters.seats, clock: systemClock, logger }),
+    streams,
+    // With a media process, the room's egress follows the WHIP ingest into LL-HLS.
+    webrtc: openWebrtcTier(config.livekit, {
+      seats: adapters.seats,
+      clock: systemClock,
+      logger,
+      streams,
+    }),
   });
   // The pages `pnpm build` made; this process never builds them (no Vite in production).
   const built = existsSync(join(PAGES_DIR, 'index.html'));
   if (!built) logger.warn('web pages not built: `/` and `/console` answer 404; run pnpm build');
   // The pages' player fetches the LL-HLS stream from the media origin: the CSP lets it.
-  const mediaOrigin = config.mediaTokenSecret ? [new URL(config.mediaPublicUrl).origin] : [];
-  const pages = built ? WebPages.load(PAGES_DIR, { extraConnect: mediaOrigin }) : undefined;
+  // And the WebRTC tier's player reaches LiveKit's origin.
+  const extraConnect = [
+    ...(config.mediaTokenSecret ? [new URL(config.mediaPublicUrl).origin] : []),
+    ...(config.livekit ? livekitConnectOrigins(config.livekit.url) : []),
+  ];
+  const pages = built ? WebPages.load(PAGES_DIR, { extraConnect }) : undefined;
   const app = createApp({ ...plane.deps, pages });
   await plane.start();
 

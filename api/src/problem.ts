@@ -52,8 +52,15 @@ export const PROBLEM_CODES = {
     title: 'The demo test pattern feeds this event; it takes no stream key.',
   },
   webrtc_off: { status: 409, title: 'The WebRTC tier (LiveKit) is not configured.' },
+  egress_starting: {
+    status: 409,
+    title: "Another API replica is starting this event's room egress; ask again shortly.",
+  },
   event_not_live: { status: 409, title: 'The event is not in a state that allows this.' },
-  event_ended: { status: 410, title: 'The event has ended; fans can no longer join.' },
+  event_ended: {
+    status: 410,
+    title: 'The event has ended; fans can no longer join and it takes no stream.',
+  },
   payload_too_large: { status: 413, title: 'The request body is too large.' },
   unsupported_media_type: { status: 415, title: 'Send the body as application/json.' },
   rate_limited: { status: 429, title: 'Too many requests; wait as Retry-After says.' },

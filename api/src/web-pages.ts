@@ -38,6 +38,16 @@ export function pagesCsp(extraConnect: readonly string[] = []): string {
   ].join('; ');
 }
 
+/**
+ * The origins the pages reach a LiveKit server at: its signalling WebSocket and its HTTP origin
+ * (livekit-client fetches `/rtc/validate` there to say why a connection failed), for
+ * `extraConnect`. WebRTC's own traffic (ICE, media) is not governed by CSP.
+ */
+export function livekitConnectOrigins(url: string): string[] {
+  const http = new URL(url.replace(/^ws/, 'http')).origin;
+  return [http, http.replace(/^http/, 'ws')];
+}
+
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',

@@ -1,7 +1,8 @@
 // The API's side of the WebRTC tier: it decides a join's tier (tier-choice.ts) against the
 // shared seat count, keeps each event's LiveKit room in step with the event's lifecycle, removes
 // banned viewers, opens the producer's WHIP ingest, and applies LiveKit's webhooks to the seats
-// and the ingest status. Every LiveKit call goes through the LiveTier seam (@fanfare/livekit).
+// and the ingest status, starting and stopping the room egress that feeds LL-HLS (EgressFeed) as
+// the ingest comes and goes. Every LiveKit call goes through the LiveTier seam (@fanfare/livekit).
 // Trade-off: a LiveKit or Redis failure never fails a join, a lifecycle move or a ban; the join
 // falls back to LL-HLS and the rest is logged (a room left open closes on LiveKit's empty
 // timeout; a viewer not removed holds a 2-minute token that cannot be renewed by a banned fan).
@@ -10,13 +11,14 @@ import type { Clock, Logger, SeatStore } from '@fanfare/fanout';
 import {
   LiveKitTier,
   LiveKitWebhooks,
-  type EgressHandle,
   type IngestPoint,
   type LiveKitTierOptions,
   type LiveNotice,
   type LiveTier,
 } from '@fanfare/livekit';
 import type { Entitlement, LlHlsPlayback, Playback, Role } from '@fanfare/protocol';
+import type { StreamControl } from './stream-control.js';
+import { EgressFeed, type EgressStart } from './webrtc-egress.js';
 import {
   SEAT_CONNECTED_LEASE_MS,
   SEAT_PENDING_LEASE_MS,
@@ -24,8 +26,12 @@ import {
   planTier,
 } from './tier-choice.js';
 
-/** Webhook ids remembered per process to drop redeliveries (effects are idempotent anyway). */
-export const WEBHOOK_IDS_REMEMBERED = 10_000;
+/**
+ * How long a webhook delivery's id is remembered in the SeatStore (shared by every replica), ms:
+ * longer than a delivery stays verifiable (LiveKit signs each attempt for 5 min) and than LiveKit
+ * goes on retrying one, so a redelivery to any replica is recognised.
+ */
+export const WEBHOOK_ID_TTL_MS = 60 * 60 * 1000;
 
 export interface WebrtcTierDeps {
   tier: LiveTier;
@@ -33,6 +39,8 @@ export interface WebrtcTierDeps {
   seats: SeatStore;
   clock: Clock;
   logger: Logger;
+  /** Feeds the LL-HLS packager from the room; absent without a media process. */
+  egress?: EgressFeed | undefined;
 }
 
 export interface TierRequest {
@@ -50,7 +58,6 @@ export type WebhookOutcome = 'applied' | 'duplicate' | 'ignored';
 
 export class WebrtcTier {
   readonly #deps: WebrtcTierDeps;
-  readonly #seen = new Set<string>();
 
   constructor(deps: WebrtcTierDeps) {
     this.#deps = deps;
@@ -108,6 +115,8 @@ export class WebrtcTier {
       } else if (event.state === 'ended' || event.state === 'archived') {
         await this.#deps.tier.closeRoom(event.id);
         await this.#deps.seats.releaseAll(event.id);
+        // LiveKit ends the room's egress with the room; this clears the record of it.
+        await this.#deps.egress?.stop(event.id);
       }
     } catch (err) {
       this.#deps.logger.warn('livekit room not updated', { eventId: event.id, err });
@@ -129,44 +138,68 @@ export class WebrtcTier {
     return this.#deps.tier.openIngest(eventId);
   }
 
-  /** Starts the room's egress into `url` (RTMP or SRT; rejects with LiveTierError). */
-  startEgress(eventId: string, url: string): Promise<EgressHandle> {
-    return this.#deps.tier.startEgress(eventId, url);
+  /**
+   * Starts the room's egress into the media process unless one runs (rejects with LiveTierError
+   * or StreamControlError); undefined when there is no media process to feed.
+   */
+  startEgress(eventId: string): Promise<EgressStart> | undefined {
+    return this.#deps.egress?.start(eventId);
   }
 
-  /** Seats held now and the ingest status LiveKit last reported. */
+  /** Seats held now, the ingest status LiveKit last reported and the recorded egress. */
   async status(eventId: string) {
-    const [held, ingest] = await Promise.all([
+    const [held, ingest, egress] = await Promise.all([
       this.#deps.seats.held(eventId, this.#deps.clock.now()),
       this.#deps.seats.ingest(eventId),
+      this.#deps.seats.egress(eventId),
     ]);
-    return { room: this.#deps.tier.roomOf(eventId), held, ingest: ingest ?? null };
+    return {
+      room: this.#deps.tier.roomOf(eventId),
+      held,
+      ingest: ingest ?? null,
+      egress: egress ?? null,
+    };
   }
 
   /**
    * Verifies a webhook (rejects with WebhookRejectedError, changing nothing) and applies it once
-   * per id in this process; a redelivery to another replica applies again, harmlessly (every
-   * effect is idempotent: confirm, release, latest ingest status).
+   * per delivery id across every replica: the id is taken in the shared SeatStore before the
+   * effect and given back if the effect fails (rejecting), so LiveKit's retry applies it.
    */
   async receive(body: string, authorization: string | undefined): Promise<WebhookOutcome> {
     const hook = await this.#deps.webhooks.verify(body, authorization);
-    if (this.#seen.has(hook.id)) return 'duplicate';
-    if (hook.notice) await this.#apply(hook.notice, hook.createdAt * 1000);
-    // Remembered only once applied: a failure (Redis down) lets LiveKit's retry apply it.
-    this.#seen.add(hook.id);
-    if (this.#seen.size > WEBHOOK_IDS_REMEMBERED) {
-      this.#seen.delete(this.#seen.values().next().value!);
+    const { seats, clock } = this.#deps;
+    const now = clock.now();
+    if (!(await seats.takeDelivery(hook.id, now, now + WEBHOOK_ID_TTL_MS))) return 'duplicate';
+    try {
+      if (hook.notice) await this.#apply(hook.notice, hook.createdAt * 1000);
+    } catch (err) {
+      await seats.forgetDelivery(hook.id).catch((forgetErr: unknown) => {
+        // The effect's error is what LiveKit must see (a 5xx, so it retries); a retry then
+        // finds the id taken until its TTL: logged so an operator can tell.
+        this.#deps.logger.warn('webhook id not forgotten after a failed effect', {
+          id: hook.id,
+          err: forgetErr,
+        });
+      });
+      throw err;
     }
     return hook.notice ? 'applied' : 'ignored';
   }
 
   async #apply(notice: LiveNotice, at: number): Promise<void> {
-    const { seats, clock } = this.#deps;
+    const { seats, clock, egress } = this.#deps;
     switch (notice.kind) {
       case 'ingest':
-        return seats.setIngest(notice.eventId, { live: notice.live, at });
+        await seats.setIngest(notice.eventId, { live: notice.live, at });
+        // One WHIP ingest feeds both tiers: the room's egress follows the ingest.
+        if (notice.live) await egress?.start(notice.eventId);
+        else await egress?.stop(notice.eventId);
+        return;
       case 'room-finished':
-        return seats.releaseAll(notice.eventId);
+        await seats.releaseAll(notice.eventId);
+        await egress?.stop(notice.eventId);
+        return;
       case 'viewer-joined':
         return seats.confirm(
           notice.eventId,
@@ -185,12 +218,15 @@ export class WebrtcTier {
  */
 export function openWebrtcTier(
   options: LiveKitTierOptions | undefined,
-  parts: { seats: SeatStore; clock: Clock; logger: Logger },
+  parts: { seats: SeatStore; clock: Clock; logger: Logger; streams?: StreamControl | undefined },
 ): WebrtcTier | undefined {
   if (!options) return undefined;
+  const { streams, ...rest } = parts;
+  const tier = new LiveKitTier(options);
   return new WebrtcTier({
-    ...parts,
-    tier: new LiveKitTier(options),
+    ...rest,
+    tier,
     webhooks: new LiveKitWebhooks(options),
+    egress: streams && new EgressFeed({ tier, seats: parts.seats, streams, logger: parts.logger }),
   });
 }

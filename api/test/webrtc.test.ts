@@ -3,19 +3,12 @@
 // refused when forged), the room following the event's lifecycle, a banned viewer removed and
 // refused, and the producer's WHIP ingest.
 
-import { createHash } from 'node:crypto';
 import { MemorySeatStore } from '@fanfare/fanout';
 import { LiveKitContractServer, type SignedWebhook } from '@fanfare/livekit/testing';
 import type { LlHlsPlayback, WebRtcPlayback } from '@fanfare/protocol';
 import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  LlHlsPlaybackIssuer,
-  createApp,
-  openWebrtcTier,
-  type JoinResponse,
-  type StreamControl,
-} from '../src/index.js';
+import { LlHlsPlaybackIssuer, createApp, openWebrtcTier, type JoinResponse } from '../src/index.js';
 import { createFixture, type Fixture } from './fixture.js';
 
 const KEY = 'APIfanfare';
@@ -240,47 +233,6 @@ describe('rooms, bans and ingest', () => {
     expect(await status.json()).toMatchObject({
       webrtc: { seats: 2, held: 0, room: `ff-${id}`, ingest: { live: true } },
     });
-  });
-
-  it("starts a room egress into the media process's RTMP ingest under a key only it knows", async () => {
-    const id = await liveEvent(2);
-    const hashes: string[] = [];
-    const streams: StreamControl = {
-      setKey: async (eventId, sha) => {
-        hashes.push(sha);
-        return { ...(await streams.info(eventId))! };
-      },
-      info: async (eventId) => ({
-        eventId,
-        source: 'encoder',
-        ingest: { rtmp: 'rtmp://media.test:1935/live' },
-        publisher: null,
-        state: 'idle',
-        renditions: [],
-        bitrate: null,
-        lastPartAt: null,
-      }),
-    };
-    const withMedia = createApp({
-      ...fx.deps,
-      webrtc: openWebrtcTier(
-        { url: lk.url, apiKey: KEY, apiSecret: SECRET, ingest: 'whip', roomPrefix: 'ff-' },
-        { seats, clock: fx.clock, logger: fx.deps.logger! },
-      ),
-      streams,
-    });
-    const res = await withMedia.request(`/v1/events/${id}/webrtc/egress`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${producer}` },
-    });
-    expect(res.status).toBe(201);
-    const { egressId } = (await res.json()) as { egressId: string };
-    const egress = lk.state.egresses.get(egressId)!;
-    expect(egress.roomName).toBe(`ff-${id}`);
-    const [url] = egress.urls;
-    expect(url).toMatch(/^rtmp:\/\/media\.test:1935\/live\/sk_/);
-    const key = url!.slice(url!.lastIndexOf('/') + 1);
-    expect(hashes).toEqual([createHash('sha256').update(key).digest('hex')]);
   });
 
   it('lets the producer set the seats through the event update route', async () => {

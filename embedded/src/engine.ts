@@ -11,6 +11,7 @@ import {
   LlHlsPlaybackIssuer,
   SigningKeys,
   WebPages,
+  livekitConnectOrigins,
   TokenIssuer,
   openWebrtcTier,
   assembleControlPlane,
@@ -101,6 +102,10 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
   let gateway: Gateway | undefined;
   let heartbeat: RegistryHeartbeat | undefined;
   let gatewayUrl = config.gatewayPublicUrl ?? '';
+  const streams =
+    media && mediaSecret
+      ? new HttpStreamControl({ url: media.url, secret: mediaSecret })
+      : undefined;
   const plane = assembleControlPlane({
     keys,
     issuer,
@@ -120,10 +125,7 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
             publicUrl: config.mediaPublicUrl ?? media.url,
           })
         : undefined,
-    streams:
-      media && mediaSecret
-        ? new HttpStreamControl({ url: media.url, secret: mediaSecret })
-        : undefined,
+    streams,
     clientAddressHeader: apiConfig.clientAddressHeader,
     joinLimits: apiConfig.joinLimits,
     // LIVEKIT_* set: the WebRTC tier, its seats in the memory SeatStore (one API).
@@ -131,13 +133,17 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
       seats: adapters.seats,
       clock: systemClock,
       logger,
+      streams,
     }),
   });
   const pagesDir = options.pagesDir;
   // The fan page's player fetches the stream from the media origin: the CSP lets it.
-  const mediaOrigin = media ? [new URL(config.mediaPublicUrl ?? media.url).origin] : [];
-  const pages =
-    pagesDir === undefined ? undefined : WebPages.load(pagesDir, { extraConnect: mediaOrigin });
+  // And the WebRTC tier's player reaches LiveKit's origin.
+  const extraConnect = [
+    ...(media ? [new URL(config.mediaPublicUrl ?? media.url).origin] : []),
+    ...(apiConfig.livekit ? livekitConnectOrigins(apiConfig.livekit.url) : []),
+  ];
+  const pages = pagesDir === undefined ? undefined : WebPages.load(pagesDir, { extraConnect });
   const app = createApp({ ...plane.deps, pages });
   const api = await startApi({ app, host: apiConfig.host, port: apiConfig.port });
   const apiUrl = `http://${apiConfig.host}:${api.port}`;

@@ -5,6 +5,9 @@ import type { IngestStatus, SeatClaim, SeatStore } from './seat-store.js';
 export class MemorySeatStore implements SeatStore {
   readonly #leases = new Map<string, Map<string, number>>();
   readonly #ingest = new Map<string, IngestStatus>();
+  /** Delivery id -> when it is forgotten, in insertion order (so oldest first, one TTL). */
+  readonly #deliveries = new Map<string, number>();
+  readonly #egress = new Map<string, string>();
 
   #event(eventId: string): Map<string, number> {
     let leases = this.#leases.get(eventId);
@@ -58,5 +61,42 @@ export class MemorySeatStore implements SeatStore {
   async ingest(eventId: string): Promise<IngestStatus | undefined> {
     const status = this.#ingest.get(eventId);
     return status && { ...status };
+  }
+
+  async takeDelivery(id: string, now: number, until: number): Promise<boolean> {
+    // Callers use one TTL, so insertion order is expiry order: drop the expired head.
+    for (const [old, end] of this.#deliveries) {
+      if (end > now) break;
+      this.#deliveries.delete(old);
+    }
+    const end = this.#deliveries.get(id);
+    if (end !== undefined && end > now) return false;
+    this.#deliveries.delete(id);
+    this.#deliveries.set(id, until);
+    return true;
+  }
+
+  async forgetDelivery(id: string): Promise<void> {
+    this.#deliveries.delete(id);
+  }
+
+  async reserveEgress(eventId: string, egress: string): Promise<boolean> {
+    if (this.#egress.has(eventId)) return false;
+    this.#egress.set(eventId, egress);
+    return true;
+  }
+
+  async replaceEgress(eventId: string, egress: string): Promise<void> {
+    this.#egress.set(eventId, egress);
+  }
+
+  async takeEgress(eventId: string): Promise<string | undefined> {
+    const egress = this.#egress.get(eventId);
+    this.#egress.delete(eventId);
+    return egress;
+  }
+
+  async egress(eventId: string): Promise<string | undefined> {
+    return this.#egress.get(eventId);
   }
 }

@@ -1,5 +1,6 @@
 // Seats in Redis, per event (one hash tag, one Cluster slot): `leases`, a sorted set of holders
-// scored by the end of their lease, and `ingest`. A claim is one Lua script (drop ended leases,
+// scored by the end of their lease, `ingest` and `egress`; and one key per webhook delivery taken
+// (`SET NX PX`, gone after its TTL). A claim is one Lua script (drop ended leases,
 // keep or refuse), so the budget holds across every API replica however joins interleave.
 
 import type { Redis } from 'ioredis';
@@ -92,6 +93,35 @@ export class RedisSeatStore implements SeatStore {
     });
   }
 
+  async takeDelivery(id: string, now: number, until: number): Promise<boolean> {
+    const ttl = Math.max(1, until - now);
+    const set = await this.#call(() => this.#redis.set(this.#delivery(id), '1', 'PX', ttl, 'NX'));
+    return set === 'OK';
+  }
+
+  async forgetDelivery(id: string): Promise<void> {
+    await this.#call(() => this.#redis.del(this.#delivery(id)));
+  }
+
+  async reserveEgress(eventId: string, egress: string): Promise<boolean> {
+    const key = this.#egressKey(eventId);
+    const set = await this.#call(() => this.#redis.set(key, egress, 'PX', SEAT_KEY_TTL_MS, 'NX'));
+    return set === 'OK';
+  }
+
+  async replaceEgress(eventId: string, egress: string): Promise<void> {
+    const key = this.#egressKey(eventId);
+    await this.#call(() => this.#redis.set(key, egress, 'PX', SEAT_KEY_TTL_MS));
+  }
+
+  async takeEgress(eventId: string): Promise<string | undefined> {
+    return (await this.#call(() => this.#redis.getdel(this.#egressKey(eventId)))) ?? undefined;
+  }
+
+  async egress(eventId: string): Promise<string | undefined> {
+    return (await this.#call(() => this.#redis.get(this.#egressKey(eventId)))) ?? undefined;
+  }
+
   async ingest(eventId: string): Promise<IngestStatus | undefined> {
     const found = await this.#call(() => this.#redis.hgetall(this.#ingestKey(eventId)));
     if (found['at'] === undefined) return undefined;
@@ -104,6 +134,14 @@ export class RedisSeatStore implements SeatStore {
 
   #ingestKey(eventId: string): string {
     return `${this.#prefix}:{${eventId}}:ingest`;
+  }
+
+  #egressKey(eventId: string): string {
+    return `${this.#prefix}:{${eventId}}:egress`;
+  }
+
+  #delivery(id: string): string {
+    return `${this.#prefix}:delivery:${id}`;
   }
 
   async #call<T>(run: () => Promise<T>): Promise<T> {

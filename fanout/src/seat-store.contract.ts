@@ -101,5 +101,47 @@ export function seatStoreContract(name: string, create: () => Promise<SeatStoreF
       await f.peer.setIngest('ev', { live: false, at: T0 + 20 });
       expect(await f.store.ingest('ev')).toEqual({ live: false, at: T0 + 20 });
     });
+
+    it('takes a webhook delivery once across handles until it is forgotten or expires', async () => {
+      expect(await f.store.takeDelivery('WH_1', T0, T0 + LEASE)).toBe(true);
+      expect(await f.peer.takeDelivery('WH_1', T0 + 1, T0 + 1 + LEASE)).toBe(false);
+      expect(await f.peer.takeDelivery('WH_2', T0 + 1, T0 + 1 + LEASE)).toBe(true);
+      // The effect failed: forgotten, so the retry is taken again.
+      await f.peer.forgetDelivery('WH_2');
+      expect(await f.store.takeDelivery('WH_2', T0 + 2, T0 + 2 + LEASE)).toBe(true);
+      const racers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? f.store : f.peer).takeDelivery('WH_3', T0, T0 + LEASE),
+        ),
+      );
+      expect(racers.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('forgets a webhook delivery after its TTL', async () => {
+      // Redis counts the TTL on its own clock: a short one, then wait it out.
+      expect(await f.store.takeDelivery('WH_ttl', T0, T0 + 50)).toBe(true);
+      const deadline = Date.now() + 5_000;
+      let again = false;
+      while (!again && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 25));
+        again = await f.peer.takeDelivery('WH_ttl', T0 + 60, T0 + 60 + LEASE);
+      }
+      expect(again).toBe(true);
+    });
+
+    it('records one egress per event: reserved once, replaced, taken once', async () => {
+      expect(await f.store.egress('ev')).toBeUndefined();
+      const reserved = await Promise.all([
+        f.store.reserveEgress('ev', 'starting-a'),
+        f.peer.reserveEgress('ev', 'starting-b'),
+      ]);
+      expect(reserved.filter(Boolean)).toHaveLength(1);
+      await f.peer.replaceEgress('ev', 'EG_1');
+      expect(await f.store.egress('ev')).toBe('EG_1');
+      expect(await f.store.egress('other')).toBeUndefined();
+      const taken = await Promise.all([f.store.takeEgress('ev'), f.peer.takeEgress('ev')]);
+      expect(taken.filter((t) => t !== undefined)).toEqual(['EG_1']);
+      expect(await f.store.reserveEgress('ev', 'starting-c')).toBe(true);
+    });
   });
 }

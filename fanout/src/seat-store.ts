@@ -54,4 +54,24 @@ export interface SeatStore {
   setIngest(eventId: string, status: IngestStatus): Promise<void>;
   /** The last ingest status recorded, or undefined. */
   ingest(eventId: string): Promise<IngestStatus | undefined>;
+  /**
+   * Takes webhook delivery `id` until `until`, atomically across every replica: true for the
+   * first taker, false while it is taken (a redelivery, or a concurrent one elsewhere). After
+   * `until` the id is forgotten and may be taken again.
+   */
+  takeDelivery(id: string, now: number, until: number): Promise<boolean>;
+  /** Forgets a taken delivery whose effect failed, so LiveKit's retry applies it. */
+  forgetDelivery(id: string): Promise<void>;
+  /**
+   * Records `egress` as the event's room egress only when none is recorded (atomic): true when
+   * recorded. A replica reserves the slot with a marker before starting the egress, then
+   * `replaceEgress`s it with the egress id.
+   */
+  reserveEgress(eventId: string, egress: string): Promise<boolean>;
+  /** Records `egress` as the event's room egress, whatever was there. */
+  replaceEgress(eventId: string, egress: string): Promise<void>;
+  /** Removes and returns the event's recorded egress (atomic: one caller gets it). */
+  takeEgress(eventId: string): Promise<string | undefined>;
+  /** The event's recorded egress, or undefined. */
+  egress(eventId: string): Promise<string | undefined>;
 }

@@ -16,6 +16,21 @@ import { StreamControlError, type StreamControl, type StreamInfo } from '../stre
 
 /** Stream keys: this prefix and 24 random bytes, base64url (192 bits). */
 export const STREAM_KEY_PREFIX = 'sk_';
+
+/** Lifecycle states in which an event takes no stream: its show is over, its room closed. */
+export const STREAM_CLOSED_STATES: readonly string[] = ['ended', 'archived'];
+
+/** Refuses (410 `event_ended`) to set up a stream for an event whose show is over. */
+export function refuseEnded(state: string): void {
+  if (STREAM_CLOSED_STATES.includes(state)) {
+    throw new ApiError('event_ended', 'this event has ended: it takes no stream');
+  }
+}
+
+/** The answer of a route that refuses an ended event. */
+export const ENDED_PROBLEM = {
+  410: problem('`event_ended`: the event has ended (or is archived) and takes no stream'),
+};
 const STREAM_KEY_BYTES = 24;
 
 const StreamSchema = z
@@ -100,15 +115,16 @@ export function streamRoutes(deps: AppDeps) {
         },
         ...STAFF_PROBLEMS,
         409: problem('`stream_conflict`: the demo test pattern feeds this event'),
+        ...ENDED_PROBLEM,
         ...MEDIA_PROBLEMS,
       },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const streams = media(deps);
-      if (!(await deps.db.events.get(id))) {
-        throw new ApiError('event_not_found', 'no event with this id');
-      }
+      const event = await deps.db.events.get(id);
+      if (!event) throw new ApiError('event_not_found', 'no event with this id');
+      refuseEnded(event.state);
       const key = STREAM_KEY_PREFIX + randomBytes(STREAM_KEY_BYTES).toString('base64url');
       const stream: StreamInfo = await ask(() =>
         streams.setKey(id, hashStreamKey(key).toString('hex')),

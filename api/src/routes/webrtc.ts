@@ -3,20 +3,18 @@
 // producer's WHIP ingest and the room egress that feeds the LL-HLS packager, so one WHIP ingest
 // feeds both tiers. Everything LiveKit-specific sits behind WebrtcTier and the LiveTier seam.
 
-import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { consoleLogger } from '@fanfare/fanout';
 import { LiveTierError, WebhookRejectedError } from '@fanfare/livekit';
-import { hashStreamKey } from '@fanfare/media';
 import type { AppDeps } from '../app-deps.js';
 import { recordAudit } from '../audit.js';
 import { jsonBodyLimit } from '../body-limit.js';
 import { ApiError } from '../problem.js';
 import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
+import { ENDED_PROBLEM, refuseEnded } from './stream.js';
 import { requireStaff, type StaffVariables } from '../staff-auth.js';
 import { StreamControlError } from '../stream-control.js';
 import type { WebrtcTier } from '../webrtc-tier.js';
-import { STREAM_KEY_PREFIX } from './stream.js';
 
 /** Largest webhook body accepted, bytes (LiveKit's events are a few KiB). */
 export const WEBHOOK_BODY_MAX_BYTES = 64 * 1024;
@@ -31,6 +29,13 @@ const IngestSchema = z
   })
   .openapi('WebrtcIngest');
 
+const EgressSchema = z
+  .object({
+    egressId: z.string(),
+    started: z.boolean().openapi({ description: 'false: it was running already' }),
+  })
+  .openapi('WebrtcEgress');
+
 const WEBRTC_PROBLEMS = {
   409: problem('`webrtc_off`: LIVEKIT_* is not configured'),
   503: problem('`livekit_unavailable`: LiveKit refused or did not answer'),
@@ -39,6 +44,19 @@ const WEBRTC_PROBLEMS = {
 function tierOf(deps: AppDeps): WebrtcTier {
   if (!deps.webrtc) throw new ApiError('webrtc_off', 'the WebRTC tier is not configured');
   return deps.webrtc;
+}
+
+/** Runs a call that reaches the media process, turning its failure into a problem. */
+async function media<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof StreamControlError)) throw err;
+    throw new ApiError('media_unavailable', 'the media process does not answer', {
+      cause: err,
+      retryAfterS: LIVEKIT_RETRY_AFTER_S,
+    });
+  }
 }
 
 async function livekit<T>(call: () => Promise<T>): Promise<T> {
@@ -61,12 +79,24 @@ export function webrtcRoutes(deps: AppDeps) {
     if (!event) throw new ApiError('event_not_found', 'no event with this id');
     return event;
   };
+  /** An event that may still take a stream: not ended or archived (its room is closed). */
+  const open = async (id: string) => {
+    const event = await known(id);
+    refuseEnded(event.state);
+    return event;
+  };
 
   // Not an OpenAPI route: its body is LiveKit's, verified over its exact bytes before parsing.
   router.post('/v1/livekit/webhook', jsonBodyLimit(WEBHOOK_BODY_MAX_BYTES), async (c) => {
     if (!deps.webrtc) throw new ApiError('not_found', 'the WebRTC tier is not configured');
     try {
-      const outcome = await deps.webrtc.receive(await c.req.text(), c.req.header('authorization'));
+      // LiveKit or the media process failing (the egress that follows the ingest) is a 503:
+      // the delivery is forgotten and LiveKit's retry applies it.
+      const body = await c.req.text();
+      const receive = deps.webrtc.receive.bind(deps.webrtc);
+      const outcome = await media(() =>
+        livekit(() => receive(body, c.req.header('authorization'))),
+      );
       return c.json({ outcome }, 200);
     } catch (err) {
       if (!(err instanceof WebhookRejectedError)) throw err;
@@ -94,6 +124,10 @@ export function webrtcRoutes(deps: AppDeps) {
                   held: z.number(),
                   room: z.string(),
                   ingest: z.object({ live: z.boolean(), at: z.number() }).nullable(),
+                  egress: z
+                    .string()
+                    .nullable()
+                    .openapi({ description: 'the room egress feeding LL-HLS, when one runs' }),
                 }),
               }),
             },
@@ -128,12 +162,13 @@ export function webrtcRoutes(deps: AppDeps) {
         },
         ...STAFF_PROBLEMS,
         ...WEBRTC_PROBLEMS,
+        ...ENDED_PROBLEM,
       },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const tier = tierOf(deps);
-      const event = await known(id);
+      const event = await open(id);
       // The room must exist before an encoder joins it (rooms are never auto-created).
       await tier.eventChanged({
         ...event,
@@ -153,45 +188,49 @@ export function webrtcRoutes(deps: AppDeps) {
     createRoute({
       method: 'post',
       path: '/v1/events/{id}/webrtc/egress',
-      summary: 'Feed the LL-HLS packager from the LiveKit room (rotates the stream key)',
+      summary: 'Feed the LL-HLS packager from the LiveKit room, unless it is fed already',
       security: BEARER,
       middleware: [requireStaff(deps.staff, ['producer'])] as const,
       request: { params: EventIdParams },
       responses: {
         201: {
-          description: "The egress; the media process's RTMP ingest now takes only its key",
-          content: { 'application/json': { schema: z.object({ egressId: z.string() }) } },
+          description: "Started; the media process's RTMP ingest now takes only its key",
+          content: { 'application/json': { schema: EgressSchema } },
+        },
+        200: {
+          description: 'One runs already (started by the ingest or earlier): that one',
+          content: { 'application/json': { schema: EgressSchema } },
         },
         ...STAFF_PROBLEMS,
         ...WEBRTC_PROBLEMS,
+        409: problem(
+          '`webrtc_off`: LIVEKIT_* is not configured; `egress_starting`: another replica is starting it',
+        ),
+        ...ENDED_PROBLEM,
       },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const tier = tierOf(deps);
-      await known(id);
-      if (!deps.streams) throw new ApiError('media_unavailable', 'no media process is configured');
-      const streams = deps.streams;
-      // A fresh key that only the egress knows: the RTMP ingest now belongs to the room.
-      const key = STREAM_KEY_PREFIX + randomBytes(24).toString('base64url');
-      let rtmp: string | undefined;
-      try {
-        rtmp = (await streams.setKey(id, hashStreamKey(key).toString('hex'))).ingest.rtmp;
-      } catch (err) {
-        if (!(err instanceof StreamControlError)) throw err;
-        throw new ApiError('media_unavailable', 'the media process does not answer', {
-          cause: err,
+      await open(id);
+      const started = await media(() => livekit(async () => tier.startEgress(id)));
+      if (!started) throw new ApiError('media_unavailable', 'no media process is configured');
+      if (started.kind === 'starting') {
+        throw new ApiError('egress_starting', 'another replica is starting the egress', {
+          retryAfterS: LIVEKIT_RETRY_AFTER_S,
         });
       }
-      if (!rtmp) throw new ApiError('media_unavailable', 'the media process has no RTMP ingest');
-      const target = `${rtmp}/${key}`;
-      const { egressId } = await livekit(() => tier.startEgress(id, target));
-      await recordAudit(deps.db.audit, logger, c.var.staff, {
-        eventId: id,
-        action: 'webrtc.egress',
-        details: { egressId },
-      });
-      return c.json({ egressId }, 201);
+      if (started.kind === 'started') {
+        await recordAudit(deps.db.audit, logger, c.var.staff, {
+          eventId: id,
+          action: 'webrtc.egress',
+          details: { egressId: started.egressId },
+        });
+      }
+      return c.json(
+        { egressId: started.egressId, started: started.kind === 'started' },
+        started.kind === 'started' ? 201 : 200,
+      );
     },
   );
   return router;
