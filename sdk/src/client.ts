@@ -48,7 +48,7 @@ import { connectUrl, discardSocket, type SocketLike, type WebSocketConstructor }
 import { IllegalTransitionError, transition, type ClientState } from './state.js';
 import { StageMirror } from './stage-mirror.js';
 import { TapMerger } from './tap-merger.js';
-import { Credentials } from './credentials.js';
+import { Credentials, type Attempt } from './credentials.js';
 
 /** The close code and reason the client reports when the app calls `close()`. */
 const CLIENT_CLOSE = { code: Close.normal, reason: 'client closed' } as const;
@@ -249,10 +249,9 @@ export class FanfareClient {
 
   async #open(): Promise<void> {
     const generation = ++this.#generation;
-    let url: string;
-    let token: string;
+    let attempt: Attempt;
     try {
-      ({ url, token } = await this.#credentials.next());
+      attempt = await this.#credentials.next();
     } catch (cause) {
       if (generation === this.#generation) {
         // A 503 from the join names its own wait (admission control): that plus jitter.
@@ -267,7 +266,7 @@ export class FanfareClient {
     if (generation !== this.#generation) return; // closed while the provider ran
     let socket: SocketLike;
     try {
-      socket = new this.#WebSocket(connectUrl(url, token, this.#feed.position), [
+      socket = new this.#WebSocket(connectUrl(attempt, this.#feed.position), [
         SUBPROTOCOLS[PROTOCOL_VERSION],
       ]);
     } catch (cause) {
@@ -305,6 +304,7 @@ export class FanfareClient {
     const generation = this.#generation;
     const open = () => generation === this.#generation; // false once a handler closed the client
     this.#retry.reset();
+    if (welcome.resumeTicket) this.#credentials.ticketGranted(welcome.resumeTicket);
     this.#user = welcome.user;
     this.#party.sessionStarted(welcome.user.id, this.#feed.lastSeq !== undefined);
     this.#move('open');

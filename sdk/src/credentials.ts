@@ -1,9 +1,22 @@
 // Where each connection attempt's gateway URL and token come from: either a join call (the API
 // picks a live shard and keeps the fan's identity from its previous token), or a fixed URL with
-// a token or token provider. Kept apart from the client's state machine, which only asks "what
-// do I connect to now?".
+// a token or token provider; and, after a drop, the resume ticket the last welcome granted (one
+// MAC check on the shard instead of a signature, no join call). Kept apart from the client's
+// state machine, which only asks "what do I connect to now?".
 
+import { RESUME_TICKET_PARAM, type ResumeTicketGrant } from '@fanfare/protocol';
 import { tokenNeedsRefresh } from './token.js';
+
+/** A ticket this close to its expiry is not tried (clocks differ), ms. */
+export const TICKET_EXPIRY_MARGIN_MS = 10_000;
+
+/** What one attempt connects with: the gateway URL and a token, or a resume ticket. */
+export type Attempt = { url: string; token: string } | { url: string; ticket: string };
+
+/** The query parameter and value an attempt's credential rides in. */
+export function credentialParam(attempt: Attempt): [name: string, value: string] {
+  return 'ticket' in attempt ? [RESUME_TICKET_PARAM, attempt.ticket] : ['token', attempt.token];
+}
 
 /** What the API's join call grants: a token and the shard to use it on. */
 export interface JoinGrant {
@@ -33,6 +46,9 @@ export class Credentials {
   #token: string | undefined;
   #stale = false;
   #now: () => number;
+  /** The URL of the last attempt made with a token or from a join: where a ticket is used. */
+  #lastUrl = '';
+  #ticket: { grant: ResumeTicketGrant; url: string } | undefined;
 
   /** Throws TypeError unless given `join`, or both `url` (ws: or wss:) and `token`. */
   constructor(options: CredentialOptions, now: () => number) {
@@ -54,22 +70,38 @@ export class Credentials {
     return this.#join !== undefined || typeof this.#tokenSource === 'function';
   }
 
-  /** Makes the next attempt fetch a fresh token. */
+  /** Makes the next attempt fetch a fresh token (and forget any ticket). */
   invalidate(): void {
     this.#stale = true;
+    this.#ticket = undefined;
+  }
+
+  /** A welcome's resume ticket, for the next attempt, on the same shard. */
+  ticketGranted(grant: ResumeTicketGrant): void {
+    this.#ticket = { grant, url: this.#lastUrl };
   }
 
   /**
-   * The URL and token for the next connection attempt. A join runs every time; a token
+   * What the next connection attempt uses. A resume ticket first, when the last welcome granted
+   * one that is not about to expire, for one attempt only: a browser cannot tell a refused
+   * ticket from a dropped connection, so an attempt that ends before its welcome, for whatever
+   * reason, makes the next one use the token. Otherwise a join runs every time; a token
    * provider runs when there is no token yet, after `invalidate`, or within 30 s of `exp`.
    */
-  async next(): Promise<{ url: string; token: string }> {
+  async next(): Promise<Attempt> {
+    const held = this.#ticket;
+    this.#ticket = undefined;
+    if (held && this.#now() < held.grant.expiresAt - TICKET_EXPIRY_MARGIN_MS) {
+      return { url: held.url, ticket: held.grant.ticket };
+    }
     if (this.#join) {
       const grant = await this.#join(this.#token);
       checkUrl(grant.gatewayUrl);
       this.#token = grant.token;
+      this.#lastUrl = grant.gatewayUrl;
       return { url: grant.gatewayUrl, token: grant.token };
     }
+    this.#lastUrl = this.#url;
     const source = this.#tokenSource;
     if (typeof source === 'string') return { url: this.#url, token: source };
     const cached = this.#token;

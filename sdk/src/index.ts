@@ -3,7 +3,13 @@
 // maths, the state machine, the tap merger, the seq check of a chat batch).
 
 export { apiJoin, JoinRefusedError, type ApiJoinOptions } from './api-join.js';
-export { Credentials, type JoinFn, type JoinGrant } from './credentials.js';
+export {
+  Credentials,
+  TICKET_EXPIRY_MARGIN_MS,
+  type Attempt,
+  type JoinFn,
+  type JoinGrant,
+} from './credentials.js';
 export { FanfareClient } from './client.js';
 export type { Party } from './party.js';
 export { TAP_FLUSH_MS, type FanfareClientOptions } from './client-options.js';

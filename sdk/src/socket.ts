@@ -3,6 +3,7 @@
 // `on*` handler properties are used.
 
 import type { StreamPosition } from '@fanfare/protocol';
+import { credentialParam, type Attempt } from './credentials.js';
 
 // A handler property typed through a method so it is checked bivariantly: `ws` and the DOM
 // declare richer event types than the fields read here, and both must stay assignable.
@@ -25,12 +26,15 @@ export interface SocketLike {
 export type WebSocketConstructor = new (url: string, protocols: string[]) => SocketLike;
 
 /**
- * The gateway URL with the token and, when resuming, the last position seen (`since` and
- * `epoch`). Any query the URL already has is kept.
+ * The attempt's gateway URL with its token or resume ticket and, when resuming, the last
+ * position seen (`since` and `epoch`). Any other query the URL already has is kept.
  */
-export function connectUrl(base: string, token: string, since: StreamPosition | undefined): string {
-  const url = new URL(base);
-  url.searchParams.set('token', token);
+export function connectUrl(attempt: Attempt, since: StreamPosition | undefined): string {
+  const url = new URL(attempt.url);
+  const [name, value] = credentialParam(attempt);
+  url.searchParams.delete('token');
+  url.searchParams.delete('ticket');
+  url.searchParams.set(name, value);
   url.searchParams.delete('since');
   url.searchParams.delete('epoch');
   if (since !== undefined) {

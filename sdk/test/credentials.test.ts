@@ -27,10 +27,10 @@ describe('Credentials', () => {
       { url: 'wss://g/ws', token: async () => `opaque-${++calls}` },
       () => 0,
     );
-    expect((await credentials.next()).token).toBe('opaque-1');
-    expect((await credentials.next()).token).toBe('opaque-1');
+    expect(await credentials.next()).toEqual({ url: 'wss://g/ws', token: 'opaque-1' });
+    expect(await credentials.next()).toEqual({ url: 'wss://g/ws', token: 'opaque-1' });
     credentials.invalidate();
-    expect((await credentials.next()).token).toBe('opaque-2');
+    expect(await credentials.next()).toEqual({ url: 'wss://g/ws', token: 'opaque-2' });
   });
 
   it('refuses a non-WebSocket URL and a missing token', () => {
