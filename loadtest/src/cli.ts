@@ -15,7 +15,7 @@ import type { Phase, SessionPlan } from './runner.js';
 import { broadcast, recovery } from './scenario-chat.js';
 import { POLL_BURST, pollBurst } from './scenario-poll.js';
 import { broadcastRamp } from './scenario-ramp.js';
-import { reactions } from './scenario-connect.js';
+import { reactions, resumeStorm } from './scenario-connect.js';
 import type { ScenarioRow } from './scenario-row.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
@@ -55,6 +55,12 @@ function phasesFor(o: LoadtestOptions, target: TargetKind): Phase[] {
       const plan = { tapsPerFanPerS: o.tapsPerFanPerS, durationS: o.durationS };
       return [{ name: 'reactions', run: (ctx) => reactions(ctx, plan) }];
     }
+    case 'resume-storm':
+      if (target !== 'fanfare') return [];
+      return [false, true].map((tickets) => ({
+        name: tickets ? 'resume-storm' : 'resume-storm-token',
+        run: (ctx) => resumeStorm(ctx, { fraction: o.dropFraction, tickets }),
+      }));
     case 'recovery':
       if (target !== 'fanfare') return [];
       return [
@@ -112,8 +118,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const options = parsed.options;
-  if (options.scenario === 'recovery' && options.targets.some((t) => t !== 'fanfare')) {
-    log('recovery runs against Fanfare only: the peers have no resume by sequence');
+  if (
+    (options.scenario === 'recovery' || options.scenario === 'resume-storm') &&
+    options.targets.some((t) => t !== 'fanfare')
+  ) {
+    log(`${options.scenario} runs against Fanfare only: the peers have no resume by sequence`);
   }
   if (options.scenario === 'poll-burst' && options.targets.some((t) => t !== 'fanfare')) {
     log('poll-burst runs against Fanfare only: the peers have no polls (they get the join storm)');

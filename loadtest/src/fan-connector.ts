@@ -3,7 +3,7 @@
 // `&since=&epoch=` to resume); for the peers, their URL. Resolves at the welcome, bounded in
 // time. Also the recovery scenario's drop-and-resume, which is reopening with that position.
 
-import { resumeQuery, type StreamPosition } from '@fanfare/protocol';
+import { RESUME_TICKET_PARAM, resumeQuery, type StreamPosition } from '@fanfare/protocol';
 import { nowMs } from './clock.js';
 import type { Dialect } from './dialect.js';
 import type { Fan, FanReceiver, WelcomeInfo } from './fan-receiver.js';
@@ -56,11 +56,17 @@ export class FanConnector {
     fan.token = grant.token;
   }
 
-  /** Opens a connection for `fan` (joining first when it has no token) and waits for its welcome. */
-  async open(fan: Fan, since: StreamPosition | undefined): Promise<WelcomeInfo> {
+  /**
+   * Opens a connection for `fan` (joining first when it has no token) and waits for its welcome.
+   * With `ticket`, a fan holding a resume ticket uses it (once) instead of its token.
+   */
+  async open(fan: Fan, since: StreamPosition | undefined, ticket = false): Promise<WelcomeInfo> {
     const timeoutMs = this.#plan.fanConnectTimeoutMs;
     let path = fan.path;
-    if (this.joins !== undefined) {
+    if (this.joins !== undefined && ticket && fan.ticket !== undefined) {
+      path = `${fan.path}?${RESUME_TICKET_PARAM}=${fan.ticket}${resumeQuery(since)}`;
+      fan.ticket = undefined;
+    } else if (this.joins !== undefined) {
       if (fan.token === undefined) {
         this.useGrant(fan, await this.joins.join(this.#plan.eventId, timeoutMs));
       }
@@ -92,7 +98,7 @@ export class FanConnector {
    * Drops `fans`' connections without a close frame (as a network loss looks), then reconnects
    * each with `?since=<last seq it saw>&epoch=<its welcome's>` and waits for the new welcomes.
    */
-  async dropAndResume(fans: Fan[], timeoutMs: number): Promise<RecoveryResult> {
+  async dropAndResume(fans: Fan[], timeoutMs: number, tickets: boolean): Promise<RecoveryResult> {
     const latency = new Histogram();
     const continuity: Record<string, number> = {};
     const result = { dropped: fans.length, resumed: 0, failed: 0, recovered: 0 };
@@ -112,7 +118,7 @@ export class FanConnector {
       try {
         const { seq, epoch } = fan;
         const since = seq && epoch !== undefined ? { epoch, seq: seq.last } : undefined;
-        const welcome = await this.open(fan, since);
+        const welcome = await this.open(fan, since, tickets);
         latency.record(nowMs() - t0);
         continuity[welcome.continuity] = (continuity[welcome.continuity] ?? 0) + 1;
         result.recovered += welcome.recovered;

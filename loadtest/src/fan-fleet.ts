@@ -113,6 +113,7 @@ export class FanFleet {
         port: peer?.port ?? 0,
         path: peer?.path ?? '',
         token: undefined,
+        ticket: undefined,
         ws: undefined,
         seq: undefined,
         epoch: undefined,
@@ -231,15 +232,17 @@ export class FanFleet {
 
   /**
    * Drops `fraction` of the live fans without a close frame (as a network loss looks), then
-   * reconnects each with `?since=<last seq it saw>` and waits for the new welcomes.
+   * reconnects each with `?since=<last seq it saw>` (and its resume ticket when `tickets`, as
+   * the SDK does, else its token) and waits for the new welcomes.
    */
-  async drop(fraction: number, timeoutMs: number): Promise<RecoveryResult> {
+  async drop(fraction: number, timeoutMs: number, tickets: boolean): Promise<RecoveryResult> {
     if (this.#plan.target !== 'fanfare') throw new Error('recovery needs Fanfare (resume by seq)');
     const live = this.#fans.filter((fan) => fan.live && fan.sender < 0);
     const stride = Math.max(1, Math.round(1 / fraction));
     return await this.#connector.dropAndResume(
       live.filter((_, i) => i % stride === 0),
       timeoutMs,
+      tickets,
     );
   }
 

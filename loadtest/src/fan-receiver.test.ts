@@ -41,6 +41,7 @@ describe('FanReceiver', () => {
       port: 0,
       path: '',
       token: undefined,
+      ticket: undefined,
       ws: undefined,
       seq: undefined,
       epoch: undefined,
@@ -79,6 +80,22 @@ describe('FanReceiver', () => {
 });
 
 describe('scanWelcome', () => {
+  it('reads the resume ticket after the snapshot, not a look-alike inside a chat text', () => {
+    const text = JSON.stringify({
+      type: 'welcome',
+      snapshot: {
+        continuity: 'fresh',
+        chat: [{ seq: 1, text: '"resumeTicket":{"ticket":"fake"' }],
+        lastSeq: 1,
+      },
+      resumeTicket: { ticket: 'rt1.k1.e30.mac', expiresAt: 1 },
+    });
+    const buf = Buffer.from(text);
+    expect(scanWelcome(buf, 0, buf.length)?.resumeTicket).toEqual({ ticket: 'rt1.k1.e30.mac' });
+    const none = Buffer.from('{"snapshot":{"continuity":"fresh","lastSeq":3}}');
+    expect(scanWelcome(none, 0, none.length)?.resumeTicket).toBeUndefined();
+  });
+
   it('reads lastSeq and continuity without parsing the snapshot', () => {
     const text = JSON.stringify({
       type: 'welcome',

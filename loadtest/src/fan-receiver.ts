@@ -26,6 +26,8 @@ export interface Fan {
   ws: RawWebSocket<Fan> | undefined;
   /** Created at the first welcome; kept across reconnects. */
   seq: SeqTracker | undefined;
+  /** The last welcome's resume ticket (Fanfare); undefined once used or when none came. */
+  ticket: string | undefined;
   /** The last welcome's epoch (what `seq` counts in); undefined for the peers, who have none. */
   epoch: string | undefined;
   /** Waits for the welcome of the current connection. */
@@ -57,6 +59,7 @@ export interface WelcomeInfo {
 }
 
 export interface WelcomeJson {
+  resumeTicket?: { ticket?: unknown };
   snapshot?: {
     lastSeq?: unknown;
     continuity?: unknown;
@@ -68,6 +71,7 @@ export interface WelcomeJson {
 const LAST_SEQ_KEY = Buffer.from('"lastSeq":');
 const CONTINUITY_KEY = Buffer.from('"continuity":"');
 const EPOCH_KEY = Buffer.from('"epoch":"');
+const TICKET_KEY = Buffer.from('"resumeTicket":{"ticket":"');
 
 /**
  * lastSeq, continuity and epoch (when present: the peers have none) of a welcome in
@@ -93,6 +97,12 @@ export function scanWelcome(buf: Buffer, from: number, to: number): WelcomeJson 
   const es = epochAt + EPOCH_KEY.length;
   const ee = epochAt < 0 ? -1 : buf.indexOf(0x22, es);
   if (epochAt >= 0 && ee >= 0 && ee < to) snapshot.epoch = buf.toString('latin1', es, ee);
+  // After the snapshot, whose chat texts could hold these bytes escaped but not raw.
+  const ticketAt = buf.lastIndexOf(TICKET_KEY, to);
+  const ts = ticketAt + TICKET_KEY.length;
+  const te = ticketAt < from ? -1 : buf.indexOf(0x22, ts);
+  if (te >= 0 && te < to)
+    return { snapshot, resumeTicket: { ticket: buf.toString('latin1', ts, te) } };
   return { snapshot };
 }
 
@@ -278,6 +288,8 @@ export class FanReceiver implements RawWsHandler<Fan> {
     }
     const epoch = parsed?.snapshot?.epoch;
     fan.epoch = typeof epoch === 'string' ? epoch : undefined;
+    const ticket = parsed?.resumeTicket?.ticket;
+    fan.ticket = typeof ticket === 'string' ? ticket : undefined;
     if (lastSeq > this.maxSeq) this.maxSeq = lastSeq;
     fan.live = true;
     this.live++;

@@ -56,7 +56,7 @@ async function run(command: BenchCommand): Promise<ReplyByCommand[BenchCommandKi
     case 'audit':
       return requireFleet().audit(command.lastSeq);
     case 'drop':
-      return await requireFleet().drop(command.fraction, command.timeoutMs);
+      return await requireFleet().drop(command.fraction, command.timeoutMs, command.tickets);
     case 'pollSeen':
       return await requireFleet().pollSeen(command.pollId, command.timeoutMs);
     case 'vote':

@@ -5,7 +5,7 @@
 import type { TargetKind } from './dialect.js';
 import type { MachineInfo } from './machine.js';
 import type { Objective, Ratio } from './objectives.js';
-import { extras } from './rows-table.js';
+import { cpuCell, extras } from './rows-table.js';
 import type { ScenarioRow } from './scenario-row.js';
 import { barChart, escapeXml, lineChart } from './svg-charts.js';
 
@@ -137,6 +137,7 @@ export function resultsPage(doc: ResultsDocument, objectiveMs: number): string {
       'reord',
       'gen CPU %',
       'srv CPU %',
+      'srv CPU-µs',
       'more',
       'notes',
     ],
@@ -156,6 +157,7 @@ export function resultsPage(doc: ResultsDocument, objectiveMs: number): string {
       fmt(r.reordered),
       fmt(r.generatorCpu),
       fmt(r.serverCpu),
+      cpuCell(r),
       extras(r),
       r.notes.join(' | '),
     ]),

@@ -80,6 +80,19 @@ describe('objectives', () => {
     expect(byId['joins']).toMatchObject({ value: 2100, met: false });
   });
 
+  it('checks a join against 150 CPU-µs and a ticket resume against the join', () => {
+    const costs = [
+      row('join-storm', 'fanfare', { cpuUsPerJoin: 180 }),
+      row('resume-storm', 'fanfare', { cpuUsPerResume: 60 }),
+    ];
+    const byId = Object.fromEntries(objectives(costs).map((o) => [o.id, o]));
+    expect(byId['join-cpu']).toMatchObject({ value: 180, threshold: 150, met: false });
+    expect(byId['resume-cpu']).toMatchObject({ value: 60, threshold: 180, met: true });
+    costs[1]!.cpuUsPerResume = 200;
+    expect(objectives(costs).find((o) => o.id === 'resume-cpu')?.met).toBe(false);
+    expect(objectives([]).find((o) => o.id === 'resume-cpu')?.met).toBeNull();
+  });
+
   it('says a figure was not measured rather than missed', () => {
     const byId = Object.fromEntries(objectives([]).map((o) => [o.id, o]));
     expect(byId['deliveries']).toMatchObject({ value: null, met: null });

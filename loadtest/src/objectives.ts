@@ -97,8 +97,14 @@ function find(
   );
 }
 
+/** The issue's bound on a join's cost to the shard (verify, upgrade, welcome), CPU-µs. */
+export const JOIN_CPU_US_GOAL = 150;
+
 export function objectives(rows: readonly ScenarioRow[]): Objective[] {
   const join = find(rows, 'join-storm', 'fanfare');
+  const resumeStorm = find(rows, 'resume-storm', 'fanfare');
+  const joinCpu = join?.cpuUsPerJoin ?? null;
+  const resumeCpu = resumeStorm?.cpuUsPerResume ?? null;
   // The best ramp that held, whatever its fan count; else the best that did not.
   const ramps = rows.filter(
     (r) => r.name === 'broadcast-max' && r.target === 'fanfare' && r.shards === 1,
@@ -163,6 +169,22 @@ export function objectives(rows: readonly ScenarioRow[]): Objective[] {
       threshold: 5000,
       met: check(join?.connectPerSec ?? null, (v) => v >= 5000),
       limit: limitOf(join),
+    },
+    {
+      id: 'join-cpu',
+      description: `shard CPU per join (verify, upgrade, welcome), CPU-µs (<= ${JOIN_CPU_US_GOAL}: >= ${Math.floor(1e6 / JOIN_CPU_US_GOAL).toLocaleString('en-US')} joins/s per core)`,
+      value: joinCpu,
+      threshold: JOIN_CPU_US_GOAL,
+      met: check(joinCpu, (v) => v <= JOIN_CPU_US_GOAL),
+      limit: joinCpu === null ? 'not measured' : 'the shard: see the profile in docs/benchmarks.md',
+    },
+    {
+      id: 'resume-cpu',
+      description: `shard CPU per resume with a resume ticket, CPU-µs (below a first join's${joinCpu === null ? '' : `, ${joinCpu}`})`,
+      value: resumeCpu,
+      threshold: joinCpu ?? 0,
+      met: joinCpu === null ? null : check(resumeCpu, (v) => v < joinCpu),
+      limit: resumeCpu === null ? 'not measured' : 'the shard: see docs/benchmarks.md',
     },
   ];
 }

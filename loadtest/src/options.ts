@@ -39,6 +39,7 @@ export const SCENARIOS = [
   'chat-storm',
   'reactions',
   'recovery',
+  'resume-storm',
   'poll-burst',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
@@ -94,7 +95,9 @@ Scenarios (default broadcast):
   broadcast-max  broadcast rising from --rate by x${RAMP_FACTOR} per --step until p99 > --objective
   chat-storm     many senders within the fan limit (${CHAT_STORM_RATE_PER_SENDER} msg/s each)
   reactions      every fan taps --taps reactions per second
-  recovery       chat flows, --drop of the fans drop and resume with ?since=
+  recovery       chat flows, --drop of the fans drop and resume with ?since= (and tickets)
+  resume-storm   no chat; --drop of the fans drop and resume, first with their tokens, then
+                 with their resume tickets: the shard's CPU per resume beside a first join
   poll-burst     a producer opens a poll; every fan votes within 2 s, 10 % twice (same option),
                  2 % a second time for another; the persisted result must equal the votes cast
 

@@ -24,6 +24,11 @@ export interface Window {
   maxWorkerCpu: number;
   /** Server processes together, % of one core; undefined when not measured. */
   serverCpu: number | undefined;
+  /**
+   * CPU time the connection-holding processes (the shards; embedded: the engine; the peers'
+   * servers) used over the window, seconds: what per-join and per-delivery costs divide.
+   */
+  shardCpuSeconds: number | undefined;
   /** Every process on the machine, % of one core; undefined when not readable. */
   hostCpu: number | undefined;
   loopDelayMaxMs: number;
@@ -36,6 +41,7 @@ export interface Window {
 export interface MeterSource {
   poll(): Promise<IntervalStats[]>;
   serverCpuSeconds(): Promise<number | undefined>;
+  shardCpuSeconds(): Promise<number | undefined>;
 }
 
 /** How often the meter polls, ms. */
@@ -47,12 +53,14 @@ interface Accumulator {
   systemMs: number[];
   wallMs: number[];
   serverCpuStart: number | undefined;
+  shardCpuStart: number | undefined;
   hostCpuStart: number | undefined;
 }
 
-/** Server and host CPU seconds at one instant. */
+/** Server, shard and host CPU seconds at one instant. */
 interface CpuMark {
   server: number | undefined;
+  shard: number | undefined;
   host: number | undefined;
 }
 
@@ -81,6 +89,7 @@ function fresh(startMs: number, mark: CpuMark | undefined): Accumulator {
       generatorSystemCpu: 0,
       maxWorkerCpu: 0,
       serverCpu: undefined,
+      shardCpuSeconds: undefined,
       hostCpu: undefined,
       loopDelayMaxMs: 0,
       connected: 0,
@@ -90,6 +99,7 @@ function fresh(startMs: number, mark: CpuMark | undefined): Accumulator {
     systemMs: [],
     wallMs: [],
     serverCpuStart: mark?.server,
+    shardCpuStart: mark?.shard,
     hostCpuStart: mark?.host,
   };
 }
@@ -130,6 +140,10 @@ function close(acc: Accumulator, end: CpuMark | undefined): Window {
       ? undefined
       : ((to - from) / seconds) * 100;
   w.serverCpu = percent(acc.serverCpuStart, end?.server);
+  w.shardCpuSeconds =
+    acc.shardCpuStart === undefined || end?.shard === undefined
+      ? undefined
+      : end.shard - acc.shardCpuStart;
   w.hostCpu = percent(acc.hostCpuStart, end?.host);
   return w;
 }
@@ -211,8 +225,12 @@ export class PhaseMeter {
   }
 
   async #mark(): Promise<CpuMark> {
-    const [server, host] = await Promise.all([this.#source.serverCpuSeconds(), hostSeconds()]);
-    return { server, host };
+    const [server, shard, host] = await Promise.all([
+      this.#source.serverCpuSeconds(),
+      this.#source.shardCpuSeconds(),
+      hostSeconds(),
+    ]);
+    return { server, shard, host };
   }
 
   async #pollInto(): Promise<Window> {

@@ -4,6 +4,8 @@ import type { BenchOptions } from './options.js';
 import { formatTable, summarize } from './report.js';
 import type { RunInputs } from './report.js';
 import type { SendResult, WorkerReport } from './worker-messages.js';
+import { cpuCell, formatRows } from './rows-table.js';
+import { cpuUsPer, emptyRow } from './scenario-row.js';
 
 const options: BenchOptions = {
   fans: 4,
@@ -105,5 +107,25 @@ describe('summarize', () => {
       expect(table).toContain(label);
     }
     expect(table).toContain('slow down');
+  });
+});
+
+describe('server CPU per unit of work', () => {
+  it('divides the window CPU by the work, in µs, and says when either is missing', () => {
+    expect(cpuUsPer(2.5, 19_000)).toBe(132);
+    expect(cpuUsPer(0.9, 2_000_000)).toBe(0.45);
+    expect(cpuUsPer(undefined, 100)).toBeNull();
+    expect(cpuUsPer(1, 0)).toBeNull();
+  });
+
+  it('shows the cost with its unit in the results table', () => {
+    const join = { ...emptyRow('join-storm', 'fanfare', 1, 19_000), cpuUsPerJoin: 132 };
+    const chat = { ...emptyRow('broadcast', 'uws-raw', 1, 2_000), cpuUsPerDelivery: 0.45 };
+    expect([cpuCell(join), cpuCell(chat), cpuCell(emptyRow('x', 'socketio', 1, 1))]).toEqual([
+      '132/join',
+      '0.45/delivery',
+      '-',
+    ]);
+    expect(formatRows([join])).toContain('132/join');
   });
 });

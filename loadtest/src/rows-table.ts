@@ -20,7 +20,23 @@ const HEADER = [
   'lost/dup/reord',
   'gen CPU %',
   'srv CPU %',
+  'srv CPU-µs',
 ];
+
+/**
+ * The server's CPU per unit of the scenario's work (see ScenarioRow): per join, per resume or
+ * per delivery, with the unit named; '-' when not measured.
+ */
+export function cpuCell(r: ScenarioRow): string {
+  const per = (us: number | null | undefined, unit: string): string | undefined =>
+    us === undefined || us === null ? undefined : `${us.toLocaleString('en-US')}/${unit}`;
+  return (
+    per(r.cpuUsPerJoin, 'join') ??
+    per(r.cpuUsPerResume, 'resume') ??
+    per(r.cpuUsPerDelivery, 'delivery') ??
+    '-'
+  );
+}
 
 function cells(r: ScenarioRow): string[] {
   return [
@@ -36,6 +52,7 @@ function cells(r: ScenarioRow): string[] {
     `${integer(r.lost)}/${integer(r.duplicated)}/${integer(r.reordered)}`,
     r.generatorCpu.toFixed(0),
     r.serverCpu === null ? '-' : r.serverCpu.toFixed(0),
+    cpuCell(r),
   ];
 }
 

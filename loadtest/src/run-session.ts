@@ -245,14 +245,12 @@ export class RunSession implements MeterSource {
   }
 
   async serverCpuSeconds(): Promise<number | undefined> {
-    const pids = await this.target.serverPids();
-    if (pids.length === 0) return undefined;
-    try {
-      const seconds = await Promise.all(pids.map(readCpuSeconds));
-      return seconds.reduce((a, b) => a + b, 0);
-    } catch {
-      return undefined; // A server went away mid-read; this sample is simply not taken.
-    }
+    return await sumCpu(await this.target.serverPids());
+  }
+
+  /** CPU seconds of the connection-holding processes: the shards (embedded: the engine). */
+  async shardCpuSeconds(): Promise<number | undefined> {
+    return await sumCpu(await this.target.connectionPids());
   }
 
   /** RSS of the connection-holding servers once settled, KiB. */
@@ -263,6 +261,17 @@ export class RunSession implements MeterSource {
   /** Final reports (which close the fans), then everything stops. */
   async finish(lastSeq: number | undefined): Promise<ReplyByCommand['finish'][]> {
     return await this.all('finish', lastSeq === undefined ? {} : { lastSeq }, FINISH_TIMEOUT_MS);
+  }
+}
+
+/** CPU seconds `pids` have used so far together; undefined when there are none or one vanished. */
+async function sumCpu(pids: number[]): Promise<number | undefined> {
+  if (pids.length === 0) return undefined;
+  try {
+    const seconds = await Promise.all(pids.map(readCpuSeconds));
+    return seconds.reduce((a, b) => a + b, 0);
+  } catch {
+    return undefined; // A server went away mid-read; this sample is simply not taken.
   }
 }
 

@@ -10,7 +10,7 @@ import { PhaseMeter } from './phase-meter.js';
 import type { Window } from './phase-meter.js';
 import { START_LEAD_MS, baseRow } from './scenario-connect.js';
 import type { PhaseContext } from './scenario-connect.js';
-import { latencyColumns, noteOtherCpu, round, saturationNote } from './scenario-row.js';
+import { cpuUsPer, latencyColumns, noteOtherCpu, round, saturationNote } from './scenario-row.js';
 import type { ScenarioRow } from './scenario-row.js';
 import type { AuditResult, RecoveryResult, SendResult } from './worker-messages.js';
 
@@ -117,6 +117,7 @@ function chatRow(ctx: PhaseContext, name: string, f: ChatFigures): ScenarioRow {
   row.disconnects = f.window.disconnects;
   row.generatorCpu = round(sendCpu(f.sends), 1);
   row.serverCpu = f.busy.serverCpu === undefined ? null : round(f.busy.serverCpu, 1);
+  row.cpuUsPerDelivery = cpuUsPer(f.busy.shardCpuSeconds, f.busy.delivered);
   row.notes.push(...saturationNote(row.generatorCpu));
   noteOtherCpu(row, f.busy);
   if (f.drainEnd === 'limit')
@@ -149,7 +150,7 @@ export async function recovery(ctx: PhaseContext, plan: RecoveryPlan): Promise<S
   await delay(Math.max(0, startAtMs + (plan.durationS * 1000) / 2 - nowMs()));
   const drops: RecoveryResult[] = await session.all(
     'drop',
-    { fraction: plan.fraction, timeoutMs: 30_000 },
+    { fraction: plan.fraction, timeoutMs: 30_000, tickets: true },
     40_000,
   );
   const sends = await sending;

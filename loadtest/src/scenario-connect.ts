@@ -10,7 +10,14 @@ import { PhaseMeter } from './phase-meter.js';
 import type { DrainResult } from './report.js';
 import type { RunSession } from './run-session.js';
 import type { ConnectResult, SendResult } from './worker-messages.js';
-import { emptyRow, latencyColumns, noteOtherCpu, round, saturationNote } from './scenario-row.js';
+import {
+  cpuUsPer,
+  emptyRow,
+  latencyColumns,
+  noteOtherCpu,
+  round,
+  saturationNote,
+} from './scenario-row.js';
 import type { ScenarioRow } from './scenario-row.js';
 
 /** What a chat phase leaves for the detailed summary (report.ts) printed after the session. */
@@ -42,6 +49,15 @@ export const START_LEAD_MS = 500;
 /** A row for this session's target. */
 export function baseRow(ctx: PhaseContext, name: string, fans: number): ScenarioRow {
   return emptyRow(name, ctx.session.options.target, ctx.session.target.shards, fans);
+}
+
+/** Whether the target is Fanfare's embedded engine: the API and the shard in one process. */
+function embeddedEngine(session: RunSession): boolean {
+  return (
+    session.options.target === 'fanfare' &&
+    session.target.shards === 1 &&
+    session.options.cluster !== true
+  );
 }
 
 /** Connects every fan and measures it as the join storm; fails when no fan got in. */
@@ -85,6 +101,10 @@ export async function joinStorm(ctx: PhaseContext): Promise<ScenarioRow> {
   row.connectFailed = failed;
   row.generatorCpu = round(window.generatorCpu, 1);
   row.serverCpu = window.serverCpu === undefined ? null : round(window.serverCpu, 1);
+  row.cpuUsPerJoin = cpuUsPer(window.shardCpuSeconds, connected);
+  if (fetched === undefined && session.options.target === 'fanfare' && embeddedEngine(session)) {
+    row.notes.push("embedded: CPU per join includes the API's join (signing the token)");
+  }
   ctx.connects = connects;
   if (rssAfter !== undefined && rssBefore !== undefined) {
     ctx.rss = { beforeKiB: rssBefore, afterKiB: rssAfter.kib, settled: rssAfter.settled };
@@ -92,11 +112,7 @@ export async function joinStorm(ctx: PhaseContext): Promise<ScenarioRow> {
     // Below zero means the heap shrank more than the fans added: no figure, rather than a wrong one.
     row.kibPerConn = perConn > 0 ? round(perConn) : null;
     if (perConn <= 0) row.notes.push('server RSS fell while fans joined (GC): memory not measured');
-    const embedded =
-      session.options.target === 'fanfare' &&
-      session.target.shards === 1 &&
-      session.options.cluster !== true;
-    if (embedded && session.options.targetApi === undefined) {
+    if (embeddedEngine(session) && session.options.targetApi === undefined) {
       row.notes.push("embedded: RSS includes the API's joins; --cluster measures the shard alone");
     }
     if (!rssAfter.settled) row.notes.push('server RSS still moving when read');
@@ -107,6 +123,61 @@ export async function joinStorm(ctx: PhaseContext): Promise<ScenarioRow> {
       `${failed} fans failed to connect: ${reasons.map(([r, n]) => `${n}x ${r}`).join('; ')}`,
     );
   }
+  row.notes.push(...saturationNote(window.generatorCpu));
+  noteOtherCpu(row, window);
+  return row;
+}
+
+export interface ResumeStormPlan {
+  /** Share of the fans dropped at once. */
+  fraction: number;
+  /** Resume with the welcome's resume ticket (as the SDK does) or with the token. */
+  tickets: boolean;
+}
+
+/** How long a resume storm may take before the fans still out count as failed, ms. */
+const RESUME_STORM_TIMEOUT_MS = 30_000;
+
+/**
+ * A share of the fans drop at once (no close frame), with no chat flowing, and reconnect with
+ * `?since=` and their resume tickets or their tokens: what a resume costs the shard, measured
+ * as the join storm measures a first join. The CPU includes noticing the dropped sockets.
+ */
+export async function resumeStorm(ctx: PhaseContext, plan: ResumeStormPlan): Promise<ScenarioRow> {
+  const { session } = ctx;
+  const name = plan.tickets ? 'resume-storm' : 'resume-storm-token';
+  const meter = new PhaseMeter(session, `${name} ${session.options.target}`, ctx.print);
+  await meter.start();
+  const drops = await session.all(
+    'drop',
+    { fraction: plan.fraction, timeoutMs: RESUME_STORM_TIMEOUT_MS, tickets: plan.tickets },
+    RESUME_STORM_TIMEOUT_MS + 10_000,
+  );
+  const window = await meter.stop();
+  const latency = new Histogram();
+  const continuity: Record<string, number> = {};
+  for (const d of drops) {
+    latency.merge(d.latency);
+    for (const [k, n] of Object.entries(d.continuity)) continuity[k] = (continuity[k] ?? 0) + n;
+  }
+  const resumed = drops.reduce((s, d) => s + d.resumed, 0);
+  const row = baseRow(ctx, name, window.connected);
+  Object.assign(row, latencyColumns(latency));
+  row.dropped = drops.reduce((s, d) => s + d.dropped, 0);
+  row.resumed = resumed;
+  row.continuity = continuity;
+  if (latency.count > 0) {
+    row.resumeP50Ms = round(latency.percentile(50));
+    row.resumeP99Ms = round(latency.percentile(99));
+    row.connectPerSec = Math.round(resumed / Math.max(0.001, latency.max / 1000));
+  }
+  row.cpuUsPerResume = cpuUsPer(window.shardCpuSeconds, resumed);
+  row.generatorCpu = round(window.generatorCpu, 1);
+  row.serverCpu = window.serverCpu === undefined ? null : round(window.serverCpu, 1);
+  row.notes.push(plan.tickets ? 'resumed with resume tickets' : 'resumed with tokens (ES256)');
+  if (embeddedEngine(session)) row.notes.push('embedded: the CPU is the whole engine (API idle)');
+  const failure = drops.find((d) => d.firstFailure !== undefined)?.firstFailure;
+  if (failure !== undefined) row.notes.push(`a fan did not come back: ${failure}`);
   row.notes.push(...saturationNote(window.generatorCpu));
   noteOtherCpu(row, window);
   return row;
@@ -146,6 +217,7 @@ export async function reactions(ctx: PhaseContext, plan: ReactionsPlan): Promise
   const cpu = sends.reduce((s, r) => s + ((r.cpu.userMs + r.cpu.systemMs) / r.cpu.wallMs) * 100, 0);
   row.generatorCpu = round(cpu, 1);
   row.serverCpu = busy.serverCpu === undefined ? null : round(busy.serverCpu, 1);
+  row.cpuUsPerDelivery = cpuUsPer(busy.shardCpuSeconds, busy.reactionFrames);
   row.notes.push(...saturationNote(cpu));
   noteOtherCpu(row, busy);
   if (window.disconnects > 0) row.notes.push(`${window.disconnects} fans closed by the server`);

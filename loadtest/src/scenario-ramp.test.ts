@@ -22,6 +22,7 @@ function window(latencies: number[], delivered: number, sent: number, fans: numb
     generatorSystemCpu: 10,
     maxWorkerCpu: 50,
     serverCpu: 40,
+    shardCpuSeconds: 0.4,
     hostCpu: 95,
     loopDelayMaxMs: 0,
     connected: fans,

@@ -11,7 +11,7 @@ import type { Window } from './phase-meter.js';
 import { auditNow, fillAudit, sendAll } from './scenario-chat.js';
 import { baseRow } from './scenario-connect.js';
 import type { PhaseContext } from './scenario-connect.js';
-import { latencyColumns, noteOtherCpu, round, saturationNote } from './scenario-row.js';
+import { cpuUsPer, latencyColumns, noteOtherCpu, round, saturationNote } from './scenario-row.js';
 import type { RampStep, ScenarioRow } from './scenario-row.js';
 
 /** A step keeps up when fans got at least this share of what was sent to them. */
@@ -114,6 +114,7 @@ export async function broadcastRamp(ctx: PhaseContext, plan: RampPlan): Promise<
   row.messagesPerSec = best.messagesPerSec;
   row.generatorCpu = best.generatorCpu;
   row.serverCpu = best.serverCpu;
+  row.cpuUsPerDelivery = cpuUsPer(bestWindow.shardCpuSeconds, bestWindow.delivered);
   row.steps = steps;
   row.heldObjective = best.held;
   row.disconnects = steps.reduce((s, x) => s + x.disconnects, 0);

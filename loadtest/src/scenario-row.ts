@@ -55,6 +55,16 @@ export interface ScenarioRow {
    */
   otherCpu?: number;
   /**
+   * What the work cost the connection-holding processes (the shard; embedded: the engine; the
+   * peers: their server), CPU-microseconds of their own CPU time (utime + stime from /proc) over
+   * the window, per unit: per fan admitted (join-storm: upgrade, verify, welcome), per fan
+   * resumed (resume-storm), per delivery (chat and reaction scenarios). Unlike the rates, a
+   * saturated generator or a busy machine cannot hide these: they count only the server's work.
+   */
+  cpuUsPerJoin?: number | null;
+  cpuUsPerResume?: number | null;
+  cpuUsPerDelivery?: number | null;
+  /**
    * join-storm: fans admitted per second: join + upgrade + welcome, or with tokens fetched
    * first, upgrade + welcome only (the shard's part); then `joinsPerSec` is the API's part.
    */
@@ -98,6 +108,17 @@ export interface ScenarioRow {
 }
 
 export const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
+
+/**
+ * CPU-microseconds per unit: `cpuSeconds` over a window divided by the `count` of work done in
+ * it; null when the CPU was not read or nothing was done. /proc counts in 10 ms ticks, so a
+ * window needs well over 1 s of CPU for two significant digits.
+ */
+export function cpuUsPer(cpuSeconds: number | undefined, count: number): number | null {
+  if (cpuSeconds === undefined || count <= 0) return null;
+  const us = (cpuSeconds * 1e6) / count;
+  return round(us, us < 10 ? 2 : 0);
+}
 
 /** A row with nothing measured yet. */
 export function emptyRow(

@@ -11,7 +11,7 @@ import { DEFAULT_OBJECTIVE_MS, RAMP_FACTOR } from './options.js';
 import { OPEN_CHAT_LIMITS } from './runner.js';
 import type { Phase, SessionPlan } from './runner.js';
 import { broadcast, recovery } from './scenario-chat.js';
-import { reactions } from './scenario-connect.js';
+import { reactions, resumeStorm } from './scenario-connect.js';
 import { broadcastRamp } from './scenario-ramp.js';
 
 /** One shard's planned load (SHARD_CAPACITY is 19,000 fans). */
@@ -32,6 +32,8 @@ const BROADCAST = { ratePerS: 20, senders: 40 };
 const CHAT_STORM = { ratePerS: 160, senders: 200 };
 const TAPS_PER_FAN_PER_S = 1;
 const RECOVERY = { ratePerS: 5, senders: 10, durationS: 8, fraction: 0.2 };
+/** resume-storm: this share of the fans drops at once, no chat flowing. */
+const RESUME_STORM_FRACTION = 0.2;
 
 const TARGETS: readonly TargetKind[] = ['fanfare', 'uws-raw', 'socketio'];
 
@@ -44,6 +46,8 @@ interface Shape {
   openLimits: boolean;
   prefetchTokens: boolean;
   reportJoinStorm: boolean;
+  /** Fanfare as the cluster launcher (API apart) even for one shard: the shard's own RSS and CPU. */
+  cluster?: boolean;
   phases: Phase[];
 }
 
@@ -62,6 +66,7 @@ function plan(s: Shape): SessionPlan {
       pin: true,
       connectConcurrency: 256,
       prefetchTokens: s.prefetchTokens,
+      cluster: s.cluster === true,
     },
     reportJoinStorm: s.reportJoinStorm,
     phases: s.phases,
@@ -100,6 +105,11 @@ const resume: Phase = {
   run: (ctx) => recovery(ctx, RECOVERY),
 };
 
+const resumeStorms: Phase[] = [false, true].map((tickets) => ({
+  name: tickets ? 'resume-storm' : 'resume-storm-token',
+  run: (ctx) => resumeStorm(ctx, { fraction: RESUME_STORM_FRACTION, tickets }),
+}));
+
 /** The suite, in run order. */
 export function suitePlans(): SessionPlan[] {
   const plans: SessionPlan[] = [];
@@ -113,9 +123,12 @@ export function suitePlans(): SessionPlan[] {
         openLimits: true,
         prefetchTokens: true,
         reportJoinStorm: true,
+        // The shard alone (API in its own process): its RSS per connection and CPU per join are
+        // then its own, which the embedded engine's (API and PGlite beside it) are not.
+        cluster: target === 'fanfare',
         phases:
           target === 'fanfare'
-            ? [resume, ramp(SHARD_RAMP_START_RATE)]
+            ? [...resumeStorms, resume, ramp(SHARD_RAMP_START_RATE)]
             : [ramp(SHARD_RAMP_START_RATE)],
       }),
     );

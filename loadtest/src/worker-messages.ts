@@ -62,8 +62,11 @@ export type BenchCommand =
   | { kind: 'stop'; id: number }
   | { kind: 'poll'; id: number }
   | { kind: 'progress'; id: number }
-  /** Drops `fraction` of the connected fans abruptly and reconnects them with `?since=`. */
-  | { kind: 'drop'; id: number; fraction: number; timeoutMs: number }
+  /**
+   * Drops `fraction` of the connected fans abruptly and reconnects them with `?since=`, with
+   * their resume tickets when `tickets` (else their tokens).
+   */
+  | { kind: 'drop'; id: number; fraction: number; timeoutMs: number; tickets: boolean }
   /** Loss, duplicates and reorders so far, counting seqs up to `lastSeq` (the event's last). */
   | { kind: 'audit'; id: number; lastSeq: number }
   /** poll-burst: waits until every open fan has seen poll `pollId` open in a stage frame. */
