@@ -74,7 +74,17 @@ function phasesFor(o: LoadtestOptions, target: TargetKind): Phase[] {
 
 /** Broadcast senders stand in for producers; chat-storm, reactions and joins keep the fan limits. */
 function engineEnv(o: LoadtestOptions): Record<string, string> {
-  return ['broadcast', 'broadcast-max', 'recovery'].includes(o.scenario) ? OPEN_CHAT_LIMITS : {};
+  const limits = ['broadcast', 'broadcast-max', 'recovery'].includes(o.scenario)
+    ? OPEN_CHAT_LIMITS
+    : {};
+  return { ...limits, ...admissionEnv(o.admission) };
+}
+
+/** The engine's admission control: its defaults, off (shards and API), or a shard budget. */
+export function admissionEnv(admission: string): Record<string, string> {
+  if (admission === 'on') return {};
+  if (admission === 'off') return { GATEWAY_ADMISSION_RATE: 'off', JOIN_BUDGET: 'off' };
+  return { GATEWAY_ADMISSION_RATE: admission };
 }
 
 export function cliPlans(o: LoadtestOptions): SessionPlan[] {
@@ -94,6 +104,8 @@ export function cliPlans(o: LoadtestOptions): SessionPlan[] {
       prefetchTokens: o.prefetchTokens,
       cluster: o.cluster,
       producerToken: o.producerToken,
+      withinS: o.withinS,
+      admission: o.admission,
     },
     reportJoinStorm: true,
     phases: phasesFor(o, target),

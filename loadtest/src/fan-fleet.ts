@@ -16,6 +16,12 @@ import { FanVotes } from './fan-votes.js';
 import type { VoteOrder } from './fan-votes.js';
 import { forEachLimit } from './for-each-limit.js';
 import { Histogram } from './histogram.js';
+import {
+  arrivalAtMs,
+  retryWhileRefused,
+  type Arrival,
+  type RetryCounts,
+} from './admission-retry.js';
 import { FanConnector, endpoint } from './fan-connector.js';
 import type { Endpoint } from './fan-connector.js';
 import { Pacer } from './fan-pacer.js';
@@ -38,6 +44,8 @@ import type {
 
 /** How long closing all sockets may take before the rest are dropped, ms. */
 const CLOSE_TIMEOUT_MS = 3000;
+/** Refused fans retry until this many single-attempt bounds after the connect began. */
+const RETRY_DEADLINE_FACTOR = 6;
 /** The tap every fan sends in the reactions scenario. */
 const TAP_EMOJI = '🔥';
 
@@ -78,23 +86,29 @@ export class FanFleet {
     const started = nowMs();
     let failed = 0;
     let firstFailure: string | undefined;
+    const counts: RetryCounts = { refused: 0, retries: 0 };
+    const deadline = started + this.#plan.fanConnectTimeoutMs * RETRY_DEADLINE_FACTOR;
     await forEachLimit(this.#plan.fans, this.#plan.connectConcurrency, async (i) => {
       try {
-        this.#grants[i] = await joins.join(this.#plan.eventId, this.#plan.fanConnectTimeoutMs);
+        this.#grants[i] = await retryWhileRefused(
+          () => joins.join(this.#plan.eventId, this.#plan.fanConnectTimeoutMs),
+          deadline,
+          counts,
+        );
       } catch (error) {
         failed++;
         firstFailure ??= describe(error);
       }
     });
     const fetched = this.#plan.fans - failed;
-    return { fetched, failed, firstFailure, elapsedMs: nowMs() - started };
+    return { fetched, failed, firstFailure, elapsedMs: nowMs() - started, ...counts };
   }
 
   /**
    * Joins (unless tokens() ran) and connects every fan of the plan; resolves once each has its
    * welcome or failed.
    */
-  async connect(): Promise<ConnectResult> {
+  async connect(arrival?: Arrival): Promise<ConnectResult> {
     if (this.#connected) throw new Error('already connected');
     this.#connected = true;
     const started = nowMs();
@@ -102,9 +116,14 @@ export class FanFleet {
     const failures: Record<string, number> = {};
     let failed = 0;
     let firstFailure: string | undefined;
+    const counts: RetryCounts = { refused: 0, retries: 0 };
+    const deadline =
+      arrival?.deadlineMs ?? started + this.#plan.fanConnectTimeoutMs * RETRY_DEADLINE_FACTOR;
     const peers = this.#plan.serverUrls.map(endpoint);
-    await forEachLimit(this.#plan.fans, this.#plan.connectConcurrency, async (i) => {
+    // Closed loop (so many in flight at once), or open loop: each fan at its arrival time.
+    const each = async (i: number): Promise<void> => {
       const index = this.#plan.firstFan + i;
+      if (arrival !== undefined) await delay(Math.max(0, arrivalAtMs(arrival, index) - nowMs()));
       const peer = peers[index % Math.max(1, peers.length)];
       const fan: Fan = {
         index,
@@ -127,7 +146,8 @@ export class FanFleet {
       this.#grants[i] = undefined;
       const t0 = nowMs();
       try {
-        await this.#connector.open(fan, undefined);
+        // From the first attempt to the welcome, refusals and their waits included.
+        await retryWhileRefused(() => this.#connector.open(fan, undefined), deadline, counts);
         latency.record(nowMs() - t0);
         this.#fans.push(fan);
       } catch (error) {
@@ -137,7 +157,12 @@ export class FanFleet {
         const key = reason.replace(/\d{4,}/g, 'N').slice(0, 80);
         failures[key] = (failures[key] ?? 0) + 1;
       }
-    });
+    };
+    if (arrival === undefined) {
+      await forEachLimit(this.#plan.fans, this.#plan.connectConcurrency, each);
+    } else {
+      await Promise.all(Array.from({ length: this.#plan.fans }, (_, i) => each(i)));
+    }
     this.#chooseSenders(peers[0]);
     return {
       connected: this.#fans.length,
@@ -146,6 +171,7 @@ export class FanFleet {
       elapsedMs: nowMs() - started,
       latency: latency.snapshot(),
       failures,
+      ...counts,
     };
   }
 

@@ -106,6 +106,19 @@ export function scanWelcome(buf: Buffer, from: number, to: number): WelcomeJson 
   return { snapshot };
 }
 
+/** A connection attempt that ended before its welcome; `status` and `retryAfterS` of a refused upgrade. */
+export class ConnectFailedError extends Error {
+  override name = 'ConnectFailedError';
+  readonly status: number;
+  readonly retryAfterS: number | undefined;
+
+  constructor(info: RawWsClosed) {
+    super(describeClose(info));
+    this.status = info.status;
+    this.retryAfterS = info.retryAfterS;
+  }
+}
+
 /** Why a connection attempt ended, as a short stable label for counting. */
 export function describeClose(info: RawWsClosed): string {
   if (info.status !== 0) return `upgrade refused: ${info.status} ${info.reason}`;
@@ -223,7 +236,7 @@ export class FanReceiver implements RawWsHandler<Fan> {
     if (fan.welcome !== undefined) {
       const settle = fan.welcome;
       fan.welcome = undefined;
-      settle(new Error(describeClose(info)));
+      settle(new ConnectFailedError(info));
       return;
     }
     if (fan.live) {

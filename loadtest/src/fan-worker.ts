@@ -32,7 +32,7 @@ async function run(command: BenchCommand): Promise<ReplyByCommand[BenchCommandKi
       return await fleet.tokens();
     case 'connect':
       fleet ??= new FanFleet(command.plan);
-      return await fleet.connect();
+      return await fleet.connect(command.arrival);
     case 'send':
       return await requireFleet().send(
         command.startAtMs,

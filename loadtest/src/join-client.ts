@@ -3,6 +3,7 @@
 // `JoinClient` is the generator's: node:http over a few keep-alive sockets, because a join storm
 // of thousands through fetch costs the generator more CPU than the API spends answering it.
 
+import { parseRetryAfterS } from '@fanfare/protocol';
 import { Agent, request } from 'node:http';
 
 export interface JoinGrant {
@@ -15,16 +16,28 @@ export type JoinErrorCode = 'join_refused' | 'join_bad_response' | 'join_failed'
 export class JoinError extends Error {
   override name = 'JoinError';
   readonly code: JoinErrorCode;
+  /** A refusal's HTTP status (0 when there was no answer) and `Retry-After`, seconds. */
+  readonly status: number;
+  readonly retryAfterS: number | undefined;
 
-  constructor(code: JoinErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: JoinErrorCode,
+    message: string,
+    options?: { cause?: unknown; status?: number; retryAfterS?: number | undefined },
+  ) {
     super(message, options);
     this.code = code;
+    this.status = options?.status ?? 0;
+    this.retryAfterS = options?.retryAfterS;
   }
 }
 
-function grantFrom(status: number, body: string): JoinGrant {
+function grantFrom(status: number, body: string, retryAfter?: string | null): JoinGrant {
   if (status !== 200) {
-    throw new JoinError('join_refused', `join answered ${status}: ${body.slice(0, 200)}`);
+    throw new JoinError('join_refused', `join answered ${status}: ${body.slice(0, 200)}`, {
+      status,
+      retryAfterS: parseRetryAfterS(retryAfter),
+    });
   }
   let parsed: unknown;
   try {
@@ -71,7 +84,7 @@ export class JoinClient {
           res.on('data', (chunk: string) => (body += chunk));
           res.on('end', () => {
             try {
-              resolve(grantFrom(res.statusCode ?? 0, body));
+              resolve(grantFrom(res.statusCode ?? 0, body, res.headers['retry-after']));
             } catch (error) {
               reject(error as Error);
             }
@@ -112,7 +125,7 @@ export async function joinEvent(
   } catch (error) {
     throw new JoinError('join_failed', `join request failed: ${String(error)}`, { cause: error });
   }
-  return grantFrom(response.status, body);
+  return grantFrom(response.status, body, response.headers.get('retry-after'));
 }
 
 /** The URL a fan's socket opens: the gateway URL with the token as `?token=`. */

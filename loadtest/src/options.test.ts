@@ -42,6 +42,13 @@ describe('parseBenchOptions', () => {
     expect(parsed.kind === 'invalid' && parsed.problems).toHaveLength(3);
   });
 
+  it('reads the join storm arrival window and the admission setting', () => {
+    const parsed = parseBenchOptions(['join-storm', '--within', '2s', '--admission', 'off']);
+    expect(parsed).toMatchObject({ kind: 'run', options: { withinS: 2, admission: 'off' } });
+    const bad = parseBenchOptions(['broadcast', '--within', 'soon', '--admission', 'maybe']);
+    expect(bad.kind === 'invalid' && bad.problems).toHaveLength(3);
+  });
+
   it('refuses more senders than fans', () => {
     const parsed = parseBenchOptions(['--fans', '5', '--senders', '6']);
     expect(parsed.kind === 'invalid' && parsed.problems[0]).toMatch(/--senders/);

@@ -80,6 +80,13 @@ export interface LoadtestOptions extends BenchOptions {
   readonly cluster: boolean;
   /** With --target-api: a producer's staff token, for the control API (poll-burst). */
   readonly producerToken: string | undefined;
+  /** join-storm: every fan arrives within this many seconds (open loop); undefined: closed loop. */
+  readonly withinS: number | undefined;
+  /**
+   * Fanfare's admission control in an engine started here: `on` (its defaults), `off`, or a
+   * shard budget `<rate/s>/<burst>` (GATEWAY_ADMISSION_RATE).
+   */
+  readonly admission: string;
 }
 
 export type ParsedOptions =
@@ -126,6 +133,11 @@ Options:
                     even for one shard: the shard's memory and CPU are then its own
   --producer-token T  poll-burst with --target-api: a producer's staff token for the control API
                     (an engine started here prints its own, which is used)
+  --within S        join-storm: every fan arrives within S seconds (e.g. 2s), open loop: fan i of N
+                    starts at i/N of the window; refused fans (503) retry after Retry-After plus
+                    jitter as the SDK does; reports refusals, retries and the shard's loop lag
+  --admission A     Fanfare started here: on (the defaults), off (no shard or API budget), or a
+                    shard budget <rate/s>/<burst> (default on)
   --no-pin          do not pin servers and generators to separate cores
   --help            this text`;
 
@@ -193,6 +205,8 @@ const FLAGS = {
   'prefetch-tokens': { type: 'boolean' },
   cluster: { type: 'boolean' },
   'producer-token': { type: 'string' },
+  within: { type: 'string' },
+  admission: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -274,6 +288,19 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
     problems.push('poll-burst with --target-api needs --producer-token (it opens a poll)');
   }
 
+  let withinS: number | undefined;
+  if (values.within !== undefined) {
+    const m = /^(\d+(\.\d+)?)s?$/.exec(values.within.trim());
+    if (m === null || Number(m[1]) <= 0) {
+      problems.push(`--within must be seconds such as 2 or 2s, got "${values.within}"`);
+    } else withinS = Number(m[1]);
+    if (scenario !== 'join-storm') problems.push('--within is for join-storm');
+  }
+  const admission = values.admission ?? 'on';
+  if (!/^(on|off|\d+(\.\d+)?\/\d+)$/.test(admission)) {
+    problems.push(`--admission must be on, off or <rate/s>/<burst>, got "${admission}"`);
+  }
+
   if (problems.length > 0) return { kind: 'invalid', problems };
   return {
     kind: 'run',
@@ -297,6 +324,8 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
       prefetchTokens: values['prefetch-tokens'] === true,
       cluster: values.cluster === true,
       producerToken,
+      withinS,
+      admission,
     }),
   };
 }

@@ -35,6 +35,8 @@ export interface RawWsClosed {
   opened: boolean;
   /** The HTTP status of a refused upgrade; 0 otherwise. */
   status: number;
+  /** A refused upgrade's `Retry-After`, seconds, when it sent one. */
+  retryAfterS?: number | undefined;
 }
 
 /** Receives every connection's events; one handler serves all connections of a process. */
@@ -66,6 +68,7 @@ export class RawWebSocket<T> implements FrameSink {
   #closeCode = ABNORMAL_CLOSE;
   #closeReason = '';
   #status = 0;
+  #retryAfterS: number | undefined;
   #reported = false;
 
   constructor(options: RawWsOptions, handler: RawWsHandler<T>, owner: T) {
@@ -169,6 +172,7 @@ export class RawWebSocket<T> implements FrameSink {
     clearTimeout(this.#timer);
     if (answer.kind === 'refused') {
       this.#status = answer.status;
+      this.#retryAfterS = answer.retryAfterS;
       this.#closeCode = 0;
       this.#closeReason = answer.reason;
       this.#socket.destroy();
@@ -192,6 +196,7 @@ export class RawWebSocket<T> implements FrameSink {
       reason: this.#closeReason,
       opened,
       status: this.#status,
+      retryAfterS: this.#retryAfterS,
     });
   }
 }

@@ -62,6 +62,14 @@ export function extras(r: ScenarioRow): string {
   if (r.joinsPerSec !== undefined) parts.push(`${integer(r.joinsPerSec)} API joins/s`);
   if (r.connectPerSec !== undefined) parts.push(`${integer(r.connectPerSec)} connects/s`);
   if (r.connectFailed) parts.push(`${integer(r.connectFailed)} failed`);
+  if (r.withinS !== undefined) parts.push(`arriving within ${r.withinS} s`);
+  if (r.admission !== undefined) parts.push(`admission ${r.admission}`);
+  if (r.refused !== undefined) parts.push(`${integer(r.refused)} refused (503)`);
+  if (r.retries !== undefined) parts.push(`${integer(r.retries)} retries`);
+  if (r.loopLagMaxMs !== undefined)
+    parts.push(
+      `shard loop lag max ${r.loopLagMaxMs.toFixed(0)} ms, p99 ${r.loopLagP99Ms?.toFixed(0)} ms`,
+    );
   if (r.messagesPerSec !== undefined) parts.push(`${r.messagesPerSec} msg/s accepted`);
   if (r.rejected) parts.push(`${integer(r.rejected)} refused`);
   if (r.disconnects) parts.push(`${integer(r.disconnects)} closed by server`);

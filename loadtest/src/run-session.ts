@@ -3,6 +3,7 @@
 // on an open session; the connect itself is the join storm. Everything it started is stopped by
 // close(), on every way out.
 
+import type { Arrival } from './admission-retry.js';
 import { nowMs } from './clock.js';
 import type { TargetKind } from './dialect.js';
 import { FanWorkerHandle, pinProcess } from './fan-worker-handle.js';
@@ -74,6 +75,10 @@ export interface SessionOptions {
   cluster?: boolean;
   /** With `targetApi`: a producer's staff token for the control API (poll-burst). */
   producerToken?: string;
+  /** join-storm: every fan arrives within this many seconds (open loop). */
+  withinS?: number | undefined;
+  /** Admission control of an engine started here: on, off, or a shard budget (for the report). */
+  admission?: string;
 }
 
 export class RunSession implements MeterSource {
@@ -168,12 +173,19 @@ export class RunSession implements MeterSource {
     );
   }
 
-  /** Connects every fan (the join storm); resolves with each worker's result. */
-  async connect(): Promise<ConnectResult[]> {
+  /**
+   * Connects every fan (the join storm); resolves with each worker's result. With `arrival`,
+   * open loop: each fan starts at its place in the window, whatever the others are doing.
+   */
+  async connect(arrival?: Arrival): Promise<ConnectResult[]> {
     const plans = this.plans();
+    const timeoutMs =
+      arrival === undefined
+        ? this.#connectTimeoutMs()
+        : arrival.deadlineMs - nowMs() + FAN_CONNECT_TIMEOUT_MS + ANSWER_TIMEOUT_MS;
     return await Promise.all(
       this.workers.map((w, i) =>
-        w.request('connect', { plan: plans[i]! }, this.#connectTimeoutMs()),
+        w.request('connect', { plan: plans[i]!, ...(arrival ? { arrival } : {}) }, timeoutMs),
       ),
     );
   }

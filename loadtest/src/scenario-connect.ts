@@ -6,6 +6,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { nowMs } from './clock.js';
 import { Histogram } from './histogram.js';
+import { JoinClient } from './join-client.js';
+import { metricsUrlOf, watchLoopLag } from './shard-loop-lag.js';
+import type { Arrival } from './admission-retry.js';
 import { PhaseMeter } from './phase-meter.js';
 import type { DrainResult } from './report.js';
 import type { RunSession } from './run-session.js';
@@ -45,6 +48,37 @@ export interface PhaseContext {
 
 /** Lead time before a common start, so every generator starts on the same tick, ms. */
 export const START_LEAD_MS = 500;
+/** join-storm --within: refused fans retry until this long after the window closes, ms. */
+export const STORM_RETRY_MS = 120_000;
+
+/** The open-loop arrival schedule of `--within`, or undefined for the closed loop. */
+function arrivalOf(ctx: PhaseContext): Arrival | undefined {
+  const withinS = ctx.session.options.withinS;
+  if (withinS === undefined) return undefined;
+  const startAtMs = nowMs() + START_LEAD_MS;
+  const windowMs = withinS * 1000;
+  return {
+    startAtMs,
+    windowMs,
+    totalFans: ctx.session.options.fans,
+    deadlineMs: startAtMs + windowMs + STORM_RETRY_MS,
+  };
+}
+
+/** The /metrics URL of the shard the event's fans are sent to (one probe join), Fanfare only. */
+async function shardMetricsUrl(ctx: PhaseContext): Promise<string | undefined> {
+  const { session } = ctx;
+  if (session.options.target !== 'fanfare' || session.target.shards !== 1) return undefined;
+  const probe = new JoinClient(session.target.apiUrl || (session.options.targetApi ?? ''), 1);
+  try {
+    return metricsUrlOf((await probe.join(session.options.eventId, 10_000)).gatewayUrl);
+  } catch {
+    // No lag figure rather than no storm.
+    return undefined;
+  } finally {
+    probe.close();
+  }
+}
 
 /** A row for this session's target. */
 export function baseRow(ctx: PhaseContext, name: string, fans: number): ScenarioRow {
@@ -74,10 +108,13 @@ export async function joinStorm(ctx: PhaseContext): Promise<ScenarioRow> {
   // post-token baseline come out negative (see docs/benchmarks.md).
   const rssBefore = session.rssBeforeKiB;
   if (fetched !== undefined) await meter.cut();
-  const connecting = session.connect();
+  const metricsUrl = session.options.withinS === undefined ? undefined : await shardMetricsUrl(ctx);
+  const lagSince = metricsUrl === undefined ? undefined : await watchLoopLag(metricsUrl);
+  const connecting = session.connect(arrivalOf(ctx));
   if (tokens === undefined) await meter.start();
   const connects = await connecting;
   const window = await meter.cut();
+  const lag = await lagSince?.();
   await meter.stop();
   const connected = connects.reduce((s, c) => s + c.connected, 0);
   const failed = connects.reduce((s, c) => s + c.failed, 0);
@@ -99,6 +136,19 @@ export async function joinStorm(ctx: PhaseContext): Promise<ScenarioRow> {
     );
   }
   row.connectFailed = failed;
+  if (session.options.withinS !== undefined) {
+    row.withinS = session.options.withinS;
+    row.admission = session.options.admission ?? 'on';
+    row.refused = connects.reduce((s, c) => s + (c.refused ?? 0), 0);
+    row.retries = connects.reduce((s, c) => s + (c.retries ?? 0), 0);
+    if (lag !== undefined) {
+      row.loopLagMaxMs = round(lag.maxMs, 1);
+      row.loopLagP99Ms = round(lag.p99Ms, 1);
+    } else row.notes.push('shard loop lag not measured (no process metrics: use --cluster)');
+    row.notes.push(
+      'join p50/p99: from the first attempt to the welcome, refusals and waits included',
+    );
+  }
   row.generatorCpu = round(window.generatorCpu, 1);
   row.serverCpu = window.serverCpu === undefined ? null : round(window.serverCpu, 1);
   row.cpuUsPerJoin = cpuUsPer(window.shardCpuSeconds, connected);

@@ -71,6 +71,17 @@ export interface ScenarioRow {
   connectPerSec?: number;
   joinsPerSec?: number;
   connectFailed?: number;
+  /**
+   * join-storm with admission control: 503 answers met (joins and upgrades), attempts made again
+   * after them, the arrival window (s, open loop), the admission setting, and the shard's
+   * event-loop lag over the storm (its own metric), ms.
+   */
+  refused?: number;
+  retries?: number;
+  withinS?: number;
+  admission?: string;
+  loopLagMaxMs?: number;
+  loopLagP99Ms?: number;
   /** Chat scenarios: accepted messages per second; refusals; unasked-for closes. */
   messagesPerSec?: number;
   rejected?: number;

@@ -3,6 +3,7 @@
 // failure. `send` and `react` may overlap (a ramp queues its next step before the last ends).
 // Both ends are this package, so replies are trusted without validation.
 
+import type { Arrival } from './admission-retry.js';
 import type { TargetKind } from './dialect.js';
 import type { PollTally } from '@fanfare/protocol';
 import type { HistogramSnapshot } from './histogram.js';
@@ -42,7 +43,8 @@ export interface WorkerPlan {
 export type BenchCommand =
   /** Fanfare only: fetches every fan's token from the API first, so `connect` only upgrades. */
   | { kind: 'tokens'; id: number; plan: WorkerPlan }
-  | { kind: 'connect'; id: number; plan: WorkerPlan }
+  /** `arrival`: the open-loop schedule of `join-storm --within`; absent, the closed loop. */
+  | { kind: 'connect'; id: number; plan: WorkerPlan; arrival?: Arrival }
   /**
    * `startAtMs` is on the shared clock (clock.ts), so every worker starts together.
    * `ratePerSender` overrides the plan's rate (ramp steps); `activeSenders` uses only the
@@ -97,6 +99,9 @@ export interface TokensResult {
   failed: number;
   firstFailure: string | undefined;
   elapsedMs: number;
+  /** Joins refused with 503 (the API's budget), and joins made again after them. */
+  refused?: number;
+  retries?: number;
 }
 
 export interface ConnectResult {
@@ -110,6 +115,11 @@ export interface ConnectResult {
   latency?: HistogramSnapshot;
   /** Failures by reason (HTTP status and X-Fanfare-Error, close code, error). */
   failures?: Record<string, number>;
+  /** 503 answers met (joins and upgrades: admission control), and attempts made again after them. */
+  refused?: number;
+  /** Of those, the ones that carried a `Retry-After`. */
+  withRetryAfter?: number;
+  retries?: number;
 }
 
 export interface CpuFigures {

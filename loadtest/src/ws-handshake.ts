@@ -3,6 +3,7 @@
 // and, for Fanfare, the X-Fanfare-Error reason). Pure functions over bytes, so the client's
 // socket code stays small and this is tested without a server.
 
+import { parseRetryAfterS } from '@fanfare/protocol';
 import { createHash, randomBytes } from 'node:crypto';
 
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -48,7 +49,8 @@ export type HandshakeAnswer =
   | { kind: 'incomplete' }
   /** `bodyStart`: where frames begin in the bytes read so far. */
   | { kind: 'accepted'; bodyStart: number; protocol: string | undefined }
-  | { kind: 'refused'; status: number; reason: string };
+  /** `retryAfterS`: the refusal's `Retry-After` in seconds, when it sent one. */
+  | { kind: 'refused'; status: number; reason: string; retryAfterS?: number | undefined };
 
 /** Reads the answer from the bytes received so far (`head`, from the first byte). */
 export function readHandshake(head: Buffer, key: string): HandshakeAnswer {
@@ -71,7 +73,12 @@ export function readHandshake(head: Buffer, key: string): HandshakeAnswer {
   const code = Number(status[1]);
   if (code !== 101) {
     const reason = headers.get('x-fanfare-error') ?? lines[0]!.slice(13);
-    return { kind: 'refused', status: code, reason };
+    return {
+      kind: 'refused',
+      status: code,
+      reason,
+      retryAfterS: parseRetryAfterS(headers.get('retry-after')),
+    };
   }
   if (headers.get('sec-websocket-accept') !== acceptFor(key)) {
     return { kind: 'refused', status: 101, reason: 'Sec-WebSocket-Accept does not match the key' };
