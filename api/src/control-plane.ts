@@ -24,6 +24,7 @@ import { ApiMetrics } from './metrics.js';
 import { Moderation } from './moderation.js';
 import type { PlaybackIssuer } from './playback.js';
 import type { StreamControl } from './stream-control.js';
+import { StreamKeyRestorer } from './stream-key-restore.js';
 import { PollService } from './poll-service.js';
 import type { ShardFigures } from './prewarm-plan.js';
 import type { SigningKeys } from './signing-keys.js';
@@ -77,7 +78,10 @@ export interface ControlPlane {
   stage: StageProjector;
   polls: PollService;
   archiver: ChatArchiver;
-  /** Starts the background work: stage resync, poll auto-close (re-armed from the database), archiver. */
+  /**
+   * Starts the background work: stage resync, poll auto-close (re-armed from the database),
+   * archiver, and the stream-key restorer when there is a media process.
+   */
   start(): Promise<void>;
   /** Stops it (the archiver after a final pass). The database and adapters stay the caller's. */
   close(): Promise<void>;
@@ -88,6 +92,14 @@ export function assembleControlPlane(parts: ControlPlaneParts): ControlPlane {
   const stage = new StageProjector({ db, store: parts.stages, bus, subjects, clock, logger });
   const polls = new PollService({ db, votes: parts.votes, stage, clock, logger });
   const archiver = new ChatArchiver({ db, log, clock, logger });
+  const restorer = parts.streams
+    ? new StreamKeyRestorer({
+        keys: db.streamKeys,
+        streams: parts.streams,
+        clock,
+        log: (line) => logger.info(line),
+      })
+    : undefined;
   const deps: AppDeps = {
     keys: parts.keys,
     issuer: parts.issuer,
@@ -128,10 +140,12 @@ export function assembleControlPlane(parts: ControlPlaneParts): ControlPlane {
       stage.start();
       await polls.start();
       archiver.start();
+      restorer?.start();
     },
     async close() {
       polls.close();
       stage.close();
+      await restorer?.close();
       await archiver.close();
     },
   };

@@ -79,6 +79,11 @@ export {
   type StreamControl,
   type StreamInfo,
 } from './stream-control.js';
+export {
+  STREAM_KEY_RESTORE_INTERVAL_MS,
+  StreamKeyRestorer,
+  restoreStreamKeys,
+} from './stream-key-restore.js';
 export { startApi } from './server.js';
 export {
   WEBHOOK_ID_TTL_MS,

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ControlRoutes, StreamConflictError, type StreamInfo } from '@fanfare/media';
-import { HttpStreamControl, createApp, type Problem } from '../src/index.js';
+import { HttpStreamControl, createApp, restoreStreamKeys, type Problem } from '../src/index.js';
 import { createFixture, type Fixture } from './fixture.js';
 
 const SECRET = Buffer.from('stream-route-test-secret-0123456789');
@@ -77,6 +77,29 @@ function call(app: ReturnType<typeof createApp>, method: string, path: string, t
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe('the stream route', () => {
+  it('keeps the key hash and restores it to a media process that restarted', async () => {
+    await fx.seedEvent('final', 'live');
+    await fx.seedEvent('old', 'live');
+    const app = appWith();
+    const producer = await fx.staffToken('producer');
+    const { key } = (await (
+      await call(app, 'POST', '/v1/events/final/stream', producer)
+    ).json()) as {
+      key: string;
+    };
+    await call(app, 'POST', '/v1/events/old/stream', producer);
+    await fx.deps.db.events.transition('old', 'live', 'ended');
+    const control = new HttpStreamControl({ url: mediaUrl, secret: SECRET });
+    expect(await restoreStreamKeys(fx.deps.db.streamKeys, control)).toEqual([]); // holds them
+    keyHashes.clear(); // the media process restarted: its keys are gone
+    expect(await restoreStreamKeys(fx.deps.db.streamKeys, control)).toEqual(['final']);
+    expect(keyHashes.get('final')).toBe(sha256(key));
+    expect(keyHashes.has('old')).toBe(false); // an ended event gets no ingest back
+    expect(await restoreStreamKeys(fx.deps.db.streamKeys, control)).toEqual([]);
+    // Only the hash is stored.
+    expect(JSON.stringify(await fx.deps.db.streamKeys.listLive())).not.toContain(key);
+  });
+
   it('makes a key, shows it once, hands the media process only its SHA-256, and rotates it', async () => {
     await fx.seedEvent('final', 'live');
     const app = appWith();

@@ -20,7 +20,14 @@ export function databaseContract(name: string, fixture: () => DbFixture): void {
               WHERE table_schema = 'public' ORDER BY table_name`,
         ),
       ).map((r) => r.table_name);
-      expect(tables).toEqual(['api_credentials', 'audit_log', 'chat_archive', 'events', 'polls']);
+      expect(tables).toEqual([
+        'api_credentials',
+        'audit_log',
+        'chat_archive',
+        'events',
+        'polls',
+        'stream_keys',
+      ]);
       const applied = rowsOf<{ n: number | string }>(
         await fixture().db.execute(
           sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`,

@@ -15,6 +15,7 @@ import { tables, type Db, type Driver } from './db-handle.js';
 import { PgEventRepo, type EventRepo } from './event-repo.js';
 import { migrate } from './migrate.js';
 import { PgPollRepo, type PollRepo } from './poll-repo.js';
+import { PgStreamKeyRepo, type StreamKeyRepo } from './stream-key-repo.js';
 
 /** Connections in the postgres.js pool when the caller does not say. */
 export const DEFAULT_POOL_MAX = 10;
@@ -43,6 +44,7 @@ export interface Repositories {
   readonly audit: AuditLog;
   readonly chat: ChatArchive;
   readonly credentials: CredentialRepo;
+  readonly streamKeys: StreamKeyRepo;
 }
 
 export interface Database extends Repositories {
@@ -109,6 +111,7 @@ export function repositories(db: Db): Repositories {
     audit: new PgAuditLog(db),
     chat: new PgChatArchive(db),
     credentials: new PgCredentialRepo(db),
+    streamKeys: new PgStreamKeyRepo(db),
   };
 }
 
@@ -120,6 +123,7 @@ export class SqlDatabase implements Database {
   readonly audit: AuditLog;
   readonly chat: ChatArchive;
   readonly credentials: CredentialRepo;
+  readonly streamKeys: StreamKeyRepo;
   readonly #connection: Connection;
   #closing: Promise<void> | undefined;
 
@@ -132,6 +136,7 @@ export class SqlDatabase implements Database {
       audit: this.audit,
       chat: this.chat,
       credentials: this.credentials,
+      streamKeys: this.streamKeys,
     } = repositories(connection.db));
   }
 

@@ -39,6 +39,7 @@ export {
 } from './schema.js';
 export type { EventListQuery, EventPatch, EventRecord, EventRepo, NewEvent } from './event-repo.js';
 export type { NewPoll, PollRecord, PollRepo } from './poll-repo.js';
+export type { StoredStreamKey, StreamKeyRepo } from './stream-key-repo.js';
 export type { AuditEntry, AuditListQuery, AuditLog, NewAuditEntry } from './audit-log.js';
 export {
   MAX_CHAT_BATCH,

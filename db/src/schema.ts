@@ -184,3 +184,20 @@ export const apiCredentials = pgTable(
   },
   (t) => [uniqueIndex('api_credentials_key_hash_idx').on(t.keyHash)],
 );
+
+/**
+ * An event's live video stream key, as its SHA-256 only (lowercase hex): what the media process
+ * was handed, kept so that the API can hand it again after the media process restarted (it
+ * holds keys in memory). The key itself is shown to the producer once and never stored.
+ */
+export const streamKeys = pgTable(
+  'stream_keys',
+  {
+    eventId: text('event_id')
+      .primaryKey()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    sha256: text('sha256').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [check('stream_keys_sha256_hex', sql`${t.sha256} ~ '^[0-9a-f]{64}$'`)],
+);

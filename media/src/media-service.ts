@@ -226,6 +226,8 @@ export class MediaService {
     const entry = this.#streams.get(eventId);
     if (entry && !entry.encoder) throw new StreamConflictError(eventId, entry.source);
     if (entry?.encoder) {
+      // The same key again (the API restoring keys) is no rotation: nobody is cut.
+      if (entry.encoder.rtmp.gate.keySha256.equals(keySha256)) return this.streamInfo(eventId)!;
       entry.encoder.rtmp.gate.setKeySha256(keySha256);
       entry.encoder.srt.gate.setKeySha256(keySha256);
     } else await this.addEncoderStream(eventId, keySha256);

@@ -185,6 +185,11 @@ export class RtmpGate {
     return typeof address === 'object' && address ? address.port : 0;
   }
 
+  /** The SHA-256 of the key in force. */
+  get keySha256(): Buffer {
+    return this.#keySha256;
+  }
+
   /** Rotates the key: new publishers need the new one; those in with the old one are cut. */
   setKeySha256(keySha256: Buffer): void {
     if (keySha256.length !== 32) throw new RangeError('keySha256 must be 32 bytes');

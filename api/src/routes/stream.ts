@@ -1,7 +1,7 @@
 // An event's live video ingest: `POST /v1/events/{id}/stream` creates or rotates the stream key
 // (shown once, in this answer only), `GET` shows the ingest address and the stream's status. The
 // media process owns both (StreamControl): this route makes the key, hands the media process its
-// SHA-256 and never logs or stores the key itself.
+// SHA-256 and keeps that hash in the database (for a restarted media process), never the key.
 
 import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
@@ -126,9 +126,10 @@ export function streamRoutes(deps: AppDeps) {
       if (!event) throw new ApiError('event_not_found', 'no event with this id');
       refuseEnded(event.state);
       const key = STREAM_KEY_PREFIX + randomBytes(STREAM_KEY_BYTES).toString('base64url');
-      const stream: StreamInfo = await ask(() =>
-        streams.setKey(id, hashStreamKey(key).toString('hex')),
-      );
+      const sha256 = hashStreamKey(key).toString('hex');
+      const stream: StreamInfo = await ask(() => streams.setKey(id, sha256));
+      // Kept (the hash only) so a restarted media process gets it back (stream-key-restore.ts).
+      await deps.db.streamKeys.set(id, sha256);
       await recordAudit(deps.db.audit, logger, c.var.staff, {
         eventId: id,
         action: 'stream.key_rotate',
