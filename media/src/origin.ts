@@ -14,6 +14,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { LiveStream } from './live-stream.js';
+import type { RenditionWindow } from './playlist.js';
 import { checkPlaybackToken } from './playback-token.js';
 import { renderMasterPlaylist, renderMediaPlaylist } from './playlist-render.js';
 import { blockingVerdict, partStanding, segmentAt } from './playlist-rules.js';
@@ -81,6 +82,8 @@ export class Origin {
   readonly #options: OriginOptions;
   readonly #setTimer: SetTimer;
   readonly #holds = new Set<Hold>();
+  /** Rendered media playlists by window version (a window object lives until the next change). */
+  readonly #renderCache = new WeakMap<RenditionWindow, Map<string, Buffer>>();
   #closed = false;
 
   constructor(options: OriginOptions) {
@@ -219,11 +222,7 @@ export class Origin {
     const directives = parseDirectives(query);
     if (typeof directives === 'string')
       return this.#problem(res, head, 'bad_directive', directives);
-    const render = (): string =>
-      renderMediaPlaylist(rendition.window(), rendition.uris, {
-        skip: directives.skip,
-        reports: stream.reports(rendition.name),
-      });
+    const render = (): Buffer => this.#rendered(stream, rendition, directives.skip);
     if (directives.msn === undefined) {
       return send(res, head, 200, PLAYLIST_CONTENT_TYPE, LIVE_PLAYLIST_CACHE, render());
     }
@@ -241,6 +240,28 @@ export class Origin {
       return true;
     };
     if (!answer()) this.#hold(rendition, res, head, answer);
+  }
+
+  /**
+   * The media playlist's bytes, rendered once per window version, delta choice and rendition
+   * report positions, and shared by every request that wants the same (encode once, send many:
+   * thousands of held requests are answered by one part's arrival).
+   */
+  #rendered(stream: LiveStream, rendition: Rendition, skip: boolean): Buffer {
+    const window = rendition.window();
+    const reports = stream.reports(rendition.name);
+    const key = `${skip ? 1 : 0}${reports.map((r) => `|${r.lastMsn}.${r.lastPart}`).join('')}`;
+    let versions = this.#renderCache.get(window);
+    if (!versions) {
+      versions = new Map();
+      this.#renderCache.set(window, versions);
+    }
+    let bytes = versions.get(key);
+    if (!bytes) {
+      bytes = Buffer.from(renderMediaPlaylist(window, rendition.uris, { skip, reports }));
+      versions.set(key, bytes);
+    }
+    return bytes;
   }
 
   /**

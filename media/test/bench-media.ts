@@ -5,11 +5,19 @@
 // delay behind live from program date-time (p50/p95, after the first 10 s: start-up is first
 // frame's business), and the spread between the two LivePlayers compared at the same instants.
 // The ladder and the rest come from the MEDIA_* variables as for the media process.
+// With `--shaped`, every player reaches the origin through its own shaping proxy (testkit's
+// delay proxy: 25 ms each way, 50 ms RTT, and one link capped at `--cap-kbps`, 600 by default,
+// below the top rendition) and the report adds which rendition ABR settled on.
 // Exit code 1 when a goal is missed, 2 on bad usage.
 
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { chromiumAvailable, launchChromium } from '@fanfare/testkit';
+import {
+  chromiumAvailable,
+  launchChromium,
+  startDelayProxy,
+  type DelayProxy,
+} from '@fanfare/testkit';
 import { loadMediaConfig } from '../src/config.js';
 import { ffmpegAvailable } from '../src/ffmpeg-check.js';
 import { MediaService } from '../src/media-service.js';
@@ -29,6 +37,9 @@ interface PageState {
   seeks: number;
   target: number | undefined;
   samples: [number, number, number][];
+  levelNames: string[] | undefined;
+  levelSwitches: [number, number][];
+  timeline: Record<string, number>;
   errors: string[];
 }
 
@@ -37,12 +48,22 @@ function pct(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 }
 
-function args(): { durationS: number } {
+/** The shaped path: one-way delay (half the RTT). */
+const SHAPED_ONE_WAY_MS = 25;
+
+function args(): { durationS: number; shapedKbps: number | undefined } {
   const { values } = parseArgs({
-    options: { 'duration-s': { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      'duration-s': { type: 'string' },
+      shaped: { type: 'boolean' },
+      'cap-kbps': { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   if (values.help) {
-    console.log('usage: pnpm bench:media [--duration-s 120]   (MEDIA_LADDER etc. as for media)');
+    console.log(
+      'usage: pnpm bench:media [--duration-s 120] [--shaped [--cap-kbps 600]]   (MEDIA_LADDER etc. as for media)',
+    );
     process.exit(0);
   }
   const durationS = Number(values['duration-s'] ?? 120);
@@ -50,11 +71,16 @@ function args(): { durationS: number } {
     console.error('--duration-s must be an integer of at least 20');
     process.exit(2);
   }
-  return { durationS };
+  const cap = Number(values['cap-kbps'] ?? 600);
+  if (!Number.isInteger(cap) || cap < 50) {
+    console.error('--cap-kbps must be an integer of at least 50');
+    process.exit(2);
+  }
+  return { durationS, shapedKbps: values.shaped ? cap : undefined };
 }
 
 async function main(): Promise<void> {
-  const { durationS } = args();
+  const { durationS, shapedKbps } = args();
   if (!ffmpegAvailable() || !chromiumAvailable()) {
     console.error('bench:media needs ffmpeg and Chromium (deploy/local/services.sh)');
     process.exit(2);
@@ -88,13 +114,39 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   const kinds = ['LivePlayer A', 'LivePlayer B', 'hls.js alone'] as const;
   const pages = await Promise.all(kinds.map(() => browser.newPage()));
+  // Shaped: each player its own line (a proxy whose connections share one capped link).
+  const proxies: DelayProxy[] = [];
+  const masters = await Promise.all(
+    kinds.map(async () => {
+      if (shapedKbps === undefined) return master;
+      const down = { baseMs: SHAPED_ONE_WAY_MS, bytesPerSecond: (shapedKbps * 1000) / 8 };
+      const proxy = await startDelayProxy({
+        target: { host: '127.0.0.1', port: service.server.port },
+        up: { baseMs: SHAPED_ONE_WAY_MS },
+        down,
+        sharedLink: true,
+      });
+      proxies.push(proxy);
+      const url = new URL(master);
+      url.port = String(proxy.port);
+      return url.toString();
+    }),
+  );
   const load0 = loadavg()[0]!;
   const wallStart = Date.now();
   await Promise.all(
-    pages.map((p, i) => p.goto(pageServer.url(master, { helper: kinds[i] !== 'hls.js alone' }))),
+    pages.map((p, i) =>
+      p.goto(pageServer.url(masters[i]!, { helper: kinds[i] !== 'hls.js alone' })),
+    ),
   );
+  const ladderText = config.ladder
+    .map((r) => `${r.name} ${Math.round((r.videoBitrate + r.audioBitrate) / 1000)} kbps`)
+    .join(', ');
   console.log(
-    `bench:media: playing for ${durationS} s (${config.ladder.map((r) => r.name).join(', ')})…`,
+    `bench:media: playing for ${durationS} s (${ladderText})` +
+      (shapedKbps === undefined
+        ? ' on loopback…'
+        : ` through shaping proxies: ${2 * SHAPED_ONE_WAY_MS} ms RTT, ${shapedKbps} kbps per player…`),
   );
   await new Promise((resolve) => setTimeout(resolve, durationS * 1000));
   const states = await Promise.all(
@@ -103,6 +155,7 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(cpu0);
   const load1 = loadavg()[0]!;
   await browser.close();
+  for (const proxy of proxies) await proxy.close();
   await pageServer.close();
   await service.close();
 
@@ -110,7 +163,22 @@ async function main(): Promise<void> {
     const firstFrame = st.firstFrameAt - st.started;
     const steady = st.samples.filter(([t]) => t >= wallStart + firstFrame + SETTLE_MS);
     const delays = steady.map(([, d]) => d);
+    // The rendition ABR settled on: the one playing longest after the settling time.
+    const settledFrom = wallStart + firstFrame + SETTLE_MS;
+    const shares = new Map<number, number>();
+    const switches = st.levelSwitches;
+    for (let k = 0; k < switches.length; k++) {
+      const from = Math.max(switches[k]![0], settledFrom);
+      const to = switches[k + 1]?.[0] ?? wallStart + durationS * 1000;
+      if (to > from) shares.set(switches[k]![1], (shares.get(switches[k]![1]) ?? 0) + to - from);
+    }
+    const settled = [...shares].sort((x, y) => y[1] - x[1])[0];
+    const total = [...shares.values()].reduce((x, y) => x + y, 0);
     return {
+      rendition: settled
+        ? `${st.levelNames?.[settled[0]] ?? settled[0]} (${Math.round((settled[1] / total) * 100)} %, ${switches.length - 1} switches)`
+        : '-',
+      timeline: st.timeline,
       player: kinds[i]!,
       firstFrameMs: Math.round(firstFrame),
       stalls: st.stalls,
@@ -135,12 +203,21 @@ async function main(): Promise<void> {
   const spreadP50 = pct(spreads, 0.5);
   const spreadP95 = pct(spreads, 0.95);
 
-  console.log(`\n| player | first frame | stalls | seeks | delay p50 | delay p95 | target |`);
-  console.log(`| --- | --- | --- | --- | --- | --- | --- |`);
+  console.log(
+    `\n| player | first frame | stalls | seeks | delay p50 | delay p95 | target | rendition settled on |`,
+  );
+  console.log(`| --- | --- | --- | --- | --- | --- | --- | --- |`);
   for (const r of rows) {
     console.log(
-      `| ${r.player} | ${r.firstFrameMs} ms | ${r.stalls} | ${r.seeks} | ${r.delayP50Ms} ms | ${r.delayP95Ms} ms | ${r.target ?? '-'} ms |`,
+      `| ${r.player} | ${r.firstFrameMs} ms | ${r.stalls} | ${r.seeks} | ${r.delayP50Ms} ms | ${r.delayP95Ms} ms | ${r.target ?? '-'} ms | ${r.rendition} |`,
     );
+  }
+  console.log(
+    '\nstart-up timeline, ms from the page script (master, media playlist, fragments, frame):',
+  );
+  for (const r of rows) {
+    const steps = Object.entries(r.timeline).sort((x, y) => x[1] - y[1]);
+    console.log(`  ${r.player}: ${steps.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   }
   console.log(
     `\nLivePlayer A vs B spread: p50 ${spreadP50} ms, p95 ${spreadP95} ms over ${spreads.length} instants`,

@@ -47,7 +47,8 @@ const player = { started: performance.now(), playingAt: 0, firstFrameAt: 0, erro
 window.player = player;
 let helper;
 if (params.get('helper')) {
-  helper = new FanfareLive.LivePlayer({ Hls, media: video, url: src });
+  const hlsConfig = params.get('hlsConfig') ? JSON.parse(params.get('hlsConfig')) : undefined;
+  helper = new FanfareLive.LivePlayer({ Hls, media: video, url: src, hlsConfig });
   window.helper = helper;
 }
 const hls = helper ? helper.hls : new Hls({ lowLatencyMode: true, backBufferLength: 10 });
@@ -55,10 +56,23 @@ window.hls = hls;
 // A stall: waiting for data during playback (a seek's own wait is not one).
 video.addEventListener('waiting', () => { if (player.playingAt && !video.seeking) player.stalls++; });
 hls.on(Hls.Events.ERROR, (_e, data) => player.errors.push(data.details + (data.fatal ? ' (fatal)' : '')));
-hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => { player.levels = data.levels.length; });
-hls.on(Hls.Events.LEVEL_SWITCHED, (_e, data) => { player.level = data.level; });
+hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => { player.levels = data.levels.length; player.levelNames = data.levels.map((l) => l.height + 'p'); });
+player.levelSwitches = [];
+hls.on(Hls.Events.LEVEL_SWITCHED, (_e, data) => { player.level = data.level; player.levelSwitches.push([Date.now(), data.level]); });
 video.addEventListener('playing', () => { if (!player.playingAt) player.playingAt = performance.now(); });
-video.requestVideoFrameCallback(() => { player.firstFrameAt = performance.now(); });
+// Start-up timeline: the first of each step, ms since the page's script started.
+player.timeline = {};
+const mark = (name) => { if (player.timeline[name] === undefined) player.timeline[name] = Math.round(performance.now() - player.started); };
+for (const [event, name] of [['MANIFEST_LOADED', 'master loaded'], ['LEVEL_LOADED', 'media playlist loaded'], ['FRAG_LOADING', 'first fragment asked'], ['FRAG_LOADED', 'first fragment loaded'], ['BUFFER_APPENDED', 'first append'], ['FRAG_BUFFERED', 'first fragment buffered']]) {
+  hls.on(Hls.Events[event], (_e, data) => {
+    mark(name);
+    if (event === 'FRAG_LOADING' && player.firstFrag === undefined) player.firstFrag = (data.part ? 'part ' + data.part.index + ' of ' : 'segment ') + data.frag.sn + ' level ' + data.frag.level;
+  });
+}
+video.addEventListener('loadeddata', () => mark('loadeddata'));
+video.addEventListener('playing', () => mark('playing'));
+player.resources = () => performance.getEntriesByType('resource').slice(0, 12).map((e) => [e.name.split('/').slice(-2).join('/').split('?')[0] + (e.name.includes('_HLS') ? '?' + e.name.split('?')[1] : ''), Math.round(e.startTime - player.started), Math.round(e.responseEnd - player.started)]);
+video.requestVideoFrameCallback(() => { player.firstFrameAt = performance.now(); mark('first frame'); });
 setInterval(() => {
   const date = hls.playingDate;
   if (date && !video.paused) {
@@ -80,7 +94,10 @@ if (!helper) {
 
 export interface PlayerPage {
   /** The page URL that plays `masterUrl`. */
-  url(masterUrl: string, options?: { helper?: boolean }): string;
+  url(
+    masterUrl: string,
+    options?: { helper?: boolean; hlsConfig?: Record<string, unknown> },
+  ): string;
   close(): Promise<void>;
 }
 
@@ -105,7 +122,10 @@ export async function servePlayerPage(): Promise<PlayerPage> {
   const port = (server.address() as AddressInfo).port;
   return {
     url: (masterUrl, options = {}) =>
-      `http://127.0.0.1:${port}/?src=${encodeURIComponent(masterUrl)}${options.helper ? '&helper=1' : ''}`,
+      `http://127.0.0.1:${port}/?src=${encodeURIComponent(masterUrl)}${options.helper ? '&helper=1' : ''}` +
+      (options.hlsConfig
+        ? `&hlsConfig=${encodeURIComponent(JSON.stringify(options.hlsConfig))}`
+        : ''),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

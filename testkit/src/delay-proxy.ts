@@ -24,6 +24,16 @@ export interface DelayProxyOptions {
   down: PathDelay;
   /** Uniform [0, 1) source; `Math.random` unless a test wants a seeded one. */
   random?: () => number;
+  /**
+   * One bottleneck link for all connections (as a home line): each direction's `bytesPerSecond`
+   * is shared by every connection through the proxy. Default: each connection has its own cap.
+   */
+  sharedLink?: boolean;
+}
+
+/** When a direction of the shared link is next free, performance.now() ms. */
+interface Link {
+  busyUntil: number;
 }
 
 export interface DelayProxy {
@@ -38,6 +48,7 @@ export interface DelayProxy {
 export async function startDelayProxy(options: DelayProxyOptions): Promise<DelayProxy> {
   const random = options.random ?? Math.random;
   const sockets = new Set<Socket>();
+  const links = options.sharedLink ? { up: { busyUntil: 0 }, down: { busyUntil: 0 } } : undefined;
   const server: Server = createServer((client) => {
     const upstream = connect(options.target.port, options.target.host);
     for (const s of [client, upstream]) {
@@ -50,8 +61,8 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
         upstream.destroy();
       });
     }
-    pipeDelayed(client, upstream, options.up, random);
-    pipeDelayed(upstream, client, options.down, random);
+    pipeDelayed(client, upstream, options.up, random, links?.up);
+    pipeDelayed(upstream, client, options.down, random, links?.down);
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address() as AddressInfo;
@@ -71,14 +82,24 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
  * queue with non-decreasing release times and one timer serves its head (timers of different
  * durations may fire out of order, so one timer per chunk could reorder bytes).
  */
-function pipeDelayed(from: Socket, to: Socket, delay: PathDelay, random: () => number): void {
+function pipeDelayed(
+  from: Socket,
+  to: Socket,
+  delay: PathDelay,
+  random: () => number,
+  link?: Link,
+): void {
   const queue: { at: number; chunk: Buffer | null }[] = []; // null: the end of the stream
   let lastRelease = 0;
   let timer: NodeJS.Timeout | undefined;
   const releaseAt = (bytes: number): number => {
     const now = performance.now();
     let at = now + delay.baseMs + (delay.jitterMs ?? 0) * random();
-    if (delay.bytesPerSecond) {
+    if (delay.bytesPerSecond && link) {
+      // The shared link sends one chunk at a time, whichever connection it belongs to.
+      link.busyUntil = Math.max(link.busyUntil, now) + (bytes / delay.bytesPerSecond) * 1000;
+      at = Math.max(at, link.busyUntil + delay.baseMs);
+    } else if (delay.bytesPerSecond) {
       // The link is busy until the previous chunk has gone out; this one then takes its size.
       at = Math.max(at, Math.max(lastRelease, now) + (bytes / delay.bytesPerSecond) * 1000);
     }
