@@ -49,6 +49,14 @@ export { IllegalTransitionError, canTransition, transition, type ClientState } f
 export { TapMerger, type TapMergerOptions } from './tap-merger.js';
 export { TOKEN_REFRESH_MARGIN_MS } from './token.js';
 export {
+  MAX_PLAYER_RATE,
+  SPOILER_MAX_HELD,
+  SPOILER_RECHECK_MS,
+  SpoilerGate,
+  type PlayerTime,
+  type SpoilerGateOptions,
+} from './spoiler-gate.js';
+export {
   DEFAULT_LIVE_EDGE_RULE,
   LIVE_EDGE_DEAD_BAND_MS,
   LIVE_EDGE_GAIN_PER_S,

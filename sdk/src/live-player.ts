@@ -106,6 +106,15 @@ export class LivePlayer<H extends HlsLike = HlsLike> {
     return holdBack ? holdBack * 1000 : FALLBACK_TARGET_MS;
   }
 
+  /**
+   * The program date-time of the frame at the play head now, ms since the epoch (the packager's
+   * clock); undefined before playback. Read fresh from hls.js on every call (it follows the
+   * media element's current time), unlike `delayMs`, which is measured once per step.
+   */
+  get playingAtMs(): number | undefined {
+    return this.hls.playingDate?.getTime();
+  }
+
   /** Jumps made so far (start-up far from the target, or a stall). */
   get seeks(): number {
     return this.#seeks;

@@ -59,6 +59,17 @@ describe('LivePlayer', () => {
     player.close();
   });
 
+  it('reads the program date-time at the play head fresh on each call (playingAtMs)', () => {
+    const clock = new ManualClock();
+    const player = new LivePlayer({ Hls: StandInHls, media: video(1), url: 'u', clock });
+    const hls = StandInHls.last!;
+    expect(player.playingAtMs).toBeUndefined();
+    hls.playingDate = new Date(1_700_000_000_123);
+    expect(player.playingAtMs).toBe(1_700_000_000_123); // no step needed, unlike delayMs
+    expect(player.delayMs).toBeUndefined();
+    player.close();
+  });
+
   it('measures the delay from program date-time and steers toward PART-HOLD-BACK', () => {
     const clock = new ManualClock();
     const media = video(1);
