@@ -29,11 +29,12 @@ export interface WebHarness {
   close(): Promise<void>;
 }
 
-export async function startWebHarness(): Promise<WebHarness> {
+/** `env` is merged over the defaults (no media: EMBEDDED_MEDIA=off). */
+export async function startWebHarness(env: Record<string, string> = {}): Promise<WebHarness> {
   const pagesDir = mkdtempSync(join(tmpdir(), 'fanfare-pages-'));
   await buildPages({ outDir: pagesDir, minify: false });
   const engine = await startEngine(
-    { API_PORT: '0', GATEWAY_PORT: '0', PGLITE_DATA_DIR: 'memory', EMBEDDED_MEDIA: 'off' },
+    { API_PORT: '0', GATEWAY_PORT: '0', PGLITE_DATA_DIR: 'memory', EMBEDDED_MEDIA: 'off', ...env },
     { apiLogger: silentLogger, gatewayLogger: silentLogger, pagesDir },
   );
   const browser = await launchChromium();

@@ -1,24 +1,35 @@
 // What a page shows of one client, kept as external stores for React (`useSyncExternalStore`):
 // the chat list and the viewer count. One set per client (`storesFor`), subscribed once for the
 // client's life, so a component that mounts later still sees what came before it, and React's
-// double effects in strict mode cannot unsubscribe it. Tombstones remove messages; a `lost`
-// continuity clears the list (the snapshot's latest messages follow).
+// double effects in strict mode cannot unsubscribe it. Messages pass the spoiler-free gate
+// (released when the fan's picture reaches their `ts`; at once without a player). Tombstones
+// remove messages, shown or still held; a `lost` continuity clears both (the snapshot's latest
+// messages follow).
 
 import type { FanfareClient } from '@fanfare/sdk';
 import type { ChatMessage } from '@fanfare/protocol';
 import { CHAT_LINES_KEPT, appendMessage, removeMessage } from './chat-list.js';
+import { SpoilerFree } from './spoiler-free.js';
 
 export class ChatStore {
   #messages: readonly ChatMessage[] = [];
   #listeners = new Set<() => void>();
 
-  constructor(client: FanfareClient, max = CHAT_LINES_KEPT) {
+  constructor(client: FanfareClient, spoilerFree: SpoilerFree, max = CHAT_LINES_KEPT) {
+    const gate = spoilerFree.gate<ChatMessage>((message) =>
+      this.#set(appendMessage(this.#messages, message, max)),
+    );
     // Never unsubscribed: the store lives exactly as long as its client (see storesFor).
     client.on('continuity', (continuity) => {
-      if (continuity === 'lost') this.#set([]);
+      if (continuity !== 'lost') return;
+      gate.clear();
+      this.#set([]);
     });
-    client.on('chat', (message) => this.#set(appendMessage(this.#messages, message, max)));
-    client.on('deleted', ({ id }) => this.#set(removeMessage(this.#messages, id)));
+    client.on('chat', (message) => gate.push(message, message.ts));
+    client.on('deleted', ({ id }) => {
+      gate.drop((held) => held.id === id);
+      this.#set(removeMessage(this.#messages, id));
+    });
   }
 
   /** The messages shown now, oldest first; a new array after every change, the same otherwise. */
@@ -67,6 +78,7 @@ export class ViewerStore {
 export interface ClientStores {
   chat: ChatStore;
   viewers: ViewerStore;
+  spoilerFree: SpoilerFree;
 }
 
 const stores = new WeakMap<FanfareClient, ClientStores>();
@@ -75,7 +87,12 @@ const stores = new WeakMap<FanfareClient, ClientStores>();
 export function storesFor(client: FanfareClient): ClientStores {
   let found = stores.get(client);
   if (found === undefined) {
-    found = { chat: new ChatStore(client), viewers: new ViewerStore(client) };
+    const spoilerFree = new SpoilerFree(client);
+    found = {
+      chat: new ChatStore(client, spoilerFree),
+      viewers: new ViewerStore(client),
+      spoilerFree,
+    };
     stores.set(client, found);
   }
   return found;

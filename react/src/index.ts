@@ -16,7 +16,12 @@ export { usePoll, type Poll } from './use-poll.js';
 export { useReactions, type Reactions } from './use-reactions.js';
 export { usePresence } from './use-presence.js';
 export { useWatchParty, PARTY_CHAT_KEPT, type WatchPartyState } from './use-watch-party.js';
-export { usePlayback, type PlaybackState, type PlaybackStatus } from './use-playback.js';
+export {
+  usePlayback,
+  type PlaybackOptions,
+  type PlaybackState,
+  type PlaybackStatus,
+} from './use-playback.js';
 export { CHAT_LINES_KEPT, appendMessage, removeMessage } from './chat-list.js';
 export {
   chatRefusal,
@@ -27,6 +32,13 @@ export {
 } from './chat-refusal.js';
 export { ChatStore, ViewerStore, storesFor, type ClientStores } from './client-stores.js';
 export { currentPoll, optionShares, type OptionShare } from './poll-view.js';
+export { SpoilerFree, type SpoilerFreeState } from './spoiler-free.js';
+export {
+  useSpoilerFree,
+  useSpoilerFreePlayer,
+  useSpoilerGate,
+  type SpoilerFreeControl,
+} from './use-spoiler-free.js';
 export {
   BURSTS_MAX,
   BURST_LIFETIME_MS,

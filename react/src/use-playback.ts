@@ -23,17 +23,30 @@ export interface PlaybackState {
    * message sent at server time `ts` is on screen once `serverNow() - liveDelayMs() >= ts`.
    */
   liveDelayMs(): number | undefined;
+  /**
+   * The program date-time of the frame at the play head now, ms since the epoch (the packager's,
+   * i.e. the server's, clock), read fresh each call; undefined before playback or without it
+   * (native HLS). Spoiler-free mode's clock (useSpoilerFreePlayer).
+   */
+  playerTimeMs(): number | undefined;
+}
+
+export interface PlaybackOptions {
+  /** The delay behind live to steer to, ms; absent: the playlist's PART-HOLD-BACK. */
+  targetLatencyMs?: number;
 }
 
 export function usePlayback(
   video: HTMLVideoElement | null,
   source: Playback | undefined,
+  options: PlaybackOptions = {},
 ): PlaybackState {
   const client = useFanfare();
   const [status, setStatus] = useState<PlaybackStatus>('none');
   const [error, setError] = useState<string>();
   const player = useRef<LivePlayer | undefined>(undefined);
   const url = source?.tier === 'll-hls' ? source.url : undefined;
+  const { targetLatencyMs } = options;
 
   useEffect(() => {
     if (!video || url === undefined) {
@@ -67,6 +80,7 @@ export function usePlayback(
           Hls,
           media: video,
           url,
+          targetLatencyMs,
           now: () => (client.serverTime.synced ? client.serverNow() : Date.now()),
         });
         live.hls.on(Hls.Events.ERROR, (_event, data) => {
@@ -91,8 +105,9 @@ export function usePlayback(
       destroy();
       release();
     };
-  }, [client, video, url]);
+  }, [client, video, url, targetLatencyMs]);
 
   const liveDelayMs = useCallback(() => player.current?.delayMs, []);
-  return { status, error, liveDelayMs };
+  const playerTimeMs = useCallback(() => player.current?.playingAtMs, []);
+  return { status, error, liveDelayMs, playerTimeMs };
 }

@@ -2,12 +2,12 @@
 // updates a second), and voting, with this fan's own vote remembered per poll.
 
 import { useCallback, useState } from 'react';
-import type { PollTally, PollView } from '@fanfare/protocol';
+import type { PollTally, PollView, StageView } from '@fanfare/protocol';
 import { VoteRefusedError } from '@fanfare/sdk';
 import { currentPoll, optionShares, type OptionShare } from './poll-view.js';
 import { useFanfare } from './provider.js';
 import { useClientEvent } from './use-client-event.js';
-import { useStage } from './use-stage.js';
+import { useSpoilerGate } from './use-spoiler-free.js';
 
 export interface Poll {
   poll: PollView | undefined;
@@ -25,12 +25,19 @@ export interface Poll {
 
 export function usePoll(): Poll {
   const client = useFanfare();
-  const stage = useStage();
+  // The poll, its tally and its result as of the fan's picture (spoiler-free mode): each stage
+  // change and tally waits for the moment it arrived to be on screen.
+  const [stage, setStage] = useState<StageView | undefined>(client.stage);
+  const showStage = useSpoilerGate<StageView>(setStage);
+  useClientEvent('stage', showStage);
   const poll = currentPoll(stage);
   const [tallies, setTallies] = useState<Record<string, PollTally>>({});
   const [votes, setVotes] = useState<Record<string, number>>({});
   const [voteError, setVoteError] = useState<string>();
-  useClientEvent('tally', (tally) => setTallies((t) => ({ ...t, [tally.pollId]: tally })));
+  const showTally = useSpoilerGate<PollTally>((tally) =>
+    setTallies((t) => ({ ...t, [tally.pollId]: tally })),
+  );
+  useClientEvent('tally', showTally);
 
   const tally = poll ? (tallies[poll.id] ?? client.tally(poll.id)) : undefined;
   const vote = useCallback(

@@ -5,7 +5,7 @@
 import { StrictMode, Suspense, lazy } from 'react';
 import { createRoot } from 'react-dom/client';
 import { FanPage } from './fan/fan-page.js';
-import { eventFromLocation } from './routes.js';
+import { delayFromLocation, eventFromLocation } from './routes.js';
 import './styles.css';
 
 const ConsolePage = lazy(() => import('./console/console-page.js'));
@@ -19,7 +19,13 @@ function App() {
     );
   }
   const params = new URLSearchParams(location.search);
-  return <FanPage eventId={eventFromLocation(location)} name={params.get('name') ?? undefined} />;
+  return (
+    <FanPage
+      eventId={eventFromLocation(location)}
+      name={params.get('name') ?? undefined}
+      targetLatencyMs={delayFromLocation(location)}
+    />
+  );
 }
 
 createRoot(document.getElementById('root')!).render(

@@ -6,6 +6,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { CHAT_MAX_CHARS } from '@fanfare/protocol';
 import { formatWait, useChat } from '@fanfare/react';
 import { useNow } from '../use-now.js';
+import { SpoilerToggle } from './spoiler-toggle.js';
 
 export function ChatPanel() {
   const { messages, pinned, send, sending, refusal, nextAllowedAt, slowModeS } = useChat();
@@ -45,9 +46,10 @@ export function ChatPanel() {
           <span>{pinned.text}</span>
         </div>
       )}
+      <SpoilerToggle />
       <ol className="messages" ref={list} aria-live="polite" aria-label="Chat messages">
         {messages.map((m) => (
-          <li key={m.id} data-id={m.id}>
+          <li key={m.id} data-id={m.id} data-ts={m.ts}>
             <b className={m.author.role === 'fan' ? 'author' : 'author staff'}>{m.author.name}</b>
             <span className="text">{m.text}</span>
           </li>

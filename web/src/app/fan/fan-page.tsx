@@ -15,9 +15,11 @@ import { ReactionBar } from './reaction-bar.js';
 export interface FanPageProps {
   eventId: string;
   name: string | undefined;
+  /** The delay behind live the player aims at, ms (`?delay=`); absent: the playlist's. */
+  targetLatencyMs?: number | undefined;
 }
 
-export function FanPage({ eventId, name }: FanPageProps) {
+export function FanPage({ eventId, name, targetLatencyMs }: FanPageProps) {
   const [playback, setPlayback] = useState<Playback>();
   const client = useFanfareClient({ join: pageJoin(eventId, name, setPlayback) });
   if (!client) return <p className="loading">Joining…</p>;
@@ -27,7 +29,7 @@ export function FanPage({ eventId, name }: FanPageProps) {
         <FanHeader eventId={eventId} />
         <main className="fan-main">
           <section className="stage-column" aria-label="Stage">
-            <Player playback={playback} />
+            <Player playback={playback} targetLatencyMs={targetLatencyMs} />
             <ReactionBar />
             <PollCard />
             <PartyPanel />

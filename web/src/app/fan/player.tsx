@@ -1,13 +1,23 @@
 // The player slot: the event's LL-HLS stream when the join reply names one, else a plain
-// "no stream" panel in the same 16:9 box so the page does not jump when a stream starts.
+// "no stream" panel in the same 16:9 box so the page does not jump when a stream starts. While it
+// plays, its picture is the clock spoiler-free chat waits for.
 
 import { useState } from 'react';
 import type { Playback } from '@fanfare/protocol';
-import { usePlayback } from '@fanfare/react';
+import { usePlayback, useSpoilerFreePlayer } from '@fanfare/react';
+import { useMeasureHook } from './measure-hook.js';
 
-export function Player({ playback }: { playback: Playback | undefined }) {
+export interface PlayerProps {
+  playback: Playback | undefined;
+  targetLatencyMs?: number | undefined;
+}
+
+export function Player({ playback, targetLatencyMs }: PlayerProps) {
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
-  const { status, error } = usePlayback(video, playback);
+  const state = usePlayback(video, playback, { targetLatencyMs });
+  const { status, error } = state;
+  useSpoilerFreePlayer(state);
+  useMeasureHook(state);
   return (
     <div className="player">
       {playback ? (

@@ -1,0 +1,157 @@
+// Spoiler-free chat measured in Chromium against the embedded engine with its demo stream: two
+// fans watch the demo event, their players steered to 1 s and to 3 s behind live (`?delay=`).
+// Messages are sent at known moments (their server `ts`); on each page a MutationObserver notes
+// the program date-time on screen (hls.js `playingDate`, through the page's `fanfarePlayer`
+// hook) at the instant each message's element enters the chat list. Asserted: it is never before
+// the message's moment and at most SPOILER_BOUND_MS after it (docs/web.md), and the message was
+// held for about the viewer's delay. The "See chat live" toggle then shows one at once. Figures
+// are printed.
+
+import { ffmpegAvailable } from '@fanfare/media';
+import { chromiumAvailable, type Page } from '@fanfare/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DESKTOP, PHONE, startWebHarness, type WebHarness } from './web-harness.js';
+
+/** The documented bound: a message shows at most this long after its moment is on screen, ms. */
+const SPOILER_BOUND_MS = 100;
+/** Messages measured per run, and the gap between them, ms (spread over several segments). */
+const MESSAGES = 6;
+const GAP_MS = 700;
+/** Longest wait for the stream to play near its target / for a message to show, ms. */
+const SETTLE_MS = 60_000;
+const SHOW_MS = 20_000;
+/** How near its target a player must be before measuring, ms (the steering's dead band is 15). */
+const SETTLED_WITHIN_MS = 60;
+
+interface Seen {
+  text: string;
+  /** The message's server time (its moment). */
+  ts: number;
+  /** Program date-time on screen when its element entered the list. */
+  pdt: number;
+  /** The page's wall clock then. */
+  now: number;
+}
+
+/** The fan page's measurement hook (web/src/app/fan/measure-hook.ts). */
+interface Hooked {
+  fanfarePlayer?: { playerTimeMs(): number | undefined; liveDelayMs(): number | undefined };
+  seen: Seen[];
+}
+
+/** Notes, for every chat line added from now on, the picture's program date-time at that instant. */
+async function observeChat(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as Hooked;
+    w.seen = [];
+    new MutationObserver((records) => {
+      const pdt = w.fanfarePlayer?.playerTimeMs() ?? Number.NaN;
+      const now = Date.now();
+      for (const record of records) {
+        for (const node of Array.from(record.addedNodes)) {
+          if (!(node instanceof HTMLLIElement) || !node.dataset.ts) continue;
+          w.seen.push({ text: node.textContent ?? '', ts: Number(node.dataset.ts), pdt, now });
+        }
+      }
+    }).observe(document.querySelector('.messages')!, { childList: true });
+  });
+}
+
+async function seen(page: Page, count: number, marker: string): Promise<Seen[]> {
+  await page.waitForFunction(
+    ({ count, marker }) =>
+      (window as unknown as Hooked).seen.filter((s) => s.text.includes(marker)).length >= count,
+    { count, marker },
+    { timeout: SHOW_MS },
+  );
+  const all = await page.evaluate(() => (window as unknown as Hooked).seen);
+  return all.filter((s) => s.text.includes(marker));
+}
+
+/** Waits until the page's player plays within SETTLED_WITHIN_MS of `targetMs` behind live. */
+async function settled(page: Page, targetMs: number): Promise<void> {
+  await page.waitForFunction(
+    ({ targetMs, within }) => {
+      const delay = (window as unknown as Hooked).fanfarePlayer?.liveDelayMs();
+      return delay !== undefined && Math.abs(delay - targetMs) <= within;
+    },
+    { targetMs, within: SETTLED_WITHIN_MS },
+    { timeout: SETTLE_MS, polling: 100 },
+  );
+}
+
+const figures = (list: number[]) => {
+  const sorted = [...list].sort((a, b) => a - b);
+  return `min ${sorted[0]} ms, median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted.at(-1)} ms`;
+};
+
+describe.skipIf(!chromiumAvailable() || !ffmpegAvailable())('spoiler-free chat in Chromium', () => {
+  let h: WebHarness;
+  beforeAll(async () => {
+    h = await startWebHarness({
+      EMBEDDED_MEDIA: 'on',
+      MEDIA_PORT: '0',
+      // A tiny ladder at 15 fps so two shared cores keep up (as embedded/test/media.test.ts).
+      MEDIA_LADDER: '180p:320x180:250k,90p:160x90:80k',
+      MEDIA_FRAME_RATE: '15',
+      MEDIA_PRESET: 'ultrafast',
+    });
+  }, 90_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('shows each message when the picture reaches its moment, at 1 s and at 3 s behind live', async () => {
+    const viewers = [
+      { delayMs: 1000, page: await h.open('one', '/?name=One&delay=1000', DESKTOP) },
+      { delayMs: 3000, page: await h.open('three', '/?name=Three&delay=3000', PHONE) },
+    ];
+    for (const { page, delayMs } of viewers) {
+      await page.getByText('Live as').waitFor({ timeout: SHOW_MS });
+      await settled(page, delayMs);
+      await page.getByLabel('See chat live').waitFor({ timeout: SHOW_MS });
+      expect(await page.getByLabel('See chat live').isChecked()).toBe(false);
+      await observeChat(page);
+    }
+
+    // The sender is the 1 s viewer; what it sends waits for its own picture too.
+    const sender = viewers[0]!.page;
+    for (let i = 0; i < MESSAGES; i++) {
+      await sender.getByLabel('Message', { exact: true }).fill(`GOAL ${i}`);
+      await sender.getByRole('button', { name: 'Send' }).click();
+      await sender.waitForTimeout(GAP_MS);
+    }
+    for (const { page, delayMs } of viewers) {
+      const lines = await seen(page, MESSAGES, 'GOAL');
+      const late = lines.map((s) => Math.round(s.pdt - s.ts));
+      const held = lines.map((s) => Math.round(s.now - s.ts));
+      console.log(
+        `spoiler-free, viewer at ${delayMs} ms: shown after its moment on screen by ` +
+          `${figures(late)} (each: ${late.join(', ')}); held behind its sending by ${figures(held)}`,
+      );
+      expect(lines.map((s) => s.text)).toEqual(
+        Array.from({ length: MESSAGES }, (_, i) => `OneGOAL ${i}`),
+      );
+      for (const ms of late) {
+        expect(ms).toBeGreaterThanOrEqual(0); // never before the moment is on screen
+        expect(ms).toBeLessThanOrEqual(SPOILER_BOUND_MS);
+      }
+      // Held for about the viewer's delay (not shown live): at least half of it.
+      for (const ms of held) expect(ms).toBeGreaterThan(delayMs / 2);
+      await h.shot(page, 'fan-spoiler-free');
+    }
+
+    // The toggle: the 3 s viewer chooses to see chat live; the next message shows ahead of the
+    // picture, by about the delay.
+    const three = viewers[1]!.page;
+    await three.getByLabel('See chat live').check();
+    await sender.getByLabel('Message', { exact: true }).fill('LIVE now');
+    await sender.getByRole('button', { name: 'Send' }).click();
+    const [live] = await seen(three, 1, 'LIVE');
+    console.log(
+      `spoiler-free off, viewer at 3000 ms: shown ${Math.round(live!.ts - live!.pdt)} ms ahead of the picture`,
+    );
+    expect(live!.pdt - live!.ts).toBeLessThan(-1500);
+    expect(h.errors).toEqual([]);
+  }, 180_000);
+});
