@@ -22,7 +22,7 @@ import {
   startApi,
 } from '@fanfare/api';
 import { consoleLogger, openAdapters, systemClock, type Logger } from '@fanfare/fanout';
-import { Gateway, JoseTokenVerifier, RegistryHeartbeat, WS_PATH } from '@fanfare/gateway';
+import { Es256TokenVerifier, Gateway, RegistryHeartbeat, WS_PATH } from '@fanfare/gateway';
 import { loadEngineConfig } from './config.js';
 import { MediaChild } from './media-child.js';
 
@@ -157,7 +157,7 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
     };
     const shard = new Gateway(gatewayConfig, {
       ...adapters,
-      verifier: new JoseTokenVerifier(gatewayConfig.keySource, gatewayConfig.tokenIssuer),
+      verifier: new Es256TokenVerifier(gatewayConfig.keySource, gatewayConfig.tokenIssuer),
       ...(options.gatewayLogger ? { logger: options.gatewayLogger } : {}),
     });
     gateway = shard;

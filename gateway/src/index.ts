@@ -27,6 +27,7 @@ export {
 } from './config.js';
 export { Gateway, type GatewayDeps, type GatewayStats } from './gateway.js';
 export { jsonLogger, silentLogger, type Logger } from '@fanfare/fanout';
+export { Es256TokenVerifier } from './es256-token-verifier.js';
 export {
   JoseTokenVerifier,
   TokenRejectedError,

@@ -9,7 +9,7 @@ import { admissionFromProfile } from './admission.js';
 import { WS_PATH, loadGatewayConfig, type LoadedGatewayConfig } from './config.js';
 import { Gateway } from './gateway.js';
 import { RegistryHeartbeat } from './registry-heartbeat.js';
-import { JoseTokenVerifier } from './token-verifier.js';
+import { Es256TokenVerifier } from './es256-token-verifier.js';
 
 /** The admission budget from CAPACITY_PROFILE when GATEWAY_ADMISSION_RATE did not set one. */
 function withProfileBudget(config: LoadedGatewayConfig): LoadedGatewayConfig {
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const adapters = await openAdapters({ ...config, name: config.shardId, logger });
   const gateway = new Gateway(config, {
     ...adapters,
-    verifier: new JoseTokenVerifier(config.keySource, config.tokenIssuer),
+    verifier: new Es256TokenVerifier(config.keySource, config.tokenIssuer),
     logger,
   });
   gateway.metrics.withProcessMetrics();

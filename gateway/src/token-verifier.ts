@@ -102,17 +102,25 @@ export class JoseTokenVerifier implements TokenVerifier {
       const detail = err instanceof errors.JOSEError ? err.code : 'ERR_UNKNOWN';
       throw new TokenRejectedError('token_invalid', `token rejected (${detail})`, { cause: err });
     }
-    const { sub, evt, role, name, exp, ent } = payload as JWTPayload & Partial<FanTokenClaims>;
-    if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128) {
-      throw new TokenRejectedError('token_invalid', 'token has no valid `sub`');
-    }
-    if (typeof evt !== 'string' || !isEventId(evt)) {
-      throw new TokenRejectedError('token_invalid', 'token names no valid event (`evt`)');
-    }
-    if (!isRole(role)) throw new TokenRejectedError('token_invalid', 'token has no valid `role`');
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new TokenRejectedError('token_invalid', 'token has no `name`');
-    }
-    return { sub, evt, role, name, exp: exp as number, ent: readEntitlements(ent) };
+    return fanClaims(payload);
   }
+}
+
+/**
+ * The fan claims of a payload whose signature, `iss`, `aud`, `exp` and `nbf` were checked;
+ * throws TokenRejectedError when one is missing or malformed. Shared by every verifier.
+ */
+export function fanClaims(payload: JWTPayload): VerifiedClaims {
+  const { sub, evt, role, name, exp, ent } = payload as JWTPayload & Partial<FanTokenClaims>;
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128) {
+    throw new TokenRejectedError('token_invalid', 'token has no valid `sub`');
+  }
+  if (typeof evt !== 'string' || !isEventId(evt)) {
+    throw new TokenRejectedError('token_invalid', 'token names no valid event (`evt`)');
+  }
+  if (!isRole(role)) throw new TokenRejectedError('token_invalid', 'token has no valid `role`');
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new TokenRejectedError('token_invalid', 'token has no `name`');
+  }
+  return { sub, evt, role, name, exp: exp as number, ent: readEntitlements(ent) };
 }

@@ -19,7 +19,7 @@ import { connectFan, type ConnectOptions, type FanClient } from '@fanfare/testki
 import { SignJWT, exportJWK, generateKeyPair, type JWTPayload } from 'jose';
 import {
   Gateway,
-  JoseTokenVerifier,
+  Es256TokenVerifier,
   defaultGatewayConfig,
   defaultStage,
   silentLogger,
@@ -59,7 +59,7 @@ export async function startGateway(
 ) {
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
   const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
-  const verifier = new JoseTokenVerifier({ kind: 'jwks', jwks: { keys: [jwk] } }, TOKEN_ISSUER);
+  const verifier = new Es256TokenVerifier({ kind: 'jwks', jwks: { keys: [jwk] } }, TOKEN_ISSUER);
   const config = defaultGatewayConfig({ port: 0, readinessGraceMs: 0, ...overrides });
   const adapters = await openAdapters({
     natsServers: [],
