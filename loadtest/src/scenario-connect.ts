@@ -85,6 +85,44 @@ export function baseRow(ctx: PhaseContext, name: string, fans: number): Scenario
   return emptyRow(name, ctx.session.options.target, ctx.session.target.shards, fans);
 }
 
+/** How long the shard's idle CPU is sampled before a join or resume storm, ms. */
+export const IDLE_SAMPLE_MS = 2000;
+
+/**
+ * The shard's CPU while nothing is asked of it (timers, sweeps, heartbeats), seconds per
+ * second; undefined when not readable. A storm's CPU per fan subtracts this over its window:
+ * on a loaded machine a storm can last ten times longer, and its idle CPU with it.
+ */
+async function idleCpuRate(session: RunSession): Promise<number | undefined> {
+  const before = await session.shardCpuSeconds();
+  const t0 = performance.now();
+  await delay(IDLE_SAMPLE_MS);
+  const after = await session.shardCpuSeconds();
+  if (before === undefined || after === undefined) return undefined;
+  return Math.max(0, (after - before) / ((performance.now() - t0) / 1000));
+}
+
+/**
+ * CPU per unit of a storm: the window's shard CPU less the idle rate over the window, with a
+ * note saying what was subtracted.
+ */
+function stormCpuUs(
+  row: ScenarioRow,
+  window: { shardCpuSeconds: number | undefined; startMs: number; endMs: number },
+  idle: number | undefined,
+  count: number,
+): number | null {
+  if (window.shardCpuSeconds === undefined) return null;
+  const seconds = (window.endMs - window.startMs) / 1000;
+  const baseline = idle === undefined ? 0 : idle * seconds;
+  if (idle !== undefined) {
+    row.notes.push(
+      `CPU per fan: the shard's idle ${round(idle * 100, 1)}% of a core over the ${round(seconds, 1)} s window subtracted`,
+    );
+  }
+  return cpuUsPer(Math.max(0, window.shardCpuSeconds - baseline), count);
+}
+
 /** Whether the target is Fanfare's embedded engine: the API and the shard in one process. */
 function embeddedEngine(session: RunSession): boolean {
   return (
@@ -107,6 +145,7 @@ export async function joinStorm(ctx: PhaseContext): Promise<ScenarioRow> {
   // process the garbage of the API's joins is collected during the upgrades, which made a
   // post-token baseline come out negative (see docs/benchmarks.md).
   const rssBefore = session.rssBeforeKiB;
+  const idle = fetched !== undefined ? await idleCpuRate(session) : undefined;
   if (fetched !== undefined) await meter.cut();
   const metricsUrl = session.options.withinS === undefined ? undefined : await shardMetricsUrl(ctx);
   const lagSince = metricsUrl === undefined ? undefined : await watchLoopLag(metricsUrl);
@@ -151,7 +190,7 @@ export async function joinStorm(ctx: PhaseContext): Promise<ScenarioRow> {
   }
   row.generatorCpu = round(window.generatorCpu, 1);
   row.serverCpu = window.serverCpu === undefined ? null : round(window.serverCpu, 1);
-  row.cpuUsPerJoin = cpuUsPer(window.shardCpuSeconds, connected);
+  row.cpuUsPerJoin = stormCpuUs(row, window, idle, connected);
   if (fetched === undefined && session.options.target === 'fanfare' && embeddedEngine(session)) {
     row.notes.push("embedded: CPU per join includes the API's join (signing the token)");
   }
@@ -197,6 +236,7 @@ export async function resumeStorm(ctx: PhaseContext, plan: ResumeStormPlan): Pro
   const { session } = ctx;
   const name = plan.tickets ? 'resume-storm' : 'resume-storm-token';
   const meter = new PhaseMeter(session, `${name} ${session.options.target}`, ctx.print);
+  const idle = await idleCpuRate(session);
   await meter.start();
   const drops = await session.all(
     'drop',
@@ -221,7 +261,7 @@ export async function resumeStorm(ctx: PhaseContext, plan: ResumeStormPlan): Pro
     row.resumeP99Ms = round(latency.percentile(99));
     row.connectPerSec = Math.round(resumed / Math.max(0.001, latency.max / 1000));
   }
-  row.cpuUsPerResume = cpuUsPer(window.shardCpuSeconds, resumed);
+  row.cpuUsPerResume = stormCpuUs(row, window, idle, resumed);
   row.generatorCpu = round(window.generatorCpu, 1);
   row.serverCpu = window.serverCpu === undefined ? null : round(window.serverCpu, 1);
   row.notes.push(plan.tickets ? 'resumed with resume tickets' : 'resumed with tokens (ES256)');
