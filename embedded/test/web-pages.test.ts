@@ -1,7 +1,8 @@
 // The fan page and the console in Chromium against an embedded engine: a producer signs in,
 // creates an event, takes it live and opens a poll; two fans (phone and desktop) vote and watch
 // the tally move and the result land; chat HTML stays text; a moderator deletes a message and it
-// vanishes on both fan pages; a timed-out fan sees why it cannot chat. Every page is
+// vanishes on both fan pages; a timed-out fan sees why it cannot chat; the console's live panel
+// counts viewers, chat and reactions and its audit log shows the moderation. Every page is
 // screenshotted at phone and desktop width into results/screenshots.
 
 import { chromiumAvailable, type Page } from '@fanfare/testkit';
@@ -32,6 +33,15 @@ describe.skipIf(!chromiumAvailable())('the pages in Chromium', () => {
     await page.getByLabel('Message', { exact: true }).fill(text);
     await page.getByRole('button', { name: 'Send' }).click();
   };
+
+  /** Waits until the console's live panel shows at least `min` for `figure`. */
+  const figureAtLeast = (page: Page, figure: 'viewers' | 'chat' | 'reactions', min: number) =>
+    page.waitForFunction(
+      ({ figure, min }) =>
+        Number(document.querySelector(`[data-${figure}]`)?.getAttribute(`data-${figure}`)) >= min,
+      { figure, min },
+      { timeout: SHOW_MS },
+    );
 
   it(
     'serves the fan page for the demo event at /, at phone and desktop width',
@@ -82,6 +92,9 @@ describe.skipIf(!chromiumAvailable())('the pages in Chromium', () => {
       const bob = await h.open('bob', '/?event=the-final&name=Bob', DESKTOP);
       await ann.getByText('Live as Ann').waitFor({ timeout: SHOW_MS });
       await bob.getByText('Live as Bob').waitFor({ timeout: SHOW_MS });
+      // The console's live panel counts them (and itself) and draws its chart.
+      await figureAtLeast(desk, 'viewers', 3);
+      await desk.locator('.live-chart canvas').waitFor();
 
       // The producer opens a poll; both fans see it.
       await desk.getByLabel('Question').fill('Who wins?');
@@ -119,6 +132,7 @@ describe.skipIf(!chromiumAvailable())('the pages in Chromium', () => {
       // Bob taps a reaction; it floats up on Ann's page too.
       await bob.getByRole('button', { name: 'React 🔥' }).click();
       await ann.locator('.burst', { hasText: '🔥' }).first().waitFor({ timeout: SHOW_MS });
+      await figureAtLeast(desk, 'reactions', 1);
 
       // Chat HTML stays text: the markup arrives as characters, no element, no script run.
       await send(ann, HOSTILE);
@@ -131,6 +145,8 @@ describe.skipIf(!chromiumAvailable())('the pages in Chromium', () => {
         ).toBe(0);
         expect(await fan.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
       }
+
+      await figureAtLeast(desk, 'chat', 2);
 
       // A moderator deletes the first message: it vanishes on both fan pages.
       await desk.getByRole('button', { name: `Delete message from Ann: ${HOSTILE}` }).click();
@@ -154,6 +170,13 @@ describe.skipIf(!chromiumAvailable())('the pages in Chromium', () => {
       await refusal.waitFor({ timeout: SHOW_MS });
       expect(await refusal.textContent()).toMatch(
         /A moderator timed you out of chat\. Reason: spamming\. Your message goes out in [45]:\d\d\./,
+      );
+      // The audit log shows the deletion and the timeout, with the reason.
+      const audit = desk.getByRole('region', { name: 'Audit log' });
+      await audit.getByText('sanction.impose').waitFor({ timeout: SHOW_MS });
+      await audit.getByText('chat.delete').waitFor({ timeout: SHOW_MS });
+      expect(await audit.locator('li', { hasText: 'sanction.impose' }).textContent()).toContain(
+        '“spamming”',
       );
       await h.shot(ann, 'fan-timed-out');
       await h.shot(bob, 'fan-chat');

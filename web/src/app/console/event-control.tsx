@@ -1,12 +1,15 @@
 // One event under control: its lifecycle (schedule, go live, end, archive), and while it is
 // scheduled or live, a watching connection (the console joins as a ticket-holding fan named
-// "Console", so ticketed events admit it too) that feeds the poll tally and the live chat view.
+// "Console", so ticketed events admit it too) that feeds the live panels, the poll tally and the
+// live chat view; and the event's audit log.
 
 import { useState } from 'react';
 import type { EventState } from '@fanfare/protocol';
 import type { JoinFn } from '@fanfare/sdk';
 import { FanfareProvider, useFanfareClient } from '@fanfare/react';
 import type { Call, ConsoleEvent } from './control-api.js';
+import { AuditPanel } from './audit-panel.js';
+import { LivePanel } from './live-panel.js';
 import { ModerationPanel } from './moderation-panel.js';
 import { PollsPanel } from './polls-panel.js';
 import { RulesPanel } from './rules-panel.js';
@@ -57,6 +60,7 @@ function LiveEvent({ call, event }: { call: Call; event: ConsoleEvent }) {
   if (!client) return <p className="notice">Connecting to the event…</p>;
   return (
     <FanfareProvider client={client}>
+      <LivePanel />
       <PollsPanel call={call} eventId={event.id} />
       <ModerationPanel call={call} eventId={event.id} />
     </FanfareProvider>
@@ -119,6 +123,7 @@ export function EventControl({ call, event, onChanged }: EventControlProps) {
           </p>
         )}
         <RulesPanel call={call} event={event} onChanged={onChanged} />
+        <AuditPanel call={call} eventId={event.id} />
       </div>
     </section>
   );
