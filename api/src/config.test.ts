@@ -109,6 +109,16 @@ describe('loadApiConfig', () => {
     expect(problems.join('\n')).toContain('FAN_TOKEN_TTL_S');
   });
 
+  it('reads the event-wide target delay, within its bounds', () => {
+    expect(loadApiConfig({}).mediaTargetLatencyMs).toBeUndefined();
+    expect(loadApiConfig({ MEDIA_TARGET_LATENCY_MS: '1500' }).mediaTargetLatencyMs).toBe(1500);
+    for (const bad of ['100', '20000', '1.5s']) {
+      expect(problemsOf({ MEDIA_TARGET_LATENCY_MS: bad }).join('\n')).toContain(
+        'MEDIA_TARGET_LATENCY_MS',
+      );
+    }
+  });
+
   it('never echoes a malformed private key', () => {
     expect(problemsOf({ JWT_PRIVATE_KEY: 'secret-but-not-a-pem' }).join('\n')).not.toContain(
       'secret-but-not-a-pem',

@@ -46,6 +46,9 @@ export const MIN_FAN_TOKEN_TTL_S = 60;
 export const MAX_FAN_TOKEN_TTL_S = 24 * 60 * 60;
 /** Default base of `playback.url`: the media origin on this machine (its default port). */
 export const DEFAULT_MEDIA_PUBLIC_URL = 'http://127.0.0.1:8090';
+/** MEDIA_TARGET_LATENCY_MS bounds: below PART-HOLD-BACK's floor (2 parts) no player keeps up. */
+export const MIN_TARGET_LATENCY_MS = 300;
+export const MAX_TARGET_LATENCY_MS = 10_000;
 /** Shortest LiveKit API secret accepted, bytes (an HS256 key; LiveKit warns below 32). */
 export const MIN_LIVEKIT_SECRET_BYTES = 32;
 /** Default prefix of LiveKit room names. */
@@ -212,6 +215,24 @@ export const API_VARIABLES = {
         'the media origin (or its CDN) as fans reach it: `playback.url` is this plus `/live/<event>/<token>/master.m3u8`',
     },
   ),
+  MEDIA_TARGET_LATENCY_MS: variable(
+    z
+      .string()
+      .regex(/^\d+$/, { message: `must be whole milliseconds` })
+      .transform(Number)
+      .pipe(
+        z
+          .number()
+          .min(MIN_TARGET_LATENCY_MS, { message: `must be at least ${MIN_TARGET_LATENCY_MS}` })
+          .max(MAX_TARGET_LATENCY_MS, { message: `must be at most ${MAX_TARGET_LATENCY_MS}` }),
+      )
+      .optional(),
+    {
+      default: 'unset: PART-HOLD-BACK',
+      meaning:
+        "`playback.targetLatencyMs`: the delay behind live every viewer's player aims at, ms; unset: each player aims at the playlist's PART-HOLD-BACK",
+    },
+  ),
   MEDIA_CONTROL_URL: variable(
     z
       .string()
@@ -309,6 +330,7 @@ const apiSchema = z
     },
     mediaTokenSecret: env.MEDIA_TOKEN_SECRET,
     mediaPublicUrl: env.MEDIA_PUBLIC_URL,
+    mediaTargetLatencyMs: env.MEDIA_TARGET_LATENCY_MS,
     mediaControlUrl: env.MEDIA_CONTROL_URL,
     livekit:
       env.LIVEKIT_URL && env.LIVEKIT_API_KEY && env.LIVEKIT_API_SECRET
@@ -366,6 +388,8 @@ export interface ApiConfig {
   readonly mediaTokenSecret: string | undefined;
   /** MEDIA_PUBLIC_URL: the base of `playback.url`. */
   readonly mediaPublicUrl: string;
+  /** MEDIA_TARGET_LATENCY_MS: `playback.targetLatencyMs`; undefined: PART-HOLD-BACK. */
+  readonly mediaTargetLatencyMs: number | undefined;
   /** MEDIA_CONTROL_URL: where the API asks the media process for stream keys and status. */
   readonly mediaControlUrl: string;
   /** LIVEKIT_*: the WebRTC tier's server; undefined (all three unset): the tier is off. */

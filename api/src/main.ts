@@ -82,7 +82,11 @@ async function main(): Promise<void> {
         ? undefined
         : figuresFromProfile(JSON.parse(readFileSync(config.capacityProfile, 'utf8'))),
     playback: mediaSecret
-      ? new LlHlsPlaybackIssuer({ secret: mediaSecret, publicUrl: config.mediaPublicUrl })
+      ? new LlHlsPlaybackIssuer({
+          secret: mediaSecret,
+          publicUrl: config.mediaPublicUrl,
+          targetLatencyMs: config.mediaTargetLatencyMs,
+        })
       : undefined,
     streams,
     // With a media process, the room's egress follows the WHIP ingest into LL-HLS.

@@ -21,16 +21,20 @@ export interface LlHlsPlaybackOptions {
   secret: Buffer;
   /** MEDIA_PUBLIC_URL: the origin or CDN base URL fans reach, without a trailing slash. */
   publicUrl: string;
+  /** MEDIA_TARGET_LATENCY_MS: the target delay every viewer aims at; absent: PART-HOLD-BACK. */
+  targetLatencyMs?: number | undefined;
 }
 
 /** LL-HLS: the master playlist URL with a signed token for the event and the viewer. */
 export class LlHlsPlaybackIssuer implements PlaybackIssuer {
   readonly #secret: Buffer;
   readonly #base: string;
+  readonly #targetLatencyMs: number | undefined;
 
   constructor(options: LlHlsPlaybackOptions) {
     this.#secret = options.secret;
     this.#base = options.publicUrl.replace(/\/+$/, '');
+    this.#targetLatencyMs = options.targetLatencyMs;
   }
 
   issue(eventId: string, viewerId: string, expiresAt: number): LlHlsPlayback {
@@ -38,6 +42,8 @@ export class LlHlsPlaybackIssuer implements PlaybackIssuer {
     const exp = Math.floor(expiresAt / 1000);
     const token = mintPlaybackToken(this.#secret, { eventId, viewerId, exp });
     const url = `${this.#base}${masterPlaylistPath(eventId, token)}`;
-    return { tier: 'll-hls', url, expiresAt: exp * 1000, fallback: url };
+    const playback: LlHlsPlayback = { tier: 'll-hls', url, expiresAt: exp * 1000, fallback: url };
+    if (this.#targetLatencyMs !== undefined) playback.targetLatencyMs = this.#targetLatencyMs;
+    return playback;
   }
 }

@@ -84,6 +84,17 @@ describe('playback in the join reply', () => {
     expect(playback.calls).toBe(1);
   });
 
+  it('names the event-wide target delay when one is configured (MEDIA_TARGET_LATENCY_MS)', async () => {
+    const issuer = new LlHlsPlaybackIssuer({
+      secret: SECRET,
+      publicUrl: PUBLIC_URL,
+      targetLatencyMs: 1500,
+    });
+    const { app } = await setup({ playback: issuer });
+    const body = (await (await join(app, 'demo', '{}')).json()) as JoinResponse;
+    expect(body.playback).toMatchObject({ tier: 'll-hls', targetLatencyMs: 1500 });
+  });
+
   it('leaves playback out when no media service is configured', async () => {
     const { app } = await setup();
     const body = (await (await join(app, 'demo', '{}')).json()) as JoinResponse;

@@ -123,6 +123,7 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
         ? new LlHlsPlaybackIssuer({
             secret: mediaSecret,
             publicUrl: config.mediaPublicUrl ?? media.url,
+            targetLatencyMs: apiConfig.mediaTargetLatencyMs,
           })
         : undefined,
     streams,

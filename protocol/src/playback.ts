@@ -19,6 +19,12 @@ export interface LlHlsPlayback {
   expiresAt: number;
   /** The LL-HLS URL: every playback carries it, so a client finds its fallback in one place. */
   fallback: string;
+  /**
+   * The delay behind live, ms, that every viewer's player aims at (the SDK's LivePlayer
+   * `targetLatencyMs`), so all viewers see the same moment. Absent: the playlist's
+   * PART-HOLD-BACK, which is the same for every viewer of a stream too.
+   */
+  targetLatencyMs?: number;
 }
 
 /**
