@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatLimits } from './chat-guard.js';
 import type { EventRoom } from './event-room.js';
-import { bucketOf, chatGuardOf, newSession, takeFrame, type LazyBucket } from './session.js';
+import {
+  bucketOf,
+  chatGuardOf,
+  newSession,
+  shareEntitlements,
+  takeFrame,
+  type LazyBucket,
+} from './session.js';
 import { newBucket, take, type BucketSpec } from './token-bucket.js';
 
 const limits: ChatLimits = {
@@ -87,5 +94,15 @@ describe('session state created on first use', () => {
       expect(takeFrame(s, spec, now)).toBe(take(bucket, spec, now) === 0);
       expect({ tokens: s.frameTokens, updatedAt: s.frameTokensAt }).toEqual(bucket);
     }
+  });
+});
+
+describe('entitlements shared between sessions', () => {
+  it('gives sessions with the same entitlements one frozen array', () => {
+    const a = shareEntitlements(['ticketed']);
+    expect(shareEntitlements(['ticketed'])).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(shareEntitlements([])).not.toBe(a);
+    expect(shareEntitlements([])).toEqual([]);
   });
 });

@@ -81,6 +81,22 @@ export interface SessionInit {
   now: number;
 }
 
+const sharedEntitlements = new Map<string, readonly Entitlement[]>();
+
+/**
+ * One frozen array per distinct set of entitlements, shared by every session that holds it:
+ * almost every fan holds none or `ticketed`, and an array per fan costs 32 bytes or more.
+ */
+export function shareEntitlements(entitlements: readonly Entitlement[]): readonly Entitlement[] {
+  const key = entitlements.join(',');
+  let shared = sharedEntitlements.get(key);
+  if (shared === undefined) {
+    shared = Object.freeze([...entitlements]);
+    sharedEntitlements.set(key, shared);
+  }
+  return shared;
+}
+
 /** A new session: only what every fan needs; the rest comes on first use. */
 export function newSession(init: SessionInit): Session {
   // Every field is set here, the lazy ones to undefined, so all sessions share one shape (one
@@ -89,7 +105,7 @@ export function newSession(init: SessionInit): Session {
     sessionId: init.sessionId,
     user: init.user,
     eventId: init.eventId,
-    entitlements: init.entitlements,
+    entitlements: shareEntitlements(init.entitlements),
     version: init.version,
     room: init.room,
     frameTokens: init.frames.burst,

@@ -150,7 +150,8 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       const session = newSession({
         sessionId: ids.next(),
         user: { id: claims.sub, name: claims.name, role: claims.role },
-        eventId: claims.evt,
+        // The room's string, not the token's copy of it: one per event instead of one per fan.
+        eventId: room.eventId,
         entitlements: claims.ent,
         version: negotiated.version,
         room,

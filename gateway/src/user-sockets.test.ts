@@ -24,3 +24,23 @@ describe('UserSockets', () => {
     expect(sockets.count('u')).toBe(1);
   });
 });
+
+describe('UserSockets with one socket per user', () => {
+  it('keeps a lone socket, grows to a list and back, and never closes a socket twice', () => {
+    const sockets = new UserSockets<{ n: number }>(3);
+    const [a, b, c, d] = [1, 2, 3, 4].map((n) => ({ n }));
+    expect(sockets.add('u', a!)).toEqual([]);
+    expect(sockets.add('u', a!)).toEqual([]); // the same socket again changes nothing
+    expect(sockets.count('u')).toBe(1);
+    expect(sockets.add('u', b!)).toEqual([]);
+    sockets.remove('u', a!);
+    expect(sockets.count('u')).toBe(1);
+    expect(sockets.add('u', c!)).toEqual([]);
+    expect(sockets.add('u', d!)).toEqual([]);
+    expect(sockets.add('u', { n: 5 })).toEqual([b]);
+    for (const s of [c, d]) sockets.remove('u', s!);
+    expect(sockets.count('u')).toBe(1);
+    sockets.remove('u', { n: 6 }); // never held
+    expect(sockets.count('u')).toBe(1);
+  });
+});
