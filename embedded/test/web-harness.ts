@@ -29,13 +29,19 @@ export interface WebHarness {
   close(): Promise<void>;
 }
 
-/** `env` is merged over the defaults (no media: EMBEDDED_MEDIA=off). */
-export async function startWebHarness(env: Record<string, string> = {}): Promise<WebHarness> {
+/**
+ * `env` is merged over the defaults (no media: EMBEDDED_MEDIA=off); with media on, `mediaLog`
+ * takes the media process's lines.
+ */
+export async function startWebHarness(
+  env: Record<string, string> = {},
+  mediaLog: (line: string) => void = () => undefined,
+): Promise<WebHarness> {
   const pagesDir = mkdtempSync(join(tmpdir(), 'fanfare-pages-'));
   await buildPages({ outDir: pagesDir, minify: false });
   const engine = await startEngine(
     { API_PORT: '0', GATEWAY_PORT: '0', PGLITE_DATA_DIR: 'memory', EMBEDDED_MEDIA: 'off', ...env },
-    { apiLogger: silentLogger, gatewayLogger: silentLogger, pagesDir },
+    { apiLogger: silentLogger, gatewayLogger: silentLogger, pagesDir, mediaLog },
   );
   const browser = await launchChromium();
   mkdirSync(SCREENSHOT_DIR, { recursive: true });

@@ -18,6 +18,7 @@ export { usePresence } from './use-presence.js';
 export { useWatchParty, PARTY_CHAT_KEPT, type WatchPartyState } from './use-watch-party.js';
 export {
   usePlayback,
+  webrtcPlayable,
   type PlaybackOptions,
   type PlaybackState,
   type PlaybackStatus,

@@ -1,14 +1,15 @@
-// The event's stream in a <video>: the SDK's LivePlayer (hls.js, loaded on first use so a page
-// without a stream never downloads it, started on the lowest rendition and steered toward one
-// delay behind live, measured from program date-time against the server's clock), or the
-// browser's own HLS where there is no MSE (iOS Safari). The source is the join reply's
-// `playback`; without one (no media service configured) the status stays `none` and the page
-// shows its no-stream state. A tier this hook does not know is treated as no stream; WebRTC (the
-// LiveKit tier) slots in here as a second `tier`.
+// The event's stream in a <video>, whatever tier the join reply names: the SDK's TieredPlayer
+// plays WebRTC through LiveKit (livekit-client, loaded only for a `webrtc` playback) and switches
+// to the LL-HLS `fallback` when it fails or stalls within the SDK's bounds, reporting the switch;
+// LL-HLS plays through the SDK's LivePlayer (hls.js, loaded on first use, started on the lowest
+// rendition and steered toward one delay behind live against the server's clock), or through the
+// browser's own HLS where there is no MSE (iOS Safari). Without a `playback` (no media service
+// configured) the status stays `none` and the page shows its no-stream state. A tier this hook
+// does not know is treated as no stream.
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Playback } from '@fanfare/protocol';
-import { LivePlayer } from '@fanfare/sdk';
+import type { Playback, PlaybackTier } from '@fanfare/protocol';
+import { TieredPlayer, type RoomClass, type TierFallback } from '@fanfare/sdk';
 import { useFanfare } from './provider.js';
 
 export type PlaybackStatus = 'none' | 'loading' | 'playing' | 'error';
@@ -17,23 +18,36 @@ export interface PlaybackState {
   status: PlaybackStatus;
   /** What failed, when status is `error`. */
   error: string | undefined;
+  /** The tier playing (or being tried) now; undefined without a stream. */
+  tier: PlaybackTier | undefined;
+  /** Why WebRTC was given up for LL-HLS, once it was (the SDK's `tierFallback` event). */
+  fallback: TierFallback | undefined;
   /**
    * How far behind live the picture is now, ms (server time minus the program date-time at the
-   * play head); undefined before playback or on native HLS. The seam for spoiler-free chat: a
-   * message sent at server time `ts` is on screen once `serverNow() - liveDelayMs() >= ts`.
+   * play head); undefined before playback, on native HLS and on WebRTC (sub-second). The seam for
+   * spoiler-free chat: a message sent at server time `ts` is on screen once
+   * `serverNow() - liveDelayMs() >= ts`.
    */
   liveDelayMs(): number | undefined;
   /**
    * The program date-time of the frame at the play head now, ms since the epoch (the packager's,
    * i.e. the server's, clock), read fresh each call; undefined before playback or without it
-   * (native HLS). Spoiler-free mode's clock (useSpoilerFreePlayer).
+   * (native HLS). On WebRTC, whose picture is sub-second behind live, the server's time now.
+   * Spoiler-free mode's clock (useSpoilerFreePlayer).
    */
   playerTimeMs(): number | undefined;
 }
 
 export interface PlaybackOptions {
-  /** The delay behind live to steer to, ms; absent: the playlist's PART-HOLD-BACK. */
-  targetLatencyMs?: number;
+  /** The delay behind live LL-HLS steers to, ms; absent: the playlist's PART-HOLD-BACK. */
+  targetLatencyMs?: number | undefined;
+  /** Called once when the player leaves WebRTC for LL-HLS (QoE reporting hooks in here). */
+  onTierFallback?: (fallback: TierFallback) => void;
+}
+
+/** Whether this browser can run a WebRTC viewer (what a join may ask for). */
+export function webrtcPlayable(): boolean {
+  return typeof globalThis.RTCPeerConnection === 'function';
 }
 
 export function usePlayback(
@@ -44,13 +58,30 @@ export function usePlayback(
   const client = useFanfare();
   const [status, setStatus] = useState<PlaybackStatus>('none');
   const [error, setError] = useState<string>();
-  const player = useRef<LivePlayer | undefined>(undefined);
-  const url = source?.tier === 'll-hls' ? source.url : undefined;
+  const [tier, setTier] = useState<PlaybackTier>();
+  const [fallback, setFallback] = useState<TierFallback>();
+  const player = useRef<
+    | {
+        readonly delayMs: number | undefined;
+        readonly playingAtMs: number | undefined;
+        tier: string;
+      }
+    | undefined
+  >(undefined);
   const { targetLatencyMs } = options;
+  const onTierFallback = useRef(options.onTierFallback);
+  onTierFallback.current = options.onTierFallback;
+  // One playback per URL (LL-HLS) or token (WebRTC): a new join's reply restarts the player.
+  const known = source?.tier === 'll-hls' || source?.tier === 'webrtc' ? source : undefined;
+  const key = known === undefined ? undefined : known.tier === 'webrtc' ? known.token : known.url;
+  const latest = useRef(known);
+  latest.current = known;
 
   useEffect(() => {
-    if (!video || url === undefined) {
+    const playback = latest.current;
+    if (!video || key === undefined || playback === undefined) {
       setStatus('none');
+      setTier(undefined);
       return;
     }
     let cancelled = false;
@@ -59,16 +90,26 @@ export function usePlayback(
     video.addEventListener('playing', playing);
     setStatus('loading');
     setError(undefined);
+    setFallback(undefined);
+    setTier(playback.tier);
     // Program date-time is the packager's clock: measure against the server's, not the device's.
     const release = client.serverTime.hold();
+    const room: Promise<RoomClass | undefined> =
+      playback.tier === 'webrtc' && webrtcPlayable()
+        ? import('livekit-client').then(
+            ({ Room }) => Room,
+            () => undefined, // the chunk failed to load: LL-HLS, reported as `unsupported`
+          )
+        : Promise.resolve(undefined);
     // hls.js wherever Media Source Extensions exist; the browser's own HLS only without them.
     // Chromium now answers canPlayType for HLS too, so that cannot decide.
-    import('hls.js').then(
-      ({ default: Hls }) => {
+    Promise.all([import('hls.js'), room]).then(
+      ([{ default: Hls }, Room]) => {
         if (cancelled) return;
         if (!Hls.isSupported()) {
           if (video.canPlayType('application/vnd.apple.mpegurl')) {
-            video.src = url;
+            setTier('ll-hls');
+            video.src = playback.fallback;
             destroy = () => video.removeAttribute('src');
             return;
           }
@@ -76,21 +117,32 @@ export function usePlayback(
           setError('this browser cannot play HLS');
           return;
         }
-        const live = new LivePlayer({
-          Hls,
+        const tiered = new TieredPlayer({
+          playback,
           media: video,
-          url,
-          targetLatencyMs,
-          now: () => (client.serverTime.synced ? client.serverNow() : Date.now()),
+          Hls,
+          Room,
+          live: {
+            targetLatencyMs,
+            now: () => (client.serverTime.synced ? client.serverNow() : Date.now()),
+          },
+          onLivePlayer: (live) => {
+            live.hls.on(Hls.Events.ERROR, (_event, data) => {
+              if (!data.fatal) return;
+              setStatus('error');
+              setError(data.details);
+            });
+          },
         });
-        live.hls.on(Hls.Events.ERROR, (_event, data) => {
-          if (!data.fatal) return;
-          setStatus('error');
-          setError(data.details);
+        tiered.on('tierFallback', (info) => {
+          setTier('ll-hls');
+          setFallback(info);
+          setStatus('loading');
+          onTierFallback.current?.(info);
         });
-        player.current = live;
+        player.current = tiered;
         destroy = () => {
-          live.close();
+          tiered.close();
           player.current = undefined;
         };
       },
@@ -105,9 +157,18 @@ export function usePlayback(
       destroy();
       release();
     };
-  }, [client, video, url, targetLatencyMs]);
+    // The playback is read through `key`: the same one re-rendered must not restart the player.
+  }, [client, video, key, targetLatencyMs]);
 
   const liveDelayMs = useCallback(() => player.current?.delayMs, []);
-  const playerTimeMs = useCallback(() => player.current?.playingAtMs, []);
-  return { status, error, liveDelayMs, playerTimeMs };
+  const playerTimeMs = useCallback(
+    () =>
+      player.current?.tier === 'webrtc'
+        ? client.serverTime.synced
+          ? client.serverNow()
+          : Date.now()
+        : player.current?.playingAtMs,
+    [client],
+  );
+  return { status, error, tier, fallback, liveDelayMs, playerTimeMs };
 }

@@ -2,7 +2,7 @@
 // joins as a new fan; later ones show the previous token, so the API keeps the fan's identity
 // (and its idempotency keys) while placing it on a live shard.
 
-import { parseRetryAfterS } from '@fanfare/protocol';
+import { parseRetryAfterS, type PlaybackTier } from '@fanfare/protocol';
 import type { JoinFn, JoinGrant } from './credentials.js';
 
 export interface ApiJoinOptions {
@@ -11,6 +11,12 @@ export interface ApiJoinOptions {
   eventId: string;
   /** Display name for a first join. */
   name?: string;
+  /**
+   * The playback tiers this client can play, sent as the join body's `tiers` on every join (a
+   * function is asked each time: an app that fell back from WebRTC may stop asking for it).
+   * Absent: the API answers LL-HLS.
+   */
+  tiers?: readonly PlaybackTier[] | (() => readonly PlaybackTier[]);
   /** Defaults to `globalThis.fetch`. */
   fetch?: typeof fetch;
 }
@@ -33,7 +39,11 @@ export function apiJoin(options: ApiJoinOptions): JoinFn {
   return async (previous) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (previous !== undefined) headers.authorization = `Bearer ${previous}`;
-    const body = previous === undefined && options.name !== undefined ? { name: options.name } : {};
+    const tiers = typeof options.tiers === 'function' ? options.tiers() : options.tiers;
+    const body = {
+      ...(previous === undefined && options.name !== undefined ? { name: options.name } : {}),
+      ...(tiers !== undefined ? { tiers } : {}),
+    };
     const res = await doFetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
     if (!res.ok) {
       const problem = (await res.json().catch(() => ({}))) as { code?: string };

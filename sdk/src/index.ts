@@ -76,3 +76,23 @@ export {
   type LivePlayerOptions,
   type VideoLike,
 } from './live-player.js';
+export {
+  DEFAULT_TIER_FALLBACK_BOUNDS,
+  TIER_FALLBACK_REASONS,
+  WEBRTC_FIRST_FRAME_BOUND_MS,
+  WEBRTC_STALL_BOUND_MS,
+  webrtcFallback,
+  type TierFallbackBounds,
+  type TierFallbackReason,
+  type WebRtcObservation,
+} from './tier-fallback.js';
+export {
+  TieredPlayer,
+  type RemoteTrackLike,
+  type RoomClass,
+  type RoomLike,
+  type TierFallback,
+  type TieredMedia,
+  type TieredPlayerEvents,
+  type TieredPlayerOptions,
+} from './tiered-player.js';
