@@ -6,7 +6,7 @@
 //
 // Phase 1, origin: every client holds a blocking playlist reload (`_HLS_msn`/`_HLS_part`,
 // `_HLS_skip=YES`) and fetches the newest part when it is answered. Phase 2, nginx (one worker,
-// core 0, files mirrored by the origin process): every client polls the full playlist every
+// core 0, files mirrored by the origin process from then on): every client polls the full playlist every
 // `--poll-ms` and fetches the newest part when it changed.
 // Per part: from when the packager had it to when the last client got it (p50/p99 over the
 // parts of the measured window), the same for every client's copy, how many clients got it; CPU
@@ -263,7 +263,9 @@ async function main(): Promise<void> {
     );
     const load1 = loadavg();
 
-    // Phase 2: nginx on the same core, serving the mirrored files.
+    // Phase 2: nginx on the same core, serving the mirrored files (from now on: a few parts
+    // before the clients start, so the playlist is there).
+    origin.send({ kind: 'mirror' });
     const nginxPort = await freePort();
     const conf = join(dir, 'nginx.conf');
     writeFileSync(

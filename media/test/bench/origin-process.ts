@@ -2,7 +2,8 @@
 // (the bench pins it to one core): the media service publishing the demo pattern, telling the
 // bench over IPC when each part of the measured rendition became available. With a static
 // directory it also mirrors that rendition as files (parts and the full playlist, each written
-// then renamed into place) for nginx to serve to polling clients, the peer it is compared with.
+// then renamed into place) for nginx to serve to polling clients, the peer it is compared with:
+// only once the bench says so (`mirror`), so the origin phase's CPU holds no mirroring.
 
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +31,7 @@ const name = config.ladder.at(-1)!.name;
 const rendition = service.stream(EVENT)!.rendition(name)!;
 const dir = staticDir ? join(staticDir, name) : undefined;
 if (dir) mkdirSync(dir, { recursive: true });
+let mirroring = false;
 const put = (file: string, bytes: Buffer | string): void => {
   writeFileSync(join(dir!, `.${file}`), bytes);
   renameSync(join(dir!, `.${file}`), join(dir!, file));
@@ -42,7 +44,7 @@ rendition.onChange(() => {
   if (!part || part.seq <= last) return;
   last = part.seq;
   const at = Date.now();
-  if (dir) {
+  if (dir && mirroring) {
     const window = rendition.window();
     for (const s of window.segments) {
       if (s.initUri && !inits.has(s.initUri)) {
@@ -56,6 +58,7 @@ rendition.onChange(() => {
   send({ kind: 'part', seq: part.seq, at });
 });
 process.on('message', (m: { kind: string }) => {
+  if (m.kind === 'mirror') mirroring = true;
   if (m.kind === 'cpu') send({ kind: 'cpu', usage: process.cpuUsage() });
   if (m.kind === 'stop') void service.close().then(() => process.exit(0));
 });
