@@ -11,6 +11,7 @@ import type { Clock, Logger, SeatStore } from '@fanfare/fanout';
 import {
   LiveKitTier,
   LiveKitWebhooks,
+  LiveTierError,
   type IngestPoint,
   type LiveKitTierOptions,
   type LiveNotice,
@@ -120,6 +121,32 @@ export class WebrtcTier {
       }
     } catch (err) {
       this.#deps.logger.warn('livekit room not updated', { eventId: event.id, err });
+    }
+  }
+
+  /**
+   * The pre-warm's step for the tier: opens the event's room now (idempotent) so it is there
+   * before the first viewer, and says how that went. A draft has no room yet (`pending`: it opens
+   * when the event is scheduled); an ended event has none (`failed`). Never rejects.
+   */
+  async prewarmRoom(event: {
+    id: string;
+    state: string;
+    title: string;
+  }): Promise<{ state: 'ready' | 'pending' | 'failed'; reason: string }> {
+    const room = this.#deps.tier.roomOf(event.id);
+    if (event.state === 'draft') {
+      return { state: 'pending', reason: `a draft: room ${room} opens when it is scheduled` };
+    }
+    if (event.state !== 'scheduled' && event.state !== 'live') {
+      return { state: 'failed', reason: `the event is ${event.state}: its room is closed` };
+    }
+    try {
+      await this.#deps.tier.openRoom({ eventId: event.id, state: event.state, title: event.title });
+      return { state: 'ready', reason: `room ${room} is open` };
+    } catch (err) {
+      const code = err instanceof LiveTierError ? err.code : 'unknown';
+      return { state: 'failed', reason: `LiveKit did not open room ${room}: ${code}` };
     }
   }
 

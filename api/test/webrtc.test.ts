@@ -194,6 +194,29 @@ describe('rooms, bans and ingest', () => {
     expect(lk.state.rooms.has('ff-lifecycle')).toBe(false);
   });
 
+  it('opens the room at the pre-warm and reports it among the readiness items', async () => {
+    await fx.seedEvent('warm', 'scheduled', { webrtcSeats: 4 });
+    await fx.seedEvent('warm-draft', 'draft');
+    expect(lk.state.rooms.has('ff-warm')).toBe(false);
+    const post = async (id: string) => {
+      const res = await app.request(`/v1/events/${id}/prewarm`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${producer}` },
+        body: JSON.stringify({ expectedPeakFans: 1000, expectedJoinsPerSec: 50 }),
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { readiness: { item: string; state: string }[] };
+      return body.readiness.find((r) => r.item === 'webrtc_room');
+    };
+    expect(await post('warm')).toMatchObject({ state: 'ready' });
+    expect(JSON.parse(lk.state.rooms.get('ff-warm')!.metadata)).toMatchObject({
+      eventId: 'warm',
+      state: 'scheduled',
+    });
+    expect(await post('warm-draft')).toMatchObject({ state: 'pending' });
+    expect(lk.state.rooms.has('ff-warm-draft')).toBe(false);
+  });
+
   it('removes a banned viewer from the room and refuses them a new token', async () => {
     const id = await liveEvent(5);
     const { body } = await join(id);

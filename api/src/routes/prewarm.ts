@@ -22,7 +22,7 @@ export const PREWARM_MAX_FANS = 100_000_000;
 
 export type ReadinessState = 'ready' | 'pending' | 'failed';
 export interface ReadinessItem {
-  item: 'event_log' | 'shard_registry' | 'shards' | 'capacity';
+  item: 'event_log' | 'shard_registry' | 'shards' | 'capacity' | 'webrtc_room';
   state: ReadinessState;
   reason: string;
 }
@@ -56,7 +56,7 @@ const PrewarmAnswer = z
     plan: z.looseObject({ shards: z.number().int() }),
     readiness: z.array(
       z.object({
-        item: z.enum(['event_log', 'shard_registry', 'shards', 'capacity']),
+        item: z.enum(['event_log', 'shard_registry', 'shards', 'capacity', 'webrtc_room']),
         state: z.enum(['ready', 'pending', 'failed']),
         reason: z.string(),
       }),
@@ -112,6 +112,11 @@ export function prewarmRoutes(deps: AppDeps) {
           ? 'the live shards can take the peak with one lost'
           : missing.join('; '),
     });
+    // With LiveKit configured, the event's room opened ahead of the show (idempotent).
+    const event = deps.webrtc ? await deps.db.events.get(eventId) : undefined;
+    if (deps.webrtc && event) {
+      readiness.push({ item: 'webrtc_room', ...(await deps.webrtc.prewarmRoom(event)) });
+    }
     return { request, plan, readiness };
   }
 
