@@ -15,7 +15,7 @@ describe('FanfareClient with apiJoin', () => {
     await engine?.close();
   });
 
-  it('rejoins through the API after a drop, keeping the same user', async () => {
+  it('after a drop, resumes with the welcome’s ticket instead of joining again, keeping the same user', async () => {
     engine = await startTestEngine();
     const sockets: SocketLike[] = [];
     const joins: Array<string | undefined> = [];
@@ -38,9 +38,11 @@ describe('FanfareClient with apiJoin', () => {
     const again = waitFor(client, 'welcome');
     (sockets[0] as unknown as WebSocket).terminate();
     expect((await again).user).toEqual(user);
-    expect(joins).toHaveLength(2);
-    expect(joins[0]).toBeUndefined();
-    expect(typeof joins[1]).toBe('string');
+    // The ticket admits the fan on the shard it came from: no second join call (a failed ticket
+    // attempt falls back to the join: resume-ticket.test.ts).
+    expect(joins).toEqual([undefined]);
+    const reconnect = new URL((sockets[1] as unknown as WebSocket).url).searchParams;
+    expect([reconnect.has('ticket'), reconnect.has('token')]).toEqual([true, false]);
     expect(welcomes.map((w) => w.snapshot.continuity)).toEqual(['fresh', 'resumed']);
     const ack = await client.sendChat('after the rejoin');
     expect(ack.seq).toBe(1);
