@@ -7,7 +7,7 @@
 // need no sleeps.
 
 import type { Clock } from '@fanfare/fanout';
-import { admissionRetryAfterS } from '@fanfare/protocol';
+import { scheduleRetry, type RetrySchedule } from '@fanfare/protocol';
 
 /** A token bucket: `ratePerSecond` sustained, `burst` at once. */
 export interface RateLimit {
@@ -38,8 +38,6 @@ export const JOIN_LIMIT_PER_EVENT: RateLimit = { ratePerSecond: 2_000, burst: 20
  * to 2,415 joins/s). Past it: 503 `overloaded`.
  */
 export const JOIN_BUDGET: RateLimit = { ratePerSecond: 2_000, burst: 2_000 };
-/** Refusals are counted per window of this length to size the backlog, ms. */
-const BACKLOG_WINDOW_MS = 1_000;
 /** Most buckets kept per kind; past it the oldest is dropped (it starts full again). */
 export const JOIN_LIMIT_MAX_KEYS = 100_000;
 
@@ -87,23 +85,18 @@ export class KeyedBuckets {
 
 export class JoinLimiter {
   #clock: Clock;
-  #random: () => number;
   #perAddress: KeyedBuckets | undefined;
   #perEvent: KeyedBuckets | undefined;
   #budget: KeyedBuckets | undefined;
   #budgetRate: number;
-  #windowStart: number;
-  #refusedNow = 0;
-  #refusedBefore = 0;
+  #retries: RetrySchedule = { nextSlotAt: 0 };
 
-  constructor(limits: JoinLimits, clock: Clock, random: () => number = Math.random) {
+  constructor(limits: JoinLimits, clock: Clock) {
     this.#clock = clock;
-    this.#random = random;
     this.#perAddress = limits.perAddress && new KeyedBuckets(limits.perAddress);
     this.#perEvent = limits.perEvent && new KeyedBuckets(limits.perEvent);
     this.#budget = limits.budget && new KeyedBuckets(limits.budget, 1);
     this.#budgetRate = limits.budget?.ratePerSecond ?? 1;
-    this.#windowStart = clock.now();
   }
 
   /**
@@ -117,24 +110,15 @@ export class JoinLimiter {
       const wait = this.#perAddress.take(address, now);
       if (wait > 0) return { code: 'rate_limited', retryAfterS: Math.ceil(wait / 1000) };
     }
-    const budgetWait = this.#budget?.take('', now) ?? 0;
-    if (budgetWait > 0) {
-      return { code: 'overloaded', retryAfterS: this.#overloadedRetryAfterS(budgetWait, now) };
+    if ((this.#budget?.take('', now) ?? 0) > 0) {
+      // The next free slot among the refused, at the budget's rate (protocol's scheduleRetry).
+      return {
+        code: 'overloaded',
+        retryAfterS: scheduleRetry(this.#retries, now, this.#budgetRate),
+      };
     }
     const wait = this.#perEvent?.take(eventId, now) ?? 0;
     return wait > 0 ? { code: 'rate_limited', retryAfterS: Math.ceil(wait / 1000) } : undefined;
-  }
-
-  /** A Retry-After spread over the time the budget needs for the last second's refusals. */
-  #overloadedRetryAfterS(waitMs: number, now: number): number {
-    if (now - this.#windowStart >= BACKLOG_WINDOW_MS) {
-      this.#refusedBefore = now - this.#windowStart < 2 * BACKLOG_WINDOW_MS ? this.#refusedNow : 0;
-      this.#refusedNow = 0;
-      this.#windowStart = now;
-    }
-    this.#refusedNow++;
-    const backlogS = Math.max(this.#refusedNow, this.#refusedBefore) / this.#budgetRate;
-    return admissionRetryAfterS(waitMs, backlogS, this.#random);
   }
 }
 

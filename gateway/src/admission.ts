@@ -2,28 +2,27 @@
 // second) checked first in the upgrade handler, before the token is read or a room touched. A
 // join storm past what the shard can verify and welcome then costs it one small 503 per extra
 // fan instead of a stalled event loop for everyone already connected. The refused are told to
-// come back spread over the backlog (`Retry-After`, protocol/src/admission.ts) and the SDK adds
+// come back spread over the time the budget needs for them (`Retry-After`, protocol/src/admission.ts) and the SDK adds
 // its own jitter. Trade-off: a fan refused here waits at least a second, even if the storm
-// passes sooner.
+// passes sooner, and fans are told their slot in the order they were refused, not served in it.
 
-import { admissionRetryAfterS } from '@fanfare/protocol';
+import { scheduleRetry, type RetrySchedule } from '@fanfare/protocol';
 import { newBucket, take, type Bucket, type BucketSpec } from './token-bucket.js';
 
 /**
  * The budget when neither GATEWAY_ADMISSION_RATE nor a capacity profile sets one: 2,000
- * upgrades/s with a burst of as many, about what one shard verified and welcomed per second on
- * the 2-core box the figures in docs/benchmarks.md come from (1,912/s with tokens fetched first).
+ * upgrades/s, about what one shard verified and welcomed per second on the 2-core box the
+ * figures in docs/benchmarks.md come from (1,912/s with tokens fetched first), with a burst of a
+ * quarter second of it: a burst is verified back to back, so it is what the loop may stall for.
  */
 export const ADMISSION_RATE_PER_SECOND = 2_000;
-export const ADMISSION_BURST = 2_000;
+export const ADMISSION_BURST = 500;
 export const DEFAULT_ADMISSION: Readonly<BucketSpec> = Object.freeze({
   ratePerSecond: ADMISSION_RATE_PER_SECOND,
   burst: ADMISSION_BURST,
 });
-/** From a profile: its measured connects/s, and one second of it as the burst. */
-export const PROFILE_BURST_S = 1;
-/** Refusals are counted per window of this length to size the backlog, ms. */
-const BACKLOG_WINDOW_MS = 1_000;
+/** From a profile: its measured connects/s, and a quarter second of it as the burst. */
+export const PROFILE_BURST_S = 0.25;
 
 /** Where a shard's budget came from, for the start-up log and docs/operations.md. */
 export type AdmissionSource = 'variable' | 'profile' | 'default';
@@ -54,33 +53,21 @@ export function admissionFromProfile(profile: unknown): BucketSpec | undefined {
 export class Admission {
   readonly spec: BucketSpec | undefined;
   readonly #bucket: Bucket | undefined;
-  readonly #random: () => number;
-  #windowStart = 0;
-  #refusedNow = 0;
-  #refusedBefore = 0;
+  readonly #retries: RetrySchedule = { nextSlotAt: 0 };
 
-  constructor(spec: BucketSpec | undefined, now: number, random: () => number = Math.random) {
+  constructor(spec: BucketSpec | undefined, now: number) {
     this.spec = spec;
     this.#bucket = spec && newBucket(spec, now);
-    this.#random = random;
-    this.#windowStart = now;
   }
 
   /**
    * Takes one upgrade from the budget at `now` (ms): 0 when admitted, else the `Retry-After` to
-   * send, whole seconds >= 1, drawn over the time the budget needs for the recent refusals.
+   * send, whole seconds >= 1: the refused client's slot among those refused before it, at the
+   * budget's rate (protocol's `scheduleRetry`).
    */
   admit(now: number): number {
     if (this.spec === undefined || this.#bucket === undefined) return 0;
-    const waitMs = take(this.#bucket, this.spec, now);
-    if (waitMs === 0) return 0;
-    if (now - this.#windowStart >= BACKLOG_WINDOW_MS) {
-      this.#refusedBefore = now - this.#windowStart < 2 * BACKLOG_WINDOW_MS ? this.#refusedNow : 0;
-      this.#refusedNow = 0;
-      this.#windowStart = now;
-    }
-    this.#refusedNow++;
-    const backlogS = Math.max(this.#refusedNow, this.#refusedBefore) / this.spec.ratePerSecond;
-    return admissionRetryAfterS(waitMs, backlogS, this.#random);
+    if (take(this.#bucket, this.spec, now) === 0) return 0;
+    return scheduleRetry(this.#retries, now, this.spec.ratePerSecond);
   }
 }

@@ -326,7 +326,7 @@ export const GATEWAY_VARIABLES = {
   }),
   CAPACITY_PROFILE: variable(z.string().min(1).optional(), {
     meaning:
-      "a capacity profile (`loadtest/results/capacity.json` from `pnpm bench`): without `GATEWAY_ADMISSION_RATE`, the budget is its measured connects/s with a burst of one second's worth",
+      "a capacity profile (`loadtest/results/capacity.json` from `pnpm bench`): without `GATEWAY_ADMISSION_RATE`, the budget is its measured connects/s with a burst of a quarter second's worth",
   }),
   RESUME_TICKET_KEYS: variable(
     z

@@ -20,15 +20,35 @@ describe('retryWhileRefused', () => {
     );
     expect(result).toBe('in');
     expect(counts).toEqual({ refused: 2, withRetryAfter: 1, retries: 2 });
-    // Retry-After 2 plus half of 2 s; no header counts as 1 s, plus half of 1 s.
-    expect(waits).toEqual([3000, 1500]);
+    // Retry-After 2 plus half of the 1 s minimum jitter; no header counts as 1 s, plus half of 1 s.
+    expect(waits).toEqual([2500, 1500]);
   });
 
-  it('rethrows other failures at once, and a 503 whose wait passes the deadline', async () => {
+  it('backs off after failures without an answer, as the SDK does', async () => {
+    let calls = 0;
+    const counts = { refused: 0, retries: 0 };
+    const waits: number[] = [];
+    const reset = Object.assign(new Error('reset'), { status: 0 });
+    await retryWhileRefused(
+      () => (++calls < 4 ? Promise.reject(reset) : Promise.resolve('in')),
+      nowMs() + 60_000,
+      counts,
+      () => 0.5,
+      (ms) => Promise.resolve(waits.push(ms)),
+    );
+    expect(waits).toEqual([250, 500, 1000]);
+    expect(counts).toEqual({ refused: 0, failedAttempts: 3, retries: 3 });
+  });
+
+  it('rethrows a 4xx at once, and a 503 whose wait passes the deadline', async () => {
     const counts = { refused: 0, retries: 0 };
     await expect(
-      retryWhileRefused(() => Promise.reject(new Error('reset')), nowMs() + 60_000, counts),
-    ).rejects.toThrow('reset');
+      retryWhileRefused(
+        () => Promise.reject(Object.assign(new Error('banned'), { status: 403 })),
+        nowMs() + 60_000,
+        counts,
+      ),
+    ).rejects.toThrow('banned');
     await expect(
       retryWhileRefused(() => Promise.reject(refused(5)), nowMs() + 1_000, counts),
     ).rejects.toThrow('503');

@@ -65,6 +65,7 @@ export function extras(r: ScenarioRow): string {
   if (r.withinS !== undefined) parts.push(`arriving within ${r.withinS} s`);
   if (r.admission !== undefined) parts.push(`admission ${r.admission}`);
   if (r.refused !== undefined) parts.push(`${integer(r.refused)} refused (503)`);
+  if (r.failedAttempts) parts.push(`${integer(r.failedAttempts)} attempts failed unanswered`);
   if (r.retries !== undefined) parts.push(`${integer(r.retries)} retries`);
   if (r.loopLagMaxMs !== undefined)
     parts.push(

@@ -180,6 +180,7 @@ export async function joinStorm(ctx: PhaseContext): Promise<ScenarioRow> {
     row.admission = session.options.admission ?? 'on';
     row.refused = connects.reduce((s, c) => s + (c.refused ?? 0), 0);
     row.retries = connects.reduce((s, c) => s + (c.retries ?? 0), 0);
+    row.failedAttempts = connects.reduce((s, c) => s + (c.failedAttempts ?? 0), 0);
     if (lag !== undefined) {
       row.loopLagMaxMs = round(lag.maxMs, 1);
       row.loopLagP99Ms = round(lag.p99Ms, 1);

@@ -78,6 +78,8 @@ export interface ScenarioRow {
    */
   refused?: number;
   retries?: number;
+  /** Attempts that failed with no HTTP answer (a reset, a timeout) and were retried after backoff. */
+  failedAttempts?: number;
   withinS?: number;
   admission?: string;
   loopLagMaxMs?: number;

@@ -119,6 +119,8 @@ export interface ConnectResult {
   refused?: number;
   /** Of those, the ones that carried a `Retry-After`. */
   withRetryAfter?: number;
+  /** Attempts that failed without an HTTP answer (reset, timeout) or with a 5xx: backoff. */
+  failedAttempts?: number;
   retries?: number;
 }
 

@@ -2,36 +2,47 @@ import { describe, expect, it } from 'vitest';
 import {
   ADMISSION_CLIENT_JITTER_MIN_MS,
   ADMISSION_MAX_RETRY_AFTER_S,
-  admissionRetryAfterS,
   admissionRetryDelayMs,
   parseRetryAfterS,
+  scheduleRetry,
 } from './admission.js';
 
-describe('admissionRetryAfterS', () => {
-  it('says 1 s when the budget refills within a second and nothing is queued', () => {
-    expect(admissionRetryAfterS(1, 0, () => 0.99)).toBe(1);
+describe('scheduleRetry', () => {
+  it('says 1 s to the first refused client', () => {
+    expect(scheduleRetry({ nextSlotAt: 0 }, 5_000, 100)).toBe(1);
   });
 
-  it('spreads a backlog of several seconds over its whole span', () => {
-    const seen = new Set(
-      [0, 0.2, 0.4, 0.6, 0.8, 0.999].map((r) => admissionRetryAfterS(1, 5, () => r)),
-    );
-    expect([...seen].sort()).toEqual([1, 2, 3, 4, 5]);
+  it('spreads a refused crowd over the seconds the budget needs for it', () => {
+    const schedule = { nextSlotAt: 0 };
+    const seconds = Array.from({ length: 1_000 }, () => scheduleRetry(schedule, 0, 100));
+    expect(seconds.filter((s) => s === 1)).toHaveLength(101);
+    expect(seconds.at(-1)).toBe(10);
+    // At most one second's budget told each second.
+    for (let s = 1; s <= 10; s++)
+      expect(seconds.filter((x) => x === s).length).toBeLessThanOrEqual(101);
+  });
+
+  it('frees the slots as time passes', () => {
+    const schedule = { nextSlotAt: 0 };
+    for (let i = 0; i < 500; i++) scheduleRetry(schedule, 0, 100);
+    expect(scheduleRetry(schedule, 10_000, 100)).toBe(1);
   });
 
   it('never says more than the cap', () => {
-    expect(admissionRetryAfterS(60_000, 500, () => 0.999)).toBe(ADMISSION_MAX_RETRY_AFTER_S);
+    const schedule = { nextSlotAt: 0 };
+    for (let i = 0; i < 100_000; i++) scheduleRetry(schedule, 0, 100);
+    expect(scheduleRetry(schedule, 0, 100)).toBe(ADMISSION_MAX_RETRY_AFTER_S);
   });
 });
 
 describe('admissionRetryDelayMs', () => {
-  it('waits Retry-After, then up to as much again', () => {
-    expect(admissionRetryDelayMs(3, () => 0)).toBe(3000);
-    expect(admissionRetryDelayMs(3, () => 0.5)).toBe(4500);
+  it('waits Retry-After, then up to a quarter of it more', () => {
+    expect(admissionRetryDelayMs(20, () => 0)).toBe(20_000);
+    expect(admissionRetryDelayMs(20, () => 0.5)).toBe(22_500);
   });
 
-  it('jitters at least over the minimum window when Retry-After is short', () => {
-    expect(admissionRetryDelayMs(1, () => 0.5)).toBe(1000 + ADMISSION_CLIENT_JITTER_MIN_MS / 2);
+  it('jitters over at least the minimum window when Retry-After is short', () => {
+    expect(admissionRetryDelayMs(2, () => 0.5)).toBe(2000 + ADMISSION_CLIENT_JITTER_MIN_MS / 2);
   });
 
   it('counts a missing Retry-After as one second', () => {

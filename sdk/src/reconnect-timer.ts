@@ -41,7 +41,7 @@ export class ReconnectTimer {
 
   /**
    * The delay after a 503 (the join's or the upgrade's) that said `Retry-After: retryAfterS`:
-   * that, plus full jitter within max(1 s, the same again) (protocol/src/admission.ts). It
+   * that, plus full jitter within max(1 s, a quarter of it) (protocol/src/admission.ts). It
    * counts as an attempt for the backoff of any other failure that follows.
    */
   afterRefusal(retryAfterS: number | undefined): number {

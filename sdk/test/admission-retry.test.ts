@@ -47,10 +47,10 @@ describe('FanfareClient after a 503 before its session', () => {
     const reconnecting = collect(client, 'reconnecting');
     client.connect();
     refuseUpgrade(await server.next(), 503, '3');
-    // 3 s, plus half of the 3 s jitter window: not the backoff's first cap (500 ms).
-    expect(reconnecting.map((r) => r.delayMs)).toEqual([4500]);
+    // 3 s, plus half of the 1 s minimum jitter window: not the backoff's first cap (500 ms).
+    expect(reconnecting.map((r) => r.delayMs)).toEqual([3500]);
     expect(reconnecting[0]?.reason).toBe('upgrade refused with 503');
-    clock.advance(4499);
+    clock.advance(3499);
     expect(server.sockets).toHaveLength(1);
     clock.advance(1);
     const second = await server.next();
