@@ -65,5 +65,6 @@ it('refuses past the budget with Retry-After, and every fan gets in by retrying'
   // The budget held: no faster than the burst and then the rate allow.
   expect(result.elapsedMs).toBeGreaterThanOrEqual(((FANS - BURST) / RATE) * 1000 - 100);
   expect(result.withRetryAfter).toBe(result.refused);
-  expect(result.retries).toBe(result.refused);
+  // Every refusal, and every attempt a loaded box left unanswered, was tried again.
+  expect(result.retries).toBe(result.refused! + (result.failedAttempts ?? 0));
 }, 90_000);
