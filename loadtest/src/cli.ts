@@ -10,7 +10,7 @@ import { RAMP_FACTOR, RAMP_MAX_STEPS, USAGE, parseBenchOptions } from './options
 import type { LoadtestOptions } from './options.js';
 import type { TargetKind } from './dialect.js';
 import { formatRows } from './rows-table.js';
-import { OPEN_CHAT_LIMITS, Resources, runSession } from './runner.js';
+import { ADMISSION_OFF, OPEN_CHAT_LIMITS, Resources, runSession } from './runner.js';
 import type { Phase, SessionPlan } from './runner.js';
 import { broadcast, recovery } from './scenario-chat.js';
 import { POLL_BURST, pollBurst } from './scenario-poll.js';
@@ -83,7 +83,7 @@ function engineEnv(o: LoadtestOptions): Record<string, string> {
 /** The engine's admission control: its defaults, off (shards and API), or a shard budget. */
 export function admissionEnv(admission: string): Record<string, string> {
   if (admission === 'on') return {};
-  if (admission === 'off') return { GATEWAY_ADMISSION_RATE: 'off', JOIN_BUDGET: 'off' };
+  if (admission === 'off') return ADMISSION_OFF;
   return { GATEWAY_ADMISSION_RATE: admission };
 }
 

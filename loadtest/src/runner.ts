@@ -17,6 +17,11 @@ import type { WorkerReport } from './worker-messages.js';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Fanfare limits for broadcast senders: they stand in for producers and may send at any rate. */
+/** Fanfare's admission control off, on the shards and the API (`--admission off`). */
+export const ADMISSION_OFF: Record<string, string> = {
+  GATEWAY_ADMISSION_RATE: 'off',
+  JOIN_BUDGET: 'off',
+};
 export const OPEN_CHAT_LIMITS: Record<string, string> = {
   CHAT_RATE_PER_SECOND: '1000000',
   CHAT_BURST: '1000000',

@@ -8,7 +8,7 @@
 
 import type { TargetKind } from './dialect.js';
 import { DEFAULT_OBJECTIVE_MS, RAMP_FACTOR } from './options.js';
-import { OPEN_CHAT_LIMITS } from './runner.js';
+import { ADMISSION_OFF, OPEN_CHAT_LIMITS } from './runner.js';
 import type { Phase, SessionPlan } from './runner.js';
 import { broadcast, recovery } from './scenario-chat.js';
 import { reactions, resumeStorm } from './scenario-connect.js';
@@ -62,7 +62,9 @@ function plan(s: Shape): SessionPlan {
       ratePerS: 1,
       eventId: 'demo',
       targetApi: undefined,
-      engineEnv: s.openLimits ? OPEN_CHAT_LIMITS : {},
+      // Admission off: the suite measures what a shard can admit (the capacity profile's
+      // connectsPerSec, from which admission budgets are derived), not a budget set before.
+      engineEnv: { ...(s.openLimits ? OPEN_CHAT_LIMITS : {}), ...ADMISSION_OFF },
       pin: true,
       connectConcurrency: 256,
       prefetchTokens: s.prefetchTokens,
