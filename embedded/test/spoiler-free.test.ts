@@ -5,7 +5,7 @@
 // hook) at the instant each message's element enters the chat list. Asserted: it is never before
 // the message's moment and at most SPOILER_BOUND_MS after it (docs/web.md), and the message was
 // held for about the viewer's delay. The "See chat live" toggle then shows one at once. Figures
-// are printed.
+// are printed. Then the console's stream panel, which needs the media process as well.
 
 import { ffmpegAvailable } from '@fanfare/media';
 import { chromiumAvailable, type Page } from '@fanfare/testkit';
@@ -154,4 +154,40 @@ describe.skipIf(!chromiumAvailable() || !ffmpegAvailable())('spoiler-free chat i
     expect(live!.pdt - live!.ts).toBeLessThan(-1500);
     expect(h.errors).toEqual([]);
   }, 180_000);
+
+  // The console's stream panel needs the media process too, so it is checked here.
+  it('the console shows the stream: status, renditions, preview, tier, and a key made once', async () => {
+    const desk = await h.open('console', '/console', DESKTOP);
+    await desk.getByLabel('Producer token').fill(h.engine.producerToken);
+    await desk.getByRole('button', { name: 'Sign in' }).click();
+    await desk.getByRole('button', { name: /^Fanfare demo/ }).click();
+    const panel = desk.getByRole('region', { name: 'Stream' });
+    await panel.locator('.badge.stream-live').waitFor({ timeout: SHOW_MS });
+    await panel.getByText('demo test pattern').waitFor();
+    expect(await panel.locator('.renditions').textContent()).toMatch(/180p 320×180/);
+    await panel.getByText('WebRTC tier: not configured').waitFor({ timeout: SHOW_MS });
+    await desk
+      .getByRole('region', { name: 'Preview' })
+      .locator('.preview[data-status="playing"]')
+      .waitFor({ timeout: SETTLE_MS });
+    // The demo pattern feeds this event: no key for it, and the console says why.
+    await panel.getByRole('button', { name: 'Rotate stream key' }).click();
+    await panel.getByRole('alert').getByText('demo test pattern').waitFor({ timeout: SHOW_MS });
+    await h.shot(desk, 'console-stream');
+
+    // A new event: no key, then one made and shown once, with the ingest address.
+    await desk.getByLabel('Title').fill('Stage B');
+    await desk.getByRole('button', { name: 'Create event' }).click();
+    const stage = desk.getByRole('region', { name: 'Stream' });
+    await stage.getByText('No stream key yet').waitFor({ timeout: SHOW_MS });
+    await stage.getByRole('button', { name: 'Make stream key' }).click();
+    await stage.getByText('shown once').waitFor({ timeout: SHOW_MS });
+    expect(await stage.locator('.stream-key code').textContent()).toMatch(/^sk_[\w-]{32}$/);
+    await stage.getByText('no encoder connected').waitFor();
+    expect(await stage.locator('.ingest-url').first().textContent()).toMatch(/^(rtmp|srt):\/\//);
+    // The only errors: the browser's lines for the refusals shown (no WebRTC tier, once per
+    // event; the demo's key).
+    expect(h.errors).toHaveLength(3);
+    for (const line of h.errors) expect(line).toMatch(/^console: .* 409 \(Conflict\)$/);
+  }, 120_000);
 });

@@ -4,7 +4,7 @@
 // live chat view; and the event's audit log.
 
 import { useState } from 'react';
-import type { EventState } from '@fanfare/protocol';
+import type { EventState, Playback } from '@fanfare/protocol';
 import type { JoinFn } from '@fanfare/sdk';
 import { FanfareProvider, useFanfareClient } from '@fanfare/react';
 import type { Call, ConsoleEvent } from './control-api.js';
@@ -13,6 +13,8 @@ import { LivePanel } from './live-panel.js';
 import { ModerationPanel } from './moderation-panel.js';
 import { PollsPanel } from './polls-panel.js';
 import { RulesPanel } from './rules-panel.js';
+import { StreamPanel } from './stream-panel.js';
+import { StreamPreview } from './stream-preview.js';
 
 /** The moves the console offers from each state, in the API's lifecycle. */
 const MOVES: Record<EventState, Array<{ to: EventState; label: string }>> = {
@@ -29,8 +31,15 @@ const MOVES: Record<EventState, Array<{ to: EventState; label: string }>> = {
   archived: [],
 };
 
-/** Joins as the console's watcher: a ticket minted by this credential, then the fan join. */
-function watcherJoin(call: Call, eventId: string): JoinFn {
+/**
+ * Joins as the console's watcher: a ticket minted by this credential, then the fan join; the
+ * reply's playback goes to the preview.
+ */
+function watcherJoin(
+  call: Call,
+  eventId: string,
+  onPlayback: (playback: Playback | undefined) => void,
+): JoinFn {
   return async (previous) => {
     let token = previous;
     if (token === undefined) {
@@ -51,15 +60,23 @@ function watcherJoin(call: Call, eventId: string): JoinFn {
       body: JSON.stringify(token ? {} : { name: 'Console' }),
     });
     if (!res.ok) throw new Error(`join refused: ${res.status}`);
-    return (await res.json()) as { token: string; gatewayUrl: string };
+    const reply = (await res.json()) as { token: string; gatewayUrl: string; playback?: Playback };
+    onPlayback(reply.playback);
+    return reply;
   };
 }
 
 function LiveEvent({ call, event }: { call: Call; event: ConsoleEvent }) {
-  const client = useFanfareClient({ join: watcherJoin(call, event.id) });
+  const [playback, setPlayback] = useState<Playback>();
+  const client = useFanfareClient({ join: watcherJoin(call, event.id, setPlayback) });
   if (!client) return <p className="notice">Connecting to the event…</p>;
   return (
     <FanfareProvider client={client}>
+      {playback && (
+        <section className="panel" aria-label="Preview">
+          <StreamPreview playback={playback} />
+        </section>
+      )}
       <LivePanel />
       <PollsPanel call={call} eventId={event.id} />
       <ModerationPanel call={call} eventId={event.id} />
@@ -115,6 +132,7 @@ export function EventControl({ call, event, onChanged }: EventControlProps) {
         )}
       </div>
       <div className="panels">
+        <StreamPanel call={call} eventId={event.id} />
         {watching ? (
           <LiveEvent call={call} event={event} />
         ) : (
