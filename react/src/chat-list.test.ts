@@ -23,6 +23,15 @@ describe('the chat list', () => {
     expect(appendMessage(list, msg(1))).toBe(list);
   });
 
+  it('puts a message released after a later one in its seq place, once', () => {
+    let list: readonly ChatMessage[] = [msg(1), msg(4)];
+    list = appendMessage(list, msg(3));
+    list = appendMessage(list, msg(2));
+    expect(list.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+    expect(appendMessage(list, msg(3))).toBe(list);
+    expect(appendMessage(list, msg(0), 4).map((m) => m.seq)).toEqual([1, 2, 3, 4]); // trimmed
+  });
+
   it('removes a deleted message, and leaves the list alone for an id it never held', () => {
     const list = [msg(1), msg(2), msg(3)];
     expect(removeMessage(list, 'm2').map((m) => m.seq)).toEqual([1, 3]);

@@ -1,5 +1,5 @@
-// The chat a page shows, as pure functions over an immutable list: append what the SDK delivers
-// (already once and in seq order), drop what moderators deleted, keep a bounded tail so a long
+// The chat a page shows, as pure functions over an immutable list: add what the SDK delivers
+// (once each; in seq order, or released out of it by spoiler-free chat), drop what moderators deleted, keep a bounded tail so a long
 // show cannot grow the page without end.
 
 import type { ChatMessage } from '@fanfare/protocol';
@@ -7,16 +7,21 @@ import type { ChatMessage } from '@fanfare/protocol';
 /** Messages kept on screen; older ones fall off the top. */
 export const CHAT_LINES_KEPT = 200;
 
-/** The list with `message` appended, trimmed to the newest `max`. A seq already held is ignored. */
+/**
+ * The list with `message` in seq order (appended, as the SDK delivers them, or in its place when
+ * it comes after a later one: spoiler-free chat shows the fan's own message at once and others'
+ * earlier ones when the picture reaches them), trimmed to the newest `max`. A seq already held is
+ * ignored (the same list).
+ */
 export function appendMessage(
   list: readonly ChatMessage[],
   message: ChatMessage,
   max = CHAT_LINES_KEPT,
 ): readonly ChatMessage[] {
-  const last = list[list.length - 1];
-  // The SDK delivers strictly increasing seqs; after a `lost` continuity the list was cleared.
-  if (last !== undefined && message.seq <= last.seq) return list;
-  const next = [...list, message];
+  let at = list.length;
+  while (at > 0 && list[at - 1]!.seq > message.seq) at--;
+  if (at > 0 && list[at - 1]!.seq === message.seq) return list;
+  const next = [...list.slice(0, at), message, ...list.slice(at)];
   return next.length > max ? next.slice(next.length - max) : next;
 }
 

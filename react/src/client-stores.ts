@@ -25,7 +25,14 @@ export class ChatStore {
       gate.clear();
       this.#set([]);
     });
-    client.on('chat', (message) => gate.push(message, message.ts));
+    // The fan's own messages show at once (they wrote them: nothing to spoil), in seq order.
+    client.on('chat', (message) => {
+      if (message.author.id === client.user?.id) {
+        this.#set(appendMessage(this.#messages, message, max));
+      } else {
+        gate.push(message, message.ts);
+      }
+    });
     client.on('deleted', ({ id }) => {
       gate.drop((held) => held.id === id);
       this.#set(removeMessage(this.#messages, id));

@@ -14,6 +14,7 @@ type Handler = (payload: never) => void;
 function standInClient() {
   const handlers = new Map<string, Handler[]>();
   const client = {
+    user: { id: 'me', name: 'Me', role: 'fan' },
     serverTime: { synced: false },
     serverNow: () => Date.now(),
     on(type: string, handler: Handler) {
@@ -69,6 +70,16 @@ describe('spoiler-free chat', () => {
     playTo(2000);
     playTo(2500);
     expect(shown()).toEqual(['m1', 'm2', 'm3']);
+  });
+
+  it("shows the fan's own message at once, and others' earlier ones above it later", () => {
+    const { emit, shown, playTo } = setup();
+    playTo(1000);
+    emit('chat', message(1, 1500));
+    emit('chat', { ...message(2, 1600), author: { id: 'me', name: 'Me', role: 'fan' } });
+    expect(shown()).toEqual(['m2']);
+    playTo(1500);
+    expect(shown()).toEqual(['m1', 'm2']);
   });
 
   it('a tombstone removes a held message for good, and a shown one from the list', () => {
