@@ -47,4 +47,5 @@ export {
   type SyncStats,
   type SyncStatus,
 } from './sync-state.js';
-export { SyncController, type SyncControllerOptions } from './sync-controller.js';
+export { SyncController } from './sync-controller.js';
+export type { SyncControllerOptions } from './sync-state.js';

@@ -23,20 +23,17 @@ import {
   seekCooldownMs,
   seekThresholdMs,
 } from './sync-policy.js';
+import { writeRate } from './rate-writes.js';
 import { moveSync } from './sync-state.js';
-import type { Readiness, SyncState, SyncStats, SyncStatus } from './sync-state.js';
+import type {
+  Readiness,
+  SyncControllerOptions,
+  SyncState,
+  SyncStats,
+  SyncStatus,
+} from './sync-state.js';
 import { isNewer, positionAt } from '@fanfare/protocol';
 import type { Timeline } from '@fanfare/protocol';
-
-export interface SyncControllerOptions {
-  media: MediaLike;
-  time: ServerTime;
-  /** Local clock: control ticks and seek-latency measurement. */
-  clock: Clock;
-  /** Called when `state` or `readiness` changes (not on every drift change). */
-  onStatus?: (status: SyncStatus) => void;
-  tickMs?: number;
-}
 
 /**
  * Drives `media` to follow the timeline given to `setTimeline`. `start()` attaches to the element
@@ -310,14 +307,7 @@ export class SyncController {
   }
 
   #setRate(rate: number, base: number): void {
-    const sign = Math.sign(rate - base);
-    if (sign !== 0) {
-      if (this.#lastNudgeSign !== 0 && sign !== this.#lastNudgeSign) this.#stats.rateFlips += 1;
-      this.#lastNudgeSign = sign;
-    }
-    if (this.#media.playbackRate === rate) return;
-    this.#media.playbackRate = rate;
-    this.#stats.rateChanges += 1;
+    this.#lastNudgeSign = writeRate(this.#media, this.#stats, rate, base, this.#lastNudgeSign);
   }
 
   #onSeeking(): void {

@@ -1,6 +1,9 @@
 // The controller's state as an explicit state machine: a string union and one transition check,
 // so a bug shows up as a thrown error at the move instead of a controller seeking twice at once.
-// Also the value types the controller reports.
+// Also the value types the controller reports, and its options.
+
+import type { Clock, ServerTime } from './clock.js';
+import type { MediaLike } from './media.js';
 
 /**
  * - `idle`: no timeline yet, or the clock is not synced yet; the element is left alone.
@@ -73,4 +76,14 @@ export class IllegalSyncMoveError extends Error {
 export function moveSync(from: SyncState, to: SyncState): SyncState {
   if (from !== to && !MOVES[from].includes(to)) throw new IllegalSyncMoveError(from, to);
   return to;
+}
+
+export interface SyncControllerOptions {
+  media: MediaLike;
+  time: ServerTime;
+  /** Local clock: control ticks and seek-latency measurement. */
+  clock: Clock;
+  /** Called when `state` or `readiness` changes (not on every drift change). */
+  onStatus?: (status: SyncStatus) => void;
+  tickMs?: number;
 }
