@@ -24,6 +24,8 @@ export interface ClusterOptions {
   apiPort?: number;
   /** Shard i listens on basePort + i - 1; free ports are picked when unset. */
   basePort?: number;
+  /** Extra environment for every API process (the first and any replica). */
+  apiEnv?: Record<string, string>;
   /** Extra environment for the shards (limits, capacity); a function gives each its own. */
   shardEnv?: Record<string, string> | ((index: number) => Record<string, string>);
   /** Where process output goes; defaults to stdout with a `[name]` prefix. */
@@ -56,6 +58,8 @@ export class Cluster {
   readonly apiUrl: string;
   readonly api: Service;
   readonly shards: Service[] = [];
+  /** API processes started after the first (`startApiReplica`), as a deployment runs several. */
+  readonly apiReplicas: Service[] = [];
   #options: ClusterOptions;
   #env: Record<string, string>;
   #signingKey: string;
@@ -93,14 +97,13 @@ export class Cluster {
     };
     const apiPort = options.apiPort ?? (await freePort());
     const signingKey = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const api = launch('api', 'api/src/main.ts', apiPort, options, {
-      ...env,
-      API_PORT: String(apiPort),
-      JWT_PRIVATE_KEY: signingKey,
-      ...(options.databaseUrl
-        ? { DATABASE_URL: options.databaseUrl }
-        : { PGLITE_DATA_DIR: 'memory' }),
-    });
+    const api = launch(
+      'api',
+      'api/src/main.ts',
+      apiPort,
+      options,
+      apiEnv(options, env, signingKey, apiPort),
+    );
     const cluster = new Cluster(options, api, env, signingKey);
     try {
       await waitReady(`${cluster.apiUrl}/healthz`, api);
@@ -110,6 +113,23 @@ export class Cluster {
       throw err;
     }
     return cluster;
+  }
+
+  /**
+   * Starts one more API process with the first one's environment and signing key (so on one
+   * Postgres, Redis and NATS), and waits until it is ready: replicas behind a load balancer.
+   * Needs `databaseUrl`: replicas on PGlite would each have a database of their own.
+   */
+  async startApiReplica(): Promise<{ service: Service; url: string }> {
+    if (!this.#options.databaseUrl) throw new Error('API replicas need a shared databaseUrl');
+    const port = await freePort();
+    const name = `api${this.apiReplicas.length + 2}`;
+    const env = apiEnv(this.#options, this.#env, this.#signingKey, port);
+    const service = launch(name, 'api/src/main.ts', port, this.#options, env);
+    this.apiReplicas.push(service);
+    const url = `http://127.0.0.1:${port}`;
+    await waitReady(`${url}/healthz`, service);
+    return { service, url };
   }
 
   /** Starts (or restarts) shard `name` as the `index`-th shard, and waits until it is ready. */
@@ -138,10 +158,27 @@ export class Cluster {
   async stop(): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
-    const all = [...this.shards, this.api];
+    const all = [...this.shards, ...this.apiReplicas, this.api];
     for (const service of all) service.process.kill('SIGTERM');
     await Promise.all(all.map((s) => s.exited));
   }
+}
+
+function apiEnv(
+  options: ClusterOptions,
+  shared: Record<string, string>,
+  signingKey: string,
+  port: number,
+): Record<string, string> {
+  return {
+    ...shared,
+    ...options.apiEnv,
+    API_PORT: String(port),
+    JWT_PRIVATE_KEY: signingKey,
+    ...(options.databaseUrl
+      ? { DATABASE_URL: options.databaseUrl }
+      : { PGLITE_DATA_DIR: 'memory' }),
+  };
 }
 
 /** Run from its build (cluster/dist), the launcher starts the services' builds too, without tsx. */
