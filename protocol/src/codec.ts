@@ -6,6 +6,7 @@ import { REACT_MAX_COUNT, REF_MAX_CHARS, isReactionEmoji } from './limits.js';
 import type { ChatSend, ClientMessage, ServerMessage, Vote } from './messages.js';
 import { POLL_ID_MAX_CHARS, POLL_OPTIONS_MAX } from './stage.js';
 import { decodePartyFrame } from './codec-party.js';
+import { decodeQoe } from './codec-qoe.js';
 import { chatText, fail, optionalToken, type Decoded, type Fields } from './decoding.js';
 
 function decodeChatSend(o: Fields, ref: string | undefined): Decoded<ClientMessage> {
@@ -106,6 +107,8 @@ export function decodeClientMessage(frame: string): Decoded<ClientMessage> {
       return decodePing(o, ref);
     case 'vote':
       return decodeVote(o, ref);
+    case 'qoe':
+      return decodeQoe(o, ref);
     default:
       if (typeof o.type !== 'string') return fail('invalid_frame', '`type` must be a string', ref);
       if (o.type.startsWith('party.')) return decodePartyFrame(o, ref);

@@ -80,6 +80,11 @@ export const ERROR_CODES = {
     retry: 'final',
     description: 'The event has ended: chat and votes are closed.',
   },
+  qoe_out_of_range: {
+    retry: 'fix',
+    description:
+      'A number in a `qoe` beacon is outside its bounds (negative, or beyond the limit docs/protocol.md gives for it); the beacon was not counted.',
+  },
   unknown_poll: { retry: 'fix', description: 'No poll with this id is open in this event.' },
   invalid_option: { retry: 'fix', description: "The option is not one of the poll's options." },
   poll_closed: { retry: 'final', description: 'The poll has closed or was cancelled.' },

@@ -13,3 +13,4 @@ export * from './timeline.js';
 export * from './stream-position.js';
 export * from './playback.js';
 export * from './text-policy.js';
+export * from './qoe.js';

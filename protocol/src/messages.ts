@@ -7,6 +7,7 @@ import type { StageView } from './stage.js';
 import type { PartyChatMessage, PartyCommand, PartyView, Readiness } from './party.js';
 import type { Timeline } from './timeline.js';
 import type { ResumeTicketGrant } from './resume-ticket.js';
+import type { QoeBeacon } from './qoe.js';
 
 /** Who wrote a message, as the token named them. */
 export interface Author {
@@ -139,7 +140,8 @@ export type ClientMessage =
   | PartyChatSend
   | PartyCommandFrame
   | PartyReady
-  | PartyHost;
+  | PartyHost
+  | QoeBeacon;
 export type ClientMessageType = ClientMessage['type'];
 
 // ---- server to client ----------------------------------------------------------------------
