@@ -31,6 +31,7 @@ import { historyRoutes } from './routes/history.js';
 import { messageRoutes } from './routes/messages.js';
 import { pollRoutes } from './routes/polls.js';
 import { prewarmRoutes } from './routes/prewarm.js';
+import { shardRoutes } from './routes/shards.js';
 import { sanctionRoutes } from './routes/sanctions.js';
 import { streamRoutes } from './routes/stream.js';
 import { webrtcRoutes } from './routes/webrtc.js';
@@ -289,9 +290,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     credentialRoutes,
     streamRoutes,
     prewarmRoutes,
+    shardRoutes,
     webrtcRoutes,
   ]) {
-    app.route('/', routes(deps));
+    app.route('/', routes({ ...deps, metrics }));
   }
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

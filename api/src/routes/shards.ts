@@ -1,0 +1,113 @@
+// `GET /v1/shards`: the SRE's read of the cluster: every gateway shard live in the registry (fans,
+// capacity, draining, fans per event, when it last reported) and the joins this API process
+// refused for load. Refusals are this process's own `fanfare_api_joins_total` by outcome (the
+// gateway's `fanfare_gateway_upgrades_refused_total` stays on each shard's /metrics: shards do
+// not report refusals in their heartbeat). Read-only; sre and producer, not event-scoped.
+
+import { createRoute, z } from '@hono/zod-openapi';
+import type { ShardState } from '@fanfare/fanout';
+import type { AppDeps } from '../app-deps.js';
+import { BEARER, STAFF_PROBLEMS, newRouter } from '../router.js';
+import { requireStaff, type StaffVariables } from '../staff-auth.js';
+
+/** The join outcomes the SRE view counts as refusals for load (docs/api.md). */
+export const LOAD_REFUSALS = ['overloaded', 'rate_limited'] as const;
+
+export type RegistryState = 'ready' | 'absent' | 'failed';
+
+const ShardsAnswer = z
+  .object({
+    registry: z.object({
+      state: z.enum(['ready', 'absent', 'failed']),
+      reason: z.string(),
+    }),
+    shards: z.array(
+      z.object({
+        id: z.string(),
+        url: z.string(),
+        capacity: z.number().int(),
+        fans: z.number().int(),
+        events: z.record(z.string(), z.number().int()),
+        draining: z.boolean(),
+        at: z.number().int().openapi({ description: 'ms since the Unix epoch, the shard’s clock' }),
+      }),
+    ),
+    totals: z.object({
+      fans: z.number().int(),
+      capacity: z.number().int().openapi({ description: 'of the shards not draining' }),
+      draining: z.number().int(),
+    }),
+    refusals: z.object({
+      source: z.literal('api_process'),
+      overloaded: z.number().int(),
+      rate_limited: z.number().int(),
+    }),
+  })
+  .openapi('Shards');
+
+function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function shardRoutes(deps: AppDeps) {
+  const router = newRouter<{ Variables: StaffVariables }>();
+
+  async function joinRefusals(): Promise<Record<(typeof LOAD_REFUSALS)[number], number>> {
+    const counts = { overloaded: 0, rate_limited: 0 };
+    const values = deps.metrics ? (await deps.metrics.joins.get()).values : [];
+    for (const v of values) {
+      const outcome = v.labels.outcome;
+      if (outcome === 'overloaded' || outcome === 'rate_limited') counts[outcome] += v.value;
+    }
+    return counts;
+  }
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/shards',
+      summary: 'The gateway shards live now and the joins this API refused for load',
+      security: BEARER,
+      middleware: [requireStaff(deps.staff, ['sre', 'producer'])] as const,
+      responses: {
+        200: {
+          description: 'The shards and refusals',
+          content: { 'application/json': { schema: ShardsAnswer } },
+        },
+        401: STAFF_PROBLEMS[401],
+        403: STAFF_PROBLEMS[403],
+      },
+    }),
+    async (c) => {
+      let shards: ShardState[] = [];
+      let registry: { state: RegistryState; reason: string };
+      if (!deps.registry) {
+        registry = { state: 'absent', reason: 'this API has no shard registry (REDIS_URL unset)' };
+      } else {
+        try {
+          shards = await deps.registry.live();
+          registry = { state: 'ready', reason: 'the registry answers' };
+        } catch (err) {
+          registry = { state: 'failed', reason: reasonOf(err) };
+        }
+      }
+      const totals = { fans: 0, capacity: 0, draining: 0 };
+      for (const s of shards) {
+        totals.fans += s.fans;
+        if (s.draining) totals.draining += 1;
+        else totals.capacity += s.capacity;
+      }
+      c.header('Cache-Control', 'no-store');
+      return c.json(
+        {
+          registry,
+          shards,
+          totals,
+          refusals: { source: 'api_process' as const, ...(await joinRefusals()) },
+        },
+        200,
+      );
+    },
+  );
+  return router;
+}
