@@ -18,6 +18,7 @@ import {
   type ChatBatch,
   type ClientMessage,
   type PollTally,
+  type QoeBeacon,
   type ReactionEmoji,
   type StageView,
   type Voted,
@@ -82,7 +83,6 @@ export class FanfareClient {
   #socket: SocketLike | undefined;
   /** Bumped per connection attempt and at close: async work from an older one is ignored. */
   #generation = 0;
-  /** The highest seq (message or deletion) delivered to the app; undefined until the first welcome. */
   #feed = new ChatFeed({
     chat: (message) => this.#emitter.emit('chat', message),
     deleted: (tombstone) => this.#emitter.emit('deleted', tombstone),
@@ -241,6 +241,9 @@ export class FanfareClient {
     this.#taps.tap(emoji, count);
   }
 
+  /** Sends a QoE beacon (see QoeReporter); false, sending nothing, while not `open`. */
+  readonly reportQoe = (beacon: QoeBeacon): boolean => this.#write(beacon);
+
   #move(to: ClientState): void {
     const previous = this.#state;
     this.#state = transition(previous, to);
@@ -312,8 +315,7 @@ export class FanfareClient {
     this.#emitter.emit('continuity', welcome.snapshot.continuity);
     if (!this.#mirror.applySnapshot(welcome.snapshot, open)) return;
     if (!this.#feed.snapshot(welcome.snapshot, open)) return;
-    this.#outbox.sessionStarted();
-    this.#ballots.sessionStarted();
+    for (const part of [this.#outbox, this.#ballots]) part.sessionStarted();
   }
 
   #onChat(batch: ChatBatch): void {
@@ -378,9 +380,7 @@ export class FanfareClient {
     if (socket) discardSocket(socket, CLIENT_CLOSE.code, CLIENT_CLOSE.reason);
     this.#taps.clear();
     const closedBy = new ClientClosedError(code, reason);
-    this.#outbox.close(closedBy);
-    this.#ballots.close(closedBy);
-    this.#party.close(closedBy);
+    for (const part of [this.#outbox, this.#ballots, this.#party]) part.close(closedBy);
     this.#serverClock.close();
     this.#move('closed');
     this.#emitter.emit('closed', { code, reason });

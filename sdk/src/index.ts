@@ -96,3 +96,4 @@ export {
   type TieredPlayerEvents,
   type TieredPlayerOptions,
 } from './tiered-player.js';
+export { QoeReporter, QOE_PLAYING_EVERY_MS, type QoeReporterOptions } from './qoe-reporter.js';
