@@ -208,6 +208,7 @@ export class Gateway {
         now,
         logger: this.#logger,
         parties: this.#parties,
+        qoe: this.metrics.qoe,
       }),
       drain: (ws) => {
         const session = ws.getUserData();

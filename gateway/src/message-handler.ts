@@ -5,6 +5,7 @@
 import { Close, decodeClientMessage, type Pong } from '@fanfare/protocol';
 import type { GatewayConfig } from './config.js';
 import type { PartyActions } from './party-actions.js';
+import type { QoeMetrics } from './qoe-metrics.js';
 import { sendError, sendTo } from './send.js';
 import type { Logger } from '@fanfare/fanout';
 import { endSession, takeFrame, type Socket } from './session.js';
@@ -14,6 +15,7 @@ export interface MessageHandlerDeps {
   now: () => number;
   logger: Logger;
   parties: PartyActions;
+  qoe: QoeMetrics;
 }
 
 export function createMessageHandler(deps: MessageHandlerDeps) {
@@ -74,6 +76,10 @@ export function createMessageHandler(deps: MessageHandlerDeps) {
           const ref = 'ref' in msg ? msg.ref : undefined;
           sendError(ws, session, 'internal', 'internal error; nothing changed', { ref });
         });
+        return;
+      case 'qoe':
+        // Fan tokens carry no country claim yet: `unknown` until the API signs one.
+        deps.qoe.record(msg, undefined);
         return;
       case 'ping': {
         const pong: Pong = { type: 'pong', serverTime: now };

@@ -4,6 +4,7 @@
 
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { NatsLink } from '@fanfare/fanout';
+import { QoeMetrics } from './qoe-metrics.js';
 
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -18,6 +19,8 @@ export class GatewayMetrics {
   readonly natsDisconnects: Counter;
   readonly natsReconnects: Counter;
   readonly natsResubscriptions: Counter;
+  /** Players' QoE beacons (qoe-metrics.ts). */
+  readonly qoe: QoeMetrics;
 
   constructor(
     labels: { shard: string },
@@ -30,6 +33,7 @@ export class GatewayMetrics {
   ) {
     const registers = [this.registry];
     this.registry.setDefaultLabels(labels);
+    this.qoe = new QoeMetrics(this.registry);
     new Gauge({
       name: 'fanfare_gateway_connections',
       help: 'Open fan WebSockets on this shard.',

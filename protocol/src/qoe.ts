@@ -53,6 +53,8 @@ export interface QoeBeacon {
   code?: string;
   /** `tier_fallback` only, required: why the tier was left, 1-32 characters. */
   reason?: string;
+  /** Optional correlation id, echoed in the `error` that refuses this beacon (none otherwise). */
+  ref?: string;
 }
 
 export function isQoeKind(value: unknown): value is QoeKind {

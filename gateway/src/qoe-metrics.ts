@@ -1,0 +1,105 @@
+// QoE beacons (`qoe` frames, protocol/src/qoe.ts) counted into the shard's Prometheus registry, by
+// tier and country. The window is Prometheus's: counters and a histogram that `rate()` and
+// `histogram_quantile()` read over any range (the alert rules use 5 m), so the shard keeps no
+// per-window state of its own. Label cardinality is bounded: tier is one of two values (the
+// decoder refuses others) and country is an ISO 3166 alpha-2 code or `unknown` (at most 250+1).
+// Rendition and latency are not labels (unbounded); they are not counted yet.
+
+import type { QoeBeacon } from '@fanfare/protocol';
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+/** Video start time buckets, seconds: the seed's 2 s threshold sits on a bucket edge. */
+export const VST_BUCKETS_S = [0.25, 0.5, 1, 1.5, 2, 3, 5, 8, 13, 30];
+
+/** The `country` label for a claimed country: its upper-case alpha-2 code, else `unknown`. */
+export function countryLabel(claimed: string | undefined): string {
+  return claimed !== undefined && /^[A-Za-z]{2}$/.test(claimed) ? claimed.toUpperCase() : 'unknown';
+}
+
+type Labels = 'tier' | 'country';
+
+export class QoeMetrics {
+  readonly videoStart: Histogram<Labels>;
+  readonly watchSeconds: Counter<Labels>;
+  readonly rebuffers: Counter<Labels>;
+  readonly rebufferSeconds: Counter<Labels>;
+  readonly exitsBeforeStart: Counter<Labels>;
+  readonly failures: Counter<Labels>;
+  readonly tierFallbacks: Counter<Labels>;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    const labelNames = ['tier', 'country'] as const;
+    this.videoStart = new Histogram({
+      name: 'fanfare_gateway_qoe_video_start_seconds',
+      help: 'Video start time reported by players (video_start beacons), seconds.',
+      buckets: VST_BUCKETS_S,
+      labelNames,
+      registers,
+    });
+    this.watchSeconds = new Counter({
+      name: 'fanfare_gateway_qoe_watch_seconds_total',
+      help: 'Playing time reported by players (playing beacons), seconds; stalls excluded.',
+      labelNames,
+      registers,
+    });
+    this.rebuffers = new Counter({
+      name: 'fanfare_gateway_qoe_rebuffers_total',
+      help: 'Stalls after playback started (rebuffer_start beacons).',
+      labelNames,
+      registers,
+    });
+    this.rebufferSeconds = new Counter({
+      name: 'fanfare_gateway_qoe_rebuffer_seconds_total',
+      help: 'Time spent stalled (rebuffer_end beacons), seconds; over watch seconds: the rebuffering ratio.',
+      labelNames,
+      registers,
+    });
+    this.exitsBeforeStart = new Counter({
+      name: 'fanfare_gateway_qoe_exits_before_start_total',
+      help: 'Viewers who left before the first frame (exit_before_start beacons).',
+      labelNames,
+      registers,
+    });
+    this.failures = new Counter({
+      name: 'fanfare_gateway_qoe_failures_total',
+      help: 'Playback failures (fatal beacons).',
+      labelNames,
+      registers,
+    });
+    this.tierFallbacks = new Counter({
+      name: 'fanfare_gateway_qoe_tier_fallbacks_total',
+      help: 'Players that left a tier (labelled with the tier left) for another.',
+      labelNames,
+      registers,
+    });
+  }
+
+  /** Counts one decoded beacon from a fan whose token claimed `country` (if any). */
+  record(beacon: QoeBeacon, country: string | undefined): void {
+    const labels = { tier: beacon.tier, country: countryLabel(country) };
+    switch (beacon.kind) {
+      case 'video_start':
+        this.videoStart.observe(labels, (beacon.vstMs ?? 0) / 1000);
+        return;
+      case 'playing':
+        this.watchSeconds.inc(labels, (beacon.watchMs ?? 0) / 1000);
+        return;
+      case 'rebuffer_start':
+        this.rebuffers.inc(labels);
+        return;
+      case 'rebuffer_end':
+        this.rebufferSeconds.inc(labels, (beacon.durationMs ?? 0) / 1000);
+        return;
+      case 'exit_before_start':
+        this.exitsBeforeStart.inc(labels);
+        return;
+      case 'fatal':
+        this.failures.inc(labels);
+        return;
+      case 'tier_fallback':
+        this.tierFallbacks.inc(labels);
+        return;
+    }
+  }
+}
