@@ -7,6 +7,7 @@ import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react
 import { ControlApiError, controlApi, type Call, type ConsoleEvent } from './control-api.js';
 import { EventControl } from './event-control.js';
 import { EventsPanel } from './events-panel.js';
+import { SrePanel } from './sre-panel.js';
 
 const CREDENTIAL_KEY = 'fanfare.console.credential';
 
@@ -55,6 +56,7 @@ export default function ConsolePage() {
   const [events, setEvents] = useState<ConsoleEvent[]>([]);
   const [selected, setSelected] = useState<string>();
   const [error, setError] = useState<string>();
+  const [tab, setTab] = useState<'events' | 'sre'>('events');
   const call: Call | undefined = useMemo(
     () => (credential ? controlApi(credential) : undefined),
     [credential],
@@ -100,6 +102,24 @@ export default function ConsolePage() {
     <div className="console">
       <header className="console-header">
         <h1>Fanfare console</h1>
+        <nav aria-label="Console views" className="row">
+          <button
+            type="button"
+            className={tab === 'events' ? '' : 'secondary'}
+            aria-pressed={tab === 'events'}
+            onClick={() => setTab('events')}
+          >
+            Events
+          </button>
+          <button
+            type="button"
+            className={tab === 'sre' ? '' : 'secondary'}
+            aria-pressed={tab === 'sre'}
+            onClick={() => setTab('sre')}
+          >
+            SRE
+          </button>
+        </nav>
         <button type="button" className="secondary" onClick={signOut}>
           Sign out
         </button>
@@ -117,7 +137,9 @@ export default function ConsolePage() {
           onSelect={setSelected}
           onChanged={() => refresh(call)}
         />
-        {event ? (
+        {tab === 'sre' ? (
+          <SrePanel call={call} eventId={event?.id} />
+        ) : event ? (
           <EventControl key={event.id} call={call} event={event} onChanged={() => refresh(call)} />
         ) : (
           <section className="panel">

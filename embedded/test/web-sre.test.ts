@@ -1,0 +1,119 @@
+// The console's SRE tab in Chromium against an embedded engine: its one shard in the table with
+// the fans of the chosen event, the joins the API refused for load (JOIN_BUDGET set low here, so
+// a few joins past it are refused `overloaded`), and a pre-warm planned from the form with its
+// readiness list. Screenshotted at phone and desktop width, keyboard only on the phone.
+
+import { chromiumAvailable } from '@fanfare/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DESKTOP, PHONE, startWebHarness, type WebHarness } from './web-harness.js';
+
+/** Longest wait for something a page should show, ms (a loaded CI box). */
+const SHOW_MS = 15_000;
+const TEST_MS = 120_000;
+
+describe.skipIf(!chromiumAvailable())('the console SRE tab in Chromium', () => {
+  let h: WebHarness;
+  beforeAll(async () => {
+    h = await startWebHarness({ JOIN_BUDGET: '1/3' });
+  }, 60_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const api = (method: string, path: string, body?: unknown, token = h.engine.producerToken) =>
+    fetch(`${h.engine.apiUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+
+  it(
+    'shows the shards, the refusals and a pre-warm plan with its readiness',
+    async () => {
+      expect((await api('POST', '/v1/events', { id: 'cup', title: 'The Cup' })).status).toBe(201);
+      // Joins past the budget (burst 3) are refused `overloaded`.
+      let refused = 0;
+      for (let i = 0; i < 6; i++) {
+        const res = await fetch(`${h.engine.apiUrl}/v1/events/demo/join`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"name":"Zed"}',
+        });
+        if (res.status === 503) refused += 1;
+      }
+      expect(refused).toBeGreaterThanOrEqual(2);
+
+      for (const viewport of [DESKTOP, PHONE]) {
+        const page = await h.open(`sre-${viewport.width}`, '/console', viewport);
+        await page.getByLabel('Producer token').fill(h.engine.producerToken);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('button', { name: /^The Cup/ }).click();
+        if (viewport === PHONE) {
+          // Keyboard only: Tab to the SRE tab and press Enter.
+          const sre = page.getByRole('button', { name: 'SRE', exact: true });
+          await sre.focus();
+          await page.keyboard.press('Enter');
+          expect(await sre.getAttribute('aria-pressed')).toBe('true');
+        } else {
+          await page.getByRole('button', { name: 'SRE', exact: true }).click();
+        }
+        const panel = page.getByRole('region', { name: 'SRE' });
+        // The embedded engine's one shard, taking fans.
+        await panel.getByText('1 live shard:').waitFor({ timeout: SHOW_MS });
+        const rows = panel.locator('table.shards tbody tr');
+        expect(await rows.count()).toBe(1);
+        expect(await rows.first().locator('td').last().textContent()).toBe('taking fans');
+        // This API's refusals for load.
+        const overloaded = Number(
+          await panel.locator('[data-overloaded]').getAttribute('data-overloaded'),
+        );
+        expect(overloaded).toBe(refused);
+        // Desktop first: nothing posted yet; the phone then reads the plan the desktop posted.
+        const readiness = panel.getByRole('list', { name: 'Readiness' });
+        if (viewport === DESKTOP) {
+          await panel
+            .getByText('No pre-warm planned on this API yet.')
+            .waitFor({ timeout: SHOW_MS });
+        } else {
+          await readiness.locator('li').first().waitFor({ timeout: SHOW_MS });
+        }
+        if (viewport === DESKTOP) {
+          // Plan for 50,000 fans: one shard is not enough, so shards and capacity are pending.
+          await panel.getByLabel('Expected peak fans').fill('50000');
+          await panel.getByLabel('Expected joins per second').fill('800');
+          await panel.getByRole('button', { name: 'Plan pre-warm' }).click();
+          await readiness.locator('li').first().waitFor({ timeout: SHOW_MS });
+          const states = await readiness
+            .locator('li')
+            .evaluateAll((lis) =>
+              lis.map((li) => [li.textContent?.split(':')[0], li.dataset.ready]),
+            );
+          expect(states).toEqual([
+            ['ready event_log', 'ready'],
+            ['ready shard_registry', 'ready'],
+            ['pending shards', 'pending'],
+            ['pending capacity', 'pending'],
+          ]);
+          await panel.getByText(/^Plan: \d+ shards \(spare included\), 1 live now\.$/).waitFor();
+        }
+        // Nothing wider than the screen: the table scrolls within its panel on a phone.
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(
+          viewport.width,
+        );
+        await h.shot(page, 'console-sre');
+        await page.context().close();
+      }
+      // The only errors: the browser's lines for the stream panel's refusals when an event is
+      // chosen (no media process: 503; no WebRTC tier: 409), and for the GET of a pre-warm not
+      // yet posted: desktop only (the phone reads the plan the desktop posted).
+      const notFound = h.errors.filter((l) => / 404 \(Not Found\)$/.test(l));
+      expect(notFound.length).toBeGreaterThan(0);
+      for (const line of notFound) expect(line).toMatch(/^sre-1280: /);
+      for (const line of h.errors) expect(line).toMatch(/^sre-\d+: .* (404|409|503) \([\w ]+\)$/);
+    },
+    TEST_MS,
+  );
+});

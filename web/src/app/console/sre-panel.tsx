@@ -1,0 +1,199 @@
+// The SRE tab: the gateway shards live in the registry (fans, capacity, draining; `GET /v1/shards`
+// every SHARDS_REFRESH_MS), the joins this API process refused for load, and for the chosen event
+// its pre-warm: the last plan posted to this API (`GET .../prewarm`) or a new one (`POST`), with
+// its readiness list.
+
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { ControlApiError, type Call } from './control-api.js';
+
+/** How often the shard table is fetched again, ms. */
+export const SHARDS_REFRESH_MS = 5000;
+
+interface Shard {
+  id: string;
+  url: string;
+  capacity: number;
+  fans: number;
+  events: Record<string, number>;
+  draining: boolean;
+  at: number;
+}
+
+export interface ShardsAnswer {
+  registry: { state: 'ready' | 'absent' | 'failed'; reason: string };
+  shards: Shard[];
+  totals: { fans: number; capacity: number; draining: number };
+  refusals: { source: 'api_process'; overloaded: number; rate_limited: number };
+}
+
+interface Prewarm {
+  plan: { shards: number; warmBy?: number; cluster: { liveShards: number; missing: string[] } };
+  readiness: Array<{ item: string; state: 'ready' | 'pending' | 'failed'; reason: string }>;
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const pct = (fans: number, capacity: number) =>
+  capacity > 0 ? `${Math.round((100 * fans) / capacity)}%` : '–';
+
+function ShardTable({ answer, eventId }: { answer: ShardsAnswer; eventId: string | undefined }) {
+  const { shards, totals, refusals, registry } = answer;
+  return (
+    <>
+      {registry.state !== 'ready' && (
+        <p className="refusal" role="status">
+          Shard registry {registry.state}: {registry.reason}
+        </p>
+      )}
+      <div className="table-scroll">
+        <table className="shards">
+          <caption>
+            {shards.length} live shard{shards.length === 1 ? '' : 's'}: {totals.fans} fans of{' '}
+            {totals.capacity} ({pct(totals.fans, totals.capacity)}), {totals.draining} draining
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Shard</th>
+              <th scope="col">Fans</th>
+              <th scope="col">Capacity</th>
+              <th scope="col">Full</th>
+              {eventId && <th scope="col">This event</th>}
+              <th scope="col">State</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shards.map((s) => (
+              <tr key={s.id} data-shard={s.id}>
+                <th scope="row">{s.id}</th>
+                <td>{s.fans}</td>
+                <td>{s.capacity}</td>
+                <td>{pct(s.fans, s.capacity)}</td>
+                {eventId && <td>{s.events[eventId] ?? 0}</td>}
+                <td>
+                  {s.draining ? <span className="badge state-ended">draining</span> : 'taking fans'}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p data-overloaded={refusals.overloaded}>
+        Joins this API refused for load since it started: {refusals.overloaded} overloaded,{' '}
+        {refusals.rate_limited} rate limited. Each gateway&rsquo;s refused upgrades are on its own
+        /metrics.
+      </p>
+    </>
+  );
+}
+
+function PrewarmForm({ call, eventId }: { call: Call; eventId: string }) {
+  const [fans, setFans] = useState('');
+  const [joins, setJoins] = useState('');
+  const [answer, setAnswer] = useState<Prewarm | string>();
+  const base = `/v1/events/${encodeURIComponent(eventId)}/prewarm`;
+
+  useEffect(() => {
+    call<Prewarm>('GET', base)
+      .then(setAnswer)
+      .catch((err: unknown) =>
+        setAnswer(
+          err instanceof ControlApiError && err.code === 'not_found'
+            ? 'No pre-warm planned on this API yet.'
+            : errorText(err),
+        ),
+      );
+  }, [call, base]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      setAnswer(
+        await call<Prewarm>('POST', base, {
+          expectedPeakFans: Number(fans),
+          expectedJoinsPerSec: Number(joins),
+        }),
+      );
+    } catch (err) {
+      setAnswer(errorText(err));
+    }
+  };
+
+  return (
+    <div>
+      <h3>Pre-warm</h3>
+      <form className="form-grid" onSubmit={(e) => void submit(e)}>
+        <label>
+          Expected peak fans
+          <input inputMode="numeric" value={fans} onChange={(e) => setFans(e.target.value)} />
+        </label>
+        <label>
+          Expected joins per second
+          <input inputMode="numeric" value={joins} onChange={(e) => setJoins(e.target.value)} />
+        </label>
+        <button type="submit" disabled={!/^\d+$/.test(fans) || !/^\d+$/.test(joins)}>
+          Plan pre-warm
+        </button>
+      </form>
+      {typeof answer === 'string' && <p className="notice">{answer}</p>}
+      {typeof answer === 'object' && (
+        <>
+          <p>
+            Plan: {answer.plan.shards} shards (spare included), {answer.plan.cluster.liveShards}{' '}
+            live now.
+          </p>
+          <ul aria-label="Readiness" className="readiness">
+            {answer.readiness.map((r) => (
+              <li key={r.item} data-ready={r.state}>
+                <span className={`badge ready-${r.state}`}>{r.state}</span> {r.item}: {r.reason}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}
+
+export interface SrePanelProps {
+  call: Call;
+  /** The chosen event, for its fans per shard and its pre-warm. */
+  eventId: string | undefined;
+}
+
+export function SrePanel({ call, eventId }: SrePanelProps) {
+  const [shards, setShards] = useState<ShardsAnswer | string>();
+  const ask = useCallback(async () => {
+    try {
+      setShards(await call<ShardsAnswer>('GET', '/v1/shards'));
+    } catch (err) {
+      setShards(errorText(err));
+    }
+  }, [call]);
+  useEffect(() => {
+    void ask();
+    const timer = setInterval(() => void ask(), SHARDS_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [ask]);
+
+  return (
+    <section className="panel" aria-label="SRE">
+      <h2>
+        <span>Shards</span>
+        <button type="button" className="secondary" onClick={() => void ask()}>
+          Refresh
+        </button>
+      </h2>
+      {shards === undefined && <p className="notice">Loading…</p>}
+      {typeof shards === 'string' && (
+        <p className="refusal" role="alert">
+          {shards}
+        </p>
+      )}
+      {typeof shards === 'object' && <ShardTable answer={shards} eventId={eventId} />}
+      {eventId ? (
+        <PrewarmForm key={eventId} call={call} eventId={eventId} />
+      ) : (
+        <p className="notice">Choose an event for its pre-warm plan.</p>
+      )}
+    </section>
+  );
+}
