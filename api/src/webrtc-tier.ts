@@ -12,6 +12,7 @@ import {
   LiveKitTier,
   LiveKitWebhooks,
   LiveTierError,
+  type IngestAddress,
   type IngestPoint,
   type LiveKitTierOptions,
   type LiveNotice,
@@ -163,6 +164,24 @@ export class WebrtcTier {
   /** The producer's WHIP ingest for the event (rejects with LiveTierError). */
   openIngest(eventId: string): Promise<IngestPoint> {
     return this.#deps.tier.openIngest(eventId);
+  }
+
+  /**
+   * The producer's WHIP ingest for an event that may still take a stream: opens its room first
+   * (rooms are never auto-created; a draft's as if scheduled), then the ingest (rejects with
+   * LiveTierError).
+   */
+  async ingestFor(event: { id: string; state: string; title: string }): Promise<IngestPoint> {
+    await this.eventChanged({
+      ...event,
+      state: event.state === 'draft' ? 'scheduled' : event.state,
+    });
+    return this.#deps.tier.openIngest(event.id);
+  }
+
+  /** Where the encoder publishes over WHIP, without the key and opening nothing (LiveTier). */
+  findIngest(eventId: string): Promise<IngestAddress> {
+    return this.#deps.tier.findIngest(eventId);
   }
 
   /**

@@ -126,7 +126,7 @@ describe('the stream route', () => {
     );
     expect(shown.status).toBe(200);
     const text = await shown.text();
-    expect(JSON.parse(text)).toEqual({ stream: info('final') });
+    expect(JSON.parse(text)).toEqual({ stream: info('final'), whip: null }); // no WebRTC tier
     expect(text).not.toContain(again.key);
     const audit = (await fx.db.audit.list('final')).items;
     expect(audit.map((e) => e.action)).toEqual(['stream.key_rotate', 'stream.key_rotate']);
@@ -141,9 +141,11 @@ describe('the stream route', () => {
     const sre = await fx.staffToken('sre');
     expect(await (await call(app, 'GET', '/v1/events/final/stream', sre)).json()).toEqual({
       stream: null,
+      whip: null,
     });
     expect(await (await call(app, 'GET', '/v1/events/demo/stream', sre)).json()).toEqual({
       stream: info('demo', 'demo'),
+      whip: null,
     });
   });
 

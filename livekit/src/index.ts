@@ -5,6 +5,7 @@ export {
   LiveTierError,
   type EgressHandle,
   type IngestMode,
+  type IngestAddress,
   type IngestPoint,
   type LiveTier,
   type RoomState,

@@ -91,10 +91,17 @@ export function liveTierContract(name: string, create: () => Promise<LiveTierFix
     it('opens one WHIP ingest per event and hands the same one out again', async (ctx) => {
       if (!f.hasIngressAndEgress) return ctx.skip('the server runs no Ingress service');
       await f.tier.openRoom({ eventId, state: 'scheduled', title: 'x' });
+      const before = await f.tier.findIngest(eventId);
       const first = await f.tier.openIngest(eventId);
       expect(first.url).toMatch(/^https?:\/\//);
       expect(first.streamKey.length).toBeGreaterThan(8);
       expect(await f.tier.openIngest(eventId)).toEqual(first);
+      // Looking it up opens nothing and never carries the key.
+      expect(before).toEqual({
+        mode: first.mode,
+        url: first.mode === 'ingress' ? null : first.url,
+      });
+      expect(await f.tier.findIngest(eventId)).toEqual({ mode: first.mode, url: first.url });
     });
 
     it('starts an RTMP egress of the room and stops it once', async (ctx) => {

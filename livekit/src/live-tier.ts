@@ -46,6 +46,13 @@ export interface IngestPoint {
   ingressId?: string;
 }
 
+/** An ingest's address without its secret. */
+export interface IngestAddress {
+  mode: IngestMode;
+  /** The WHIP endpoint; null when no ingress was opened yet (`ingress` mode). */
+  url: string | null;
+}
+
 /** A running egress of a room into an RTMP or SRT listener. */
 export interface EgressHandle {
   egressId: string;
@@ -70,6 +77,12 @@ export interface LiveTier {
   removeViewer(eventId: string, identity: string): Promise<boolean>;
   /** The producer's ingest for the event: reuses an existing ingress for the room. */
   openIngest(eventId: string): Promise<IngestPoint>;
+  /**
+   * Where the event's encoder would publish, without its secret and without opening anything:
+   * `whip` mode always knows it (a fixed endpoint); `ingress` mode only once `openIngest` made
+   * the ingress (`url` null before).
+   */
+  findIngest(eventId: string): Promise<IngestAddress>;
   /** Starts an egress of the event's room to `url` (`rtmp://…`, `rtmps://…` or `srt://…`). */
   startEgress(eventId: string, url: string): Promise<EgressHandle>;
   /** Stops an egress. False when it had already ended. */

@@ -17,6 +17,7 @@ import {
   LiveTierError,
   type EgressHandle,
   type IngestMode,
+  type IngestAddress,
   type IngestPoint,
   type LiveTier,
   type RoomState,
@@ -142,6 +143,17 @@ export class LiveKitTier implements LiveTier {
         streamKey: info.streamKey,
         ingressId: info.ingressId,
       };
+    });
+  }
+
+  async findIngest(eventId: string): Promise<IngestAddress> {
+    if (this.#options.ingest === 'whip') return { mode: 'whip', url: `${this.#httpUrl}/whip/v1` };
+    const identity = PRODUCER_IDENTITY_PREFIX + eventId;
+    return call('ListIngress', async () => {
+      const found = (await this.#ingress.listIngress({ roomName: this.roomOf(eventId) })).find(
+        (i) => i.inputType === IngressInput.WHIP_INPUT && i.participantIdentity === identity,
+      );
+      return { mode: 'ingress' as const, url: found?.url ?? null };
     });
   }
 

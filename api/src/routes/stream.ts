@@ -2,10 +2,14 @@
 // (shown once, in this answer only), `GET` shows the ingest address and the stream's status. The
 // media process owns both (StreamControl): this route makes the key, hands the media process its
 // SHA-256 and keeps that hash in the database (for a restarted media process), never the key.
+// With the WebRTC tier configured both also carry the producer's WHIP ingest (`whip`): its URL
+// in GET (like the RTMP and SRT addresses, never the key), its URL and key in POST, the one
+// answer that shows keys. Without the tier `whip` is null.
 
 import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { consoleLogger } from '@fanfare/fanout';
+import { LiveTierError } from '@fanfare/livekit';
 import { hashStreamKey } from '@fanfare/media';
 import type { AppDeps } from '../app-deps.js';
 import { recordAudit } from '../audit.js';
@@ -32,6 +36,41 @@ export const ENDED_PROBLEM = {
   410: problem('`event_ended`: the event has ended (or is archived) and takes no stream'),
 };
 const STREAM_KEY_BYTES = 24;
+/** Seconds a producer should wait before asking LiveKit again after it failed. */
+const LIVEKIT_RETRY_AFTER_S = 2;
+
+/** The WHIP ingest with its secret: shown only by the routes that show keys (POST). */
+export const IngestSchema = z
+  .object({
+    mode: z.enum(['ingress', 'whip']),
+    url: z.string().openapi({ description: 'the WHIP endpoint: POST the SDP offer here' }),
+    streamKey: z.string().openapi({ description: 'send as `Authorization: Bearer <streamKey>`' }),
+  })
+  .openapi('WebrtcIngest');
+
+/** The WHIP ingest without its secret, as `GET /v1/events/{id}/stream` shows it. */
+const WhipAddressSchema = z
+  .object({
+    mode: z.enum(['ingress', 'whip']),
+    url: z.string().nullable().openapi({
+      description: 'the WHIP endpoint; null in `ingress` mode until a POST opened the ingress',
+    }),
+  })
+  .nullable()
+  .openapi('WhipAddress', { description: 'null: the WebRTC tier is not configured' });
+
+/** Runs a LiveKit call, turning its failure into a 503 `livekit_unavailable`. */
+export async function livekit<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof LiveTierError)) throw err;
+    throw new ApiError('livekit_unavailable', `LiveKit: ${err.code}`, {
+      cause: err,
+      retryAfterS: LIVEKIT_RETRY_AFTER_S,
+    });
+  }
+}
 
 const StreamSchema = z
   .object({
@@ -65,7 +104,10 @@ const StreamSchema = z
   .openapi('Stream');
 
 const MEDIA_PROBLEMS = {
-  503: problem('`media_unavailable`: no media process is configured or it does not answer'),
+  503: problem(
+    '`media_unavailable`: no media process is configured or it does not answer; ' +
+      '`livekit_unavailable`: the WebRTC tier is configured and LiveKit did not answer',
+  ),
 };
 
 function media(deps: AppDeps): StreamControl {
@@ -110,7 +152,16 @@ export function streamRoutes(deps: AppDeps) {
           description:
             'The new key and the stream; the previous key stops working and its publisher is cut',
           content: {
-            'application/json': { schema: z.object({ key: z.string(), stream: StreamSchema }) },
+            'application/json': {
+              schema: z.object({
+                key: z.string(),
+                stream: StreamSchema,
+                whip: IngestSchema.nullable().openapi({
+                  description:
+                    'the WHIP ingest (reused while it exists); null: the WebRTC tier is not configured',
+                }),
+              }),
+            },
           },
         },
         ...STAFF_PROBLEMS,
@@ -125,6 +176,10 @@ export function streamRoutes(deps: AppDeps) {
       const event = await deps.db.events.get(id);
       if (!event) throw new ApiError('event_not_found', 'no event with this id');
       refuseEnded(event.state);
+      // The WHIP ingest first: a LiveKit failure then answers 503 before the RTMP key rotates,
+      // so no key is made that the producer never sees.
+      const tier = deps.webrtc;
+      const whip = tier ? await livekit(() => tier.ingestFor(event)) : null;
       const key = STREAM_KEY_PREFIX + randomBytes(STREAM_KEY_BYTES).toString('base64url');
       const sha256 = hashStreamKey(key).toString('hex');
       const stream: StreamInfo = await ask(() => streams.setKey(id, sha256));
@@ -134,8 +189,15 @@ export function streamRoutes(deps: AppDeps) {
         eventId: id,
         action: 'stream.key_rotate',
       });
+      if (whip) {
+        await recordAudit(deps.db.audit, logger, c.var.staff, {
+          eventId: id,
+          action: 'webrtc.ingest',
+        });
+      }
       c.header('Cache-Control', 'no-store');
-      return c.json({ key, stream }, 201);
+      const shown = whip && { mode: whip.mode, url: whip.url, streamKey: whip.streamKey };
+      return c.json({ key, stream, whip: shown }, 201);
     },
   );
 
@@ -149,9 +211,12 @@ export function streamRoutes(deps: AppDeps) {
       request: { params: EventIdParams },
       responses: {
         200: {
-          description: 'The stream, or null when no key was ever set',
+          description:
+            'The stream, or null when no key was ever set; the WHIP ingest address (no key)',
           content: {
-            'application/json': { schema: z.object({ stream: StreamSchema.nullable() }) },
+            'application/json': {
+              schema: z.object({ stream: StreamSchema.nullable(), whip: WhipAddressSchema }),
+            },
           },
         },
         ...STAFF_PROBLEMS,
@@ -165,8 +230,10 @@ export function streamRoutes(deps: AppDeps) {
         throw new ApiError('event_not_found', 'no event with this id');
       }
       const stream = await ask(() => streams.info(id));
+      const tier = deps.webrtc;
+      const whip = tier ? await livekit(() => tier.findIngest(id)) : null;
       c.header('Cache-Control', 'no-store');
-      return c.json({ stream: stream ?? null }, 200);
+      return c.json({ stream: stream ?? null, whip }, 200);
     },
   );
   return router;

@@ -5,13 +5,13 @@
 
 import { createRoute, z } from '@hono/zod-openapi';
 import { consoleLogger } from '@fanfare/fanout';
-import { LiveTierError, WebhookRejectedError } from '@fanfare/livekit';
+import { WebhookRejectedError } from '@fanfare/livekit';
 import type { AppDeps } from '../app-deps.js';
 import { recordAudit } from '../audit.js';
 import { jsonBodyLimit } from '../body-limit.js';
 import { ApiError } from '../problem.js';
 import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
-import { ENDED_PROBLEM, refuseEnded } from './stream.js';
+import { ENDED_PROBLEM, IngestSchema, livekit, refuseEnded } from './stream.js';
 import { requireStaff, type StaffVariables } from '../staff-auth.js';
 import { StreamControlError } from '../stream-control.js';
 import type { WebrtcTier } from '../webrtc-tier.js';
@@ -20,14 +20,6 @@ import type { WebrtcTier } from '../webrtc-tier.js';
 export const WEBHOOK_BODY_MAX_BYTES = 64 * 1024;
 /** Seconds a producer should wait before asking LiveKit again after it failed. */
 const LIVEKIT_RETRY_AFTER_S = 2;
-
-const IngestSchema = z
-  .object({
-    mode: z.enum(['ingress', 'whip']),
-    url: z.string().openapi({ description: 'the WHIP endpoint: POST the SDP offer here' }),
-    streamKey: z.string().openapi({ description: 'send as `Authorization: Bearer <streamKey>`' }),
-  })
-  .openapi('WebrtcIngest');
 
 const EgressSchema = z
   .object({
@@ -53,18 +45,6 @@ async function media<T>(call: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (!(err instanceof StreamControlError)) throw err;
     throw new ApiError('media_unavailable', 'the media process does not answer', {
-      cause: err,
-      retryAfterS: LIVEKIT_RETRY_AFTER_S,
-    });
-  }
-}
-
-async function livekit<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (!(err instanceof LiveTierError)) throw err;
-    throw new ApiError('livekit_unavailable', `LiveKit: ${err.code}`, {
       cause: err,
       retryAfterS: LIVEKIT_RETRY_AFTER_S,
     });
@@ -169,12 +149,7 @@ export function webrtcRoutes(deps: AppDeps) {
       const { id } = c.req.valid('param');
       const tier = tierOf(deps);
       const event = await open(id);
-      // The room must exist before an encoder joins it (rooms are never auto-created).
-      await tier.eventChanged({
-        ...event,
-        state: event.state === 'draft' ? 'scheduled' : event.state,
-      });
-      const { mode, url, streamKey } = await livekit(() => tier.openIngest(id));
+      const { mode, url, streamKey } = await livekit(() => tier.ingestFor(event));
       await recordAudit(deps.db.audit, logger, c.var.staff, {
         eventId: id,
         action: 'webrtc.ingest',
