@@ -97,3 +97,4 @@ export {
   type TieredPlayerOptions,
 } from './tiered-player.js';
 export { QoeReporter, QOE_PLAYING_EVERY_MS, type QoeReporterOptions } from './qoe-reporter.js';
+export { attachQoe, type QoeMediaLike, type QoePlayerLike } from './qoe-hooks.js';
