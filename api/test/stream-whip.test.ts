@@ -2,7 +2,8 @@
 // ingest when the WebRTC tier is configured, against the LiveKit contract server through the real
 // livekit-server-sdk and the media process's control routes on a real listener: GET shows the
 // WHIP address without its key (as it shows RTMP and SRT), POST shows the key once, in both
-// ingest modes; a LiveKit outage is 503 `livekit_unavailable` before any RTMP key is made.
+// ingest modes; a LiveKit outage is 503 `livekit_unavailable` on POST before any RTMP key is made, and
+// GET still shows the stream with `livekit: "unavailable"`.
 
 import { createServer, type Server } from 'node:http';
 import { MemorySeatStore } from '@fanfare/fanout';
@@ -92,7 +93,11 @@ describe('the stream route with the WebRTC tier', () => {
 
     const before = await call(app, 'GET', '/v1/events/final/stream', sre);
     expect(before.status).toBe(200);
-    expect(await before.json()).toEqual({ stream: null, whip: { mode: 'ingress', url: null } });
+    expect(await before.json()).toEqual({
+      stream: null,
+      whip: { mode: 'ingress', url: null },
+      livekit: 'ok',
+    });
     expect(lk.state.ingresses.size).toBe(0); // GET opens nothing
     expect(lk.state.rooms.size).toBe(0);
 
@@ -126,6 +131,7 @@ describe('the stream route with the WebRTC tier', () => {
     expect(JSON.parse(text)).toEqual({
       stream: info('final'),
       whip: { mode: 'ingress', url: `${lk.url}/w` },
+      livekit: 'ok',
     });
     expect(text).not.toContain(first.whip!.streamKey);
     expect(text).not.toContain(again.key);
@@ -149,6 +155,7 @@ describe('the stream route with the WebRTC tier', () => {
     expect(await shown.json()).toEqual({
       stream: null,
       whip: { mode: 'whip', url: `${lk.url}/whip/v1` },
+      livekit: 'ok',
     });
     const { whip } = (await (
       await call(app, 'POST', '/v1/events/final/stream', producer)
@@ -165,7 +172,7 @@ describe('the stream route with the WebRTC tier', () => {
     });
   });
 
-  it('answers 503 livekit_unavailable when LiveKit is down, making no RTMP key', async () => {
+  it('answers POST 503 livekit_unavailable when LiveKit is down, making no RTMP key; GET still answers', async () => {
     await fx.seedEvent('final', 'live');
     const app = appWith('ingress', 'http://127.0.0.1:1');
     const producer = await fx.staffToken('producer');
@@ -175,10 +182,10 @@ describe('the stream route with the WebRTC tier', () => {
       'livekit_unavailable',
     ]);
     expect(keyHashes.size).toBe(0);
-    expect(await problem(await call(app, 'GET', '/v1/events/final/stream', producer))).toEqual([
-      503,
-      'livekit_unavailable',
-    ]);
+    // The status route still answers (the LL-HLS stream's status matters most in an outage).
+    const shown = await call(app, 'GET', '/v1/events/final/stream', producer);
+    expect(shown.status).toBe(200);
+    expect(await shown.json()).toMatchObject({ whip: null, livekit: 'unavailable' });
   });
 
   it('refuses an ended event before opening any ingest', async () => {

@@ -126,7 +126,11 @@ describe('the stream route', () => {
     );
     expect(shown.status).toBe(200);
     const text = await shown.text();
-    expect(JSON.parse(text)).toEqual({ stream: info('final'), whip: null }); // no WebRTC tier
+    expect(JSON.parse(text)).toEqual({
+      stream: info('final'),
+      whip: null,
+      livekit: 'off',
+    }); // no WebRTC tier
     expect(text).not.toContain(again.key);
     const audit = (await fx.db.audit.list('final')).items;
     expect(audit.map((e) => e.action)).toEqual(['stream.key_rotate', 'stream.key_rotate']);
@@ -142,10 +146,12 @@ describe('the stream route', () => {
     expect(await (await call(app, 'GET', '/v1/events/final/stream', sre)).json()).toEqual({
       stream: null,
       whip: null,
+      livekit: 'off',
     });
     expect(await (await call(app, 'GET', '/v1/events/demo/stream', sre)).json()).toEqual({
       stream: info('demo', 'demo'),
       whip: null,
+      livekit: 'off',
     });
   });
 

@@ -59,6 +59,12 @@ const WhipAddressSchema = z
   .nullable()
   .openapi('WhipAddress', { description: 'null: the WebRTC tier is not configured' });
 
+/** A LiveKit failure as null (anything else rethrown). */
+function unlessLiveTierError(err: unknown): null {
+  if (err instanceof LiveTierError) return null;
+  throw err;
+}
+
 /** Runs a LiveKit call, turning its failure into a 503 `livekit_unavailable`. */
 export async function livekit<T>(call: () => Promise<T>): Promise<T> {
   try {
@@ -215,7 +221,14 @@ export function streamRoutes(deps: AppDeps) {
             'The stream, or null when no key was ever set; the WHIP ingest address (no key)',
           content: {
             'application/json': {
-              schema: z.object({ stream: StreamSchema.nullable(), whip: WhipAddressSchema }),
+              schema: z.object({
+                stream: StreamSchema.nullable(),
+                whip: WhipAddressSchema,
+                livekit: z.enum(['off', 'ok', 'unavailable']).openapi({
+                  description:
+                    'the WebRTC tier: off (not configured), ok, or unavailable (LiveKit did not answer the WHIP lookup; `whip` is null and the stream status is still shown)',
+                }),
+              }),
             },
           },
         },
@@ -231,9 +244,12 @@ export function streamRoutes(deps: AppDeps) {
       }
       const stream = await ask(() => streams.info(id));
       const tier = deps.webrtc;
-      const whip = tier ? await livekit(() => tier.findIngest(id)) : null;
+      // A LiveKit outage must not hide the LL-HLS stream's status: the WHIP part is left out
+      // and said to be unavailable.
+      const whip = tier ? await tier.findIngest(id).catch(unlessLiveTierError) : null;
+      const lk: 'off' | 'ok' | 'unavailable' = !tier ? 'off' : whip ? 'ok' : 'unavailable';
       c.header('Cache-Control', 'no-store');
-      return c.json({ stream: stream ?? null, whip }, 200);
+      return c.json({ stream: stream ?? null, whip, livekit: lk }, 200);
     },
   );
   return router;
