@@ -144,6 +144,10 @@ describe.skipIf(!runnable)('co-watch in Chromium', () => {
     for (const page of [ann, bob]) await until(page, 'loaded, synced and ready', ready);
 
     await command(ann, { op: 'play' });
+    // The play may be held at the readiness gate and start when the server opens it (a new
+    // timeline version); a host commands again once the picture moved, as a person would.
+    const started = (s: PageStatus) => !s.paused;
+    for (const page of [ann, bob]) await until(page, 'started by the play', started);
     await command(ann, { op: 'seek', position: 12 });
     const playingPast = (s: PageStatus, from: number) =>
       !s.paused && s.state === 'in-sync' && s.currentTime > from;
