@@ -3,22 +3,10 @@
 // that dies simply stops heartbeating and ages out. Implementations: MemoryShardRegistry
 // (embedded) and RedisShardRegistry; both run shard-registry.contract.ts.
 
-export interface ShardState {
-  /** Stable shard id (SHARD_ID). */
-  id: string;
-  /** The WebSocket URL fans use to reach this shard. */
-  url: string;
-  /** Most fans this shard should hold (from the capacity plan). */
-  capacity: number;
-  /** Fans connected now. */
-  fans: number;
-  /** Fans per event, for events with at least one fan here. */
-  events: Record<string, number>;
-  /** A draining shard takes no new fans. */
-  draining: boolean;
-  /** When the shard took these figures, ms since the epoch (its clock). */
-  at: number;
-}
+import type { ShardState } from '@fanfare/protocol';
+
+/** A shard's entry: defined in @fanfare/protocol (the console reads it too). */
+export type { ShardState };
 
 export interface ShardRegistry {
   /** Records `state` as live for `ttlMs`; the shard calls this about every ttl/3. */

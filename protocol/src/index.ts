@@ -14,3 +14,4 @@ export * from './stream-position.js';
 export * from './playback.js';
 export * from './text-policy.js';
 export * from './qoe.js';
+export * from './shards.js';

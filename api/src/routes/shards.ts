@@ -5,16 +5,18 @@
 // not report refusals in their heartbeat). Read-only; sre and producer, not event-scoped.
 
 import { createRoute, z } from '@hono/zod-openapi';
-import type { ShardState } from '@fanfare/fanout';
+import {
+  API_LOAD_REFUSALS,
+  type ApiLoadRefusal,
+  type RegistryState,
+  type ShardState,
+  type ShardsAnswer as ShardsAnswerBody,
+} from '@fanfare/protocol';
 import type { AppDeps } from '../app-deps.js';
 import { BEARER, STAFF_PROBLEMS, newRouter } from '../router.js';
 import { requireStaff, type StaffVariables } from '../staff-auth.js';
 
-/** The join outcomes the SRE view counts as refusals for load (docs/api.md). */
-export const LOAD_REFUSALS = ['overloaded', 'rate_limited'] as const;
-
-export type RegistryState = 'ready' | 'absent' | 'failed';
-
+/** The answer's schema, held to the protocol's `ShardsAnswer` type (defined there once). */
 const ShardsAnswer = z
   .object({
     registry: z.object({
@@ -43,7 +45,7 @@ const ShardsAnswer = z
       rate_limited: z.number().int(),
     }),
   })
-  .openapi('Shards');
+  .openapi('Shards') satisfies z.ZodType<ShardsAnswerBody>;
 
 function reasonOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -52,12 +54,12 @@ function reasonOf(err: unknown): string {
 export function shardRoutes(deps: AppDeps) {
   const router = newRouter<{ Variables: StaffVariables }>();
 
-  async function joinRefusals(): Promise<Record<(typeof LOAD_REFUSALS)[number], number>> {
+  async function joinRefusals(): Promise<Record<ApiLoadRefusal, number>> {
     const counts = { overloaded: 0, rate_limited: 0 };
     const values = deps.metrics ? (await deps.metrics.joins.get()).values : [];
     for (const v of values) {
-      const outcome = v.labels.outcome;
-      if (outcome === 'overloaded' || outcome === 'rate_limited') counts[outcome] += v.value;
+      const outcome = API_LOAD_REFUSALS.find((r) => r === v.labels.outcome);
+      if (outcome) counts[outcome] += v.value;
     }
     return counts;
   }
@@ -98,15 +100,13 @@ export function shardRoutes(deps: AppDeps) {
         else totals.capacity += s.capacity;
       }
       c.header('Cache-Control', 'no-store');
-      return c.json(
-        {
-          registry,
-          shards,
-          totals,
-          refusals: { source: 'api_process' as const, ...(await joinRefusals()) },
-        },
-        200,
-      );
+      const body: ShardsAnswerBody = {
+        registry,
+        shards,
+        totals,
+        refusals: { source: 'api_process', ...(await joinRefusals()) },
+      };
+      return c.json(body, 200);
     },
   );
   return router;

@@ -3,28 +3,12 @@
 // its pre-warm: the last plan posted to this API (`GET .../prewarm`) or a new one (`POST`), with
 // its readiness list.
 
+import type { ShardsAnswer } from '@fanfare/protocol';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ControlApiError, type Call } from './control-api.js';
 
 /** How often the shard table is fetched again, ms. */
 export const SHARDS_REFRESH_MS = 5000;
-
-interface Shard {
-  id: string;
-  url: string;
-  capacity: number;
-  fans: number;
-  events: Record<string, number>;
-  draining: boolean;
-  at: number;
-}
-
-export interface ShardsAnswer {
-  registry: { state: 'ready' | 'absent' | 'failed'; reason: string };
-  shards: Shard[];
-  totals: { fans: number; capacity: number; draining: number };
-  refusals: { source: 'api_process'; overloaded: number; rate_limited: number };
-}
 
 interface Prewarm {
   plan: { shards: number; warmBy?: number; cluster: { liveShards: number; missing: string[] } };

@@ -1,0 +1,40 @@
+// The gateway shards as the cluster sees them: what each shard reports to the shard registry
+// (`ShardState`, its heartbeat) and the SRE's read of them all (`ShardsAnswer`, the body of the
+// API's `GET /v1/shards`). Defined once here: the gateway writes the first, the registry stores
+// it, the API answers the second and the console reads it. Types only.
+
+/** One shard's registry entry: where fans reach it and how full it is. */
+export interface ShardState {
+  /** Stable shard id (SHARD_ID). */
+  id: string;
+  /** The WebSocket URL fans use to reach this shard. */
+  url: string;
+  /** Most fans this shard should hold (from the capacity plan). */
+  capacity: number;
+  /** Fans connected now. */
+  fans: number;
+  /** Fans per event, for events with at least one fan here. */
+  events: Record<string, number>;
+  /** A draining shard takes no new fans. */
+  draining: boolean;
+  /** When the shard took these figures, ms since the epoch (its clock). */
+  at: number;
+}
+
+/** Whether the API could read the shard registry: `absent` without one (no REDIS_URL). */
+export type RegistryState = 'ready' | 'absent' | 'failed';
+
+/** The join outcomes the SRE view counts as the API's refusals for load. */
+export const API_LOAD_REFUSALS = ['overloaded', 'rate_limited'] as const;
+export type ApiLoadRefusal = (typeof API_LOAD_REFUSALS)[number];
+
+/** `GET /v1/shards`: the live shards, their totals and the joins this API process refused. */
+export interface ShardsAnswer {
+  registry: { state: RegistryState; reason: string };
+  /** Every shard live in the registry, in id order. */
+  shards: ShardState[];
+  /** Fans on all shards; capacity of the shards not draining; how many drain. */
+  totals: { fans: number; capacity: number; draining: number };
+  /** The joins this API process refused for load since it started (its own counter). */
+  refusals: { source: 'api_process' } & Record<ApiLoadRefusal, number>;
+}
