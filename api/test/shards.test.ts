@@ -1,5 +1,6 @@
 // `GET /v1/shards`: who may read it, the live shards from the registry with their totals (a
-// draining shard's capacity left out), the joins this API refused for load, and what it says
+// draining shard's capacity left out; each shard's refused upgrades summed), the joins this API
+// refused for load, and what it says
 // without a registry.
 
 import { MemoryShardRegistry, type ShardRegistry } from '@fanfare/fanout';
@@ -30,8 +31,15 @@ const get = (token: string | undefined, using = app) =>
 
 interface Answer {
   registry: { state: string; reason: string };
-  shards: { id: string; fans: number; capacity: number; draining: boolean; events: object }[];
-  totals: { fans: number; capacity: number; draining: number };
+  shards: {
+    id: string;
+    fans: number;
+    capacity: number;
+    draining: boolean;
+    events: object;
+    refusedOverloaded?: number;
+  }[];
+  totals: { fans: number; capacity: number; draining: number; refusedOverloaded: number };
   refusals: { source: string; overloaded: number; rate_limited: number };
 }
 
@@ -47,6 +55,7 @@ describe('GET /v1/shards', () => {
         events: { final: 120 },
         draining: false,
         at,
+        refusedOverloaded: 4,
       },
       TTL_MS,
     );
@@ -77,12 +86,13 @@ describe('GET /v1/shards', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     const body = (await res.json()) as Answer;
     expect(body.registry.state).toBe('ready');
-    expect(body.shards.map((s) => [s.id, s.fans, s.draining])).toEqual([
-      ['g-a', 120, false],
-      ['g-b', 7, true],
+    // g-b predates the shards' refusal count: it has none, and adds none to the total.
+    expect(body.shards.map((s) => [s.id, s.fans, s.draining, s.refusedOverloaded])).toEqual([
+      ['g-a', 120, false, 4],
+      ['g-b', 7, true, undefined],
     ]);
     expect(body.shards[0]!.events).toEqual({ final: 120 });
-    expect(body.totals).toEqual({ fans: 127, capacity: 19_000, draining: 1 });
+    expect(body.totals).toEqual({ fans: 127, capacity: 19_000, draining: 1, refusedOverloaded: 4 });
     expect(body.refusals).toEqual({ source: 'api_process', overloaded: 1, rate_limited: 0 });
 
     // A shard that stops heartbeating ages out.

@@ -1,9 +1,11 @@
 // The console's SRE tab in Chromium against an embedded engine: its one shard in the table with
-// the fans of the chosen event, the joins the API refused for load (JOIN_BUDGET set low here, so
-// a few joins past it are refused `overloaded`), and a pre-warm planned from the form with its
-// readiness list. Screenshotted at phone and desktop width, keyboard only on the phone.
+// the fans of the chosen event and the upgrades the shard refused for load (its admission budget
+// set to a burst of one here, so WebSocket upgrades past it are refused `overloaded`), the joins
+// the API refused for load (JOIN_BUDGET set low, so a few joins past it are refused
+// `overloaded`), and a pre-warm planned from the form with its readiness list. Screenshotted at phone and desktop width, keyboard only on the phone.
 
-import { chromiumAvailable } from '@fanfare/testkit';
+import type { ShardsAnswer } from '@fanfare/protocol';
+import { chromiumAvailable, expectRefused } from '@fanfare/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP, PHONE, startWebHarness, type WebHarness } from './web-harness.js';
 
@@ -14,7 +16,9 @@ const TEST_MS = 120_000;
 describe.skipIf(!chromiumAvailable())('the console SRE tab in Chromium', () => {
   let h: WebHarness;
   beforeAll(async () => {
-    h = await startWebHarness({ JOIN_BUDGET: '1/3' });
+    // The shard's budget: one upgrade, then one per 1,000 s (nothing in this test reaches the
+    // shard but the upgrades it makes itself: the console watches only scheduled or live events).
+    h = await startWebHarness({ JOIN_BUDGET: '1/3', GATEWAY_ADMISSION_RATE: '0.001/1' });
   }, 60_000);
   afterAll(async () => {
     await h?.close();
@@ -45,6 +49,22 @@ describe.skipIf(!chromiumAvailable())('the console SRE tab in Chromium', () => {
         if (res.status === 503) refused += 1;
       }
       expect(refused).toBeGreaterThanOrEqual(2);
+      // Upgrades without a token: the first takes the shard's budget (then refused for its
+      // missing token), the rest are refused `overloaded` before the token is looked for.
+      const reasons: (string | undefined)[] = [];
+      for (let i = 0; i < 4; i++) reasons.push((await expectRefused(h.engine.gatewayUrl)).reason);
+      const shardRefused = reasons.filter((r) => r === 'overloaded').length;
+      expect(shardRefused).toBe(3);
+      // The shard reports its count with its next heartbeat (every 2 s).
+      await expect
+        .poll(
+          async () => {
+            const answer = (await (await api('GET', '/v1/shards')).json()) as ShardsAnswer;
+            return answer.shards[0]?.refusedOverloaded;
+          },
+          { timeout: SHOW_MS, interval: 250 },
+        )
+        .toBe(shardRefused);
 
       for (const viewport of [DESKTOP, PHONE]) {
         const page = await h.open(`sre-${viewport.width}`, '/console', viewport);
@@ -65,7 +85,14 @@ describe.skipIf(!chromiumAvailable())('the console SRE tab in Chromium', () => {
         await panel.getByText('1 live shard:').waitFor({ timeout: SHOW_MS });
         const rows = panel.locator('table.shards tbody tr');
         expect(await rows.count()).toBe(1);
-        expect(await rows.first().locator('td').last().textContent()).toBe('taking fans');
+        expect(await rows.first().locator('td').nth(-2).textContent()).toBe('taking fans');
+        // The upgrades the shard refused for load, on its row and in the total.
+        expect(await rows.first().locator('td[data-refused]').textContent()).toBe(
+          String(shardRefused),
+        );
+        expect(
+          await panel.locator('[data-shards-refused]').getAttribute('data-shards-refused'),
+        ).toBe(String(shardRefused));
         // This API's refusals for load.
         const overloaded = Number(
           await panel.locator('[data-overloaded]').getAttribute('data-overloaded'),

@@ -7,6 +7,7 @@ describe('Admission', () => {
     const admission = new Admission({ ratePerSecond: 10, burst: 5 }, 0);
     expect(Array.from({ length: 5 }, () => admission.admit(0))).toEqual([0, 0, 0, 0, 0]);
     expect(admission.admit(0)).toBe(1);
+    expect(admission.refused).toBe(1);
   });
 
   it('admits again at the rate as time passes', () => {

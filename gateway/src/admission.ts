@@ -54,10 +54,16 @@ export class Admission {
   readonly spec: BucketSpec | undefined;
   readonly #bucket: Bucket | undefined;
   readonly #retries: RetrySchedule = { nextSlotAt: 0 };
+  #refused = 0;
 
   constructor(spec: BucketSpec | undefined, now: number) {
     this.spec = spec;
     this.#bucket = spec && newBucket(spec, now);
+  }
+
+  /** Upgrades refused since this budget was made (the shard reports it to the registry). */
+  get refused(): number {
+    return this.#refused;
   }
 
   /**
@@ -68,6 +74,7 @@ export class Admission {
   admit(now: number): number {
     if (this.spec === undefined || this.#bucket === undefined) return 0;
     if (take(this.#bucket, this.spec, now) === 0) return 0;
+    this.#refused += 1;
     return scheduleRetry(this.#retries, now, this.spec.ratePerSecond);
   }
 }

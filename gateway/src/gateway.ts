@@ -284,6 +284,7 @@ export class Gateway {
       events: this.fansByEvent(),
       draining: stats.state !== 'ready',
       at: this.#clock.now(),
+      refusedOverloaded: this.admission.refused,
     };
   }
 

@@ -30,5 +30,7 @@ describe('admission control at upgrade', () => {
     const text = await g.gateway.metrics.registry.metrics();
     expect(text).toMatch(/fanfare_gateway_upgrades_refused_total\{reason="overloaded"[^}]*\} 2/);
     expect(text).toMatch(/fanfare_gateway_admission_rate\{[^}]*\} 0\.001/);
+    // The same count goes to the shard registry with each heartbeat.
+    expect(g.gateway.shardState(g.url).refusedOverloaded).toBe(2);
   });
 });

@@ -19,6 +19,11 @@ export interface ShardState {
   draining: boolean;
   /** When the shard took these figures, ms since the epoch (its clock). */
   at: number;
+  /**
+   * WebSocket upgrades this shard refused `overloaded` (its admission budget) since it started;
+   * absent from a shard older than this field.
+   */
+  refusedOverloaded?: number;
 }
 
 /** Whether the API could read the shard registry: `absent` without one (no REDIS_URL). */
@@ -33,8 +38,11 @@ export interface ShardsAnswer {
   registry: { state: RegistryState; reason: string };
   /** Every shard live in the registry, in id order. */
   shards: ShardState[];
-  /** Fans on all shards; capacity of the shards not draining; how many drain. */
-  totals: { fans: number; capacity: number; draining: number };
+  /**
+   * Fans on all shards; capacity of the shards not draining; how many drain; the upgrades the
+   * live shards refused `overloaded` (a shard gone from the registry takes its count with it).
+   */
+  totals: { fans: number; capacity: number; draining: number; refusedOverloaded: number };
   /** The joins this API process refused for load since it started (its own counter). */
   refusals: { source: 'api_process' } & Record<ApiLoadRefusal, number>;
 }

@@ -1,9 +1,8 @@
 // `GET /v1/shards`: the SRE's read of the cluster: every gateway shard live in the registry (fans,
-// capacity, draining, fans per event, when it last reported) and the joins this API process
-// refused for load. Refusals are this process's own `fanfare_api_joins_total` by outcome (the
-// gateway's `fanfare_gateway_upgrades_refused_total` stays on each shard's /metrics: shards do
-// not report refusals in their heartbeat). Read-only; sre and producer, not event-scoped.
-
+// capacity, draining, fans per event, when it last reported, the upgrades it refused `overloaded`
+// by its admission budget, as its heartbeat carries them) and the joins this API process refused
+// for load (its own `fanfare_api_joins_total` by outcome). Read-only; sre and producer, not
+// event-scoped.
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   API_LOAD_REFUSALS,
@@ -32,12 +31,16 @@ const ShardsAnswer = z
         events: z.record(z.string(), z.number().int()),
         draining: z.boolean(),
         at: z.number().int().openapi({ description: 'ms since the Unix epoch, the shard’s clock' }),
+        refusedOverloaded: z.number().int().optional().openapi({
+          description: 'upgrades this shard refused `overloaded` since it started',
+        }),
       }),
     ),
     totals: z.object({
       fans: z.number().int(),
       capacity: z.number().int().openapi({ description: 'of the shards not draining' }),
       draining: z.number().int(),
+      refusedOverloaded: z.number().int(),
     }),
     refusals: z.object({
       source: z.literal('api_process'),
@@ -93,9 +96,10 @@ export function shardRoutes(deps: AppDeps) {
           registry = { state: 'failed', reason: reasonOf(err) };
         }
       }
-      const totals = { fans: 0, capacity: 0, draining: 0 };
+      const totals = { fans: 0, capacity: 0, draining: 0, refusedOverloaded: 0 };
       for (const s of shards) {
         totals.fans += s.fans;
+        totals.refusedOverloaded += s.refusedOverloaded ?? 0;
         if (s.draining) totals.draining += 1;
         else totals.capacity += s.capacity;
       }

@@ -1,5 +1,6 @@
-// The SRE tab: the gateway shards live in the registry (fans, capacity, draining; `GET /v1/shards`
-// every SHARDS_REFRESH_MS), the joins this API process refused for load, and for the chosen event
+// The SRE tab: the gateway shards live in the registry (fans, capacity, draining, the upgrades each
+// refused for load; `GET /v1/shards` every SHARDS_REFRESH_MS), the joins this API process refused
+// for load, and for the chosen event
 // its pre-warm: the last plan posted to this API (`GET .../prewarm`) or a new one (`POST`), with
 // its readiness list.
 
@@ -42,6 +43,7 @@ function ShardTable({ answer, eventId }: { answer: ShardsAnswer; eventId: string
               <th scope="col">Full</th>
               {eventId && <th scope="col">This event</th>}
               <th scope="col">State</th>
+              <th scope="col">Refused (load)</th>
             </tr>
           </thead>
           <tbody>
@@ -55,15 +57,19 @@ function ShardTable({ answer, eventId }: { answer: ShardsAnswer; eventId: string
                 <td>
                   {s.draining ? <span className="badge state-ended">draining</span> : 'taking fans'}
                 </td>
+                <td data-refused={s.refusedOverloaded ?? ''}>{s.refusedOverloaded ?? '–'}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      <p data-shards-refused={totals.refusedOverloaded}>
+        Upgrades the live shards refused for load (their admission budgets) since each started:{' '}
+        {totals.refusedOverloaded}.
+      </p>
       <p data-overloaded={refusals.overloaded}>
         Joins this API refused for load since it started: {refusals.overloaded} overloaded,{' '}
-        {refusals.rate_limited} rate limited. Each gateway&rsquo;s refused upgrades are on its own
-        /metrics.
+        {refusals.rate_limited} rate limited.
       </p>
     </>
   );
