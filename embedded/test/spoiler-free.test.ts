@@ -4,8 +4,10 @@
 // the program date-time on screen (hls.js `playingDate`, through the page's `fanfarePlayer`
 // hook) at the instant each message's element enters the chat list. Asserted: it is never before
 // the message's moment and at most SPOILER_BOUND_MS after it (docs/web.md), and the message was
-// held for about the viewer's delay. The "See chat live" toggle then shows one at once. Figures
-// are printed. Then the console's stream panel, which needs the media process as well.
+// held for about the viewer's delay. A poll opened and closed by the producer then shows, and its
+// result is revealed, only when each viewer's picture reaches the moment of each (stage changes
+// carry no server time: the page stamps them on arrival). The "See chat live" toggle then shows
+// a message at once. Figures are printed. Then the console's stream panel, which needs the media process as well.
 
 import { ffmpegAvailable } from '@fanfare/media';
 import { chromiumAvailable, type Page } from '@fanfare/testkit';
@@ -20,6 +22,12 @@ const GAP_MS = 700;
 /** Longest wait for the stream to play near its target / for a message to show, ms. */
 const SETTLE_MS = 60_000;
 const SHOW_MS = 20_000;
+/**
+ * A poll change shows at most this long after the moment the producer's request returned is on
+ * screen, ms: the page stamps it on arrival, after the API's stage projection and the shard's
+ * relay (docs/web.md), so the bound holds that trip as well as the gate's lateness.
+ */
+const POLL_BOUND_MS = 1000;
 /** How near its target a player must be before measuring, ms (the steering's dead band is 15). */
 const SETTLED_WITHIN_MS = 60;
 
@@ -37,6 +45,29 @@ interface Seen {
 interface Hooked {
   fanfarePlayer?: { playerTimeMs(): number | undefined; liveDelayMs(): number | undefined };
   seen: Seen[];
+  /** When the observed poll first showed, and when its result did (program date-time, clock). */
+  poll: { shown?: Omit<Seen, 'text' | 'ts'>; result?: Omit<Seen, 'text' | 'ts'> };
+}
+
+/** Notes the program date-time on screen when the poll `question` shows, and when its result does. */
+async function observePoll(page: Page, question: string): Promise<void> {
+  await page.evaluate((question) => {
+    const w = window as unknown as Hooked;
+    w.poll = {};
+    const look = () => {
+      const card = document.querySelector('section.poll');
+      if (card?.querySelector('h2')?.textContent !== question) return;
+      const at = { pdt: w.fanfarePlayer?.playerTimeMs() ?? Number.NaN, now: Date.now() };
+      w.poll.shown ??= at;
+      const status = card.querySelector('.poll-status')?.textContent ?? '';
+      if (status.startsWith('Result:')) w.poll.result ??= at;
+    };
+    new MutationObserver(look).observe(document.body, {
+      childList: true,
+      subtree: true,
+      characterData: true,
+    });
+  }, question);
 }
 
 /** Notes, for every chat line added from now on, the picture's program date-time at that instant. */
@@ -147,6 +178,54 @@ describe.skipIf(!chromiumAvailable() || !ffmpegAvailable())('spoiler-free chat i
     const own = (await seen(sender, MESSAGES, 'GOAL')).map((s) => Math.round(s.now - s.ts));
     console.log(`spoiler-free, the sender's own lines: shown after sending by ${figures(own)}`);
     for (const ms of own) expect(ms).toBeLessThan(500);
+
+    // The poll: opened, then closed half a second later; each viewer sees the poll and then its
+    // result only once the picture reaches the moment of each (held about the viewer's delay).
+    const question = 'Who scores next?';
+    for (const { page } of viewers) await observePoll(page, question);
+    const producer = (path: string, body: unknown) =>
+      fetch(`${h.engine.apiUrl}/v1/events/demo${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${h.engine.producerToken}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(body),
+      });
+    const opened = { from: Date.now(), by: 0 };
+    const created = await producer('/polls', {
+      question,
+      options: ['Home', 'Away'],
+      durationS: 60,
+    });
+    opened.by = Date.now();
+    expect(created.status).toBe(201);
+    const { poll } = (await created.json()) as { poll: { id: string } };
+    await sender.waitForTimeout(500);
+    const closed = { from: Date.now(), by: 0 };
+    expect((await producer(`/polls/${poll.id}/close`, {})).status).toBe(200);
+    closed.by = Date.now();
+    for (const { page, delayMs } of viewers) {
+      await page.waitForFunction(() => (window as unknown as Hooked).poll.result !== undefined, {
+        timeout: SHOW_MS,
+      });
+      const { shown, result } = await page.evaluate(() => (window as unknown as Hooked).poll);
+      const moments = [
+        ['poll shown', shown!, opened],
+        ['result shown', result!, closed],
+      ] as const;
+      for (const [what, at, moment] of moments) {
+        console.log(
+          `spoiler-free poll, viewer at ${delayMs} ms: ${what} when the picture was ` +
+            `${Math.round(at.pdt - moment.from)} ms into the producer's request (answered in ` +
+            `${moment.by - moment.from} ms), held ${at.now - moment.from} ms behind it`,
+        );
+        expect(at.pdt).toBeGreaterThanOrEqual(moment.from); // never before its moment is on screen
+        expect(at.pdt - moment.by).toBeLessThanOrEqual(POLL_BOUND_MS);
+        expect(at.now - moment.from).toBeGreaterThan(delayMs / 2); // held, not shown live
+      }
+    }
+    await h.shot(viewers[1]!.page, 'fan-spoiler-free-poll');
 
     // The toggle: the 3 s viewer chooses to see chat live; the next message shows ahead of the
     // picture, by about the delay.
