@@ -103,6 +103,19 @@ describe('ClockSync', () => {
     expect(b.sync.synced).toBe(true);
   });
 
+  it('lists the window it stands on, oldest first, as copies', () => {
+    const sync = new ClockSync({ clock: { now: () => 0 } });
+    expect(sync.sample(1_000, 5_050, 1_100)).toBe('accepted');
+    expect(sync.sample(2_000, 6_030, 2_080)).toBe('accepted');
+    const seen = sync.samples;
+    expect(seen.map((s) => [s.t0, s.serverTime, s.t1, s.rttMs])).toEqual([
+      [1_000, 5_050, 1_100, 100],
+      [2_000, 6_030, 2_080, 80],
+    ]);
+    seen[0]!.serverTime = 0;
+    expect(sync.samples[0]!.serverTime).toBe(5_050);
+  });
+
   it('rejects negative and overlong round trips', () => {
     const sync = new ClockSync({ clock: { now: () => 0 } });
     expect(sync.sample(1_000, 5_000, 990)).toBe('rejected');

@@ -216,6 +216,15 @@ export class ClockSync {
   }
 
   /**
+   * The exchanges in the window, oldest first (copies): the evidence the estimate stands on. For
+   * diagnostics, and for tests that know the true clock and want the asymmetry these exchanges
+   * leave (no estimator can see it: docs/cowatch.md).
+   */
+  get samples(): ClockSample[] {
+    return this.#samples.map((s) => ({ ...s }));
+  }
+
+  /**
    * The longest round trip in the window, ms (undefined while it is empty): how long a message
    * from the server may take to arrive, whatever the split between the legs (the party uses it
    * to schedule starts far enough ahead for its slowest member).

@@ -41,6 +41,7 @@ export {
 } from './errors.js';
 export { PARTY_REQUEST_TIMEOUT_MS } from './party-client.js';
 export type { ServerClockView } from './server-clock.js';
+export type { ClockSample } from '@fanfare/cowatch';
 export { watchParty, type WatchParty, type WatchPartyOptions } from './watch-party.js';
 export { sequenceBatch, type SequencedBatch } from './chat-sequence.js';
 export { MAX_CHAT_ATTEMPTS, type ChatDelay } from './outbox.js';

@@ -7,6 +7,7 @@ import {
   ClockSync,
   ClockSyncDriver,
   systemClock as monotonicClock,
+  type ClockSample,
   type PingRequest,
   type PongReply,
   type ServerTime,
@@ -50,6 +51,11 @@ export interface ServerClockView extends ServerTime {
   readonly pathMs: number | undefined;
   /** True while at least one holder keeps the pings going. */
   readonly running: boolean;
+  /**
+   * The ping exchanges the estimate stands on, oldest first (copies; local `t0`/`t1`, the
+   * server's `serverTime`): for diagnostics, and for a test that knows the true clock.
+   */
+  readonly exchanges: readonly ClockSample[];
   /** The server's clock now, ms since the Unix epoch. */
   serverNow(): number;
   /**
@@ -92,6 +98,10 @@ export class ServerClock implements ServerClockView {
 
   get pathMs(): number | undefined {
     return this.#sync.pathMs;
+  }
+
+  get exchanges(): readonly ClockSample[] {
+    return this.#sync.samples;
   }
 
   get running(): boolean {

@@ -3,7 +3,7 @@
 // Bundled with the SDK by fixtures.ts; nothing here runs in Node. It imports the SDK's own face
 // (src/index.ts), as an app would import '@fanfare/sdk'.
 
-import { FanfareClient, watchParty, type WatchParty } from '../../src/index.js';
+import { FanfareClient, watchParty, type ClockSample, type WatchParty } from '../../src/index.js';
 import type { PartyCommand } from '@fanfare/protocol';
 
 /** One reading of the element against the server clock. */
@@ -87,6 +87,11 @@ export const cowatch = {
       timelineVersion: c.party.view?.timeline.version,
       members: c.party.view?.members.map((m) => `${m.name}:${m.readiness}`) ?? [],
     };
+  },
+
+  /** The ping exchanges the page's server-clock estimate stands on (its own clock is `trueNow`'s). */
+  exchanges(): readonly ClockSample[] {
+    return need().serverTime.exchanges;
   },
 
   /**
