@@ -71,6 +71,22 @@ describe.skipIf(!chromiumAvailable())('the console SRE tab in Chromium', () => {
         await page.getByLabel('Producer token').fill(h.engine.producerToken);
         await page.getByRole('button', { name: 'Sign in' }).click();
         await page.getByRole('button', { name: /^The Cup/ }).click();
+        // The chat cap, in the event's chat rules: set on the desktop, read back on the phone.
+        const rules = page.getByRole('form', { name: 'Chat rules' });
+        const cap = rules.getByLabel(/^Chat cap/);
+        if (viewport === DESKTOP) {
+          await cap.fill('250');
+          await rules.getByRole('button', { name: 'Save chat rules' }).click();
+          await rules.getByText('Chat rules saved').waitFor({ timeout: SHOW_MS });
+          const stored = (await (await api('GET', '/v1/events/cup')).json()) as {
+            event: { chatCapPerSec: number | null };
+          };
+          expect(stored.event.chatCapPerSec).toBe(250);
+        } else {
+          expect(await cap.inputValue()).toBe('250');
+        }
+        await rules.scrollIntoViewIfNeeded();
+        await h.shot(page, 'console-chat-cap');
         if (viewport === PHONE) {
           // Keyboard only: Tab to the SRE tab and press Enter.
           const sre = page.getByRole('button', { name: 'SRE', exact: true });

@@ -36,6 +36,10 @@ export const POLL_ID_MAX_CHARS = 64;
 export const SLOW_MODE_MIN_S = 3;
 export const SLOW_MODE_MAX_S = 120;
 
+/** An event's chat ingest cap (`chatCapPerSec`): accepted messages per second across the event. */
+export const CHAT_CAP_MIN_PER_SEC = 1;
+export const CHAT_CAP_MAX_PER_SEC = 100_000;
+
 /**
  * Shards send a poll's running tally at most this often, ms (twice a second), and only when it
  * changed: a tally is a versioned snapshot, never one frame per vote.

@@ -5,7 +5,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { EventPatch, EventRecord } from '@fanfare/db';
 import { consoleLogger } from '@fanfare/fanout';
-import { SLOW_MODE_MAX_S, SLOW_MODE_MIN_S } from '@fanfare/protocol';
+import {
+  CHAT_CAP_MAX_PER_SEC,
+  CHAT_CAP_MIN_PER_SEC,
+  SLOW_MODE_MAX_S,
+  SLOW_MODE_MIN_S,
+} from '@fanfare/protocol';
 import type { AppDeps } from '../app-deps.js';
 import { recordAudit } from '../audit.js';
 import { jsonBodyLimit } from '../body-limit.js';
@@ -13,7 +18,7 @@ import { updateEventAtLatest } from '../event-update.js';
 import { ApiError } from '../problem.js';
 import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
 import { requireStaff, type StaffVariables } from '../staff-auth.js';
-import { BLOCKED_TERMS_MAX, BlockedTerm, CHAT_CAP_MAX } from './event-fields.js';
+import { BLOCKED_TERMS_MAX, BlockedTerm } from './event-fields.js';
 
 /** Largest chat-rules body accepted, bytes (200 blocked terms of 50 characters fit). */
 export const CHAT_RULES_BODY_MAX_BYTES = 16 * 1024;
@@ -33,9 +38,15 @@ const RulesFields = {
     .array(BlockedTerm)
     .max(BLOCKED_TERMS_MAX)
     .openapi({ description: '`word`, `word*` (prefix), `*word` (suffix), `*word*`; lowercased' }),
-  chatCapPerSec: z.number().int().min(1).max(CHAT_CAP_MAX).nullable().openapi({
-    description: 'Accepted messages per second across the event; null: the default. Producer/SRE',
-  }),
+  chatCapPerSec: z
+    .number()
+    .int()
+    .min(CHAT_CAP_MIN_PER_SEC)
+    .max(CHAT_CAP_MAX_PER_SEC)
+    .nullable()
+    .openapi({
+      description: 'Accepted messages per second across the event; null: the default. Producer/SRE',
+    }),
 };
 
 const ChatRulesBody = z

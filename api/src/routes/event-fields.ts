@@ -7,8 +7,6 @@ import { z } from '@hono/zod-openapi';
 /** Most blocked terms per event, and the longest term. */
 export const BLOCKED_TERMS_MAX = 200;
 export const BLOCKED_TERM_MAX_CHARS = 50;
-/** Highest chat ingest cap, accepted messages per second across the event. */
-export const CHAT_CAP_MAX = 100_000;
 
 /** A blocked term: words, with an optional `*` at either end (prefix / suffix / contains). */
 export const BlockedTerm = z

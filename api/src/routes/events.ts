@@ -7,6 +7,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { MAX_PAGE_LIMIT, type EventPatch, type EventRecord } from '@fanfare/db';
 import {
+  CHAT_CAP_MAX_PER_SEC,
+  CHAT_CAP_MIN_PER_SEC,
   EVENT_ACCESS,
   EVENT_ID_PATTERN,
   EVENT_STATES,
@@ -21,7 +23,7 @@ import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../ro
 import { jsonBodyLimit } from '../body-limit.js';
 import { textField } from '../text-field.js';
 import { requireStaff, type Staff, type StaffVariables } from '../staff-auth.js';
-import { BLOCKED_TERMS_MAX, BlockedTerm, CHAT_CAP_MAX } from './event-fields.js';
+import { BLOCKED_TERMS_MAX, BlockedTerm } from './event-fields.js';
 
 /** Largest event body accepted, bytes (blocked-term lists make it the biggest). */
 export const EVENT_BODY_MAX_BYTES = 16 * 1024;
@@ -44,7 +46,7 @@ const EventFields = {
     .max(COUNTRIES_MAX)
     .nullable()
     .openapi({ description: 'null: fans from anywhere' }),
-  chatCapPerSec: z.number().int().min(1).max(CHAT_CAP_MAX).nullable(),
+  chatCapPerSec: z.number().int().min(CHAT_CAP_MIN_PER_SEC).max(CHAT_CAP_MAX_PER_SEC).nullable(),
   slowModeS: z.number().int().min(SLOW_MODE_MIN_S).max(SLOW_MODE_MAX_S).nullable(),
   entitledOnlyChat: z.boolean(),
   blockedTerms: z.array(BlockedTerm).max(BLOCKED_TERMS_MAX),

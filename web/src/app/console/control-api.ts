@@ -13,6 +13,8 @@ export interface ConsoleEvent {
   slowModeS: number | null;
   entitledOnlyChat: boolean;
   blockedTerms: string[];
+  /** Accepted chat messages per second across the event; null: the deployment's default. */
+  chatCapPerSec: number | null;
   version: number;
 }
 
