@@ -11,7 +11,7 @@ export {
   type JoinGrant,
 } from './credentials.js';
 export { FanfareClient } from './client.js';
-export type { Party } from './party.js';
+export type { CommandOptions, Party } from './party.js';
 export { TAP_FLUSH_MS, type FanfareClientOptions } from './client-options.js';
 export type {
   CloseInfo,
@@ -39,7 +39,7 @@ export {
   PartyRequestTimeoutError,
   VoteRefusedError,
 } from './errors.js';
-export { PARTY_REQUEST_TIMEOUT_MS } from './party-client.js';
+export { MAX_COMMAND_REBASES, PARTY_REQUEST_TIMEOUT_MS } from './party-client.js';
 export type { ServerClockView } from './server-clock.js';
 export type { ClockSample } from '@fanfare/cowatch';
 export { watchParty, type WatchParty, type WatchPartyOptions } from './watch-party.js';

@@ -28,7 +28,7 @@ import {
 import type { FanfareClientEvents } from './client-events.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { PartyRefusedError, PartyRequestLostError, PartyRequestTimeoutError } from './errors.js';
-import type { Party } from './party.js';
+import type { CommandOptions, Party } from './party.js';
 import { PartyMirror } from './party-mirror.js';
 import type { ServerClock } from './server-clock.js';
 
@@ -63,6 +63,13 @@ export interface PartyClientOptions {
  * seconds is well past any real round trip plus the store's compare-and-set retries.
  */
 export const PARTY_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * How many times one command is sent again on a newer timeline after `timeline_conflict` (see
+ * `CommandOptions.onConflict`). Two covers a gate opening and a heartbeat crossing the command;
+ * a party whose timeline moves faster than that is refused, so the app can decide again.
+ */
+export const MAX_COMMAND_REBASES = 2;
 
 /** The server frames this component handles. */
 export type PartyServerMessage = Extract<
@@ -159,15 +166,25 @@ export class PartyClient implements Party {
     }));
   }
 
-  command(command: PartyCommand): Promise<Timeline> {
-    const base = this.#mirror.party?.timeline.version;
-    if (base === undefined) return refuse('not_in_party', 'this fan is in no party');
-    const frame: PartyRequest = { type: 'party.command', command, version: base };
-    return this.#request<Timeline>(frame, (resolve, reject) => ({
-      kind: 'command',
-      resolve,
-      reject,
-    }));
+  async command(command: PartyCommand, options: CommandOptions = {}): Promise<Timeline> {
+    const rebase = (options.onConflict ?? 'rebase') === 'rebase';
+    for (let rebases = 0; ; rebases++) {
+      const base = this.#mirror.party?.timeline.version;
+      if (base === undefined) return refuse('not_in_party', 'this fan is in no party');
+      try {
+        return await this.#request<Timeline>(
+          { type: 'party.command', command, version: base },
+          (resolve, reject) => ({ kind: 'command', resolve, reject }),
+        );
+      } catch (err) {
+        // Every command says where to go, not how far to move (play, pause, seek to a position,
+        // a rate, a media), so it means the same on the newer timeline: send it again on that,
+        // when one has arrived (else the conflict came from something this client has not seen).
+        const newer = (this.#mirror.party?.timeline.version ?? base) > base;
+        const conflict = err instanceof PartyRefusedError && err.code === 'timeline_conflict';
+        if (!(rebase && conflict && newer && rebases < MAX_COMMAND_REBASES)) throw err;
+      }
+    }
   }
 
   /** Sends `party.ready` when in a party (and connected); otherwise there is no one to tell. */

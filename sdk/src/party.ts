@@ -12,6 +12,17 @@ import type {
   Timeline,
 } from '@fanfare/protocol';
 
+export interface CommandOptions {
+  /**
+   * What a `timeline_conflict` does (the timeline moved between this client's view and the
+   * server's). `rebase` (the default): once the newer timeline has arrived, send the command
+   * again on it, up to MAX_COMMAND_REBASES times; every command is absolute (play, pause, seek to
+   * a position, a rate, a media), so it means the same there. `refuse`: reject at once, for an
+   * app whose decision depends on what it saw (a toggle button, say) and wants to decide again.
+   */
+  onConflict?: 'rebase' | 'refuse';
+}
+
 export interface Party {
   /**
    * The watch party this fan is in, at the highest version seen and with the newest timeline
@@ -36,9 +47,11 @@ export interface Party {
    * with the timeline of the server's answer (which may be unchanged: a play while a member
    * buffers waits behind a gate, see `view.gate`); rejects with PartyRefusedError (`not_host`,
    * `timeline_conflict`: another change came first, decide again from `view`), or
-   * PartyRequestTimeoutError after PARTY_REQUEST_TIMEOUT_MS unanswered.
+   * PartyRequestTimeoutError after PARTY_REQUEST_TIMEOUT_MS unanswered. By default a command
+   * refused `timeline_conflict` because the timeline moved under it (a gate opening, say) is sent
+   * again on the newer timeline, up to MAX_COMMAND_REBASES times: see CommandOptions.
    */
-  command(command: PartyCommand): Promise<Timeline>;
+  command(command: PartyCommand, options?: CommandOptions): Promise<Timeline>;
 
   /**
    * Tells the party whether this fan's player can play on (`party.ready`); nothing when in no

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { PartyView, Timeline } from '@fanfare/protocol';
 import {
   ClientClosedError,
+  MAX_COMMAND_REBASES,
   PartyRefusedError,
   PartyRequestLostError,
   type PartyTimelineUpdate,
@@ -138,6 +139,49 @@ describe('FanfareClient watch parties', () => {
     socket.deliver({ type: 'error', code: 'timeline_conflict', message: 'stale', ref: frame.ref! });
     await expect(command).rejects.toMatchObject({ code: 'timeline_conflict' });
     expect(errors).toEqual([]);
+  });
+
+  it('sends a command again on the newer timeline when the timeline moved under it', async () => {
+    const { server, client } = setup();
+    const socket = await open(server, client);
+    socket.deliver({ type: 'party', party: view(1, { timeline: timeline(7) }) });
+    const command = client.party.command({ op: 'seek', position: 12 });
+    const first = socket.sentOf('party.command')[0]!;
+    // The server opened a gate (version 8) before the seek arrived: the host hears of it, then of
+    // the refusal, on the same socket.
+    const opened = timeline(8, { paused: false });
+    socket.deliver({ type: 'party.timeline', partyId: 'party1', timeline: opened, serverTime: 1 });
+    socket.deliver({ type: 'error', code: 'timeline_conflict', message: 'stale', ref: first.ref! });
+    await Promise.resolve();
+    const second = socket.sentOf('party.command')[1]!;
+    expect(second).toMatchObject({ version: 8, command: { op: 'seek', position: 12 } });
+    expect(second.ref).not.toBe(first.ref);
+    const sought = view(1, { timeline: timeline(9, { position: 12 }) });
+    socket.deliver({ type: 'party', party: sought, ref: second.ref! });
+    await expect(command).resolves.toMatchObject({ version: 9, position: 12 });
+  });
+
+  it('rebases at most MAX_COMMAND_REBASES times, and not at all when told to refuse', async () => {
+    const { server, client } = setup();
+    const socket = await open(server, client);
+    socket.deliver({ type: 'party', party: view(1, { timeline: timeline(1) }) });
+    const moved = async (version: number) => {
+      const sent = socket.sentOf('party.command');
+      const tl = timeline(version);
+      socket.deliver({ type: 'party.timeline', partyId: 'party1', timeline: tl, serverTime: 1 });
+      const ref = sent.at(-1)!.ref!;
+      socket.deliver({ type: 'error', code: 'timeline_conflict', message: 'stale', ref });
+      for (let i = 0; i < 3; i++) await Promise.resolve();
+    };
+    const pause = client.party.command({ op: 'pause' });
+    for (let v = 2; v <= 2 + MAX_COMMAND_REBASES; v++) await moved(v);
+    await expect(pause).rejects.toMatchObject({ code: 'timeline_conflict' });
+    expect(socket.sentOf('party.command')).toHaveLength(1 + MAX_COMMAND_REBASES);
+
+    const strict = client.party.command({ op: 'play' }, { onConflict: 'refuse' });
+    await moved(10);
+    await expect(strict).rejects.toMatchObject({ code: 'timeline_conflict' });
+    expect(socket.sentOf('party.command')).toHaveLength(2 + MAX_COMMAND_REBASES);
   });
 
   it('refuses, without sending, what it can tell is wrong', async () => {
