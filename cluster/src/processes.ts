@@ -184,9 +184,27 @@ function apiEnv(
 /** Run from its build (cluster/dist), the launcher starts the services' builds too, without tsx. */
 const FROM_BUILD = import.meta.url.endsWith('.js');
 
+/**
+ * A launcher run under `node --cpu-prof` (the load tester's LOADTEST_CPU_PROF) profiles its
+ * services too: each writes its own .cpuprofile into the same directory when it exits.
+ */
+const PROFILE_ARGS = ((argv: string[]): string[] => {
+  const i = argv.indexOf('--cpu-prof');
+  if (i < 0) return [];
+  const dir = argv.findIndex((a) => a === '--cpu-prof-dir' || a.startsWith('--cpu-prof-dir='));
+  if (dir < 0) return ['--cpu-prof'];
+  return argv[dir]!.includes('=')
+    ? ['--cpu-prof', argv[dir]!]
+    : ['--cpu-prof', ...argv.slice(dir, dir + 2)];
+})(process.execArgv);
+
 function nodeArgs(script: string): string[] {
-  if (!FROM_BUILD) return ['--import', 'tsx', script];
-  return ['--conditions=@fanfare/dist', script.replace('/src/', '/dist/').replace(/\.ts$/, '.js')];
+  if (!FROM_BUILD) return ['--import', 'tsx', ...PROFILE_ARGS, script];
+  return [
+    '--conditions=@fanfare/dist',
+    ...PROFILE_ARGS,
+    script.replace('/src/', '/dist/').replace(/\.ts$/, '.js'),
+  ];
 }
 
 function launch(
