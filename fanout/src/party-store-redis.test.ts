@@ -72,6 +72,33 @@ await describeWithRedis('RedisPartyStore on Redis', () => {
       });
     });
 
+    it('reads the user index of fans joining in one turn with one MGET, each their own party', async () => {
+      await withStore(async (store, redis, base) => {
+        await store.create(samplePartyRecord({ eventId: 'ev-1', memberIds: ['u-host', 'u-2'] }));
+        const monitor = await redis.duplicate().monitor();
+        const seen: string[][] = [];
+        const sentinel = `${base}:sentinel`;
+        const sentinelSeen = new Promise<void>((resolve) => {
+          monitor.on('monitor', (_time: string, args: string[]) => {
+            if (!args.some((a) => a.startsWith(base))) return; // other tests share this Redis
+            if (args.includes(sentinel)) resolve();
+            else seen.push(args.map((a) => a.toLowerCase()));
+          });
+        });
+        const found = await Promise.all(
+          ['u-host', 'u-out', 'u-2'].map((id) => store.ofUser('ev-1', id)),
+        );
+        expect(found).toEqual(['party-1', undefined, 'party-1']);
+        await redis.get(sentinel); // MONITOR reports in server order: everything before is seen
+        await sentinelSeen;
+        monitor.disconnect();
+        const userReads = seen.filter((args) => args.some((a) => a.includes(':u:')));
+        expect(userReads).toEqual([
+          ['mget', ...['u-host', 'u-out', 'u-2'].map((id) => `${base}:u:${id}`.toLowerCase())],
+        ]);
+      });
+    });
+
     it('leaves no key behind once a party is removed', async () => {
       await withStore(async (store, redis, base) => {
         await store.create(samplePartyRecord({ eventId: 'ev-1', memberIds: ['u-host', 'u-2'] }));

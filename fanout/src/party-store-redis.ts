@@ -11,6 +11,7 @@
 import type { Redis } from 'ioredis';
 import type { MembershipChange, PartyRecord, PartyStore } from './party-store.js';
 import { updateParty } from './party-store-update.js';
+import { RedisTurnReads } from './redis-turn-reads.js';
 import { StateUnavailableError } from './state-unavailable.js';
 
 /** Lifetime of every party key after the party's last write, seconds (24 h). */
@@ -66,11 +67,14 @@ export class RedisPartyStore implements PartyStore {
 
   #redis: Redis;
   #prefix: string;
+  /** The user index is read once per joining fan: those reads go out one MGET per turn. */
+  #userReads: RedisTurnReads;
 
   /** `prefix` keeps deployments (and test runs) apart: keys are `<prefix>:party:{<event>}:*`. */
   constructor(redis: Redis, prefix = 'fanfare') {
     this.#redis = redis;
     this.#prefix = `${prefix}:party`;
+    this.#userReads = new RedisTurnReads(redis);
   }
 
   async create(party: PartyRecord): Promise<'created' | 'code_taken'> {
@@ -106,7 +110,9 @@ export class RedisPartyStore implements PartyStore {
   }
 
   async ofUser(eventId: string, userId: string): Promise<string | undefined> {
-    const partyId = await this.#call(() => this.#redis.get(this.#userKey(eventId, userId)));
+    const partyId = await this.#call(() =>
+      this.#userReads.get(eventId, this.#userKey(eventId, userId)),
+    );
     return partyId ?? undefined;
   }
 
