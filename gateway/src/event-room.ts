@@ -9,6 +9,7 @@ import {
   Close,
   PROTOCOL_VERSION,
   encodeServerMessage,
+  encodeWelcome,
   type ChatSend,
   type Continuity,
   type ReactionEmoji,
@@ -42,9 +43,10 @@ import { RoomPolls } from './room-polls.js';
 import { RoomSanctions } from './room-sanctions.js';
 import { RoomStage } from './room-stage.js';
 import { RoomTimeline } from './room-timeline.js';
-import { sendError, sendTo } from './send.js';
+import { sendEncoded, sendError, sendTo } from './send.js';
 import { bucketOf, endSession, type Session, type Socket } from './session.js';
 import { take } from './token-bucket.js';
+import { WelcomeSnapshots } from './welcome-snapshot.js';
 import type { Uws } from './uws.js';
 
 type RoomState = 'new' | 'loading' | 'ready' | 'closed';
@@ -81,6 +83,7 @@ export class EventRoom {
   #polls: RoomPolls;
   #chat: RoomChat;
   #viewers = 0;
+  #snapshots = new WelcomeSnapshots();
 
   constructor(eventId: string, deps: RoomDeps) {
     this.eventId = eventId;
@@ -201,20 +204,49 @@ export class EventRoom {
     ws.subscribe(this.orderedTopic);
     ws.subscribe(this.signalTopic);
     this.#presence.setLocal(this.#sockets.size);
+    let snapshot: string | undefined;
     let continuity: Continuity = 'fresh';
-    let chat = this.#timeline.latest(this.#deps.config.snapshotMessages);
-    let deleted;
     if (session.resume) {
       const resumed = this.#timeline.stitch(session.resume);
-      if (resumed) ({ continuity, chat, deleted } = resumed);
-      else continuity = 'lost';
       session.resume = undefined;
+      if (resumed) {
+        continuity = resumed.continuity;
+        // This fan's own chat since `since`: serialised for this fan alone.
+        const whole: Snapshot = {
+          continuity,
+          chat: resumed.chat,
+          ...this.#snapshotParts(),
+        };
+        if (resumed.deleted && resumed.deleted.length > 0) whole.deleted = resumed.deleted;
+        snapshot = JSON.stringify(whole);
+      } else continuity = 'lost';
     }
     this.#deps.metrics.welcomes.inc({ continuity });
-    const snapshot: Snapshot = {
+    // The room's latest state: serialised once per change and shared (welcome-snapshot.ts).
+    snapshot ??= this.#snapshots.encode({
       continuity,
-      // Only what was already published: pending records reach this fan through the topic.
-      chat,
+      ...this.#snapshotParts(),
+      chat: () => this.#timeline.latest(this.#deps.config.snapshotMessages),
+    });
+    const welcome: Omit<Welcome, 'snapshot'> = {
+      type: 'welcome',
+      version: PROTOCOL_VERSION,
+      sessionId: session.sessionId,
+      eventId: this.eventId,
+      user: session.user,
+      serverTime: this.#deps.clock.now(),
+    };
+    if (session.resumeTicket) {
+      welcome.resumeTicket = session.resumeTicket;
+      session.resumeTicket = undefined;
+    }
+    sendEncoded(ws, session, encodeWelcome(welcome, snapshot));
+  }
+
+  /** The snapshot's fields that are the room's, whatever the fan's continuity and chat. */
+  #snapshotParts(): Omit<Snapshot, 'continuity' | 'chat'> {
+    // Only what was already published: pending records reach this fan through the topic.
+    return {
       epoch: this.#timeline.epoch,
       lastSeq: this.#timeline.publishedSeq,
       stage: this.#stage.current.view,
@@ -222,21 +254,6 @@ export class EventRoom {
       viewers: this.#presence.total(),
       reactions: this.#reactions.latest(),
     };
-    if (deleted && deleted.length > 0) snapshot.deleted = deleted;
-    const welcome: Welcome = {
-      type: 'welcome',
-      version: PROTOCOL_VERSION,
-      sessionId: session.sessionId,
-      eventId: this.eventId,
-      user: session.user,
-      serverTime: this.#deps.clock.now(),
-      snapshot,
-    };
-    if (session.resumeTicket) {
-      welcome.resumeTicket = session.resumeTicket;
-      session.resumeTicket = undefined;
-    }
-    sendTo(ws, session, welcome);
   }
 
   /** Removes a closed socket (uWS has already unsubscribed it). */

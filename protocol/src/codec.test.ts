@@ -4,9 +4,10 @@ import {
   decodeServerMessage,
   encodeClientMessage,
   encodeServerMessage,
+  encodeWelcome,
 } from './codec.js';
 import { charLength } from './decoding.js';
-import type { ServerMessage } from './messages.js';
+import type { ServerMessage, Welcome } from './messages.js';
 
 describe('decodeClientMessage', () => {
   it('decodes each client message and trims chat text', () => {
@@ -94,6 +95,43 @@ describe('server messages', () => {
     expect(decodeServerMessage('{"type":"from-the-future"}')).toBeUndefined();
     expect(decodeServerMessage('nope')).toBeUndefined();
     expect(decodeServerMessage('null')).toBeUndefined();
+  });
+
+  it('encodes a welcome around a snapshot already encoded into the bytes of the whole welcome', () => {
+    const welcome: Welcome = {
+      type: 'welcome',
+      version: 1,
+      sessionId: 's-1',
+      eventId: 'ev-1',
+      user: { id: 'u-"1"', name: 'Zoë', role: 'fan' },
+      serverTime: 1700000000123,
+      snapshot: {
+        continuity: 'fresh',
+        chat: [{ id: 'a1', seq: 7, ts: 1, author: { id: 'u', name: 'U', role: 'fan' }, text: 't' }],
+        epoch: 'ep-1',
+        lastSeq: 7,
+        stage: {
+          version: 2,
+          title: 'Final',
+          state: 'live',
+          pinned: null,
+          slowModeS: null,
+          entitledOnlyChat: false,
+          polls: [],
+        },
+        tallies: [],
+        viewers: 3,
+        reactions: { '🔥': 2 },
+      },
+    };
+    const { snapshot, ...head } = welcome;
+    const encoded = encodeWelcome(head, JSON.stringify(snapshot));
+    expect(encoded).toBe(encodeServerMessage(welcome));
+    const ticketed: Welcome = { ...welcome, resumeTicket: { ticket: 'rt1.k.c.m', expiresAt: 9 } };
+    expect(
+      encodeWelcome({ ...head, resumeTicket: ticketed.resumeTicket }, JSON.stringify(snapshot)),
+    ).toBe(encodeServerMessage(ticketed));
+    expect(decodeServerMessage(encoded)).toEqual(welcome);
   });
 
   it('encodes client messages as JSON the server decodes', () => {

@@ -3,7 +3,7 @@
 // and the hot path cheap (one JSON.parse, a few typeof checks).
 
 import { REACT_MAX_COUNT, REF_MAX_CHARS, isReactionEmoji } from './limits.js';
-import type { ChatSend, ClientMessage, ServerMessage, Vote } from './messages.js';
+import type { ChatSend, ClientMessage, ServerMessage, Vote, Welcome } from './messages.js';
 import { POLL_ID_MAX_CHARS, POLL_OPTIONS_MAX } from './stage.js';
 import { decodePartyFrame } from './codec-party.js';
 import { decodeQoe } from './codec-qoe.js';
@@ -119,6 +119,18 @@ export function decodeClientMessage(frame: string): Decoded<ClientMessage> {
 /** Encodes a server message once; the same string is then sent to every recipient. */
 export function encodeServerMessage(message: ServerMessage): string {
   return JSON.stringify(message);
+}
+
+/**
+ * Encodes a welcome whose snapshot is already JSON (`JSON.stringify` of a Snapshot): a shard
+ * serialises the room's snapshot once per change and shares it among every fan who joins
+ * meanwhile. Decodes to the same message as `encodeServerMessage({...welcome, snapshot})`.
+ */
+export function encodeWelcome(welcome: Omit<Welcome, 'snapshot'>, snapshotJson: string): string {
+  const { resumeTicket, ...head } = welcome;
+  const ticket =
+    resumeTicket === undefined ? '' : `,"resumeTicket":${JSON.stringify(resumeTicket)}`;
+  return `${JSON.stringify(head).slice(0, -1)},"snapshot":${snapshotJson}${ticket}}`;
 }
 
 /** Encodes a client message (SDK, tests, load generator). */
