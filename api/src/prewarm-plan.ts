@@ -4,16 +4,10 @@
 // assumptions (constants with units), so an SRE can redo it by hand (docs/operations.md).
 
 import { ASSIGNMENT_HEADROOM } from '@fanfare/fanout';
+import type { PrewarmPlan, PrewarmRequest, ShardFigures } from '@fanfare/protocol';
 
-/** What one shard holds, from a capacity profile. */
-export interface ShardFigures {
-  /** Fans one shard holds (its SHARD_CAPACITY). */
-  fansPerShard: number;
-  /** Fans one shard admits per second in a join storm. */
-  connectsPerSec: number;
-  /** Where the figures come from: `capacity.json` (measured) or the defaults below. */
-  source: 'measured' | 'default';
-}
+/** The plan's request and answer types: defined in @fanfare/protocol (the console reads them). */
+export type { PrewarmPlan, PrewarmRequest, ShardFigures };
 
 /**
  * Used when no capacity.json is given: the shard's default SHARD_CAPACITY (19,000), and the
@@ -44,39 +38,12 @@ export const DEFAULT_RENDITION_BPS = [800_000, 250_000] as const;
 /** Pre-warm lead: shard pods start, register, open rooms and warm the CDN before fans come, min. */
 export const LEAD_TIME_MIN = 60;
 
-export interface PrewarmRequest {
-  expectedPeakFans: number;
-  expectedJoinsPerSec: number;
-  /** When the event starts, ms since the Unix epoch. */
-  startsAt?: number | undefined;
-  /** How fans watch: LL-HLS viewers (default every fan) and WebRTC seats (default none). */
-  tiers?: { llHls?: number | undefined; webrtc?: number | undefined } | undefined;
-}
-
 /** A shard live now, as the registry reports it. */
 export interface LiveShard {
   id: string;
   capacity: number;
   fans: number;
   draining: boolean;
-}
-
-export interface PrewarmPlan {
-  /** Shards needed, the spare included. */
-  shards: number;
-  /** Of which: for the peak audience, for the join rate, and the spare. */
-  shardsFor: { fans: number; joins: number; spare: number };
-  figures: ShardFigures;
-  /** Messages per second through NATS at peak: each event message in once and out to every shard. */
-  natsMsgsPerSec: number;
-  redisOpsPerSec: number;
-  llHls: { viewers: number; renditions: number; peakEgressBps: number; originBpsPerEdge: number };
-  webrtcSeats: number;
-  leadTimeMin: number;
-  /** When to have it all warm, ms since the Unix epoch; absent without `startsAt`. */
-  warmBy?: number;
-  /** What the cluster has now, and what it lacks; empty `missing` when it can meet the plan. */
-  cluster: { liveShards: number; freeFans: number; missing: string[] };
 }
 
 /** Computes the plan. Pure: the same inputs give the same plan. */

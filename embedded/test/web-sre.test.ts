@@ -4,7 +4,7 @@
 // the API refused for load (JOIN_BUDGET set low, so a few joins past it are refused
 // `overloaded`), and a pre-warm planned from the form with its readiness list. Screenshotted at phone and desktop width, keyboard only on the phone.
 
-import type { ShardsAnswer } from '@fanfare/protocol';
+import type { PrewarmAnswer, ShardsAnswer } from '@fanfare/protocol';
 import { chromiumAvailable, expectRefused } from '@fanfare/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP, PHONE, startWebHarness, type WebHarness } from './web-harness.js';
@@ -12,6 +12,8 @@ import { DESKTOP, PHONE, startWebHarness, type WebHarness } from './web-harness.
 /** Longest wait for something a page should show, ms (a loaded CI box). */
 const SHOW_MS = 15_000;
 const TEST_MS = 120_000;
+/** The event's start given to the pre-warm form (a `datetime-local` value, the browser's zone). */
+const STARTS_AT = '2030-06-01T18:00';
 
 describe.skipIf(!chromiumAvailable())('the console SRE tab in Chromium', () => {
   let h: WebHarness;
@@ -127,6 +129,9 @@ describe.skipIf(!chromiumAvailable())('the console SRE tab in Chromium', () => {
           // Plan for 50,000 fans: one shard is not enough, so shards and capacity are pending.
           await panel.getByLabel('Expected peak fans').fill('50000');
           await panel.getByLabel('Expected joins per second').fill('800');
+          // The start and the tiers: the plan says when to be warm and carries the seats asked.
+          await panel.getByLabel(/^Starts at/).fill(STARTS_AT);
+          await panel.getByLabel(/^WebRTC seats/).fill('40');
           await panel.getByRole('button', { name: 'Plan pre-warm' }).click();
           await readiness.locator('li').first().waitFor({ timeout: SHOW_MS });
           const states = await readiness
@@ -141,7 +146,21 @@ describe.skipIf(!chromiumAvailable())('the console SRE tab in Chromium', () => {
             ['pending capacity', 'pending'],
           ]);
           await panel.getByText(/^Plan: \d+ shards \(spare included\), 1 live now\.$/).waitFor();
+          const posted = (await (
+            await api('GET', '/v1/events/cup/prewarm')
+          ).json()) as PrewarmAnswer;
+          const startsAt = await page.evaluate((at) => new Date(at).getTime(), STARTS_AT);
+          expect(posted.request.startsAt).toBe(startsAt);
+          expect(posted.request.tiers).toEqual({ webrtc: 40 });
+          expect(posted.plan.warmBy).toBe(startsAt - posted.plan.leadTimeMin * 60_000);
         }
+        // Both pages show the plan's tiers and when to be warm by (the phone reads it back).
+        await panel.getByText('Viewers: 50000 on LL-HLS, 40 WebRTC seats.').waitFor();
+        const warmBy = panel.locator('[data-warm-by]');
+        expect(await warmBy.textContent()).toMatch(/^Warm by .+ \(60 min before the start\)\.$/);
+        expect(Number(await warmBy.getAttribute('data-warm-by'))).toBe(
+          (await page.evaluate((at) => new Date(at).getTime(), STARTS_AT)) - 3_600_000,
+        );
         // Nothing wider than the screen: the table scrolls within its panel on a phone.
         expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(
           viewport.width,

@@ -15,3 +15,4 @@ export * from './playback.js';
 export * from './text-policy.js';
 export * from './qoe.js';
 export * from './shards.js';
+export * from './prewarm.js';

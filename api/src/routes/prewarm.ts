@@ -5,6 +5,12 @@
 // can take the plan with one lost. The request is kept in this process only (docs/operations.md).
 
 import { createRoute, z } from '@hono/zod-openapi';
+import {
+  PREWARM_READINESS_ITEMS,
+  READINESS_STATES,
+  type PrewarmAnswer as PrewarmAnswerBody,
+  type ReadinessItem,
+} from '@fanfare/protocol';
 import type { AppDeps } from '../app-deps.js';
 import { ApiError } from '../problem.js';
 import {
@@ -19,13 +25,6 @@ import { requireStaff, type StaffVariables } from '../staff-auth.js';
 
 /** Most fans a plan may be asked for: far past any one cluster, so typos are refused. */
 export const PREWARM_MAX_FANS = 100_000_000;
-
-export type ReadinessState = 'ready' | 'pending' | 'failed';
-export interface ReadinessItem {
-  item: 'event_log' | 'shard_registry' | 'shards' | 'capacity' | 'webrtc_room';
-  state: ReadinessState;
-  reason: string;
-}
 
 const count = (max: number) => z.number().int().min(0).max(max);
 
@@ -56,8 +55,8 @@ const PrewarmAnswer = z
     plan: z.looseObject({ shards: z.number().int() }),
     readiness: z.array(
       z.object({
-        item: z.enum(['event_log', 'shard_registry', 'shards', 'capacity', 'webrtc_room']),
-        state: z.enum(['ready', 'pending', 'failed']),
+        item: z.enum(PREWARM_READINESS_ITEMS),
+        state: z.enum(READINESS_STATES),
         reason: z.string(),
       }),
     ),
@@ -74,7 +73,7 @@ export function prewarmRoutes(deps: AppDeps) {
   /** The last request per event, in this process. */
   const requests = new Map<string, PrewarmRequest>();
 
-  async function answer(eventId: string, request: PrewarmRequest) {
+  async function answer(eventId: string, request: PrewarmRequest): Promise<PrewarmAnswerBody> {
     const readiness: ReadinessItem[] = [];
     try {
       await deps.log.readLast(eventId, 1);

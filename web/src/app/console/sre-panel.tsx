@@ -1,20 +1,14 @@
 // The SRE tab: the gateway shards live in the registry (fans, capacity, draining, the upgrades each
 // refused for load; `GET /v1/shards` every SHARDS_REFRESH_MS), the joins this API process refused
-// for load, and for the chosen event
-// its pre-warm: the last plan posted to this API (`GET .../prewarm`) or a new one (`POST`), with
-// its readiness list.
+// for load, and the chosen event's pre-warm (prewarm-form.tsx).
 
 import type { ShardsAnswer } from '@fanfare/protocol';
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { ControlApiError, type Call } from './control-api.js';
+import { useCallback, useEffect, useState } from 'react';
+import type { Call } from './control-api.js';
+import { PrewarmForm } from './prewarm-form.js';
 
 /** How often the shard table is fetched again, ms. */
 export const SHARDS_REFRESH_MS = 5000;
-
-interface Prewarm {
-  plan: { shards: number; warmBy?: number; cluster: { liveShards: number; missing: string[] } };
-  readiness: Array<{ item: string; state: 'ready' | 'pending' | 'failed'; reason: string }>;
-}
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const pct = (fans: number, capacity: number) =>
@@ -72,74 +66,6 @@ function ShardTable({ answer, eventId }: { answer: ShardsAnswer; eventId: string
         {refusals.rate_limited} rate limited.
       </p>
     </>
-  );
-}
-
-function PrewarmForm({ call, eventId }: { call: Call; eventId: string }) {
-  const [fans, setFans] = useState('');
-  const [joins, setJoins] = useState('');
-  const [answer, setAnswer] = useState<Prewarm | string>();
-  const base = `/v1/events/${encodeURIComponent(eventId)}/prewarm`;
-
-  useEffect(() => {
-    call<Prewarm>('GET', base)
-      .then(setAnswer)
-      .catch((err: unknown) =>
-        setAnswer(
-          err instanceof ControlApiError && err.code === 'not_found'
-            ? 'No pre-warm planned on this API yet.'
-            : errorText(err),
-        ),
-      );
-  }, [call, base]);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    try {
-      setAnswer(
-        await call<Prewarm>('POST', base, {
-          expectedPeakFans: Number(fans),
-          expectedJoinsPerSec: Number(joins),
-        }),
-      );
-    } catch (err) {
-      setAnswer(errorText(err));
-    }
-  };
-
-  return (
-    <div>
-      <h3>Pre-warm</h3>
-      <form className="form-grid" onSubmit={(e) => void submit(e)}>
-        <label>
-          Expected peak fans
-          <input inputMode="numeric" value={fans} onChange={(e) => setFans(e.target.value)} />
-        </label>
-        <label>
-          Expected joins per second
-          <input inputMode="numeric" value={joins} onChange={(e) => setJoins(e.target.value)} />
-        </label>
-        <button type="submit" disabled={!/^\d+$/.test(fans) || !/^\d+$/.test(joins)}>
-          Plan pre-warm
-        </button>
-      </form>
-      {typeof answer === 'string' && <p className="notice">{answer}</p>}
-      {typeof answer === 'object' && (
-        <>
-          <p>
-            Plan: {answer.plan.shards} shards (spare included), {answer.plan.cluster.liveShards}{' '}
-            live now.
-          </p>
-          <ul aria-label="Readiness" className="readiness">
-            {answer.readiness.map((r) => (
-              <li key={r.item} data-ready={r.state}>
-                <span className={`badge ready-${r.state}`}>{r.state}</span> {r.item}: {r.reason}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-    </div>
   );
 }
 

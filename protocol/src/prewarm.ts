@@ -1,0 +1,64 @@
+// An event's pre-warm as the API's `POST` and `GET /v1/events/{id}/prewarm` carry it: the
+// expected audience asked for (`PrewarmRequest`), the plan computed from it (`PrewarmPlan`, by
+// the API's prewarm-plan.ts) and the readiness list. Defined once here: the API answers it and
+// the console reads it. Types and the readiness items only.
+
+/** What one shard holds, from a capacity profile. */
+export interface ShardFigures {
+  /** Fans one shard holds (its SHARD_CAPACITY). */
+  fansPerShard: number;
+  /** Fans one shard admits per second in a join storm. */
+  connectsPerSec: number;
+  /** Where the figures come from: `capacity.json` (measured) or the API's defaults. */
+  source: 'measured' | 'default';
+}
+
+export interface PrewarmRequest {
+  expectedPeakFans: number;
+  expectedJoinsPerSec: number;
+  /** When the event starts, ms since the Unix epoch. */
+  startsAt?: number | undefined;
+  /** How fans watch: LL-HLS viewers (default every fan) and WebRTC seats (default none). */
+  tiers?: { llHls?: number | undefined; webrtc?: number | undefined } | undefined;
+}
+
+export interface PrewarmPlan {
+  /** Shards needed, the spare included. */
+  shards: number;
+  /** Of which: for the peak audience, for the join rate, and the spare. */
+  shardsFor: { fans: number; joins: number; spare: number };
+  figures: ShardFigures;
+  /** Messages per second through NATS at peak: each event message in once and out to every shard. */
+  natsMsgsPerSec: number;
+  redisOpsPerSec: number;
+  llHls: { viewers: number; renditions: number; peakEgressBps: number; originBpsPerEdge: number };
+  webrtcSeats: number;
+  leadTimeMin: number;
+  /** When to have it all warm, ms since the Unix epoch; absent without `startsAt`. */
+  warmBy?: number;
+  /** What the cluster has now, and what it lacks; empty `missing` when it can meet the plan. */
+  cluster: { liveShards: number; freeFans: number; missing: string[] };
+}
+
+/** What the readiness list checks, in its order (`webrtc_room` only with LiveKit configured). */
+export const PREWARM_READINESS_ITEMS = [
+  'event_log',
+  'shard_registry',
+  'shards',
+  'capacity',
+  'webrtc_room',
+] as const;
+export const READINESS_STATES = ['ready', 'pending', 'failed'] as const;
+export type ReadinessState = (typeof READINESS_STATES)[number];
+export interface ReadinessItem {
+  item: (typeof PREWARM_READINESS_ITEMS)[number];
+  state: ReadinessState;
+  reason: string;
+}
+
+/** The answer of `POST` and `GET /v1/events/{id}/prewarm`. */
+export interface PrewarmAnswer {
+  request: PrewarmRequest;
+  plan: PrewarmPlan;
+  readiness: ReadinessItem[];
+}
