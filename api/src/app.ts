@@ -31,6 +31,7 @@ import { historyRoutes } from './routes/history.js';
 import { messageRoutes } from './routes/messages.js';
 import { pollRoutes } from './routes/polls.js';
 import { prewarmRoutes } from './routes/prewarm.js';
+import { qoeRoutes } from './routes/qoe.js';
 import { shardRoutes } from './routes/shards.js';
 import { sanctionRoutes } from './routes/sanctions.js';
 import { streamRoutes } from './routes/stream.js';
@@ -291,6 +292,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     streamRoutes,
     prewarmRoutes,
     shardRoutes,
+    qoeRoutes,
     webrtcRoutes,
   ]) {
     app.route('/', routes({ ...deps, metrics }));

@@ -26,6 +26,7 @@ import type { PlaybackIssuer } from './playback.js';
 import type { StreamControl } from './stream-control.js';
 import { StreamKeyRestorer } from './stream-key-restore.js';
 import { PollService } from './poll-service.js';
+import { QoeRollup } from './qoe-rollup.js';
 import type { ShardFigures } from './prewarm-plan.js';
 import type { SigningKeys } from './signing-keys.js';
 import { StageProjector } from './stage-projector.js';
@@ -78,9 +79,11 @@ export interface ControlPlane {
   stage: StageProjector;
   polls: PollService;
   archiver: ChatArchiver;
+  /** The shards' QoE windows into /metrics and Postgres. */
+  qoe: QoeRollup;
   /**
    * Starts the background work: stage resync, poll auto-close (re-armed from the database),
-   * archiver, and the stream-key restorer when there is a media process.
+   * archiver, the QoE roll-up, and the stream-key restorer when there is a media process.
    */
   start(): Promise<void>;
   /** Stops it (the archiver after a final pass). The database and adapters stay the caller's. */
@@ -92,6 +95,15 @@ export function assembleControlPlane(parts: ControlPlaneParts): ControlPlane {
   const stage = new StageProjector({ db, store: parts.stages, bus, subjects, clock, logger });
   const polls = new PollService({ db, votes: parts.votes, stage, clock, logger });
   const archiver = new ChatArchiver({ db, log, clock, logger });
+  const metrics = parts.metrics ?? new ApiMetrics();
+  const qoe = new QoeRollup({
+    bus,
+    subject: subjects.qoe(),
+    repo: db.qoe,
+    metrics: metrics.qoe,
+    clock,
+    logger,
+  });
   const restorer = parts.streams
     ? new StreamKeyRestorer({
         keys: db.streamKeys,
@@ -125,7 +137,7 @@ export function assembleControlPlane(parts: ControlPlaneParts): ControlPlane {
     webrtc: parts.webrtc,
     clock,
     gatewayUrl: parts.gatewayUrl,
-    metrics: parts.metrics ?? new ApiMetrics(),
+    metrics,
     registry: parts.registry,
     capacity: parts.capacity,
     logger,
@@ -136,8 +148,10 @@ export function assembleControlPlane(parts: ControlPlaneParts): ControlPlane {
     stage,
     polls,
     archiver,
+    qoe,
     async start() {
       stage.start();
+      qoe.start();
       await polls.start();
       archiver.start();
       restorer?.start();
@@ -147,6 +161,7 @@ export function assembleControlPlane(parts: ControlPlaneParts): ControlPlane {
       stage.close();
       await restorer?.close();
       await archiver.close();
+      await qoe.close();
     },
   };
 }

@@ -59,6 +59,8 @@ export {
 } from './stage-projector.js';
 export { PollService, type PollServiceDeps } from './poll-service.js';
 export { ChatArchiver, type ChatArchiverDeps } from './chat-archiver.js';
+export { QOE_FLUSH_MS, QOE_PENDING_MAX, QoeRollup, type QoeRollupOptions } from './qoe-rollup.js';
+export { QOE_TARGETS, summarizeQoe, vstQuantileMs, type QoeSummary } from './qoe-summary.js';
 export { AUDIT_ACTIONS, SYSTEM_ACTOR, recordAudit, type AuditAction } from './audit.js';
 export { JOIN_BODY_MAX_BYTES } from './join-request.js';
 export {

@@ -4,6 +4,7 @@
 // by the raw path, so an event id or a scanner's garbage cannot grow the series without bound.
 
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { QoeApiMetrics } from './qoe-metrics.js';
 
 /** Latency buckets of API requests, seconds: a join is a few ms, a slow database a few seconds. */
 export const HTTP_SECONDS_BUCKETS = [
@@ -21,6 +22,8 @@ export class ApiMetrics {
   readonly requests: Counter<'method' | 'route' | 'status'>;
   readonly requestSeconds: Histogram<'method' | 'route'>;
   readonly joins: Counter<'outcome'>;
+  /** The shards' QoE windows this process received (qoe-rollup.ts). */
+  readonly qoe: QoeApiMetrics;
 
   constructor(labels: Record<string, string> = {}) {
     const registers = [this.registry];
@@ -44,6 +47,7 @@ export class ApiMetrics {
       labelNames: ['outcome'],
       registers,
     });
+    this.qoe = new QoeApiMetrics(this.registry);
   }
 
   /** Adds Node's process metrics (CPU, memory, event loop lag). Once per process is enough. */

@@ -73,7 +73,7 @@ export async function createFixture(options: FixtureOptions = {}) {
     joinLimits: options.joinLimits,
     clientAddressHeader: options.clientAddressHeader,
   });
-  const { deps, stage, polls, archiver } = plane;
+  const { deps, stage, polls, archiver, qoe } = plane;
   /** Every stage announced on the bus, per event, in order. */
   const announced = new Map<string, Stage[]>();
   const watchStage = (eventId: string) => {
@@ -135,6 +135,7 @@ export async function createFixture(options: FixtureOptions = {}) {
     stage,
     polls,
     archiver,
+    qoe,
     deps,
     app,
     logged,

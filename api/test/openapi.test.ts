@@ -49,6 +49,7 @@ it('documents every control route with its methods, and validates as OpenAPI 3.1
       'POST /v1/events/{id}/prewarm',
       'GET /v1/events/{id}/prewarm',
       'GET /v1/shards',
+      'GET /v1/events/{id}/qoe',
       'GET /v1/events/{id}/webrtc',
       'POST /v1/events/{id}/webrtc/ingest',
       'POST /v1/events/{id}/webrtc/egress',

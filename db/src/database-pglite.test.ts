@@ -8,6 +8,7 @@ import { databaseContract } from './database.contract.js';
 import { openDatabase } from './database.js';
 import { eventRepoContract } from './event-repo.contract.js';
 import { pollRepoContract } from './poll-repo.contract.js';
+import { qoeRepoContract } from './qoe-repo.contract.js';
 import { streamKeyRepoContract } from './stream-key-repo.contract.js';
 
 const fixture = useDatabase(async () => {
@@ -22,3 +23,4 @@ auditLogContract('PGlite', fixture);
 chatArchiveContract('PGlite', fixture);
 credentialRepoContract('PGlite', fixture);
 streamKeyRepoContract('PGlite', fixture);
+qoeRepoContract('PGlite', fixture);

@@ -11,6 +11,7 @@ import { connect, openDatabase } from './database.js';
 import { eventRepoContract } from './event-repo.contract.js';
 import { migrate } from './migrate.js';
 import { pollRepoContract } from './poll-repo.contract.js';
+import { qoeRepoContract } from './qoe-repo.contract.js';
 import { streamKeyRepoContract } from './stream-key-repo.contract.js';
 import { createTestDatabase, postgresUrl, requirePostgres } from './testing.js';
 
@@ -39,6 +40,7 @@ describe.skipIf(!reachable)(suite, () => {
   chatArchiveContract('Postgres', fixture);
   credentialRepoContract('Postgres', fixture);
   streamKeyRepoContract('Postgres', fixture);
+  qoeRepoContract('Postgres', fixture);
 
   describe('Postgres migrations from many processes', () => {
     it('applies each migration once when two processes migrate a fresh database together', async () => {

@@ -26,6 +26,7 @@ export function databaseContract(name: string, fixture: () => DbFixture): void {
         'chat_archive',
         'events',
         'polls',
+        'qoe_windows',
         'stream_keys',
       ]);
       const applied = rowsOf<{ n: number | string }>(

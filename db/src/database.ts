@@ -15,6 +15,7 @@ import { tables, type Db, type Driver } from './db-handle.js';
 import { PgEventRepo, type EventRepo } from './event-repo.js';
 import { migrate } from './migrate.js';
 import { PgPollRepo, type PollRepo } from './poll-repo.js';
+import { PgQoeRepo, type QoeRepo } from './qoe-repo.js';
 import { PgStreamKeyRepo, type StreamKeyRepo } from './stream-key-repo.js';
 
 /** Connections in the postgres.js pool when the caller does not say. */
@@ -45,6 +46,8 @@ export interface Repositories {
   readonly chat: ChatArchive;
   readonly credentials: CredentialRepo;
   readonly streamKeys: StreamKeyRepo;
+  /** The shards' QoE windows, summed per event. */
+  readonly qoe: QoeRepo;
 }
 
 export interface Database extends Repositories {
@@ -112,6 +115,7 @@ export function repositories(db: Db): Repositories {
     chat: new PgChatArchive(db),
     credentials: new PgCredentialRepo(db),
     streamKeys: new PgStreamKeyRepo(db),
+    qoe: new PgQoeRepo(db),
   };
 }
 
@@ -124,6 +128,7 @@ export class SqlDatabase implements Database {
   readonly chat: ChatArchive;
   readonly credentials: CredentialRepo;
   readonly streamKeys: StreamKeyRepo;
+  readonly qoe: QoeRepo;
   readonly #connection: Connection;
   #closing: Promise<void> | undefined;
 
@@ -137,6 +142,7 @@ export class SqlDatabase implements Database {
       chat: this.chat,
       credentials: this.credentials,
       streamKeys: this.streamKeys,
+      qoe: this.qoe,
     } = repositories(connection.db));
   }
 

@@ -3,10 +3,26 @@
 // knows nor cares which driver (or which transaction) it runs on.
 
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { apiCredentials, auditLog, chatArchive, events, polls, streamKeys } from './schema.js';
+import {
+  apiCredentials,
+  auditLog,
+  chatArchive,
+  events,
+  polls,
+  qoeWindows,
+  streamKeys,
+} from './schema.js';
 
 /** The tables handed to drizzle (enables `db.query.<table>` relational reads). */
-export const tables = { events, polls, auditLog, chatArchive, apiCredentials, streamKeys };
+export const tables = {
+  events,
+  polls,
+  auditLog,
+  chatArchive,
+  apiCredentials,
+  streamKeys,
+  qoeWindows,
+};
 export type Tables = typeof tables;
 
 /** A drizzle database or transaction on either driver. */

@@ -40,6 +40,7 @@ export {
 export type { EventListQuery, EventPatch, EventRecord, EventRepo, NewEvent } from './event-repo.js';
 export type { NewPoll, PollRecord, PollRepo } from './poll-repo.js';
 export type { StoredStreamKey, StreamKeyRepo } from './stream-key-repo.js';
+export type { QoeGroupTotals, QoeRepo, QoeWindowRecord, QoeWindowTotals } from './qoe-repo.js';
 export type { AuditEntry, AuditListQuery, AuditLog, NewAuditEntry } from './audit-log.js';
 export {
   MAX_CHAT_BATCH,

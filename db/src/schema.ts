@@ -201,3 +201,36 @@ export const streamKeys = pgTable(
   },
   (t) => [check('stream_keys_sha256_hex', sql`${t.sha256} ~ '^[0-9a-f]{64}$'`)],
 );
+
+/**
+ * QoE as the shards counted it: one row per shard, window (QOE_WINDOW_MS, aligned), tier and
+ * country, written once (a window delivered twice is kept once). The API sums rows across shards
+ * and windows when it answers an event's QoE; times in ms, `vst_buckets` as in QoeCounts.
+ */
+export const qoeWindows = pgTable(
+  'qoe_windows',
+  {
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    windowStart: timestamp('window_start', { withTimezone: true, mode: 'date' }).notNull(),
+    windowMs: integer('window_ms').notNull(),
+    shardId: text('shard_id').notNull(),
+    tier: text('tier').notNull(),
+    country: text('country').notNull(),
+    starts: integer('starts').notNull(),
+    vstBuckets: integer('vst_buckets').array().notNull(),
+    vstSumMs: bigint('vst_sum_ms', { mode: 'number' }).notNull(),
+    watchMs: bigint('watch_ms', { mode: 'number' }).notNull(),
+    rebuffers: integer('rebuffers').notNull(),
+    rebufferMs: bigint('rebuffer_ms', { mode: 'number' }).notNull(),
+    exitsBeforeStart: integer('exits_before_start').notNull(),
+    failures: integer('failures').notNull(),
+    fallbacks: integer('fallbacks').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.eventId, t.windowStart, t.shardId, t.tier, t.country] }),
+    check('qoe_windows_tier', sql`${t.tier} in ('ll-hls', 'webrtc')`),
+    check('qoe_windows_country', sql`${t.country} ~ '^([A-Z]{2}|unknown)$'`),
+  ],
+);

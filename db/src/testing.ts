@@ -73,6 +73,6 @@ export function rawDrizzle(database: Database): Db {
 /** Empties every table (schema and migration bookkeeping stay), e.g. between tests. */
 export async function resetDatabase(database: Database): Promise<void> {
   await rawDrizzle(database).execute(
-    sql`TRUNCATE events, polls, audit_log, chat_archive, api_credentials, stream_keys RESTART IDENTITY CASCADE`,
+    sql`TRUNCATE events, polls, audit_log, chat_archive, api_credentials, stream_keys, qoe_windows RESTART IDENTITY CASCADE`,
   );
 }

@@ -16,6 +16,17 @@ export {
   ReactionAggregator,
   type ReactionAggregatorOptions,
 } from './reaction-aggregator.js';
+export { QoeAggregator, type QoeAggregatorOptions } from './qoe-aggregator.js';
+export {
+  QOE_WINDOW_MS,
+  addBeacon,
+  decodeQoeReport,
+  emptyCounts,
+  encodeQoeReport,
+  mergeCounts,
+  type QoeWindowReport,
+  type QoeWindowRow,
+} from './qoe-window.js';
 export { createSubjects, type Subjects } from './subjects.js';
 export { ASSIGNMENT_HEADROOM, assignShard } from './shard-assignment.js';
 export type { ShardRegistry, ShardState } from './shard-registry.js';

@@ -16,6 +16,11 @@ export interface Subjects {
   stage(eventId: string): string;
   /** Core (ephemeral): a watch party's changes and chat, for the shards holding its members. */
   party(eventId: string, partyId: string): string;
+  /**
+   * Core (ephemeral): every shard's QoE windows (qoe-window.ts), for the API's roll-up. The one
+   * subject not scoped to an event: only API processes subscribe to it, never a shard.
+   */
+  qoe(): string;
   /** Ordered log (JetStream in the distributed mode): chat and other sequenced records. */
   log(eventId: string): string;
   /**
@@ -49,6 +54,7 @@ export function createSubjects(prefix = 'fanfare'): Subjects {
         throw new TypeError(`invalid party id: ${partyId}`);
       return scoped(eventId, `party.${partyId}`);
     },
+    qoe: () => `${prefix}.qoe.windows`,
     log: (eventId) => scoped(eventId, 'log'),
     logStream: (eventId) => `${streamPrefix}${checked(eventId)}`,
   };

@@ -23,7 +23,7 @@ import type { SweepResult } from './backpressure.js';
 import { createMessageHandler } from './message-handler.js';
 import { IdSource } from './ids.js';
 import { GatewayMetrics } from './metrics.js';
-import { jsonLogger, type Logger } from '@fanfare/fanout';
+import { QoeAggregator, jsonLogger, type Logger } from '@fanfare/fanout';
 import { PartyActions } from './party-actions.js';
 import { PartyHub } from './party-hub.js';
 import { RoomRegistry } from './room-registry.js';
@@ -95,6 +95,8 @@ export class Gateway {
   #connections = 0;
   #userSockets: UserSockets<Socket>;
   #sweepTimer: ReturnType<Clock['setInterval']> | undefined;
+  /** This shard's QoE windows, published for the API's roll-up. */
+  #qoeWindows: QoeAggregator;
   #closing: Promise<void> | undefined;
   #allClosed: (() => void) | undefined;
 
@@ -122,6 +124,12 @@ export class Gateway {
     );
     const ids = new IdSource();
     const subjects = createSubjects(config.prefix);
+    this.#qoeWindows = new QoeAggregator({
+      bus: deps.bus,
+      subject: subjects.qoe(),
+      shardId: config.shardId,
+      clock: this.#clock,
+    });
     const partyStore = deps.parties;
     this.#partyHub = new PartyHub({
       store: partyStore,
@@ -209,6 +217,7 @@ export class Gateway {
         logger: this.#logger,
         parties: this.#parties,
         qoe: this.metrics.qoe,
+        qoeWindows: this.#qoeWindows,
       }),
       drain: (ws) => {
         const session = ws.getUserData();
@@ -300,6 +309,7 @@ export class Gateway {
     });
     this.#port = this.#uws.us_socket_local_port(this.#listenSocket);
     this.#partyHub.start();
+    this.#qoeWindows.start();
     this.#sweepTimer = this.#clock.setInterval(
       () => void this.sweep(),
       this.config.backpressure.sweepIntervalMs,
@@ -361,6 +371,7 @@ export class Gateway {
     // Members here were marked offline as their sockets closed; let those writes land.
     await this.#partyHub.close();
     this.#rooms.closeAll();
+    this.#qoeWindows.close(); // after the sockets: their last beacons go in the last window
     // close() exists in uWS v20.30 but is missing from its typings: it ends every socket and timer.
     (this.#app as Uws.TemplatedApp & { close(): void }).close();
     this.#state = 'closed';

@@ -5,9 +5,9 @@
 import { Close, decodeClientMessage, type Pong } from '@fanfare/protocol';
 import type { GatewayConfig } from './config.js';
 import type { PartyActions } from './party-actions.js';
-import type { QoeMetrics } from './qoe-metrics.js';
+import { countryLabel, type QoeMetrics } from './qoe-metrics.js';
 import { sendError, sendTo } from './send.js';
-import type { Logger } from '@fanfare/fanout';
+import type { Logger, QoeAggregator } from '@fanfare/fanout';
 import { endSession, takeFrame, type Socket } from './session.js';
 
 export interface MessageHandlerDeps {
@@ -16,6 +16,8 @@ export interface MessageHandlerDeps {
   logger: Logger;
   parties: PartyActions;
   qoe: QoeMetrics;
+  /** The shard's QoE windows for the API's roll-up (per event). */
+  qoeWindows: QoeAggregator;
 }
 
 export function createMessageHandler(deps: MessageHandlerDeps) {
@@ -77,10 +79,13 @@ export function createMessageHandler(deps: MessageHandlerDeps) {
           sendError(ws, session, 'internal', 'internal error; nothing changed', { ref });
         });
         return;
-      case 'qoe':
+      case 'qoe': {
         // Fan tokens carry no country claim yet: `unknown` until the API signs one.
-        deps.qoe.record(msg, undefined);
+        const country = countryLabel(undefined);
+        deps.qoe.record(msg, country);
+        deps.qoeWindows.record(session.eventId, country, msg);
         return;
+      }
       case 'ping': {
         const pong: Pong = { type: 'pong', serverTime: now };
         if (msg.ref !== undefined) pong.ref = msg.ref;

@@ -1,15 +1,16 @@
 // QoE beacons (`qoe` frames, protocol/src/qoe.ts) counted into the shard's Prometheus registry, by
 // tier and country. The window is Prometheus's: counters and a histogram that `rate()` and
 // `histogram_quantile()` read over any range (the alert rules use 5 m), so the shard keeps no
-// per-window state of its own. Label cardinality is bounded: tier is one of two values (the
+// per-window state of its own here (the API's per-event roll-up takes the shard's QoeAggregator
+// windows instead). Label cardinality is bounded: tier is one of two values (the
 // decoder refuses others) and country is an ISO 3166 alpha-2 code or `unknown` (at most 250+1).
 // Rendition and latency are not labels (unbounded); they are not counted yet.
 
-import type { QoeBeacon } from '@fanfare/protocol';
+import { QOE_VST_BUCKETS_S, type QoeBeacon } from '@fanfare/protocol';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
-/** Video start time buckets, seconds: the seed's 2 s threshold sits on a bucket edge. */
-export const VST_BUCKETS_S = [0.25, 0.5, 1, 1.5, 2, 3, 5, 8, 13, 30];
+/** Video start time buckets, seconds (the same as the windows the API rolls up). */
+export const VST_BUCKETS_S = [...QOE_VST_BUCKETS_S];
 
 /** The `country` label for a claimed country: its upper-case alpha-2 code, else `unknown`. */
 export function countryLabel(claimed: string | undefined): string {

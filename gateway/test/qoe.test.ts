@@ -1,6 +1,8 @@
 // QoE beacons through a real shard: a fan sends `qoe` frames and GET /metrics shows them by tier;
-// an out-of-range beacon is refused with `qoe_out_of_range` and not counted.
+// an out-of-range beacon is refused with `qoe_out_of_range` and not counted. The same beacons go
+// into the shard's QoE window for the event, published on the bus for the API's roll-up.
 
+import { createSubjects, decodeQoeReport, type QoeWindowReport } from '@fanfare/fanout';
 import { afterEach, describe, expect, it } from 'vitest';
 import { countryLabel } from '../src/qoe-metrics.js';
 import { startGateway, type TestGateway } from './harness.js';
@@ -56,6 +58,36 @@ describe('QoE beacons', () => {
     expect(sample(text, 'fanfare_gateway_qoe_failures_total', ...rtc)).toBe(1);
     expect(sample(text, 'fanfare_gateway_qoe_tier_fallbacks_total', ...rtc)).toBe(1);
     expect(sample(text, 'fanfare_gateway_qoe_failures_total', ...hls)).toBeUndefined();
+  });
+});
+
+describe('QoE windows', () => {
+  it('publish an event’s beacons per tier and country, the open window when the shard closes', async () => {
+    const g = await startGateway({ shardId: 'q2' });
+    const reports: QoeWindowReport[] = [];
+    g.bus.subscribe(createSubjects(g.gateway.config.prefix).qoe(), (data) => {
+      const report = decodeQoeReport(data);
+      if (report) reports.push(report);
+    });
+    try {
+      const { fan } = await g.join({ sub: 'a', evt: 'final' });
+      fan.send({ type: 'qoe', kind: 'video_start', tier: 'll-hls', vstMs: 1_500 });
+      fan.send({ type: 'qoe', kind: 'playing', tier: 'll-hls', watchMs: 10_000 });
+      fan.send({ type: 'qoe', kind: 'rebuffer_end', tier: 'll-hls', durationMs: 250 });
+      fan.send({ type: 'qoe', kind: 'video_start', tier: 'll-hls', vstMs: 600_001, ref: 'bad' });
+      fan.send({ type: 'qoe', kind: 'fatal', tier: 'webrtc', code: 'ice_failed' });
+      fan.send({ type: 'ping', ref: 'p' });
+      await fan.next('pong');
+      await g.gateway.close();
+    } finally {
+      await g.close();
+    }
+    const rows = reports.flatMap((r) => r.rows.map((row) => ({ shard: r.shardId, ...row })));
+    const hls = rows.filter((r) => r.tier === 'll-hls');
+    expect(hls.map((r) => [r.shard, r.eventId, r.country])).toEqual([['q2', 'final', 'unknown']]);
+    expect(hls[0]!.counts).toMatchObject({ starts: 1, watchMs: 10_000, rebufferMs: 250 });
+    expect(rows.find((r) => r.tier === 'webrtc')!.counts.failures).toBe(1);
+    expect(rows.reduce((n, r) => n + r.counts.starts, 0)).toBe(1);
   });
 });
 

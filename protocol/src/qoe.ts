@@ -64,3 +64,31 @@ export function isQoeKind(value: unknown): value is QoeKind {
 export function isQoeTier(value: unknown): value is QoeTier {
   return typeof value === 'string' && (QOE_TIERS as readonly string[]).includes(value);
 }
+
+// What the shards' QoE windows count and the API stores and serves (not a client frame: shards
+// publish it to the API, fanout/src/qoe-window.ts, and the API answers it per event).
+
+/** Video start time bucket upper bounds, seconds; the seed's 2 s threshold sits on an edge. */
+export const QOE_VST_BUCKETS_S = [0.25, 0.5, 1, 1.5, 2, 3, 5, 8, 13, 30] as const;
+
+/** What a QoE window counts for one (event, tier, country). Times in ms. */
+export interface QoeCounts {
+  /** Viewers whose first frame showed (`video_start`). */
+  starts: number;
+  /** `starts` by video start time: one entry per QOE_VST_BUCKETS_S bound, then one above all. */
+  vstBuckets: number[];
+  /** Sum of the video start times, ms. */
+  vstSumMs: number;
+  /** Time played (`playing` beacons), ms. */
+  watchMs: number;
+  /** Stalls after the first frame (`rebuffer_start`). */
+  rebuffers: number;
+  /** Time stalled (`rebuffer_end`), ms. */
+  rebufferMs: number;
+  /** Viewers who left before the first frame (`exit_before_start`). */
+  exitsBeforeStart: number;
+  /** Fatal playback failures (`fatal`). */
+  failures: number;
+  /** Players that left this tier for another (`tier_fallback`). */
+  fallbacks: number;
+}
