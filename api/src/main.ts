@@ -94,7 +94,7 @@ async function main(): Promise<void> {
       seats: adapters.seats,
       clock: systemClock,
       logger,
-      streams,
+      media: streams && { streams, keys: db.streamKeys },
     }),
   });
   // The pages `pnpm build` made; this process never builds them (no Vite in production).

@@ -6,8 +6,12 @@
 // handling two reports of one ingest start one egress. Trade-off: a replica that dies between
 // the reservation and the start leaves the slot reserved until the ingest ends or the room
 // finishes (both clear it), so no egress is started twice, at the price of none for that while.
+// The egress's key hash is also kept where the stream route keeps the producer's (db.streamKeys),
+// so a media process that restarts gets the key the running egress pushes with, not the one it
+// replaced (stream-key-restore.ts).
 
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { StreamKeyRepo } from '@fanfare/db';
 import type { Logger, SeatStore } from '@fanfare/fanout';
 import type { LiveTier } from '@fanfare/livekit';
 import { hashStreamKey } from '@fanfare/media';
@@ -29,6 +33,8 @@ export interface EgressFeedDeps {
   tier: LiveTier;
   seats: SeatStore;
   streams: StreamControl;
+  /** Where the event's current key hash is kept for a media process that restarts. */
+  keys: StreamKeyRepo;
   logger: Logger;
 }
 
@@ -56,9 +62,11 @@ export class EgressFeed {
     try {
       // A fresh key that only the egress knows: the RTMP ingest now belongs to the room.
       const key = STREAM_KEY_PREFIX + randomBytes(EGRESS_KEY_BYTES).toString('base64url');
-      const { rtmp } = (await streams.setKey(eventId, hashStreamKey(key).toString('hex'))).ingest;
+      const sha256 = hashStreamKey(key).toString('hex');
+      const { rtmp } = (await streams.setKey(eventId, sha256)).ingest;
       if (!rtmp)
         throw new StreamControlError('unavailable', 'the media process has no RTMP ingest');
+      await this.#deps.keys.set(eventId, sha256);
       const { egressId } = await tier.startEgress(eventId, `${rtmp}/${key}`);
       await seats.replaceEgress(eventId, egressId);
       return { kind: 'started', egressId };

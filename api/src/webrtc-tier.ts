@@ -7,6 +7,7 @@
 // falls back to LL-HLS and the rest is logged (a room left open closes on LiveKit's empty
 // timeout; a viewer not removed holds a 2-minute token that cannot be renewed by a banned fan).
 
+import type { StreamKeyRepo } from '@fanfare/db';
 import type { Clock, Logger, SeatStore } from '@fanfare/fanout';
 import {
   LiveKitTier,
@@ -264,15 +265,21 @@ export class WebrtcTier {
  */
 export function openWebrtcTier(
   options: LiveKitTierOptions | undefined,
-  parts: { seats: SeatStore; clock: Clock; logger: Logger; streams?: StreamControl | undefined },
+  parts: {
+    seats: SeatStore;
+    clock: Clock;
+    logger: Logger;
+    /** The media process and where its key hashes are kept: the room egress feeds LL-HLS. */
+    media?: { streams: StreamControl; keys: StreamKeyRepo } | undefined;
+  },
 ): WebrtcTier | undefined {
   if (!options) return undefined;
-  const { streams, ...rest } = parts;
+  const { media, ...rest } = parts;
   const tier = new LiveKitTier(options);
   return new WebrtcTier({
     ...rest,
     tier,
     webhooks: new LiveKitWebhooks(options),
-    egress: streams && new EgressFeed({ tier, seats: parts.seats, streams, logger: parts.logger }),
+    egress: media && new EgressFeed({ tier, seats: parts.seats, ...media, logger: parts.logger }),
   });
 }

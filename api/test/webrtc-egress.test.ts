@@ -1,7 +1,8 @@
 // One WHIP ingest feeds both tiers, against the LiveKit contract server through the real SDK:
 // LiveKit's ingress_started starts the room egress into the media process's RTMP ingest (under a
 // key only it knows), ingress_ended and room_finished stop it, the producer's route answers the
-// running one; and an ended event takes no stream on any ingest route (410 `event_ended`).
+// running one; the egress's key is kept for a media process that restarts; and an ended event
+// takes no stream on any ingest route (410 `event_ended`).
 
 import { createHash } from 'node:crypto';
 import { MemorySeatStore } from '@fanfare/fanout';
@@ -12,6 +13,7 @@ import {
   StreamControlError,
   createApp,
   openWebrtcTier,
+  restoreStreamKeys,
   type StreamControl,
   type StreamInfo,
 } from '../src/index.js';
@@ -57,7 +59,12 @@ beforeEach(() => {
   hashes = [];
   const webrtc = openWebrtcTier(
     { url: lk.url, apiKey: KEY, apiSecret: SECRET, ingest: 'ingress', roomPrefix: 'eg-' },
-    { seats: new MemorySeatStore(), clock: fx.clock, logger: fx.deps.logger!, streams },
+    {
+      seats: new MemorySeatStore(),
+      clock: fx.clock,
+      logger: fx.deps.logger!,
+      media: { streams, keys: fx.db.streamKeys },
+    },
   );
   const playback = new LlHlsPlaybackIssuer({
     secret: Buffer.from('m'.repeat(32)),
@@ -117,6 +124,17 @@ describe('the room egress follows the WHIP ingest', () => {
     expect(url).toMatch(/^rtmp:\/\/media\.test:1935\/live\/sk_/);
     const key = url!.slice(url!.lastIndexOf('/') + 1);
     expect(hashes).toEqual([createHash('sha256').update(key).digest('hex')]);
+    // A media process that restarts now gets the egress's key back, not the one it replaced.
+    const restored: string[] = [];
+    const restarted: StreamControl = {
+      setKey: async (eventId, sha) => {
+        restored.push(`${eventId}:${sha}`);
+        return (await streams.info(eventId))!;
+      },
+      info: async () => undefined,
+    };
+    await restoreStreamKeys(fx.db.streamKeys, restarted);
+    expect(restored).toContain(`follow:${hashes[0]}`);
     expect(await status('follow')).toMatchObject({
       egress: egress!.egressId,
       ingest: { live: true },
@@ -189,7 +207,12 @@ describe('the room egress follows the WHIP ingest', () => {
     const tierOf = (control: StreamControl) =>
       openWebrtcTier(
         { url: lk.url, apiKey: KEY, apiSecret: SECRET, ingest: 'ingress', roomPrefix: 'eg-' },
-        { seats, clock: fx.clock, logger: fx.deps.logger!, streams: control },
+        {
+          seats,
+          clock: fx.clock,
+          logger: fx.deps.logger!,
+          media: { streams: control, keys: fx.db.streamKeys },
+        },
       );
     const down = createApp({ ...fx.deps, streams: failing, webrtc: tierOf(failing) });
     const up = createApp({ ...fx.deps, streams, webrtc: tierOf(streams) });

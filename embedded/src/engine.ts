@@ -134,7 +134,7 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
       seats: adapters.seats,
       clock: systemClock,
       logger,
-      streams,
+      media: streams && { streams, keys: db.streamKeys },
     }),
   });
   const pagesDir = options.pagesDir;
