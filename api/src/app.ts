@@ -20,7 +20,7 @@ import {
   newFanName,
   parseJoinRequest,
 } from './join-request.js';
-import { activeTraceId, childSpan, serverSpan } from './tracing.js';
+import { activeTraceId, childSpan, serverSpan, withTraceparent } from './tracing.js';
 import { JOIN_ADMITTED, UNMATCHED_ROUTE, ApiMetrics } from './metrics.js';
 import { ApiError, PROBLEM_CONTENT_TYPE, fromDbError, toProblem } from './problem.js';
 import { auditRoutes } from './routes/audit.js';
@@ -268,7 +268,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         : llHls;
     const body: JoinResponse = {
       token,
-      gatewayUrl,
+      gatewayUrl: withTraceparent(gatewayUrl),
       eventId: event.id,
       user,
       expiresAt,

@@ -9,6 +9,7 @@ import {
   host,
   integer,
   natsServers,
+  otlpEndpoint,
   parseEnv,
   port,
   prefix,
@@ -156,16 +157,7 @@ export const API_VARIABLES = {
     meaning:
       "without `DATABASE_URL`: PGlite's data directory, or `memory` for a database lost at exit",
   }),
-  OTEL_EXPORTER_OTLP_ENDPOINT: variable(
-    z
-      .string()
-      .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'must be an http:// or https:// URL' })
-      .optional(),
-    {
-      meaning:
-        'an OTLP/HTTP collector (e.g. `http://otel-collector:4318`): traces are sent as JSON to `<url>/v1/traces`; unset: tracing off',
-    },
-  ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint(),
   CAPACITY_PROFILE: variable(z.string().min(1).optional(), {
     meaning:
       'a capacity profile (`loadtest/results/capacity.json` from `pnpm bench`) for pre-warm plans; unset: the documented default shard figures',

@@ -1,9 +1,10 @@
 // OpenTelemetry traces for the API. Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set: then the
-// OpenTelemetry Node SDK (`@opentelemetry/sdk-node`) exports spans as OTLP/HTTP JSON to
-// `<endpoint>/v1/traces`. Off, `@opentelemetry/api` hands out its no-op tracer, so the spans the
-// routes open cost a function call. Each request is a server span named `<METHOD> <route
+// OpenTelemetry Node SDK (`@opentelemetry/sdk-node`, started by fanout's tracing.ts, as on the
+// shards) exports spans as OTLP/HTTP JSON to `<endpoint>/v1/traces`. Off, `@opentelemetry/api`
+// hands out its no-op tracer, so the spans the routes open cost a function call. Each request is a server span named `<METHOD> <route
 // template>`, continuing a W3C `traceparent` the caller sent; the join opens children for the
-// event lookup and the token signing. Error logs carry the active span's trace id.
+// event lookup and the token signing, and hands its context to the shard in the gateway URL.
+// Error logs carry the active span's trace id.
 
 import {
   context,
@@ -13,38 +14,24 @@ import {
   trace,
   type Span,
 } from '@opentelemetry/api';
+import { TRACEPARENT_PARAM } from '@fanfare/protocol';
+import {
+  activeTraceIds,
+  startTracing as startSharedTracing,
+  traceHeaders,
+  type Tracing,
+} from '@fanfare/fanout';
 
 export const TRACER_NAME = '@fanfare/api';
 
-export interface Tracing {
-  /** Flushes the spans not yet exported, then stops the SDK. */
-  close(): Promise<void>;
-}
+export type { Tracing };
 
-/**
- * Starts the SDK when `endpoint` is set (OTEL_EXPORTER_OTLP_ENDPOINT); undefined when not. The
- * SDK is imported only then, so a process without tracing never loads it.
- */
-export async function startTracing(options: {
+/** Starts the shared setup (fanout's tracing.ts) under the API's tracer name. */
+export function startTracing(options: {
   endpoint: string | undefined;
   serviceName: string;
 }): Promise<Tracing | undefined> {
-  if (options.endpoint === undefined) return undefined;
-  const [{ NodeSDK }, { OTLPTraceExporter }, { BatchSpanProcessor }] = await Promise.all([
-    import('@opentelemetry/sdk-node'),
-    import('@opentelemetry/exporter-trace-otlp-http'),
-    import('@opentelemetry/sdk-trace-base'),
-  ]);
-  const url = `${options.endpoint.replace(/\/+$/, '')}/v1/traces`;
-  const sdk = new NodeSDK({
-    serviceName: options.serviceName,
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }))],
-    instrumentations: [],
-    metricReaders: [],
-    logRecordProcessors: [],
-  });
-  sdk.start();
-  return { close: () => sdk.shutdown() };
+  return startSharedTracing({ ...options, tracerName: TRACER_NAME });
 }
 
 /** The API's tracer (the no-op one while tracing is off). */
@@ -54,8 +41,21 @@ export function apiTracer() {
 
 /** The active span's trace id, for log lines; undefined when no span records. */
 export function activeTraceId(): string | undefined {
-  const span = trace.getActiveSpan();
-  return span?.isRecording() ? span.spanContext().traceId : undefined;
+  return activeTraceIds()?.traceId;
+}
+
+/**
+ * `gatewayUrl` with the active span's W3C context as a `traceparent` query parameter, when a
+ * span records; unchanged otherwise. The shard continues the join's trace from it (browsers
+ * cannot set headers on a WebSocket upgrade; every client keeps the URL's query as it is).
+ */
+export function withTraceparent(gatewayUrl: string): string {
+  if (!trace.getActiveSpan()?.isRecording()) return gatewayUrl;
+  const { traceparent } = traceHeaders();
+  if (traceparent === undefined) return gatewayUrl;
+  const url = new URL(gatewayUrl);
+  url.searchParams.set(TRACEPARENT_PARAM, traceparent);
+  return url.toString();
 }
 
 /**

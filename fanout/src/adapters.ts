@@ -5,6 +5,7 @@
 // REDIS_URL), so a process can run NATS with memory stores; the config schemas refuse that mix
 // for the processes that share state (a distributed shard needs every store shared).
 
+import type { Tracer } from '@opentelemetry/api';
 import { Redis } from 'ioredis';
 import type { Bus } from './bus.js';
 import { MemoryBus } from './bus-memory.js';
@@ -52,6 +53,11 @@ export interface AdaptersConfig {
   logger: Logger;
   /** Time for the memory log and registry (tests pass a manual clock). */
   clock?: Clock;
+  /**
+   * This process's tracer (tracing.ts): the JetStream event log opens spans for appends and
+   * deliveries with it. Undefined (tracing off, or the memory log): none.
+   */
+  tracer?: Tracer | undefined;
   /** Options of the memory event log (tests: limits, a clock); ignored when NATS is configured. */
   memoryLog?: MemoryEventLogOptions;
 }
@@ -95,7 +101,13 @@ export async function openAdapters(config: AdaptersConfig): Promise<Adapters> {
   if (config.natsServers.length > 0) {
     link = await connectNats({ servers: [...config.natsServers], name: config.name, logger });
     bus = new NatsBus({ connection: link, ownsConnection: false, logger });
-    log = new JetStreamEventLog({ connection: link, ownsConnection: false, subjects, logger });
+    log = new JetStreamEventLog({
+      connection: link,
+      ownsConnection: false,
+      subjects,
+      logger,
+      tracer: config.tracer,
+    });
   } else {
     bus = new MemoryBus();
     log = new MemoryEventLog({ clock, ...config.memoryLog });

@@ -177,6 +177,23 @@ export function redisUrl(doc: VariableDoc) {
   );
 }
 
+/**
+ * OTEL_EXPORTER_OTLP_ENDPOINT: the standard OpenTelemetry variable, an http(s) URL or unset
+ * (tracing off); every process reads it the same way (tracing.ts).
+ */
+export function otlpEndpoint() {
+  return variable(
+    z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'must be an http:// or https:// URL' })
+      .optional(),
+    {
+      meaning:
+        'an OTLP/HTTP collector (e.g. `http://otel-collector:4318`): traces are sent as JSON to `<url>/v1/traces`; unset: tracing off',
+    },
+  );
+}
+
 /** FANFARE_PREFIX: the namespace shared by the API and every shard. */
 export function prefix(doc: VariableDoc) {
   return variable(

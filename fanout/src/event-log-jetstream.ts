@@ -14,11 +14,13 @@ import {
   type JetStreamClient,
   type JetStreamManager,
 } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/nats-core';
+import { nanos, type MsgHdrs } from '@nats-io/nats-core';
+import type { Tracer } from '@opentelemetry/api';
 import type { Subscription } from './bus.js';
 import { systemClock, type Clock } from './clock.js';
 import type { AppendResult, EventLog, LogEntry, LogRange } from './event-log.js';
 import { LOG_DEDUPE_WINDOW_MS, LOG_MAX_AGE_MS, LOG_MAX_ENTRIES } from './event-log-limits.js';
+import { EventLogTracing } from './event-log-trace.js';
 import { HandlerRegistry } from './handler-registry.js';
 import { FOLLOW_CLOCK_SKEW_MS, LogFollower, toLogEntry } from './jetstream-log-follower.js';
 import { LogStreams, type LogBounds, type LogStreamLimits } from './jetstream-log-streams.js';
@@ -51,6 +53,8 @@ export interface JetStreamEventLogOptions {
   /** Time for follower start points and restart backoff. */
   clock?: Clock;
   logger?: Logger;
+  /** Spans for appends and deliveries (event-log-trace.ts); undefined (tracing off): none. */
+  tracer?: Tracer | undefined;
 }
 
 type Follower = (entry: LogEntry) => void;
@@ -82,6 +86,7 @@ export class JetStreamEventLog implements EventLog {
   #clock: Clock;
   #followSkewMs: number;
   #logger: Logger;
+  #tracing: EventLogTracing | undefined;
   #handlers = new HandlerRegistry<Follower>();
   #followers = new Map<string, LogFollower>();
   /** Cleanups off the caller's path (unfollowed consumers, read consumers); close() waits. */
@@ -95,6 +100,7 @@ export class JetStreamEventLog implements EventLog {
     this.#clock = options.clock ?? systemClock;
     this.#followSkewMs = options.followSkewMs ?? FOLLOW_CLOCK_SKEW_MS;
     this.#logger = options.logger ?? consoleLogger;
+    this.#tracing = options.tracer ? new EventLogTracing(options.tracer) : undefined;
     this.#js = jetstream(this.#link.nc);
     this.#limits = {
       maxEntries: options.maxEntries ?? LOG_MAX_ENTRIES,
@@ -115,18 +121,23 @@ export class JetStreamEventLog implements EventLog {
     const streamName = this.#subjects.logStream(eventId);
     const { streams } = await this.#ready();
     let epoch = await streams.ensure(eventId);
-    const publish = () => this.#js.publish(subject, data, { msgID: msgId, expect: { streamName } });
-    let ack;
-    try {
-      ack = await publish();
-    } catch (err) {
-      // No responders: the stream we remembered is gone (deleted by an operator or a test).
-      // Recreate it once (a new epoch); a second failure is the caller's.
-      if (!(err instanceof Error && err.name === 'JetStreamNotEnabled')) throw err;
-      streams.forget(eventId);
-      epoch = await streams.ensure(eventId);
-      ack = await publish();
-    }
+    const send = async (headers?: MsgHdrs) => {
+      const publish = () =>
+        this.#js.publish(subject, data, { msgID: msgId, expect: { streamName }, headers });
+      try {
+        return await publish();
+      } catch (err) {
+        // No responders: the stream we remembered is gone (deleted by an operator or a test).
+        // Recreate it once (a new epoch); a second failure is the caller's.
+        if (!(err instanceof Error && err.name === 'JetStreamNotEnabled')) throw err;
+        streams.forget(eventId);
+        epoch = await streams.ensure(eventId);
+        return publish();
+      }
+    };
+    const ack = this.#tracing
+      ? await this.#tracing.append(subject, eventId, msgId, send)
+      : await send();
     // The epoch as last learned (PubAck does not carry it): see AppendResult.epoch.
     return {
       epoch: (await streams.known(eventId)) ?? epoch,
@@ -147,7 +158,7 @@ export class JetStreamEventLog implements EventLog {
         eventId,
         stream: streamName,
         bounds: async () => (await this.#ready()).streams.boundsCreating(eventId),
-        deliver: (entry) => this.#deliver(eventId, entry),
+        deliver: (entry, headers) => this.#deliver(eventId, entry, headers),
         logger: this.#logger,
         clock: this.#clock,
         skewMs: this.#followSkewMs,
@@ -196,12 +207,18 @@ export class JetStreamEventLog implements EventLog {
     if (this.#ownsConnection) await this.#link.close();
   }
 
-  #deliver(eventId: string, entry: LogEntry): void {
-    this.#handlers.forEach(
-      eventId,
-      (handler) => handler(entry),
-      (err) => this.#logger.error('event log follower handler failed', { eventId, err }),
-    );
+  #deliver(eventId: string, entry: LogEntry, headers: MsgHdrs | undefined): void {
+    const run = () =>
+      this.#handlers.forEach(
+        eventId,
+        (handler) => handler(entry),
+        (err) => this.#logger.error('event log follower handler failed', { eventId, err }),
+      );
+    if (this.#tracing) {
+      this.#tracing.deliver(this.#subjects.log(eventId), eventId, entry, headers, run);
+    } else {
+      run();
+    }
   }
 
   /**

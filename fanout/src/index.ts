@@ -77,6 +77,14 @@ export {
 export type { Tally, VoteOutcome, VoteStatus, VoteStore } from './vote-store.js';
 export { MemoryVoteStore } from './vote-store-memory.js';
 export { RedisVoteStore } from './vote-store-redis.js';
+export {
+  activeTraceIds,
+  contextFromTraceparent,
+  startTracing,
+  traceHeaders,
+  type Tracing,
+} from './tracing.js';
+export { LOG_APPEND_SPAN, LOG_DELIVER_SPAN } from './event-log-trace.js';
 export { consoleLogger, jsonLogger, silentLogger, type LogFields, type Logger } from './logger.js';
 export {
   NATS_CONNECT_TIMEOUT_MS,
@@ -115,6 +123,7 @@ export {
   host,
   integer,
   natsServers,
+  otlpEndpoint,
   parseEnv,
   port,
   prefix,

@@ -15,7 +15,7 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { nanos, type NatsConnection } from '@nats-io/nats-core';
+import { nanos, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import type { Clock, TimerHandle } from './clock.js';
 import type { LogEntry } from './event-log.js';
 import type { LogBounds } from './jetstream-log-streams.js';
@@ -61,7 +61,8 @@ export interface LogFollowerDeps {
   /** The stream's bounds and epoch now, creating the stream when missing. */
   bounds: () => Promise<LogBounds>;
   /** Called once per entry, in seq order; must not throw. */
-  deliver: (entry: LogEntry) => void;
+  /** Each entry in seq order, with its message's NATS headers (they may carry trace context). */
+  deliver: (entry: LogEntry, headers: MsgHdrs | undefined) => void;
   logger: Logger;
   clock: Clock;
   skewMs: number;
@@ -225,7 +226,7 @@ export class LogFollower {
     const seq = msg.info.streamSequence;
     if (this.#cursor !== undefined && seq <= this.#cursor) return;
     this.#cursor = seq;
-    this.#deps.deliver(toLogEntry(msg, this.#epoch ?? ''));
+    this.#deps.deliver(toLogEntry(msg, this.#epoch ?? ''), msg.headers);
   }
 
   async #report(messages: ConsumerMessages): Promise<void> {

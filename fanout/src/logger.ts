@@ -1,6 +1,9 @@
 // The one structured logger seam every service uses: a few levels and fields, written as one
 // JSON object per line so shard and API logs can be read by machines. Injected everywhere;
-// tests pass `silentLogger`. No logging library: a service may wrap pino behind this.
+// tests pass `silentLogger`. No logging library: a service may wrap pino behind this. A line
+// written inside a recording span carries its `traceId` and `spanId` (tracing.ts).
+
+import { activeTraceIds } from './tracing.js';
 
 export type LogFields = Record<string, unknown>;
 
@@ -19,6 +22,11 @@ function serialise(value: unknown): unknown {
 function writer(level: string, base: LogFields) {
   return (msg: string, fields?: LogFields) => {
     const record: LogFields = { t: new Date().toISOString(), level, msg, ...base };
+    const ids = activeTraceIds();
+    if (ids) {
+      record.traceId = ids.traceId;
+      record.spanId = ids.spanId;
+    }
     for (const [key, value] of Object.entries(fields ?? {})) record[key] = serialise(value);
     (level === 'info' ? process.stdout : process.stderr).write(`${JSON.stringify(record)}\n`);
   };

@@ -11,6 +11,7 @@ import {
   host,
   integer,
   natsServers,
+  otlpEndpoint,
   parseEnv,
   port,
   prefix,
@@ -194,6 +195,7 @@ export const GATEWAY_VARIABLES = {
   RESUME_TICKET_TTL_S: variable(integer(10, 3600).default(RESUME_TICKET_TTL_S), {
     meaning: "a resume ticket's lifetime, seconds; never past the token's `exp`",
   }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint(),
 };
 
 function rate(fallback: number) {
@@ -212,13 +214,20 @@ function requireOneKeySource(
 }
 
 /** A parsed gateway configuration always names where its keys come from. */
-export type LoadedGatewayConfig = Readonly<GatewayConfig & { keySource: KeySource }>;
+export type LoadedGatewayConfig = Readonly<GatewayConfig & ProcessOnly>;
+
+/** What only the process's main reads: where keys come from and where traces go. */
+interface ProcessOnly {
+  keySource: KeySource;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT; undefined: tracing off. */
+  otlpEndpoint: string | undefined;
+}
 
 const gatewaySchema = z
   .object(GATEWAY_VARIABLES)
   .superRefine(requireSharedState, { when: () => true })
   .superRefine(requireOneKeySource, { when: () => true })
-  .transform((env): GatewayConfig & { keySource: KeySource } => {
+  .transform((env): GatewayConfig & ProcessOnly => {
     const base = defaultGatewayConfig();
     return {
       ...base,
@@ -255,6 +264,7 @@ const gatewaySchema = z
               source: 'variable',
             },
       capacityProfile: env.CAPACITY_PROFILE,
+      otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
       resumeTickets: {
         // A shard alone is the only one to read its tickets; among others, a key of its own
         // would refuse every ticket another shard issued, so there are none unless configured.

@@ -30,6 +30,8 @@ import { RoomRegistry } from './room-registry.js';
 import { endSession, type Session, type Socket } from './session.js';
 import type { TokenVerifier } from './token-verifier.js';
 import { createUpgradeHandler } from './upgrade.js';
+import { ConnectTraces } from './connect-trace.js';
+import type { Tracer } from '@opentelemetry/api';
 import { Admission } from './admission.js';
 import { ResumeTickets } from './resume-tickets.js';
 import { UserSockets } from './user-sockets.js';
@@ -56,6 +58,8 @@ export interface GatewayDeps {
   verifier: TokenVerifier;
   clock?: Clock;
   logger?: Logger;
+  /** The process's tracer when it traces (connect-trace.ts); undefined: no spans, no cost. */
+  tracer?: Tracer | undefined;
 }
 
 const REQUIRED_SEAMS = [
@@ -86,6 +90,7 @@ export class Gateway {
   #app: Uws.TemplatedApp;
   #clock: Clock;
   #logger: Logger;
+  #traces: ConnectTraces | undefined;
   #rooms: RoomRegistry;
   #partyHub: PartyHub;
   #parties: PartyActions;
@@ -111,6 +116,7 @@ export class Gateway {
     this.#uws = loadNativeUws();
     this.#clock = deps.clock ?? systemClock;
     this.#logger = deps.logger ?? jsonLogger({ shard: config.shardId });
+    this.#traces = deps.tracer ? new ConnectTraces(deps.tracer) : undefined;
     this.#app = this.#uws.App();
     this.admission = new Admission(config.admission.spec, this.#clock.now());
     this.metrics = new GatewayMetrics(
@@ -186,6 +192,7 @@ export class Gateway {
         logger: this.#logger,
         metrics: this.metrics,
         admission: this.admission,
+        traces: this.#traces,
       }),
       open: (ws) => {
         this.#connections++;
@@ -198,7 +205,7 @@ export class Gateway {
         // Subscribing and the welcome stay together in one synchronous step, so no broadcast
         // can reach the fan before its welcome.
         queueMicrotask(() => {
-          if (session.closed) return;
+          if (session.closed) return this.#traces?.drop(session.sessionId);
           for (const old of this.#userSockets.add(session.user.id, ws)) {
             endSession(
               old,
@@ -207,7 +214,9 @@ export class Gateway {
               'too many sockets for this user',
             );
           }
-          session.room.attach(ws, session);
+          if (this.#traces)
+            this.#traces.welcome(session.sessionId, () => session.room.attach(ws, session));
+          else session.room.attach(ws, session);
           this.#parties.attach(ws, session);
         });
       },

@@ -3,7 +3,7 @@
 // JetStream, and REDIS_URL (then required) shares the stores and the registry the API assigns
 // fans from. SIGTERM or SIGINT runs the graceful shutdown.
 
-import { ConfigError, jsonLogger, openAdapters, systemClock } from '@fanfare/fanout';
+import { ConfigError, jsonLogger, openAdapters, startTracing, systemClock } from '@fanfare/fanout';
 import { readFileSync } from 'node:fs';
 import { admissionFromProfile } from './admission.js';
 import { WS_PATH, loadGatewayConfig, type LoadedGatewayConfig } from './config.js';
@@ -29,11 +29,21 @@ async function main(): Promise<void> {
   if (config.natsServers.length === 0)
     logger.warn('NATS_URL is not set: this shard runs alone (in-memory bus, log and stores)');
 
-  const adapters = await openAdapters({ ...config, name: config.shardId, logger });
+  // Traces only with OTEL_EXPORTER_OTLP_ENDPOINT; the tracer reaches the event log and the
+  // upgrade, nothing else (no span per delivered frame).
+  const tracing = await startTracing({
+    endpoint: config.otlpEndpoint,
+    serviceName: 'fanfare-gateway',
+    tracerName: '@fanfare/gateway',
+    instanceId: config.shardId,
+  });
+  const tracer = tracing?.tracer;
+  const adapters = await openAdapters({ ...config, name: config.shardId, logger, tracer });
   const gateway = new Gateway(config, {
     ...adapters,
     verifier: new Es256TokenVerifier(config.keySource, config.tokenIssuer),
     logger,
+    tracer,
   });
   gateway.metrics.withProcessMetrics();
   if (adapters.link) gateway.metrics.watchNats(adapters.link, () => adapters.bus.activeSubjects());
@@ -58,6 +68,7 @@ async function main(): Promise<void> {
     await closing;
     await heartbeat.close();
     await adapters.close();
+    await tracing?.close(); // flushes the last spans
     process.exit(0);
   };
   process.once('SIGTERM', (signal) => void shutdown(signal));

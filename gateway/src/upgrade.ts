@@ -4,6 +4,7 @@
 // completed inside `cork`. Every refusal is an HTTP status with a reason code.
 
 import {
+  TRACEPARENT_PARAM,
   UPGRADE_REFUSALS,
   negotiateSubprotocol,
   parseResumeQuery,
@@ -21,6 +22,7 @@ import type { ResumePlan } from './resume-plan.js';
 import type { ResumeTickets } from './resume-tickets.js';
 import type { RoomRegistry } from './room-registry.js';
 import { newSession } from './session.js';
+import type { ConnectTrace, ConnectTraces } from './connect-trace.js';
 import type { TokenVerifier } from './token-verifier.js';
 import type { Uws } from './uws.js';
 
@@ -37,6 +39,8 @@ export interface UpgradeDeps {
   metrics: GatewayMetrics;
   /** The connection-rate budget, taken from before any other work. */
   admission: Admission;
+  /** Upgrade spans (connect-trace.ts) when the shard traces; undefined: none, no cost. */
+  traces: ConnectTraces | undefined;
 }
 
 /** Seconds a refused client should wait when the shard is not ready. */
@@ -59,7 +63,7 @@ export function refuse(
 }
 
 export function createUpgradeHandler(deps: UpgradeDeps) {
-  const { config, verifier, tickets, rooms, ids, logger } = deps;
+  const { config, verifier, tickets, rooms, ids, logger, traces } = deps;
   const deny = (
     res: Uws.HttpResponse,
     reason: UpgradeRefusal,
@@ -77,6 +81,9 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     const extensions = req.getHeader('sec-websocket-extensions');
     const origin = req.getHeader('origin');
     const query = req.getQuery() ?? '';
+    // Only when the shard traces: the caller's W3C context (the header wins over the query).
+    const traceHeader = traces ? req.getHeader('traceparent') : '';
+    const traceState = traces ? req.getHeader('tracestate') : '';
     let aborted = false;
     res.onAborted(() => {
       aborted = true;
@@ -100,28 +107,39 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     const credential = readCredential(params, negotiated.bearer);
     if (!credential) return deny(res, 'token_missing', 'pass the token as ?token=');
 
+    const connect: ConnectTrace | undefined = traces?.start(
+      traceHeader || (params.get(TRACEPARENT_PARAM) ?? ''),
+      traceState,
+    );
+    /** A refusal after work began: counted, answered, and the upgrade span ended with it. */
+    const refuseLate = (reason: UpgradeRefusal, message: string): void => {
+      connect?.end({ refusal: reason, aborted });
+      if (!aborted) deny(res, reason, message);
+    };
+    const verify = () => verifyCredential(credential, verifier, tickets, deps.now());
     const admit = async (): Promise<void> => {
       let claims, tokenExp;
       try {
-        ({ claims, tokenExp } = await verifyCredential(credential, verifier, tickets, deps.now()));
+        ({ claims, tokenExp } = await (connect ? connect.step('token.verify', verify) : verify()));
       } catch (err) {
-        if (aborted) return;
-        if (isCredentialRejection(err)) return deny(res, err.reason, err.message);
+        if (isCredentialRejection(err)) return refuseLate(err.reason, err.message);
+        if (aborted) return connect?.end({ aborted });
         throw err;
       }
-      if (aborted) return;
+      if (aborted) return connect?.end({ aborted });
       let room: EventRoom;
+      const evt = claims.evt;
       try {
-        room = await rooms.acquire(claims.evt);
+        room = await (connect
+          ? connect.step('room.acquire', () => rooms.acquire(evt))
+          : rooms.acquire(evt));
       } catch (err) {
         logger.warn('room failed to start', { eventId: claims.evt, err });
-        if (!aborted) deny(res, 'not_ready', 'event is briefly unavailable');
-        return;
+        return refuseLate('not_ready', 'event is briefly unavailable');
       }
       if (room.sanctionOf(claims.sub)?.kind === 'ban') {
         rooms.release(room);
-        if (!aborted) deny(res, 'banned', 'a moderator banned you from this event');
-        return;
+        return refuseLate('banned', 'a moderator banned you from this event');
       }
       // The room is ready, so its stage is the store's (or the default when there is none).
       if (
@@ -130,8 +148,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
         !claims.ent.includes('ticketed')
       ) {
         rooms.release(room);
-        if (!aborted) deny(res, 'not_entitled', 'this event is for ticket holders');
-        return;
+        return refuseLate('not_entitled', 'this event is for ticket holders');
       }
       let resume: ResumePlan | undefined;
       if (since !== undefined) {
@@ -144,8 +161,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       }
       if (aborted || !deps.isReady()) {
         rooms.release(room);
-        if (!aborted) deny(res, 'not_ready', 'shard is draining');
-        return;
+        return refuseLate('not_ready', 'shard is draining');
       }
       const session = newSession({
         sessionId: ids.next(),
@@ -162,11 +178,18 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       });
       // Corked, as uWS requires of async responses. Nothing may be sent from the `open` handler
       // this runs (see Gateway's `open`): uWS 20.30 can then close the fresh socket.
+      if (connect) {
+        connect.admitted({ user: claims.sub, event: room.eventId, session: session.sessionId });
+        traces?.hold(session.sessionId, connect);
+      }
       res.cork(() => res.upgrade(session, key, negotiated.subprotocol, extensions, context));
     };
-    admit().catch((err: unknown) => {
-      logger.error('upgrade failed', { err });
-      if (!aborted) deny(res, 'not_ready', 'internal error');
-    });
+    const run = (): Promise<void> =>
+      admit().catch((err: unknown) => {
+        logger.error('upgrade failed', { err });
+        connect?.end({ error: true, aborted });
+        if (!aborted) deny(res, 'not_ready', 'internal error');
+      });
+    void (connect ? connect.run(run) : run());
   };
 }

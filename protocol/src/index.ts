@@ -6,6 +6,7 @@ export * from './limits.js';
 export type * from './messages.js';
 export * from './token.js';
 export * from './resume-ticket.js';
+export * from './trace-context.js';
 export * from './version.js';
 export * from './stage.js';
 export * from './party.js';

@@ -22,3 +22,14 @@ export {
   type DelayProxyOptions,
   type PathDelay,
 } from './delay-proxy.js';
+export {
+  OTLP_WAIT_LIMIT_MS,
+  attributeOf,
+  startOtlpReceiver,
+  type OtlpAttribute,
+  type OtlpReceiver,
+  type OtlpRequest,
+  type OtlpSpan,
+  type OtlpTraceExport,
+  type ReceivedSpan,
+} from './otlp-receiver.js';

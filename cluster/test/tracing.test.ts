@@ -1,0 +1,227 @@
+// Traces across processes: the API and two gateway shards as real processes on a private
+// nats-server, exporting to a real OTLP/HTTP receiver (testkit's, decoding the exporters' JSON).
+// One join is one trace from the API's join span to the shard's upgrade and welcome (the context
+// rides in the gateway URL's `traceparent`); one chat message is one trace from its publish on one
+// shard to its delivery on both, the context riding in the JetStream message's NATS headers.
+
+import {
+  connectTestRedis,
+  deletePrefix,
+  requireNatsServerBinary,
+  runPrefix,
+  startNatsServer,
+  type TestNatsServer,
+} from '@fanfare/fanout/testing';
+import { LOG_APPEND_SPAN, LOG_DELIVER_SPAN } from '@fanfare/fanout';
+import { TRACEPARENT_PARAM } from '@fanfare/protocol';
+import {
+  attributeOf,
+  connectFan,
+  startOtlpReceiver,
+  type FanClient,
+  type OtlpReceiver,
+  type OtlpTraceExport,
+  type ReceivedSpan,
+} from '@fanfare/testkit';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cluster } from '../src/index.js';
+
+const redisProbe = await connectTestRedis();
+redisProbe?.disconnect();
+const runnable = requireNatsServerBinary() && redisProbe !== undefined;
+
+/** The exporters' batch delay, ms: short, so the spans arrive while the test waits. */
+const EXPORT_DELAY_MS = '100';
+const SERVER = 2;
+const PRODUCER = 4;
+const CONSUMER = 5;
+
+const JOIN_SPAN = 'POST /v1/events/:id/join';
+const JOIN_TRACE_DOC = new URL('../../docs/examples/join-trace.json', import.meta.url);
+/** The resource attributes the docs example keeps (the rest name this machine's host and process). */
+const KEPT_RESOURCE = [
+  'service.name',
+  'service.instance.id',
+  'telemetry.sdk.name',
+  'telemetry.sdk.version',
+];
+
+/** The trace export requests holding `traceId`'s spans, as sent, other traces' spans left out. */
+function joinExports(receiver: OtlpReceiver, traceId: string): OtlpTraceExport[] {
+  return receiver.requests
+    .filter((r) => r.path === '/v1/traces')
+    .map((r) => r.body as OtlpTraceExport)
+    .map((body) => ({
+      resourceSpans: body.resourceSpans.map((rs) => ({
+        ...rs,
+        resource: {
+          ...rs.resource,
+          attributes: rs.resource.attributes.filter((a) => KEPT_RESOURCE.includes(a.key)),
+        },
+        scopeSpans: rs.scopeSpans
+          .map((ss) => ({ ...ss, spans: ss.spans.filter((sp) => sp.traceId === traceId) }))
+          .filter((ss) => ss.spans.length > 0),
+      })),
+    }))
+    .filter((body) => body.resourceSpans.some((rs) => rs.scopeSpans.length > 0));
+}
+
+/** `service: span <- parent span` for every span of the exports, sorted: a trace's shape. */
+function spanTree(exports: OtlpTraceExport[]): string[] {
+  const spans = exports.flatMap((e) =>
+    e.resourceSpans.flatMap((rs) => {
+      const service = attributeOf(rs.resource.attributes, 'service.name');
+      return rs.scopeSpans.flatMap((ss) => ss.spans.map((sp) => ({ ...sp, service })));
+    }),
+  );
+  const byId = new Map(spans.map((sp) => [sp.spanId, sp.name]));
+  return spans
+    .map((sp) => `${sp.service}: ${sp.name} <- ${byId.get(sp.parentSpanId ?? '') ?? '(root)'}`)
+    .sort();
+}
+
+describe.skipIf(!runnable)('traces across the API and the shards', () => {
+  let receiver: OtlpReceiver;
+  let nats: TestNatsServer | undefined;
+  let cluster: Cluster | undefined;
+  let prefix = '';
+  const fans: FanClient[] = [];
+
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+    prefix = runPrefix('trace').replace(/:/g, '-');
+    nats = await startNatsServer();
+    const otel = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_BSP_SCHEDULE_DELAY: EXPORT_DELAY_MS,
+    };
+    cluster = await Cluster.start({
+      shards: 2,
+      natsUrl: nats.url,
+      redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      prefix,
+      apiEnv: otel,
+      shardEnv: { ...otel, READINESS_GRACE_MS: '0' },
+      output: (name, line) => {
+        if (/"level":"error"/.test(line)) process.stdout.write(`[${name}] ${line}\n`);
+      },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const fan of fans) fan.close();
+    await cluster?.stop();
+    await nats?.dispose();
+    const redis = await connectTestRedis();
+    if (redis) {
+      await deletePrefix(redis, prefix);
+      redis.disconnect();
+    }
+    await receiver?.close();
+  });
+
+  async function join(name: string): Promise<{ token: string; gatewayUrl: string }> {
+    const res = await fetch(`${cluster!.apiUrl}/v1/events/demo/join`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name }),
+    });
+    expect(res.status).toBe(200);
+    return (await res.json()) as { token: string; gatewayUrl: string };
+  }
+
+  async function connect(gatewayUrl: string, token: string): Promise<FanClient> {
+    const url = new URL(gatewayUrl);
+    url.searchParams.set('token', token);
+    const fan = await connectFan(url.toString());
+    fans.push(fan);
+    await fan.next('welcome');
+    return fan;
+  }
+
+  const inTrace = (spans: ReceivedSpan[], traceId: string) =>
+    spans.filter((s) => s.traceId === traceId);
+
+  it('follows one join from the API to the shard’s welcome as one trace', async () => {
+    const grant = await join('Ann');
+    const traceparent = new URL(grant.gatewayUrl).searchParams.get(TRACEPARENT_PARAM);
+    expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    const [, traceId, joinSpanId] = traceparent!.split('-') as [string, string, string];
+    await connect(grant.gatewayUrl, grant.token);
+
+    const names = [JOIN_SPAN, 'event.lookup', 'token.issue', 'ws upgrade', 'token.verify'];
+    const spans = inTrace(
+      await receiver.waitForSpans('the join trace', (all) => {
+        const got = new Set(inTrace(all, traceId).map((s) => s.name));
+        return [...names, 'room.acquire', 'welcome'].every((n) => got.has(n));
+      }),
+      traceId,
+    );
+    const one = (name: string) => {
+      const found = spans.filter((s) => s.name === name);
+      expect(found, name).toHaveLength(1);
+      return found[0]!;
+    };
+    const api = one(JOIN_SPAN);
+    expect(api).toMatchObject({ service: 'fanfare-api', kind: SERVER, spanId: joinSpanId });
+    expect(api.parentSpanId ?? '').toBe(''); // the join is the trace's root
+    const upgrade = one('ws upgrade');
+    expect(upgrade).toMatchObject({ service: 'fanfare-gateway', kind: SERVER });
+    expect(upgrade.parentSpanId).toBe(api.spanId);
+    const shard = new URL(grant.gatewayUrl).port;
+    expect(cluster!.shards.find((s) => s.name === upgrade.instance)?.port).toBe(Number(shard));
+    for (const child of ['token.verify', 'room.acquire', 'welcome']) {
+      expect(one(child), child).toMatchObject({
+        service: 'fanfare-gateway',
+        parentSpanId: upgrade.spanId,
+      });
+    }
+    expect(attributeOf(upgrade.attributes, 'fanfare.event.id')).toBe('demo');
+    // The welcome ends the upgrade span: it cannot end before its child.
+    expect(BigInt(upgrade.endTimeUnixNano)).toBeGreaterThanOrEqual(
+      BigInt(one('welcome').endTimeUnixNano),
+    );
+
+    // docs/examples/join-trace.json is one such trace as the exporters sent it: the same tree.
+    const sent = joinExports(receiver, traceId);
+    if (process.env.FANFARE_TRACE_SAMPLE) {
+      writeFileSync(process.env.FANFARE_TRACE_SAMPLE, `${JSON.stringify(sent, null, 2)}\n`);
+    }
+    const documented = JSON.parse(readFileSync(JOIN_TRACE_DOC, 'utf8')) as OtlpTraceExport[];
+    expect(spanTree(documented)).toEqual(spanTree(sent));
+  }, 30_000);
+
+  it('follows one chat message from its publish on one shard to its delivery on both', async () => {
+    const [g1, g2] = cluster!.shards;
+    const a = await join('Bea');
+    const b = await join('Cal');
+    const sender = await connect(`ws://127.0.0.1:${g1!.port}/ws`, a.token);
+    const reader = await connect(`ws://127.0.0.1:${g2!.port}/ws`, b.token);
+    const text = `traced ${Date.now()}`;
+    sender.send({ type: 'chat.send', text, ref: 'r1' });
+    await sender.next('ack');
+    await reader.until('the message on the other shard', () => reader.chatTexts().includes(text));
+
+    const all = await receiver.waitForSpans('the chat trace', (spans) => {
+      const publish = spans.find((s) => s.name === LOG_APPEND_SPAN && s.instance === 'g1');
+      if (!publish) return false;
+      const delivered = inTrace(spans, publish.traceId).filter((s) => s.name === LOG_DELIVER_SPAN);
+      return new Set(delivered.map((s) => s.instance)).size === 2;
+    });
+    const publishes = all.filter((s) => s.name === LOG_APPEND_SPAN);
+    expect(publishes).toHaveLength(1); // the joins published nothing
+    const publish = publishes[0]!;
+    expect(publish).toMatchObject({ service: 'fanfare-gateway', instance: 'g1', kind: PRODUCER });
+    expect(attributeOf(publish.attributes, 'messaging.system')).toBe('nats');
+    const deliveries = inTrace(all, publish.traceId).filter((s) => s.name === LOG_DELIVER_SPAN);
+    // One delivery span per shard, however many fans each delivered to.
+    expect(deliveries.map((s) => s.instance).sort()).toEqual(['g1', 'g2']);
+    for (const delivery of deliveries) {
+      expect(delivery).toMatchObject({ kind: CONSUMER, parentSpanId: publish.spanId });
+      expect(attributeOf(delivery.attributes, 'messaging.message.id')).toBe(
+        attributeOf(publish.attributes, 'messaging.message.id'),
+      );
+    }
+  }, 30_000);
+});
