@@ -178,10 +178,6 @@ describe.skipIf(!runnable)('traces across the API and the shards', () => {
       });
     }
     expect(attributeOf(upgrade.attributes, 'fanfare.event.id')).toBe('demo');
-    // The welcome ends the upgrade span: it cannot end before its child.
-    expect(BigInt(upgrade.endTimeUnixNano)).toBeGreaterThanOrEqual(
-      BigInt(one('welcome').endTimeUnixNano),
-    );
 
     // docs/examples/join-trace.json is one such trace as the exporters sent it: the same tree.
     const sent = joinExports(receiver, traceId);
