@@ -2,6 +2,8 @@
 // function from the expected audience, a capacity profile (the load tester's capacity.json, or
 // the documented default below) and the shards live now. Every estimate is a product of named
 // assumptions (constants with units), so an SRE can redo it by hand (docs/operations.md).
+// docs/capacity.md checks these terms against measured costs and names what the plan leaves
+// out (the shard CPU per chat delivery, the signals between shards).
 
 import { ASSIGNMENT_HEADROOM } from '@fanfare/fanout';
 import type { PrewarmPlan, PrewarmRequest, ShardFigures } from '@fanfare/protocol';
