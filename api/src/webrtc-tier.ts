@@ -93,7 +93,9 @@ export class WebrtcTier {
         identity: request.user.id,
         name: request.user.name,
       });
-      return { tier: 'webrtc', ...grant, fallback: llHls.url };
+      const webrtc: Playback = { tier: 'webrtc', ...grant, fallback: llHls.url };
+      if (llHls.targetLatencyMs !== undefined) webrtc.targetLatencyMs = llHls.targetLatencyMs;
+      return webrtc;
     } catch (err) {
       this.#deps.logger.warn('webrtc seat not given; answering ll-hls', {
         eventId: request.eventId,

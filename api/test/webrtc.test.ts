@@ -38,6 +38,7 @@ beforeEach(() => {
   const playback = new LlHlsPlaybackIssuer({
     secret: Buffer.from('m'.repeat(32)),
     publicUrl: 'https://media.test',
+    targetLatencyMs: 2_000,
   });
   app = createApp({ ...fx.deps, playback, webrtc });
 });
@@ -98,6 +99,7 @@ describe('the tier in the join reply', () => {
       tier: 'webrtc',
       url: lk.url.replace('http', 'ws'),
       room: `ff-${id}`,
+      targetLatencyMs: 2_000, // the fallback's event-wide target
     });
     expect(playback.fallback).toMatch(/^https:\/\/media\.test\/live\//);
     const { payload } = await jwtVerify(playback.token, new TextEncoder().encode(SECRET), {

@@ -44,6 +44,8 @@ export interface WebRtcPlayback {
   expiresAt: number;
   /** The LL-HLS master playlist URL (with its playback token) to play when WebRTC fails. */
   fallback: string;
+  /** The fallback's event-wide target delay behind live, ms, as on `LlHlsPlayback`. */
+  targetLatencyMs?: number;
 }
 
 /** What the join reply's `playback` holds. */

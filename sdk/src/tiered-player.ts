@@ -244,8 +244,17 @@ export class TieredPlayer<H extends HlsLike = HlsLike> {
   }
 
   #startLive(url: string): void {
-    const { Hls, media, live } = this.#options;
-    const player = new LivePlayer<H>({ ...live, Hls, media, url, clock: this.#clock });
+    const { Hls, media, live, playback } = this.#options;
+    // The event-wide target the join reply names, unless the app chose its own.
+    const targetLatencyMs = live?.targetLatencyMs ?? playback.targetLatencyMs;
+    const player = new LivePlayer<H>({
+      ...live,
+      ...(targetLatencyMs !== undefined && { targetLatencyMs }),
+      Hls,
+      media,
+      url,
+      clock: this.#clock,
+    });
     this.#live = player;
     this.#options.onLivePlayer?.(player);
   }

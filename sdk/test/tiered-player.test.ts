@@ -220,4 +220,31 @@ describe('TieredPlayer', () => {
     player.close();
     expect(StandInHls.made[0]!.destroyed).toBe(true);
   });
+
+  it("aims the LL-HLS player at the join reply's event-wide target unless the app names one", () => {
+    const targets = (live: { targetLatencyMs?: number } | undefined, target?: number) => {
+      const seen: number[] = [];
+      const clock = new ManualClock();
+      const player = new TieredPlayer({
+        playback: { ...webrtc, ...(target !== undefined && { targetLatencyMs: target }) },
+        media: {
+          currentTime: 0,
+          playbackRate: 1,
+          paused: false,
+          buffered: { length: 0, end: () => 0 },
+          srcObject: null,
+        },
+        Hls: StandInHls,
+        Room: undefined, // falls back at once
+        ...(live && { live }),
+        clock,
+        onLivePlayer: (live) => seen.push(live.targetMs),
+      });
+      clock.advance(0);
+      player.close();
+      return seen;
+    };
+    expect(targets(undefined, 2_500)).toEqual([2_500]);
+    expect(targets({ targetLatencyMs: 1_200 }, 2_500)).toEqual([1_200]);
+  });
 });
