@@ -4,38 +4,9 @@
 // within the bucket the rank falls in; a rank above the last bound answers that bound), so the
 // console and the alert rules agree on what "p50 under 2 s" means.
 
-import { QOE_VST_BUCKETS_S, type QoeCounts } from '@fanfare/protocol';
+import { QOE_VST_BUCKETS_S, type QoeCounts, type QoeSummary } from '@fanfare/protocol';
 
-/** The seed's targets (/work/shared/DESIGN.md), the same as deploy/prometheus/alerts.yml. */
-export const QOE_TARGETS = {
-  /** Median video start, ms. */
-  vstP50Ms: 2_000,
-  /** Time stalled over time watched or stalled. */
-  rebufferingRatio: 0.01,
-  /** Viewers who left before the first frame over viewers who tried to start. */
-  ebvsRate: 0.05,
-} as const;
-
-export interface QoeSummary {
-  /** Viewers who tried to start: first frames plus exits before one. */
-  attempts: number;
-  starts: number;
-  /** null when no start was reported. */
-  vstP50Ms: number | null;
-  vstP95Ms: number | null;
-  /** Stalled / (watched + stalled); null when nothing was watched. */
-  rebufferingRatio: number | null;
-  /** Exits before video start / attempts; null without attempts. */
-  ebvsRate: number | null;
-  /** Fatal failures / attempts; null without attempts. */
-  failureRate: number | null;
-  watchSeconds: number;
-  rebufferSeconds: number;
-  rebuffers: number;
-  exitsBeforeStart: number;
-  failures: number;
-  fallbacks: number;
-}
+export { QOE_TARGETS, type QoeSummary } from '@fanfare/protocol';
 
 /** The q-quantile (0..1) of the start times counted in `buckets`, ms; null when empty. */
 export function vstQuantileMs(buckets: readonly number[], q: number): number | null {

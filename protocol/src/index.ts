@@ -15,5 +15,6 @@ export * from './stream-position.js';
 export * from './playback.js';
 export * from './text-policy.js';
 export * from './qoe.js';
+export * from './qoe-answer.js';
 export * from './shards.js';
 export * from './prewarm.js';

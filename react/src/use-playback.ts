@@ -5,11 +5,19 @@
 // rendition and steered toward one delay behind live against the server's clock), or through the
 // browser's own HLS where there is no MSE (iOS Safari). Without a `playback` (no media service
 // configured) the status stays `none` and the page shows its no-stream state. A tier this hook
-// does not know is treated as no stream.
+// does not know is treated as no stream. The player reports QoE over the fan's socket (the SDK's
+// QoeReporter through `attachQoe`): the video start counts from the moment this hook starts the
+// playback, so loading hls.js or livekit-client is part of the start a viewer waits through.
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Playback, PlaybackTier } from '@fanfare/protocol';
-import { TieredPlayer, type RoomClass, type TierFallback } from '@fanfare/sdk';
+import {
+  QoeReporter,
+  TieredPlayer,
+  attachQoe,
+  type RoomClass,
+  type TierFallback,
+} from '@fanfare/sdk';
 import { useFanfare } from './provider.js';
 
 export type PlaybackStatus = 'none' | 'loading' | 'playing' | 'error';
@@ -94,6 +102,13 @@ export function usePlayback(
     setTier(playback.tier);
     // Program date-time is the packager's clock: measure against the server's, not the device's.
     const release = client.serverTime.hold();
+    const qoe = new QoeReporter({
+      send: (beacon) => client.reportQoe(beacon),
+      tier: playback.tier,
+    });
+    qoe.requested();
+    // Closing an unattached reporter before its first frame reports an exit before video start.
+    let detachQoe = (): void => qoe.close();
     const room: Promise<RoomClass | undefined> =
       playback.tier === 'webrtc' && webrtcPlayable()
         ? import('livekit-client').then(
@@ -109,12 +124,15 @@ export function usePlayback(
         if (!Hls.isSupported()) {
           if (video.canPlayType('application/vnd.apple.mpegurl')) {
             setTier('ll-hls');
+            if (playback.tier !== 'll-hls') qoe.tierFallback('native_hls', 'll-hls');
             video.src = playback.fallback;
+            detachQoe = attachQoe({ on: () => () => undefined, delayMs: undefined }, video, qoe);
             destroy = () => video.removeAttribute('src');
             return;
           }
           setStatus('error');
           setError('this browser cannot play HLS');
+          qoe.fatal('hls_unsupported');
           return;
         }
         const tiered = new TieredPlayer({
@@ -131,6 +149,7 @@ export function usePlayback(
               if (!data.fatal) return;
               setStatus('error');
               setError(data.details);
+              qoe.fatal(data.details);
             });
           },
         });
@@ -141,6 +160,7 @@ export function usePlayback(
           onTierFallback.current?.(info);
         });
         player.current = tiered;
+        detachQoe = attachQoe(tiered, video, qoe);
         destroy = () => {
           tiered.close();
           player.current = undefined;
@@ -149,11 +169,13 @@ export function usePlayback(
       (err: unknown) => {
         setStatus('error');
         setError(err instanceof Error ? err.message : String(err));
+        qoe.fatal('player_load_failed');
       },
     );
     return () => {
       cancelled = true;
       video.removeEventListener('playing', playing);
+      detachQoe();
       destroy();
       release();
     };

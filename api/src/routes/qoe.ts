@@ -4,10 +4,10 @@
 
 import { createRoute, z } from '@hono/zod-openapi';
 import { QOE_WINDOW_MS, emptyCounts, mergeCounts } from '@fanfare/fanout';
-import type { QoeCounts } from '@fanfare/protocol';
+import { QOE_TARGETS, type QoeAnswer as QoeAnswerBody, type QoeCounts } from '@fanfare/protocol';
 import type { AppDeps } from '../app-deps.js';
 import { ApiError } from '../problem.js';
-import { QOE_TARGETS, summarizeQoe } from '../qoe-summary.js';
+import { summarizeQoe } from '../qoe-summary.js';
 import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter } from '../router.js';
 import { requireStaff, type StaffVariables } from '../staff-auth.js';
 
@@ -48,7 +48,7 @@ const QoeAnswer = z
     byCountry: z.array(Summary.extend({ country: z.string() })),
     series: z.array(Summary.extend({ t: z.number().int() })),
   })
-  .openapi('Qoe');
+  .openapi('Qoe') satisfies z.ZodType<QoeAnswerBody>;
 
 const QoeQuery = z.object({
   minutes: z.coerce
@@ -106,21 +106,19 @@ export function qoeRoutes(deps: AppDeps) {
       const tiers = sumBy(groups.map((g) => ({ key: g.tier, counts: g.counts })));
       const countries = sumBy(groups.map((g) => ({ key: g.country, counts: g.counts })));
       c.header('Cache-Control', 'no-store');
-      return c.json(
-        {
-          eventId: id,
-          since,
-          windowMs: QOE_WINDOW_MS,
-          targets: { ...QOE_TARGETS },
-          total: summarizeQoe(total),
-          byTier: [...tiers].map(([tier, counts]) => ({ tier, ...summarizeQoe(counts) })),
-          byCountry: [...countries]
-            .sort(([a], [b]) => a.localeCompare(b))
-            .map(([country, counts]) => ({ country, ...summarizeQoe(counts) })),
-          series: windows.map((w) => ({ t: w.windowStart, ...summarizeQoe(w.counts) })),
-        },
-        200,
-      );
+      const body: QoeAnswerBody = {
+        eventId: id,
+        since,
+        windowMs: QOE_WINDOW_MS,
+        targets: { ...QOE_TARGETS },
+        total: summarizeQoe(total),
+        byTier: [...tiers].map(([tier, counts]) => ({ tier, ...summarizeQoe(counts) })),
+        byCountry: [...countries]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([country, counts]) => ({ country, ...summarizeQoe(counts) })),
+        series: windows.map((w) => ({ t: w.windowStart, ...summarizeQoe(w.counts) })),
+      };
+      return c.json(body, 200);
     },
   );
   return router;

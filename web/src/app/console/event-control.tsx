@@ -13,6 +13,7 @@ import { LivePanel } from './live-panel.js';
 import { ModerationPanel } from './moderation-panel.js';
 import { PollsPanel } from './polls-panel.js';
 import { RulesPanel } from './rules-panel.js';
+import { QoePanel } from './qoe-panel.js';
 import { StreamPanel } from './stream-panel.js';
 import { StreamPreview } from './stream-preview.js';
 
@@ -133,6 +134,7 @@ export function EventControl({ call, event, onChanged }: EventControlProps) {
       </div>
       <div className="panels">
         <StreamPanel call={call} eventId={event.id} />
+        <QoePanel call={call} eventId={event.id} />
         {watching ? (
           <LiveEvent call={call} event={event} />
         ) : (

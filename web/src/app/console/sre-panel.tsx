@@ -1,11 +1,12 @@
 // The SRE tab: the gateway shards live in the registry (fans, capacity, draining, the upgrades each
 // refused for load; `GET /v1/shards` every SHARDS_REFRESH_MS), the joins this API process refused
-// for load, and the chosen event's pre-warm (prewarm-form.tsx).
+// for load, and the chosen event's pre-warm (prewarm-form.tsx) and viewer QoE (qoe-panel.tsx).
 
 import type { ShardsAnswer } from '@fanfare/protocol';
 import { useCallback, useEffect, useState } from 'react';
 import type { Call } from './control-api.js';
 import { PrewarmForm } from './prewarm-form.js';
+import { QoePanel } from './qoe-panel.js';
 
 /** How often the shard table is fetched again, ms. */
 export const SHARDS_REFRESH_MS = 5000;
@@ -106,7 +107,10 @@ export function SrePanel({ call, eventId }: SrePanelProps) {
       )}
       {typeof shards === 'object' && <ShardTable answer={shards} eventId={eventId} />}
       {eventId ? (
-        <PrewarmForm key={eventId} call={call} eventId={eventId} />
+        <>
+          <PrewarmForm key={eventId} call={call} eventId={eventId} />
+          <QoePanel key={`qoe-${eventId}`} call={call} eventId={eventId} />
+        </>
       ) : (
         <p className="notice">Choose an event for its pre-warm plan.</p>
       )}
