@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     logger.warn('REDIS_URL is not set: bans, votes and stages live in this process only');
   if (config.natsServers.length === 0)
     logger.warn('NATS_URL is not set: stages, deletions and chat stay in this process');
-  const adapters = await openAdapters({ ...config, name: 'api', logger });
+  const adapters = await openAdapters({ ...config, name: 'api', logger, tracer: tracing?.tracer });
   const { bus, log, sanctions, votes, stages, subjects } = adapters;
   // With Redis, fans go to the shard the registry says; without, to the one configured URL (the
   // memory registry of a lone API process has no shards in it).

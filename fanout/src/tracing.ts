@@ -7,10 +7,11 @@
 // Off, components get no tracer at all (`undefined`) and skip every tracing step behind one
 // `if`: no span objects, no header injection or parsing on the message path. Context crosses
 // processes as W3C trace context: `traceparent` on HTTP requests and upgrades, and in the NATS
-// headers of the event log's messages (`natsTraceHeaders` / `natsTraceContext`).
+// headers of the event log's messages (event-log-trace.ts).
 
 import { context, propagation, trace, type Context, type Tracer } from '@opentelemetry/api';
 import type { MsgHdrs } from '@nats-io/nats-core';
+import { SyncContextManager } from './sync-context-manager.js';
 
 export interface Tracing {
   /** This process's tracer, to hand to the components that open spans. */
@@ -29,6 +30,12 @@ export async function startTracing(options: {
   tracerName: string;
   /** `service.instance.id` (the shard id), so each shard's spans can be told apart. */
   instanceId?: string;
+  /**
+   * How the active context travels: `async` (the SDK's AsyncLocalStorage manager: across
+   * `await`, at a cost to every promise) or `sync` (sync-context-manager.ts: within synchronous
+   * calls only). Default `async`.
+   */
+  context?: 'async' | 'sync';
 }): Promise<Tracing | undefined> {
   if (options.endpoint === undefined) return undefined;
   const [{ NodeSDK }, { OTLPTraceExporter }, { BatchSpanProcessor }, resources] = await Promise.all(
@@ -57,6 +64,7 @@ export async function startTracing(options: {
   const sdk = new NodeSDK({
     serviceName: options.serviceName,
     ...instance,
+    ...(options.context === 'sync' ? { contextManager: new SyncContextManager() } : {}),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }))],
     instrumentations: [],
     metricReaders: [],
@@ -91,11 +99,4 @@ export function traceHeaders(ctx: Context = context.active()): Record<string, st
 /** Writes the active context's W3C headers into NATS message headers. */
 export function natsTraceHeaders(headers: MsgHdrs, ctx: Context = context.active()): void {
   for (const [key, value] of Object.entries(traceHeaders(ctx))) headers.set(key, value);
-}
-
-/** The context a NATS message's W3C headers name (the root context when it has none). */
-export function natsTraceContext(headers: MsgHdrs | undefined): Context {
-  const traceparent = headers?.get('traceparent') ?? '';
-  if (traceparent === '') return context.active();
-  return contextFromTraceparent(traceparent, headers?.get('tracestate') ?? '');
 }

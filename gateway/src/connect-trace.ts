@@ -37,7 +37,13 @@ export class ConnectTrace {
     this.#ctx = trace.setSpan(parent, this.#span);
   }
 
-  /** Runs `work` with the upgrade span active (child spans and log lines see it). */
+  /** The upgrade span's ids, for log lines written after an `await` (the shard's context is sync). */
+  logFields(): { traceId: string; spanId: string } {
+    const { traceId, spanId } = this.#span.spanContext();
+    return { traceId, spanId };
+  }
+
+  /** Runs `work` with the upgrade span active (until its first `await` on a shard). */
   run<T>(work: () => T): T {
     return context.with(this.#ctx, work);
   }

@@ -36,6 +36,9 @@ async function main(): Promise<void> {
     serviceName: 'fanfare-gateway',
     tracerName: '@fanfare/gateway',
     instanceId: config.shardId,
+    // No AsyncLocalStorage (its promise hooks tax every promise): the shard's spans name their
+    // parents explicitly (fanout's sync-context-manager.ts).
+    context: 'sync',
   });
   const tracer = tracing?.tracer;
   const adapters = await openAdapters({ ...config, name: config.shardId, logger, tracer });

@@ -134,7 +134,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
           ? connect.step('room.acquire', () => rooms.acquire(evt))
           : rooms.acquire(evt));
       } catch (err) {
-        logger.warn('room failed to start', { eventId: claims.evt, err });
+        logger.warn('room failed to start', { eventId: claims.evt, err, ...connect?.logFields() });
         return refuseLate('not_ready', 'event is briefly unavailable');
       }
       if (room.sanctionOf(claims.sub)?.kind === 'ban') {
@@ -155,7 +155,11 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
         try {
           resume = await room.prepareResume(since);
         } catch (err) {
-          logger.warn('resume read failed; sending a fresh snapshot', { eventId: claims.evt, err });
+          logger.warn('resume read failed; sending a fresh snapshot', {
+            eventId: claims.evt,
+            err,
+            ...connect?.logFields(),
+          });
           resume = { since: since.seq, lost: true };
         }
       }
@@ -186,7 +190,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     };
     const run = (): Promise<void> =>
       admit().catch((err: unknown) => {
-        logger.error('upgrade failed', { err });
+        logger.error('upgrade failed', { err, ...connect?.logFields() });
         connect?.end({ error: true, aborted });
         if (!aborted) deny(res, 'not_ready', 'internal error');
       });
