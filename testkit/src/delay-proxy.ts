@@ -3,7 +3,9 @@
 // in order in each direction (a TCP stream never reorders), so a chunk's release time is never
 // earlier than the previous chunk's. Used by tests and benchmarks that need a delayed path
 // between a browser (or any client) and a server on this machine; it proxies any TCP protocol
-// (WebSocket, HTTP/1.1), so the client only has to be given the proxy's port.
+// (WebSocket, HTTP/1.1), so the client only has to be given the proxy's port. `stall()` holds
+// everything towards the client until `resume()`, as a link that stops delivering for a while
+// (what makes a player rebuffer); bytes held are released in order, nothing is lost.
 
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 
@@ -31,6 +33,12 @@ export interface DelayProxyOptions {
   sharedLink?: boolean;
 }
 
+/** Whether a direction is stalled, and the flushes waiting for it to resume. */
+interface Gate {
+  held: boolean;
+  waiting: Set<() => void>;
+}
+
 /** When a direction of the shared link is next free, performance.now() ms. */
 interface Link {
   busyUntil: number;
@@ -40,6 +48,10 @@ export interface DelayProxy {
   /** `127.0.0.1:<port>` the proxy listens on. */
   host: string;
   port: number;
+  /** Holds every byte towards the client (all connections) until `resume()`. */
+  stall(): void;
+  /** Releases what `stall()` held, in order, and lets bytes flow again. Idempotent. */
+  resume(): void;
   /** Stops listening and destroys every proxied connection. */
   close(): Promise<void>;
 }
@@ -49,6 +61,7 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
   const random = options.random ?? Math.random;
   const sockets = new Set<Socket>();
   const links = options.sharedLink ? { up: { busyUntil: 0 }, down: { busyUntil: 0 } } : undefined;
+  const held: Gate = { held: false, waiting: new Set() };
   const server: Server = createServer((client) => {
     const upstream = connect(options.target.port, options.target.host);
     for (const s of [client, upstream]) {
@@ -62,13 +75,20 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
       });
     }
     pipeDelayed(client, upstream, options.up, random, links?.up);
-    pipeDelayed(upstream, client, options.down, random, links?.down);
+    pipeDelayed(upstream, client, options.down, random, links?.down, held);
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address() as AddressInfo;
   return {
     host: '127.0.0.1',
     port,
+    stall: () => {
+      held.held = true;
+    },
+    resume: () => {
+      held.held = false;
+      for (const release of [...held.waiting]) release();
+    },
     close: () =>
       new Promise<void>((ok) => {
         for (const s of sockets) s.destroy();
@@ -88,6 +108,7 @@ function pipeDelayed(
   delay: PathDelay,
   random: () => number,
   link?: Link,
+  gate?: Gate,
 ): void {
   const queue: { at: number; chunk: Buffer | null }[] = []; // null: the end of the stream
   let lastRelease = 0;
@@ -108,6 +129,11 @@ function pipeDelayed(
   };
   const flush = () => {
     timer = undefined;
+    if (gate?.held) {
+      gate.waiting.add(flush);
+      return;
+    }
+    gate?.waiting.delete(flush);
     const now = performance.now();
     while (queue.length > 0 && queue[0]!.at <= now + 0.5) {
       const { chunk } = queue.shift()!;

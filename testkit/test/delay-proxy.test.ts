@@ -115,4 +115,28 @@ describe('startDelayProxy', () => {
     expect(ms).toBeGreaterThanOrEqual(190);
     socket.destroy();
   });
+
+  it('holds every byte towards the client while stalled and releases them in order on resume', async () => {
+    const proxy = await proxyToEcho(0, 0);
+    const socket = await open(proxy);
+    const first = readBytes(socket, 3);
+    socket.write('one');
+    expect((await first).data.toString()).toBe('one');
+    proxy.stall();
+    const chunks: string[] = [];
+    socket.on('data', (d: Buffer) => chunks.push(d.toString()));
+    socket.write('two');
+    socket.write('three');
+    // A negative: nothing may arrive while stalled (the echo answers within a millisecond).
+    await new Promise((ok) => setTimeout(ok, 100));
+    expect(chunks).toEqual([]);
+    proxy.resume();
+    proxy.resume();
+    await new Promise<void>((ok) => {
+      const check = () => (chunks.join('') === 'twothree' ? ok() : setTimeout(check, 5));
+      check();
+    });
+    expect(chunks.join('')).toBe('twothree');
+    socket.destroy();
+  });
 });

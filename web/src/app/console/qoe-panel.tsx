@@ -142,8 +142,8 @@ export function QoePanel({ call, eventId }: { call: Call; eventId: string }) {
       {a && (
         <>
           <p className="notice" data-qoe-attempts={a.total.attempts}>
-            {a.total.attempts} viewers tried to start in the last {QOE_MINUTES} minutes (
-            {a.total.starts} started, {a.total.rebuffers} stalls).
+            {a.total.attempts} viewer{a.total.attempts === 1 ? '' : 's'} tried to start in the last{' '}
+            {QOE_MINUTES} minutes ({a.total.starts} started, {a.total.rebuffers} stalls).
           </p>
           <dl className="qoe-figures">
             {qoeFigures(a.total, a.targets).map((f) => (
