@@ -2,8 +2,8 @@
 // function from the expected audience, a capacity profile (the load tester's capacity.json, or
 // the documented default below) and the shards live now. Every estimate is a product of named
 // assumptions (constants with units), so an SRE can redo it by hand (docs/operations.md).
-// docs/capacity.md checks these terms against measured costs and names what the plan leaves
-// out (the shard CPU per chat delivery, the signals between shards).
+// docs/capacity.md checks these terms against measured costs; the shards are sized for the
+// audience, the join rate and the CPU of delivering the chat to every fan, whichever needs most.
 
 import { ASSIGNMENT_HEADROOM } from '@fanfare/fanout';
 import type { PrewarmPlan, PrewarmRequest, ShardFigures } from '@fanfare/protocol';
@@ -12,12 +12,15 @@ import type { PrewarmPlan, PrewarmRequest, ShardFigures } from '@fanfare/protoco
 export type { PrewarmPlan, PrewarmRequest, ShardFigures };
 
 /**
- * Used when no capacity.json is given: the shard's default SHARD_CAPACITY (19,000), and the
- * join storm the issue asks one shard to absorb (19,000 fans within 2 s).
+ * Used when no capacity.json is given: the shard's default SHARD_CAPACITY (19,000); joins at the
+ * planning cost of docs/capacity.md (300 CPU-µs each on the shard: 3,300 per second per core;
+ * measured 424-687 µs on a loaded box, ~256 µs on a quieter one); deliveries by the chat rate
+ * (DELIVERY_CPU_US_*).
  */
 export const DEFAULT_SHARD_FIGURES: ShardFigures = {
   fansPerShard: 19_000,
-  connectsPerSec: 9_500,
+  connectsPerSec: 3_300,
+  deliveriesPerSec: null,
   source: 'default',
 };
 
@@ -29,6 +32,15 @@ export const SPARE_SHARDS = 1;
 export const EVENT_MSGS_PER_S_PER_KFAN = 2;
 /** Most event messages per second the chat path carries for one event (its ingest budget). */
 export const EVENT_MSGS_PER_S_MAX = 500;
+/**
+ * Shard CPU per chat delivery (one message to one fan), µs, by the event's message rate: a shard
+ * batches the messages of 10 ms into one frame, so the cost per delivery falls as the rate rises
+ * (measured 0.44 µs at 758 msg/s, 1.33 µs at 100 msg/s on a loaded box: docs/capacity.md).
+ */
+export const DELIVERY_CPU_US_BELOW_500 = 1;
+export const DELIVERY_CPU_US_FROM_500 = 0.5;
+/** Signals per second each shard publishes for an event (reaction partials, viewer counts). */
+export const SIGNAL_MSGS_PER_S_PER_SHARD = 6;
 /** Redis operations per second each shard makes for one event: heartbeat, sanctions, stage, tallies. */
 export const REDIS_OPS_PER_S_PER_SHARD = 5;
 /** Redis operations per join (a registry read amortised by the API's cache, a sanction check). */
@@ -56,13 +68,16 @@ export function planPrewarm(
   renditionBps: readonly number[] = DEFAULT_RENDITION_BPS,
 ): PrewarmPlan {
   const fans = request.expectedPeakFans;
-  const forFans = Math.ceil(fans / Math.floor(figures.fansPerShard * ASSIGNABLE_SHARE));
-  const forJoins = Math.ceil(request.expectedJoinsPerSec / figures.connectsPerSec);
-  const shards = Math.max(forFans, forJoins, 1) + SPARE_SHARDS;
   const eventMsgs = Math.min(
     Math.ceil((fans / 1000) * EVENT_MSGS_PER_S_PER_KFAN),
     EVENT_MSGS_PER_S_MAX,
   );
+  const forFans = Math.ceil(fans / Math.floor(figures.fansPerShard * ASSIGNABLE_SHARE));
+  const forJoins = Math.ceil(request.expectedJoinsPerSec / figures.connectsPerSec);
+  // Every accepted message goes to every fan: fans × rate deliveries a second, spread over shards.
+  const deliveriesPerShard = figures.deliveriesPerSec ?? 1e6 / deliveryCpuUs(eventMsgs);
+  const forDelivery = Math.ceil((fans * eventMsgs) / deliveriesPerShard);
+  const shards = Math.max(forFans, forJoins, forDelivery, 1) + SPARE_SHARDS;
   const viewers = Math.min(request.tiers?.llHls ?? fans, fans);
   const webrtcSeats = Math.min(request.tiers?.webrtc ?? 0, fans);
   const usable = live.filter((s) => !s.draining);
@@ -88,9 +103,9 @@ export function planPrewarm(
   }
   return {
     shards,
-    shardsFor: { fans: forFans, joins: forJoins, spare: SPARE_SHARDS },
+    shardsFor: { fans: forFans, joins: forJoins, delivery: forDelivery, spare: SPARE_SHARDS },
     figures,
-    natsMsgsPerSec: eventMsgs * (1 + shards),
+    natsMsgsPerSec: eventMsgs * (1 + shards) + SIGNAL_MSGS_PER_S_PER_SHARD * shards * (1 + shards),
     redisOpsPerSec: Math.ceil(
       shards * REDIS_OPS_PER_S_PER_SHARD +
         request.expectedJoinsPerSec * REDIS_OPS_PER_JOIN +
@@ -113,21 +128,36 @@ export function planPrewarm(
   };
 }
 
+/** Shard CPU per chat delivery at `msgsPerSec` messages a second to every fan, µs. */
+export function deliveryCpuUs(msgsPerSec: number): number {
+  return msgsPerSec >= 500 ? DELIVERY_CPU_US_FROM_500 : DELIVERY_CPU_US_BELOW_500;
+}
+
 /**
  * Shard figures from a capacity profile (loadtest/results/capacity.json): the largest fan count
- * that held the objective, and the join storm's connect rate; the defaults for what is missing.
+ * that held the objective, the join storm's connect rate, and the most deliveries a second a
+ * ramp held within the objective; the defaults for what is missing.
  */
 export function figuresFromProfile(profile: unknown): ShardFigures {
   const shardsOf = (profile as { shards?: unknown } | null)?.shards;
   if (!Array.isArray(shardsOf)) return DEFAULT_SHARD_FIGURES;
-  const rows = shardsOf as { fans?: unknown; held?: unknown; connectsPerSec?: unknown }[];
+  const rows = shardsOf as {
+    fans?: unknown;
+    held?: unknown;
+    connectsPerSec?: unknown;
+    deliveriesPerSec?: unknown;
+  }[];
   const held = rows.filter((r) => r.held === true && typeof r.fans === 'number');
   const fans = Math.max(0, ...held.map((r) => r.fans as number));
   const rates = rows.map((r) => r.connectsPerSec).filter((c): c is number => typeof c === 'number');
   if (fans === 0) return DEFAULT_SHARD_FIGURES;
+  const delivered = held
+    .map((r) => r.deliveriesPerSec)
+    .filter((d): d is number => typeof d === 'number' && d > 0);
   return {
     fansPerShard: fans,
     connectsPerSec: rates.length > 0 ? Math.max(...rates) : DEFAULT_SHARD_FIGURES.connectsPerSec,
+    deliveriesPerSec: delivered.length > 0 ? Math.max(...delivered) : null,
     source: 'measured',
   };
 }

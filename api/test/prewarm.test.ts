@@ -63,25 +63,25 @@ describe('/v1/events/:id/prewarm', () => {
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as Answer;
-    expect(body.plan.shards).toBe(7);
+    expect(body.plan.shards).toBe(21); // delivering 200 msg/s to 100,000 fans binds
     expect(body.plan.cluster.liveShards).toBe(3);
     expect(body.readiness).toEqual([
       { item: 'event_log', state: 'ready', reason: 'the event log answers' },
       { item: 'shard_registry', state: 'ready', reason: 'the registry answers' },
-      { item: 'shards', state: 'pending', reason: '3 live, 7 needed' },
+      { item: 'shards', state: 'pending', reason: '3 live, 21 needed' },
       {
         item: 'capacity',
         state: 'pending',
-        reason: `4 more shard(s): 3 live, 7 needed; room for ${100_000 - 2 * 18_050} more fans with one shard lost`,
+        reason: `18 more shard(s): 3 live, 21 needed; room for ${100_000 - 2 * 18_050} more fans with one shard lost`,
       },
     ]);
 
     // Once the shards are up, GET reports the same plan ready, for a producer too.
-    await liveShards(7);
+    await liveShards(21);
     const again = await call('GET', '/v1/events/final/prewarm', await fx.staffToken('producer'));
     expect(again.status).toBe(200);
     const ready = (await again.json()) as Answer;
-    expect(ready.plan.shards).toBe(7);
+    expect(ready.plan.shards).toBe(21);
     expect(ready.readiness.map((r) => r.state)).toEqual(['ready', 'ready', 'ready', 'ready']);
   });
 

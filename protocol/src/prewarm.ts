@@ -9,6 +9,11 @@ export interface ShardFigures {
   fansPerShard: number;
   /** Fans one shard admits per second in a join storm. */
   connectsPerSec: number;
+  /**
+   * Chat deliveries (one message to one fan) one shard core makes per second within the latency
+   * objective; null: the planner's default for the event's chat rate (docs/capacity.md).
+   */
+  deliveriesPerSec: number | null;
   /** Where the figures come from: `capacity.json` (measured) or the API's defaults. */
   source: 'measured' | 'default';
 }
@@ -25,10 +30,13 @@ export interface PrewarmRequest {
 export interface PrewarmPlan {
   /** Shards needed, the spare included. */
   shards: number;
-  /** Of which: for the peak audience, for the join rate, and the spare. */
-  shardsFor: { fans: number; joins: number; spare: number };
+  /** Of which: for the peak audience, for the join rate, for delivering the chat, and the spare. */
+  shardsFor: { fans: number; joins: number; delivery: number; spare: number };
   figures: ShardFigures;
-  /** Messages per second through NATS at peak: each event message in once and out to every shard. */
+  /**
+   * Messages per second through NATS at peak: each event message in once and out to every shard,
+   * and every shard's signals (reactions, viewer counts) in once and out to every shard.
+   */
   natsMsgsPerSec: number;
   redisOpsPerSec: number;
   llHls: { viewers: number; renditions: number; peakEgressBps: number; originBpsPerEdge: number };
