@@ -47,6 +47,7 @@ beforeAll(async () => {
         return Promise.resolve(info(eventId));
       },
       streamInfo: (eventId) => (keyHashes.has(eventId) ? info(eventId) : undefined),
+      endStream: (eventId) => Promise.resolve(keyHashes.delete(eventId)),
     },
   });
   media = createServer(routes.handle);

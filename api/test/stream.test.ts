@@ -52,6 +52,7 @@ beforeAll(async () => {
           : keyHashes.has(eventId)
             ? info(eventId)
             : undefined,
+      endStream: (eventId) => Promise.resolve(keyHashes.delete(eventId)),
     },
   });
   media = createServer(routes.handle);

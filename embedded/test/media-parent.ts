@@ -8,6 +8,8 @@ const { child } = await MediaChild.start({
     ...process.env,
     MEDIA_TOKEN_SECRET: 'media-parent-secret-0123456789abcdef',
     MEDIA_PORT: '0',
+    MEDIA_RTMP_PORT: '0',
+    MEDIA_SRT_PORT: '0',
     MEDIA_LADDER: '90p:160x90:80k',
     MEDIA_FRAME_RATE: '15',
     MEDIA_PRESET: 'ultrafast',

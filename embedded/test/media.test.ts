@@ -68,6 +68,8 @@ describe.skipIf(!ffmpegAvailable())('live video under the embedded engine', () =
         API_PORT: '0',
         GATEWAY_PORT: '0',
         MEDIA_PORT: '0',
+        MEDIA_RTMP_PORT: '0',
+        MEDIA_SRT_PORT: '0',
         PGLITE_DATA_DIR: 'memory',
         MEDIA_LADDER: '180p:320x180:250k,90p:160x90:80k',
         MEDIA_FRAME_RATE: '15',

@@ -122,6 +122,8 @@ describe.skipIf(!chromiumAvailable() || !ffmpegAvailable())('spoiler-free chat i
     h = await startWebHarness({
       EMBEDDED_MEDIA: 'on',
       MEDIA_PORT: '0',
+      MEDIA_RTMP_PORT: '0',
+      MEDIA_SRT_PORT: '0',
       // A tiny ladder at 15 fps so two shared cores keep up (as embedded/test/media.test.ts).
       MEDIA_LADDER: '180p:320x180:250k,90p:160x90:80k',
       MEDIA_FRAME_RATE: '15',

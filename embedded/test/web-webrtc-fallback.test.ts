@@ -67,6 +67,8 @@ describe.skipIf(!chromiumAvailable() || !ffmpegAvailable())(
         {
           EMBEDDED_MEDIA: 'on',
           MEDIA_PORT: '0',
+          MEDIA_RTMP_PORT: '0',
+          MEDIA_SRT_PORT: '0',
           MEDIA_LADDER: '180p:320x180:250k,90p:160x90:80k',
           MEDIA_FRAME_RATE: '15',
           MEDIA_PRESET: 'ultrafast',

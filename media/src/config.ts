@@ -10,6 +10,10 @@ import { SKIP_BOUNDARY_TARGETS, targetDurationFor } from './playlist-rules.js';
 
 export const DEFAULT_MEDIA_HOST = '127.0.0.1';
 export const DEFAULT_MEDIA_PORT = 8090;
+/** RTMP's registered port: every event's encoders publish here, routed by stream key. */
+export const DEFAULT_RTMP_PORT = 1935;
+/** The SRT ingest port (UDP) every event's encoders call, routed by Stream ID. */
+export const DEFAULT_SRT_PORT = 8890;
 /** 200 ms: six frames at 30 fps; PART-HOLD-BACK is three of them. */
 export const DEFAULT_PART_MS = 200;
 /** 1 s segments: a keyframe a second keeps start-up and rendition switches quick. */
@@ -27,6 +31,10 @@ export interface MediaConfig {
   readonly host: string;
   /** MEDIA_PORT (0: any free port) */
   readonly port: number;
+  /** MEDIA_RTMP_PORT: the one RTMP ingest port (TCP) of every event (0: any free port) */
+  readonly rtmpPort: number;
+  /** MEDIA_SRT_PORT: the one SRT ingest port (UDP) of every event (0: any free port) */
+  readonly srtPort: number;
   /** MEDIA_TLS_CERT and MEDIA_TLS_KEY (PEM): HTTP/2 over TLS when both are set. */
   readonly tls: { readonly cert: string; readonly key: string } | undefined;
   /** MEDIA_TOKEN_SECRET: the playback token HMAC key, shared with the API. */
@@ -114,6 +122,8 @@ export function parseLadder(text: string, audioBitrate: number): RenditionSpec[]
 const schema = z.object({
   MEDIA_HOST: optional.transform((v) => v ?? DEFAULT_MEDIA_HOST),
   MEDIA_PORT: int(DEFAULT_MEDIA_PORT, 0, 65535),
+  MEDIA_RTMP_PORT: int(DEFAULT_RTMP_PORT, 0, 65535),
+  MEDIA_SRT_PORT: int(DEFAULT_SRT_PORT, 0, 65535),
   MEDIA_TLS_CERT: pem('CERTIFICATE'),
   MEDIA_TLS_KEY: pem('PRIVATE KEY'),
   MEDIA_TOKEN_SECRET: optional.refine(
@@ -183,6 +193,8 @@ export function loadMediaConfig(env: Env): MediaConfig {
   return Object.freeze({
     host: v.MEDIA_HOST,
     port: v.MEDIA_PORT,
+    rtmpPort: v.MEDIA_RTMP_PORT,
+    srtPort: v.MEDIA_SRT_PORT,
     tls:
       v.MEDIA_TLS_CERT && v.MEDIA_TLS_KEY
         ? Object.freeze({ cert: v.MEDIA_TLS_CERT, key: v.MEDIA_TLS_KEY })

@@ -17,7 +17,7 @@ function info(eventId: string): StreamInfo {
   return {
     eventId,
     source: 'encoder',
-    ingest: { rtmp: 'rtmp://127.0.0.1:1935/live', srt: 'srt://127.0.0.1:9000' },
+    ingest: { rtmp: 'rtmp://127.0.0.1:1935/live', srt: 'srt://127.0.0.1:8890' },
     publisher: null,
     state: 'idle',
     renditions: [],
@@ -39,6 +39,7 @@ describe('control routes', () => {
         return Promise.resolve(info(eventId));
       },
       streamInfo: (eventId) => (keys.has(eventId) ? info(eventId) : undefined),
+      endStream: (eventId) => Promise.resolve(keys.delete(eventId)),
     };
     const origin = new Origin({
       stream: () => undefined,
@@ -95,7 +96,16 @@ describe('control routes', () => {
     expect([missing.status, await code(missing)]).toEqual([404, 'not_found']);
     const demo = await put('demo', JSON.stringify({ sha256: 'c'.repeat(64) }));
     expect([demo.status, await code(demo)]).toEqual([409, 'stream_conflict']);
-    const del = await fetch(`${base}/match/stream`, { method: 'DELETE', headers: auth });
-    expect([del.status, await code(del)]).toEqual([405, 'method_not_allowed']);
+    const post = await fetch(`${base}/match/stream`, { method: 'POST', headers: auth });
+    expect([post.status, await code(post)]).toEqual([405, 'method_not_allowed']);
+  });
+
+  it("ends an event's stream on DELETE, then answers 404 for it", async () => {
+    await put('ending', JSON.stringify({ sha256: 'd'.repeat(64) }));
+    const del = await fetch(`${base}/ending/stream`, { method: 'DELETE', headers: auth });
+    expect(del.status).toBe(204);
+    expect(keys.has('ending')).toBe(false);
+    const again = await fetch(`${base}/ending/stream`, { method: 'DELETE', headers: auth });
+    expect([again.status, await code(again)]).toEqual([404, 'not_found']);
   });
 });

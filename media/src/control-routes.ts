@@ -3,6 +3,7 @@
 //
 //   PUT /control/events/<event>/stream-key   body {"sha256": "<64 hex>"}  -> 200 StreamInfo
 //   GET /control/events/<event>/stream                                     -> 200 StreamInfo | 404
+//   DELETE /control/events/<event>/stream   (the event ended)              -> 204 | 404
 //
 // The API sends only the key's SHA-256: no process but the producer's encoder ever holds the key
 // after the API's answer. Callers authenticate with a bearer derived from the playback token
@@ -55,6 +56,8 @@ export interface StreamInfo {
 export interface ControlledStreams {
   setStreamKey(eventId: string, keySha256: Buffer): Promise<StreamInfo>;
   streamInfo(eventId: string): StreamInfo | undefined;
+  /** The event ended: its key leads nowhere, its ingest stops; false when it had no stream. */
+  endStream(eventId: string): Promise<boolean>;
 }
 
 /** The event's picture comes from the demo pattern: it has no stream key to set. */
@@ -105,6 +108,16 @@ export class ControlRoutes {
       const info = this.#streams.streamInfo(eventId);
       if (!info) return problem(res, 'not_found', 'This event has no stream.');
       return answer(res, 200, JSON.stringify(info));
+    }
+    if (m[2] === 'stream' && req.method === 'DELETE') {
+      if (!(await this.#streams.endStream(eventId))) {
+        return problem(res, 'not_found', 'This event has no stream.');
+      }
+      if (!res.writableEnded && !res.destroyed) {
+        res.writeHead(204, { 'cache-control': 'no-store' });
+        res.end();
+      }
+      return;
     }
     if (m[2] === 'stream-key' && req.method === 'PUT') {
       const body = await readBody(req);

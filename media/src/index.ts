@@ -28,7 +28,7 @@ export {
   type ControlledStreams,
   type StreamInfo,
 } from './control-routes.js';
-export { hashStreamKey } from './rtmp-gate.js';
+export { hashStreamKey } from './ingest-routes.js';
 export {
   ConfigError as MediaConfigError,
   MEDIA_VARIABLES,

@@ -9,6 +9,8 @@ it('starts without the demo stream when ffmpeg is missing, and says so', async (
   const config = loadMediaConfig({
     MEDIA_TOKEN_SECRET: 'no-ffmpeg-secret-0123456789abcdefgh',
     MEDIA_PORT: '0',
+    MEDIA_RTMP_PORT: '0',
+    MEDIA_SRT_PORT: '0',
     FFMPEG_PATH: '/nonexistent/ffmpeg',
   });
   const service = new MediaService(config, { log: (line) => lines.push(line) });

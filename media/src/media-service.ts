@@ -1,6 +1,8 @@
-// Wires the media process once: the origin and its listener, one LiveStream and Ingest per event,
-// the demo stream, and the control routes the API calls (stream keys, status). main.ts and the
-// tests build it here; the embedded engine runs main.ts as a child process.
+// Wires the media process once: the origin and its listener, the one RTMP and one SRT ingest gate
+// (on MEDIA_RTMP_PORT and MEDIA_SRT_PORT, shared by every event and routed by stream key through
+// IngestRoutes), one LiveStream and Ingest per event, the demo stream, and the control routes the
+// API calls (stream keys, status, an event's end). main.ts and the tests build it here; the
+// embedded engine runs main.ts as a child process.
 
 import { ffmpegWorks } from './ffmpeg-check.js';
 import type { IngestSource } from './ffmpeg-args.js';
@@ -14,6 +16,7 @@ import type { MediaProblemCode } from './problems.js';
 import { masterPlaylistPath, newEpoch } from './resource-names.js';
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
+import { IngestRoutes } from './ingest-routes.js';
 import { PublisherSlot } from './publisher-slot.js';
 import { RtmpGate } from './rtmp-gate.js';
 import { SrtGate } from './srt-gate.js';
@@ -40,17 +43,11 @@ async function loopbackUdpPort(): Promise<number> {
   return port;
 }
 
-/** An event's key-gated encoder ingest: an ffmpeg listener behind each gate. */
+/** An event's key-routed encoder ingest: an ffmpeg listener behind each of the shared gates. */
 export interface EncoderIngest {
-  readonly rtmp: { readonly ingest: Ingest; readonly gate: RtmpGate };
-  readonly srt: { readonly ingest: Ingest; readonly gate: SrtGate };
+  readonly rtmp: { readonly ingest: Ingest };
+  readonly srt: { readonly ingest: Ingest };
   readonly slot: PublisherSlot;
-}
-
-/** Ports the encoder gates listen on (0: any free one). */
-export interface IngestPorts {
-  readonly rtmp?: number;
-  readonly srt?: number;
 }
 
 export interface MediaServiceDeps {
@@ -73,6 +70,12 @@ export class MediaService {
   readonly #setTimer: SetTimer;
   readonly #log: (line: string) => void;
   readonly #epoch: string;
+  readonly #routes = new IngestRoutes();
+  #closed = false;
+  /** The media process's one RTMP ingest port, every event's (listening once started). */
+  readonly rtmpGate: RtmpGate;
+  /** Its one SRT ingest port (UDP). */
+  readonly srtGate: SrtGate;
 
   constructor(config: MediaConfig, deps: MediaServiceDeps = {}) {
     this.config = config;
@@ -97,11 +100,21 @@ export class MediaService {
       tls: config.tls,
       control: new ControlRoutes({ secret: config.tokenSecret, streams: this }).handle,
     });
+    const gate = { routes: this.#routes, host: config.host, log: this.#log };
+    this.rtmpGate = new RtmpGate({ ...gate, port: config.rtmpPort });
+    this.srtGate = new SrtGate({ ...gate, port: config.srtPort, now: this.#now });
   }
 
-  /** Listens, then starts the demo stream if configured and ffmpeg runs here. */
+  /** Listens (origin and both ingest gates), then starts the demo stream if configured. */
   async start(): Promise<void> {
     await this.server.start();
+    try {
+      await this.rtmpGate.start();
+      await this.srtGate.start();
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
     const demo = this.config.demoEvent;
     if (demo === undefined) return;
     if (!ffmpegWorks(this.config.ffmpegPath)) {
@@ -155,46 +168,18 @@ export class MediaService {
   }
 
   /**
-   * Opens an event's encoder ingest: RTMP at `rtmp://<host>:<rtmp port>/live/<key>` and SRT at
-   * `srt://<host>:<srt port>?streamid=<key>`, one publisher at a time. Each gate checks the key
-   * against `keySha256`; an ffmpeg listens behind each on a loopback port and never sees the key.
+   * Opens an event's encoder ingest behind the shared gates: RTMP at
+   * `rtmp://<host>:<rtmp port>/live/<key>` and SRT at `srt://<host>:<srt port>?streamid=<key>`,
+   * one publisher at a time. The gates route a key whose SHA-256 is `keySha256` to this event's
+   * ffmpeg listeners on loopback ports; ffmpeg never sees the key.
    */
-  async addEncoderStream(
-    eventId: string,
-    keySha256: Buffer,
-    ports: IngestPorts = {},
-    host = this.config.host,
-  ): Promise<EncoderIngest> {
+  async addEncoderStream(eventId: string, keySha256: Buffer): Promise<EncoderIngest> {
     if (this.#streams.has(eventId)) throw new Error(`event ${eventId} already has a stream`);
     const slot = new PublisherSlot();
-    const log = this.#log;
     const [rtmpUpstream, srtUpstream] = [await loopbackPort(), await loopbackUdpPort()];
-    const rtmpGate = new RtmpGate({
-      eventId,
-      keySha256,
-      upstreamPort: rtmpUpstream,
-      host,
-      port: ports.rtmp ?? 0,
-      slot,
-      log,
-    });
-    const srtGate = new SrtGate({
-      eventId,
-      keySha256,
-      upstreamPort: srtUpstream,
-      host,
-      port: ports.srt ?? 0,
-      slot,
-      now: this.#now,
-      log,
-    });
-    await rtmpGate.start();
-    try {
-      await srtGate.start();
-    } catch (err) {
-      await rtmpGate.close();
-      throw err;
-    }
+    if (this.#streams.has(eventId)) throw new Error(`event ${eventId} already has a stream`);
+    const route = { eventId, rtmpUpstreamPort: rtmpUpstream, srtUpstreamPort: srtUpstream, slot };
+    this.#routes.set(keySha256, route);
     const stream = this.#liveStream(eventId);
     const rtmp = this.#ingest(
       stream,
@@ -206,11 +191,7 @@ export class MediaService {
       { kind: 'srt', url: `srt://127.0.0.1:${srtUpstream}?mode=listener` },
       [],
     );
-    const encoder: EncoderIngest = {
-      rtmp: { ingest: rtmp, gate: rtmpGate },
-      srt: { ingest: srt, gate: srtGate },
-      slot,
-    };
+    const encoder: EncoderIngest = { rtmp: { ingest: rtmp }, srt: { ingest: srt }, slot };
     this.#streams.set(eventId, { stream, ingests: [rtmp, srt], source: 'encoder', encoder });
     rtmp.start();
     srt.start();
@@ -218,21 +199,44 @@ export class MediaService {
   }
 
   /**
-   * Sets an event's stream key (its SHA-256): the first key opens the event's RTMP and SRT ingest, a new
-   * one rotates it (publishers with the old key are cut and refused from then on). An event fed
-   * by the demo pattern has no key: StreamConflictError.
+   * Sets an event's stream key (its SHA-256): the first key opens the event's ingest, a new one
+   * rotates it (the route follows the new key; publishers with the old one are cut and refused
+   * from then on). An event fed by the demo pattern has no key: StreamConflictError.
    */
   async setStreamKey(eventId: string, keySha256: Buffer): Promise<StreamInfo> {
     const entry = this.#streams.get(eventId);
     if (entry && !entry.encoder) throw new StreamConflictError(eventId, entry.source);
     if (entry?.encoder) {
       // The same key again (the API restoring keys) is no rotation: nobody is cut.
-      if (entry.encoder.rtmp.gate.keySha256.equals(keySha256)) return this.streamInfo(eventId)!;
-      entry.encoder.rtmp.gate.setKeySha256(keySha256);
-      entry.encoder.srt.gate.setKeySha256(keySha256);
+      if (this.#routes.keySha256(eventId)?.equals(keySha256)) return this.streamInfo(eventId)!;
+      this.#routes.set(keySha256, this.#routes.route(eventId)!);
+      this.#cut(eventId, 'rotated');
     } else await this.addEncoderStream(eventId, keySha256);
     this.#log(`stream key of ${eventId} ${entry ? 'rotated' : 'set'}`);
     return this.streamInfo(eventId)!;
+  }
+
+  /**
+   * An event's end: its key leads nowhere from now on, its publisher is cut, its ffmpeg stopped
+   * and its playlists ended. Answers false when the event had no stream.
+   */
+  async endStream(eventId: string): Promise<boolean> {
+    const entry = this.#streams.get(eventId);
+    if (!entry) return false;
+    this.#routes.remove(eventId);
+    this.#streams.delete(eventId);
+    if (entry.encoder) this.#cut(eventId, 'ended');
+    for (const ingest of entry.ingests) await ingest.close();
+    this.#log(`stream of ${eventId} ended`);
+    return true;
+  }
+
+  #cut(eventId: string, why: 'rotated' | 'ended'): void {
+    const rtmp = this.rtmpGate.cut(eventId);
+    const srt = this.srtGate.cut(eventId);
+    const subject = why === 'rotated' ? `stream key of ${eventId} rotated` : `stream of ${eventId} ended`;
+    if (rtmp > 0) this.#log(`${subject}: cut ${rtmp} publisher(s)`);
+    if (srt > 0) this.#log(`${subject}: cut ${srt} SRT publisher(s)`);
   }
 
   /** What the API's stream route shows: the source, ingest address and status. */
@@ -245,8 +249,8 @@ export class MediaService {
       source: entry.source,
       ingest: entry.encoder
         ? {
-            rtmp: `rtmp://${this.#publicHost()}:${entry.encoder.rtmp.gate.port}/live`,
-            srt: `srt://${this.#publicHost()}:${entry.encoder.srt.gate.port}`,
+            rtmp: `rtmp://${this.#publicHost()}:${this.rtmpGate.port}/live`,
+            srt: `srt://${this.#publicHost()}:${this.srtGate.port}`,
           }
         : {},
       publisher: entry.encoder?.slot.holder ?? null,
@@ -282,12 +286,14 @@ export class MediaService {
     return `${base}${masterPlaylistPath(eventId, token)}`;
   }
 
-  /** Stops every ingest (ending playlists), then the listener. Idempotent. */
+  /** Stops the gates and every ingest (ending playlists), then the listener. Idempotent. */
   async close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      await Promise.all([this.rtmpGate.close(), this.srtGate.close()]);
+    }
     await Promise.all(
-      [...this.#streams.values()].map(async ({ ingests, encoder }) => {
-        await encoder?.rtmp.gate.close();
-        await encoder?.srt.gate.close();
+      [...this.#streams.values()].map(async ({ ingests }) => {
         for (const ingest of ingests) await ingest.close();
       }),
     );

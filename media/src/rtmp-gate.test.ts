@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { publishName, scanForPublish } from './rtmp-gate.js';
+import {
+  ChunkReader,
+  commandOf,
+  connectResult,
+  publishName,
+  scanForPublish,
+  writeMessage,
+} from './rtmp-chunks.js';
 
 function amfString(s: string): Buffer {
   const b = Buffer.alloc(3 + Buffer.byteLength(s));
@@ -48,12 +55,32 @@ describe('RTMP publish scan', () => {
     expect(scan).toEqual({ kind: 'publish', name: 'k'.repeat(200), end: all.length });
   });
 
-  it('marks only complete chunks before the publish as safe to forward', () => {
+  it("reports the connect's transaction id while no stream is named yet", () => {
     const connect = chunks(command('connect', 'live'));
     const publish = chunks(command('publish', 'k'.repeat(200)));
-    const upTo = HANDSHAKE.length + connect.length + 12 + 128; // publish's first chunk
-    const scan = scanForPublish(Buffer.concat([HANDSHAKE, connect, publish]).subarray(0, upTo + 5));
-    expect(scan).toEqual({ kind: 'more', safe: upTo });
+    const partial = Buffer.concat([HANDSHAKE, connect, publish]).subarray(0, -5);
+    expect(scanForPublish(partial)).toEqual({ kind: 'more', connectTxn: 5 });
+    expect(scanForPublish(HANDSHAKE)).toEqual({ kind: 'more', connectTxn: undefined });
+  });
+
+  it('reads back what it writes, across chunk sizes and extended timestamps', () => {
+    const payload = Buffer.alloc(1000, 7);
+    const messages = [
+      { csid: 3, type: 20, timestamp: 0, streamId: 0, payload: command('publish', 'x') },
+      { csid: 6, type: 9, timestamp: 0x1000000, streamId: 1, payload },
+      { csid: 70, type: 8, timestamp: 42, streamId: 1, payload: payload.subarray(0, 300) },
+    ];
+    const bytes = Buffer.concat(messages.map((m) => writeMessage(m)));
+    const reader = new ChunkReader();
+    // Byte by byte: a chunk is only taken whole.
+    const read = [...bytes].flatMap((b) => reader.push(Buffer.from([b])));
+    expect(read.map(({ end: _end, ...m }) => m)).toEqual(messages);
+    expect(read.at(-1)!.end).toBe(bytes.length);
+  });
+
+  it("answers connect with a _result of the client's transaction", () => {
+    const [message] = new ChunkReader().push(connectResult(1));
+    expect(commandOf(message!.payload)).toEqual({ name: '_result', txn: 1 });
   });
 
   it('calls a continuation of an unknown chunk stream invalid', () => {

@@ -1,133 +1,38 @@
-// The stream-key check in front of an event's RTMP ingest. ffmpeg's RTMP listener accepts any
-// stream name (it only warns, and prints the expected key while at it), so encoders connect to
-// this gate instead: it relays bytes both ways to the ffmpeg listener on a loopback port, reads
-// the client's RTMP chunk stream just far enough to see the first command that names the stream
-// (releaseStream, FCPublish or publish), and forwards it only if that name is the event's key.
-// The gate holds only the key's SHA-256 (the API hands over nothing else) and compares hashes in
-// constant time. A wrong key closes both connections and is logged without the key. After a good
-// publish the gate is a plain byte pipe. A new key (rotation) cuts publishers that came in with
-// the old one: a key is rotated because it leaked.
-//
-// RTMP framing read here (Adobe RTMP 1.0): a 1 + 1536 + 1536 byte handshake (C0, C1, C2) from
-// the client, then chunks: a basic header (format, chunk stream id), a message header of 11, 7,
-// 3 or 0 bytes by format, an extended timestamp when the 24-bit field is 0xFFFFFF, and at most
-// `chunk size` payload bytes (128 until the client sends Set Chunk Size, message type 1). AMF0
-// commands are message type 20: a string (the command name), a number, then arguments.
+// The one RTMP ingest port of the media process, in front of every event's ffmpeg listener.
+// Encoders publish to `rtmp://<host>:<port>/live/<key>`; the key alone says which event the
+// publisher feeds (IngestRoutes). It arrives only after the RTMP handshake and the `connect`
+// exchange, so the gate answers those itself (the server's half of the simple handshake and a
+// successful `connect` result), then reads the client's commands up to the first that names the
+// stream (releaseStream, FCPublish or publish). A key no event holds closes the connection and is
+// logged without the key, as is a malformed preamble or one past MAX_PREAMBLE_BYTES. A known key
+// claims the event's PublisherSlot; then the gate opens the client's half of a handshake with
+// that event's ffmpeg listener on loopback and replays everything the client sent after its
+// handshake, so ffmpeg sees the session from `connect` on. ffmpeg's own answers to what the gate
+// already answered (up to its `connect` result) are dropped, and its later messages are re-sent
+// as whole chunks at the default chunk size (the client's chunk-stream state is the gate's, not
+// ffmpeg's). After that the gate relays the client's bytes as they are. A new key for an event
+// (rotation) or its end cuts the publishers that came in with the old one (cut()).
 
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import type { PublisherSlot } from './publisher-slot.js';
+import type { IngestRoute, IngestRoutes } from './ingest-routes.js';
+import {
+  AMF0_COMMAND,
+  ChunkReader,
+  HANDSHAKE_BYTES,
+  SET_CHUNK_SIZE,
+  commandOf,
+  connectResult,
+  handshakeOpening,
+  scanForPublish,
+  writeMessage,
+} from './rtmp-chunks.js';
 
-/** Client handshake bytes before the first chunk: C0 (1), C1 (1536), C2 (1536). */
-const HANDSHAKE_BYTES = 1 + 1536 + 1536;
 /** Bytes read from a client before it must have published (a few KB in practice). */
 export const MAX_PREAMBLE_BYTES = 64 * 1024;
-const SET_CHUNK_SIZE = 1;
 /** While ffmpeg (re)starts its listener: tries, and the pause between them. */
 const UPSTREAM_ATTEMPTS = 50;
 const UPSTREAM_RETRY_MS = 100;
-const AMF0_COMMAND = 20;
-
-interface ChunkStream {
-  length: number;
-  type: number;
-  extended: boolean;
-  received: Buffer[];
-  receivedBytes: number;
-}
-
-/** What the reader found in the client's bytes so far. */
-export type PublishScan =
-  /** No publish yet; bytes before `safe` hold only complete chunks that are not a publish. */
-  | { readonly kind: 'more'; readonly safe: number }
-  | { readonly kind: 'publish'; readonly name: string; readonly end: number }
-  | { readonly kind: 'invalid'; readonly reason: string };
-
-/** Reads AMF0 string at `at` (marker 0x02); returns the string and the offset after it. */
-function amfString(buf: Buffer, at: number): [string, number] | undefined {
-  if (buf[at] !== 0x02 || at + 3 > buf.length) return undefined;
-  const len = buf.readUInt16BE(at + 1);
-  if (at + 3 + len > buf.length) return undefined;
-  return [buf.toString('utf8', at + 3, at + 3 + len), at + 3 + len];
-}
-
-/**
- * Commands that carry the stream name (the key). Encoders send releaseStream and FCPublish
- * before publish, and ffmpeg's listener reads the name from each: the first one is judged.
- */
-const NAMED_COMMANDS = new Set(['releaseStream', 'FCPublish', 'publish']);
-
-/** The stream name of an AMF0 command that names the stream, or undefined for other commands. */
-export function publishName(payload: Buffer): string | undefined {
-  const command = amfString(payload, 0);
-  if (!command || !NAMED_COMMANDS.has(command[0])) return undefined;
-  let at = command[1];
-  if (payload[at] !== 0x00) return undefined; // transaction id: a number
-  at += 9;
-  if (payload[at] === 0x05) at += 1; // command object: null
-  return amfString(payload, at)?.[0];
-}
-
-/**
- * Scans the client's bytes (from the connection's first byte) for the publish command. Pure:
- * call it again with the longer buffer when it answers `more`.
- */
-export function scanForPublish(buf: Buffer): PublishScan {
-  if (buf.length <= HANDSHAKE_BYTES) return { kind: 'more', safe: buf.length };
-  let pos = HANDSHAKE_BYTES;
-  let chunkSize = 128;
-  const more = (): PublishScan => ({ kind: 'more', safe: pos });
-  const streams = new Map<number, ChunkStream>();
-  while (pos < buf.length) {
-    const b0 = buf[pos]!;
-    const fmt = b0 >> 6;
-    let csid = b0 & 0x3f;
-    let p = pos + 1;
-    if (csid === 0) {
-      if (p + 1 > buf.length) return more();
-      csid = 64 + buf[p]!;
-      p += 1;
-    } else if (csid === 1) {
-      if (p + 2 > buf.length) return more();
-      csid = 64 + buf[p]! + buf[p + 1]! * 256;
-      p += 2;
-    }
-    const headerBytes = [11, 7, 3, 0][fmt]!;
-    if (p + headerBytes > buf.length) return more();
-    let stream = streams.get(csid);
-    if (fmt <= 1 || !stream) {
-      if (fmt > 1 && !stream)
-        return { kind: 'invalid', reason: 'chunk continues an unknown stream' };
-      stream ??= { length: 0, type: 0, extended: false, received: [], receivedBytes: 0 };
-      streams.set(csid, stream);
-    }
-    if (fmt <= 2) stream.extended = buf.readUIntBE(p, 3) === 0xffffff;
-    if (fmt <= 1) {
-      stream.length = buf.readUIntBE(p + 3, 3);
-      stream.type = buf[p + 6]!;
-    }
-    p += headerBytes;
-    if (stream.extended) p += 4;
-    const take = Math.min(chunkSize, stream.length - stream.receivedBytes);
-    if (p + take > buf.length) return more();
-    stream.received.push(buf.subarray(p, p + take));
-    stream.receivedBytes += take;
-    p += take;
-    pos = p;
-    if (stream.receivedBytes < stream.length) continue;
-    const payload = Buffer.concat(stream.received);
-    stream.received = [];
-    stream.receivedBytes = 0;
-    if (stream.type === SET_CHUNK_SIZE) {
-      chunkSize = payload.readUInt32BE(0) & 0x7fffffff;
-      if (chunkSize < 1) return { kind: 'invalid', reason: 'chunk size 0' };
-    } else if (stream.type === AMF0_COMMAND) {
-      const name = publishName(payload);
-      if (name !== undefined) return { kind: 'publish', name, end: pos };
-    }
-  }
-  return more();
-}
+const C0C1_BYTES = 1 + 1536;
 
 /** The key part of a publish name: OBS and others may append `?query` parameters. */
 function keyOf(name: string): string {
@@ -135,26 +40,12 @@ function keyOf(name: string): string {
   return q < 0 ? name : name.slice(0, q);
 }
 
-/** The SHA-256 of a stream key: all the gate (and the API) ever keeps of it. */
-export function hashStreamKey(key: string): Buffer {
-  return createHash('sha256').update(key, 'utf8').digest();
-}
-
-/** Whether `given` is the key whose SHA-256 is `expectedSha256` (constant time). */
-export function keyMatches(given: string, expectedSha256: Buffer): boolean {
-  return timingSafeEqual(hashStreamKey(given), expectedSha256);
-}
-
 export interface RtmpGateOptions {
-  readonly eventId: string;
-  /** SHA-256 of the event's stream key (the last path segment of the ingest URL). */
-  readonly keySha256: Buffer;
-  /** Where the event's ffmpeg listens (loopback). */
-  readonly upstreamPort: number;
+  /** Every event's route, by key. */
+  readonly routes: IngestRoutes;
   readonly host: string;
+  /** TCP port (0: any free one). */
   readonly port: number;
-  /** One publisher per event across RTMP and SRT (absent: this gate alone feeds the event). */
-  readonly slot?: PublisherSlot;
   /** Refusals and acceptances, never with the key. */
   readonly log: (line: string) => void;
 }
@@ -163,19 +54,16 @@ export class RtmpGate {
   readonly #options: RtmpGateOptions;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
-  /** Closers of the relays of publishers accepted under the current key. */
-  readonly #publishers = new Set<() => void>();
-  #keySha256: Buffer;
+  /** Closers of accepted publishers' relays, by event. */
+  readonly #publishers = new Map<string, Set<() => void>>();
   #refused = 0;
 
   constructor(options: RtmpGateOptions) {
-    if (options.keySha256.length !== 32) throw new RangeError('keySha256 must be 32 bytes');
     this.#options = options;
-    this.#keySha256 = options.keySha256;
     this.#server = createServer((client) => this.#accept(client));
   }
 
-  /** Publishers refused for a wrong key (or a malformed stream) so far. */
+  /** Publishers refused for a wrong key, a busy event or a malformed stream so far. */
   get refused(): number {
     return this.#refused;
   }
@@ -185,29 +73,21 @@ export class RtmpGate {
     return typeof address === 'object' && address ? address.port : 0;
   }
 
-  /** The SHA-256 of the key in force. */
-  get keySha256(): Buffer {
-    return this.#keySha256;
-  }
-
-  /** Rotates the key: new publishers need the new one; those in with the old one are cut. */
-  setKeySha256(keySha256: Buffer): void {
-    if (keySha256.length !== 32) throw new RangeError('keySha256 must be 32 bytes');
-    this.#keySha256 = keySha256;
-    const cut = [...this.#publishers];
-    this.#publishers.clear();
-    for (const close of cut) close();
-    if (cut.length > 0) {
-      this.#options.log(
-        `stream key of ${this.#options.eventId} rotated: cut ${cut.length} publisher(s)`,
-      );
-    }
+  /** Cuts an event's publishers (its key was rotated or its stream ended); answers how many. */
+  cut(eventId: string): number {
+    const closers = [...(this.#publishers.get(eventId) ?? [])];
+    this.#publishers.delete(eventId);
+    for (const close of closers) close();
+    return closers.length;
   }
 
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#server.once('error', reject);
-      this.#server.listen(this.#options.port, this.#options.host, () => resolve());
+      this.#server.listen(this.#options.port, this.#options.host, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
     });
   }
 
@@ -216,90 +96,145 @@ export class RtmpGate {
     return new Promise((resolve) => this.#server.close(() => resolve()));
   }
 
+  #track(socket: Socket): void {
+    this.#sockets.add(socket);
+    socket.once('close', () => this.#sockets.delete(socket));
+    // A failing socket ends the relay through 'close'; there is nothing to recover.
+    socket.on('error', () => undefined);
+  }
+
   #accept(client: Socket): void {
-    const { eventId, log } = this.#options;
-    this.#sockets.add(client);
-    client.once('close', () => this.#sockets.delete(client));
-    // A failing client ends the relay through 'close'; there is nothing to recover.
-    client.on('error', () => undefined);
-    // ffmpeg may be restarting (it listens for one publisher at a time): client bytes wait in
-    // `pending` until the upstream connection is up.
-    let upstream: Socket | undefined;
-    const pending: Buffer[] = [];
+    const { log } = this.#options;
+    this.#track(client);
     let closed = false;
-    /** Frees the event's publisher slot once this client was accepted. */
-    let release: (() => void) | undefined;
+    const cleanups: (() => void)[] = [];
     const closeBoth = (): void => {
+      if (closed) return;
       closed = true;
-      release?.();
+      for (const c of cleanups.splice(0)) c();
       client.destroy();
-      upstream?.destroy();
     };
     client.once('close', closeBoth);
-    const connectUpstream = (attempt: number): void => {
-      const socket = connect(this.#options.upstreamPort, '127.0.0.1');
-      socket.once('connect', () => {
-        if (closed) return void socket.destroy();
-        upstream = socket;
-        this.#sockets.add(socket);
-        socket.once('close', () => this.#sockets.delete(socket));
-        socket.once('close', closeBoth);
-        socket.on('data', (chunk: Buffer) => client.write(chunk));
+    const refuse = (why: string, eventId?: string): void => {
+      this.#refused++;
+      log(`refused an RTMP publisher${eventId ? ` for ${eventId}` : ''}: ${why}`);
+      closeBoth();
+    };
+    let seen = Buffer.alloc(0);
+    let answeredHandshake = false;
+    let connectTxn: number | undefined;
+    const sniff = (chunk: Buffer): void => {
+      seen = Buffer.concat([seen, chunk]);
+      if (!answeredHandshake && seen.length >= C0C1_BYTES) {
+        answeredHandshake = true;
+        // S0 and S1, then S2: the client's C1 echoed.
+        client.write(Buffer.concat([handshakeOpening(), seen.subarray(1, C0C1_BYTES)]));
+      }
+      const scan = scanForPublish(seen);
+      if (scan.kind === 'invalid' || seen.length > MAX_PREAMBLE_BYTES) {
+        return refuse('malformed stream');
+      }
+      if (scan.kind === 'more') {
+        if (connectTxn === undefined && scan.connectTxn !== undefined) {
+          connectTxn = scan.connectTxn;
+          client.write(connectResult(connectTxn));
+        }
+        return;
+      }
+      client.off('data', sniff);
+      const route = this.#options.routes.find(keyOf(scan.name));
+      if (!route) return refuse('wrong stream key');
+      const release = route.slot.claim('rtmp');
+      if (!release) return refuse('another publisher is live', route.eventId);
+      cleanups.push(release);
+      log(`RTMP publisher accepted for ${route.eventId}`);
+      const mine = this.#publishers.get(route.eventId) ?? new Set();
+      this.#publishers.set(route.eventId, mine);
+      mine.add(closeBoth);
+      cleanups.push(() => mine.delete(closeBoth));
+      this.#relay(client, route, seen.subarray(HANDSHAKE_BYTES), connectTxn, closeBoth, cleanups);
+    };
+    client.on('data', sniff);
+  }
+
+  /** Joins the accepted client to its event's ffmpeg listener (see the file's comment). */
+  #relay(
+    client: Socket,
+    route: IngestRoute,
+    replay: Buffer,
+    connectTxn: number | undefined,
+    closeBoth: () => void,
+    cleanups: (() => void)[],
+  ): void {
+    const pending: Buffer[] = [replay];
+    const toClient = (bytes: Buffer): boolean => client.write(bytes);
+    const fromClient = (bytes: Buffer): void => {
+      pending.push(bytes);
+    };
+    client.on('data', fromClient);
+    let upstream: Socket | undefined;
+    let gone = false;
+    cleanups.push(() => {
+      gone = true;
+      upstream?.destroy();
+    });
+    const attach = (socket: Socket): void => {
+      upstream = socket;
+      this.#track(socket);
+      socket.once('close', closeBoth);
+      socket.write(handshakeOpening());
+      let handshake = Buffer.alloc(0);
+      const reader = new ChunkReader();
+      // Until ffmpeg's `connect` result, its answers repeat what the gate already said.
+      let dropping = connectTxn !== undefined;
+      const relayMessages = (bytes: Buffer): void => {
+        for (const message of reader.push(bytes)) {
+          if (message.type === SET_CHUNK_SIZE) continue; // the gate's chunking, not ffmpeg's
+          if (dropping) {
+            const command = message.type === AMF0_COMMAND ? commandOf(message.payload) : undefined;
+            if (command?.name === '_result' && command.txn === connectTxn) dropping = false;
+            continue;
+          }
+          toClient(writeMessage(message));
+        }
+      };
+      socket.on('data', (chunk: Buffer) => {
+        if (handshake.length >= HANDSHAKE_BYTES) {
+          try {
+            return relayMessages(chunk);
+          } catch {
+            return closeBoth(); // ffmpeg's chunk stream is unreadable: the session cannot go on
+          }
+        }
+        handshake = Buffer.concat([handshake, chunk]);
+        if (handshake.length < HANDSHAKE_BYTES) return;
+        // C2: ffmpeg's S1 echoed, then the client's session so far, then the live relay.
+        socket.write(handshake.subarray(1, C0C1_BYTES));
+        client.off('data', fromClient);
         for (const b of pending.splice(0)) socket.write(b);
+        client.on('data', (bytes: Buffer) => socket.write(bytes));
+        const rest = handshake.subarray(HANDSHAKE_BYTES);
+        handshake = handshake.subarray(0, HANDSHAKE_BYTES);
+        if (rest.length > 0) socket.emit('data', rest);
+      });
+    };
+    const connectUpstream = (attempt: number): void => {
+      const socket = connect(route.rtmpUpstreamPort, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.removeAllListeners('error');
+        if (gone) return void socket.destroy();
+        attach(socket);
       });
       socket.once('error', () => {
         socket.destroy();
-        if (closed || upstream) return;
+        if (gone) return;
         if (attempt >= UPSTREAM_ATTEMPTS) {
-          log(`RTMP ingest for ${eventId} is not listening; dropped a publisher`);
+          this.#options.log(`RTMP ingest for ${route.eventId} is not listening; dropped a publisher`);
           return closeBoth();
         }
         setTimeout(() => connectUpstream(attempt + 1), UPSTREAM_RETRY_MS);
       });
     };
     connectUpstream(1);
-    const send = (bytes: Buffer): void => {
-      if (upstream) upstream.write(bytes);
-      else pending.push(bytes);
-    };
-    let seen = Buffer.alloc(0);
-    let forwarded = 0;
-    // Until the publish command is judged, relay the client's bytes up to the end of the last
-    // complete chunk that did not complete a publish: the command's last chunk is held back.
-    const sniff = (chunk: Buffer): void => {
-      seen = Buffer.concat([seen, chunk]);
-      const scan = scanForPublish(seen);
-      if (scan.kind === 'invalid' || (scan.kind === 'more' && seen.length > MAX_PREAMBLE_BYTES)) {
-        this.#refused++;
-        log(`refused an RTMP publisher for ${eventId}: malformed stream`);
-        return closeBoth();
-      }
-      if (scan.kind === 'more') {
-        if (scan.safe > forwarded) {
-          send(seen.subarray(forwarded, scan.safe));
-          forwarded = scan.safe;
-        }
-        return;
-      }
-      client.off('data', sniff);
-      if (!keyMatches(keyOf(scan.name), this.#keySha256)) {
-        this.#refused++;
-        log(`refused an RTMP publisher for ${eventId}: wrong stream key`);
-        return closeBoth();
-      }
-      release = this.#options.slot ? this.#options.slot.claim('rtmp') : () => undefined;
-      if (!release) {
-        this.#refused++;
-        log(`refused an RTMP publisher for ${eventId}: another publisher is live`);
-        return closeBoth();
-      }
-      log(`RTMP publisher accepted for ${eventId}`);
-      this.#publishers.add(closeBoth);
-      client.once('close', () => this.#publishers.delete(closeBoth));
-      send(seen.subarray(forwarded));
-      seen = Buffer.alloc(0);
-      client.on('data', send);
-    };
-    client.on('data', sniff);
   }
 }

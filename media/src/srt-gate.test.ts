@@ -3,6 +3,8 @@ import {
   SRT_REJECT_FORBIDDEN,
   decodeStreamId,
   encodeStreamId,
+  inductionAnswer,
+  withCookie,
   keyOfStreamId,
   readSrtPacket,
   rejectionFor,
@@ -47,7 +49,7 @@ describe('SRT handshake reading', () => {
       socketId: 9,
       streamId: undefined,
     });
-    expect(readSrtPacket(handshake(1, 9))).toEqual({ kind: 'induction' });
+    expect(readSrtPacket(handshake(1, 9))).toEqual({ kind: 'induction', socketId: 9, cookie: 0 });
     expect(readSrtPacket(Buffer.alloc(80))).toEqual({ kind: 'other' }); // a data packet
     expect(readSrtPacket(handshake(0xffffffff, 9).subarray(0, 40))).toEqual({ kind: 'other' });
     // An extension claiming more words than the datagram holds is not read past its end.
@@ -70,5 +72,17 @@ describe('SRT handshake reading', () => {
     expect(out.readUInt32BE(12)).toBe(77);
     expect(out.readUInt32BE(16 + 20)).toBe(2403);
     expect(out.includes(Buffer.from('sk_wrong'))).toBe(false);
+  });
+
+  it("answers a caller's induction as an HSv5 listener, and swaps a conclusion's cookie", () => {
+    const answer = inductionAnswer(handshake(1, 77), 77, 0xc0ffee);
+    expect(answer.readUInt32BE(12)).toBe(77); // to the caller's socket
+    expect(answer.readUInt32BE(16)).toBe(5); // HSv5
+    expect(answer.readUInt16BE(16 + 6)).toBe(0x4a17); // the SRT magic
+    expect(readSrtPacket(answer)).toEqual({ kind: 'induction', socketId: 0, cookie: 0xc0ffee });
+    const conclusion = handshake(0xffffffff, 77, [[5, encodeStreamId('sk_key')]]);
+    const swapped = withCookie(conclusion, 1234);
+    expect(swapped.readUInt32BE(16 + 28)).toBe(1234);
+    expect(readSrtPacket(swapped)).toEqual(readSrtPacket(conclusion));
   });
 });

@@ -1,13 +1,17 @@
-// The stream-key check in front of an event's SRT ingest, the twin of rtmp-gate.ts. ffmpeg's SRT
-// listener takes any caller (libsrt's passphrase would have to be the key itself, and the media
-// process holds only its SHA-256), so encoders call this gate instead: a UDP relay that gives
-// each caller its own loopback socket to the ffmpeg listener and reads the caller's handshake just
-// far enough to see the Stream ID (`srt://host:port?streamid=<key>`, OBS's "Stream ID" field).
-// The conclusion handshake that carries it is forwarded only when the Stream ID is the event's key
-// (hashes compared in constant time); otherwise the caller gets SRT's own rejection handshake
-// (SRT_REJX_FORBIDDEN, "forbidden": the encoder says "connection rejected" at once instead of
-// timing out) and the refusal is logged without the key. After acceptance the gate is a plain
-// datagram pipe. A new key (rotation) sends SRT shutdown to both ends of accepted callers.
+// The one SRT ingest port of the media process, the twin of rtmp-gate.ts. ffmpeg's SRT listener
+// takes any caller (libsrt's passphrase would have to be the key itself, and the media process
+// holds only its SHA-256), so encoders call this gate: a UDP relay that reads each caller's
+// handshake just far enough to see the Stream ID (`srt://host:port?streamid=<key>`, OBS's
+// "Stream ID" field) and routes the caller by it (IngestRoutes) to its event's ffmpeg listener,
+// giving each caller its own loopback socket. The key comes only in the conclusion handshake, so
+// the gate answers the caller's induction itself (HSv5: version 5, the SRT magic, a cookie of
+// its own). A key no event holds gets SRT's own rejection handshake (SRT_REJX_FORBIDDEN,
+// "forbidden": the encoder says "connection rejected" at once instead of timing out), logged
+// without the key; a busy event gets SRT_REJX_CONFLICT. A known key claims the event's
+// PublisherSlot; the gate then sends the caller's own induction to ffmpeg, and forwards the
+// caller's conclusion with ffmpeg's cookie in place of the gate's. After acceptance the gate is
+// a plain datagram pipe. A new key for the event (rotation) or its end sends SRT shutdown to
+// both ends of its accepted callers (cut()).
 //
 // SRT framing read here (SRT RFC draft, section 3): a control packet has the top bit of its
 // first 32-bit word set and the control type in the next 15 bits (0: handshake, 5: shutdown);
@@ -18,8 +22,8 @@
 // Extension 5 is the Stream ID, its characters packed four to a word in little-endian order.
 
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { keyMatches } from './rtmp-gate.js';
-import type { PublisherSlot } from './publisher-slot.js';
+import { randomBytes } from 'node:crypto';
+import type { IngestRoute, IngestRoutes } from './ingest-routes.js';
 
 const HEADER_BYTES = 16;
 const HANDSHAKE_BODY_BYTES = 48;
@@ -28,6 +32,10 @@ const CONTROL_SHUTDOWN = 5;
 const HS_INDUCTION = 1;
 const HS_CONCLUSION = 0xffffffff;
 const EXT_STREAM_ID = 5;
+const HS_VERSION_5 = 5;
+/** The extension field of a listener's HSv5 induction answer. */
+const SRT_MAGIC = 0x4a17;
+const COOKIE_AT = HEADER_BYTES + 28;
 /** SRT_REJX_FORBIDDEN (user-level 1403) on the wire: 1000 + reason. */
 export const SRT_REJECT_FORBIDDEN = 1000 + 1403;
 /** SRT_REJX_CONFLICT ("resource already locked"): another publisher is live. */
@@ -39,7 +47,7 @@ export const SRT_CALLER_IDLE_MS = 10_000;
 
 /** What a caller's datagram is, as far as the gate cares. */
 export type SrtPacket =
-  | { readonly kind: 'induction' }
+  | { readonly kind: 'induction'; readonly socketId: number; readonly cookie: number }
   | {
       readonly kind: 'conclusion';
       readonly socketId: number;
@@ -75,9 +83,9 @@ export function readSrtPacket(msg: Buffer): SrtPacket {
     return { kind: 'other' };
   }
   const type = msg.readUInt32BE(HEADER_BYTES + 20);
-  if (type === HS_INDUCTION) return { kind: 'induction' };
-  if (type !== HS_CONCLUSION) return { kind: 'other' };
   const socketId = msg.readUInt32BE(HEADER_BYTES + 24);
+  if (type === HS_INDUCTION) return { kind: 'induction', socketId, cookie: msg.readUInt32BE(COOKIE_AT) };
+  if (type !== HS_CONCLUSION) return { kind: 'other' };
   let at = HEADER_BYTES + HANDSHAKE_BODY_BYTES;
   while (at + 4 <= msg.length) {
     const extType = msg.readUInt16BE(at);
@@ -113,6 +121,36 @@ export function rejectionFor(conclusion: Buffer, socketId: number, code: number)
   return out;
 }
 
+/** A listener's answer to a caller's induction: HSv5, the SRT magic, `cookie`. */
+export function inductionAnswer(induction: Buffer, socketId: number, cookie: number): Buffer {
+  const out = Buffer.from(induction.subarray(0, HEADER_BYTES + HANDSHAKE_BODY_BYTES));
+  out.writeUInt32BE(0, 4); // timestamp
+  out.writeUInt32BE(socketId, 12); // destination: the caller's socket
+  out.writeUInt32BE(HS_VERSION_5, HEADER_BYTES);
+  out.writeUInt16BE(0, HEADER_BYTES + 4); // no encryption advertised
+  out.writeUInt16BE(SRT_MAGIC, HEADER_BYTES + 6);
+  out.writeUInt32BE(0, HEADER_BYTES + 24); // the listener's socket comes with the conclusion
+  out.writeUInt32BE(cookie, COOKIE_AT);
+  return out;
+}
+
+/** An HSv5 caller's induction for a conclusion whose induction the gate no longer holds. */
+function inductionFrom(conclusion: Buffer): Buffer {
+  const out = Buffer.from(conclusion.subarray(0, HEADER_BYTES + HANDSHAKE_BODY_BYTES));
+  out.writeUInt32BE(4, HEADER_BYTES); // callers induct as version 4 ...
+  out.writeUInt32BE(2, HEADER_BYTES + 4); // ... with the UDT datagram type in the extension field
+  out.writeUInt32BE(HS_INDUCTION, HEADER_BYTES + 20);
+  out.writeUInt32BE(0, COOKIE_AT);
+  return out;
+}
+
+/** A copy of a conclusion handshake carrying `cookie`. */
+export function withCookie(conclusion: Buffer, cookie: number): Buffer {
+  const out = Buffer.from(conclusion);
+  out.writeUInt32BE(cookie, COOKIE_AT);
+  return out;
+}
+
 function shutdown(destinationSocketId: number): Buffer {
   const out = Buffer.alloc(HEADER_BYTES + 4);
   out.writeUInt16BE(0x8000 | CONTROL_SHUTDOWN, 0);
@@ -123,8 +161,17 @@ function shutdown(destinationSocketId: number): Buffer {
 interface Caller {
   readonly address: string;
   readonly port: number;
-  readonly upstream: Socket;
-  accepted: boolean;
+  /** The gate's cookie in its induction answer. */
+  readonly cookie: number;
+  /** The caller's induction datagram, sent on to ffmpeg once the key routed the caller. */
+  induction?: Buffer;
+  /** Set once the key routed the caller and the slot was claimed. */
+  route?: IngestRoute;
+  upstream?: Socket;
+  /** ffmpeg's cookie for this caller, from its induction answer. */
+  upstreamCookie?: number;
+  /** The caller's latest conclusion, forwarded once ffmpeg's cookie is known. */
+  conclusion?: Buffer;
   socketId: number;
   /** ffmpeg's socket id for this caller, from its conclusion answer. */
   upstreamSocketId: number;
@@ -133,16 +180,11 @@ interface Caller {
 }
 
 export interface SrtGateOptions {
-  readonly eventId: string;
-  /** SHA-256 of the event's stream key (the caller's Stream ID). */
-  readonly keySha256: Buffer;
-  /** Where the event's ffmpeg SRT listener is (loopback UDP). */
-  readonly upstreamPort: number;
+  /** Every event's route, by key. */
+  readonly routes: IngestRoutes;
   readonly host: string;
   /** UDP port (0: any free one). */
   readonly port: number;
-  /** One publisher per event across RTMP and SRT. */
-  readonly slot: PublisherSlot;
   readonly now?: () => number;
   /** Refusals and acceptances, never with the key. */
   readonly log: (line: string) => void;
@@ -153,14 +195,11 @@ export class SrtGate {
   readonly #socket: Socket;
   readonly #callers = new Map<string, Caller>();
   readonly #now: () => number;
-  #keySha256: Buffer;
   #refused = 0;
   #sweep: NodeJS.Timeout | undefined;
 
   constructor(options: SrtGateOptions) {
-    if (options.keySha256.length !== 32) throw new RangeError('keySha256 must be 32 bytes');
     this.#options = options;
-    this.#keySha256 = options.keySha256;
     this.#now = options.now ?? Date.now;
     this.#socket = createSocket('udp4');
     this.#socket.on('message', (msg, from) => this.#fromCaller(msg, from));
@@ -168,7 +207,7 @@ export class SrtGate {
     this.#socket.on('error', () => undefined);
   }
 
-  /** Callers refused for a wrong or missing key (or a busy ingest) so far. */
+  /** Callers refused for a wrong or missing key (or a busy event) so far. */
   get refused(): number {
     return this.#refused;
   }
@@ -177,17 +216,11 @@ export class SrtGate {
     return this.#socket.address().port;
   }
 
-  /** Rotates the key: new callers need the new one; those in with the old one are shut down. */
-  setKeySha256(keySha256: Buffer): void {
-    if (keySha256.length !== 32) throw new RangeError('keySha256 must be 32 bytes');
-    this.#keySha256 = keySha256;
-    const cut = [...this.#callers.values()].filter((c) => c.accepted);
+  /** Shuts an event's callers down (its key was rotated or its stream ended); answers how many. */
+  cut(eventId: string): number {
+    const cut = [...this.#callers.values()].filter((c) => c.route?.eventId === eventId);
     for (const caller of cut) this.#drop(caller, true);
-    if (cut.length > 0) {
-      this.#options.log(
-        `stream key of ${this.#options.eventId} rotated: cut ${cut.length} SRT publisher(s)`,
-      );
-    }
+    return cut.length;
   }
 
   start(): Promise<void> {
@@ -204,7 +237,7 @@ export class SrtGate {
 
   close(): Promise<void> {
     clearInterval(this.#sweep);
-    for (const caller of [...this.#callers.values()]) this.#drop(caller, caller.accepted);
+    for (const caller of [...this.#callers.values()]) this.#drop(caller, !!caller.route);
     return new Promise((resolve) => this.#socket.close(() => resolve()));
   }
 
@@ -218,10 +251,10 @@ export class SrtGate {
   #drop(caller: Caller, sayShutdown: boolean): void {
     if (sayShutdown) {
       this.#socket.send(shutdown(caller.socketId), caller.port, caller.address);
-      if (caller.upstreamSocketId) caller.upstream.send(shutdown(caller.upstreamSocketId));
+      if (caller.upstreamSocketId) caller.upstream?.send(shutdown(caller.upstreamSocketId));
     }
     caller.release?.();
-    caller.upstream.close();
+    caller.upstream?.close();
     this.#callers.delete(`${caller.address}:${caller.port}`);
   }
 
@@ -230,58 +263,87 @@ export class SrtGate {
     const known = this.#callers.get(id);
     if (known) return known;
     if (this.#callers.size >= MAX_SRT_CALLERS) return undefined;
-    const upstream = createSocket('udp4');
     const caller: Caller = {
       address: from.address,
       port: from.port,
-      upstream,
-      accepted: false,
+      cookie: randomBytes(4).readUInt32BE(0),
       socketId: 0,
       upstreamSocketId: 0,
       lastSeen: this.#now(),
     };
+    this.#callers.set(id, caller);
+    return caller;
+  }
+
+  /** Opens the caller's loopback socket to its event's ffmpeg and inducts it there. */
+  #openUpstream(caller: Caller, route: IngestRoute): void {
+    const id = `${caller.address}:${caller.port}`;
+    const upstream = createSocket('udp4');
+    caller.upstream = upstream;
     upstream.on('message', (msg) => {
-      if (!this.#callers.has(id)) return;
+      if (this.#callers.get(id) !== caller) return;
       const answer = readSrtPacket(msg);
+      if (answer.kind === 'induction') {
+        // ffmpeg's answer to the induction the caller already had from the gate: keep its cookie.
+        caller.upstreamCookie = answer.cookie;
+        if (caller.conclusion) upstream.send(withCookie(caller.conclusion, answer.cookie));
+        return;
+      }
       if (answer.kind === 'conclusion') caller.upstreamSocketId = answer.socketId;
       this.#socket.send(msg, caller.port, caller.address);
       if (isControl(msg, CONTROL_SHUTDOWN)) this.#drop(caller, false);
     });
     // ffmpeg restarting (nothing listening): the datagram is lost and SRT sends it again.
     upstream.on('error', () => undefined);
-    upstream.connect(this.#options.upstreamPort, '127.0.0.1');
-    this.#callers.set(id, caller);
-    return caller;
+    caller.induction ??= inductionFrom(caller.conclusion!);
+    upstream.connect(route.srtUpstreamPort, '127.0.0.1', () => {
+      this.#send(caller, caller.induction!);
+    });
+  }
+
+  #send(caller: Caller, msg: Buffer): void {
+    // Datagrams before the upstream socket connected are lost; SRT retransmits them.
+    try {
+      caller.upstream?.send(msg);
+    } catch {
+      // not connected yet: as above
+    }
   }
 
   #fromCaller(msg: Buffer, from: RemoteInfo): void {
     const caller = this.#caller(from);
     if (!caller) return;
     caller.lastSeen = this.#now();
-    const forward = (): void => {
-      // Datagrams before the upstream socket connected are lost; SRT retransmits them.
-      try {
-        caller.upstream.send(msg);
-      } catch {
-        // not connected yet: as above
+    const packet = readSrtPacket(msg);
+    if (caller.route) {
+      if (packet.kind === 'conclusion') {
+        // A retransmitted conclusion: on with ffmpeg's cookie once known.
+        caller.conclusion = msg;
+        if (caller.upstreamCookie === undefined) {
+          return this.#send(caller, caller.induction!);
+        }
+        return this.#send(caller, withCookie(msg, caller.upstreamCookie));
       }
-    };
-    if (caller.accepted) {
-      forward();
+      if (packet.kind === 'induction') return;
+      this.#send(caller, msg);
       if (isControl(msg, CONTROL_SHUTDOWN)) this.#drop(caller, false);
       return;
     }
-    const packet = readSrtPacket(msg);
-    if (packet.kind === 'induction') return forward();
+    if (packet.kind === 'induction') {
+      caller.induction = msg;
+      caller.socketId = packet.socketId;
+      const answer = inductionAnswer(msg, packet.socketId, caller.cookie);
+      this.#socket.send(answer, caller.port, caller.address);
+      return;
+    }
     if (packet.kind !== 'conclusion') return; // nothing else before the key is judged
-    const { eventId, log } = this.#options;
+    const { log } = this.#options;
     caller.socketId = packet.socketId;
     const key = packet.streamId === undefined ? undefined : keyOfStreamId(packet.streamId);
-    if (key === undefined || !keyMatches(key, this.#keySha256)) {
+    const route = key === undefined ? undefined : this.#options.routes.find(key);
+    if (!route || packet.streamId === undefined) {
       this.#refused++;
-      log(
-        `refused an SRT publisher for ${eventId}: ${key === undefined ? 'no stream id' : 'wrong stream key'}`,
-      );
+      log(`refused an SRT publisher: ${key === undefined ? 'no stream id' : 'wrong stream key'}`);
       this.#socket.send(
         rejectionFor(msg, packet.socketId, SRT_REJECT_FORBIDDEN),
         caller.port,
@@ -289,10 +351,10 @@ export class SrtGate {
       );
       return this.#drop(caller, false);
     }
-    const release = this.#options.slot.claim('srt');
+    const release = route.slot.claim('srt');
     if (!release) {
       this.#refused++;
-      log(`refused an SRT publisher for ${eventId}: another publisher is live`);
+      log(`refused an SRT publisher for ${route.eventId}: another publisher is live`);
       this.#socket.send(
         rejectionFor(msg, packet.socketId, SRT_REJECT_CONFLICT),
         caller.port,
@@ -301,8 +363,9 @@ export class SrtGate {
       return this.#drop(caller, false);
     }
     caller.release = release;
-    caller.accepted = true;
-    log(`SRT publisher accepted for ${eventId}`);
-    forward();
+    caller.route = route;
+    caller.conclusion = msg;
+    log(`SRT publisher accepted for ${route.eventId}`);
+    this.#openUpstream(caller, route);
   }
 }

@@ -89,6 +89,8 @@ async function main(): Promise<void> {
   const config = loadMediaConfig({
     ...process.env,
     MEDIA_PORT: '0',
+    MEDIA_RTMP_PORT: '0',
+    MEDIA_SRT_PORT: '0',
     MEDIA_TOKEN_SECRET: secret,
     MEDIA_DEMO_EVENT: EVENT,
   });

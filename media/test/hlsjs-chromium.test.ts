@@ -41,6 +41,8 @@ describe.skipIf(!ready)('hls.js in Chromium', () => {
   beforeAll(async () => {
     const config = loadMediaConfig({
       MEDIA_PORT: '0',
+      MEDIA_RTMP_PORT: '0',
+      MEDIA_SRT_PORT: '0',
       MEDIA_TOKEN_SECRET: SECRET,
       MEDIA_LADDER: '180p:320x180:300k,90p:160x90:100k',
       MEDIA_PRESET: 'ultrafast',

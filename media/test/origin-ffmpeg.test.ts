@@ -49,6 +49,8 @@ describe.skipIf(!hasFfmpeg)('origin fed by ffmpeg', () => {
   beforeAll(async () => {
     const config = loadMediaConfig({
       MEDIA_PORT: '0',
+      MEDIA_RTMP_PORT: '0',
+      MEDIA_SRT_PORT: '0',
       MEDIA_TOKEN_SECRET: SECRET,
       MEDIA_LADDER: '180p:320x180:300k,90p:160x90:100k',
       MEDIA_WINDOW_SEGMENTS: '10',

@@ -8,7 +8,8 @@ import { ffmpegAvailable } from '../src/ffmpeg-check.js';
 import type { Ingest } from '../src/ingest.js';
 import { MediaService } from '../src/media-service.js';
 import type { Rendition } from '../src/rendition.js';
-import { hashStreamKey, type RtmpGate } from '../src/rtmp-gate.js';
+import { hashStreamKey } from '../src/ingest-routes.js';
+import type { RtmpGate } from '../src/rtmp-gate.js';
 
 const KEY = 'sk-7f3a9c2e41b04d8e';
 const WRONG = 'sk-guessed-key-0000';
@@ -57,6 +58,8 @@ describe.skipIf(!ffmpegAvailable())('RTMP ingest with a stream key', () => {
   beforeAll(async () => {
     const config = loadMediaConfig({
       MEDIA_PORT: '0',
+      MEDIA_RTMP_PORT: '0',
+      MEDIA_SRT_PORT: '0',
       MEDIA_TOKEN_SECRET: 'rtmp-test-secret-0123456789abcdefgh',
       MEDIA_LADDER: '180p:320x180:300k,90p:160x90:100k',
       MEDIA_PRESET: 'ultrafast',
@@ -64,7 +67,8 @@ describe.skipIf(!ffmpegAvailable())('RTMP ingest with a stream key', () => {
     });
     service = new MediaService(config, { log: (line) => logs.push(line) });
     await service.start();
-    ({ gate, ingest } = (await service.addEncoderStream('match', hashStreamKey(KEY))).rtmp);
+    gate = service.rtmpGate;
+    ({ ingest } = (await service.addEncoderStream('match', hashStreamKey(KEY))).rtmp);
     rendition = service.stream('match')!.rendition('180p')!;
   });
 
@@ -76,7 +80,7 @@ describe.skipIf(!ffmpegAvailable())('RTMP ingest with a stream key', () => {
     const code = await exited(publish(gate.port, WRONG, 3));
     expect(code).not.toBe(0);
     expect(gate.refused).toBe(1);
-    expect(logs).toContain('refused an RTMP publisher for match: wrong stream key');
+    expect(logs).toContain('refused an RTMP publisher: wrong stream key');
     expect(rendition.window().segments).toEqual([]);
   }, 20_000);
 

@@ -10,7 +10,7 @@ import { ffmpegAvailable } from '../src/ffmpeg-check.js';
 import { MediaService, type EncoderIngest } from '../src/media-service.js';
 import { mintPlaybackToken } from '../src/playback-token.js';
 import type { Rendition } from '../src/rendition.js';
-import { hashStreamKey } from '../src/rtmp-gate.js';
+import { hashStreamKey } from '../src/ingest-routes.js';
 
 const KEY = 'sk_Vq3nX0c9YpR2m8LwT4zA6bK1dF7hJ5sE';
 const WRONG = 'sk_guessed0000000000000000000000000';
@@ -81,6 +81,8 @@ describe.skipIf(!ffmpegAvailable())('SRT ingest with a stream key', () => {
   beforeAll(async () => {
     const config = loadMediaConfig({
       MEDIA_PORT: '0',
+      MEDIA_RTMP_PORT: '0',
+      MEDIA_SRT_PORT: '0',
       MEDIA_TOKEN_SECRET: SECRET,
       MEDIA_LADDER: '180p:320x180:300k,90p:160x90:100k',
       MEDIA_PRESET: 'ultrafast',
@@ -100,8 +102,8 @@ describe.skipIf(!ffmpegAvailable())('SRT ingest with a stream key', () => {
     expect(service.streamInfo('match')).toMatchObject({
       source: 'encoder',
       ingest: {
-        rtmp: `rtmp://127.0.0.1:${encoder.rtmp.gate.port}/live`,
-        srt: `srt://127.0.0.1:${encoder.srt.gate.port}`,
+        rtmp: `rtmp://127.0.0.1:${service.rtmpGate.port}/live`,
+        srt: `srt://127.0.0.1:${service.srtGate.port}`,
       },
       publisher: null,
     });
@@ -109,24 +111,24 @@ describe.skipIf(!ffmpegAvailable())('SRT ingest with a stream key', () => {
 
   it('rejects a caller with a wrong key at once and logs it without the key', async () => {
     const started = Date.now();
-    const { code, stderr } = await finished(publishSrt(encoder.srt.gate.port, WRONG, 5));
+    const { code, stderr } = await finished(publishSrt(service.srtGate.port, WRONG, 5));
     expect(code).not.toBe(0);
     expect(stderr.toLowerCase()).toContain('reject');
     // Refused, not left to time out: SRT says "rejected" for a rejection, "timeout" otherwise.
     expect(Date.now() - started).toBeLessThan(CONNECT_TIMEOUT_MS);
-    expect(encoder.srt.gate.refused).toBeGreaterThanOrEqual(1);
-    expect(logs).toContain('refused an SRT publisher for match: wrong stream key');
+    expect(service.srtGate.refused).toBeGreaterThanOrEqual(1);
+    expect(logs).toContain('refused an SRT publisher: wrong stream key');
     expect(rendition.window().segments).toEqual([]);
   }, 30_000);
 
   it('rejects a caller without a Stream ID', async () => {
-    const { code } = await finished(publishSrt(encoder.srt.gate.port, undefined, 5));
+    const { code } = await finished(publishSrt(service.srtGate.port, undefined, 5));
     expect(code).not.toBe(0);
-    expect(logs).toContain('refused an SRT publisher for match: no stream id');
+    expect(logs).toContain('refused an SRT publisher: no stream id');
   }, 30_000);
 
   it('takes the right key into every rendition, plays it, and refuses a second publisher', async () => {
-    const publisher = publishSrt(encoder.srt.gate.port, KEY, 30);
+    const publisher = publishSrt(service.srtGate.port, KEY, 30);
     try {
       await completeSegments(rendition, 2);
       expect(logs).toContain('SRT publisher accepted for match');
@@ -149,9 +151,9 @@ describe.skipIf(!ffmpegAvailable())('SRT ingest with a stream key', () => {
       const playlist = await (await fetch(media)).text();
       expect(playlist).toContain('#EXT-X-PART:');
       // One publisher at a time: an RTMP encoder with the right key is refused while SRT is live.
-      const refused = encoder.rtmp.gate.refused;
-      expect((await finished(publishRtmp(encoder.rtmp.gate.port, KEY, 3))).code).not.toBe(0);
-      expect(encoder.rtmp.gate.refused).toBe(refused + 1);
+      const refused = service.rtmpGate.refused;
+      expect((await finished(publishRtmp(service.rtmpGate.port, KEY, 3))).code).not.toBe(0);
+      expect(service.rtmpGate.refused).toBe(refused + 1);
       expect(logs).toContain('refused an RTMP publisher for match: another publisher is live');
       expect(publisher.exitCode).toBe(null);
       // A rotation shuts the SRT publisher down; the slot is free again for the new key.

@@ -23,6 +23,8 @@ const send = (m: OriginMessage): void => void process.send?.(m);
 const config = loadMediaConfig({
   ...process.env,
   MEDIA_PORT: '0',
+  MEDIA_RTMP_PORT: '0',
+  MEDIA_SRT_PORT: '0',
   MEDIA_DEMO_EVENT: EVENT,
 });
 const service = new MediaService(config, { log: () => undefined });
