@@ -33,6 +33,11 @@ export interface StreamControl {
   setKey(eventId: string, keySha256: string): Promise<StreamInfo>;
   /** The event's stream, or undefined when it has none (no key was ever set, no demo). */
   info(eventId: string): Promise<StreamInfo | undefined>;
+  /**
+   * The event ended: its key leads nowhere on the shared ingest ports, its publisher is cut and
+   * its ingest stopped. An event without a stream is no error.
+   */
+  end(eventId: string): Promise<void>;
 }
 
 /** The media process's control routes over HTTP, authenticated by the shared secret. */
@@ -60,6 +65,13 @@ export class HttpStreamControl implements StreamControl {
     const res = await this.#call(`${encodeURIComponent(eventId)}/stream`, { method: 'GET' });
     if (res.status === 404) return undefined;
     return this.#json(res);
+  }
+
+  async end(eventId: string): Promise<void> {
+    const res = await this.#call(`${encodeURIComponent(eventId)}/stream`, { method: 'DELETE' });
+    if (res.status !== 204 && res.status !== 404) {
+      throw new StreamControlError('unavailable', `the media process answered ${res.status}`);
+    }
   }
 
   async #call(path: string, init: { method: string; body?: string }): Promise<Response> {

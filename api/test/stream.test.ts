@@ -24,7 +24,7 @@ function info(eventId: string, source: StreamInfo['source'] = 'encoder'): Stream
     source,
     ingest:
       source === 'encoder'
-        ? { rtmp: 'rtmp://media.test:1935/live', srt: 'srt://media.test:9000' }
+        ? { rtmp: 'rtmp://media.test:1935/live', srt: 'srt://media.test:8890' }
         : {},
     publisher: null,
     state: 'live',
@@ -99,6 +99,25 @@ describe('the stream route', () => {
     expect(await restoreStreamKeys(fx.deps.db.streamKeys, control)).toEqual([]);
     // Only the hash is stored.
     expect(JSON.stringify(await fx.deps.db.streamKeys.listLive())).not.toContain(key);
+  });
+
+  it("ends the event's stream at the media process when the event ends", async () => {
+    await fx.seedEvent('closing', 'live');
+    const app = appWith();
+    const producer = await fx.staffToken('producer');
+    await call(app, 'POST', '/v1/events/closing/stream', producer);
+    expect(keyHashes.has('closing')).toBe(true);
+    const moved = await app.request('/v1/events/closing/state', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${producer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ state: 'ended' }),
+    });
+    expect(moved.status).toBe(200);
+    expect(keyHashes.has('closing')).toBe(false); // its key leads nowhere on the shared ports
+    // Ending an event the media process holds no stream for is no error.
+    await fx.seedEvent('quiet', 'live');
+    const quiet = new HttpStreamControl({ url: mediaUrl, secret: SECRET });
+    await expect(quiet.end('quiet')).resolves.toBeUndefined();
   });
 
   it('makes a key, shows it once, hands the media process only its SHA-256, and rotates it', async () => {

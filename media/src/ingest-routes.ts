@@ -33,10 +33,12 @@ export class IngestRoutes {
   /** Makes `keySha256` lead to `route`, replacing the event's previous key. */
   set(keySha256: Buffer, route: IngestRoute): void {
     if (keySha256.length !== 32) throw new RangeError('keySha256 must be 32 bytes');
-    this.remove(route.eventId);
     const hex = keySha256.toString('hex');
     const other = this.#byHash.get(hex);
-    if (other) throw new Error(`the key of ${other.eventId} cannot also be the key of ${route.eventId}`);
+    if (other && other.eventId !== route.eventId) {
+      throw new Error(`the key of ${other.eventId} cannot also be the key of ${route.eventId}`);
+    }
+    this.remove(route.eventId);
     this.#byHash.set(hex, route);
     this.#hashOf.set(route.eventId, hex);
   }

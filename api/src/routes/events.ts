@@ -159,6 +159,17 @@ async function closeOpenPolls(deps: AppDeps, eventId: string, actor: Staff): Pro
   }
 }
 
+/** Its stream stops too: the key leads nowhere on the shared ingest ports from now on. */
+async function endStream(deps: AppDeps, eventId: string): Promise<void> {
+  try {
+    await deps.streams?.end(eventId);
+  } catch (err) {
+    // The media process is down: a restarted one gets no key for an ended event (the restorer
+    // hands back keys of events that have not ended), so the route is gone either way.
+    (deps.logger ?? consoleLogger).warn('stream not ended with its event', { eventId, err });
+  }
+}
+
 const ONE_EVENT = {
   description: 'The event',
   content: { 'application/json': { schema: z.object({ event: EventSchema }) } },
@@ -318,7 +329,10 @@ export function eventRoutes(deps: AppDeps) {
       // Its LiveKit room opens when it is scheduled (the pre-warm) and closes when it ends.
       await deps.webrtc?.eventChanged(event);
       // The show is over: its open polls close now, with their results, not at their deadline.
-      if (to === 'ended') await closeOpenPolls(deps, id, c.var.staff);
+      if (to === 'ended') {
+        await closeOpenPolls(deps, id, c.var.staff);
+        await endStream(deps, id);
+      }
       await recordAudit(db.audit, logger, c.var.staff, {
         eventId: id,
         action: 'event.transition',
