@@ -44,6 +44,7 @@ const streams: StreamControl = {
     bitrate: null,
     lastPartAt: null,
   }),
+  end: async () => undefined,
 };
 
 beforeAll(async () => {
@@ -132,6 +133,7 @@ describe('the room egress follows the WHIP ingest', () => {
         return (await streams.info(eventId))!;
       },
       info: async () => undefined,
+      end: async () => undefined,
     };
     await restoreStreamKeys(fx.db.streamKeys, restarted);
     expect(restored).toContain(`follow:${hashes[0]}`);

@@ -95,6 +95,19 @@ describe.skipIf(!kubectl).each(OVERLAYS)('the %s overlay', (overlay) => {
     }
   });
 
+  it('gives encoders the two fixed ingest ports the media container listens on', async () => {
+    const objects = await rendered;
+    const spec = find(objects, 'Service', 'media-ingest').spec as {
+      ports: { port: number; protocol: string }[];
+    };
+    expect(spec.ports.map((p) => `${p.port}/${p.protocol}`)).toEqual(['1935/TCP', '8890/UDP']);
+    const media = fanfareContainers(objects).find((c) => c.name === 'media')!;
+    expect([envValue(media, 'MEDIA_RTMP_PORT'), envValue(media, 'MEDIA_SRT_PORT')]).toEqual([
+      '1935',
+      '8890',
+    ]);
+  });
+
   it('starts Fanfare containers only with services the image entrypoint knows', async () => {
     const entrypoint = readFileSync(ENTRYPOINT, 'utf8');
     const containers = fanfareContainers(await rendered);

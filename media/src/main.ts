@@ -22,6 +22,10 @@ console.log(
   `media: origin on ${service.server.scheme}://${config.host}:${service.server.port}` +
     (config.tls ? ' (HTTP/2 over TLS)' : ''),
 );
+console.log(
+  `media: ingest for every event on rtmp://${config.host}:${service.rtmpGate.port}/live/<key>` +
+    ` and srt://${config.host}:${service.srtGate.port}?streamid=<key>`,
+);
 
 let stopping = false;
 const stop = (signal: string): void => {

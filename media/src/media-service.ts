@@ -234,7 +234,8 @@ export class MediaService {
   #cut(eventId: string, why: 'rotated' | 'ended'): void {
     const rtmp = this.rtmpGate.cut(eventId);
     const srt = this.srtGate.cut(eventId);
-    const subject = why === 'rotated' ? `stream key of ${eventId} rotated` : `stream of ${eventId} ended`;
+    const subject =
+      why === 'rotated' ? `stream key of ${eventId} rotated` : `stream of ${eventId} ended`;
     if (rtmp > 0) this.#log(`${subject}: cut ${rtmp} publisher(s)`);
     if (srt > 0) this.#log(`${subject}: cut ${srt} SRT publisher(s)`);
   }

@@ -229,7 +229,9 @@ export class RtmpGate {
         socket.destroy();
         if (gone) return;
         if (attempt >= UPSTREAM_ATTEMPTS) {
-          this.#options.log(`RTMP ingest for ${route.eventId} is not listening; dropped a publisher`);
+          this.#options.log(
+            `RTMP ingest for ${route.eventId} is not listening; dropped a publisher`,
+          );
           return closeBoth();
         }
         setTimeout(() => connectUpstream(attempt + 1), UPSTREAM_RETRY_MS);

@@ -84,7 +84,8 @@ export function readSrtPacket(msg: Buffer): SrtPacket {
   }
   const type = msg.readUInt32BE(HEADER_BYTES + 20);
   const socketId = msg.readUInt32BE(HEADER_BYTES + 24);
-  if (type === HS_INDUCTION) return { kind: 'induction', socketId, cookie: msg.readUInt32BE(COOKIE_AT) };
+  if (type === HS_INDUCTION)
+    return { kind: 'induction', socketId, cookie: msg.readUInt32BE(COOKIE_AT) };
   if (type !== HS_CONCLUSION) return { kind: 'other' };
   let at = HEADER_BYTES + HANDSHAKE_BODY_BYTES;
   while (at + 4 <= msg.length) {
