@@ -40,8 +40,11 @@ const COOKIE_AT = HEADER_BYTES + 28;
 export const SRT_REJECT_FORBIDDEN = 1000 + 1403;
 /** SRT_REJX_CONFLICT ("resource already locked"): another publisher is live. */
 export const SRT_REJECT_CONFLICT = 1000 + 1409;
-/** Callers at once (handshaking or accepted); more are dropped until one goes. */
-export const MAX_SRT_CALLERS = 16;
+/**
+ * Callers at once across every event (handshaking or accepted: one accepted per event at most);
+ * more are dropped until one goes or falls silent.
+ */
+export const MAX_SRT_CALLERS = 256;
 /** A caller silent this long is forgotten (SRT sends keep-alives every second). */
 export const SRT_CALLER_IDLE_MS = 10_000;
 
