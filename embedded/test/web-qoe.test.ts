@@ -29,6 +29,8 @@ describe.skipIf(!chromiumAvailable() || !ffmpegAvailable())('QoE from a real pla
     h = await startWebHarness({
       EMBEDDED_MEDIA: 'on',
       MEDIA_PORT: String(mediaPort),
+      MEDIA_RTMP_PORT: '0',
+      MEDIA_SRT_PORT: '0',
       MEDIA_PUBLIC_URL: `http://127.0.0.1:${proxy.port}`,
       // A tiny ladder at 15 fps so two shared cores keep up (as spoiler-free.test.ts).
       MEDIA_LADDER: '180p:320x180:250k,90p:160x90:80k',
