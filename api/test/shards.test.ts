@@ -38,8 +38,15 @@ interface Answer {
     draining: boolean;
     events: object;
     refusedOverloaded?: number;
+    fanout?: { windowMs: number; delivered: number; p99Ms: number | null };
   }[];
-  totals: { fans: number; capacity: number; draining: number; refusedOverloaded: number };
+  totals: {
+    fans: number;
+    capacity: number;
+    draining: number;
+    refusedOverloaded: number;
+    fanoutP99Ms: number | null;
+  };
   refusals: { source: string; overloaded: number; rate_limited: number };
 }
 
@@ -56,6 +63,21 @@ describe('GET /v1/shards', () => {
         draining: false,
         at,
         refusedOverloaded: 4,
+        fanout: { windowMs: 2000, delivered: 50, p99Ms: 180 },
+      },
+      TTL_MS,
+    );
+    await registry.heartbeat(
+      {
+        id: 'g-c',
+        url: 'ws://c/ws',
+        capacity: 19_000,
+        fans: 3,
+        events: { final: 3 },
+        draining: false,
+        at,
+        refusedOverloaded: 0,
+        fanout: { windowMs: 2000, delivered: 9, p99Ms: 240 },
       },
       TTL_MS,
     );
@@ -86,13 +108,24 @@ describe('GET /v1/shards', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     const body = (await res.json()) as Answer;
     expect(body.registry.state).toBe('ready');
-    // g-b predates the shards' refusal count: it has none, and adds none to the total.
-    expect(body.shards.map((s) => [s.id, s.fans, s.draining, s.refusedOverloaded])).toEqual([
-      ['g-a', 120, false, 4],
-      ['g-b', 7, true, undefined],
+    // g-b predates the shards' refusal count and fan-out window: it has neither, and adds none
+    // to the totals; the totals' fan-out p99 is the highest of the others'.
+    expect(
+      body.shards.map((s) => [s.id, s.fans, s.draining, s.refusedOverloaded, s.fanout?.p99Ms]),
+    ).toEqual([
+      ['g-a', 120, false, 4, 180],
+      ['g-b', 7, true, undefined, undefined],
+      ['g-c', 3, false, 0, 240],
     ]);
     expect(body.shards[0]!.events).toEqual({ final: 120 });
-    expect(body.totals).toEqual({ fans: 127, capacity: 19_000, draining: 1, refusedOverloaded: 4 });
+    expect(body.shards[2]!.fanout).toEqual({ windowMs: 2000, delivered: 9, p99Ms: 240 });
+    expect(body.totals).toEqual({
+      fans: 130,
+      capacity: 38_000,
+      draining: 1,
+      refusedOverloaded: 4,
+      fanoutP99Ms: 240,
+    });
     expect(body.refusals).toEqual({ source: 'api_process', overloaded: 1, rate_limited: 0 });
 
     // A shard that stops heartbeating ages out.
@@ -114,6 +147,7 @@ describe('GET /v1/shards', () => {
       reason: 'this API has no shard registry (REDIS_URL unset)',
     });
     expect(none.shards).toEqual([]);
+    expect(none.totals.fanoutP99Ms).toBeNull();
     const broken: ShardRegistry = {
       heartbeat: () => Promise.resolve(),
       remove: () => Promise.resolve(),

@@ -105,6 +105,7 @@ describe('the metrics the rules and the dashboard query', () => {
     const known = await knownMetrics();
     expect(known).toContain('fanfare_gateway_connections'); // read from gateway/src/metrics.ts
     expect(known).toContain('nodejs_eventloop_lag_p99_seconds'); // prom-client's defaults
+    expect(known).toContain('fanfare_fanout_delivery_seconds'); // gateway/src/fanout-latency.ts
     expect(
       unknownMetrics(
         rules.flatMap((r) => metricNames(r.expr)),

@@ -97,6 +97,7 @@ export class EventRoom {
       clock,
       config,
       publish: (frame) => app.publish(this.orderedTopic, frame),
+      fanout: deps.metrics.fanout,
       startedOver: (epoch) => this.#logStartedOver(epoch),
     });
     this.#reactions = new ReactionAggregator({

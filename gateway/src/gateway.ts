@@ -303,6 +303,7 @@ export class Gateway {
       draining: stats.state !== 'ready',
       at: this.#clock.now(),
       refusedOverloaded: this.admission.refused,
+      fanout: this.metrics.fanout.recent(this.#clock.now()),
     };
   }
 

@@ -7,6 +7,8 @@ import { decodeLogRecord, type LogEntry } from '@fanfare/fanout';
 
 export interface LogItem {
   seq: number;
+  /** When the log accepted the record, ms (the log's clock). */
+  ts: number;
   message?: ChatMessage;
   tombstone?: Tombstone;
 }
@@ -15,8 +17,12 @@ export function logItem(entry: LogEntry): LogItem {
   const record = decodeLogRecord(entry);
   const { seq, ts } = entry;
   if (record?.kind === 'chat') {
-    return { seq, message: { id: record.id, seq, ts, author: record.author, text: record.text } };
+    return {
+      seq,
+      ts,
+      message: { id: record.id, seq, ts, author: record.author, text: record.text },
+    };
   }
-  if (record?.kind === 'delete') return { seq, tombstone: { seq, id: record.id } };
-  return { seq };
+  if (record?.kind === 'delete') return { seq, ts, tombstone: { seq, id: record.id } };
+  return { seq, ts };
 }

@@ -4,6 +4,7 @@
 
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { NatsLink } from '@fanfare/fanout';
+import { FanoutLatency } from './fanout-latency.js';
 import { QoeMetrics } from './qoe-metrics.js';
 
 export class GatewayMetrics {
@@ -21,6 +22,8 @@ export class GatewayMetrics {
   readonly natsResubscriptions: Counter;
   /** Players' QoE beacons (qoe-metrics.ts). */
   readonly qoe: QoeMetrics;
+  /** Fan-out delivery latency of the event log's records (fanout-latency.ts). */
+  readonly fanout: FanoutLatency;
 
   constructor(
     labels: { shard: string },
@@ -34,6 +37,7 @@ export class GatewayMetrics {
     const registers = [this.registry];
     this.registry.setDefaultLabels(labels);
     this.qoe = new QoeMetrics(this.registry);
+    this.fanout = new FanoutLatency(this.registry);
     new Gauge({
       name: 'fanfare_gateway_connections',
       help: 'Open fan WebSockets on this shard.',

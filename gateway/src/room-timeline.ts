@@ -17,6 +17,7 @@ import {
 } from '@fanfare/protocol';
 import type { Clock, EventLog, LogEntry, Subscription, TimerHandle } from '@fanfare/fanout';
 import type { GatewayConfig } from './config.js';
+import type { FanoutLatency } from './fanout-latency.js';
 import { logItem, type LogItem } from './log-item.js';
 import { stitchResume, type ResumePlan, type Resumed } from './resume-plan.js';
 
@@ -29,6 +30,8 @@ export interface RoomTimelineDeps {
   config: GatewayConfig;
   /** Broadcasts an encoded `chat` frame on the room's ordered topic. */
   publish: (frame: string) => void;
+  /** Measures each published record's delay since the log accepted it. */
+  fanout: FanoutLatency;
   /**
    * The log started over (epoch `epoch`): called before anything of the new history is
    * published, so the room can end the sessions counting in the old one.
@@ -202,6 +205,11 @@ export class RoomTimeline {
     // then skips theirs, which a client heals by resuming.
     if (frame.messages.length > 0 || deleted.length > 0) {
       this.#deps.publish(encodeServerMessage(frame));
+      // One clock read per batch, one observation per record sent: none per fan.
+      const sentAt = this.#deps.clock.now();
+      for (const item of items) {
+        if (item.message || item.tombstone) this.#deps.fanout.observe(item.ts, sentAt);
+      }
     }
     this.#publishedSeq = items.at(-1)!.seq;
     this.#remember(items);

@@ -97,6 +97,17 @@ describe.skipIf(!available)('two shards over NATS', () => {
     await onB.until('10 messages', () => all(onB).length === 10);
     expect(all(onA)).toEqual(all(onB));
     expect(all(onA).map(([seq]) => seq)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    // Each shard measured the delay of each of the 10 records from JetStream's timestamp, once
+    // (its fan-out latency), within the histogram's range on one host.
+    for (const gateway of gateways) {
+      const [metric] = (await gateway.metrics.registry.getMetricsAsJSON()).filter(
+        (m) => m.name === 'fanfare_fanout_delivery_seconds',
+      );
+      const values = metric!.values as { metricName?: string; value: number }[];
+      const of = (suffix: string) => values.find((v) => v.metricName?.endsWith(suffix))!.value;
+      expect(of('_count')).toBe(10);
+      expect(of('_sum') / 10).toBeLessThan(5);
+    }
   });
 
   it('merges reactions and viewers across shards', async () => {

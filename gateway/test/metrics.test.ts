@@ -51,6 +51,41 @@ describe('GET /metrics', () => {
   });
 });
 
+describe('fan-out delivery latency', () => {
+  let g: TestGateway;
+  afterEach(async () => {
+    await g.close();
+  });
+
+  it('is observed once per record sent, whatever the fans, and reported per window', async () => {
+    // A manual clock: the log stamps the append at T, the batch leaves CHAT_BATCH_MS later.
+    const clock = new ManualClock(1_700_000_000_000);
+    g = await startGateway({ shardId: 'm4', chatBatchMs: 10 }, clock);
+    const { fan } = await g.join();
+    const { fan: other } = await g.join();
+    fan.send({ type: 'chat.send', text: 'goal', ref: 'r1' });
+    await fan.next('ack');
+    clock.advance(10);
+    await fan.next('chat');
+    await other.next('chat');
+    const text = await g.gateway.metrics.registry.metrics();
+    // Two fans got it; one observation of 10 ms.
+    expect(sample(text, 'fanfare_fanout_delivery_seconds_count', 'shard="m4"')).toBe(1);
+    expect(sample(text, 'fanfare_fanout_delivery_seconds_sum', 'shard="m4"')).toBe(0.01);
+    expect(sample(text, 'fanfare_fanout_delivery_seconds_bucket', 'le="0.005"')).toBe(0);
+    expect(sample(text, 'fanfare_fanout_delivery_seconds_bucket', 'le="0.01"')).toBe(1);
+    // The registry hears of it once its window is complete.
+    const before = g.gateway.shardState(g.url).fanout;
+    expect(before?.delivered).toBe(0);
+    clock.advance(before!.windowMs);
+    expect(g.gateway.shardState(g.url).fanout).toEqual({
+      windowMs: before!.windowMs,
+      delivered: 1,
+      p99Ms: 10,
+    });
+  });
+});
+
 describe('vote metrics', () => {
   let g: TestGateway;
   afterEach(async () => {

@@ -24,6 +24,25 @@ export interface ShardState {
    * absent from a shard older than this field.
    */
   refusedOverloaded?: number;
+  /**
+   * Fan-out delivery latency over the shard's last complete window; absent from a shard older
+   * than this field.
+   */
+  fanout?: FanoutWindow;
+}
+
+/**
+ * One shard's fan-out delivery latency over a window: from the event log accepting a record (a
+ * chat message or a deletion; the log's clock) to the shard handing it to its sockets (the
+ * shard's clock), so skew between the two hosts adds to it (docs/operations.md).
+ */
+export interface FanoutWindow {
+  /** The window's length, ms; it ended at most this long before the heartbeat's `at`. */
+  windowMs: number;
+  /** Records this shard handed to its sockets in the window (each once, whatever the fans). */
+  delivered: number;
+  /** Their p99, ms (nearest rank); null when none went out. */
+  p99Ms: number | null;
 }
 
 /** Whether the API could read the shard registry: `absent` without one (no REDIS_URL). */
@@ -40,9 +59,17 @@ export interface ShardsAnswer {
   shards: ShardState[];
   /**
    * Fans on all shards; capacity of the shards not draining; how many drain; the upgrades the
-   * live shards refused `overloaded` (a shard gone from the registry takes its count with it).
+   * live shards refused `overloaded` (a shard gone from the registry takes its count with it);
+   * the highest fan-out p99 of their last windows, ms (null when no shard delivered anything in
+   * its window, or none reports it).
    */
-  totals: { fans: number; capacity: number; draining: number; refusedOverloaded: number };
+  totals: {
+    fans: number;
+    capacity: number;
+    draining: number;
+    refusedOverloaded: number;
+    fanoutP99Ms: number | null;
+  };
   /** The joins this API process refused for load since it started (its own counter). */
   refusals: { source: 'api_process' } & Record<ApiLoadRefusal, number>;
 }

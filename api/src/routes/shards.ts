@@ -1,6 +1,7 @@
 // `GET /v1/shards`: the SRE's read of the cluster: every gateway shard live in the registry (fans,
 // capacity, draining, fans per event, when it last reported, the upgrades it refused `overloaded`
-// by its admission budget, as its heartbeat carries them) and the joins this API process refused
+// by its admission budget, its fan-out latency p99 over its last window, as its heartbeat carries
+// them; the highest of those p99s in the totals) and the joins this API process refused
 // for load (its own `fanfare_api_joins_total` by outcome). Read-only; sre and producer, not
 // event-scoped.
 import { createRoute, z } from '@hono/zod-openapi';
@@ -34,6 +35,17 @@ const ShardsAnswer = z
         refusedOverloaded: z.number().int().optional().openapi({
           description: 'upgrades this shard refused `overloaded` since it started',
         }),
+        fanout: z
+          .object({
+            windowMs: z.number().int(),
+            delivered: z.number().int(),
+            p99Ms: z.number().nullable().openapi({ description: 'null when nothing went out' }),
+          })
+          .optional()
+          .openapi({
+            description:
+              'fan-out delivery latency over the shard’s last complete window (log accept to socket hand-off)',
+          }),
       }),
     ),
     totals: z.object({
@@ -41,6 +53,9 @@ const ShardsAnswer = z
       capacity: z.number().int().openapi({ description: 'of the shards not draining' }),
       draining: z.number().int(),
       refusedOverloaded: z.number().int(),
+      fanoutP99Ms: z.number().nullable().openapi({
+        description: 'highest fan-out p99 of the shards’ last windows, ms; null when none',
+      }),
     }),
     refusals: z.object({
       source: z.literal('api_process'),
@@ -96,10 +111,18 @@ export function shardRoutes(deps: AppDeps) {
           registry = { state: 'failed', reason: reasonOf(err) };
         }
       }
-      const totals = { fans: 0, capacity: 0, draining: 0, refusedOverloaded: 0 };
+      const totals: ShardsAnswerBody['totals'] = {
+        fans: 0,
+        capacity: 0,
+        draining: 0,
+        refusedOverloaded: 0,
+        fanoutP99Ms: null,
+      };
       for (const s of shards) {
         totals.fans += s.fans;
         totals.refusedOverloaded += s.refusedOverloaded ?? 0;
+        const p99 = s.fanout?.p99Ms;
+        if (p99 != null) totals.fanoutP99Ms = Math.max(totals.fanoutP99Ms ?? 0, p99);
         if (s.draining) totals.draining += 1;
         else totals.capacity += s.capacity;
       }
