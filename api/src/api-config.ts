@@ -36,6 +36,8 @@ export interface ApiConfig {
   readonly pgliteDataDir: string;
   /** OTEL_EXPORTER_OTLP_ENDPOINT: where traces go (OTLP/HTTP); unset: tracing off. */
   readonly otlpEndpoint: string | undefined;
+  /** OTEL_METRIC_EXPORT_INTERVAL: ms between pushes of the /metrics series over OTLP. */
+  readonly otlpMetricIntervalMs: number;
   /** CAPACITY_PROFILE: the path of a capacity.json for pre-warm plans. */
   readonly capacityProfile: string | undefined;
   /** COUNTRY_HEADER: the trusted CDN header holding the fan's country (e.g. cf-ipcountry). */

@@ -32,6 +32,7 @@ describe('loadApiConfig', () => {
       mediaPublicUrl: 'http://127.0.0.1:8090',
       mediaControlUrl: 'http://127.0.0.1:8090',
       livekit: undefined,
+      otlpMetricIntervalMs: 60_000,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -57,6 +58,8 @@ describe('loadApiConfig', () => {
       MEDIA_TOKEN_SECRET: 's'.repeat(32),
       MEDIA_PUBLIC_URL: 'https://media.example.com/hls',
       MEDIA_CONTROL_URL: 'http://media.internal:8090',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
+      OTEL_METRIC_EXPORT_INTERVAL: '15000',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -84,6 +87,8 @@ describe('loadApiConfig', () => {
       mediaPublicUrl: 'https://media.example.com/hls',
       mediaControlUrl: 'http://media.internal:8090',
       livekit: undefined,
+      otlpEndpoint: 'http://otel-collector:4318',
+      otlpMetricIntervalMs: 15_000,
     });
   });
 

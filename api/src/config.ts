@@ -10,6 +10,8 @@ import {
   integer,
   natsServers,
   otlpEndpoint,
+  otlpMetricInterval,
+  METRIC_EXPORT_INTERVAL_MS,
   parseEnv,
   port,
   prefix,
@@ -158,6 +160,7 @@ export const API_VARIABLES = {
       "without `DATABASE_URL`: PGlite's data directory, or `memory` for a database lost at exit",
   }),
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint(),
+  OTEL_METRIC_EXPORT_INTERVAL: otlpMetricInterval(METRIC_EXPORT_INTERVAL_MS),
   CAPACITY_PROFILE: variable(z.string().min(1).optional(), {
     meaning:
       'a capacity profile (`loadtest/results/capacity.json` from `pnpm bench`) for pre-warm plans; unset: the documented default shard figures',
@@ -313,6 +316,7 @@ const apiSchema = z
     pgliteDataDir: env.PGLITE_DATA_DIR,
     capacityProfile: env.CAPACITY_PROFILE,
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    otlpMetricIntervalMs: env.OTEL_METRIC_EXPORT_INTERVAL,
     countryHeader: env.COUNTRY_HEADER,
     clientAddressHeader: env.CLIENT_ADDRESS_HEADER,
     joinLimits: {

@@ -5,7 +5,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { ConfigError, consoleLogger as logger, openAdapters, systemClock } from '@fanfare/fanout';
+import {
+  ConfigError,
+  consoleLogger as logger,
+  openAdapters,
+  startMetricsExport,
+  systemClock,
+} from '@fanfare/fanout';
 import { PAGES_DIR } from '@fanfare/web';
 import { assembleControlPlane, openConfiguredDatabase } from './control-plane.js';
 import { ensureDemoEvent } from './demo-event.js';
@@ -57,6 +63,14 @@ async function main(): Promise<void> {
   const streams = mediaSecret
     ? new HttpStreamControl({ url: config.mediaControlUrl, secret: mediaSecret })
     : undefined;
+  // The /metrics series, also pushed over OTLP when the endpoint is set (beside Prometheus).
+  const metrics = new ApiMetrics().withProcessMetrics();
+  const metricsExport = await startMetricsExport({
+    endpoint: config.otlpEndpoint,
+    intervalMs: config.otlpMetricIntervalMs,
+    registry: metrics.registry,
+    serviceName: 'fanfare-api',
+  });
   const plane = assembleControlPlane({
     keys,
     issuer,
@@ -74,7 +88,7 @@ async function main(): Promise<void> {
     countryHeader: config.countryHeader,
     clientAddressHeader: config.clientAddressHeader,
     joinLimits: config.joinLimits,
-    metrics: new ApiMetrics().withProcessMetrics(),
+    metrics,
     // With Redis the registry lists the cluster's shards; a lone API's memory one is empty.
     registry: adapters.redis ? adapters.registry : undefined,
     capacity:
@@ -121,6 +135,7 @@ async function main(): Promise<void> {
     await db.close();
     await adapters.close();
     await tracing?.close();
+    await metricsExport?.close();
     process.exit(0);
   };
   // `once`: a second signal gets Node's default and kills a shutdown that hangs.

@@ -19,6 +19,7 @@ import {
   connectFan,
   startOtlpReceiver,
   type FanClient,
+  type OtlpAttribute,
   type OtlpReceiver,
   type OtlpTraceExport,
   type ReceivedSpan,
@@ -33,11 +34,33 @@ const runnable = requireNatsServerBinary() && redisProbe !== undefined;
 
 /** The exporters' batch delay, ms: short, so the spans arrive while the test waits. */
 const EXPORT_DELAY_MS = '100';
+/** How often the processes push their metrics in this test, ms. */
+const METRIC_INTERVAL_MS = '1000';
 const SERVER = 2;
 const PRODUCER = 4;
 const CONSUMER = 5;
 
 const JOIN_SPAN = 'POST /v1/events/:id/join';
+
+/** The parts of an OTLP JSON metrics push this test reads. */
+interface OtlpMetricExport {
+  resourceMetrics: {
+    resource: { attributes: OtlpAttribute[] };
+    scopeMetrics: {
+      metrics: {
+        name: string;
+        sum?: { dataPoints: { asDouble?: number; asInt?: string | number }[] };
+        histogram?: {
+          dataPoints: {
+            count: string | number;
+            bucketCounts: (string | number)[];
+            explicitBounds: number[];
+          }[];
+        };
+      }[];
+    }[];
+  }[];
+}
 const JOIN_TRACE_DOC = new URL('../../docs/examples/join-trace.json', import.meta.url);
 /** The resource attributes the docs example keeps (the rest name this machine's host and process). */
 const KEPT_RESOURCE = [
@@ -95,6 +118,7 @@ describe.skipIf(!runnable)('traces across the API and the shards', () => {
     const otel = {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_BSP_SCHEDULE_DELAY: EXPORT_DELAY_MS,
+      OTEL_METRIC_EXPORT_INTERVAL: METRIC_INTERVAL_MS,
     };
     cluster = await Cluster.start({
       shards: 2,
@@ -218,6 +242,52 @@ describe.skipIf(!runnable)('traces across the API and the shards', () => {
       expect(attributeOf(delivery.attributes, 'messaging.message.id')).toBe(
         attributeOf(publish.attributes, 'messaging.message.id'),
       );
+    }
+  }, 30_000);
+
+  it('pushes the /metrics series over OTLP from the API and every shard', async () => {
+    // Metrics from a push after the joins above: the API's join counter and a shard's welcomes.
+    const pushes = () =>
+      receiver.requests
+        .filter((r) => r.path === '/v1/metrics' && typeof r.body === 'object')
+        .map((r) => r.body as OtlpMetricExport);
+    const value = (service: string, instance: string | undefined, name: string) => {
+      let latest: number | undefined;
+      for (const body of pushes()) {
+        for (const rm of body.resourceMetrics) {
+          if (attributeOf(rm.resource.attributes, 'service.name') !== service) continue;
+          if (instance && attributeOf(rm.resource.attributes, 'service.instance.id') !== instance)
+            continue;
+          for (const sm of rm.scopeMetrics)
+            for (const m of sm.metrics)
+              if (m.name === name)
+                latest = (m.sum?.dataPoints ?? []).reduce(
+                  (n, p) => n + Number(p.asDouble ?? p.asInt ?? 0),
+                  0,
+                );
+        }
+      }
+      return latest;
+    };
+    await receiver.waitFor('metric pushes from every process', () =>
+      [
+        value('fanfare-api', undefined, 'fanfare_api_joins_total'),
+        value('fanfare-gateway', 'g1', 'fanfare_gateway_welcomes_total'),
+        value('fanfare-gateway', 'g2', 'fanfare_gateway_welcomes_total'),
+      ].every((v) => v !== undefined && v >= 1),
+    );
+    // The same count Prometheus scrapes: the three joins of this file, all admitted.
+    expect(value('fanfare-api', undefined, 'fanfare_api_joins_total')).toBe(3);
+    const scraped = await (await fetch(`${cluster!.apiUrl}/metrics`)).text();
+    expect(scraped).toMatch(/^fanfare_api_joins_total\{outcome="admitted"\} 3$/m);
+    // A histogram arrives as one: explicit buckets, counts adding up to its count.
+    const histogram = pushes()
+      .flatMap((b) => b.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((s) => s.metrics)))
+      .find((m) => m.histogram && m.histogram.dataPoints.some((p) => Number(p.count) > 0));
+    expect(histogram, 'a histogram with samples').toBeDefined();
+    for (const p of histogram!.histogram!.dataPoints) {
+      expect(p.bucketCounts.length).toBe(p.explicitBounds.length + 1);
+      expect(p.bucketCounts.reduce<number>((n, c) => n + Number(c), 0)).toBe(Number(p.count));
     }
   }, 30_000);
 });

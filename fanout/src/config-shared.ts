@@ -189,9 +189,17 @@ export function otlpEndpoint() {
       .optional(),
     {
       meaning:
-        'an OTLP/HTTP collector (e.g. `http://otel-collector:4318`): traces are sent as JSON to `<url>/v1/traces`; unset: tracing off',
+        'an OTLP/HTTP collector (e.g. `http://otel-collector:4318`): traces and the `/metrics` series are sent as JSON to `<url>/v1/traces` and `<url>/v1/metrics`; unset: neither',
     },
   );
+}
+
+/** OTEL_METRIC_EXPORT_INTERVAL: the OpenTelemetry variable, ms between OTLP metric pushes. */
+export function otlpMetricInterval(fallback: number) {
+  return variable(integer(1_000, 3_600_000).default(fallback), {
+    meaning:
+      'with `OTEL_EXPORTER_OTLP_ENDPOINT`: ms between pushes of the `/metrics` series as OTLP JSON to `<url>/v1/metrics`',
+  });
 }
 
 /** FANFARE_PREFIX: the namespace shared by the API and every shard. */

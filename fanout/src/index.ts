@@ -85,6 +85,11 @@ export {
   type Tracing,
 } from './tracing.js';
 export { LOG_APPEND_SPAN, LOG_DELIVER_SPAN } from './event-log-trace.js';
+export {
+  METRIC_EXPORT_INTERVAL_MS,
+  startMetricsExport,
+  type MetricsExport,
+} from './metrics-export.js';
 export { consoleLogger, jsonLogger, silentLogger, type LogFields, type Logger } from './logger.js';
 export {
   NATS_CONNECT_TIMEOUT_MS,
@@ -124,6 +129,7 @@ export {
   integer,
   natsServers,
   otlpEndpoint,
+  otlpMetricInterval,
   parseEnv,
   port,
   prefix,

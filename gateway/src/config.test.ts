@@ -1,4 +1,5 @@
 import { configProblems } from '@fanfare/fanout/testing';
+import { METRIC_EXPORT_INTERVAL_MS } from '@fanfare/fanout';
 import { describe, expect, it } from 'vitest';
 import { SHARD_CAPACITY, defaultGatewayConfig, loadGatewayConfig } from './config.js';
 
@@ -13,6 +14,7 @@ describe('loadGatewayConfig', () => {
     expect(config).toEqual({
       ...defaults,
       keySource: { kind: 'jwks-url', url: KEY.JWKS_URL },
+      otlpMetricIntervalMs: METRIC_EXPORT_INTERVAL_MS,
       // a shard alone holds a random key of its own (compared below, not by value)
       resumeTickets: { ...defaults.resumeTickets, keys: config.resumeTickets.keys },
     });

@@ -12,6 +12,8 @@ import {
   integer,
   natsServers,
   otlpEndpoint,
+  otlpMetricInterval,
+  METRIC_EXPORT_INTERVAL_MS,
   parseEnv,
   port,
   prefix,
@@ -196,6 +198,7 @@ export const GATEWAY_VARIABLES = {
     meaning: "a resume ticket's lifetime, seconds; never past the token's `exp`",
   }),
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint(),
+  OTEL_METRIC_EXPORT_INTERVAL: otlpMetricInterval(METRIC_EXPORT_INTERVAL_MS),
 };
 
 function rate(fallback: number) {
@@ -221,6 +224,8 @@ interface ProcessOnly {
   keySource: KeySource;
   /** OTEL_EXPORTER_OTLP_ENDPOINT; undefined: tracing off. */
   otlpEndpoint: string | undefined;
+  /** OTEL_METRIC_EXPORT_INTERVAL: ms between OTLP metric pushes. */
+  otlpMetricIntervalMs: number;
 }
 
 const gatewaySchema = z
@@ -265,6 +270,7 @@ const gatewaySchema = z
             },
       capacityProfile: env.CAPACITY_PROFILE,
       otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+      otlpMetricIntervalMs: env.OTEL_METRIC_EXPORT_INTERVAL,
       resumeTickets: {
         // A shard alone is the only one to read its tickets; among others, a key of its own
         // would refuse every ticket another shard issued, so there are none unless configured.

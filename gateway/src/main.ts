@@ -3,7 +3,14 @@
 // JetStream, and REDIS_URL (then required) shares the stores and the registry the API assigns
 // fans from. SIGTERM or SIGINT runs the graceful shutdown.
 
-import { ConfigError, jsonLogger, openAdapters, startTracing, systemClock } from '@fanfare/fanout';
+import {
+  ConfigError,
+  jsonLogger,
+  openAdapters,
+  startMetricsExport,
+  startTracing,
+  systemClock,
+} from '@fanfare/fanout';
 import { readFileSync } from 'node:fs';
 import { admissionFromProfile } from './admission.js';
 import { WS_PATH, loadGatewayConfig, type LoadedGatewayConfig } from './config.js';
@@ -49,6 +56,14 @@ async function main(): Promise<void> {
     tracer,
   });
   gateway.metrics.withProcessMetrics();
+  // The /metrics series, also pushed over OTLP when the endpoint is set (beside Prometheus).
+  const metricsExport = await startMetricsExport({
+    endpoint: config.otlpEndpoint,
+    intervalMs: config.otlpMetricIntervalMs,
+    registry: gateway.metrics.registry,
+    serviceName: 'fanfare-gateway',
+    instanceId: config.shardId,
+  });
   if (adapters.link) gateway.metrics.watchNats(adapters.link, () => adapters.bus.activeSubjects());
   await gateway.start();
   const publicUrl = config.publicUrl ?? `ws://${config.host}:${gateway.port}${WS_PATH}`;
@@ -72,6 +87,7 @@ async function main(): Promise<void> {
     await heartbeat.close();
     await adapters.close();
     await tracing?.close(); // flushes the last spans
+    await metricsExport?.close();
     process.exit(0);
   };
   process.once('SIGTERM', (signal) => void shutdown(signal));

@@ -59,6 +59,8 @@ export interface OtlpReceiver {
     done: (spans: ReceivedSpan[]) => boolean,
     limitMs?: number,
   ): Promise<ReceivedSpan[]>;
+  /** Resolves once `check` holds (tested on each request received); rejects after `limitMs`. */
+  waitFor(what: string, check: () => boolean, limitMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -100,6 +102,29 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
+  function waitFor(what: string, check: () => boolean, limitMs = OTLP_WAIT_LIMIT_MS) {
+    if (check()) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiters.delete(wake);
+        const names = spans().map((s) => `${s.service}/${s.instance ?? ''}: ${s.name}`);
+        const paths = requests.map((r) => r.path);
+        reject(
+          new Error(
+            `timed out waiting for ${what}; requests: ${JSON.stringify(paths)}; spans: ${JSON.stringify(names)}`,
+          ),
+        );
+      }, limitMs);
+      const wake = () => {
+        if (!check()) return;
+        clearTimeout(timer);
+        waiters.delete(wake);
+        resolve();
+      };
+      waiters.add(wake);
+    });
+  }
+
   const spans = (): ReceivedSpan[] =>
     requests
       .filter((r) => r.path === '/v1/traces' && typeof r.body === 'object')
@@ -118,22 +143,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     requests,
     spans,
     waitForSpans(what, done, limitMs = OTLP_WAIT_LIMIT_MS) {
-      if (done(spans())) return Promise.resolve(spans());
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(wake);
-          const names = spans().map((s) => `${s.service}/${s.instance ?? ''}: ${s.name}`);
-          reject(new Error(`timed out waiting for ${what}; spans: ${JSON.stringify(names)}`));
-        }, limitMs);
-        const wake = () => {
-          if (!done(spans())) return;
-          clearTimeout(timer);
-          waiters.delete(wake);
-          resolve(spans());
-        };
-        waiters.add(wake);
-      });
+      return waitFor(what, () => done(spans()), limitMs).then(() => spans());
     },
+    waitFor,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
