@@ -46,6 +46,7 @@ export {
   encodeSanctionNotice,
   type SanctionNotice,
 } from './sanction-notice.js';
+export { decodePrewarmSignal, encodePrewarmSignal, type PrewarmSignal } from './prewarm-signal.js';
 export { MemorySanctionStore } from './sanction-store-memory.js';
 export { RedisSanctionStore } from './sanction-store-redis.js';
 export type {

@@ -21,6 +21,12 @@ export interface Subjects {
    * subject not scoped to an event: only API processes subscribe to it, never a shard.
    */
   qoe(): string;
+  /**
+   * Core (ephemeral): the API's pre-warm signals (prewarm-signal.ts). Not scoped to an event, as
+   * a shard must hear of an event before it serves it; every shard subscribes, and the API sends
+   * on it only when an SRE posts a pre-warm (a few messages per event, never per fan).
+   */
+  prewarm(): string;
   /** Ordered log (JetStream in the distributed mode): chat and other sequenced records. */
   log(eventId: string): string;
   /**
@@ -55,6 +61,7 @@ export function createSubjects(prefix = 'fanfare'): Subjects {
       return scoped(eventId, `party.${partyId}`);
     },
     qoe: () => `${prefix}.qoe.windows`,
+    prewarm: () => `${prefix}.ctl.prewarm`,
     log: (eventId) => scoped(eventId, 'log'),
     logStream: (eventId) => `${streamPrefix}${checked(eventId)}`,
   };

@@ -17,6 +17,9 @@ import {
   createLocalJWKSet,
   createRemoteJWKSet,
   importSPKI,
+  jwksCache,
+  type JSONWebKeySet,
+  type JWKSCacheInput,
   type JWSHeaderParameters,
   type JWTPayload,
 } from 'jose';
@@ -25,6 +28,7 @@ import {
   TokenRejectedError,
   fanClaims,
   type KeySource,
+  type KeysHeld,
   type TokenVerifier,
   type VerifiedClaims,
 } from './token-verifier.js';
@@ -35,6 +39,13 @@ const ES256_SIGNATURE_BYTES = 64;
 const MAX_TOKEN_CHARS = 8192;
 
 type KeyLookup = (header: JWSHeaderParameters) => Promise<KeyObject>;
+
+/** A key source as the verifier uses it: the lookup, what it holds, and a fetch ahead of joins. */
+interface Keys {
+  lookup: KeyLookup;
+  held: () => KeysHeld | undefined;
+  load: () => Promise<void>;
+}
 
 function invalid(message: string): TokenRejectedError {
   return new TokenRejectedError('token_invalid', message);
@@ -53,8 +64,11 @@ function decodeJson(segment: string, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+const kidsOf = (jwks: JSONWebKeySet): string[] =>
+  jwks.keys.flatMap((k) => (typeof k.kid === 'string' ? [k.kid] : []));
+
 /** jose's key getters answer CryptoKeys; node:crypto wants KeyObjects. One conversion per key. */
-function keyObjects(source: KeySource): KeyLookup {
+function keyObjects(source: KeySource, now: () => number): Keys {
   const converted = new WeakMap<object, KeyObject>();
   const toKeyObject = (key: CryptoKey | Uint8Array | KeyObject): KeyObject => {
     if (key instanceof KeyObject) return key;
@@ -68,16 +82,36 @@ function keyObjects(source: KeySource): KeyLookup {
   };
   switch (source.kind) {
     case 'jwks-url': {
-      const jwks = createRemoteJWKSet(new URL(source.url), { cooldownDuration: 30_000 });
-      return async (header) => toKeyObject(await jwks(header));
+      // jose records the set and when it fetched it (`uat`) in this cache object.
+      const cache: { jwks?: JSONWebKeySet; uat?: number } = {};
+      const jwks = createRemoteJWKSet(new URL(source.url), {
+        cooldownDuration: 30_000,
+        [jwksCache]: cache as JWKSCacheInput,
+      });
+      return {
+        lookup: async (header) => toKeyObject(await jwks(header)),
+        held: () =>
+          cache.jwks && cache.uat !== undefined
+            ? { kids: kidsOf(cache.jwks), fetchedAt: cache.uat }
+            : undefined,
+        load: async () => {
+          if (!jwks.fresh) await jwks.reload();
+        },
+      };
     }
     case 'jwks': {
       const jwks = createLocalJWKSet(source.jwks);
-      return async (header) => toKeyObject(await jwks(header));
+      const held = { kids: kidsOf(source.jwks), fetchedAt: now() };
+      return {
+        lookup: async (header) => toKeyObject(await jwks(header)),
+        held: () => held,
+        load: () => Promise.resolve(),
+      };
     }
     case 'public-key': {
       const key = importSPKI(source.pem, TOKEN_ALGORITHM).then(toKeyObject);
-      return () => key;
+      const held = { kids: [], fetchedAt: now() };
+      return { lookup: () => key, held: () => held, load: () => key.then(() => undefined) };
     }
   }
 }
@@ -98,14 +132,14 @@ async function keyFor(lookup: KeyLookup, header: JWSHeaderParameters): Promise<K
 }
 
 export class Es256TokenVerifier implements TokenVerifier {
-  readonly #keys: KeyLookup;
+  readonly #keys: Keys;
   readonly #issuer: string;
   readonly #now: () => number;
   #lastHead: string | undefined;
   #lastHeader: JWSHeaderParameters | undefined;
 
   constructor(source: KeySource, issuer: string, now: () => number = Date.now) {
-    this.#keys = keyObjects(source);
+    this.#keys = keyObjects(source, now);
     this.#issuer = issuer;
     this.#now = now;
   }
@@ -115,7 +149,7 @@ export class Es256TokenVerifier implements TokenVerifier {
     const parts = token.split('.');
     if (parts.length !== 3) throw invalid('token is not a compact JWS');
     const [head, body, signature] = parts as [string, string, string];
-    const key = await keyFor(this.#keys, this.#header(head));
+    const key = await keyFor(this.#keys.lookup, this.#header(head));
     const sig = Buffer.from(signature, 'base64url');
     const signed = Buffer.from(`${head}.${body}`, 'ascii');
     if (
@@ -127,6 +161,14 @@ export class Es256TokenVerifier implements TokenVerifier {
     const payload = decodeJson(body, 'payload') as JWTPayload;
     this.#checkClaims(payload);
     return fanClaims(payload);
+  }
+
+  keys(): KeysHeld | undefined {
+    return this.#keys.held();
+  }
+
+  async loadKeys(): Promise<void> {
+    await this.#keys.load();
   }
 
   /**

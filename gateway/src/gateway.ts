@@ -27,6 +27,7 @@ import { QoeAggregator, jsonLogger, type Logger } from '@fanfare/fanout';
 import { PartyActions } from './party-actions.js';
 import { PartyHub } from './party-hub.js';
 import { RoomRegistry } from './room-registry.js';
+import { RoomWarmer } from './room-warmer.js';
 import { endSession, type Session, type Socket } from './session.js';
 import type { TokenVerifier } from './token-verifier.js';
 import { createUpgradeHandler } from './upgrade.js';
@@ -92,6 +93,8 @@ export class Gateway {
   #logger: Logger;
   #traces: ConnectTraces | undefined;
   #rooms: RoomRegistry;
+  /** Rooms opened ahead of fans on the API's pre-warm signal (room-warmer.ts). */
+  #warmer: RoomWarmer;
   #partyHub: PartyHub;
   #parties: PartyActions;
   #state: GatewayState = 'new';
@@ -170,6 +173,9 @@ export class Gateway {
       logger: this.#logger,
       metrics: this.metrics,
     });
+    const [clock, logger, subject] = [this.#clock, this.#logger, subjects.prewarm()];
+    const { bus, verifier } = deps;
+    this.#warmer = new RoomWarmer({ rooms: this.#rooms, bus, subject, clock, logger, verifier });
     const now = () => this.#clock.now();
     this.#app.ws<Session>(WS_PATH, {
       maxPayloadLength: HARD_MAX_PAYLOAD_BYTES,
@@ -304,6 +310,7 @@ export class Gateway {
       at: this.#clock.now(),
       refusedOverloaded: this.admission.refused,
       fanout: this.metrics.fanout.recent(this.#clock.now()),
+      ...this.#warmer.report(),
     };
   }
 
@@ -320,6 +327,7 @@ export class Gateway {
     this.#port = this.#uws.us_socket_local_port(this.#listenSocket);
     this.#partyHub.start();
     this.#qoeWindows.start();
+    this.#warmer.start();
     this.#sweepTimer = this.#clock.setInterval(
       () => void this.sweep(),
       this.config.backpressure.sweepIntervalMs,
@@ -380,6 +388,7 @@ export class Gateway {
     }
     // Members here were marked offline as their sockets closed; let those writes land.
     await this.#partyHub.close();
+    this.#warmer.close();
     this.#rooms.closeAll();
     this.#qoeWindows.close(); // after the sockets: their last beacons go in the last window
     // close() exists in uWS v20.30 but is missing from its typings: it ends every socket and timer.

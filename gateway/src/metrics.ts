@@ -20,6 +20,8 @@ export class GatewayMetrics {
   readonly natsDisconnects: Counter;
   readonly natsReconnects: Counter;
   readonly natsResubscriptions: Counter;
+  /** Rooms opened (a fan's join or a pre-warm): a warm room's first fan opens none. */
+  readonly roomOpens: Counter;
   /** Players' QoE beacons (qoe-metrics.ts). */
   readonly qoe: QoeMetrics;
   /** Fan-out delivery latency of the event log's records (fanout-latency.ts). */
@@ -69,6 +71,11 @@ export class GatewayMetrics {
       collect() {
         this.set(read.admissionRate?.() ?? 0);
       },
+    });
+    this.roomOpens = new Counter({
+      name: 'fanfare_gateway_room_opens_total',
+      help: 'Event rooms opened (log follower, stage, subscriptions), by a first fan or a pre-warm.',
+      registers,
     });
     this.upgradesRefused = new Counter({
       name: 'fanfare_gateway_upgrades_refused_total',

@@ -23,6 +23,7 @@ export class RoomRegistry {
     let held = this.#rooms.get(eventId);
     if (!held) {
       const room = new EventRoom(eventId, this.#deps);
+      this.#deps.metrics.roomOpens.inc();
       const ready = room.start().then(
         () => room,
         (err: unknown) => {

@@ -38,6 +38,16 @@ export class TokenRejectedError extends Error {
 /** Verifies a fan token. Resolves with its claims or rejects with TokenRejectedError. */
 export interface TokenVerifier {
   verify(token: string): Promise<VerifiedClaims>;
+  /** The keys it holds now (the shard's registry entry reports them); undefined: none yet. */
+  keys?(): KeysHeld | undefined;
+  /** Fetches its keys unless it holds fresh ones (pre-warm); rejects when the fetch fails. */
+  loadKeys?(): Promise<void>;
+}
+
+/** Key ids held and when they were fetched (ms since the epoch); ShardState's `jwks`. */
+export interface KeysHeld {
+  kids: string[];
+  fetchedAt: number;
 }
 
 /** A verified token's claims; `ent` always present (empty: public only). */

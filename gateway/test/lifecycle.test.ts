@@ -50,14 +50,15 @@ describe('gateway lifecycle', () => {
     const { fan: a } = await g.join({ evt: 'r1' });
     const { fan: b } = await g.join({ evt: 'r1' });
     expect(g.gateway.stats().rooms).toBe(1);
-    expect(g.bus.activeSubjects()).toBe(4); // reactions, presence, sanctions and stage of r1
+    // reactions, presence, sanctions and stage of r1, and the shard's pre-warm subject
+    expect(g.bus.activeSubjects()).toBe(5);
     a.close();
     await a.closed;
     expect(g.gateway.stats().rooms).toBe(1);
     b.close();
     await b.closed;
     await expect.poll(() => g!.gateway.stats().rooms).toBe(0);
-    expect(g.bus.activeSubjects()).toBe(0);
+    expect(g.bus.activeSubjects()).toBe(1);
   });
 
   it('loads the native uWS binary', () => {

@@ -48,12 +48,18 @@ export interface PrewarmPlan {
   cluster: { liveShards: number; freeFans: number; missing: string[] };
 }
 
-/** What the readiness list checks, in its order (`webrtc_room` only with LiveKit configured). */
+/**
+ * What the readiness list checks, in its order (`webrtc_room` only with LiveKit configured):
+ * `shard_rooms`, every live shard holds the event's room open; `jwks`, every live shard's token
+ * verifier holds its keys.
+ */
 export const PREWARM_READINESS_ITEMS = [
   'event_log',
   'shard_registry',
   'shards',
   'capacity',
+  'shard_rooms',
+  'jwks',
   'webrtc_room',
 ] as const;
 export const READINESS_STATES = ['ready', 'pending', 'failed'] as const;

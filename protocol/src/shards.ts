@@ -29,6 +29,17 @@ export interface ShardState {
    * than this field.
    */
   fanout?: FanoutWindow;
+  /**
+   * Events whose room this shard holds open under a pre-warm lease (fans or not), in id order;
+   * absent from a shard older than this field.
+   */
+  warm?: string[];
+  /**
+   * The fan-token keys this shard's verifier holds: their key ids and when it fetched them (ms
+   * since the epoch, its clock; for keys configured rather than fetched, when it loaded them).
+   * Absent until it holds some, and from a shard older than this field.
+   */
+  jwks?: { kids: string[]; fetchedAt: number };
 }
 
 /**
