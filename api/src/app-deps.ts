@@ -69,6 +69,11 @@ export interface AppDeps {
   ready?: () => boolean;
   /** The shards live now, for pre-warm readiness; absent without Redis (readiness says so). */
   registry?: ShardRegistry | undefined;
+  /**
+   * Tells every shard to open the event's room and load its token keys ahead of fans (the bus's
+   * `subjects.prewarm()`); shards report it in the registry (readiness `shard_rooms`, `jwks`).
+   */
+  signalPrewarm: (eventId: string) => void;
   /** What one shard holds, for pre-warm plans; DEFAULT_SHARD_FIGURES when absent. */
   capacity?: ShardFigures | undefined;
   /** The Prometheus series served at /metrics; a fresh set when absent. */

@@ -4,6 +4,7 @@
 // the background work (stage resync, poll auto-close, chat archiver) in one place.
 
 import { mkdirSync } from 'node:fs';
+import { encodePrewarmSignal } from '@fanfare/fanout';
 import { openDatabase, type Database } from '@fanfare/db';
 import type {
   Bus,
@@ -139,6 +140,7 @@ export function assembleControlPlane(parts: ControlPlaneParts): ControlPlane {
     gatewayUrl: parts.gatewayUrl,
     metrics,
     registry: parts.registry,
+    signalPrewarm: (eventId) => bus.publish(subjects.prewarm(), encodePrewarmSignal({ eventId })),
     capacity: parts.capacity,
     logger,
     ...(parts.ready ? { ready: parts.ready } : {}),

@@ -1,10 +1,10 @@
 // `POST` and `GET /v1/events/{id}/prewarm`: who may plan, what a plan holds against the shards in
 // the registry, the readiness list, and the refusals.
 
-import { MemoryShardRegistry } from '@fanfare/fanout';
+import { MemoryShardRegistry, decodePrewarmSignal, type ShardState } from '@fanfare/fanout';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/index.js';
-import { createFixture, type Fixture } from './fixture.js';
+import { createFixture, subjects, type Fixture } from './fixture.js';
 
 let fx: Fixture;
 let registry: MemoryShardRegistry;
@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => fx.close());
 
 const TTL_MS = 60_000;
-async function liveShards(n: number): Promise<void> {
+async function liveShards(n: number, report: Partial<ShardState> = {}): Promise<void> {
   for (let i = 0; i < n; i++) {
     await registry.heartbeat(
       {
@@ -29,6 +29,7 @@ async function liveShards(n: number): Promise<void> {
         events: {},
         draining: false,
         at: fx.clock.now(),
+        ...report,
       },
       TTL_MS,
     );
@@ -74,15 +75,41 @@ describe('/v1/events/:id/prewarm', () => {
         state: 'pending',
         reason: `18 more shard(s): 3 live, 21 needed; room for ${100_000 - 2 * 18_050} more fans with one shard lost`,
       },
+      { item: 'shard_rooms', state: 'pending', reason: '0 of 3 live shards hold the room warm' },
+      { item: 'jwks', state: 'pending', reason: '0 of 3 live shards hold the token keys' },
     ]);
 
-    // Once the shards are up, GET reports the same plan ready, for a producer too.
-    await liveShards(21);
+    // Once the shards are up and report the room and the keys, GET reports the same plan ready,
+    // for a producer too; a draining shard is not counted.
+    const warm = { warm: ['final'], jwks: { kids: ['k1'], fetchedAt: fx.clock.now() } };
+    await liveShards(21, warm);
+    await registry.heartbeat({ ...(await registry.live())[0]!, id: 'old', warm: [] }, TTL_MS);
+    await registry.heartbeat({ ...(await registry.live())[0]!, id: 'z', draining: true }, TTL_MS);
     const again = await call('GET', '/v1/events/final/prewarm', await fx.staffToken('producer'));
     expect(again.status).toBe(200);
     const ready = (await again.json()) as Answer;
     expect(ready.plan.shards).toBe(21);
-    expect(ready.readiness.map((r) => r.state)).toEqual(['ready', 'ready', 'ready', 'ready']);
+    expect(ready.readiness.slice(4)).toEqual([
+      { item: 'shard_rooms', state: 'pending', reason: '21 of 22 live shards hold the room warm' },
+      { item: 'jwks', state: 'ready', reason: '22 of 22 live shards hold the token keys' },
+    ]);
+    await registry.remove('old');
+    const all = (await (await call('GET', '/v1/events/final/prewarm', sre)).json()) as Answer;
+    expect(all.readiness.map((r) => r.state)).toEqual(Array(6).fill('ready'));
+  });
+
+  it('signals every shard on each POST, and not on GET', async () => {
+    const signals: string[] = [];
+    const sub = fx.bus.subscribe(subjects.prewarm(), (data) =>
+      signals.push(decodePrewarmSignal(data)!.eventId),
+    );
+    const sre = await fx.staffToken('sre');
+    const body = { expectedPeakFans: 10, expectedJoinsPerSec: 1 };
+    expect((await call('POST', '/v1/events/final/prewarm', sre, body)).status).toBe(200);
+    expect((await call('POST', '/v1/events/final/prewarm', sre, body)).status).toBe(200);
+    expect((await call('GET', '/v1/events/final/prewarm', sre)).status).toBe(200);
+    sub.unsubscribe();
+    expect(signals).toEqual(['final', 'final']);
   });
 
   it('says the registry is missing when the API has none', async () => {

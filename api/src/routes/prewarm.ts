@@ -1,8 +1,10 @@
-// An event's pre-warm: `POST /v1/events/{id}/prewarm` takes the expected audience and answers the
-// plan (prewarm-plan.ts) against the shards live now, with a readiness list; `GET` recomputes both
-// for the last request posted to this API process. Readiness checks only what is cheap to check
-// from the API: the event's log answers, the shard registry (Redis) answers, and the live shards
-// can take the plan with one lost. The request is kept in this process only (docs/operations.md).
+// An event's pre-warm: `POST /v1/events/{id}/prewarm` takes the expected audience, signals every
+// shard to open the event's room and load its token keys (again on every POST: shards renew,
+// never double), and answers the plan (prewarm-plan.ts) against the shards live now, with a
+// readiness list; `GET` recomputes both for the last request posted to this API process.
+// Readiness checks what is cheap to check from the API: the event's log answers, the shard
+// registry (Redis) answers, the live shards can take the plan with one lost, and what the shards
+// report (prewarm-shards.ts). The request is kept in this process only (docs/operations.md).
 
 import { createRoute, z } from '@hono/zod-openapi';
 import {
@@ -10,16 +12,17 @@ import {
   READINESS_STATES,
   type PrewarmAnswer as PrewarmAnswerBody,
   type ReadinessItem,
+  type ShardState,
 } from '@fanfare/protocol';
 import type { AppDeps } from '../app-deps.js';
 import { ApiError } from '../problem.js';
 import {
   DEFAULT_SHARD_FIGURES,
   planPrewarm,
-  type LiveShard,
   type PrewarmPlan,
   type PrewarmRequest,
 } from '../prewarm-plan.js';
+import { shardReadiness } from '../prewarm-shards.js';
 import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
 import { requireStaff, type StaffVariables } from '../staff-auth.js';
 
@@ -81,7 +84,7 @@ export function prewarmRoutes(deps: AppDeps) {
     } catch (err) {
       readiness.push({ item: 'event_log', state: 'failed', reason: reasonOf(err) });
     }
-    let live: LiveShard[] = [];
+    let live: ShardState[] = [];
     if (!deps.registry) {
       readiness.push({
         item: 'shard_registry',
@@ -111,6 +114,7 @@ export function prewarmRoutes(deps: AppDeps) {
           ? 'the live shards can take the peak with one lost'
           : missing.join('; '),
     });
+    if (deps.registry) readiness.push(...shardReadiness(eventId, live));
     // With LiveKit configured, the event's room opened ahead of the show (idempotent).
     const event = deps.webrtc ? await deps.db.events.get(eventId) : undefined;
     if (deps.webrtc && event) {
@@ -151,6 +155,7 @@ export function prewarmRoutes(deps: AppDeps) {
       await requireEvent(id);
       const request: PrewarmRequest = { ...body };
       requests.set(id, request);
+      deps.signalPrewarm(id);
       c.header('Cache-Control', 'no-store');
       return c.json(await answer(id, request), 200);
     },
