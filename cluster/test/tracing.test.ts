@@ -110,6 +110,8 @@ describe.skipIf(!runnable)('traces across the API and the shards', () => {
   let cluster: Cluster | undefined;
   let prefix = '';
   const fans: FanClient[] = [];
+  /** The traced chat message's id, deleted by a later test. */
+  let chatMessageId = '';
 
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
@@ -222,6 +224,8 @@ describe.skipIf(!runnable)('traces across the API and the shards', () => {
     sender.send({ type: 'chat.send', text, ref: 'r1' });
     await sender.next('ack');
     await reader.until('the message on the other shard', () => reader.chatTexts().includes(text));
+    const frames = reader.frames.flatMap((f) => (f.type === 'chat' ? f.messages : []));
+    chatMessageId = frames.find((m) => m.text === text)!.id;
 
     const all = await receiver.waitForSpans('the chat trace', (spans) => {
       const publish = spans.find((s) => s.name === LOG_APPEND_SPAN && s.instance === 'g1');
@@ -242,6 +246,30 @@ describe.skipIf(!runnable)('traces across the API and the shards', () => {
       expect(attributeOf(delivery.attributes, 'messaging.message.id')).toBe(
         attributeOf(publish.attributes, 'messaging.message.id'),
       );
+    }
+  }, 30_000);
+
+  it('follows a moderator’s deletion from the API through the log to both shards', async () => {
+    expect(chatMessageId).not.toBe('');
+    const token = await cluster!.staffToken('moderator');
+    const res = await fetch(`${cluster!.apiUrl}/v1/events/demo/messages/${chatMessageId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    const route = 'DELETE /v1/events/:id/messages/:msgId';
+    const all = await receiver.waitForSpans('the deletion trace', (spans) => {
+      const request = spans.find((s) => s.name === route);
+      if (!request) return false;
+      const delivered = inTrace(spans, request.traceId).filter((s) => s.name === LOG_DELIVER_SPAN);
+      return new Set(delivered.map((s) => s.instance)).size === 2;
+    });
+    const request = all.find((s) => s.name === route)!;
+    const trace = inTrace(all, request.traceId);
+    const publish = trace.find((s) => s.name === LOG_APPEND_SPAN);
+    expect(publish).toMatchObject({ service: 'fanfare-api', parentSpanId: request.spanId });
+    for (const delivery of trace.filter((s) => s.name === LOG_DELIVER_SPAN)) {
+      expect(delivery).toMatchObject({ service: 'fanfare-gateway', parentSpanId: publish!.spanId });
     }
   }, 30_000);
 
