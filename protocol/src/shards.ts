@@ -25,8 +25,8 @@ export interface ShardState {
    */
   refusedOverloaded?: number;
   /**
-   * Fan-out delivery latency over the shard's last complete window; absent from a shard older
-   * than this field.
+   * Fan-out delivery latency over the shard's last 10 s (complete 2 s steps); absent from a
+   * shard older than this field.
    */
   fanout?: FanoutWindow;
   /**
@@ -48,7 +48,7 @@ export interface ShardState {
  * shard's clock), so skew between the two hosts adds to it (docs/operations.md).
  */
 export interface FanoutWindow {
-  /** The window's length, ms; it ended at most this long before the heartbeat's `at`. */
+  /** The window's length, ms; it ends at the last step edge before the heartbeat's `at`. */
   windowMs: number;
   /** Records this shard handed to its sockets in the window (each once, whatever the fans). */
   delivered: number;

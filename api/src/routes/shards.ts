@@ -1,6 +1,6 @@
 // `GET /v1/shards`: the SRE's read of the cluster: every gateway shard live in the registry (fans,
 // capacity, draining, fans per event, when it last reported, the upgrades it refused `overloaded`
-// by its admission budget, its fan-out latency p99 over its last window, as its heartbeat carries
+// by its admission budget, its fan-out latency p99 over its last 10 s, as its heartbeat carries
 // them; the highest of those p99s in the totals) and the joins this API process refused
 // for load (its own `fanfare_api_joins_total` by outcome). Read-only; sre and producer, not
 // event-scoped.
@@ -44,7 +44,7 @@ const ShardsAnswer = z
           .optional()
           .openapi({
             description:
-              'fan-out delivery latency over the shard’s last complete window (log accept to socket hand-off)',
+              'fan-out delivery latency over the shard’s last 10 s (log accept to socket hand-off)',
           }),
       }),
     ),
