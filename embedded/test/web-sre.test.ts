@@ -2,10 +2,12 @@
 // the fans of the chosen event and the upgrades the shard refused for load (its admission budget
 // set to a burst of one here, so WebSocket upgrades past it are refused `overloaded`), the joins
 // the API refused for load (JOIN_BUDGET set low, so a few joins past it are refused
-// `overloaded`), and a pre-warm planned from the form with its readiness list. Screenshotted at phone and desktop width, keyboard only on the phone.
+// `overloaded`), the shard's fan-out latency p99 appearing once a fan's chat went out (on its
+// row, in the highest-shard line and its chart), and a pre-warm planned from the form with its
+// readiness list. Screenshotted at phone and desktop width, keyboard only on the phone.
 
 import type { PrewarmAnswer, ShardsAnswer } from '@fanfare/protocol';
-import { chromiumAvailable, expectRefused } from '@fanfare/testkit';
+import { chromiumAvailable, connectFan, expectRefused, type FanClient } from '@fanfare/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP, PHONE, startWebHarness, type WebHarness } from './web-harness.js';
 
@@ -17,12 +19,14 @@ const STARTS_AT = '2030-06-01T18:00';
 
 describe.skipIf(!chromiumAvailable())('the console SRE tab in Chromium', () => {
   let h: WebHarness;
+  let fan: FanClient | undefined;
   beforeAll(async () => {
     // The shard's budget: one upgrade, then one per 1,000 s (nothing in this test reaches the
     // shard but the upgrades it makes itself: the console watches only scheduled or live events).
     h = await startWebHarness({ JOIN_BUDGET: '1/3', GATEWAY_ADMISSION_RATE: '0.001/1' });
   }, 60_000);
   afterAll(async () => {
+    fan?.socket.terminate();
     await h?.close();
   });
 
@@ -40,6 +44,16 @@ describe.skipIf(!chromiumAvailable())('the console SRE tab in Chromium', () => {
     'shows the shards, the refusals and a pre-warm plan with its readiness',
     async () => {
       expect((await api('POST', '/v1/events', { id: 'cup', title: 'The Cup' })).status).toBe(201);
+      // A fan of the demo event, to chat (it takes the shard's one upgrade of budget).
+      const joined = await fetch(`${h.engine.apiUrl}/v1/events/demo/join`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"name":"Ann"}',
+      });
+      expect(joined.status).toBe(200);
+      const ticket = (await joined.json()) as { token: string; gatewayUrl: string };
+      fan = await connectFan(`${ticket.gatewayUrl}?token=${ticket.token}`);
+      await fan.next('welcome');
       // Joins past the budget (burst 3) are refused `overloaded`.
       let refused = 0;
       for (let i = 0; i < 6; i++) {
@@ -51,22 +65,24 @@ describe.skipIf(!chromiumAvailable())('the console SRE tab in Chromium', () => {
         if (res.status === 503) refused += 1;
       }
       expect(refused).toBeGreaterThanOrEqual(2);
-      // Upgrades without a token: the first takes the shard's budget (then refused for its
-      // missing token), the rest are refused `overloaded` before the token is looked for.
+      // Upgrades without a token: the fan took the shard's budget, so they are refused
+      // `overloaded` before the token is looked for.
       const reasons: (string | undefined)[] = [];
       for (let i = 0; i < 4; i++) reasons.push((await expectRefused(h.engine.gatewayUrl)).reason);
       const shardRefused = reasons.filter((r) => r === 'overloaded').length;
-      expect(shardRefused).toBe(3);
+      expect(shardRefused).toBe(4);
+      const shards = async () => (await (await api('GET', '/v1/shards')).json()) as ShardsAnswer;
       // The shard reports its count with its next heartbeat (every 2 s).
       await expect
-        .poll(
-          async () => {
-            const answer = (await (await api('GET', '/v1/shards')).json()) as ShardsAnswer;
-            return answer.shards[0]?.refusedOverloaded;
-          },
-          { timeout: SHOW_MS, interval: 250 },
-        )
+        .poll(async () => (await shards()).shards[0]?.refusedOverloaded, {
+          timeout: SHOW_MS,
+          interval: 250,
+        })
         .toBe(shardRefused);
+      // No chat yet: the shard reports its fan-out window, with nothing sent in it.
+      const idle = await shards();
+      expect(idle.shards[0]?.fanout).toMatchObject({ delivered: 0, p99Ms: null });
+      expect(idle.totals.fanoutP99Ms).toBeNull();
 
       for (const viewport of [DESKTOP, PHONE]) {
         const page = await h.open(`sre-${viewport.width}`, '/console', viewport);
@@ -89,6 +105,16 @@ describe.skipIf(!chromiumAvailable())('the console SRE tab in Chromium', () => {
         }
         await rules.scrollIntoViewIfNeeded();
         await h.shot(page, 'console-chat-cap');
+        // The fan chats just before the tab opens: its message goes out, and the shard reports
+        // the delay within a 2 s step and a heartbeat, for the next 10 s.
+        fan.send({ type: 'chat.send', text: `goal seen at ${viewport.width}px` });
+        await fan.next('chat');
+        await expect
+          .poll(async () => (await shards()).totals.fanoutP99Ms, {
+            timeout: SHOW_MS,
+            interval: 250,
+          })
+          .not.toBeNull();
         if (viewport === PHONE) {
           // Keyboard only: Tab to the SRE tab and press Enter.
           const sre = page.getByRole('button', { name: 'SRE', exact: true });
@@ -99,11 +125,10 @@ describe.skipIf(!chromiumAvailable())('the console SRE tab in Chromium', () => {
           await page.getByRole('button', { name: 'SRE', exact: true }).click();
         }
         const panel = page.getByRole('region', { name: 'SRE' });
-        // The embedded engine's one shard, taking fans.
         await panel.getByText('1 live shard:').waitFor({ timeout: SHOW_MS });
         const rows = panel.locator('table.shards tbody tr');
         expect(await rows.count()).toBe(1);
-        expect(await rows.first().locator('td').nth(-2).textContent()).toBe('taking fans');
+        expect(await rows.first().locator('td').nth(-3).textContent()).toBe('taking fans');
         // The upgrades the shard refused for load, on its row and in the total.
         expect(await rows.first().locator('td[data-refused]').textContent()).toBe(
           String(shardRefused),
@@ -111,6 +136,19 @@ describe.skipIf(!chromiumAvailable())('the console SRE tab in Chromium', () => {
         expect(
           await panel.locator('[data-shards-refused]').getAttribute('data-shards-refused'),
         ).toBe(String(shardRefused));
+        // The fan-out p99 the shard measured for that message: on its row and, with one shard,
+        // as the highest; the chart beside it.
+        const p99 = rows.first().locator('td[data-fanout-p99]');
+        await expect.poll(() => p99.textContent(), { timeout: SHOW_MS }).toMatch(/^\d+ ms$/);
+        const shown = await p99.getAttribute('data-fanout-p99');
+        expect(Number(shown)).toBeGreaterThanOrEqual(0);
+        expect(await panel.locator('[data-fanout-max]').getAttribute('data-fanout-max')).toBe(
+          shown,
+        );
+        await panel
+          .getByRole('img', { name: /^Fan-out latency p99 over time, highest shard/ })
+          .locator('canvas')
+          .waitFor();
         // This API's refusals for load.
         const overloaded = Number(
           await panel.locator('[data-overloaded]').getAttribute('data-overloaded'),

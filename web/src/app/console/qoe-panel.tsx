@@ -5,79 +5,16 @@
 // what players report (qoe-view.ts does the arithmetic).
 
 import type { QoeAnswer, QoeSummary } from '@fanfare/protocol';
-import { useCallback, useEffect, useRef, useState } from 'react';
-import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
+import { useCallback, useEffect, useState } from 'react';
 import type { Call } from './control-api.js';
 import { qoeFigures, ratioChartData, startChartData } from './qoe-view.js';
+import { SeriesChart } from './series-chart.js';
 
 /** How often the figures are fetched again, ms (the roll-up writes every 5 s). */
 export const QOE_REFRESH_MS = 5000;
 /** The range shown, minutes. */
 export const QOE_MINUTES = 15;
-const CHART_HEIGHT_PX = 180;
 const DASH = [6, 4];
-
-type Data = ReturnType<typeof ratioChartData>;
-
-interface ChartProps {
-  label: string;
-  unit: string;
-  series: { label: string; stroke: string; dash?: number[] }[];
-  data: Data;
-}
-
-function QoeChart({ label, unit, series, data }: ChartProps) {
-  const box = useRef<HTMLDivElement>(null);
-  const chart = useRef<uPlot | undefined>(undefined);
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const plot = new uPlot(
-      {
-        width: Math.max(280, el.clientWidth),
-        height: CHART_HEIGHT_PX,
-        scales: { y: { range: (_u, _min, max) => [0, Math.max(max ?? 0, 1) * 1.1] } },
-        axes: [
-          { stroke: '#a29cb8', grid: { stroke: '#3a345255' } },
-          {
-            stroke: '#a29cb8',
-            grid: { stroke: '#3a345255' },
-            values: (_u, ticks) => ticks.map((t) => `${t} ${unit}`),
-          },
-        ],
-        series: [
-          {},
-          ...series.map((s) => ({
-            label: s.label,
-            stroke: s.stroke,
-            width: s.dash ? 1 : 2,
-            ...(s.dash ? { dash: s.dash } : {}),
-            spanGaps: true,
-          })),
-        ],
-      },
-      [[], ...series.map(() => [])],
-      el,
-    );
-    chart.current = plot;
-    const resize = new ResizeObserver(() =>
-      plot.setSize({ width: Math.max(280, el.clientWidth), height: CHART_HEIGHT_PX }),
-    );
-    resize.observe(el);
-    return () => {
-      resize.disconnect();
-      plot.destroy();
-      chart.current = undefined;
-    };
-    // Made once; `data` is fed below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
-  useEffect(() => {
-    chart.current?.setData(data as uPlot.AlignedData);
-  }, [data]);
-  return <div ref={box} className="chart" role="img" aria-label={label} />;
-}
 
 const ratioText = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)} %`);
 const msText = (v: number | null) => (v === null ? '–' : `${(v / 1000).toFixed(2)} s`);
@@ -156,7 +93,7 @@ export function QoePanel({ call, eventId }: { call: Call; eventId: string }) {
               </div>
             ))}
           </dl>
-          <QoeChart
+          <SeriesChart
             label="Rebuffering, exits before start and failures over time, with the 1 % and 5 % targets"
             unit="%"
             data={ratioChartData(a)}
@@ -168,7 +105,7 @@ export function QoePanel({ call, eventId }: { call: Call; eventId: string }) {
               { label: 'Exits target', stroke: '#ffcf5c', dash: DASH },
             ]}
           />
-          <QoeChart
+          <SeriesChart
             label="Video start median and p95 over time, with the 2 s target"
             unit="s"
             data={startChartData(a)}

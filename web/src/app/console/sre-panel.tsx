@@ -1,12 +1,16 @@
 // The SRE tab: the gateway shards live in the registry (fans, capacity, draining, the upgrades each
-// refused for load; `GET /v1/shards` every SHARDS_REFRESH_MS), the joins this API process refused
-// for load, and the chosen event's pre-warm (prewarm-form.tsx) and viewer QoE (qoe-panel.tsx).
+// refused for load, its fan-out latency p99 over its last 10 s; `GET /v1/shards` every
+// SHARDS_REFRESH_MS) with a live chart of the cluster's highest fan-out p99 against the 250 ms
+// goal (fanout-series.ts), the joins this API process refused for load, and the chosen event's
+// pre-warm (prewarm-form.tsx) and viewer QoE (qoe-panel.tsx).
 
 import type { ShardsAnswer } from '@fanfare/protocol';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Call } from './control-api.js';
+import { FANOUT_GOAL_MS, FanoutSeries, fanoutText, type FanoutChartData } from './fanout-series.js';
 import { PrewarmForm } from './prewarm-form.js';
 import { QoePanel } from './qoe-panel.js';
+import { SeriesChart } from './series-chart.js';
 
 /** How often the shard table is fetched again, ms. */
 export const SHARDS_REFRESH_MS = 5000;
@@ -39,6 +43,7 @@ function ShardTable({ answer, eventId }: { answer: ShardsAnswer; eventId: string
               {eventId && <th scope="col">This event</th>}
               <th scope="col">State</th>
               <th scope="col">Refused (load)</th>
+              <th scope="col">Fan-out p99</th>
             </tr>
           </thead>
           <tbody>
@@ -53,11 +58,17 @@ function ShardTable({ answer, eventId }: { answer: ShardsAnswer; eventId: string
                   {s.draining ? <span className="badge state-ended">draining</span> : 'taking fans'}
                 </td>
                 <td data-refused={s.refusedOverloaded ?? ''}>{s.refusedOverloaded ?? '–'}</td>
+                <td data-fanout-p99={s.fanout?.p99Ms ?? ''}>{fanoutText(s.fanout)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      <p data-fanout-max={totals.fanoutP99Ms ?? ''}>
+        Fan-out p99 over the last 10 s, highest shard:{' '}
+        {totals.fanoutP99Ms === null ? 'nothing sent' : `${totals.fanoutP99Ms} ms`} (goal{' '}
+        {FANOUT_GOAL_MS} ms).
+      </p>
       <p data-shards-refused={totals.refusedOverloaded}>
         Upgrades the live shards refused for load (their admission budgets) since each started:{' '}
         {totals.refusedOverloaded}.
@@ -78,9 +89,14 @@ export interface SrePanelProps {
 
 export function SrePanel({ call, eventId }: SrePanelProps) {
   const [shards, setShards] = useState<ShardsAnswer | string>();
+  const fanout = useRef(new FanoutSeries());
+  const [fanoutData, setFanoutData] = useState<FanoutChartData>(() => fanout.current.data());
   const ask = useCallback(async () => {
     try {
-      setShards(await call<ShardsAnswer>('GET', '/v1/shards'));
+      const answer = await call<ShardsAnswer>('GET', '/v1/shards');
+      fanout.current.add(answer.totals.fanoutP99Ms, Date.now());
+      setFanoutData(fanout.current.data());
+      setShards(answer);
     } catch (err) {
       setShards(errorText(err));
     }
@@ -106,6 +122,17 @@ export function SrePanel({ call, eventId }: SrePanelProps) {
         </p>
       )}
       {typeof shards === 'object' && <ShardTable answer={shards} eventId={eventId} />}
+      <SeriesChart
+        label={`Fan-out latency p99 over time, highest shard, with the ${FANOUT_GOAL_MS} ms goal`}
+        unit="ms"
+        data={fanoutData}
+        minMax={FANOUT_GOAL_MS}
+        showGaps
+        series={[
+          { label: 'Fan-out p99 (highest shard)', stroke: '#4fd1a5' },
+          { label: 'Goal', stroke: '#ff6b81', dash: [6, 4] },
+        ]}
+      />
       {eventId ? (
         <>
           <PrewarmForm key={eventId} call={call} eventId={eventId} />
