@@ -207,7 +207,7 @@ export const API_VARIABLES = {
       .default(DEFAULT_MEDIA_PUBLIC_URL),
     {
       meaning:
-        'the media origin (or its CDN) as fans reach it: `playback.url` is this plus `/live/<event>/<token>/master.m3u8`',
+        "the media origin (or its CDN) as fans reach it: `playback.url` is this plus `/live/<event>/<token>/master.m3u8`; the pre-warm fetches the event's playlists and init segments through it (readiness `cdn_edge`)",
     },
   ),
   MEDIA_TARGET_LATENCY_MS: variable(

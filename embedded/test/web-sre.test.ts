@@ -183,8 +183,9 @@ describe.skipIf(!chromiumAvailable())('the console SRE tab in Chromium', () => {
             ['pending shards', 'pending'],
             ['pending capacity', 'pending'],
           ]);
-          // What the shard reports of the pre-warm: ready once its next heartbeat lands.
-          expect(states.slice(4).map(([text]) => text?.split(' ')[1])).toEqual([
+          // What the shard reports of the pre-warm (ready once its next heartbeat lands), and
+          // the CDN edge when this engine has a media service.
+          expect(states.slice(4, 6).map(([text]) => text?.split(' ')[1])).toEqual([
             'shard_rooms',
             'jwks',
           ]);

@@ -21,6 +21,7 @@ export {
   type TokenCheck,
 } from './playback-token.js';
 export { MASTER_PLAYLIST, masterPlaylistPath } from './resource-names.js';
+export { EDGE_WARM_TIMEOUT_MS, warmEdge, type EdgeWarm } from './edge-warm.js';
 export {
   ControlRoutes,
   StreamConflictError,

@@ -49,9 +49,10 @@ export interface PrewarmPlan {
 }
 
 /**
- * What the readiness list checks, in its order (`webrtc_room` only with LiveKit configured):
- * `shard_rooms`, every live shard holds the event's room open; `jwks`, every live shard's token
- * verifier holds its keys.
+ * What the readiness list checks, in its order (`cdn_edge` only with a media service configured,
+ * `webrtc_room` only with LiveKit): `shard_rooms`, every live shard holds the event's room open;
+ * `jwks`, every live shard's token verifier holds its keys; `cdn_edge`, the event's playlists
+ * and init segments fetched through the edge.
  */
 export const PREWARM_READINESS_ITEMS = [
   'event_log',
@@ -60,6 +61,7 @@ export const PREWARM_READINESS_ITEMS = [
   'capacity',
   'shard_rooms',
   'jwks',
+  'cdn_edge',
   'webrtc_room',
 ] as const;
 export const READINESS_STATES = ['ready', 'pending', 'failed'] as const;

@@ -3,8 +3,9 @@
 // never double), and answers the plan (prewarm-plan.ts) against the shards live now, with a
 // readiness list; `GET` recomputes both for the last request posted to this API process.
 // Readiness checks what is cheap to check from the API: the event's log answers, the shard
-// registry (Redis) answers, the live shards can take the plan with one lost, and what the shards
-// report (prewarm-shards.ts). The request is kept in this process only (docs/operations.md).
+// registry (Redis) answers, the live shards can take the plan with one lost, what the shards
+// report (prewarm-shards.ts), and the CDN edge answering the event's playlists (prewarm-edge.ts,
+// fetched again on every POST and GET: a few requests, and it keeps the edge warm). The request is kept in this process only (docs/operations.md).
 
 import { createRoute, z } from '@hono/zod-openapi';
 import {
@@ -22,6 +23,7 @@ import {
   type PrewarmPlan,
   type PrewarmRequest,
 } from '../prewarm-plan.js';
+import { edgeReadiness } from '../prewarm-edge.js';
 import { shardReadiness } from '../prewarm-shards.js';
 import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
 import { requireStaff, type StaffVariables } from '../staff-auth.js';
@@ -115,6 +117,11 @@ export function prewarmRoutes(deps: AppDeps) {
           : missing.join('; '),
     });
     if (deps.registry) readiness.push(...shardReadiness(eventId, live));
+    // With a media service configured, its playlists and init segments fetched through the edge.
+    if (deps.playback) {
+      const now = deps.clock?.now() ?? Date.now();
+      readiness.push(await edgeReadiness(deps.playback, eventId, now));
+    }
     // With LiveKit configured, the event's room opened ahead of the show (idempotent).
     const event = deps.webrtc ? await deps.db.events.get(eventId) : undefined;
     if (deps.webrtc && event) {
