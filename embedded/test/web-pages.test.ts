@@ -115,7 +115,7 @@ describe.skipIf(!chromiumAvailable())('the pages in Chromium', () => {
       await ann.getByText('you voted Red').waitFor();
       await desk.getByText('2 votes so far').waitFor({ timeout: SHOW_MS });
       expect(await desk.locator('.tally-count').allTextContents()).toEqual(['1', '1']);
-      await desk.locator('.chart canvas').waitFor();
+      await desk.getByRole('img', { name: 'Live tally chart' }).locator('canvas').waitFor();
       await h.shot(ann, 'fan-poll');
       await h.shot(bob, 'fan-poll');
       await h.shot(desk, 'console-poll');
