@@ -41,6 +41,8 @@ describe('GatewayPicker', () => {
         if (down) throw new Error('ECONNREFUSED');
         return memory.live();
       },
+      reserve: (r, ttl) => memory.reserve(r, ttl),
+      reservations: () => memory.reservations(),
       close: () => memory.close(),
     };
     let now = 0;

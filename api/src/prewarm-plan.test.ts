@@ -55,6 +55,7 @@ describe('planPrewarm', () => {
     expect(plan.cluster).toEqual({
       liveShards: 40,
       freeFans: 40 * 18_050,
+      reservedFans: 0,
       missing: [
         '211 more shard(s): 40 live, 251 needed',
         `room for ${1_000_000 - 39 * 18_050} more fans with one shard lost`,

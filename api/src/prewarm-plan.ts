@@ -66,6 +66,8 @@ export function planPrewarm(
   figures: ShardFigures,
   live: readonly LiveShard[],
   renditionBps: readonly number[] = DEFAULT_RENDITION_BPS,
+  /** Room other events' pre-warms reserved and their fans do not fill yet (prewarm-shards.ts). */
+  reservedFans = 0,
 ): PrewarmPlan {
   const fans = request.expectedPeakFans;
   const eventMsgs = Math.min(
@@ -96,10 +98,10 @@ export function planPrewarm(
     (max, s) => Math.max(max, Math.floor(s.capacity * ASSIGNABLE_SHARE)),
     0,
   );
-  if (freeFans - spareFans < fans) {
-    missing.push(
-      `room for ${fans - Math.max(0, freeFans - spareFans)} more fans with one shard lost`,
-    );
+  const room = freeFans - spareFans - reservedFans;
+  if (room < fans) {
+    const others = reservedFans > 0 ? ` (${reservedFans} reserved by other events)` : '';
+    missing.push(`room for ${fans - Math.max(0, room)} more fans with one shard lost${others}`);
   }
   return {
     shards,
@@ -124,7 +126,7 @@ export function planPrewarm(
     ...(request.startsAt === undefined
       ? {}
       : { warmBy: request.startsAt - LEAD_TIME_MIN * 60_000 }),
-    cluster: { liveShards: usable.length, freeFans, missing },
+    cluster: { liveShards: usable.length, freeFans, reservedFans, missing },
   };
 }
 

@@ -98,6 +98,41 @@ describe('/v1/events/:id/prewarm', () => {
     expect(all.readiness.map((r) => r.state)).toEqual(Array(6).fill('ready'));
   });
 
+  it("counts other events' reservations against the room a plan may use", async () => {
+    await fx.seedEvent('semi', 'scheduled');
+    const sre = await fx.staffToken('sre');
+    const plan = async (eventId: string, expectedPeakFans: number, method = 'POST') => {
+      const body = { expectedPeakFans, expectedJoinsPerSec: 10 };
+      const res = await call(method, `/v1/events/${eventId}/prewarm`, sre, body);
+      return (await res.json()) as Answer & { plan: { cluster: { reservedFans: number } } };
+    };
+    // 21 live shards of 19,000 take 18,050 each, one with 1,000 of final's fans connected:
+    // 378,050 free, 360,000 with one shard lost.
+    await liveShards(21);
+    const first = (await registry.live())[0]!;
+    await registry.heartbeat({ ...first, fans: 1_000, events: { final: 1_000 } }, TTL_MS);
+    expect((await plan('final', 200_000)).plan.cluster.reservedFans).toBe(0);
+    // Re-posted: final's reservation is replaced (300,000), not added to (500,000).
+    expect((await plan('final', 300_000)).plan.cluster.reservedFans).toBe(0);
+    // Another event's plan sees final's 300,000 held, less the 1,000 connected now.
+    const semi = await plan('semi', 100_000);
+    expect(semi.plan.cluster.reservedFans).toBe(299_000);
+    expect(semi.readiness.find((r) => r.item === 'capacity')).toEqual({
+      item: 'capacity',
+      state: 'pending',
+      reason: 'room for 39000 more fans with one shard lost (299000 reserved by other events)',
+    });
+    // Final's own plan counts semi's reservation, not its own.
+    const final = await plan('final', 100_000);
+    expect(final.plan.cluster.reservedFans).toBe(100_000);
+    expect(final.readiness.find((r) => r.item === 'capacity')).toEqual({
+      item: 'capacity',
+      state: 'ready',
+      reason:
+        'the live shards can take the peak with one lost, beside 100000 fans reserved by other events',
+    });
+  });
+
   it('signals every shard on each POST, and not on GET', async () => {
     const signals: string[] = [];
     const sub = fx.bus.subscribe(subjects.prewarm(), (data) =>

@@ -152,6 +152,8 @@ describe('GET /v1/shards', () => {
       heartbeat: () => Promise.resolve(),
       remove: () => Promise.resolve(),
       live: () => Promise.reject(new Error('redis down')),
+      reserve: () => Promise.resolve(),
+      reservations: () => Promise.reject(new Error('redis down')),
       close: () => Promise.resolve(),
     };
     const failing = createApp({ ...fx.deps, registry: broken });

@@ -29,7 +29,7 @@ export {
 } from './qoe-window.js';
 export { createSubjects, type Subjects } from './subjects.js';
 export { ASSIGNMENT_HEADROOM, assignShard } from './shard-assignment.js';
-export type { ShardRegistry, ShardState } from './shard-registry.js';
+export type { CapacityReservation, ShardRegistry, ShardState } from './shard-registry.js';
 export { MemoryShardRegistry } from './shard-registry-memory.js';
 export { RedisShardRegistry } from './shard-registry-redis.js';
 export { StateUnavailableError } from './state-unavailable.js';

@@ -1,11 +1,12 @@
 // The embedded mode's registry: one process, one map, the same TTL rule as Redis.
 
 import { systemClock, type Clock } from './clock.js';
-import type { ShardRegistry, ShardState } from './shard-registry.js';
+import type { CapacityReservation, ShardRegistry, ShardState } from './shard-registry.js';
 
 export class MemoryShardRegistry implements ShardRegistry {
   #clock: Clock;
   #shards = new Map<string, { state: ShardState; expiresAt: number }>();
+  #reservations = new Map<string, { reservation: CapacityReservation; expiresAt: number }>();
 
   constructor(clock: Clock = systemClock) {
     this.#clock = clock;
@@ -32,7 +33,26 @@ export class MemoryShardRegistry implements ShardRegistry {
     return live.sort((a, b) => a.id.localeCompare(b.id));
   }
 
+  async reserve(reservation: CapacityReservation, ttlMs: number): Promise<void> {
+    const { eventId, fans } = reservation;
+    this.#reservations.set(eventId, {
+      reservation: { eventId, fans },
+      expiresAt: this.#clock.now() + ttlMs,
+    });
+  }
+
+  async reservations(): Promise<CapacityReservation[]> {
+    const now = this.#clock.now();
+    const held: CapacityReservation[] = [];
+    for (const [id, entry] of this.#reservations) {
+      if (entry.expiresAt <= now) this.#reservations.delete(id);
+      else held.push({ ...entry.reservation });
+    }
+    return held.sort((a, b) => a.eventId.localeCompare(b.eventId));
+  }
+
   async close(): Promise<void> {
     this.#shards.clear();
+    this.#reservations.clear();
   }
 }

@@ -1,9 +1,10 @@
 // The registry in Redis: one key per shard holding its JSON state with a PX expiry (Redis ages
 // dead shards out), and a sorted set of shard ids scored by expiry so `live()` reads only the
-// live ones without SCAN. Two round trips per heartbeat and per read, pipelined.
+// live ones without SCAN. Two round trips per heartbeat and per read, pipelined. Capacity
+// reservations are kept the same way (`r:<event>` keys and their own index).
 
 import type { Redis } from 'ioredis';
-import type { ShardRegistry, ShardState } from './shard-registry.js';
+import type { CapacityReservation, ShardRegistry, ShardState } from './shard-registry.js';
 
 export class RedisShardRegistry implements ShardRegistry {
   #redis: Redis;
@@ -40,6 +41,29 @@ export class RedisShardRegistry implements ShardRegistry {
     const live: ShardState[] = [];
     for (const value of values) if (value) live.push(JSON.parse(value) as ShardState);
     return live.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async reserve(reservation: CapacityReservation, ttlMs: number): Promise<void> {
+    const { eventId, fans } = reservation;
+    await this.#redis
+      .multi()
+      .set(`${this.#prefix}:r:${eventId}`, JSON.stringify({ eventId, fans }), 'PX', ttlMs)
+      .zadd(`${this.#prefix}:rindex`, Date.now() + ttlMs, eventId)
+      .exec();
+  }
+
+  async reservations(): Promise<CapacityReservation[]> {
+    const index = `${this.#prefix}:rindex`;
+    const now = Date.now();
+    const [, ids] = await Promise.all([
+      this.#redis.zremrangebyscore(index, '-inf', now),
+      this.#redis.zrangebyscore(index, now, '+inf'),
+    ]);
+    if (ids.length === 0) return [];
+    const values = await this.#redis.mget(ids.map((id) => `${this.#prefix}:r:${id}`));
+    const held: CapacityReservation[] = [];
+    for (const value of values) if (value) held.push(JSON.parse(value) as CapacityReservation);
+    return held.sort((a, b) => a.eventId.localeCompare(b.eventId));
   }
 
   async close(): Promise<void> {

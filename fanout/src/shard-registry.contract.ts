@@ -55,6 +55,19 @@ export function shardRegistryContract(
       expect((await f.peer.live()).map((s) => s.id)).toEqual(['alive']);
     });
 
+    it('holds one reservation per event, replaced not added to, until its TTL passes', async () => {
+      await f.registry.reserve({ eventId: 'b', fans: 500 }, 300);
+      await f.registry.reserve({ eventId: 'a', fans: 1_000 }, 60_000);
+      await f.registry.reserve({ eventId: 'a', fans: 2_000 }, 60_000);
+      expect(await f.peer.reservations()).toEqual([
+        { eventId: 'a', fans: 2_000 },
+        { eventId: 'b', fans: 500 },
+      ]);
+      await f.elapse(400);
+      expect(await f.peer.reservations()).toEqual([{ eventId: 'a', fans: 2_000 }]);
+      expect(await f.peer.live()).toEqual([]);
+    });
+
     it('removes a shard at once', async () => {
       await f.registry.heartbeat(shard('leaving'), 60_000);
       await f.registry.remove('leaving');

@@ -34,6 +34,8 @@ describe('RegistryHeartbeat', () => {
       },
       remove: (id) => memory.remove(id),
       live: () => memory.live(),
+      reserve: (r, ttl) => memory.reserve(r, ttl),
+      reservations: () => memory.reservations(),
       close: () => memory.close(),
     };
     const warnings: string[] = [];

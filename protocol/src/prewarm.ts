@@ -45,7 +45,13 @@ export interface PrewarmPlan {
   /** When to have it all warm, ms since the Unix epoch; absent without `startsAt`. */
   warmBy?: number;
   /** What the cluster has now, and what it lacks; empty `missing` when it can meet the plan. */
-  cluster: { liveShards: number; freeFans: number; missing: string[] };
+  cluster: {
+    liveShards: number;
+    freeFans: number;
+    /** Of `freeFans`, what other events' pre-warms reserved and their fans do not fill yet. */
+    reservedFans: number;
+    missing: string[];
+  };
 }
 
 /**

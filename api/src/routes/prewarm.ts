@@ -24,7 +24,7 @@ import {
   type PrewarmRequest,
 } from '../prewarm-plan.js';
 import { edgeReadiness } from '../prewarm-edge.js';
-import { shardReadiness } from '../prewarm-shards.js';
+import { CAPACITY_RESERVATION_MS, reservedByOthers, shardReadiness } from '../prewarm-shards.js';
 import { BEARER, EventIdParams, STAFF_PROBLEMS, newRouter, problem } from '../router.js';
 import { requireStaff, type StaffVariables } from '../staff-auth.js';
 
@@ -87,6 +87,7 @@ export function prewarmRoutes(deps: AppDeps) {
       readiness.push({ item: 'event_log', state: 'failed', reason: reasonOf(err) });
     }
     let live: ShardState[] = [];
+    let reserved = 0;
     if (!deps.registry) {
       readiness.push({
         item: 'shard_registry',
@@ -96,12 +97,13 @@ export function prewarmRoutes(deps: AppDeps) {
     } else {
       try {
         live = await deps.registry.live();
+        reserved = reservedByOthers(eventId, await deps.registry.reservations(), live);
         readiness.push({ item: 'shard_registry', state: 'ready', reason: 'the registry answers' });
       } catch (err) {
         readiness.push({ item: 'shard_registry', state: 'failed', reason: reasonOf(err) });
       }
     }
-    const plan: PrewarmPlan = planPrewarm(request, figures, live);
+    const plan: PrewarmPlan = planPrewarm(request, figures, live, undefined, reserved);
     const { liveShards, missing } = plan.cluster;
     readiness.push({
       item: 'shards',
@@ -113,7 +115,7 @@ export function prewarmRoutes(deps: AppDeps) {
       state: missing.length === 0 ? 'ready' : 'pending',
       reason:
         missing.length === 0
-          ? 'the live shards can take the peak with one lost'
+          ? `the live shards can take the peak with one lost${reserved > 0 ? `, beside ${reserved} fans reserved by other events` : ''}`
           : missing.join('; '),
     });
     if (deps.registry) readiness.push(...shardReadiness(eventId, live));
@@ -163,6 +165,10 @@ export function prewarmRoutes(deps: AppDeps) {
       const request: PrewarmRequest = { ...body };
       requests.set(id, request);
       deps.signalPrewarm(id);
+      // The event's expected peak held against other events' plans (replaced, not added to).
+      await deps.registry
+        ?.reserve({ eventId: id, fans: body.expectedPeakFans }, CAPACITY_RESERVATION_MS)
+        .catch(() => undefined); // readiness reports the registry failing
       c.header('Cache-Control', 'no-store');
       return c.json(await answer(id, request), 200);
     },
