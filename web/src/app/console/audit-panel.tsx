@@ -3,7 +3,7 @@
 // demand. Text only, like the chat.
 
 import { useCallback, useEffect, useState } from 'react';
-import type { Call } from './control-api.js';
+import { refusedForRole, type Call } from './control-api.js';
 
 /** How often the open log is fetched again, ms (staff actions are rare; no push channel). */
 export const AUDIT_REFRESH_MS = 5000;
@@ -28,6 +28,7 @@ export function AuditPanel({ call, eventId }: { call: Call; eventId: string }) {
   const [entries, setEntries] = useState<AuditEntry[]>([]);
   const [next, setNext] = useState<number>();
   const [error, setError] = useState<string>();
+  const [forbidden, setForbidden] = useState(false);
   const path = `/v1/events/${encodeURIComponent(eventId)}/audit?limit=${AUDIT_PAGE}`;
 
   const refresh = useCallback(async () => {
@@ -41,15 +42,28 @@ export function AuditPanel({ call, eventId }: { call: Call; eventId: string }) {
       setNext((n) => n ?? page.next);
       setError(undefined);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      if (refusedForRole(err)) setForbidden(true);
+      else setError(err instanceof Error ? err.message : String(err));
     }
   }, [call, path]);
 
   useEffect(() => {
+    if (forbidden) return;
     void refresh();
     const timer = setInterval(() => void refresh(), AUDIT_REFRESH_MS);
     return () => clearInterval(timer);
-  }, [refresh]);
+  }, [refresh, forbidden]);
+
+  if (forbidden) {
+    return (
+      <section className="panel" aria-label="Audit log">
+        <h2>Audit log</h2>
+        <p className="notice">
+          Producers and moderators read the audit log; this credential may not.
+        </p>
+      </section>
+    );
+  }
 
   const older = async () => {
     if (next === undefined) return;

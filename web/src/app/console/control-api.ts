@@ -40,6 +40,14 @@ export class ControlApiError extends Error {
 
 export type Call = <T>(method: string, path: string, body?: unknown) => Promise<T>;
 
+/**
+ * True when the API refused what this credential's role may do (403): a panel that polls says so
+ * once and stops asking, instead of showing the refusal and asking again every few seconds.
+ */
+export function refusedForRole(err: unknown): boolean {
+  return err instanceof ControlApiError && err.status === 403;
+}
+
 /** A caller bound to one credential. */
 export function controlApi(credential: string): Call {
   return async <T>(method: string, path: string, body?: unknown): Promise<T> => {

@@ -6,7 +6,7 @@
 
 import type { QoeAnswer, QoeSummary } from '@fanfare/protocol';
 import { useCallback, useEffect, useState } from 'react';
-import type { Call } from './control-api.js';
+import { refusedForRole, type Call } from './control-api.js';
 import { qoeFigures, ratioChartData, startChartData } from './qoe-view.js';
 import { SeriesChart } from './series-chart.js';
 
@@ -53,18 +53,30 @@ function Breakdown({ caption, rows }: { caption: string; rows: [string, QoeSumma
 
 export function QoePanel({ call, eventId }: { call: Call; eventId: string }) {
   const [answer, setAnswer] = useState<QoeAnswer | string>();
+  const [forbidden, setForbidden] = useState(false);
   const ask = useCallback(async () => {
     try {
       setAnswer(await call<QoeAnswer>('GET', `/v1/events/${eventId}/qoe?minutes=${QOE_MINUTES}`));
     } catch (err) {
-      setAnswer(err instanceof Error ? err.message : String(err));
+      if (refusedForRole(err)) setForbidden(true);
+      else setAnswer(err instanceof Error ? err.message : String(err));
     }
   }, [call, eventId]);
   useEffect(() => {
+    if (forbidden) return;
     void ask();
     const timer = setInterval(() => void ask(), QOE_REFRESH_MS);
     return () => clearInterval(timer);
-  }, [ask]);
+  }, [ask, forbidden]);
+
+  if (forbidden) {
+    return (
+      <section className="panel qoe" aria-label="Viewer QoE">
+        <h2>Viewer QoE</h2>
+        <p className="notice">Producers and SREs read viewer QoE; this credential may not.</p>
+      </section>
+    );
+  }
 
   const a = typeof answer === 'object' ? answer : undefined;
   return (
