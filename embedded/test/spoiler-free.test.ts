@@ -254,14 +254,15 @@ describe.skipIf(!chromiumAvailable() || !ffmpegAvailable())('spoiler-free chat i
     await panel.getByText('demo test pattern').waitFor();
     expect(await panel.locator('.renditions').textContent()).toMatch(/180p 320×180/);
     await panel.getByText('WebRTC tier: not configured').waitFor({ timeout: SHOW_MS });
-    await desk
-      .getByRole('region', { name: 'Preview' })
-      .locator('.preview[data-status="playing"]')
-      .waitFor({ timeout: SETTLE_MS });
+    // Chromium starts a muted autoplay video only once it is on screen; the event view's QoE
+    // panel put the preview below the fold, so look at it as the producer would.
+    const preview = desk.getByRole('region', { name: 'Preview' });
+    await preview.scrollIntoViewIfNeeded();
+    await preview.locator('.preview[data-status="playing"]').waitFor({ timeout: SETTLE_MS });
     // The demo pattern feeds this event: no key for it, and the console says why.
     await panel.getByRole('button', { name: 'Rotate stream key' }).click();
     await panel.getByRole('alert').getByText('demo test pattern').waitFor({ timeout: SHOW_MS });
-    await h.shot(desk, 'console-stream');
+    await h.shotBoth(desk, 'console-stream');
 
     // A new event: no key, then one made and shown once, with the ingest address.
     await desk.getByLabel('Title').fill('Stage B');

@@ -26,6 +26,8 @@ export interface WebHarness {
   open(name: string, path: string, viewport: Viewport): Promise<Page>;
   /** Writes results/screenshots/<name>-<phone|desktop>.png of the page as it is. */
   shot(page: Page, name: string): Promise<void>;
+  /** `shot` at the page's width, then at the other one (the page resized and put back). */
+  shotBoth(page: Page, name: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,10 @@ export async function startWebHarness(
   const browser = await launchChromium();
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const errors: string[] = [];
+  const shot = async (page: Page, name: string): Promise<void> => {
+    const size = page.viewportSize()?.width === PHONE.width ? 'phone' : 'desktop';
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${size}.png`), fullPage: true });
+  };
   return {
     engine,
     browser,
@@ -60,9 +66,13 @@ export async function startWebHarness(
       await page.goto(`${engine.apiUrl}${path}`);
       return page;
     },
-    async shot(page, name) {
-      const size = page.viewportSize()?.width === PHONE.width ? 'phone' : 'desktop';
-      await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${size}.png`), fullPage: true });
+    shot,
+    async shotBoth(page, name) {
+      const was = page.viewportSize();
+      await shot(page, name);
+      await page.setViewportSize(was?.width === PHONE.width ? DESKTOP : PHONE);
+      await shot(page, name);
+      if (was) await page.setViewportSize(was);
     },
     async close() {
       await browser.close();

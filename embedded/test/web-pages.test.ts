@@ -118,7 +118,7 @@ describe.skipIf(!chromiumAvailable())('the pages in Chromium', () => {
       await desk.getByRole('img', { name: 'Live tally chart' }).locator('canvas').waitFor();
       await h.shot(ann, 'fan-poll');
       await h.shot(bob, 'fan-poll');
-      await h.shot(desk, 'console-poll');
+      await h.shotBoth(desk, 'console-poll');
 
       // The producer closes it; the result lands on both fan pages and in the console.
       await desk.getByRole('button', { name: 'Close poll' }).click();
@@ -148,8 +148,28 @@ describe.skipIf(!chromiumAvailable())('the pages in Chromium', () => {
 
       await figureAtLeast(desk, 'chat', 2);
 
-      // A moderator deletes the first message: it vanishes on both fan pages.
-      await desk.getByRole('button', { name: `Delete message from Ann: ${HOSTILE}` }).click();
+      // A moderator (an API key an SRE issued) deletes the first message from the console on a
+      // phone: it vanishes on both fan pages.
+      const issued = await fetch(`${h.engine.apiUrl}/v1/credentials`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${h.engine.sreToken}`,
+        },
+        body: JSON.stringify({ name: 'Moderator on duty', role: 'moderator' }),
+      });
+      expect(issued.status).toBe(201);
+      const { key: moderatorKey } = (await issued.json()) as { key: string };
+      const moderatorRefused: string[] = [];
+      phoneConsole.on('response', (r) => {
+        if (r.status() === 403) moderatorRefused.push(new URL(r.url()).pathname);
+      });
+      await phoneConsole.getByLabel('Producer token').fill(moderatorKey);
+      await phoneConsole.getByRole('button', { name: 'Sign in' }).click();
+      await phoneConsole.getByRole('button', { name: /^The Final/ }).click();
+      await phoneConsole
+        .getByRole('button', { name: `Delete message from Ann: ${HOSTILE}` })
+        .click({ timeout: SHOW_MS });
       for (const fan of [ann, bob]) {
         await fan.waitForFunction(
           () => document.querySelectorAll('.messages li').length === 1,
@@ -178,13 +198,10 @@ describe.skipIf(!chromiumAvailable())('the pages in Chromium', () => {
       expect(await audit.locator('li', { hasText: 'sanction.impose' }).textContent()).toContain(
         '“spamming”',
       );
-      await h.shot(ann, 'fan-timed-out');
-      await h.shot(bob, 'fan-chat');
+      await h.shotBoth(ann, 'fan-timed-out');
+      await h.shotBoth(bob, 'fan-chat');
       await h.shot(desk, 'console-moderation');
-      // The console on a phone: signed in, the event chosen.
-      await phoneConsole.getByLabel('Producer token').fill(h.engine.producerToken);
-      await phoneConsole.getByRole('button', { name: 'Sign in' }).click();
-      await phoneConsole.getByRole('button', { name: /^The Final/ }).click();
+      // The moderator's console on the phone, the event chosen.
       await phoneConsole
         .getByText('Ann timed out')
         .or(phoneConsole.getByRole('heading', { name: 'Live chat' }))
@@ -200,7 +217,16 @@ describe.skipIf(!chromiumAvailable())('the pages in Chromium', () => {
       // refusals the stream panel shows (no media process: 503; no WebRTC tier: 409), each asked
       // once per panel, not at every refresh.
       const panelRefusals = h.errors.filter((l) => / (503|409) \([\w ]+\)$/.test(l));
-      expect(h.errors.filter((l) => !panelRefusals.includes(l))).toEqual([
+      // The moderator's console asks once for what a moderator may not have (a watcher's ticket:
+      // it watches as a plain fan; viewer QoE: the panel says so and stops asking).
+      const roleRefusals = h.errors.filter((l) => / 403 \(Forbidden\)$/.test(l));
+      for (const line of roleRefusals) expect(line).toMatch(/^console-phone: /);
+      expect(roleRefusals).toHaveLength(moderatorRefused.length);
+      expect(new Set(moderatorRefused)).toEqual(
+        new Set(['/v1/events/the-final/tickets', '/v1/events/the-final/qoe']),
+      );
+      const known = [...panelRefusals, ...roleRefusals];
+      expect(h.errors.filter((l) => !known.includes(l))).toEqual([
         expect.stringMatching(/^console: .* 401 \(Unauthorized\)$/),
       ]);
       // One stream panel per console that chose an event (desk and phone), each question asked
