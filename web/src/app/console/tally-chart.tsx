@@ -2,9 +2,9 @@
 // fast canvas library made for streaming series). Each new tally appends one point per option;
 // the chart is made once per poll and fed with setData, sized to its box.
 
-import { useEffect, useRef } from 'react';
+import { useMemo } from 'react';
 import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
+import { useUplot } from './use-uplot.js';
 
 /** Colours of the options' series, in option order. */
 const COLOURS = ['#b8a6ff', '#4fd1a5', '#ffcf5c', '#ff6b81', '#6cb6ff'];
@@ -27,53 +27,29 @@ function toData(options: readonly string[], points: readonly TallyPoint[]): uPlo
 }
 
 export function TallyChart({ options, points }: TallyChartProps) {
-  const box = useRef<HTMLDivElement>(null);
-  const chart = useRef<uPlot | undefined>(undefined);
-  const key = options.join('\u0000');
-
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const plot = new uPlot(
-      {
-        width: Math.max(280, el.clientWidth),
-        height: CHART_HEIGHT_PX,
-        scales: { y: { range: (_u, _min, max) => [0, Math.max(4, max)] } },
-        axes: [
-          { stroke: '#a29cb8', grid: { stroke: '#3a345255' } },
-          { stroke: '#a29cb8', grid: { stroke: '#3a345255' } },
-        ],
-        series: [
-          {},
-          ...options.map((label, i) => ({
-            label,
-            stroke: COLOURS[i % COLOURS.length],
-            width: 2,
-            // Votes jump: a step line says "this many from then on", not a slope between tallies.
-            paths: stepped,
-          })),
-        ],
-      },
-      toData(options, []),
-      el,
-    );
-    chart.current = plot;
-    const resize = new ResizeObserver(() =>
-      plot.setSize({ width: Math.max(280, el.clientWidth), height: CHART_HEIGHT_PX }),
-    );
-    resize.observe(el);
-    return () => {
-      resize.disconnect();
-      plot.destroy();
-      chart.current = undefined;
-    };
-    // Made once per set of options; `points` are fed below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key]);
-
-  useEffect(() => {
-    chart.current?.setData(toData(options, points));
-  }, [options, points]);
+  const data = useMemo(() => toData(options, points), [options, points]);
+  const box = useUplot(
+    options.join('\u0000'),
+    CHART_HEIGHT_PX,
+    () => ({
+      scales: { y: { range: (_u, _min, max) => [0, Math.max(4, max)] } },
+      axes: [
+        { stroke: '#a29cb8', grid: { stroke: '#3a345255' } },
+        { stroke: '#a29cb8', grid: { stroke: '#3a345255' } },
+      ],
+      series: [
+        {},
+        ...options.map((label, i) => ({
+          label,
+          stroke: COLOURS[i % COLOURS.length],
+          width: 2,
+          // Votes jump: a step line says "this many from then on", not a slope between tallies.
+          paths: stepped,
+        })),
+      ],
+    }),
+    data,
+  );
 
   return <div ref={box} className="chart" role="img" aria-label="Live tally chart" />;
 }
