@@ -34,8 +34,10 @@ export interface ApiConfig {
   readonly databaseUrl: string | undefined;
   /** PGLITE_DATA_DIR: PGlite's data directory, or `memory` for a database lost at exit. */
   readonly pgliteDataDir: string;
-  /** OTEL_EXPORTER_OTLP_ENDPOINT: where traces go (OTLP/HTTP); unset: tracing off. */
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: where traces go (OTLP/HTTP); unset (or OTEL_TRACES_EXPORTER=none): off. */
   readonly otlpEndpoint: string | undefined;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT for the metrics push; unset (or OTEL_METRICS_EXPORTER=none): off. */
+  readonly otlpMetricsEndpoint: string | undefined;
   /** OTEL_METRIC_EXPORT_INTERVAL: ms between pushes of the /metrics series over OTLP. */
   readonly otlpMetricIntervalMs: number;
   /** CAPACITY_PROFILE: the path of a capacity.json for pre-warm plans. */

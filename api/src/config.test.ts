@@ -88,8 +88,27 @@ describe('loadApiConfig', () => {
       mediaControlUrl: 'http://media.internal:8090',
       livekit: undefined,
       otlpEndpoint: 'http://otel-collector:4318',
+      otlpMetricsEndpoint: 'http://otel-collector:4318',
       otlpMetricIntervalMs: 15_000,
     });
+  });
+
+  it('turns each OTLP signal off with its OpenTelemetry exporter variable set to none', () => {
+    const endpoint = 'http://otel-collector:4318';
+    const both = loadApiConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint });
+    expect([both.otlpEndpoint, both.otlpMetricsEndpoint]).toEqual([endpoint, endpoint]);
+    const noMetrics = loadApiConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_METRICS_EXPORTER: 'none',
+    });
+    expect([noMetrics.otlpEndpoint, noMetrics.otlpMetricsEndpoint]).toEqual([endpoint, undefined]);
+    const noTraces = loadApiConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_TRACES_EXPORTER: 'none',
+      OTEL_METRICS_EXPORTER: 'otlp',
+    });
+    expect([noTraces.otlpEndpoint, noTraces.otlpMetricsEndpoint]).toEqual([undefined, endpoint]);
+    expect(problemsOf({ OTEL_METRICS_EXPORTER: 'zipkin' })[0]).toMatch(/OTEL_METRICS_EXPORTER/);
   });
 
   it('treats empty variables as unset', () => {

@@ -10,7 +10,9 @@ import {
   integer,
   natsServers,
   otlpEndpoint,
+  otlpExporter,
   otlpMetricInterval,
+  otlpSignalEndpoint,
   METRIC_EXPORT_INTERVAL_MS,
   parseEnv,
   port,
@@ -161,6 +163,8 @@ export const API_VARIABLES = {
   }),
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint(),
   OTEL_METRIC_EXPORT_INTERVAL: otlpMetricInterval(METRIC_EXPORT_INTERVAL_MS),
+  OTEL_TRACES_EXPORTER: otlpExporter('traces'),
+  OTEL_METRICS_EXPORTER: otlpExporter('metrics'),
   CAPACITY_PROFILE: variable(z.string().min(1).optional(), {
     meaning:
       'a capacity profile (`loadtest/results/capacity.json` from `pnpm bench`) for pre-warm plans; unset: the documented default shard figures',
@@ -315,7 +319,11 @@ const apiSchema = z
     databaseUrl: env.DATABASE_URL,
     pgliteDataDir: env.PGLITE_DATA_DIR,
     capacityProfile: env.CAPACITY_PROFILE,
-    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    otlpEndpoint: otlpSignalEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT, env.OTEL_TRACES_EXPORTER),
+    otlpMetricsEndpoint: otlpSignalEndpoint(
+      env.OTEL_EXPORTER_OTLP_ENDPOINT,
+      env.OTEL_METRICS_EXPORTER,
+    ),
     otlpMetricIntervalMs: env.OTEL_METRIC_EXPORT_INTERVAL,
     countryHeader: env.COUNTRY_HEADER,
     clientAddressHeader: env.CLIENT_ADDRESS_HEADER,

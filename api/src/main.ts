@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   // The /metrics series, also pushed over OTLP when the endpoint is set (beside Prometheus).
   const metrics = new ApiMetrics().withProcessMetrics();
   const metricsExport = await startMetricsExport({
-    endpoint: config.otlpEndpoint,
+    endpoint: config.otlpMetricsEndpoint,
     intervalMs: config.otlpMetricIntervalMs,
     registry: metrics.registry,
     serviceName: 'fanfare-api',

@@ -194,6 +194,25 @@ export function otlpEndpoint() {
   );
 }
 
+/**
+ * OTEL_TRACES_EXPORTER / OTEL_METRICS_EXPORTER: the OpenTelemetry variables, `otlp` (the default)
+ * or `none`, which turns that signal's OTLP export off while OTEL_EXPORTER_OTLP_ENDPOINT is set.
+ */
+export function otlpExporter(signal: 'traces' | 'metrics') {
+  const what = signal === 'traces' ? 'traces' : 'the `/metrics` series';
+  return variable(z.enum(['otlp', 'none']).default('otlp'), {
+    meaning: `\`none\`: ${what} are not sent over OTLP even with \`OTEL_EXPORTER_OTLP_ENDPOINT\` set (the OpenTelemetry variable; \`otlp\`: sent)`,
+  });
+}
+
+/** The OTLP endpoint a signal is exported to: the endpoint unless its exporter is `none`. */
+export function otlpSignalEndpoint(
+  endpoint: string | undefined,
+  exporter: 'otlp' | 'none',
+): string | undefined {
+  return exporter === 'none' ? undefined : endpoint;
+}
+
 /** OTEL_METRIC_EXPORT_INTERVAL: the OpenTelemetry variable, ms between OTLP metric pushes. */
 export function otlpMetricInterval(fallback: number) {
   return variable(integer(1_000, 3_600_000).default(fallback), {

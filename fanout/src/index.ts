@@ -131,6 +131,8 @@ export {
   natsServers,
   otlpEndpoint,
   otlpMetricInterval,
+  otlpExporter,
+  otlpSignalEndpoint,
   parseEnv,
   port,
   prefix,

@@ -23,6 +23,17 @@ describe('loadGatewayConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('turns each OTLP signal off with its OpenTelemetry exporter variable set to none', () => {
+    const endpoint = 'http://otel-collector:4318';
+    const on = { ...KEY, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint };
+    const both = loadGatewayConfig(on);
+    expect([both.otlpEndpoint, both.otlpMetricsEndpoint]).toEqual([endpoint, endpoint]);
+    const noMetrics = loadGatewayConfig({ ...on, OTEL_METRICS_EXPORTER: 'none' });
+    expect([noMetrics.otlpEndpoint, noMetrics.otlpMetricsEndpoint]).toEqual([endpoint, undefined]);
+    const noTraces = loadGatewayConfig({ ...on, OTEL_TRACES_EXPORTER: 'none' });
+    expect([noTraces.otlpEndpoint, noTraces.otlpMetricsEndpoint]).toEqual([undefined, endpoint]);
+  });
+
   it('reads the shared variables with the shared parsers', () => {
     const config = loadGatewayConfig({
       ...KEY,

@@ -12,7 +12,9 @@ import {
   integer,
   natsServers,
   otlpEndpoint,
+  otlpExporter,
   otlpMetricInterval,
+  otlpSignalEndpoint,
   METRIC_EXPORT_INTERVAL_MS,
   parseEnv,
   port,
@@ -199,6 +201,8 @@ export const GATEWAY_VARIABLES = {
   }),
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint(),
   OTEL_METRIC_EXPORT_INTERVAL: otlpMetricInterval(METRIC_EXPORT_INTERVAL_MS),
+  OTEL_TRACES_EXPORTER: otlpExporter('traces'),
+  OTEL_METRICS_EXPORTER: otlpExporter('metrics'),
 };
 
 function rate(fallback: number) {
@@ -222,8 +226,10 @@ export type LoadedGatewayConfig = Readonly<GatewayConfig & ProcessOnly>;
 /** What only the process's main reads: where keys come from and where traces go. */
 interface ProcessOnly {
   keySource: KeySource;
-  /** OTEL_EXPORTER_OTLP_ENDPOINT; undefined: tracing off. */
+  /** OTEL_EXPORTER_OTLP_ENDPOINT for traces; undefined: tracing off (or OTEL_TRACES_EXPORTER=none). */
   otlpEndpoint: string | undefined;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT for metrics; undefined: off (or OTEL_METRICS_EXPORTER=none). */
+  otlpMetricsEndpoint: string | undefined;
   /** OTEL_METRIC_EXPORT_INTERVAL: ms between OTLP metric pushes. */
   otlpMetricIntervalMs: number;
 }
@@ -269,7 +275,11 @@ const gatewaySchema = z
               source: 'variable',
             },
       capacityProfile: env.CAPACITY_PROFILE,
-      otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+      otlpEndpoint: otlpSignalEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT, env.OTEL_TRACES_EXPORTER),
+      otlpMetricsEndpoint: otlpSignalEndpoint(
+        env.OTEL_EXPORTER_OTLP_ENDPOINT,
+        env.OTEL_METRICS_EXPORTER,
+      ),
       otlpMetricIntervalMs: env.OTEL_METRIC_EXPORT_INTERVAL,
       resumeTickets: {
         // A shard alone is the only one to read its tickets; among others, a key of its own

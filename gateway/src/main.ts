@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   gateway.metrics.withProcessMetrics();
   // The /metrics series, also pushed over OTLP when the endpoint is set (beside Prometheus).
   const metricsExport = await startMetricsExport({
-    endpoint: config.otlpEndpoint,
+    endpoint: config.otlpMetricsEndpoint,
     intervalMs: config.otlpMetricIntervalMs,
     registry: gateway.metrics.registry,
     serviceName: 'fanfare-gateway',
