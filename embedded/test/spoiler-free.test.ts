@@ -254,10 +254,9 @@ describe.skipIf(!chromiumAvailable() || !ffmpegAvailable())('spoiler-free chat i
     await panel.getByText('demo test pattern').waitFor();
     expect(await panel.locator('.renditions').textContent()).toMatch(/180p 320×180/);
     await panel.getByText('WebRTC tier: not configured').waitFor({ timeout: SHOW_MS });
-    // Chromium starts a muted autoplay video only once it is on screen; the event view's QoE
-    // panel put the preview below the fold, so look at it as the producer would.
-    const preview = desk.getByRole('region', { name: 'Preview' });
-    await preview.scrollIntoViewIfNeeded();
+    // The preview sits in the stream panel, on screen (Chromium starts a muted autoplay video
+    // only once it is on screen): no scrolling to it.
+    const preview = panel.getByRole('region', { name: 'Preview' });
     await preview.locator('.preview[data-status="playing"]').waitFor({ timeout: SETTLE_MS });
     // The demo pattern feeds this event: no key for it, and the console says why.
     await panel.getByRole('button', { name: 'Rotate stream key' }).click();

@@ -3,9 +3,9 @@
 // "Console", so ticketed events admit it too) that feeds the live panels, the poll tally and the
 // live chat view; and the event's audit log.
 
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { EventState, Playback } from '@fanfare/protocol';
-import type { JoinFn } from '@fanfare/sdk';
+import type { FanfareClient, JoinFn } from '@fanfare/sdk';
 import { FanfareProvider, useFanfareClient } from '@fanfare/react';
 import type { Call, ConsoleEvent } from './control-api.js';
 import { AuditPanel } from './audit-panel.js';
@@ -67,22 +67,28 @@ function watcherJoin(
   };
 }
 
-function LiveEvent({ call, event }: { call: Call; event: ConsoleEvent }) {
-  const [playback, setPlayback] = useState<Playback>();
-  const client = useFanfareClient({ join: watcherJoin(call, event.id, setPlayback) });
-  if (!client) return <p className="notice">Connecting to the event…</p>;
-  return (
-    <FanfareProvider client={client}>
-      {playback && (
-        <section className="panel" aria-label="Preview">
-          <StreamPreview playback={playback} />
-        </section>
-      )}
-      <LivePanel />
-      <PollsPanel call={call} eventId={event.id} />
-      <ModerationPanel call={call} eventId={event.id} />
-    </FanfareProvider>
-  );
+/**
+ * The console's watching connection while the event is scheduled or live: made when this mounts,
+ * closed when it unmounts, handed up so the panels that need it (the preview in the stream
+ * panel, the live panels) share one client without the panel tree changing shape.
+ */
+function Watcher({
+  call,
+  eventId,
+  onClient,
+  onPlayback,
+}: {
+  call: Call;
+  eventId: string;
+  onClient: (client: FanfareClient | undefined) => void;
+  onPlayback: (playback: Playback | undefined) => void;
+}) {
+  const client = useFanfareClient({ join: watcherJoin(call, eventId, onPlayback) });
+  useEffect(() => {
+    onClient(client);
+    return () => onClient(undefined);
+  }, [client, onClient]);
+  return null;
 }
 
 export interface EventControlProps {
@@ -93,6 +99,11 @@ export interface EventControlProps {
 
 export function EventControl({ call, event, onChanged }: EventControlProps) {
   const [error, setError] = useState<string>();
+  const [client, setClient] = useState<FanfareClient>();
+  // The watcher's join reply carries the playback; the preview shows it in the stream panel, by
+  // the stream's status, where a producer looks first (and on screen, where Chromium's muted
+  // autoplay starts).
+  const [playback, setPlayback] = useState<Playback>();
   const move = async (to: EventState) => {
     setError(undefined);
     try {
@@ -133,10 +144,27 @@ export function EventControl({ call, event, onChanged }: EventControlProps) {
         )}
       </div>
       <div className="panels">
-        <StreamPanel call={call} eventId={event.id} />
+        {watching && (
+          <Watcher call={call} eventId={event.id} onClient={setClient} onPlayback={setPlayback} />
+        )}
+        <StreamPanel call={call} eventId={event.id}>
+          {watching && client && playback && (
+            <FanfareProvider client={client}>
+              <section aria-label="Preview">
+                <StreamPreview playback={playback} />
+              </section>
+            </FanfareProvider>
+          )}
+        </StreamPanel>
         <QoePanel call={call} eventId={event.id} />
-        {watching ? (
-          <LiveEvent call={call} event={event} />
+        {watching && client ? (
+          <FanfareProvider client={client}>
+            <LivePanel />
+            <PollsPanel call={call} eventId={event.id} />
+            <ModerationPanel call={call} eventId={event.id} />
+          </FanfareProvider>
+        ) : watching ? (
+          <p className="notice">Connecting to the event…</p>
         ) : (
           <p className="notice panel">
             Polls and the live chat open once the event is scheduled or live.

@@ -3,7 +3,7 @@
 // (`POST`, shown once, here only), and the WebRTC tier's seat usage (`GET .../webrtc`). The live
 // preview is a panel of its own (stream-preview.tsx), shown while the console watches the event.
 
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { ControlApiError, type Call } from './control-api.js';
 
 /** How often the status is fetched again, ms. */
@@ -36,9 +36,11 @@ const kbps = (bits: number | null) => (bits === null ? '–' : `${Math.round(bit
 export interface StreamPanelProps {
   call: Call;
   eventId: string;
+  /** Shown under the stream's status: the console's preview of the picture. */
+  children?: ReactNode;
 }
 
-export function StreamPanel({ call, eventId }: StreamPanelProps) {
+export function StreamPanel({ call, eventId, children }: StreamPanelProps) {
   const [status, setStatus] = useState<Status>({ kind: 'loading' });
   const [tier, setTier] = useState<WebrtcTier | string>();
   const [key, setKey] = useState<string>();
@@ -167,6 +169,7 @@ export function StreamPanel({ call, eventId }: StreamPanelProps) {
           <dd>{kbps(stream.bitrate)}</dd>
         </dl>
       )}
+      {children}
       {tier !== undefined && (
         <p className="webrtc-tier">
           WebRTC tier:{' '}
