@@ -54,6 +54,35 @@ describe('GatewayPicker', () => {
   });
 });
 
+describe('GatewayPicker and pre-warm reservations', () => {
+  it('places another event only in the room that reservations leave free', async () => {
+    const registry = new MemoryShardRegistry();
+    // Two shards of 20: 19 places each, 38 in all; the pre-warmed event holds 30 of them.
+    await registry.heartbeat(shard('a', { capacity: 20 }), 60_000);
+    await registry.heartbeat(shard('b', { capacity: 20 }), 60_000);
+    await registry.reserve({ eventId: 'final', fans: 30 }, 60_000);
+    const picker = new GatewayPicker(registry, quiet, () => 0);
+    const other: Array<string | undefined> = [];
+    for (let i = 0; i < 10; i++) other.push(await picker.pick('heat'));
+    expect(other.filter(Boolean)).toHaveLength(8); // 38 - 30
+    // The reserved event still finds its 30 places, and no more than the cluster has.
+    const reserved: Array<string | undefined> = [];
+    for (let i = 0; i < 31; i++) reserved.push(await picker.pick('final'));
+    expect(reserved.filter(Boolean)).toHaveLength(30);
+  });
+
+  it('lets the reserved room go as the reserving event’s fans fill it', async () => {
+    const registry = new MemoryShardRegistry();
+    await registry.heartbeat(shard('a', { capacity: 20, fans: 10, events: { final: 10 } }), 60_000);
+    await registry.reserve({ eventId: 'final', fans: 12 }, 60_000);
+    const picker = new GatewayPicker(registry, quiet, () => 0);
+    const other: Array<string | undefined> = [];
+    for (let i = 0; i < 9; i++) other.push(await picker.pick('heat'));
+    // 9 free places, 2 of them still held for `final`.
+    expect(other.filter(Boolean)).toHaveLength(7);
+  });
+});
+
 describe('GatewayPicker between heartbeats', () => {
   it('counts its recent assignments on top of a registry that has not caught up', async () => {
     const registry = new MemoryShardRegistry();

@@ -2,9 +2,21 @@
 // briefly (a join storm must not become a Redis storm) and the fans assigned since the last
 // read are counted locally, so a burst between refreshes still fills shards in turn. When the
 // registry is unreachable the last list keeps serving, so a Redis outage does not stop joins.
+//
+// Capacity reservations (pre-warm, prewarm-shards.ts) are enforced here: a fan of one event is
+// placed only while the cluster's free room exceeds what other events reserved and have not
+// filled yet, so a storm of another event cannot take a pre-warmed event's room. The event's own
+// reservation is its to fill; an event without one gets only the unreserved room.
 
-import { assignShard, type ShardRegistry, type ShardState } from '@fanfare/fanout';
+import {
+  ASSIGNMENT_HEADROOM,
+  assignShard,
+  type CapacityReservation,
+  type ShardRegistry,
+  type ShardState,
+} from '@fanfare/fanout';
 import type { Logger } from '@fanfare/fanout';
+import { reservedByOthers } from './prewarm-shards.js';
 
 /** How long a read of the registry is reused, ms. */
 export const REGISTRY_CACHE_MS = 250;
@@ -28,6 +40,8 @@ export class GatewayPicker {
   #shards: ShardState[] = [];
   #readAt = Number.NEGATIVE_INFINITY;
   #refreshing: Promise<void> | undefined;
+  /** Other events' pre-warm reservations, read with the shards (the last read while down). */
+  #reservations: readonly CapacityReservation[] = [];
   /** Recent assignments, oldest first. */
   #assigned: Array<{ at: number; shardId: string; eventId: string }> = [];
 
@@ -43,6 +57,7 @@ export class GatewayPicker {
       this.#refreshing ??= this.#refresh().finally(() => (this.#refreshing = undefined));
       await this.#refreshing;
     }
+    if (this.#reservedAway(eventId)) return undefined;
     const shard = assignShard(this.#shards, eventId);
     if (!shard) return undefined;
     count(shard, eventId);
@@ -50,9 +65,29 @@ export class GatewayPicker {
     return shard.url;
   }
 
+  /**
+   * Whether every free place (95 % of each serving shard, less its fans) is held by other
+   * events' reservations that their fans do not fill yet. O(shards x reservations), only when a
+   * reservation exists.
+   */
+  #reservedAway(eventId: string): boolean {
+    if (this.#reservations.length === 0) return false;
+    let free = 0;
+    for (const s of this.#shards) {
+      if (!s.draining)
+        free += Math.max(0, Math.floor(s.capacity * (1 - ASSIGNMENT_HEADROOM)) - s.fans);
+    }
+    return free <= reservedByOthers(eventId, this.#reservations, this.#shards);
+  }
+
   async #refresh(): Promise<void> {
     try {
-      const shards = await this.#registry.live();
+      const [shards, reservations] = await Promise.all([
+        this.#registry.live(),
+        // A failed read of the reservations keeps the last ones (the shards decide below).
+        this.#registry.reservations().catch(() => this.#reservations),
+      ]);
+      this.#reservations = reservations;
       this.#readAt = this.#now();
       const since = this.#readAt - ASSIGNMENT_MEMORY_MS;
       while (this.#assigned.length > 0 && this.#assigned[0]!.at < since) this.#assigned.shift();
