@@ -34,9 +34,9 @@ export class MemoryShardRegistry implements ShardRegistry {
   }
 
   async reserve(reservation: CapacityReservation, ttlMs: number): Promise<void> {
-    const { eventId, fans } = reservation;
-    this.#reservations.set(eventId, {
-      reservation: { eventId, fans },
+    this.#reservations.set(reservation.eventId, {
+      // A copy, as Redis keeps one: the caller's object may change after.
+      reservation: structuredClone(reservation),
       expiresAt: this.#clock.now() + ttlMs,
     });
   }
@@ -46,7 +46,7 @@ export class MemoryShardRegistry implements ShardRegistry {
     const held: CapacityReservation[] = [];
     for (const [id, entry] of this.#reservations) {
       if (entry.expiresAt <= now) this.#reservations.delete(id);
-      else held.push({ ...entry.reservation });
+      else held.push(structuredClone(entry.reservation));
     }
     return held.sort((a, b) => a.eventId.localeCompare(b.eventId));
   }

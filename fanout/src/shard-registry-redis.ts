@@ -44,10 +44,11 @@ export class RedisShardRegistry implements ShardRegistry {
   }
 
   async reserve(reservation: CapacityReservation, ttlMs: number): Promise<void> {
-    const { eventId, fans } = reservation;
+    const { eventId, fans, request } = reservation;
+    const value = JSON.stringify({ eventId, fans, ...(request ? { request } : {}) });
     await this.#redis
       .multi()
-      .set(`${this.#prefix}:r:${eventId}`, JSON.stringify({ eventId, fans }), 'PX', ttlMs)
+      .set(`${this.#prefix}:r:${eventId}`, value, 'PX', ttlMs)
       .zadd(`${this.#prefix}:rindex`, Date.now() + ttlMs, eventId)
       .exec();
   }

@@ -68,6 +68,20 @@ export function shardRegistryContract(
       expect(await f.peer.live()).toEqual([]);
     });
 
+    it('keeps the request a reservation was made for, for every reader', async () => {
+      const request = {
+        expectedPeakFans: 9_000,
+        startsAt: 1_700_000_000_000,
+        tiers: { webrtc: 3 },
+      };
+      await f.registry.reserve({ eventId: 'c', fans: 9_000, request }, 60_000);
+      await f.registry.reserve({ eventId: 'd', fans: 10 }, 60_000);
+      expect(await f.peer.reservations()).toEqual([
+        { eventId: 'c', fans: 9_000, request },
+        { eventId: 'd', fans: 10 },
+      ]);
+    });
+
     it('removes a shard at once', async () => {
       await f.registry.heartbeat(shard('leaving'), 60_000);
       await f.registry.remove('leaving');

@@ -13,6 +13,11 @@ export type { ShardState };
 export interface CapacityReservation {
   eventId: string;
   fans: number;
+  /**
+   * What the pre-warm asked (the API's request body, JSON), kept with the reservation so every
+   * API replica answers the event's `GET …/prewarm` alike. Opaque to the registry.
+   */
+  request?: Readonly<Record<string, unknown>>;
 }
 
 export interface ShardRegistry {

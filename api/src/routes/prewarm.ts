@@ -5,7 +5,10 @@
 // Readiness checks what is cheap to check from the API: the event's log answers, the shard
 // registry (Redis) answers, the live shards can take the plan with one lost, what the shards
 // report (prewarm-shards.ts), and the CDN edge answering the event's playlists (prewarm-edge.ts,
-// fetched again on every POST and GET: a few requests, and it keeps the edge warm). The request is kept in this process only (docs/operations.md).
+// fetched again on every POST and GET: a few requests, and it keeps the edge warm). The request
+// is kept with the event's capacity reservation in the shard registry (Redis in the distributed
+// mode), so every API replica answers GET alike; without a registry, or while it is down, in
+// this process.
 
 import { createRoute, z } from '@hono/zod-openapi';
 import {
@@ -75,8 +78,22 @@ function reasonOf(err: unknown): string {
 export function prewarmRoutes(deps: AppDeps) {
   const router = newRouter<{ Variables: StaffVariables }>();
   const figures = deps.capacity ?? DEFAULT_SHARD_FIGURES;
-  /** The last request per event, in this process. */
+  /** The last request per event posted to this process: used when there is no registry. */
   const requests = new Map<string, PrewarmRequest>();
+
+  /** The event's last request: from its reservation (any replica's POST), else this process's. */
+  async function lastRequest(eventId: string): Promise<PrewarmRequest | undefined> {
+    if (deps.registry) {
+      try {
+        const held = (await deps.registry.reservations()).find((r) => r.eventId === eventId);
+        const parsed = PrewarmBody.safeParse(held?.request);
+        if (parsed.success) return parsed.data;
+      } catch {
+        // The registry is down: this process's copy, if any (readiness reports the outage).
+      }
+    }
+    return requests.get(eventId);
+  }
 
   async function answer(eventId: string, request: PrewarmRequest): Promise<PrewarmAnswerBody> {
     const readiness: ReadinessItem[] = [];
@@ -167,7 +184,10 @@ export function prewarmRoutes(deps: AppDeps) {
       deps.signalPrewarm(id);
       // The event's expected peak held against other events' plans (replaced, not added to).
       await deps.registry
-        ?.reserve({ eventId: id, fans: body.expectedPeakFans }, CAPACITY_RESERVATION_MS)
+        ?.reserve(
+          { eventId: id, fans: body.expectedPeakFans, request: { ...request } },
+          CAPACITY_RESERVATION_MS,
+        )
         .catch(() => undefined); // readiness reports the registry failing
       c.header('Cache-Control', 'no-store');
       return c.json(await answer(id, request), 200);
@@ -184,14 +204,16 @@ export function prewarmRoutes(deps: AppDeps) {
       request: { params: EventIdParams },
       responses: {
         ...responses,
-        404: problem('`event_not_found`, or `not_found`: no pre-warm was posted to this API'),
+        404: problem(
+          '`event_not_found`, or `not_found`: no pre-warm was posted for the event (or its reservation expired)',
+        ),
       },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       await requireEvent(id);
-      const request = requests.get(id);
-      if (!request) throw new ApiError('not_found', 'no pre-warm was posted for this event here');
+      const request = await lastRequest(id);
+      if (!request) throw new ApiError('not_found', 'no pre-warm was posted for this event');
       c.header('Cache-Control', 'no-store');
       return c.json(await answer(id, request), 200);
     },
