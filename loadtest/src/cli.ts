@@ -6,7 +6,13 @@
 import { fileURLToPath } from 'node:url';
 import { writeResults } from './report.js';
 import { machineInfo } from './machine.js';
-import { RAMP_FACTOR, RAMP_MAX_STEPS, USAGE, parseBenchOptions } from './options.js';
+import {
+  DEFAULT_OBJECTIVE_MS,
+  RAMP_FACTOR,
+  RAMP_MAX_STEPS,
+  USAGE,
+  parseBenchOptions,
+} from './options.js';
 import type { LoadtestOptions } from './options.js';
 import type { TargetKind } from './dialect.js';
 import { formatRows } from './rows-table.js';
@@ -16,6 +22,10 @@ import { broadcast, recovery } from './scenario-chat.js';
 import { POLL_BURST, pollBurst } from './scenario-poll.js';
 import { broadcastRamp } from './scenario-ramp.js';
 import { reactions, resumeStorm } from './scenario-connect.js';
+import { clusterBroadcast } from './scenario-cluster.js';
+import { mergeRows, parseResults } from './results-merge.js';
+import { resultsPage } from './html-report.js';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { ScenarioRow } from './scenario-row.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
@@ -61,6 +71,10 @@ function phasesFor(o: LoadtestOptions, target: TargetKind): Phase[] {
         name: tickets ? 'resume-storm' : 'resume-storm-token',
         run: (ctx) => resumeStorm(ctx, { fraction: o.dropFraction, tickets }),
       }));
+    case 'cluster': {
+      const plan = { ...chat, objectiveMs: o.objectiveMs };
+      return [{ name: 'cluster', run: (ctx) => clusterBroadcast(ctx, plan) }];
+    }
     case 'recovery':
       if (target !== 'fanfare') return [];
       return [
@@ -74,7 +88,7 @@ function phasesFor(o: LoadtestOptions, target: TargetKind): Phase[] {
 
 /** Broadcast senders stand in for producers; chat-storm, reactions and joins keep the fan limits. */
 function engineEnv(o: LoadtestOptions): Record<string, string> {
-  const limits = ['broadcast', 'broadcast-max', 'recovery'].includes(o.scenario)
+  const limits = ['broadcast', 'broadcast-max', 'recovery', 'cluster'].includes(o.scenario)
     ? OPEN_CHAT_LIMITS
     : {};
   return { ...limits, ...admissionEnv(o.admission) };
@@ -106,6 +120,7 @@ export function cliPlans(o: LoadtestOptions): SessionPlan[] {
       producerToken: o.producerToken,
       withinS: o.withinS,
       admission: o.admission,
+      sourceAddresses: o.scenario === 'cluster',
     },
     reportJoinStorm: true,
     phases: phasesFor(o, target),
@@ -172,7 +187,29 @@ async function main(): Promise<number> {
   const file = `${RESULTS_DIR}${options.scenario}-latest.json`;
   await writeResults(file, { startedAt, machine, options, scenarios: rows });
   process.stdout.write(`\n  written to ${file}\n`);
+  if (options.scenario === 'cluster') {
+    const run = { startedAt, finishedAt: new Date().toISOString(), machine };
+    await publishToSuite(
+      rows.filter((r) => r.name === 'cluster'),
+      run,
+    );
+  }
   return rows.some((r) => r.notes.some((n) => n.startsWith('failed:'))) ? 1 : 0;
+}
+
+/** Puts rows run apart from the suite into latest.json and latest.html (results-merge.ts). */
+async function publishToSuite(
+  rows: ScenarioRow[],
+  run: Parameters<typeof mergeRows>[2],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const json = `${RESULTS_DIR}latest.json`;
+  const existing = parseResults(await readFile(json, 'utf8').catch(() => undefined));
+  const doc = mergeRows(existing, rows, run);
+  await writeResults(json, doc);
+  // The page's charts are drawn against the suite's objective; the cluster row has its own.
+  await writeFile(`${RESULTS_DIR}latest.html`, resultsPage(doc, DEFAULT_OBJECTIVE_MS));
+  process.stdout.write(`  and its row into ${json} and latest.html\n`);
 }
 
 // Exit explicitly: idle keep-alive sockets must not hold a finished run open.

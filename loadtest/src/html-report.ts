@@ -16,6 +16,8 @@ export interface ResultsDocument {
   scenarios: ScenarioRow[];
   ratios: Ratio[];
   objectives: Objective[];
+  /** Scenarios run apart from the suite (the cluster) and merged in: their own run, by name. */
+  runs?: Record<string, { startedAt: string; finishedAt: string; machine: MachineInfo }>;
 }
 
 const COLORS: Record<TargetKind, string> = {
@@ -94,10 +96,37 @@ function table(headers: string[], rows: string[][]): string {
 const fmt = (n: number | null, digits = 0): string =>
   n === null ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
+/**
+ * The cluster scenario, run apart from the suite (`pnpm loadtest cluster`): when it ran, and who
+ * used the CPU over its send window, process by process (% of one core).
+ */
+function clusterSection(rows: ScenarioRow[], doc: ResultsDocument): string {
+  if (rows.length === 0) return '';
+  const run = doc.runs?.cluster;
+  const when =
+    run === undefined
+      ? ''
+      : `<p>Run apart from the suite: ${escapeXml(run.startedAt)} to ${escapeXml(run.finishedAt)}, load average at start ${run.machine.loadAverageAtStart}. Command: <code>pnpm loadtest cluster</code>.</p>`;
+  const bars = rows
+    .filter((r) => r.processCpu !== undefined && r.processCpu.length > 0)
+    .map((r) =>
+      barChart({
+        title: `cluster x${r.shards} (${fmt(r.fans)} fans): CPU by process over the send window, cores ${(r.coreBusy ?? []).map((c) => `${Math.round(c)}%`).join(' ')} busy`,
+        unit: '% of a core',
+        groups: r.processCpu!.map((p) => p.name),
+        series: [
+          { name: 'fanfare', color: COLORS.fanfare, values: r.processCpu!.map((p) => p.cpu) },
+        ],
+      }),
+    )
+    .join('\n');
+  return `<h2>Cluster (${rows.length} run${rows.length > 1 ? 's' : ''})</h2>${when}${bars}`;
+}
+
 export function resultsPage(doc: ResultsDocument, objectiveMs: number): string {
   const rows = doc.scenarios;
   const chat = rows.filter((r) =>
-    ['broadcast-max', 'broadcast', 'chat-storm', 'recovery'].includes(r.name),
+    ['broadcast-max', 'broadcast', 'chat-storm', 'recovery', 'cluster'].includes(r.name),
   );
   const objectivesTable = table(
     ['target', 'value', 'verdict', 'what limits it'],
@@ -206,6 +235,10 @@ export function resultsPage(doc: ResultsDocument, objectiveMs: number): string {
 <h2>Targets</h2>${objectivesTable}
 <h2>Fanfare over its peers</h2>${ratiosTable}
 <h2>Charts</h2>${charts}
+${clusterSection(
+  rows.filter((r) => r.name === 'cluster'),
+  doc,
+)}
 <h2>Every figure</h2>${rowsTable}
 </body></html>
 `;

@@ -32,6 +32,20 @@ export class JoinError extends Error {
   }
 }
 
+/**
+ * An idle keep-alive socket is closed by the client after this long, ms: below the API's
+ * keep-alive timeout (Node's default, 5 s), so the client, not the server, ends idle sockets.
+ */
+export const IDLE_SOCKET_MS = 4000;
+
+/** The request met a kept-alive socket the server had closed; sent again once (JoinClient). */
+class StaleSocketError extends JoinError {
+  override name = 'StaleSocketError';
+  constructor(message: string, options: { cause: unknown }) {
+    super('join_failed', message, options);
+  }
+}
+
 function grantFrom(status: number, body: string, retryAfter?: string | null): JoinGrant {
   if (status !== 200) {
     throw new JoinError('join_refused', `join answered ${status}: ${body.slice(0, 200)}`, {
@@ -55,18 +69,50 @@ function grantFrom(status: number, body: string, retryAfter?: string | null): Jo
   return { token: grant.token, gatewayUrl: grant.gatewayUrl };
 }
 
-/** Joins over at most `maxSockets` keep-alive connections to one API. */
+/**
+ * Whether a failed request went out on a kept-alive socket the server had already closed: the
+ * keep-alive race (the server's idle timeout fires as the client reuses the socket; under load
+ * both event loops lag, so the window is wide). The request was never read, so sending it again
+ * on a fresh socket is safe, as Node's documentation advises (`request.reusedSocket`).
+ */
+export function staleKeepAlive(reusedSocket: boolean, error: { code?: string }): boolean {
+  return reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+}
+
+/**
+ * Joins over at most `maxSockets` keep-alive connections to one API. An idle socket is closed
+ * after IDLE_SOCKET_MS, before the API's keep-alive timeout (Node's default 5 s) closes it from
+ * the other side; a request that still met a socket the server had closed is sent again once on a
+ * fresh one (staleKeepAlive) and counted.
+ */
 export class JoinClient {
   readonly #api: URL;
   readonly #agent: Agent;
+  /** Requests sent again after meeting a socket the server had closed (staleKeepAlive). */
+  staleRetries = 0;
 
   constructor(apiUrl: string, maxSockets: number) {
     this.#api = new URL(apiUrl);
-    this.#agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+    this.#agent = new Agent({
+      keepAlive: true,
+      maxSockets,
+      maxFreeSockets: maxSockets,
+      timeout: IDLE_SOCKET_MS,
+    });
   }
 
   /** Joins `eventId` as a new fan (body `{}`). Rejects with a JoinError; bounded by `timeoutMs`. */
-  join(eventId: string, timeoutMs: number): Promise<JoinGrant> {
+  async join(eventId: string, timeoutMs: number): Promise<JoinGrant> {
+    try {
+      return await this.#joinOnce(eventId, timeoutMs);
+    } catch (error) {
+      if (!(error instanceof StaleSocketError)) throw error;
+      this.staleRetries++;
+      return await this.#joinOnce(eventId, timeoutMs, true);
+    }
+  }
+
+  #joinOnce(eventId: string, timeoutMs: number, retried = false): Promise<JoinGrant> {
     return new Promise((resolve, reject) => {
       const req = request(
         {
@@ -93,9 +139,14 @@ export class JoinClient {
         },
       );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      req.on('error', (error) =>
-        reject(new JoinError('join_failed', `join request failed: ${error.message}`)),
-      );
+      req.on('error', (error: Error & { code?: string }) => {
+        const message = `join request failed: ${error.message}`;
+        reject(
+          !retried && staleKeepAlive(req.reusedSocket, error)
+            ? new StaleSocketError(message, { cause: error })
+            : new JoinError('join_failed', message, { cause: error }),
+        );
+      });
       req.end('{}');
     });
   }

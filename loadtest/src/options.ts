@@ -31,6 +31,20 @@ export const DEFAULT_SHARDS = 1;
 export const DEFAULT_CONNECT_CONCURRENCY = 256;
 /** Sockets one generator may hold: under the 20k open files per process, with room to spare. */
 export const MAX_FANS_PER_WORKER = 19_000;
+/**
+ * cluster: the issue's shape (90,000 fans of one event, 5 shards, 5 msg/s, p99 <= 250 ms), a
+ * 30 s send phase, and generators of at most 15,000 fans each (6 for 90,000), each from its own
+ * source address.
+ */
+export const CLUSTER_DEFAULTS = {
+  fans: 90_000,
+  shards: 5,
+  ratePerS: 5,
+  durationS: 30,
+  objectiveMs: 250,
+  fansPerWorker: 15_000,
+  minWorkers: 5,
+} as const;
 
 export const SCENARIOS = [
   'join-storm',
@@ -41,6 +55,7 @@ export const SCENARIOS = [
   'recovery',
   'resume-storm',
   'poll-burst',
+  'cluster',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -107,6 +122,11 @@ Scenarios (default broadcast):
                  with their resume tickets: the shard's CPU per resume beside a first join
   poll-burst     a producer opens a poll; every fan votes within 2 s, 10 % twice (same option),
                  2 % a second time for another; the persisted result must equal the votes cast
+  cluster        Fanfare only: broadcast over a local cluster (defaults: ${CLUSTER_DEFAULTS.fans.toLocaleString('en-US')} fans, ${CLUSTER_DEFAULTS.shards} shards,
+                 ${CLUSTER_DEFAULTS.ratePerS} msg/s for ${CLUSTER_DEFAULTS.durationS} s, p99 objective ${CLUSTER_DEFAULTS.objectiveMs} ms, one generator per
+                 ${CLUSTER_DEFAULTS.fansPerWorker.toLocaleString('en-US')} fans (at least ${CLUSTER_DEFAULTS.minWorkers}) each on its own 127.0.0.x, unpinned, admission
+                 off); reports every process's and core's CPU; its row also goes into latest.json
+                 and latest.html
 
 Options:
   --target T        fanfare | uws-raw | socketio | all (default fanfare)
@@ -229,8 +249,21 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
   }
   if (positionals.length > 1) problems.push(`one scenario at a time, got ${positionals.join(' ')}`);
   const scenario = scenarioName as Scenario;
-  const fans = readNumber(values.fans, DEFAULT_FANS, 'fans', problems, true);
-  const durationS = readNumber(values.duration, DEFAULT_DURATION_S, 'duration', problems, false);
+  const cluster = scenario === 'cluster';
+  const fans = readNumber(
+    values.fans,
+    cluster ? CLUSTER_DEFAULTS.fans : DEFAULT_FANS,
+    'fans',
+    problems,
+    true,
+  );
+  const durationS = readNumber(
+    values.duration,
+    cluster ? CLUSTER_DEFAULTS.durationS : DEFAULT_DURATION_S,
+    'duration',
+    problems,
+    false,
+  );
   const storm = scenario === 'chat-storm';
   const defaultSenders = storm
     ? Math.max(1, Math.min(2000, Math.floor(fans / 2)))
@@ -240,10 +273,21 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
     ? senders * CHAT_STORM_RATE_PER_SENDER
     : scenario === 'broadcast-max'
       ? Math.max(1, Math.round(RAMP_START_DELIVERIES_PER_S / fans))
-      : DEFAULT_RATE_PER_S;
+      : cluster
+        ? CLUSTER_DEFAULTS.ratePerS
+        : DEFAULT_RATE_PER_S;
   const ratePerS = readNumber(values.rate, defaultRate, 'rate', problems, false);
-  const workers = readNumber(values.workers, DEFAULT_WORKERS, 'workers', problems, true);
-  const shards = readNumber(values.shards, DEFAULT_SHARDS, 'shards', problems, true);
+  const defaultWorkers = cluster
+    ? Math.max(CLUSTER_DEFAULTS.minWorkers, Math.ceil(fans / CLUSTER_DEFAULTS.fansPerWorker))
+    : DEFAULT_WORKERS;
+  const workers = readNumber(values.workers, defaultWorkers, 'workers', problems, true);
+  const shards = readNumber(
+    values.shards,
+    cluster ? CLUSTER_DEFAULTS.shards : DEFAULT_SHARDS,
+    'shards',
+    problems,
+    true,
+  );
   const tapsPerFanPerS = readNumber(
     values.taps,
     DEFAULT_TAPS_PER_FAN_PER_S,
@@ -254,7 +298,7 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
   const dropFraction = readNumber(values.drop, DEFAULT_DROP_FRACTION, 'drop', problems, false);
   const objectiveMs = readNumber(
     values.objective,
-    DEFAULT_OBJECTIVE_MS,
+    cluster ? CLUSTER_DEFAULTS.objectiveMs : DEFAULT_OBJECTIVE_MS,
     'objective',
     problems,
     false,
@@ -296,7 +340,12 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
     } else withinS = Number(m[1]);
     if (scenario !== 'join-storm') problems.push('--within is for join-storm');
   }
-  const admission = values.admission ?? 'on';
+  const admission = values.admission ?? (cluster ? 'off' : 'on');
+  if (cluster) {
+    if (targets.some((t) => t !== 'fanfare')) problems.push('cluster runs against Fanfare only');
+    if (targetApi !== undefined) problems.push('cluster starts its own cluster: no --target-api');
+    if (shards < 2) problems.push(`cluster needs --shards 2 or more, got ${shards}`);
+  }
   if (!/^(on|off|\d+(\.\d+)?\/\d+)$/.test(admission)) {
     problems.push(`--admission must be on, off or <rate/s>/<burst>, got "${admission}"`);
   }
@@ -320,9 +369,10 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
       connectConcurrency,
       eventId,
       targetApi,
-      pin: values['no-pin'] !== true,
+      // cluster: N shards, the API, NATS and the generators share every core; no pinning.
+      pin: values['no-pin'] !== true && !cluster,
       prefetchTokens: values['prefetch-tokens'] === true,
-      cluster: values.cluster === true,
+      cluster: values.cluster === true || cluster,
       producerToken,
       withinS,
       admission,

@@ -66,6 +66,8 @@ export function extras(r: ScenarioRow): string {
   if (r.admission !== undefined) parts.push(`admission ${r.admission}`);
   if (r.refused !== undefined) parts.push(`${integer(r.refused)} refused (503)`);
   if (r.failedAttempts) parts.push(`${integer(r.failedAttempts)} attempts failed unanswered`);
+  if (r.staleSocketRetries)
+    parts.push(`${integer(r.staleSocketRetries)} joins resent (API closed the kept-alive socket)`);
   if (r.retries !== undefined) parts.push(`${integer(r.retries)} retries`);
   if (r.loopLagMaxMs !== undefined)
     parts.push(
@@ -107,6 +109,27 @@ export function extras(r: ScenarioRow): string {
   }
   if (r.resultMatches !== undefined) {
     parts.push(`persisted result ${r.resultMatches ? 'PASS' : 'FAIL'}`);
+  }
+  if (r.serverCpuUsPerDelivery != null) {
+    parts.push(
+      `CPU-µs/delivery: every server process ${r.serverCpuUsPerDelivery}, generators ${r.generatorCpuUsPerDelivery ?? '-'}`,
+    );
+  }
+  if (r.generatorLoopLagMaxMs !== undefined) {
+    parts.push(
+      `generator loop lag max ${r.generatorLoopLagMaxMs} ms, send lag max ${r.generatorSendLagMaxMs ?? '-'} ms`,
+    );
+  }
+  if (r.coreBusy !== undefined && r.coreBusy.length > 0) {
+    parts.push(`cores ${r.coreBusy.map((c) => `${Math.round(c)}%`).join(' ')}`);
+  }
+  if (r.processCpu !== undefined && r.processCpu.length > 0) {
+    parts.push(
+      `CPU % of a core: ${r.processCpu.map((p) => `${p.name} ${Math.round(p.cpu)}`).join(', ')}`,
+    );
+  }
+  if (r.objectiveMs !== undefined && r.steps === undefined) {
+    parts.push(`p99 objective ${r.objectiveMs} ms ${r.heldObjective === true ? 'held' : 'missed'}`);
   }
   if (r.steps !== undefined) {
     parts.push(

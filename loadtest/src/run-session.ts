@@ -79,6 +79,12 @@ export interface SessionOptions {
   withinS?: number | undefined;
   /** Admission control of an engine started here: on, off, or a shard budget (for the report). */
   admission?: string;
+  /**
+   * Each generator binds its own source address (127.0.0.2, ...) whatever the fan count (by
+   * default only past EPHEMERAL_PORTS_PER_SOURCE fans): a small run then takes the same path
+   * as the large one it stands in for.
+   */
+  sourceAddresses?: boolean;
 }
 
 export class RunSession implements MeterSource {
@@ -158,7 +164,9 @@ export class RunSession implements MeterSource {
         target: options.target,
         serverUrls: target.serverUrls,
         localAddresses:
-          options.fans > EPHEMERAL_PORTS_PER_SOURCE ? loopbackSources(options.workers) : [],
+          options.fans > EPHEMERAL_PORTS_PER_SOURCE || options.sourceAddresses === true
+            ? loopbackSources(options.workers)
+            : [],
       },
     );
   }

@@ -92,7 +92,7 @@ export async function broadcast(ctx: PhaseContext, plan: ChatPlan): Promise<Scen
   });
 }
 
-interface ChatFigures {
+export interface ChatFigures {
   window: Window;
   busy: Window;
   sends: SendResult[];
@@ -104,7 +104,7 @@ interface ChatFigures {
   drainEnd: string;
 }
 
-function chatRow(ctx: PhaseContext, name: string, f: ChatFigures): ScenarioRow {
+export function chatRow(ctx: PhaseContext, name: string, f: ChatFigures): ScenarioRow {
   const row = baseRow(ctx, name, f.live);
   const seconds = Math.max(0.001, (f.lastDeliveryAtMs - f.startAtMs) / 1000);
   row.deliveriesPerSec = Math.round(f.window.delivered / seconds);

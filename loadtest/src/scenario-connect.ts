@@ -175,6 +175,10 @@ export async function joinStorm(ctx: PhaseContext): Promise<ScenarioRow> {
     );
   }
   row.connectFailed = failed;
+  const stale = connects.reduce((s, c) => s + (c.staleRetries ?? 0), 0);
+  if (stale > 0) row.staleSocketRetries = stale;
+  const unanswered = connects.reduce((s, c) => s + (c.failedAttempts ?? 0), 0);
+  if (unanswered > 0) row.failedAttempts = unanswered;
   if (session.options.withinS !== undefined) {
     row.withinS = session.options.withinS;
     row.admission = session.options.admission ?? 'on';

@@ -5,6 +5,7 @@
 
 import type { TargetKind } from './dialect.js';
 import type { Histogram } from './histogram.js';
+import type { ProcessCpu } from './process-cpu.js';
 
 export interface RampStep {
   /** Offered chat rate, msg/s, and what the senders managed. */
@@ -80,6 +81,8 @@ export interface ScenarioRow {
   retries?: number;
   /** Attempts that failed with no HTTP answer (a reset, a timeout) and were retried after backoff. */
   failedAttempts?: number;
+  /** Joins sent again at once after meeting a keep-alive socket the API had just closed. */
+  staleSocketRetries?: number;
   withinS?: number;
   admission?: string;
   loopLagMaxMs?: number;
@@ -114,6 +117,20 @@ export interface ScenarioRow {
   finalTallyMs?: number | null;
   /** Whether the result persisted at close equals the votes cast, option by option. */
   resultMatches?: boolean;
+  /**
+   * cluster: each process's CPU over the send window (% of one core: shards, API, NATS, Redis,
+   * generators, the coordinator), each core's busy share (%), the CPU-µs per delivery of every
+   * server process together (shards, API, NATS, Redis: cpuUsPerDelivery is the shards' alone)
+   * and of the generators, their worst event-loop delay and send lag (ms), and the p99
+   * objective the row is held to (heldObjective).
+   */
+  processCpu?: ProcessCpu[];
+  coreBusy?: number[];
+  serverCpuUsPerDelivery?: number | null;
+  generatorCpuUsPerDelivery?: number | null;
+  generatorLoopLagMaxMs?: number;
+  generatorSendLagMaxMs?: number;
+  objectiveMs?: number;
   /** broadcast-max: the ramp behind it, and whether its best step held the objective. */
   steps?: RampStep[];
   heldObjective?: boolean;

@@ -36,6 +36,8 @@ export interface ServerStartOptions {
   readyLine?: RegExp;
   /** The first capture group of the first output line this matches is kept (`captured`). */
   captureLine?: RegExp;
+  /** How long it may take to become ready, ms (default SERVER_READY_TIMEOUT_MS). */
+  readyTimeoutMs?: number;
 }
 
 /** The peers' ready line. */
@@ -124,7 +126,7 @@ export class ServerProcess {
     // taskset execs the command, so the pid is the server's own.
     const server = new ServerProcess(options.name, child, child.pid, options);
     try {
-      const deadline = Date.now() + SERVER_READY_TIMEOUT_MS;
+      const deadline = Date.now() + (options.readyTimeoutMs ?? SERVER_READY_TIMEOUT_MS);
       if (options.readyLine !== undefined) await server.#waitReadyLine(deadline);
       for (const url of options.healthUrls ?? []) await server.#poll(url, deadline);
     } catch (error) {

@@ -21,6 +21,12 @@ const PRODUCER_TOKEN_LINE = /^\s*Producer(?: token)?\s+(\S+)\s*$/;
 const REDIS_PORT = 6379;
 const NATS_PORT = 4222;
 const REDIS_URL = `redis://127.0.0.1:${REDIS_PORT}`;
+/**
+ * The cluster launcher starts the API, then each shard in turn, each waiting for the one before:
+ * time allowed, ms, as a base plus a share per shard (a loaded machine took ~6 s per shard).
+ */
+const CLUSTER_READY_BASE_MS = 30_000;
+const CLUSTER_READY_PER_SHARD_MS = 10_000;
 
 /**
  * The shared services a multi-process target leans on (NATS, Redis): their CPU is part of the
@@ -154,6 +160,7 @@ async function startFanfare(spec: TargetSpec, cwd: string): Promise<RunningTarge
       ...(spec.shardCapacity === undefined ? {} : { SHARD_CAPACITY: String(spec.shardCapacity) }),
     },
     cpu: spec.cpu,
+    readyTimeoutMs: CLUSTER_READY_BASE_MS + spec.shards * CLUSTER_READY_PER_SHARD_MS,
     readyLine: CLUSTER_READY_LINE,
     captureLine: PRODUCER_TOKEN_LINE,
   });

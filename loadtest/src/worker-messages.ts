@@ -122,6 +122,8 @@ export interface ConnectResult {
   /** Attempts that failed without an HTTP answer (reset, timeout) or with a 5xx: backoff. */
   failedAttempts?: number;
   retries?: number;
+  /** Joins sent again at once after meeting a keep-alive socket the API had closed. */
+  staleRetries?: number;
 }
 
 export interface CpuFigures {
