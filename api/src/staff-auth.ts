@@ -74,9 +74,15 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 /**
  * Requires a staff credential with one of `roles`. A credential scoped to one event (`evt`) is
- * refused for any other event named by the `:id` path parameter, and for routes without one.
+ * refused for any other event named by the `:id` path parameter, and for routes without one,
+ * unless `scope` is `'caller'`: a route about the caller itself (`GET /v1/me`), which acts on no
+ * event.
  */
-export function requireStaff(auth: StaffAuthenticator, roles: readonly StaffRole[]) {
+export function requireStaff(
+  auth: StaffAuthenticator,
+  roles: readonly StaffRole[],
+  scope: 'event' | 'caller' = 'event',
+) {
   return createMiddleware<{ Variables: StaffVariables }>(async (c, next) => {
     const credential = bearerToken(c.req.header('authorization'));
     if (credential === undefined) {
@@ -94,7 +100,7 @@ export function requireStaff(auth: StaffAuthenticator, roles: readonly StaffRole
     if (!roles.includes(staff.role)) {
       throw new ApiError('forbidden', `this action needs one of the roles: ${roles.join(', ')}`);
     }
-    if (staff.evt !== undefined && staff.evt !== c.req.param('id')) {
+    if (scope === 'event' && staff.evt !== undefined && staff.evt !== c.req.param('id')) {
       throw new ApiError('forbidden', 'this credential is scoped to another event');
     }
     c.set('staff', staff);

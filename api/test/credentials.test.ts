@@ -59,6 +59,34 @@ describe('API keys', () => {
     expect(auditRes.entries).toHaveLength(2);
   });
 
+  it('GET /v1/me tells any staff credential its own role and scope, and refuses the rest', async () => {
+    await fx.seedEvent('ev', 'live');
+    const sre = await fx.staffToken('sre');
+    for (const role of ['producer', 'moderator', 'sre'] as const) {
+      const res = await fx.call('GET', '/v1/me', await fx.staffToken(role));
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(await json(res)).toMatchObject({ role, eventId: null, via: 'token' });
+    }
+    // An event-scoped key may ask who it is, though the route names no event.
+    const made = await json<{ credential: { id: string }; key: string }>(
+      await fx.call('POST', '/v1/credentials', sre, {
+        name: 'mod',
+        role: 'moderator',
+        eventId: 'ev',
+      }),
+    );
+    expect(await json(await fx.call('GET', '/v1/me', made.key))).toEqual({
+      id: made.credential.id,
+      role: 'moderator',
+      name: 'mod',
+      eventId: 'ev',
+      via: 'api_key',
+    });
+    expect((await problemOf(await fx.call('GET', '/v1/me', undefined))).code).toBe('unauthorized');
+    expect((await problemOf(await fx.call('GET', '/v1/me', 'ffk_nope'))).code).toBe('unauthorized');
+  });
+
   it('only SREs manage credentials, and bad bodies are refused', async () => {
     const sre = await fx.staffToken('sre');
     for (const role of ['producer', 'moderator'] as const) {

@@ -1,9 +1,10 @@
 // The fan page and the console in Chromium against an embedded engine: a producer signs in,
 // creates an event, takes it live and opens a poll; two fans (phone and desktop) vote and watch
-// the tally move and the result land; chat HTML stays text; a moderator deletes a message and it
-// vanishes on both fan pages; a timed-out fan sees why it cannot chat; the console's live panel
-// counts viewers, chat and reactions and its audit log shows the moderation. Every page is
-// screenshotted at phone and desktop width into results/screenshots.
+// the tally move and the result land; chat HTML stays text; a moderator (offered only a
+// moderator's controls) deletes a message and it vanishes on both fan pages; a timed-out fan sees
+// why it cannot chat; the console's live panel counts viewers, chat and reactions and its audit
+// log shows the moderation. Every page is screenshotted at phone and desktop width into
+// results/screenshots.
 
 import { chromiumAvailable, type Page } from '@fanfare/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -207,6 +208,14 @@ describe.skipIf(!chromiumAvailable())('the pages in Chromium', () => {
         .or(phoneConsole.getByRole('heading', { name: 'Live chat' }))
         .first()
         .waitFor({ timeout: SHOW_MS });
+      // A moderator is offered only what a moderator may do (`GET /v1/me`): no lifecycle moves, no
+      // event creation, no poll controls (the producer's desk has each of them, used above).
+      for (const name of ['End event', 'Create event', 'Open poll', 'Close poll']) {
+        await expect
+          .poll(() => phoneConsole.getByRole('button', { name, exact: true }).count())
+          .toBe(0);
+      }
+      expect(await desk.getByRole('button', { name: 'End event', exact: true }).count()).toBe(1);
       await h.shot(phoneConsole, 'console-moderation');
       // The stream panel says there is no media process here (this harness runs none).
       await desk

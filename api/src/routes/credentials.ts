@@ -1,7 +1,8 @@
 // API keys for producers, moderators and SREs (tools, the ticketing system, scripts):
 // `POST/GET /v1/credentials`, `DELETE /v1/credentials/{credentialId}`. SRE only. The key is
 // shown once in the creation response; only its SHA-256 is stored, and revoking it stops it at
-// once. A key may be scoped to one event.
+// once. A key may be scoped to one event. `GET /v1/me`: any staff credential's own role and scope
+// (the console shows each role only the controls it may use).
 
 import { createRoute, z } from '@hono/zod-openapi';
 import { CREDENTIAL_ROLES, type Credential } from '@fanfare/db';
@@ -12,7 +13,7 @@ import { textField } from '../text-field.js';
 import { recordAudit } from '../audit.js';
 import { jsonBodyLimit } from '../body-limit.js';
 import { BEARER, STAFF_PROBLEMS, newRouter, pathId, problem } from '../router.js';
-import { requireStaff, type StaffVariables } from '../staff-auth.js';
+import { STAFF_ROLES, requireStaff, type StaffVariables } from '../staff-auth.js';
 
 export const CREDENTIAL_BODY_MAX_BYTES = 1024;
 export const CREDENTIAL_NAME_MAX_CHARS = 100;
@@ -29,6 +30,17 @@ const CredentialSchema = z
     revokedAt: z.string().nullable(),
   })
   .openapi('Credential');
+
+const CallerSchema = z
+  .object({
+    id: z.string(),
+    role: z.enum(STAFF_ROLES),
+    name: z.string(),
+    /** The one event the credential may act on; null: every event. */
+    eventId: z.string().nullable(),
+    via: z.enum(['token', 'api_key']),
+  })
+  .openapi('Caller');
 
 const NewCredentialBody = z
   .object({
@@ -52,6 +64,28 @@ export function credentialRoutes(deps: AppDeps) {
   const logger = deps.logger ?? consoleLogger;
   const router = newRouter<{ Variables: StaffVariables }>();
   const sre = requireStaff(deps.staff, ['sre']);
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/me',
+      summary: "The caller's own role and event scope (any staff credential)",
+      security: BEARER,
+      middleware: [requireStaff(deps.staff, STAFF_ROLES, 'caller')] as const,
+      responses: {
+        200: {
+          description: 'Who this credential is',
+          content: { 'application/json': { schema: CallerSchema } },
+        },
+        ...STAFF_PROBLEMS,
+      },
+    }),
+    (c) => {
+      const { id, role, name, evt, via } = c.var.staff;
+      c.header('Cache-Control', 'no-store');
+      return c.json({ id, role, name, eventId: evt ?? null, via }, 200);
+    },
+  );
 
   router.openapi(
     createRoute({

@@ -5,6 +5,7 @@
 
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ControlApiError, controlApi, type Call, type ConsoleEvent } from './control-api.js';
+import { CallerContext, type Caller } from './caller.js';
 import { EventControl } from './event-control.js';
 import { EventsPanel } from './events-panel.js';
 import { SrePanel } from './sre-panel.js';
@@ -57,6 +58,7 @@ export default function ConsolePage() {
   const [selected, setSelected] = useState<string>();
   const [error, setError] = useState<string>();
   const [tab, setTab] = useState<'events' | 'sre'>('events');
+  const [caller, setCaller] = useState<Caller>();
   const call: Call | undefined = useMemo(
     () => (credential ? controlApi(credential) : undefined),
     [credential],
@@ -69,6 +71,8 @@ export default function ConsolePage() {
 
   useEffect(() => {
     if (!credential) return;
+    // Who signed in: the controls shown follow the role (an API without the route: all shown).
+    controlApi(credential)<Caller>('GET', '/v1/me').then(setCaller, () => setCaller(undefined));
     refresh(controlApi(credential)).catch((err: unknown) => {
       if (err instanceof ControlApiError && err.status === 401) signOut();
       else setError(err instanceof Error ? err.message : String(err));
@@ -94,59 +98,67 @@ export default function ConsolePage() {
     setCredential(null);
     setEvents([]);
     setSelected(undefined);
+    setCaller(undefined);
   }
 
   if (!call) return <SignIn onSignIn={signIn} />;
   const event = events.find((e) => e.id === selected);
   return (
-    <div className="console">
-      <header className="console-header">
-        <h1>Fanfare console</h1>
-        <nav aria-label="Console views" className="row">
-          <button
-            type="button"
-            className={tab === 'events' ? '' : 'secondary'}
-            aria-pressed={tab === 'events'}
-            onClick={() => setTab('events')}
-          >
-            Events
+    <CallerContext.Provider value={caller}>
+      <div className="console">
+        <header className="console-header">
+          <h1>Fanfare console</h1>
+          <nav aria-label="Console views" className="row">
+            <button
+              type="button"
+              className={tab === 'events' ? '' : 'secondary'}
+              aria-pressed={tab === 'events'}
+              onClick={() => setTab('events')}
+            >
+              Events
+            </button>
+            <button
+              type="button"
+              className={tab === 'sre' ? '' : 'secondary'}
+              aria-pressed={tab === 'sre'}
+              onClick={() => setTab('sre')}
+            >
+              SRE
+            </button>
+          </nav>
+          <button type="button" className="secondary" onClick={signOut}>
+            Sign out
           </button>
-          <button
-            type="button"
-            className={tab === 'sre' ? '' : 'secondary'}
-            aria-pressed={tab === 'sre'}
-            onClick={() => setTab('sre')}
-          >
-            SRE
-          </button>
-        </nav>
-        <button type="button" className="secondary" onClick={signOut}>
-          Sign out
-        </button>
-      </header>
-      {error && (
-        <p className="error-box" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="console-grid">
-        <EventsPanel
-          call={call}
-          events={events}
-          selected={selected}
-          onSelect={setSelected}
-          onChanged={() => refresh(call)}
-        />
-        {tab === 'sre' ? (
-          <SrePanel call={call} eventId={event?.id} />
-        ) : event ? (
-          <EventControl key={event.id} call={call} event={event} onChanged={() => refresh(call)} />
-        ) : (
-          <section className="panel">
-            <p className="notice">Choose an event, or create one.</p>
-          </section>
+        </header>
+        {error && (
+          <p className="error-box" role="alert">
+            {error}
+          </p>
         )}
+        <div className="console-grid">
+          <EventsPanel
+            call={call}
+            events={events}
+            selected={selected}
+            onSelect={setSelected}
+            onChanged={() => refresh(call)}
+          />
+          {tab === 'sre' ? (
+            <SrePanel call={call} eventId={event?.id} />
+          ) : event ? (
+            <EventControl
+              key={event.id}
+              call={call}
+              event={event}
+              onChanged={() => refresh(call)}
+            />
+          ) : (
+            <section className="panel">
+              <p className="notice">Choose an event, or create one.</p>
+            </section>
+          )}
+        </div>
       </div>
-    </div>
+    </CallerContext.Provider>
   );
 }

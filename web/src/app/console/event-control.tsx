@@ -8,6 +8,7 @@ import type { EventState, Playback } from '@fanfare/protocol';
 import type { FanfareClient, JoinFn } from '@fanfare/sdk';
 import { FanfareProvider, useFanfareClient } from '@fanfare/react';
 import type { Call, ConsoleEvent } from './control-api.js';
+import { useMay } from './caller.js';
 import { AuditPanel } from './audit-panel.js';
 import { LivePanel } from './live-panel.js';
 import { ModerationPanel } from './moderation-panel.js';
@@ -99,6 +100,7 @@ export interface EventControlProps {
 
 export function EventControl({ call, event, onChanged }: EventControlProps) {
   const [error, setError] = useState<string>();
+  const mayMove = useMay('manageEvents');
   const [client, setClient] = useState<FanfareClient>();
   // The watcher's join reply carries the playback; the preview shows it in the stream panel, by
   // the stream's status, where a producer looks first (and on screen, where Chromium's muted
@@ -126,7 +128,7 @@ export function EventControl({ call, event, onChanged }: EventControlProps) {
           </a>
         </h2>
         <div className="row">
-          {MOVES[event.state].map((m) => (
+          {(mayMove ? MOVES[event.state] : []).map((m) => (
             <button
               key={m.to}
               type="button"

@@ -3,6 +3,7 @@
 
 import { useState, type FormEvent } from 'react';
 import { eventIdFrom, type Call, type ConsoleEvent } from './control-api.js';
+import { useMay } from './caller.js';
 
 export interface EventsPanelProps {
   call: Call;
@@ -17,6 +18,7 @@ export function EventsPanel({ call, events, selected, onSelect, onChanged }: Eve
   const [id, setId] = useState('');
   const [startsAt, setStartsAt] = useState('');
   const [error, setError] = useState<string>();
+  const mayCreate = useMay('manageEvents');
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
@@ -52,42 +54,44 @@ export function EventsPanel({ call, events, selected, onSelect, onChanged }: Eve
           </li>
         ))}
       </ul>
-      <form className="form-grid" onSubmit={(e) => void create(e)} aria-label="Create an event">
-        <h2>New event</h2>
-        <label>
-          Title
-          <input
-            value={title}
-            required
-            maxLength={200}
-            onChange={(e) => setTitle(e.target.value)}
-          />
-        </label>
-        <label>
-          Event id
-          <input
-            value={id}
-            placeholder={eventIdFrom(title) || 'from the title'}
-            onChange={(e) => setId(e.target.value)}
-          />
-        </label>
-        <label>
-          Starts at (schedules it)
-          <input
-            type="datetime-local"
-            value={startsAt}
-            onChange={(e) => setStartsAt(e.target.value)}
-          />
-        </label>
-        {error && (
-          <p className="refusal" role="alert">
-            {error}
-          </p>
-        )}
-        <button type="submit" disabled={title.trim() === ''}>
-          Create event
-        </button>
-      </form>
+      {mayCreate && (
+        <form className="form-grid" onSubmit={(e) => void create(e)} aria-label="Create an event">
+          <h2>New event</h2>
+          <label>
+            Title
+            <input
+              value={title}
+              required
+              maxLength={200}
+              onChange={(e) => setTitle(e.target.value)}
+            />
+          </label>
+          <label>
+            Event id
+            <input
+              value={id}
+              placeholder={eventIdFrom(title) || 'from the title'}
+              onChange={(e) => setId(e.target.value)}
+            />
+          </label>
+          <label>
+            Starts at (schedules it)
+            <input
+              type="datetime-local"
+              value={startsAt}
+              onChange={(e) => setStartsAt(e.target.value)}
+            />
+          </label>
+          {error && (
+            <p className="refusal" role="alert">
+              {error}
+            </p>
+          )}
+          <button type="submit" disabled={title.trim() === ''}>
+            Create event
+          </button>
+        </form>
+      )}
     </section>
   );
 }

@@ -10,6 +10,7 @@ import {
 } from '@fanfare/protocol';
 import { usePoll, useStage } from '@fanfare/react';
 import type { Call, ConsolePoll } from './control-api.js';
+import { useMay } from './caller.js';
 import { TallyChart, type TallyPoint } from './tally-chart.js';
 
 /** Tally points kept per poll for the chart (two a second at most: 20 min of history). */
@@ -60,6 +61,7 @@ export function PollsPanel({ call, eventId }: { call: Call; eventId: string }) {
       setError(err instanceof Error ? err.message : String(err));
     }
   };
+  const mayManage = useMay('managePolls');
   const close = async (id: string) => {
     setError(undefined);
     try {
@@ -84,10 +86,14 @@ export function PollsPanel({ call, eventId }: { call: Call; eventId: string }) {
           </ul>
           <p className="notice">{total} votes so far</p>
           <TallyChart options={poll.options} points={points} />
-          <button type="button" onClick={() => void close(poll.id)}>
-            Close poll
-          </button>
+          {mayManage && (
+            <button type="button" onClick={() => void close(poll.id)}>
+              Close poll
+            </button>
+          )}
         </div>
+      ) : !mayManage ? (
+        <p className="notice">No poll is open.</p>
       ) : (
         <form className="form-grid" onSubmit={(e) => void open(e)} aria-label="New poll">
           <label>

@@ -6,6 +6,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { PrewarmAnswer, PrewarmRequest } from '@fanfare/protocol';
 import { ControlApiError, type Call } from './control-api.js';
+import { useMay } from './caller.js';
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const whole = (text: string) => /^\d+$/.test(text.trim());
@@ -68,6 +69,7 @@ function Plan({ answer }: { answer: PrewarmAnswer }) {
 }
 
 export function PrewarmForm({ call, eventId }: { call: Call; eventId: string }) {
+  const mayPrewarm = useMay('prewarm');
   const [fields, setFields] = useState<PrewarmFields>({
     fans: '',
     joins: '',
@@ -104,6 +106,7 @@ export function PrewarmForm({ call, eventId }: { call: Call; eventId: string }) 
     }
   };
 
+  if (!mayPrewarm) return null;
   return (
     <div>
       <h3>Pre-warm</h3>

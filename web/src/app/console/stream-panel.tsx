@@ -5,6 +5,7 @@
 
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { ControlApiError, type Call } from './control-api.js';
+import { useMay } from './caller.js';
 
 /** How often the status is fetched again, ms. */
 export const STREAM_REFRESH_MS = 3000;
@@ -45,6 +46,7 @@ export function StreamPanel({ call, eventId, children }: StreamPanelProps) {
   const [tier, setTier] = useState<WebrtcTier | string>();
   const [key, setKey] = useState<string>();
   const [error, setError] = useState<string>();
+  const mayKey = useMay('streamKey');
   const tierOff = useRef(false);
   const polling = useRef(true);
   const asking = useRef(false);
@@ -181,7 +183,7 @@ export function StreamPanel({ call, eventId, children }: StreamPanelProps) {
           Stream key (shown once; keep it secret): <code>{key}</code>
         </p>
       )}
-      {status.kind === 'stream' && (
+      {status.kind === 'stream' && mayKey && (
         <button type="button" className="secondary" onClick={() => void rotate()}>
           {stream ? 'Rotate stream key' : 'Make stream key'}
         </button>
