@@ -3,10 +3,25 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from './database.js';
+import { openDatabase, type Database } from './database.js';
 import { migrate } from './migrate.js';
-import { rawDrizzle } from './testing.js';
+import { PGLITE_SETTINGS } from './pglite-open.js';
+import { rawDrizzle, rowsOf } from './testing.js';
+
+/** The memory settings Postgres runs with, read back from the database itself. */
+async function memorySettings(database: Database): Promise<Record<string, string>> {
+  const names = Object.keys(PGLITE_SETTINGS);
+  const settings: Record<string, string> = {};
+  for (const name of names) {
+    const rows = rowsOf<Record<string, string>>(
+      await rawDrizzle(database).execute(sql.raw(`SHOW ${name}`)),
+    );
+    settings[name] = String(rows[0]?.[name]);
+  }
+  return settings;
+}
 
 // Two PGlite starts on disk (initdb, then recovery) take several seconds each on a loaded
 // machine; this bounds the whole test, nothing waits on a timer.
@@ -22,10 +37,13 @@ describe('PGlite in a data directory', () => {
   });
 
   it(
-    'keeps what was written across close and reopen, migrating only once',
+    'keeps what was written across close and reopen, migrating only once, with its memory settings',
     async () => {
       const dataDir = join(dir, 'data');
+      // A new directory: initdb runs in a child process, then this process opens it.
       const first = await openDatabase({ pglite: dataDir });
+      // Postgres runs with the embedded budget (shared_buffers 16MB, not initdb's 128MB).
+      expect(await memorySettings(first)).toEqual(PGLITE_SETTINGS);
       await first.events.create({ id: 'kept', title: 'Survives restarts' });
       await first.chat.appendBatch([
         {
@@ -50,6 +68,7 @@ describe('PGlite in a data directory', () => {
         expect(await second.events.get('kept')).toMatchObject({ title: 'Survives restarts' });
         expect((await second.chat.page('kept')).items.map((r) => r.text)).toEqual(['hello']);
         expect((await second.credentials.verify(key))?.name).toBe('Desk');
+        expect(await memorySettings(second)).toEqual(PGLITE_SETTINGS);
       } finally {
         await second.close();
       }

@@ -3,7 +3,6 @@
 // run the same committed migrations and the same repositories; only the connection differs.
 // Which one to use is the caller's explicit choice (from its config), not sniffed from a string.
 
-import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -14,6 +13,7 @@ import { PgCredentialRepo, type CredentialRepo } from './credential-repo.js';
 import { tables, type Db, type Driver } from './db-handle.js';
 import { PgEventRepo, type EventRepo } from './event-repo.js';
 import { migrate } from './migrate.js';
+import { openPglite } from './pglite-open.js';
 import { PgPollRepo, type PollRepo } from './poll-repo.js';
 import { PgQoeRepo, type QoeRepo } from './qoe-repo.js';
 import { PgStreamKeyRepo, type StreamKeyRepo } from './stream-key-repo.js';
@@ -101,8 +101,7 @@ export async function connect(options: DatabaseOptions): Promise<Connection> {
     const db: Db = drizzlePostgres({ client, schema: tables });
     return { driver: 'postgres', db, end: () => client.end() };
   }
-  const client =
-    options.pglite === 'memory' ? await PGlite.create() : await PGlite.create(options.pglite);
+  const client = await openPglite(options.pglite);
   const db: Db = drizzlePglite({ client, schema: tables });
   return { driver: 'pglite', db, end: () => client.close() };
 }
