@@ -7,7 +7,9 @@
 // The ladder and the rest come from the MEDIA_* variables as for the media process.
 // With `--shaped`, every player reaches the origin through its own shaping proxy (testkit's
 // delay proxy: 25 ms each way, 50 ms RTT, and one link capped at `--cap-kbps`, 600 by default,
-// below the top rendition) and the report adds which rendition ABR settled on.
+// below the top rendition) and the report adds which rendition ABR settled on. `--trace` prints
+// hls.js's own log from the start and around each stall (the first three); `--plain-start` runs
+// the LivePlayers with hls.js's own start (`quickStart: false`), the baseline for the quick one.
 // Exit code 1 when a goal is missed, 2 on bad usage.
 
 import { cpus, loadavg } from 'node:os';
@@ -41,6 +43,10 @@ interface PageState {
   levelSwitches: [number, number][];
   timeline: Record<string, number>;
   errors: string[];
+  firstFrag: string | undefined;
+  stallLog: string[];
+  trace: string[];
+  stallTraces: { lines: string[] }[];
 }
 
 function pct(values: number[], p: number): number {
@@ -51,18 +57,25 @@ function pct(values: number[], p: number): number {
 /** The shaped path: one-way delay (half the RTT). */
 const SHAPED_ONE_WAY_MS = 25;
 
-function args(): { durationS: number; shapedKbps: number | undefined } {
+function args(): {
+  durationS: number;
+  shapedKbps: number | undefined;
+  trace: boolean;
+  plainStart: boolean;
+} {
   const { values } = parseArgs({
     options: {
       'duration-s': { type: 'string' },
       shaped: { type: 'boolean' },
       'cap-kbps': { type: 'string' },
+      trace: { type: 'boolean' },
+      'plain-start': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
   if (values.help) {
     console.log(
-      'usage: pnpm bench:media [--duration-s 120] [--shaped [--cap-kbps 600]]   (MEDIA_LADDER etc. as for media)',
+      'usage: pnpm bench:media [--duration-s 120] [--shaped [--cap-kbps 600]] [--trace] [--plain-start]   (MEDIA_LADDER etc. as for media)',
     );
     process.exit(0);
   }
@@ -76,11 +89,16 @@ function args(): { durationS: number; shapedKbps: number | undefined } {
     console.error('--cap-kbps must be an integer of at least 50');
     process.exit(2);
   }
-  return { durationS, shapedKbps: values.shaped ? cap : undefined };
+  return {
+    durationS,
+    shapedKbps: values.shaped ? cap : undefined,
+    trace: values.trace === true,
+    plainStart: values['plain-start'] === true,
+  };
 }
 
 async function main(): Promise<void> {
-  const { durationS, shapedKbps } = args();
+  const { durationS, shapedKbps, trace, plainStart } = args();
   if (!ffmpegAvailable() || !chromiumAvailable()) {
     console.error('bench:media needs ffmpeg and Chromium (deploy/local/services.sh)');
     process.exit(2);
@@ -138,7 +156,7 @@ async function main(): Promise<void> {
   const wallStart = Date.now();
   await Promise.all(
     pages.map((p, i) =>
-      p.goto(pageServer.url(masters[i]!, { helper: kinds[i] !== 'hls.js alone' })),
+      p.goto(pageServer.url(masters[i]!, { helper: kinds[i] !== 'hls.js alone', trace })),
     ),
   );
   const ladderText = config.ladder
@@ -220,6 +238,20 @@ async function main(): Promise<void> {
   for (const r of rows) {
     const steps = Object.entries(r.timeline).sort((x, y) => x[1] - y[1]);
     console.log(`  ${r.player}: ${steps.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  }
+  for (const [i, st] of states.entries()) {
+    console.log(
+      `  ${kinds[i]}: first fragment ${st.firstFrag ?? '-'}; errors: ${st.errors.join(', ') || 'none'}`,
+    );
+    for (const line of st.stallLog) console.log(`    ${line}`);
+  }
+  if (trace) {
+    for (const [i, st] of states.entries()) {
+      console.log(`\n--- ${kinds[i]}: hls.js log from the start ---\n${st.trace.join('\n')}`);
+      for (const [k, stall] of st.stallTraces.entries()) {
+        console.log(`\n--- ${kinds[i]}: around stall ${k + 1} ---\n${stall.lines.join('\n')}`);
+      }
+    }
   }
   console.log(
     `\nLivePlayer A vs B spread: p50 ${spreadP50} ms, p95 ${spreadP95} ms over ${spreads.length} instants`,

@@ -43,18 +43,42 @@ const PLAYER = `
 const video = document.getElementById('video');
 const params = new URLSearchParams(location.search);
 const src = params.get('src');
-const player = { started: performance.now(), playingAt: 0, firstFrameAt: 0, errors: [], levels: 0, level: -1, latencies: [], samples: [], stalls: 0 };
+const player = { started: performance.now(), playingAt: 0, firstFrameAt: 0, errors: [], levels: 0, level: -1, latencies: [], samples: [], stalls: 0, stallLog: [] };
 window.player = player;
 let helper;
+// &trace=1: hls.js's own log (the first 400 lines, ms from the page script) in player.trace.
+// Around each stall (the first 3): the 60 lines before it and the next 2 s, in player.stallTraces.
+player.trace = [];
+player.stallTraces = [];
+const recent = [];
+const traceLine = (...args) => {
+  const t = performance.now() - player.started;
+  const line = Math.round(t) + ' ' + args.map(String).join(' ').slice(0, 300);
+  if (player.trace.length < 400) player.trace.push(line);
+  recent.push(line);
+  if (recent.length > 60) recent.shift();
+  for (const st of player.stallTraces) if (t < st.until) st.lines.push(line);
+  if (args[0] === 'STALL' && player.stallTraces.length < 3) player.stallTraces.push({ until: t + 2000, lines: [...recent] });
+};
+const debug = params.get('trace') ? { debug: { log: traceLine, info: traceLine, warn: traceLine, error: traceLine, debug: () => {}, trace: () => {} } } : {};
 if (params.get('helper')) {
-  const hlsConfig = params.get('hlsConfig') ? JSON.parse(params.get('hlsConfig')) : undefined;
-  helper = new FanfareLive.LivePlayer({ Hls, media: video, url: src, hlsConfig });
+  const hlsConfig = { ...(params.get('hlsConfig') ? JSON.parse(params.get('hlsConfig')) : {}), ...debug };
+  const quickStart = params.get('quickStart') !== '0';
+  helper = new FanfareLive.LivePlayer({ Hls, media: video, url: src, hlsConfig, quickStart });
   window.helper = helper;
 }
-const hls = helper ? helper.hls : new Hls({ lowLatencyMode: true, backBufferLength: 10 });
+const hls = helper ? helper.hls : new Hls({ lowLatencyMode: true, backBufferLength: 10, ...debug });
 window.hls = hls;
 // A stall: waiting for data during playback (a seek's own wait is not one).
-video.addEventListener('waiting', () => { if (player.playingAt && !video.seeking) player.stalls++; });
+video.addEventListener('waiting', () => {
+  if (!player.playingAt || video.seeking) return;
+  player.stalls++;
+  const ahead = video.buffered.length ? video.buffered.end(video.buffered.length - 1) - video.currentTime : 0;
+  const date = hls.playingDate;
+  player.stallLog.push(Math.round(performance.now() - player.started) + ' ms: stall at ' + video.currentTime.toFixed(3) + ', ahead ' + ahead.toFixed(3) + ' s, delay ' + (date ? Date.now() - date.getTime() : '?') + ' ms, rate ' + video.playbackRate + ', level ' + hls.currentLevel);
+  traceLine('STALL', player.stallLog.at(-1));
+});
+for (const name of ['seeking', 'seeked', 'playing']) video.addEventListener(name, () => { if (player.playingAt) traceLine('VIDEO', name, video.currentTime.toFixed(3)); });
 hls.on(Hls.Events.ERROR, (_e, data) => player.errors.push(data.details + (data.fatal ? ' (fatal)' : '')));
 hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => { player.levels = data.levels.length; player.levelNames = data.levels.map((l) => l.height + 'p'); });
 player.levelSwitches = [];
@@ -96,7 +120,13 @@ export interface PlayerPage {
   /** The page URL that plays `masterUrl`. */
   url(
     masterUrl: string,
-    options?: { helper?: boolean; hlsConfig?: Record<string, unknown> },
+    options?: {
+      helper?: boolean;
+      hlsConfig?: Record<string, unknown>;
+      trace?: boolean;
+      /** false: the LivePlayer leaves the start to hls.js. */
+      quickStart?: boolean;
+    },
   ): string;
   close(): Promise<void>;
 }
@@ -122,7 +152,8 @@ export async function servePlayerPage(): Promise<PlayerPage> {
   const port = (server.address() as AddressInfo).port;
   return {
     url: (masterUrl, options = {}) =>
-      `http://127.0.0.1:${port}/?src=${encodeURIComponent(masterUrl)}${options.helper ? '&helper=1' : ''}` +
+      `http://127.0.0.1:${port}/?src=${encodeURIComponent(masterUrl)}${options.helper ? '&helper=1' : ''}${options.trace ? '&trace=1' : ''}` +
+      (options.quickStart === false ? '&quickStart=0' : '') +
       (options.hlsConfig
         ? `&hlsConfig=${encodeURIComponent(JSON.stringify(options.hlsConfig))}`
         : ''),

@@ -67,13 +67,18 @@ export {
   type LiveEdgeRule,
   type LiveEdgeStep,
 } from './live-edge.js';
+export { LIVE_START_MIN_AHEAD_S, liveStartLatency, type LiveStartPlaylist } from './live-start.js';
 export {
   FALLBACK_TARGET_MS,
+  HLS_BUFFER_APPENDED,
+  HLS_LEVEL_LOADED,
+  KICK_START_MIN_BUFFERED_S,
   LIVE_EDGE_STEP_MS,
   LIVE_HLS_CONFIG,
   LivePlayer,
   type HlsClass,
   type HlsLike,
+  type LevelDetailsLike,
   type LivePlayerOptions,
   type VideoLike,
 } from './live-player.js';

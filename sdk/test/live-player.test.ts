@@ -5,7 +5,15 @@
 
 import { ManualClock } from '@fanfare/fanout/testing';
 import { describe, expect, it } from 'vitest';
-import { LIVE_EDGE_STEP_MS, LivePlayer, type HlsLike, type VideoLike } from '../src/index.js';
+import {
+  HLS_BUFFER_APPENDED,
+  HLS_LEVEL_LOADED,
+  LIVE_EDGE_STEP_MS,
+  LivePlayer,
+  type HlsLike,
+  type LevelDetailsLike,
+  type VideoLike,
+} from '../src/index.js';
 
 class StandInHls implements HlsLike {
   static last: StandInHls | undefined;
@@ -30,12 +38,61 @@ class StandInHls implements HlsLike {
   }
 }
 
+/** A stand-in with hls.js's events and its settable start delay (targetLatency). */
+class EventfulHls extends StandInHls {
+  static lastEventful: EventfulHls | undefined;
+  readonly listeners = new Map<string, ((event: string, data: never) => void)[]>();
+  targetLatency: number | null = null;
+  constructor(config: Record<string, unknown>) {
+    super(config);
+    EventfulHls.lastEventful = this;
+  }
+  on(event: string, listener: (event: string, data: never) => void): void {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+  }
+  emit(event: string, data: unknown): void {
+    for (const l of this.listeners.get(event) ?? []) l(event, data as never);
+  }
+}
+
+/** A live playlist of 1 s segments, the last complete one [10, 11), parts up to `edge`. */
+function details(edge: number): LevelDetailsLike {
+  return {
+    live: true,
+    partHoldBack: 0.6,
+    edge,
+    fragments: [
+      { start: 9, end: 10 },
+      { start: 10, end: 11 },
+    ],
+    partList: [{}],
+  };
+}
+
+/** A media element with settable buffered ranges [start, end). */
+function bufferingVideo(): VideoLike & { ranges: [number, number][] } {
+  const ranges: [number, number][] = [];
+  return {
+    ranges,
+    currentTime: 0,
+    playbackRate: 1,
+    paused: false,
+    buffered: {
+      get length() {
+        return ranges.length;
+      },
+      start: (i) => ranges[i]![0],
+      end: (i) => ranges[i]![1],
+    },
+  };
+}
+
 function video(bufferedAheadS: number): VideoLike {
   return {
     currentTime: 100,
     playbackRate: 1,
     paused: false,
-    buffered: { length: 1, end: () => 100 + bufferedAheadS },
+    buffered: { length: 1, start: () => 99, end: () => 100 + bufferedAheadS },
   };
 }
 
@@ -113,6 +170,82 @@ describe('LivePlayer', () => {
     clock.advance(LIVE_EDGE_STEP_MS);
     expect(media.currentTime).toBeCloseTo(103);
     expect(player.seeks).toBe(1);
+    player.close();
+  });
+
+  it('starts hls.js inside the last complete segment when edge - target is being written', () => {
+    const clock = new ManualClock();
+    const media = bufferingVideo();
+    const player = new LivePlayer({
+      Hls: EventfulHls,
+      media,
+      url: 'u',
+      clock,
+      now: () => clock.now(),
+    });
+    const hls = EventfulHls.lastEventful!;
+    // Edge 11.8: 11.8 - 0.6 = 11.2 is in the segment in the making; start at 11 - 0.3 instead.
+    hls.emit(HLS_LEVEL_LOADED, { details: details(11.8) });
+    expect(hls.targetLatency).toBeCloseTo(1.1);
+    expect(player.startLatencyS).toBeCloseTo(1.1);
+    // Only the first playlist decides.
+    hls.emit(HLS_LEVEL_LOADED, { details: details(13.8) });
+    expect(hls.targetLatency).toBeCloseTo(1.1);
+    // Once playing, hls.js's target is the helper's again.
+    media.ranges.push([10, 11]);
+    media.currentTime = 10.7;
+    hls.playingDate = new Date(clock.now() - 1100);
+    clock.advance(LIVE_EDGE_STEP_MS);
+    expect(hls.targetLatency).toBeCloseTo(0.6);
+    player.close();
+  });
+
+  it('leaves the start to hls.js when edge - target is in a complete segment', () => {
+    const player = new LivePlayer({ Hls: EventfulHls, media: bufferingVideo(), url: 'u' });
+    const hls = EventfulHls.lastEventful!;
+    hls.emit(HLS_LEVEL_LOADED, { details: details(11.2) });
+    expect([hls.targetLatency, player.startLatencyS]).toEqual([null, undefined]);
+    player.close();
+  });
+
+  it('shows the first buffered part at once, once', () => {
+    const media = bufferingVideo();
+    const player = new LivePlayer({ Hls: EventfulHls, media, url: 'u' });
+    const hls = EventfulHls.lastEventful!;
+    hls.emit(HLS_BUFFER_APPENDED, {}); // the init segment: nothing buffered yet
+    media.ranges.push([10, 10.05]);
+    hls.emit(HLS_BUFFER_APPENDED, {}); // less than half a part
+    expect(media.currentTime).toBe(0);
+    media.ranges[0] = [10, 10.2];
+    hls.emit(HLS_BUFFER_APPENDED, {});
+    expect(media.currentTime).toBe(10);
+    media.currentTime = 10.1; // playing; hls.js then seeks to its start position
+    media.ranges[0] = [10, 11];
+    hls.emit(HLS_BUFFER_APPENDED, {});
+    expect(media.currentTime).toBe(10.1);
+    player.close();
+  });
+
+  it('does not move a play head hls.js already put into the buffer', () => {
+    const media = bufferingVideo();
+    const player = new LivePlayer({ Hls: EventfulHls, media, url: 'u' });
+    media.ranges.push([10, 11]);
+    media.currentTime = 10.6;
+    EventfulHls.lastEventful!.emit(HLS_BUFFER_APPENDED, {});
+    media.ranges[0] = [9, 11];
+    EventfulHls.lastEventful!.emit(HLS_BUFFER_APPENDED, {});
+    expect(media.currentTime).toBe(10.6);
+    player.close();
+  });
+
+  it('with quickStart false, listens to no hls.js event', () => {
+    const player = new LivePlayer({
+      Hls: EventfulHls,
+      media: video(1),
+      url: 'u',
+      quickStart: false,
+    });
+    expect(EventfulHls.lastEventful!.listeners.size).toBe(0);
     player.close();
   });
 });

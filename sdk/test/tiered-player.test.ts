@@ -79,7 +79,7 @@ function setup(options: { Room?: typeof StandInRoom | undefined } = { Room: Stan
     currentTime: 0,
     playbackRate: 1,
     paused: false,
-    buffered: { length: 0, end: () => 0 },
+    buffered: { length: 0, start: () => 0, end: () => 0 },
     srcObject: null,
   };
   const player = new TieredPlayer({
@@ -205,7 +205,7 @@ describe('TieredPlayer', () => {
         currentTime: 0,
         playbackRate: 1,
         paused: false,
-        buffered: { length: 0, end: () => 0 },
+        buffered: { length: 0, start: () => 0, end: () => 0 },
         srcObject: null,
       },
       Hls: StandInHls,
@@ -231,7 +231,7 @@ describe('TieredPlayer', () => {
           currentTime: 0,
           playbackRate: 1,
           paused: false,
-          buffered: { length: 0, end: () => 0 },
+          buffered: { length: 0, start: () => 0, end: () => 0 },
           srcObject: null,
         },
         Hls: StandInHls,
