@@ -50,7 +50,12 @@ export async function startWebHarness(
   const errors: string[] = [];
   const shot = async (page: Page, name: string): Promise<void> => {
     const size = page.viewportSize()?.width === PHONE.width ? 'phone' : 'desktop';
-    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${size}.png`), fullPage: true });
+    // Transitions (a tally bar growing) are run to their end: the picture shows where they land.
+    await page.screenshot({
+      path: join(SCREENSHOT_DIR, `${name}-${size}.png`),
+      fullPage: true,
+      animations: 'disabled',
+    });
   };
   return {
     engine,

@@ -22,7 +22,7 @@ const msText = (v: number | null) => (v === null ? '–' : `${(v / 1000).toFixed
 function Breakdown({ caption, rows }: { caption: string; rows: [string, QoeSummary][] }) {
   return (
     <div className="table-scroll">
-      <table className="shards">
+      <table className="shards compact">
         <caption>{caption}</caption>
         <thead>
           <tr>
@@ -30,7 +30,7 @@ function Breakdown({ caption, rows }: { caption: string; rows: [string, QoeSumma
             <th scope="col">Attempts</th>
             <th scope="col">Start p50</th>
             <th scope="col">Rebuffering</th>
-            <th scope="col">Exits before start</th>
+            <th scope="col">Exits pre-start</th>
             <th scope="col">Failures</th>
           </tr>
         </thead>
