@@ -43,6 +43,10 @@ export interface IngestOptions {
   readonly setTimer: SetTimer;
   /** One line per notable event (start, exit, bad output), secrets already redacted. */
   readonly log: (line: string) => void;
+  /** Called for each part (CMAF fragment) handed to a rendition (metrics). */
+  readonly onPart?: (rendition: string) => void;
+  /** Called each time ffmpeg is started again after it exited (metrics). */
+  readonly onRestart?: () => void;
 }
 
 export class Ingest {
@@ -134,7 +138,10 @@ export class Ingest {
         try {
           for (const event of reader.push(chunk)) {
             if (event.kind === 'init') rendition.addInit(event.bytes, event.init);
-            else rendition.addFragment(event.bytes, event.fragment);
+            else {
+              rendition.addFragment(event.bytes, event.fragment);
+              this.#options.onPart?.(spec.name);
+            }
           }
         } catch (err) {
           // The pipe cannot be resynchronised after a malformed box: restart ffmpeg.
@@ -165,7 +172,9 @@ export class Ingest {
       this.#move('waiting');
       this.#cancelRestart = this.#options.setTimer(() => {
         this.#cancelRestart = undefined;
-        if (this.#state === 'waiting') this.#spawn();
+        if (this.#state !== 'waiting') return;
+        this.#options.onRestart?.();
+        this.#spawn();
       }, RESTART_DELAY_MS);
     });
   }

@@ -17,6 +17,7 @@ try {
 }
 
 const service = new MediaService(config);
+service.metrics.withProcessMetrics();
 await service.start();
 console.log(
   `media: origin on ${service.server.scheme}://${config.host}:${service.server.port}` +

@@ -12,6 +12,7 @@ import { Ingest } from './ingest.js';
 import { LiveStream, type StreamStatus } from './live-stream.js';
 import { Origin, realTimer, type SetTimer } from './origin.js';
 import { OriginServer } from './origin-server.js';
+import { MediaMetrics } from './metrics.js';
 import type { MediaProblemCode } from './problems.js';
 import { masterPlaylistPath, newEpoch } from './resource-names.js';
 import { createSocket } from 'node:dgram';
@@ -62,6 +63,8 @@ export class MediaService {
   readonly config: MediaConfig;
   readonly origin: Origin;
   readonly server: OriginServer;
+  /** The process's Prometheus series, served at the origin's `/metrics`. */
+  readonly metrics: MediaMetrics;
   readonly #streams = new Map<
     string,
     { stream: LiveStream; ingests: Ingest[]; source: StreamInfo['source']; encoder?: EncoderIngest }
@@ -94,7 +97,23 @@ export class MediaService {
         deps.onRefusal?.(code, eventId);
       },
     });
+    this.metrics = new MediaMetrics({
+      held: () => this.origin.held,
+      ingests: () => {
+        const counts = { running: 0, waiting: 0 };
+        for (const { ingests } of this.#streams.values()) {
+          for (const ingest of ingests) {
+            if (ingest.state === 'running' || ingest.state === 'waiting') counts[ingest.state]++;
+          }
+        }
+        return counts;
+      },
+      publishers: () =>
+        [...this.#streams.values()].filter((entry) => entry.encoder?.slot.holder).length,
+      streams: () => this.#streams.size,
+    });
     this.server = new OriginServer(this.origin, {
+      metrics: this.metrics,
       host: config.host,
       port: config.port,
       tls: config.tls,
@@ -164,6 +183,8 @@ export class MediaService {
       secrets,
       setTimer: this.#setTimer,
       log: this.#log,
+      onPart: (rendition) => this.metrics.part(rendition),
+      onRestart: () => this.metrics.ffmpegRestart(),
     });
   }
 

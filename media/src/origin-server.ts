@@ -1,6 +1,7 @@
 // The origin's listener: HTTP/1.1 with keep-alive, or HTTP/2 over TLS (with HTTP/1.1 for clients
 // that do not negotiate h2) when a certificate is configured. `/healthz` answers while the process
-// runs; `/readyz` only while it is ready to serve (failed first on shutdown).
+// runs; `/readyz` only while it is ready to serve (failed first on shutdown); `/metrics` the
+// process's Prometheus series (metrics.ts), where every origin request is also counted.
 
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import {
@@ -13,6 +14,7 @@ import {
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Origin } from './origin.js';
+import { originRequestKind, type MediaMetrics } from './metrics.js';
 
 /** Idle keep-alive connections stay open this long: longer than any blocking request. */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
@@ -27,6 +29,8 @@ export interface OriginServerOptions {
     req: IncomingMessage | Http2ServerRequest,
     res: ServerResponse | Http2ServerResponse,
   ) => void;
+  /** Serves `GET /metrics` and counts the origin's requests, if given. */
+  readonly metrics?: MediaMetrics;
 }
 
 export class OriginServer {
@@ -71,7 +75,10 @@ export class OriginServer {
         this.#options.control(req, res);
         return;
       }
+      const metrics = this.#options.metrics;
+      if (metrics && path === '/metrics') return serveMetrics(metrics, res);
       this.#origin.handle(req, res);
+      if (metrics) countRequest(metrics, req.url ?? '/', res);
     };
     const tls = this.#options.tls;
     let server: HttpServer | Http2SecureServer;
@@ -117,4 +124,31 @@ export class OriginServer {
     })();
     return this.#closing;
   }
+}
+
+type AnyResponse = ServerResponse | Http2ServerResponse;
+
+/**
+ * Counts an origin request once answered: at once when the origin answered it synchronously
+ * (most), else when it closes (a held request; `0`, shown as `aborted`, if the client left first).
+ */
+function countRequest(metrics: MediaMetrics, url: string, res: AnyResponse): void {
+  const kind = originRequestKind(url);
+  if (res.writableEnded) return metrics.request(kind, res.statusCode);
+  (res as ServerResponse).once('close', () =>
+    metrics.request(kind, res.writableFinished ? res.statusCode : 0),
+  );
+}
+
+function serveMetrics(metrics: MediaMetrics, res: AnyResponse): void {
+  metrics.metrics().then(
+    (text) => {
+      res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+      res.end(text);
+    },
+    () => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('metrics failed\n');
+    },
+  );
 }
