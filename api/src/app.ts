@@ -8,7 +8,13 @@ import { requestId, type RequestIdVariables } from 'hono/request-id';
 import type { Context } from 'hono';
 import { routePath } from 'hono/route';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { isEventId, type Author, type Entitlement, type Playback } from '@fanfare/protocol';
+import {
+  fanCountry,
+  isEventId,
+  type Author,
+  type Entitlement,
+  type Playback,
+} from '@fanfare/protocol';
 import { consoleLogger } from '@fanfare/fanout';
 import type { AppDeps } from './app-deps.js';
 import { jsonBodyLimit } from './body-limit.js';
@@ -209,7 +215,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     if (event.state === 'ended' || event.state === 'archived') {
       throw new ApiError('event_ended', 'this event has ended');
     }
-    checkCountry(event, deps.countryHeader ? c.req.header(deps.countryHeader) : undefined);
+    const country = deps.countryHeader ? c.req.header(deps.countryHeader) : undefined;
+    checkCountry(event, country);
     // A fan coming back (its shard went away, its token is about to expire) or arriving with
     // a ticket shows its token and keeps its identity: the same user id keeps its
     // idempotency keys valid, and its entitlements carry over.
@@ -253,6 +260,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         name: user.name,
         ...(ent.length > 0 ? { ent } : {}),
         ...(authTime !== undefined ? { auth_time: authTime } : {}),
+        // Where this join came from (not the first join's): the shards label QoE by it.
+        ...(fanCountry(country) !== undefined ? { cty: fanCountry(country) } : {}),
       }),
     );
     // Only here, after every check above: the URL itself is the viewer's authorisation. A

@@ -10,6 +10,7 @@ import {
   TOKEN_ALGORITHM,
   TOKEN_ISSUER,
   ENTITLEMENTS,
+  fanCountry,
   isEventId,
   isRole,
   type Entitlement,
@@ -96,6 +97,8 @@ export class TokenIssuer {
     const authTime = claims.auth_time ?? Math.floor(this.#now() / 1000);
     const privateClaims: Record<string, unknown> = { evt, role, name, auth_time: authTime };
     if (ent.length > 0) privateClaims.ent = ent;
+    const cty = fanCountry(claims.cty);
+    if (cty !== undefined) privateClaims.cty = cty;
     return this.#sign(privateClaims, sub, GATEWAY_AUDIENCE, this.#fanTtlS);
   }
 

@@ -5,7 +5,7 @@
 import { Close, decodeClientMessage, type Pong } from '@fanfare/protocol';
 import type { GatewayConfig } from './config.js';
 import type { PartyActions } from './party-actions.js';
-import { countryLabel, type QoeMetrics } from './qoe-metrics.js';
+import type { QoeMetrics } from './qoe-metrics.js';
 import { sendError, sendTo } from './send.js';
 import type { Logger, QoeAggregator } from '@fanfare/fanout';
 import { endSession, takeFrame, type Socket } from './session.js';
@@ -80,8 +80,8 @@ export function createMessageHandler(deps: MessageHandlerDeps) {
         });
         return;
       case 'qoe': {
-        // Fan tokens carry no country claim yet: `unknown` until the API signs one.
-        const country = countryLabel(undefined);
+        // The fan token's `cty` (the API's country source at the join), else `unknown`.
+        const country = session.country;
         deps.qoe.record(msg, country);
         deps.qoeWindows.record(session.eventId, country, msg);
         return;

@@ -6,15 +6,22 @@
 // decoder refuses others) and country is an ISO 3166 alpha-2 code or `unknown` (at most 250+1).
 // Rendition and latency are not labels (unbounded); they are not counted yet.
 
-import { QOE_VST_BUCKETS_S, type QoeBeacon } from '@fanfare/protocol';
+import { QOE_VST_BUCKETS_S, fanCountry, type QoeBeacon } from '@fanfare/protocol';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 /** Video start time buckets, seconds (the same as the windows the API rolls up). */
 export const VST_BUCKETS_S = [...QOE_VST_BUCKETS_S];
 
+/** One string per label (at most 26 x 26 codes + `unknown`), shared by every session holding it. */
+const countryLabels = new Map<string, string>();
+
 /** The `country` label for a claimed country: its upper-case alpha-2 code, else `unknown`. */
 export function countryLabel(claimed: string | undefined): string {
-  return claimed !== undefined && /^[A-Za-z]{2}$/.test(claimed) ? claimed.toUpperCase() : 'unknown';
+  const code = fanCountry(claimed) ?? 'unknown';
+  const shared = countryLabels.get(code);
+  if (shared !== undefined) return shared;
+  countryLabels.set(code, code);
+  return code;
 }
 
 type Labels = 'tier' | 'country';

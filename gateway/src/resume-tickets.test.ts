@@ -40,6 +40,11 @@ describe('resume tickets', () => {
     });
   });
 
+  it('carries the token’s country, so a resumed session keeps its QoE label', () => {
+    const grant = tickets.issue({ ...claims, cty: 'DE' }, claims.exp, NOW)!;
+    expect(tickets.check(grant.ticket, NOW).cty).toBe('DE');
+  });
+
   it('refuses a ticket at and after its expiry as ticket_expired', () => {
     const { ticket } = tickets.issue(claims, claims.exp, NOW)!;
     expect(rejection(() => tickets.check(ticket, NOW + 300_000))).toBe('ticket_expired');

@@ -12,6 +12,7 @@
 import {
   RESUME_TICKET_FORMAT,
   RESUME_TICKET_MAX_CHARS,
+  fanCountry,
   isEventId,
   isRole,
   type ResumeTicketClaims,
@@ -77,6 +78,7 @@ export class ResumeTickets {
       role: claims.role,
       name: claims.name,
       ent: claims.ent,
+      ...(claims.cty !== undefined ? { cty: claims.cty } : {}),
       exp,
       texp,
     };
@@ -107,7 +109,7 @@ export class ResumeTickets {
     } catch {
       throw invalid('ticket claims are not JSON');
     }
-    const { sub, evt, role, name, ent, exp, texp } = body;
+    const { sub, evt, role, name, ent, cty, exp, texp } = body;
     if (
       typeof sub !== 'string' ||
       typeof evt !== 'string' ||
@@ -120,7 +122,10 @@ export class ResumeTickets {
       throw invalid('ticket claims are incomplete');
     }
     if (exp * 1000 <= nowMs) throw new TicketRejectedError('ticket_expired', 'ticket is expired');
-    return { sub, evt, role, name, ent: readEntitlements(ent), exp, texp };
+    const claims: TicketClaims = { sub, evt, role, name, ent: readEntitlements(ent), exp, texp };
+    const country = fanCountry(cty);
+    if (country !== undefined) claims.cty = country;
+    return claims;
   }
 }
 

@@ -26,6 +26,7 @@ function session(role: 'fan' | 'moderator' = 'fan', now = 1_000, framesSpec = fr
     user: { id: 'u1', name: 'Ann', role },
     eventId: 'demo',
     entitlements,
+    country: undefined,
     version: 1,
     room,
     resume: undefined,

@@ -7,6 +7,7 @@
 import type { Author, Entitlement, ResumeTicketGrant } from '@fanfare/protocol';
 import { ChatGuard, type ChatLimits } from './chat-guard.js';
 import type { EventRoom } from './event-room.js';
+import { countryLabel } from './qoe-metrics.js';
 import type { ResumePlan } from './resume-plan.js';
 import { newBucket, refill, type Bucket, type BucketSpec } from './token-bucket.js';
 import type { Uws } from './uws.js';
@@ -29,6 +30,8 @@ export interface Session {
   readonly eventId: string;
   /** What the token entitles the fan to beyond `public` (from its `ent` claim). */
   readonly entitlements: readonly Entitlement[];
+  /** The QoE `country` label: the token's `cty`, or `unknown` (one shared string per code). */
+  readonly country: string;
   readonly version: number;
   readonly room: EventRoom;
   /**
@@ -72,6 +75,8 @@ export interface SessionInit {
   user: Author;
   eventId: string;
   entitlements: readonly Entitlement[];
+  /** The token's `cty` claim, if any. */
+  country: string | undefined;
   version: number;
   room: EventRoom;
   resume: ResumePlan | undefined;
@@ -106,6 +111,7 @@ export function newSession(init: SessionInit): Session {
     user: init.user,
     eventId: init.eventId,
     entitlements: shareEntitlements(init.entitlements),
+    country: countryLabel(init.country),
     version: init.version,
     room: init.room,
     frameTokens: init.frames.burst,

@@ -6,6 +6,7 @@ import {
   ENTITLEMENTS,
   GATEWAY_AUDIENCE,
   TOKEN_ALGORITHM,
+  fanCountry,
   isEventId,
   isRole,
   type Entitlement,
@@ -121,7 +122,7 @@ export class JoseTokenVerifier implements TokenVerifier {
  * throws TokenRejectedError when one is missing or malformed. Shared by every verifier.
  */
 export function fanClaims(payload: JWTPayload): VerifiedClaims {
-  const { sub, evt, role, name, exp, ent } = payload as JWTPayload & Partial<FanTokenClaims>;
+  const { sub, evt, role, name, exp, ent, cty } = payload as JWTPayload & Partial<FanTokenClaims>;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128) {
     throw new TokenRejectedError('token_invalid', 'token has no valid `sub`');
   }
@@ -132,5 +133,15 @@ export function fanClaims(payload: JWTPayload): VerifiedClaims {
   if (typeof name !== 'string' || name.length === 0) {
     throw new TokenRejectedError('token_invalid', 'token has no `name`');
   }
-  return { sub, evt, role, name, exp: exp as number, ent: readEntitlements(ent) };
+  const claims: VerifiedClaims = {
+    sub,
+    evt,
+    role,
+    name,
+    exp: exp as number,
+    ent: readEntitlements(ent),
+  };
+  const country = fanCountry(cty);
+  if (country !== undefined) claims.cty = country;
+  return claims;
 }

@@ -173,6 +173,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
         // The room's string, not the token's copy of it: one per event instead of one per fan.
         eventId: room.eventId,
         entitlements: claims.ent,
+        country: claims.cty,
         version: negotiated.version,
         room,
         resume,

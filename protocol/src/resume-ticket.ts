@@ -31,6 +31,8 @@ export interface ResumeTicketClaims {
   role: Role;
   name: string;
   ent: Entitlement[];
+  /** The fan token's country (`cty`), carried so a resumed session keeps its QoE label. */
+  cty?: string;
   /** The ticket's own expiry, seconds since the epoch: at most the token's `texp`. */
   exp: number;
   /** The expiry of the token the chain of tickets started from, seconds: never extended. */

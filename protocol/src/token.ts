@@ -33,4 +33,16 @@ export interface FanTokenClaims {
    * maximum session age. When issuing, absent means "now".
    */
   auth_time?: number;
+  /**
+   * The fan's country when it joined, an upper-case ISO 3166 alpha-2 code, as the API's trusted
+   * country source (`COUNTRY_HEADER`) saw it; absent when unknown. Shards label QoE by it.
+   */
+  cty?: string;
+}
+
+/** An ISO 3166 alpha-2 code, upper-cased, from a country header or claim; else undefined. */
+export function fanCountry(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const code = raw.trim();
+  return /^[A-Za-z]{2}$/.test(code) ? code.toUpperCase() : undefined;
 }
