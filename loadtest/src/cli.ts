@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { writeResults } from './report.js';
 import { machineInfo } from './machine.js';
 import {
+  CLUSTER_DEFAULTS,
   DEFAULT_OBJECTIVE_MS,
   RAMP_FACTOR,
   RAMP_MAX_STEPS,
@@ -121,13 +122,20 @@ export function cliPlans(o: LoadtestOptions): SessionPlan[] {
       withinS: o.withinS,
       admission: o.admission,
       sourceAddresses: o.scenario === 'cluster',
+      ...(o.scenario === 'cluster' ? { connectLimitS: CLUSTER_DEFAULTS.connectLimitS } : {}),
     },
     reportJoinStorm: true,
     phases: phasesFor(o, target),
   }));
 }
 
+/** cluster: start, the connect limit and its last fans' bound, the phase, then stopping, ms. */
+const CLUSTER_OVERHEAD_MS = 150_000;
+
 function budgetMs(o: LoadtestOptions): number {
+  if (o.scenario === 'cluster') {
+    return CLUSTER_OVERHEAD_MS + CLUSTER_DEFAULTS.connectLimitS * 1000 + o.durationS * 2000;
+  }
   const phaseS = o.scenario === 'broadcast-max' ? RAMP_MAX_STEPS * o.stepS : o.durationS;
   return o.targets.length * (SESSION_BASE_MS + o.fans * SESSION_PER_FAN_MS + phaseS * 2000);
 }

@@ -193,3 +193,29 @@ describe('the cluster scenario on the results page', () => {
     expect(resultsPage({ ...doc, scenarios: [] }, 100)).not.toContain('<h2>Cluster');
   });
 });
+
+describe('the connect limit', () => {
+  it('starts no fan past the plan deadline and counts those left out', async () => {
+    const { FanFleet } = await import('./fan-fleet.js');
+    const { nowMs } = await import('./clock.js');
+    const fleet = new FanFleet({
+      workerIndex: 0,
+      apiUrl: 'http://127.0.0.1:9',
+      eventId: 'demo',
+      firstFan: 0,
+      fans: 3,
+      senders: [],
+      ratePerSender: 0,
+      totalSenders: 1,
+      connectConcurrency: 2,
+      fanConnectTimeoutMs: 1000,
+      target: 'fanfare',
+      serverUrls: [],
+      localAddress: undefined,
+      connectDeadlineMs: nowMs() - 1,
+    });
+    const result = await fleet.connect();
+    fleet.terminate();
+    expect(result).toMatchObject({ connected: 0, failed: 0, notAttempted: 3 });
+  });
+});

@@ -117,9 +117,15 @@ export class FanFleet {
     let firstFailure: string | undefined;
     const counts: RetryCounts = { refused: 0, retries: 0 };
     const peers = this.#plan.serverUrls.map(endpoint);
+    const stopAtMs = arrival === undefined ? this.#plan.connectDeadlineMs : undefined;
+    let notAttempted = 0;
     // Closed loop (so many in flight at once), or open loop: each fan at its arrival time.
     const each = async (i: number): Promise<void> => {
       const index = this.#plan.firstFan + i;
+      if (stopAtMs !== undefined && nowMs() > stopAtMs) {
+        notAttempted++;
+        return;
+      }
       if (arrival !== undefined) await delay(Math.max(0, arrivalAtMs(arrival, index) - nowMs()));
       const peer = peers[index % Math.max(1, peers.length)];
       const fan: Fan = {
@@ -174,6 +180,7 @@ export class FanFleet {
       failures,
       ...counts,
       staleRetries: this.#connector.joins?.staleRetries ?? 0,
+      notAttempted,
     };
   }
 

@@ -85,6 +85,8 @@ export interface SessionOptions {
    * as the large one it stands in for.
    */
   sourceAddresses?: boolean;
+  /** Closed-loop connect: no fan starts after this many seconds; the session goes on without them. */
+  connectLimitS?: number;
 }
 
 export class RunSession implements MeterSource {
@@ -186,11 +188,20 @@ export class RunSession implements MeterSource {
    * open loop: each fan starts at its place in the window, whatever the others are doing.
    */
   async connect(arrival?: Arrival): Promise<ConnectResult[]> {
-    const plans = this.plans();
+    const limitS = arrival === undefined ? this.options.connectLimitS : undefined;
+    const stopAtMs = limitS === undefined ? undefined : nowMs() + limitS * 1000;
+    const plans = this.plans().map((p) =>
+      stopAtMs === undefined ? p : { ...p, connectDeadlineMs: stopAtMs },
+    );
     const timeoutMs =
-      arrival === undefined
-        ? this.#connectTimeoutMs()
-        : arrival.deadlineMs - nowMs() + FAN_CONNECT_TIMEOUT_MS + ANSWER_TIMEOUT_MS;
+      arrival !== undefined
+        ? arrival.deadlineMs - nowMs() + FAN_CONNECT_TIMEOUT_MS + ANSWER_TIMEOUT_MS
+        : stopAtMs !== undefined
+          ? Math.min(
+              this.#connectTimeoutMs(),
+              stopAtMs - nowMs() + FAN_CONNECT_TIMEOUT_MS + ANSWER_TIMEOUT_MS,
+            )
+          : this.#connectTimeoutMs();
     return await Promise.all(
       this.workers.map((w, i) =>
         w.request('connect', { plan: plans[i]!, ...(arrival ? { arrival } : {}) }, timeoutMs),

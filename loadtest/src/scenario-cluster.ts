@@ -127,6 +127,12 @@ export async function clusterBroadcast(ctx: PhaseContext, plan: ClusterPlan): Pr
   if (stale > 0) row.staleSocketRetries = stale;
   const unanswered = connects.reduce((s, c) => s + (c.failedAttempts ?? 0), 0);
   if (unanswered > 0) row.failedAttempts = unanswered;
+  const skipped = connects.reduce((s, c) => s + (c.notAttempted ?? 0), 0);
+  if (skipped > 0) {
+    row.notes.push(
+      `the connect limit (${session.options.connectLimitS} s) came first: ${skipped.toLocaleString('en-US')} fans not attempted`,
+    );
+  }
   row.processCpu = processCpuBetween(cpuStart, cpuEnd);
   row.coreBusy = coreBusyPercents(cpuStart.cores, cpuEnd.cores);
   row.serverCpuUsPerDelivery = cpuUsPer(secondsOf(cpuStart, cpuEnd, true), busy.delivered);

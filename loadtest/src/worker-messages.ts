@@ -38,6 +38,11 @@ export interface WorkerPlan {
   serverUrls: string[];
   /** Source address of this worker's sockets (127.0.0.x), or undefined for the default. */
   localAddress: string | undefined;
+  /**
+   * Closed-loop connect: no fan starts after this (shared clock); the rest are counted as not
+   * attempted, so a slow storm ends the phase on time instead of the run's time limit.
+   */
+  connectDeadlineMs?: number;
 }
 
 export type BenchCommand =
@@ -124,6 +129,8 @@ export interface ConnectResult {
   retries?: number;
   /** Joins sent again at once after meeting a keep-alive socket the API had closed. */
   staleRetries?: number;
+  /** Fans never attempted: the plan's connect deadline came first. */
+  notAttempted?: number;
 }
 
 export interface CpuFigures {
