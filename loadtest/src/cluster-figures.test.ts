@@ -219,3 +219,37 @@ describe('the connect limit', () => {
     expect(result).toMatchObject({ connected: 0, failed: 0, notAttempted: 3 });
   });
 });
+
+describe('frames in the interval polls', () => {
+  it('reports text frames of every type and the chat ones as deltas', async () => {
+    const { IntervalMeter } = await import('./interval-meter.js');
+    const { Histogram } = await import('./histogram.js');
+    const stats = {
+      frames: { chat: 3, presence: 2 } as Record<string, number>,
+      latency: new Histogram(),
+      delivered: 0,
+      rejected: 0,
+    };
+    const receiver = {
+      stats,
+      reactionFrames: 0,
+      tapsSeen: 0,
+      disconnectCount: 0,
+      live: 1,
+      maxSeq: 0,
+    };
+    const meter = new IntervalMeter();
+    type Receiver = Parameters<typeof meter.poll>[0];
+    expect(meter.poll(receiver as unknown as Receiver, 0, 0)).toMatchObject({
+      frames: 5,
+      chatFrames: 3,
+    });
+    stats.frames.chat = 10;
+    stats.frames.welcome = 1;
+    expect(meter.poll(receiver as unknown as Receiver, 0, 0)).toMatchObject({
+      frames: 8,
+      chatFrames: 7,
+    });
+    meter.close();
+  });
+});

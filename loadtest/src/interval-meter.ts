@@ -22,6 +22,15 @@ interface Marks {
   reactionFrames: number;
   tapsSeen: number;
   disconnects: number;
+  frames: number;
+  chatFrames: number;
+}
+
+/** Every text frame the fans received so far, and the chat ones. */
+function frameCounts(r: FanReceiver): { frames: number; chatFrames: number } {
+  let frames = 0;
+  for (const n of Object.values(r.stats.frames)) frames += n;
+  return { frames, chatFrames: r.stats.frames.chat ?? 0 };
 }
 
 export class IntervalMeter {
@@ -41,6 +50,8 @@ export class IntervalMeter {
       reactionFrames: 0,
       tapsSeen: 0,
       disconnects: 0,
+      frames: 0,
+      chatFrames: 0,
     };
   }
 
@@ -55,7 +66,9 @@ export class IntervalMeter {
     s.latency.reset();
     const loopDelayMaxMs = Math.max(0, this.#loopDelay.max / 1e6 - LOOP_DELAY_RESOLUTION_MS);
     this.#loopDelay.reset();
+    const counts = frameCounts(r);
     this.#last = {
+      ...counts,
       atMs,
       cpu: process.cpuUsage(),
       delivered: s.delivered,
@@ -78,6 +91,8 @@ export class IntervalMeter {
       reactionFrames: r.reactionFrames - last.reactionFrames,
       tapsSeen: r.tapsSeen - last.tapsSeen,
       disconnects: r.disconnectCount - last.disconnects,
+      frames: counts.frames - last.frames,
+      chatFrames: counts.chatFrames - last.chatFrames,
       connected: r.live,
       maxSeq: r.maxSeq,
     };

@@ -17,6 +17,9 @@ export interface Window {
   reactionFrames: number;
   tapsSeen: number;
   disconnects: number;
+  /** Text frames the fans received (every type), and chat frames (one or more messages each). */
+  frames: number;
+  chatFrames: number;
   latency: Histogram;
   /** All generators together, % of one core; its kernel part; and the busiest generator. */
   generatorCpu: number;
@@ -84,6 +87,8 @@ function fresh(startMs: number, mark: CpuMark | undefined): Accumulator {
       reactionFrames: 0,
       tapsSeen: 0,
       disconnects: 0,
+      frames: 0,
+      chatFrames: 0,
       latency: new Histogram(),
       generatorCpu: 0,
       generatorSystemCpu: 0,
@@ -114,6 +119,8 @@ function fold(acc: Accumulator, intervals: IntervalStats[]): void {
     w.reactionFrames += s.reactionFrames;
     w.tapsSeen += s.tapsSeen;
     w.disconnects += s.disconnects;
+    w.frames += s.frames ?? 0;
+    w.chatFrames += s.chatFrames ?? 0;
     w.latency.merge(s.latency);
     w.loopDelayMaxMs = Math.max(w.loopDelayMaxMs, s.loopDelayMaxMs);
     acc.cpuMs[i] = (acc.cpuMs[i] ?? 0) + s.cpu.userMs + s.cpu.systemMs;

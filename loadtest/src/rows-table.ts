@@ -115,6 +115,11 @@ export function extras(r: ScenarioRow): string {
       `CPU-µs/delivery: every server process ${r.serverCpuUsPerDelivery}, generators ${r.generatorCpuUsPerDelivery ?? '-'}`,
     );
   }
+  if (r.framesPerSec !== undefined) {
+    parts.push(
+      `${integer(r.framesPerSec)} frames/s, ${r.messagesPerChatFrame ?? '-'} messages per chat frame, CPU-µs/frame: servers ${r.serverCpuUsPerFrame ?? '-'}, generators ${r.generatorCpuUsPerFrame ?? '-'}`,
+    );
+  }
   if (r.generatorLoopLagMaxMs !== undefined) {
     parts.push(
       `generator loop lag max ${r.generatorLoopLagMaxMs} ms, send lag max ${r.generatorSendLagMaxMs ?? '-'} ms`,

@@ -17,6 +17,8 @@ function window(latencies: number[], delivered: number, sent: number, fans: numb
     reactionFrames: 0,
     tapsSeen: 0,
     disconnects: 0,
+    frames: 0,
+    chatFrames: 0,
     latency,
     generatorCpu: 50,
     generatorSystemCpu: 10,

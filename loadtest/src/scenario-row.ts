@@ -128,6 +128,16 @@ export interface ScenarioRow {
   coreBusy?: number[];
   serverCpuUsPerDelivery?: number | null;
   generatorCpuUsPerDelivery?: number | null;
+  /**
+   * cluster: text frames the fans received per second (chat, presence, every type), chat
+   * messages per chat frame (above 1: the shards' batching merged messages that waited), and
+   * the CPU-µs per frame of the server processes and of the generators: each frame is a socket
+   * write on one side and a read on the other, the per-socket cost the kernel's loopback sets.
+   */
+  framesPerSec?: number;
+  messagesPerChatFrame?: number | null;
+  serverCpuUsPerFrame?: number | null;
+  generatorCpuUsPerFrame?: number | null;
   generatorLoopLagMaxMs?: number;
   generatorSendLagMaxMs?: number;
   objectiveMs?: number;

@@ -178,6 +178,9 @@ export interface IntervalStats {
   tapsSeen: number;
   /** Sockets that closed without being asked to, in the interval. */
   disconnects: number;
+  /** Text frames received (every type), and the chat ones among them; optional for old peers. */
+  frames?: number;
+  chatFrames?: number;
   /** Gauges: fans open now, and the highest seq any fan has seen. */
   connected: number;
   maxSeq: number;
