@@ -156,7 +156,13 @@ async function main(): Promise<void> {
   const wallStart = Date.now();
   await Promise.all(
     pages.map((p, i) =>
-      p.goto(pageServer.url(masters[i]!, { helper: kinds[i] !== 'hls.js alone', trace })),
+      p.goto(
+        pageServer.url(masters[i]!, {
+          helper: kinds[i] !== 'hls.js alone',
+          trace,
+          quickStart: !plainStart,
+        }),
+      ),
     ),
   );
   const ladderText = config.ladder

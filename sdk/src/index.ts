@@ -67,7 +67,13 @@ export {
   type LiveEdgeRule,
   type LiveEdgeStep,
 } from './live-edge.js';
-export { LIVE_START_MIN_AHEAD_S, liveStartLatency, type LiveStartPlaylist } from './live-start.js';
+export {
+  LIVE_START_JUMP_MIN_MS,
+  LIVE_START_MIN_AHEAD_S,
+  liveStartJumpS,
+  liveStartLatency,
+  type LiveStartPlaylist,
+} from './live-start.js';
 export {
   FALLBACK_TARGET_MS,
   HLS_BUFFER_APPENDED,

@@ -9,7 +9,7 @@
 import type { Clock, TimerHandle } from './clock.js';
 import { systemClock } from './clock.js';
 import { DEFAULT_LIVE_EDGE_RULE, steerLiveEdge, type LiveEdgeRule } from './live-edge.js';
-import { liveStartLatency } from './live-start.js';
+import { LIVE_START_JUMP_MIN_MS, liveStartJumpS, liveStartLatency } from './live-start.js';
 
 /** How often the delay is measured and the rate set, ms. */
 export const LIVE_EDGE_STEP_MS = 250;
@@ -129,6 +129,8 @@ export class LivePlayer<H extends HlsLike = HlsLike> {
   #seeks = 0;
   #startChosen = false;
   #kicked = false;
+  /** After a quick start: the jump toward the target is still to make (liveStartJumpS). */
+  #jumpPending = false;
   #startLatencyS: number | undefined;
   #started = false;
 
@@ -166,6 +168,7 @@ export class LivePlayer<H extends HlsLike = HlsLike> {
     }
     if (buffered.end(0) - start < KICK_START_MIN_BUFFERED_S) return;
     this.#kicked = true;
+    this.#jumpPending = true;
     media.currentTime = start;
   }
 
@@ -237,6 +240,16 @@ export class LivePlayer<H extends HlsLike = HlsLike> {
     this.#delayMs = this.#now() - date.getTime();
     const last = media.buffered.length - 1;
     const aheadMs = last >= 0 ? (media.buffered.end(last) - media.currentTime) * 1000 : 0;
+    if (this.#jumpPending) {
+      const jumpS = liveStartJumpS(this.#delayMs, this.targetMs, aheadMs);
+      if (jumpS > 0) {
+        this.#jumpPending = false;
+        this.#seeks++;
+        media.currentTime += jumpS;
+        return;
+      }
+      if (this.#delayMs - this.targetMs < LIVE_START_JUMP_MIN_MS) this.#jumpPending = false;
+    }
     const step = steerLiveEdge(
       this.#delayMs,
       this.targetMs,

@@ -38,3 +38,22 @@ export function liveStartLatency(
   const start = Math.min(edge - targetS, latest);
   return Math.max(targetS, edge - start);
 }
+
+/** A start-up jump shorter than this is left to the rate steering, ms. */
+export const LIVE_START_JUMP_MIN_MS = 100;
+
+/**
+ * After a quick start (the first buffered part shown at once, behind the start position), how far
+ * to jump forward, seconds (0: not now): toward the target, but keeping `minAheadS` buffered after
+ * the new play head, as the start rule does. hls.js makes the same jump when its first segment is
+ * in, but skips it while the quick start's own seek is still pending (a loaded machine).
+ */
+export function liveStartJumpS(
+  delayMs: number,
+  targetMs: number,
+  bufferedAheadMs: number,
+  minAheadS: number = LIVE_START_MIN_AHEAD_S,
+): number {
+  const forwardMs = Math.min(delayMs - targetMs, bufferedAheadMs - minAheadS * 1000);
+  return forwardMs >= LIVE_START_JUMP_MIN_MS ? forwardMs / 1000 : 0;
+}

@@ -248,4 +248,37 @@ describe('LivePlayer', () => {
     expect(EventfulHls.lastEventful!.listeners.size).toBe(0);
     player.close();
   });
+
+  it('after a quick start, jumps toward the target once enough is buffered', () => {
+    const clock = new ManualClock();
+    const media = bufferingVideo();
+    const player = new LivePlayer({
+      Hls: EventfulHls,
+      media,
+      url: 'u',
+      clock,
+      now: () => clock.now(),
+    });
+    const hls = EventfulHls.lastEventful!;
+    media.ranges.push([10, 10.2]);
+    hls.emit(HLS_BUFFER_APPENDED, {});
+    expect(media.currentTime).toBe(10);
+    // 1.4 s behind, 0.2 s buffered: no room to jump yet (the steering may seek, the jump does not).
+    hls.playingDate = new Date(clock.now() + LIVE_EDGE_STEP_MS - 1400);
+    media.ranges[0] = [10, 10.2];
+    clock.advance(LIVE_EDGE_STEP_MS);
+    expect([media.currentTime, player.seeks]).toEqual([10, 0]);
+    // The segment is in: 1 s buffered; jump 0.7 s, keeping 0.3 s after the play head.
+    media.ranges[0] = [10, 11];
+    clock.advance(LIVE_EDGE_STEP_MS);
+    expect(media.currentTime).toBeCloseTo(10.7);
+    expect(player.seeks).toBe(1);
+    // Once only: 0.2 s behind the target after it (the steering's business, a rate).
+    hls.playingDate = new Date(clock.now() + LIVE_EDGE_STEP_MS - 800);
+    media.ranges[0] = [10, 12];
+    clock.advance(LIVE_EDGE_STEP_MS);
+    expect(media.currentTime).toBeCloseTo(10.7);
+    expect([player.seeks, media.playbackRate]).toEqual([1, 1.05]);
+    player.close();
+  });
 });

@@ -2,7 +2,7 @@
 // some media after the start, and how far that is from the target.
 
 import { describe, expect, it } from 'vitest';
-import { LIVE_START_MIN_AHEAD_S, liveStartLatency } from '../src/index.js';
+import { LIVE_START_MIN_AHEAD_S, liveStartJumpS, liveStartLatency } from '../src/index.js';
 
 // A playlist of 1 s segments and 0.2 s parts; the last complete segment is [10, 11).
 const at = (edge: number) => ({ edge, lastSegmentStart: 10, lastSegmentEnd: 11 });
@@ -28,5 +28,19 @@ describe('liveStartLatency', () => {
 
   it('never starts nearer live than the target', () => {
     expect(liveStartLatency(at(11.8), 3)).toBeCloseTo(3);
+  });
+});
+
+describe('liveStartJumpS', () => {
+  it('jumps toward the target, keeping the start rule’s margin buffered', () => {
+    // 1.5 s behind for a 0.6 s target: 0.9 s to go, but 1 s buffered keeps 0.3: jump 0.7.
+    expect(liveStartJumpS(1500, 600, 1000)).toBeCloseTo(0.7);
+    // Enough buffered: the whole way.
+    expect(liveStartJumpS(1500, 600, 2000)).toBeCloseTo(0.9);
+  });
+
+  it('does not jump for less than 100 ms, nor into the margin', () => {
+    expect(liveStartJumpS(690, 600, 2000)).toBe(0);
+    expect(liveStartJumpS(1500, 600, 350)).toBe(0);
   });
 });
