@@ -37,6 +37,8 @@ export interface MediaConfig {
   readonly srtPort: number;
   /** MEDIA_TLS_CERT and MEDIA_TLS_KEY (PEM): HTTP/2 over TLS when both are set. */
   readonly tls: { readonly cert: string; readonly key: string } | undefined;
+  /** MEDIA_HTTP_SERVER: which server answers plain HTTP/1.1 (TLS is always node:http2). */
+  readonly httpServer: 'uws' | 'node';
   /** MEDIA_TOKEN_SECRET: the playback token HMAC key, shared with the API. */
   readonly tokenSecret: Buffer;
   /** MEDIA_CORS_ORIGIN */
@@ -126,6 +128,7 @@ const schema = z.object({
   MEDIA_SRT_PORT: int(DEFAULT_SRT_PORT, 0, 65535),
   MEDIA_TLS_CERT: pem('CERTIFICATE'),
   MEDIA_TLS_KEY: pem('PRIVATE KEY'),
+  MEDIA_HTTP_SERVER: z.enum(['uws', 'node']).default('uws'),
   MEDIA_TOKEN_SECRET: optional.refine(
     (v) => v !== undefined && Buffer.byteLength(v) >= MIN_TOKEN_SECRET_BYTES,
     `is required, at least ${MIN_TOKEN_SECRET_BYTES} bytes (the API holds the same value)`,
@@ -199,6 +202,7 @@ export function loadMediaConfig(env: Env): MediaConfig {
       v.MEDIA_TLS_CERT && v.MEDIA_TLS_KEY
         ? Object.freeze({ cert: v.MEDIA_TLS_CERT, key: v.MEDIA_TLS_KEY })
         : undefined,
+    httpServer: v.MEDIA_HTTP_SERVER,
     tokenSecret: Buffer.from(v.MEDIA_TOKEN_SECRET!),
     corsOrigin: v.MEDIA_CORS_ORIGIN,
     partTarget: v.MEDIA_PART_MS / 1000,

@@ -50,7 +50,7 @@ describe('control routes', () => {
     server = new OriginServer(origin, {
       host: '127.0.0.1',
       port: 0,
-      control: new ControlRoutes({ secret: SECRET, streams }).handle,
+      control: new ControlRoutes({ secret: SECRET, streams }).serve,
     });
     await server.start();
     base = `http://127.0.0.1:${server.port}/control/events`;

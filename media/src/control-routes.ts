@@ -11,8 +11,8 @@
 // an edge routes `/live/` only.
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { HttpExchange } from './http-exchange.js';
+import { NodeHttpExchange, type NodeRequest, type NodeResponse } from './http-exchange-node.js';
 import {
   MEDIA_PROBLEMS,
   PROBLEM_CONTENT_TYPE,
@@ -74,8 +74,8 @@ export function controlToken(secret: Buffer): string {
   return createHmac('sha256', secret).update('fanfare media control v1').digest('base64url');
 }
 
-type Request = IncomingMessage | Http2ServerRequest;
-type Response = ServerResponse | Http2ServerResponse;
+/** The request headers the control routes read (a uWS listener keeps only these). */
+export const CONTROL_HEADERS = ['authorization'] as const;
 
 const PATH = /^\/control\/events\/([^/]{1,256})\/(stream-key|stream)$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -89,38 +89,39 @@ export class ControlRoutes {
     this.#streams = options.streams;
   }
 
-  readonly handle = (req: Request, res: Response): void => {
-    this.#route(req, res).catch((err: unknown) => {
-      if (err instanceof StreamConflictError) return problem(res, 'stream_conflict', err.message);
-      problem(res, 'internal');
+  /** The routes on a node:http server of one's own (the API's tests stand in for media so). */
+  readonly handle = (req: NodeRequest, res: NodeResponse): void =>
+    this.serve(new NodeHttpExchange(req, res));
+
+  /** The routes behind any transport (the origin's listener). */
+  readonly serve = (ex: HttpExchange): void => {
+    this.#route(ex).catch((err: unknown) => {
+      if (err instanceof StreamConflictError) return problem(ex, 'stream_conflict', err.message);
+      problem(ex, 'internal');
     });
   };
 
-  async #route(req: Request, res: Response): Promise<void> {
-    const given = Buffer.from(String(req.headers.authorization ?? ''));
+  async #route(ex: HttpExchange): Promise<void> {
+    const given = Buffer.from(ex.header('authorization') ?? '');
     if (given.length !== this.#expected.length || !timingSafeEqual(given, this.#expected)) {
-      return problem(res, 'control_unauthorized');
+      return problem(ex, 'control_unauthorized');
     }
-    const m = PATH.exec(new URL(req.url ?? '/', 'http://media').pathname);
-    if (!m) return problem(res, 'not_found');
+    const m = PATH.exec(ex.path);
+    if (!m) return problem(ex, 'not_found');
     const eventId = decodeURIComponent(m[1]!);
-    if (m[2] === 'stream' && req.method === 'GET') {
+    if (m[2] === 'stream' && ex.method === 'GET') {
       const info = this.#streams.streamInfo(eventId);
-      if (!info) return problem(res, 'not_found', 'This event has no stream.');
-      return answer(res, 200, JSON.stringify(info));
+      if (!info) return problem(ex, 'not_found', 'This event has no stream.');
+      return answer(ex, 200, JSON.stringify(info));
     }
-    if (m[2] === 'stream' && req.method === 'DELETE') {
+    if (m[2] === 'stream' && ex.method === 'DELETE') {
       if (!(await this.#streams.endStream(eventId))) {
-        return problem(res, 'not_found', 'This event has no stream.');
+        return problem(ex, 'not_found', 'This event has no stream.');
       }
-      if (!res.writableEnded && !res.destroyed) {
-        res.writeHead(204, { 'cache-control': 'no-store' });
-        res.end();
-      }
-      return;
+      return ex.reply(204, { 'cache-control': 'no-store' });
     }
-    if (m[2] === 'stream-key' && req.method === 'PUT') {
-      const body = await readBody(req);
+    if (m[2] === 'stream-key' && ex.method === 'PUT') {
+      const body = await ex.body(CONTROL_BODY_MAX_BYTES);
       let sha: unknown;
       try {
         sha = body === undefined ? undefined : (JSON.parse(body) as { sha256?: unknown }).sha256;
@@ -128,41 +129,19 @@ export class ControlRoutes {
         sha = undefined; // answered below as a bad request, like any other wrong body
       }
       if (typeof sha !== 'string' || !SHA256_HEX.test(sha)) {
-        return problem(
-          res,
-          'bad_request',
-          'send {"sha256": "<the key\'s SHA-256, 64 hex digits>"}',
-        );
+        return problem(ex, 'bad_request', 'send {"sha256": "<the key\'s SHA-256, 64 hex digits>"}');
       }
       const info = await this.#streams.setStreamKey(eventId, Buffer.from(sha, 'hex'));
-      return answer(res, 200, JSON.stringify(info));
+      return answer(ex, 200, JSON.stringify(info));
     }
-    return problem(res, 'method_not_allowed');
+    return problem(ex, 'method_not_allowed');
   }
 }
 
-/** The body as text, or undefined past CONTROL_BODY_MAX_BYTES. */
-async function readBody(req: Request): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > CONTROL_BODY_MAX_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+function problem(ex: HttpExchange, code: MediaProblemCode, detail?: string): void {
+  answer(ex, MEDIA_PROBLEMS[code].status, problemBody(code, detail), PROBLEM_CONTENT_TYPE);
 }
 
-function problem(res: Response, code: MediaProblemCode, detail?: string): void {
-  answer(res, MEDIA_PROBLEMS[code].status, problemBody(code, detail), PROBLEM_CONTENT_TYPE);
-}
-
-function answer(res: Response, status: number, body: string, type = 'application/json'): void {
-  if (res.writableEnded || res.destroyed) return;
-  res.writeHead(status, {
-    'content-type': type,
-    'content-length': String(Buffer.byteLength(body)),
-    'cache-control': 'no-store',
-  });
-  res.end(body);
+function answer(ex: HttpExchange, status: number, body: string, type = 'application/json'): void {
+  ex.reply(status, { 'content-type': type, 'cache-control': 'no-store' }, body);
 }

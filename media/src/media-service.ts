@@ -116,8 +116,9 @@ export class MediaService {
       metrics: this.metrics,
       host: config.host,
       port: config.port,
+      transport: config.httpServer,
       tls: config.tls,
-      control: new ControlRoutes({ secret: config.tokenSecret, streams: this }).handle,
+      control: new ControlRoutes({ secret: config.tokenSecret, streams: this }).serve,
     });
     const gate = { routes: this.#routes, host: config.host, log: this.#log };
     this.rtmpGate = new RtmpGate({ ...gate, port: config.rtmpPort });

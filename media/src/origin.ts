@@ -1,5 +1,4 @@
-// The LL-HLS origin: one request handler for node:http and node:http2 (compatibility API) that
-// serves playlists, init segments, parts and segments of the live streams from memory.
+// The LL-HLS origin: one request handler for every transport (http-exchange.ts) that serves playlists, init segments, parts and segments of the live streams from memory.
 //
 //   /live/<event>/<token>/master.m3u8
 //   /live/<event>/<token>/<rendition>/index.m3u8[?_HLS_msn=M[&_HLS_part=P]][&_HLS_skip=YES]
@@ -11,11 +10,10 @@
 // part, is held until the rendition changes enough to answer it (Rendition.onChange), bounded by
 // BLOCKING_LIMIT_TARGETS target durations, past which it is answered 503 `stream_stalled`.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { HttpExchange, ResponseHeaders } from './http-exchange.js';
 import type { LiveStream } from './live-stream.js';
 import type { RenditionWindow } from './playlist.js';
-import { checkPlaybackToken } from './playback-token.js';
+import { PlaybackTokenChecker } from './playback-token.js';
 import { renderMasterPlaylist, renderMediaPlaylist } from './playlist-render.js';
 import { blockingVerdict, partStanding, segmentAt } from './playlist-rules.js';
 import {
@@ -44,9 +42,6 @@ export const EDGE_AUTH_TTL_S = 10;
 
 export const PLAYLIST_CONTENT_TYPE = 'application/vnd.apple.mpegurl';
 export const MEDIA_CONTENT_TYPE = 'video/mp4';
-
-type Request = IncomingMessage | Http2ServerRequest;
-type Response = ServerResponse | Http2ServerResponse;
 
 /** Starts a timer; the returned function cancels it. Injected so tests hold time still. */
 export type SetTimer = (fn: () => void, ms: number) => () => void;
@@ -81,14 +76,23 @@ interface Hold {
 export class Origin {
   readonly #options: OriginOptions;
   readonly #setTimer: SetTimer;
+  readonly #tokens: PlaybackTokenChecker;
   readonly #holds = new Set<Hold>();
   /** Rendered media playlists by window version (a window object lives until the next change). */
   readonly #renderCache = new WeakMap<RenditionWindow, Map<string, Buffer>>();
+  /** Response headers by content type and cache policy, CORS included: built once each. */
+  readonly #headers = new Map<string, ResponseHeaders>();
+  readonly #cors: ResponseHeaders;
   #closed = false;
 
   constructor(options: OriginOptions) {
     this.#options = options;
     this.#setTimer = options.setTimer ?? realTimer;
+    this.#tokens = new PlaybackTokenChecker(options.tokenSecret);
+    this.#cors =
+      options.corsOrigin === '*'
+        ? { 'access-control-allow-origin': '*' }
+        : { 'access-control-allow-origin': options.corsOrigin, vary: 'origin' };
   }
 
   /** Requests being held (blocking reloads and hinted parts). */
@@ -102,66 +106,57 @@ export class Origin {
     for (const hold of [...this.#holds]) hold.expire();
   }
 
-  readonly handle = (req: Request, res: Response): void => {
-    const cors = this.#options.corsOrigin;
-    res.setHeader('access-control-allow-origin', cors);
-    if (cors !== '*') res.setHeader('vary', 'origin');
-    const method = req.method ?? 'GET';
+  readonly serve = (ex: HttpExchange): void => {
+    const method = ex.method;
     if (method === 'OPTIONS') {
-      res.writeHead(204, {
+      ex.reply(204, {
+        ...this.#cors,
         'access-control-allow-methods': 'GET, HEAD, OPTIONS',
         'access-control-max-age': '86400',
         'cache-control': NO_STORE,
       });
-      res.end();
       return;
     }
-    const head = method === 'HEAD';
-    if (method !== 'GET' && !head) return this.#problem(res, head, 'method_not_allowed');
-    const url = new URL(req.url ?? '/', 'http://origin');
-    let path = url.pathname.split('/');
+    if (method !== 'GET' && method !== 'HEAD') return this.#problem(ex, 'method_not_allowed');
+    let path = ex.path.split('/');
     // `/auth/live/...`: an edge asks whether the token of `/live/...` is good (nginx auth_request).
     const authOnly = path[1] === 'auth';
     if (authOnly) path = path.slice(1);
     // ['', 'live', event, token, ...rest]
     if (path[1] === 'live' && path.length === 4) {
       // `/live/<event>/master.m3u8`: the URL without its token segment.
-      return this.#problem(res, head, 'token_missing');
+      return this.#problem(ex, 'token_missing');
     }
     if (path[1] !== 'live' || path.length < 5 || path.length > 6) {
-      return this.#problem(res, head, 'not_found');
+      return this.#problem(ex, 'not_found');
     }
-    const eventId = decodeURIComponent(path[2]!);
-    const check = checkPlaybackToken(
-      this.#options.tokenSecret,
-      path[3],
-      eventId,
-      Math.floor(this.#options.now() / 1000),
-    );
+    let eventId = path[2]!;
+    if (eventId.includes('%')) {
+      try {
+        eventId = decodeURIComponent(eventId);
+      } catch {
+        return this.#problem(ex, 'not_found'); // a malformed escape names no event
+      }
+    }
+    const nowS = Math.floor(this.#options.now() / 1000);
+    const check = this.#tokens.check(path[3], eventId, nowS);
     if (!check.ok) {
       this.#options.onRefusal?.(check.refusal, eventId);
-      return this.#problem(res, head, check.refusal);
+      return this.#problem(ex, check.refusal);
     }
     if (authOnly) {
       // Cacheable by the edge per token, never past the token's expiry.
-      const ttl = Math.min(
-        EDGE_AUTH_TTL_S,
-        check.claims.exp - Math.floor(this.#options.now() / 1000),
-      );
-      res.writeHead(204, { 'cache-control': `public, max-age=${ttl}` });
-      res.end();
-      return;
+      const ttl = Math.min(EDGE_AUTH_TTL_S, check.claims.exp - nowS);
+      return ex.reply(204, { ...this.#cors, 'cache-control': `public, max-age=${ttl}` });
     }
     const stream = this.#options.stream(eventId);
-    if (!stream) return this.#problem(res, head, 'not_found', 'This event has no stream.');
+    if (!stream) return this.#problem(ex, 'not_found', 'This event has no stream.');
     if (path.length === 5) {
-      if (path[4] !== MASTER_PLAYLIST) return this.#problem(res, head, 'not_found');
+      if (path[4] !== MASTER_PLAYLIST) return this.#problem(ex, 'not_found');
       const variants = stream.variants();
-      if (!variants) return this.#problem(res, head, 'stream_not_live', undefined, 1);
-      return send(
-        res,
-        head,
-        200,
+      if (!variants) return this.#problem(ex, 'stream_not_live', undefined, 1);
+      return this.#send(
+        ex,
         PLAYLIST_CONTENT_TYPE,
         MASTER_PLAYLIST_CACHE,
         renderMasterPlaylist(variants),
@@ -169,77 +164,86 @@ export class Origin {
     }
     const rendition = stream.rendition(path[4]!);
     const resource = parseResource(path[5]!);
-    if (!rendition || !resource) return this.#problem(res, head, 'not_found');
+    if (!rendition || !resource) return this.#problem(ex, 'not_found');
     switch (resource.kind) {
       case 'playlist':
-        return this.#playlist(stream, rendition, url.searchParams, res, head);
+        return this.#playlist(stream, rendition, ex);
       case 'init': {
         const bytes = rendition.init(path[5]!);
-        if (bytes) return send(res, head, 200, MEDIA_CONTENT_TYPE, IMMUTABLE_CACHE, bytes);
-        return this.#problem(res, head, resource.epoch < rendition.epoch ? 'gone' : 'not_found');
+        if (bytes) return this.#send(ex, MEDIA_CONTENT_TYPE, IMMUTABLE_CACHE, bytes);
+        return this.#problem(ex, resource.epoch < rendition.epoch ? 'gone' : 'not_found');
       }
       case 'segment': {
         if (resource.epoch !== rendition.epoch)
-          return this.#staleEpoch(res, head, rendition, resource.epoch);
+          return this.#staleEpoch(ex, rendition, resource.epoch);
         const bytes = rendition.segment(resource.msn);
-        if (bytes) return send(res, head, 200, MEDIA_CONTENT_TYPE, IMMUTABLE_CACHE, bytes);
+        if (bytes) return this.#send(ex, MEDIA_CONTENT_TYPE, IMMUTABLE_CACHE, bytes);
         const first = rendition.window().segments[0];
         const gone = first !== undefined && resource.msn < first.msn;
-        return this.#problem(res, head, gone ? 'gone' : 'not_found');
+        return this.#problem(ex, gone ? 'gone' : 'not_found');
       }
       case 'part':
         if (resource.epoch !== rendition.epoch)
-          return this.#staleEpoch(res, head, rendition, resource.epoch);
-        return this.#part(rendition, resource.seq, res, head);
+          return this.#staleEpoch(ex, rendition, resource.epoch);
+        if (!this.#answerPart(rendition, resource.seq, ex)) {
+          const seq = resource.seq;
+          this.#hold(rendition, ex, () => this.#answerPart(rendition, seq, ex));
+        }
+        return;
     }
   };
 
-  #staleEpoch(res: Response, head: boolean, rendition: Rendition, epoch: string): void {
-    this.#problem(res, head, epoch < rendition.epoch ? 'gone' : 'not_found');
+  #staleEpoch(ex: HttpExchange, rendition: Rendition, epoch: string): void {
+    this.#problem(ex, epoch < rendition.epoch ? 'gone' : 'not_found');
   }
 
-  #part(rendition: Rendition, seq: number, res: Response, head: boolean): void {
-    const answer = (): boolean => {
-      const standing = partStanding(rendition.window(), seq);
-      if (standing === 'upcoming') return false;
-      if (standing === 'present') {
-        send(res, head, 200, MEDIA_CONTENT_TYPE, IMMUTABLE_CACHE, rendition.part(seq)!);
-      } else {
-        this.#problem(res, head, standing === 'gone' ? 'gone' : 'not_found');
-      }
-      return true;
-    };
-    if (!answer()) this.#hold(rendition, res, head, answer);
+  /** Answers a part request if the part exists or never will; false while it is upcoming. */
+  #answerPart(rendition: Rendition, seq: number, ex: HttpExchange): boolean {
+    const standing = partStanding(rendition.window(), seq);
+    if (standing === 'upcoming') return false;
+    if (standing === 'present') {
+      this.#send(ex, MEDIA_CONTENT_TYPE, IMMUTABLE_CACHE, rendition.part(seq)!);
+    } else {
+      this.#problem(ex, standing === 'gone' ? 'gone' : 'not_found');
+    }
+    return true;
   }
 
-  #playlist(
+  #playlist(stream: LiveStream, rendition: Rendition, ex: HttpExchange): void {
+    const directives = parseDirectives(new URLSearchParams(ex.query));
+    if (typeof directives === 'string') return this.#problem(ex, 'bad_directive', directives);
+    if (directives.msn === undefined) {
+      const bytes = this.#rendered(stream, rendition, directives.skip);
+      return this.#send(ex, PLAYLIST_CONTENT_TYPE, LIVE_PLAYLIST_CACHE, bytes);
+    }
+    if (!this.#answerBlocking(stream, rendition, directives, ex)) {
+      this.#hold(rendition, ex, () => this.#answerBlocking(stream, rendition, directives, ex));
+    }
+  }
+
+  /** Answers a blocking playlist request once its position exists; false while it must wait. */
+  #answerBlocking(
     stream: LiveStream,
     rendition: Rendition,
-    query: URLSearchParams,
-    res: Response,
-    head: boolean,
-  ): void {
-    const directives = parseDirectives(query);
-    if (typeof directives === 'string')
-      return this.#problem(res, head, 'bad_directive', directives);
-    const render = (): Buffer => this.#rendered(stream, rendition, directives.skip);
-    if (directives.msn === undefined) {
-      return send(res, head, 200, PLAYLIST_CONTENT_TYPE, LIVE_PLAYLIST_CACHE, render());
+    directives: Directives,
+    ex: HttpExchange,
+  ): boolean {
+    const window = rendition.window();
+    const msn = directives.msn!;
+    const verdict =
+      window.ended && !segmentAt(window, msn)
+        ? 'ready'
+        : blockingVerdict(window, msn, directives.part);
+    if (verdict === 'wait') return false;
+    if (verdict === 'too_far') {
+      this.#problem(ex, 'blocking_too_far');
+    } else {
+      // A blocking response stays right for anyone asking the same position: cache it by query.
+      const cache = `public, max-age=${BLOCKING_LIMIT_TARGETS * window.targetDuration}`;
+      const bytes = this.#rendered(stream, rendition, directives.skip);
+      this.#send(ex, PLAYLIST_CONTENT_TYPE, cache, bytes);
     }
-    const { msn, part } = directives;
-    // A blocking response stays right for anyone asking the same position: cache it by query.
-    const blockingCache = (): string =>
-      `public, max-age=${BLOCKING_LIMIT_TARGETS * rendition.window().targetDuration}`;
-    const answer = (): boolean => {
-      const window = rendition.window();
-      const verdict =
-        window.ended && !segmentAt(window, msn) ? 'ready' : blockingVerdict(window, msn, part);
-      if (verdict === 'wait') return false;
-      if (verdict === 'too_far') this.#problem(res, head, 'blocking_too_far');
-      else send(res, head, 200, PLAYLIST_CONTENT_TYPE, blockingCache(), render());
-      return true;
-    };
-    if (!answer()) this.#hold(rendition, res, head, answer);
+    return true;
   }
 
   /**
@@ -250,7 +254,8 @@ export class Origin {
   #rendered(stream: LiveStream, rendition: Rendition, skip: boolean): Buffer {
     const window = rendition.window();
     const reports = stream.reports(rendition.name);
-    const key = `${skip ? 1 : 0}${reports.map((r) => `|${r.lastMsn}.${r.lastPart}`).join('')}`;
+    let key = skip ? '1' : '0';
+    for (const r of reports) key += `|${r.lastMsn}.${r.lastPart}`;
     let versions = this.#renderCache.get(window);
     if (!versions) {
       versions = new Map();
@@ -268,47 +273,50 @@ export class Origin {
    * Holds a request until `answer` returns true after a change of the rendition, or answers
    * 503 once the bound passes. A client that goes away releases its hold.
    */
-  #hold(rendition: Rendition, res: Response, head: boolean, answer: () => boolean): void {
-    if (this.#closed) return this.#problem(res, head, 'stream_stalled', undefined, 1);
+  #hold(rendition: Rendition, ex: HttpExchange, answer: () => boolean): void {
+    if (this.#closed) return this.#problem(ex, 'stream_stalled', undefined, 1);
     const limitMs = BLOCKING_LIMIT_TARGETS * rendition.window().targetDuration * 1000;
     const release = (): void => {
       off();
       cancelTimer();
+      cancelAbort();
       this.#holds.delete(hold);
-      res.off('close', release);
     };
     const hold: Hold = {
       cancel: release,
       expire: () => {
         release();
-        this.#problem(res, head, 'stream_stalled', undefined, 1);
+        this.#problem(ex, 'stream_stalled', undefined, 1);
       },
     };
     const off = rendition.onChange(() => {
       if (answer()) release();
     });
     const cancelTimer = this.#setTimer(() => hold.expire(), limitMs);
+    const cancelAbort = ex.onAbort(release);
     this.#holds.add(hold);
-    res.on('close', release);
     this.#options.onHold?.();
   }
 
-  #problem(
-    res: Response,
-    head: boolean,
-    code: MediaProblemCode,
-    detail?: string,
-    retryAfterS?: number,
-  ): void {
-    if (retryAfterS !== undefined) res.setHeader('retry-after', String(retryAfterS));
-    send(
-      res,
-      head,
-      MEDIA_PROBLEMS[code].status,
-      PROBLEM_CONTENT_TYPE,
-      NO_STORE,
-      problemBody(code, detail),
-    );
+  /** A 200 with headers built once per (content type, cache policy). */
+  #send(ex: HttpExchange, contentType: string, cacheControl: string, body: Buffer | string): void {
+    const key = `${contentType} ${cacheControl}`;
+    let headers = this.#headers.get(key);
+    if (headers === undefined) {
+      headers = { ...this.#cors, 'content-type': contentType, 'cache-control': cacheControl };
+      this.#headers.set(key, headers);
+    }
+    ex.reply(200, headers, body);
+  }
+
+  #problem(ex: HttpExchange, code: MediaProblemCode, detail?: string, retryAfterS?: number): void {
+    const headers: Record<string, string> = {
+      ...this.#cors,
+      'content-type': PROBLEM_CONTENT_TYPE,
+      'cache-control': NO_STORE,
+    };
+    if (retryAfterS !== undefined) headers['retry-after'] = String(retryAfterS);
+    ex.reply(MEDIA_PROBLEMS[code].status, headers, problemBody(code, detail));
   }
 }
 
@@ -336,23 +344,4 @@ export function parseDirectives(query: URLSearchParams): Directives | string {
     // v2 also asks to skip date ranges; we write none, so it is the same as YES.
     skip: skipRaw !== null,
   };
-}
-
-function send(
-  res: Response,
-  head: boolean,
-  status: number,
-  contentType: string,
-  cacheControl: string,
-  body: string | Buffer,
-): void {
-  if (res.writableEnded || res.destroyed) return;
-  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-  res.writeHead(status, {
-    'content-type': contentType,
-    'content-length': String(bytes.length),
-    'cache-control': cacheControl,
-  });
-  if (head) res.end();
-  else res.end(bytes);
 }

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { checkPlaybackToken, mintPlaybackToken } from './playback-token.js';
+import { PlaybackTokenChecker, checkPlaybackToken, mintPlaybackToken } from './playback-token.js';
 
 const SECRET = Buffer.alloc(32, 1);
 const NOW = 1_800_000_000;
@@ -67,5 +67,54 @@ describe('playback token', () => {
       ok: false,
       refusal: 'token_wrong_event',
     });
+  });
+});
+
+describe('playback token checker (MAC verified once per token)', () => {
+  it('answers as checkPlaybackToken does, remembering only tokens with a good MAC', () => {
+    const checker = new PlaybackTokenChecker(SECRET);
+    const token = mintPlaybackToken(SECRET, claims);
+    expect(checker.check(token, 'demo', NOW)).toEqual({ ok: true, claims });
+    expect(checker.check(token, 'demo', NOW)).toEqual({ ok: true, claims });
+    expect(checker.size).toBe(1);
+    const tampered = token.replace(`.${NOW + 60}.`, `.${NOW + 6000}.`);
+    expect(checker.check(tampered, 'demo', NOW)).toEqual({ ok: false, refusal: 'token_invalid' });
+    expect(checker.check(tampered, 'demo', NOW).ok).toBe(false);
+    expect(checker.check(undefined, 'demo', NOW)).toEqual({ ok: false, refusal: 'token_missing' });
+    expect(checker.check('v1.x', 'demo', NOW)).toEqual({ ok: false, refusal: 'token_malformed' });
+    expect(checker.size).toBe(1);
+  });
+
+  it('never accepts a remembered token from its expiry second on', () => {
+    const checker = new PlaybackTokenChecker(SECRET);
+    const token = mintPlaybackToken(SECRET, claims);
+    expect(checker.check(token, 'demo', NOW + 59).ok).toBe(true); // remembered
+    expect(checker.check(token, 'demo', NOW + 60)).toEqual({
+      ok: false,
+      refusal: 'token_expired',
+    });
+    expect(checker.check(token, 'demo', NOW + 61).ok).toBe(false);
+    expect(checker.check(token, 'demo', NOW + 3600).ok).toBe(false);
+  });
+
+  it('checks the event of a remembered token on every request', () => {
+    const checker = new PlaybackTokenChecker(SECRET);
+    const token = mintPlaybackToken(SECRET, claims);
+    expect(checker.check(token, 'demo', NOW).ok).toBe(true);
+    expect(checker.check(token, 'final', NOW)).toEqual({
+      ok: false,
+      refusal: 'token_wrong_event',
+    });
+  });
+
+  it('is bounded: past its size the oldest token is forgotten (and checked again)', () => {
+    const checker = new PlaybackTokenChecker(SECRET, 2);
+    const tokens = ['a', 'b', 'c'].map((viewerId) =>
+      mintPlaybackToken(SECRET, { ...claims, viewerId }),
+    );
+    for (const t of tokens) expect(checker.check(t, 'demo', NOW).ok).toBe(true);
+    expect(checker.size).toBe(2);
+    expect(checker.check(tokens[0], 'demo', NOW).ok).toBe(true); // re-verified by its MAC
+    expect(checker.check(tokens[0], 'demo', NOW + 60).ok).toBe(false);
   });
 });

@@ -65,6 +65,20 @@ export function mintPlaybackToken(secret: Buffer, claims: PlaybackClaims): strin
 const TOKEN =
   /^v1\.([A-Za-z0-9_-]{1,256})\.([A-Za-z0-9_-]{1,256})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/;
 
+function claimsOf(event: string, viewer: string, exp: string): PlaybackClaims {
+  return {
+    eventId: Buffer.from(event, 'base64url').toString('utf8'),
+    viewerId: Buffer.from(viewer, 'base64url').toString('utf8'),
+    exp: Number(exp),
+  };
+}
+
+/** The claims of a token already known to match TOKEN (its MAC checked). */
+function parsedClaims(token: string): PlaybackClaims {
+  const [, event, viewer, exp] = TOKEN.exec(token) as unknown as [string, string, string, string];
+  return claimsOf(event, viewer, exp);
+}
+
 /**
  * Checks `token` for a request to `eventId` at `nowS` (Unix seconds). The MAC is compared in
  * constant time before any claim is trusted; a token for another event with a valid MAC is
@@ -84,12 +98,59 @@ export function checkPlaybackToken(
   const expected = Buffer.from(mac(secret, signed));
   if (!timingSafeEqual(expected, Buffer.from(given)))
     return { ok: false, refusal: 'token_invalid' };
-  const claims: PlaybackClaims = {
-    eventId: Buffer.from(event, 'base64url').toString('utf8'),
-    viewerId: Buffer.from(viewer, 'base64url').toString('utf8'),
-    exp: Number(exp),
-  };
+  const claims = claimsOf(event, viewer, exp);
   if (claims.eventId !== eventId) return { ok: false, refusal: 'token_wrong_event' };
   if (nowS >= claims.exp) return { ok: false, refusal: 'token_expired' };
   return { ok: true, claims };
+}
+
+/** Tokens whose MAC a PlaybackTokenChecker remembers (a viewer's token is checked per part). */
+export const TOKEN_CACHE_ENTRIES = 10_000;
+
+/**
+ * `checkPlaybackToken` with the MAC verified once per token string: a viewer sends the same token
+ * with every playlist and part request (ten a second), and the HMAC was a tenth of the origin's
+ * CPU under load. Only tokens whose MAC verified are remembered, with their claims, and the
+ * claims are checked again on every request (event, expiry), so a remembered token is refused
+ * from its expiry second on exactly as an unremembered one. Bounded: the oldest entry goes first.
+ */
+export class PlaybackTokenChecker {
+  readonly #secret: Buffer;
+  readonly #max: number;
+  readonly #verified = new Map<string, PlaybackClaims>();
+
+  constructor(secret: Buffer, maxEntries = TOKEN_CACHE_ENTRIES) {
+    this.#secret = secret;
+    this.#max = maxEntries;
+  }
+
+  /** Tokens remembered now. */
+  get size(): number {
+    return this.#verified.size;
+  }
+
+  check(token: string | undefined, eventId: string, nowS: number): TokenCheck {
+    const claims = token === undefined ? undefined : this.#verified.get(token);
+    if (claims === undefined) {
+      const check = checkPlaybackToken(this.#secret, token, eventId, nowS);
+      // A token of another event has a good MAC too: remember it, its event is checked below.
+      if (check.ok || check.refusal === 'token_wrong_event' || check.refusal === 'token_expired') {
+        this.#remember(token!);
+      }
+      return check;
+    }
+    if (claims.eventId !== eventId) return { ok: false, refusal: 'token_wrong_event' };
+    if (nowS >= claims.exp) {
+      this.#verified.delete(token!);
+      return { ok: false, refusal: 'token_expired' };
+    }
+    return { ok: true, claims };
+  }
+
+  #remember(token: string): void {
+    if (this.#verified.size >= this.#max) {
+      this.#verified.delete(this.#verified.keys().next().value!);
+    }
+    this.#verified.set(token, parsedClaims(token));
+  }
 }

@@ -24,7 +24,9 @@ import { freePort } from '@fanfare/testkit';
 import { ffmpegAvailable } from '../src/ffmpeg-check.js';
 import { mintPlaybackToken } from '../src/playback-token.js';
 import type { ClientsJob, ClientsResult } from './bench/clients.js';
+import { medianPartS, report, type PhaseReport } from './bench/origin-report.js';
 import type { OriginMessage } from './bench/origin-process.js';
+import type { OriginTransport } from '../src/origin-server.js';
 import { NGINX_PATH, nginxAvailable } from './nginx-edge.js';
 
 const GOAL_LAST_CLIENT_P99_MS = 100;
@@ -33,11 +35,8 @@ const WORKERS = 2;
 const RAMP_MS = 10_000;
 /** Parts that arrive within this long after the ramp are not measured (clients settle). */
 const SETTLE_MS = 3_000;
-
-function pct(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-}
+/** How long the origin's CPU is sampled with no clients (its packaging work alone). */
+const IDLE_SAMPLE_MS = 5_000;
 
 function args() {
   const { values } = parseArgs({
@@ -68,15 +67,6 @@ function procCpuS(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
 }
 
-/** The median time between parts, seconds. */
-function medianPartS(partTimes: Map<number, number>): number {
-  const times = [...partTimes.values()].sort((a, b) => a - b);
-  return pct(
-    times.slice(1).map((t, i) => (t - times[i]!) / 1000),
-    0.5,
-  );
-}
-
 function pin(pid: number, core: string): void {
   execFileSync('taskset', ['-a', '-p', '-c', core, String(pid)], { stdio: 'ignore' });
 }
@@ -94,8 +84,13 @@ async function clientsScript(): Promise<string> {
   return out.outputFiles[0]!.text;
 }
 
-async function runClients(job: Omit<ClientsJob, 'clients' | 'localAddresses'>, clients: number) {
+/** The clients' results, and the generator's own CPU seconds (this process: its workers). */
+async function runClients(
+  job: Omit<ClientsJob, 'clients' | 'localAddresses'>,
+  clients: number,
+): Promise<{ results: ClientsResult[]; generatorCpuS: number }> {
   const script = await clientsScript();
+  const cpu0 = process.cpuUsage();
   const workers = Array.from({ length: WORKERS }, (_, w) => {
     const data: ClientsJob = {
       ...job,
@@ -112,72 +107,9 @@ async function runClients(job: Omit<ClientsJob, 'clients' | 'localAddresses'>, c
       worker.once('error', reject);
     });
   });
-  return Promise.all(workers);
-}
-
-interface PhaseReport {
-  name: string;
-  parts: number;
-  lastP50: number;
-  lastP99: number;
-  allP50: number;
-  allP99: number;
-  coverage: number;
-  cpuCorePct: number;
-  cpuUsPerClientS: number;
-  requestsPerS: number;
-  cpuUsPerRequest: number;
-  errors: string;
-}
-
-function report(
-  name: string,
-  results: ClientsResult[],
-  partTimes: Map<number, number>,
-  window: [number, number],
-  clients: number,
-  cpuS: number,
-  durationS: number,
-): PhaseReport {
-  const last: number[] = [];
-  const all: number[] = [];
-  let got = 0;
-  let parts = 0;
-  for (const [seq, at] of partTimes) {
-    if (at < window[0] || at > window[1]) continue;
-    parts++;
-    let max = -Infinity;
-    for (const r of results) {
-      for (const t of r.received[seq] ?? []) {
-        all.push(t - at);
-        max = Math.max(max, t);
-        got++;
-      }
-    }
-    if (max > -Infinity) last.push(max - at);
-  }
-  const requests = results.reduce((n, r) => n + r.requests, 0);
-  const statuses: Record<string, number> = {};
-  for (const r of results) {
-    for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
-  }
-  return {
-    name,
-    parts,
-    lastP50: pct(last, 0.5),
-    lastP99: pct(last, 0.99),
-    allP50: pct(all, 0.5),
-    allP99: pct(all, 0.99),
-    coverage: parts ? got / parts / clients : 0,
-    cpuCorePct: (cpuS / durationS) * 100,
-    cpuUsPerClientS: (cpuS / durationS / clients) * 1e6,
-    requestsPerS: requests / durationS,
-    cpuUsPerRequest: (cpuS / requests) * 1e6,
-    errors:
-      Object.entries(statuses)
-        .map(([k, v]) => `${v}× ${k === '0' ? 'socket' : k}`)
-        .join(', ') || '0',
-  };
+  const results = await Promise.all(workers);
+  const cpu = process.cpuUsage(cpu0);
+  return { results, generatorCpuS: (cpu.user + cpu.system) / 1e6 };
 }
 
 async function main(): Promise<void> {
@@ -199,7 +131,14 @@ async function main(): Promise<void> {
       MEDIA_TOKEN_SECRET: SECRET,
       MEDIA_LADDER: process.env.MEDIA_LADDER ?? '180p:320x180:250k',
     },
-    execArgv: ['--import', 'tsx'],
+    // BENCH_ORIGIN_CPU_PROF=<dir>: a V8 CPU profile of the origin process, written at its exit.
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_ORIGIN_CPU_PROF
+        ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_ORIGIN_CPU_PROF]
+        : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const stopAll = (): void => {
@@ -209,19 +148,21 @@ async function main(): Promise<void> {
   process.once('exit', stopAll);
   try {
     const cpuAsks: ((u: NodeJS.CpuUsage) => void)[] = [];
-    const ready = new Promise<{ port: number; rendition: string }>((resolve) => {
-      origin.on('message', (m: OriginMessage) => {
-        if (m.kind === 'ready') resolve(m);
-        if (m.kind === 'part') partTimes.set(m.seq, m.at);
-        if (m.kind === 'cpu') cpuAsks.shift()?.(m.usage);
-      });
-    });
+    const ready = new Promise<{ ports: Record<OriginTransport, number>; rendition: string }>(
+      (resolve) => {
+        origin.on('message', (m: OriginMessage) => {
+          if (m.kind === 'ready') resolve(m);
+          if (m.kind === 'part') partTimes.set(m.seq, m.at);
+          if (m.kind === 'cpu') cpuAsks.shift()?.(m.usage);
+        });
+      },
+    );
     const originCpuS = (): Promise<number> =>
       new Promise((resolve) => {
         cpuAsks.push((u) => resolve((u.user + u.system) / 1e6));
         origin.send({ kind: 'cpu' });
       });
-    const { port, rendition } = await ready;
+    const { ports, rendition } = await ready;
     pin(origin.pid!, '0');
     // Wait for a few segments so clients find a full playlist.
     while (partTimes.size < 15) await new Promise((r) => setTimeout(r, 200));
@@ -232,35 +173,49 @@ async function main(): Promise<void> {
     });
     const durationMs = durationS * 1000;
     const load0 = loadavg();
+    // The origin's own work with no clients (reading ffmpeg, cutting parts), per second: taken
+    // off each phase's CPU for the marginal cost per request.
+    const idleA = await originCpuS();
+    await new Promise((r) => setTimeout(r, IDLE_SAMPLE_MS));
+    const idleCpuPerS = ((await originCpuS()) - idleA) / (IDLE_SAMPLE_MS / 1000);
 
-    // Phase 1: the origin.
-    console.log(`bench:origin: ${clients} blocking clients on the origin for ${durationS} s…`);
-    const cpuA = await originCpuS();
-    const t0 = Date.now();
-    const originResults = await runClients(
-      {
-        host: '127.0.0.1',
-        port,
-        base: `/live/bench/${token}/${rendition}/`,
-        mode: 'blocking',
-        pollMs,
-        rampMs: RAMP_MS,
-        durationMs,
-      },
-      clients,
-    );
-    const cpuB = await originCpuS();
-    // CPU over the whole phase (ramp included) per client connected: an upper bound.
-    const originPhaseS = durationS + RAMP_MS / 1000;
-    const originReport = report(
-      'origin (blocking reload)',
-      originResults,
-      partTimes,
-      [t0 + RAMP_MS + SETTLE_MS, t0 + RAMP_MS + durationMs - 1000],
-      clients,
-      cpuB - cpuA,
-      originPhaseS,
-    );
+    // Phase 1: the origin, once behind each plain-HTTP transport (the same process and streams).
+    const originReports: PhaseReport[] = [];
+    for (const transport of ['uws', 'node'] as const) {
+      console.log(
+        `bench:origin: ${clients} blocking clients on the origin (${transport}) for ${durationS} s…`,
+      );
+      const cpuA = await originCpuS();
+      const t0 = Date.now();
+      const run = await runClients(
+        {
+          host: '127.0.0.1',
+          port: ports[transport],
+          base: `/live/bench/${token}/${rendition}/`,
+          mode: 'blocking',
+          pollMs,
+          rampMs: RAMP_MS,
+          durationMs,
+        },
+        clients,
+      );
+      const cpuB = await originCpuS();
+      // CPU over the whole phase (ramp included) per client connected: an upper bound.
+      originReports.push(
+        report(
+          `origin, ${transport} (blocking reload)`,
+          run,
+          partTimes,
+          [t0 + RAMP_MS + SETTLE_MS, t0 + RAMP_MS + durationMs - 1000],
+          clients,
+          cpuB - cpuA,
+          durationS + RAMP_MS / 1000,
+          idleCpuPerS,
+        ),
+      );
+      // Let the last phase's connections go before the next opens as many again.
+      await new Promise((r) => setTimeout(r, 2000));
+    }
     const load1 = loadavg();
 
     // Phase 2: nginx on the same core, serving the mirrored files (from now on: a few parts
@@ -297,7 +252,7 @@ http {
     );
     const nginxA = procCpuS(nginx.pid!);
     const t1 = Date.now();
-    const nginxResults = await runClients(
+    const nginxRun = await runClients(
       {
         host: '127.0.0.1',
         port: nginxPort,
@@ -312,7 +267,7 @@ http {
     const nginxB = procCpuS(nginx.pid!);
     const nginxReport = report(
       `nginx static (polling ${pollMs} ms)`,
-      nginxResults,
+      nginxRun,
       partTimes,
       [t1 + RAMP_MS + SETTLE_MS, t1 + RAMP_MS + durationMs - 1000],
       clients,
@@ -322,26 +277,33 @@ http {
     const load2 = loadavg();
 
     console.log(
-      `\n| server | parts | part to last client p50 | p99 | part to each client p50 | p99 | clients served per part | CPU (one core) | CPU per client | requests/s | CPU per request | not 200 |`,
+      `\n| server | parts | part to last client p50 | p99 | part to each client p50 | p99 | clients served per part | CPU (one core) | CPU per client | requests/s | CPU per request | above idle | generator CPU | not 200 |`,
     );
-    console.log(`| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
-    for (const r of [originReport, nginxReport]) {
+    console.log(
+      `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`,
+    );
+    for (const r of [...originReports, nginxReport]) {
       console.log(
-        `| ${r.name} | ${r.parts} | ${r.lastP50} ms | ${r.lastP99} ms | ${r.allP50} ms | ${r.allP99} ms | ${(r.coverage * 100).toFixed(1)} % | ${r.cpuCorePct.toFixed(0)} % | ${r.cpuUsPerClientS.toFixed(0)} µs/s | ${r.requestsPerS.toFixed(0)} | ${r.cpuUsPerRequest.toFixed(0)} µs | ${r.errors} |`,
+        `| ${r.name} | ${r.parts} | ${r.lastP50} ms | ${r.lastP99} ms | ${r.allP50} ms | ${r.allP99} ms | ${(r.coverage * 100).toFixed(1)} % | ${r.cpuCorePct.toFixed(0)} % | ${r.cpuUsPerClientS.toFixed(0)} µs/s | ${r.requestsPerS.toFixed(0)} | ${r.cpuUsPerRequest.toFixed(0)} µs | ${r.marginalUsPerRequest.toFixed(0)} µs | ${r.generatorCorePct.toFixed(0)} % | ${r.errors} |`,
       );
     }
     const fmt = (l: number[]) => l.map((x) => x.toFixed(1)).join(' ');
     // What one core could serve at the measured cost per request, if the generator kept up: each
     // client makes two requests (a reload and a part) per part duration.
     const perClientPerS = 2 / (partTimes.size > 1 ? medianPartS(partTimes) : 0.2);
+    for (const r of originReports) {
+      console.log(
+        `\n${r.name} at ${r.marginalUsPerRequest.toFixed(0)} µs per request above idle: one core serves ~${Math.floor((1e6 * (1 - idleCpuPerS)) / r.marginalUsPerRequest / perClientPerS)} such clients (${perClientPerS.toFixed(1)} requests/s each)`,
+      );
+    }
     console.log(
-      `\norigin at ${originReport.cpuUsPerRequest.toFixed(0)} µs per request: one core serves ~${Math.floor(1e6 / originReport.cpuUsPerRequest / perClientPerS)} such clients ` +
-        `(${perClientPerS.toFixed(1)} requests/s each); nginx at ${nginxReport.cpuUsPerRequest.toFixed(0)} µs: ~${Math.floor(1e6 / nginxReport.cpuUsPerRequest / (1000 / pollMs + perClientPerS / 2))} polling clients (an estimate, not a measurement)`,
+      `nginx at ${nginxReport.cpuUsPerRequest.toFixed(0)} µs: ~${Math.floor(1e6 / nginxReport.cpuUsPerRequest / (1000 / pollMs + perClientPerS / 2))} polling clients (an estimate, not a measurement)`,
     );
     console.log(
-      `\nmachine: ${cores} cores; load average (1, 5, 15 min) at start ${fmt(load0)}, after the origin phase ${fmt(load1)}, at the end ${fmt(load2)}`,
+      `\norigin with no clients: ${(idleCpuPerS * 100).toFixed(1)} % of its core (packaging)\nmachine: ${cores} cores; load average (1, 5, 15 min) at start ${fmt(load0)}, after the origin phase ${fmt(load1)}, at the end ${fmt(load2)}`,
     );
-    const met = originReport.lastP99 <= GOAL_LAST_CLIENT_P99_MS && originReport.coverage > 0.99;
+    const best = originReports[0]!; // uws: what the origin serves plain HTTP with by default
+    const met = best.lastP99 <= GOAL_LAST_CLIENT_P99_MS && best.coverage > 0.99;
     console.log(
       `${met ? 'met   ' : 'MISSED'} ${clients} clients: part to last client p99 <= ${GOAL_LAST_CLIENT_P99_MS} ms on one core, every client served`,
     );

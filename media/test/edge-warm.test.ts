@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { warmEdge } from '../src/edge-warm.js';
+import { NodeHttpExchange } from '../src/http-exchange-node.js';
 import { Origin } from '../src/origin.js';
 import { mintPlaybackToken } from '../src/playback-token.js';
 import { TEST_SPECS, syntheticStream } from '../src/stream-testing.js';
@@ -33,7 +34,7 @@ describe.skipIf(!nginxAvailable())('edge warm-up through nginx', () => {
       // Content the origin serves, not the edge's token checks (`/auth/…` subrequests).
       if (!req.url?.startsWith('/auth/'))
         seen.push((req.url ?? '').replace(/^\/live\/([^/]+)\/[^/]+\//, '/live/$1/'));
-      origin.handle(req, res);
+      origin.serve(new NodeHttpExchange(req, res));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     edge = await NginxEdge.start((server.address() as AddressInfo).port);

@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeHttpExchange } from '../src/http-exchange-node.js';
 import { Origin } from '../src/origin.js';
 import { mintPlaybackToken } from '../src/playback-token.js';
 import { syntheticStream, type SyntheticStream } from '../src/stream-testing.js';
@@ -35,7 +36,7 @@ describe.skipIf(!nginxAvailable())('nginx edge in front of the origin', () => {
       // Count by path without the token segment, plus the query.
       const key = (req.url ?? '').replace(/^\/live\/([^/]+)\/[^/]+\//, '/live/$1/');
       seen.set(key, (seen.get(key) ?? 0) + 1);
-      origin.handle(req, res);
+      origin.serve(new NodeHttpExchange(req, res));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     edge = await NginxEdge.start((server.address() as AddressInfo).port);

@@ -9,10 +9,11 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadMediaConfig } from '../../src/config.js';
 import { MediaService } from '../../src/media-service.js';
+import { OriginServer, type OriginTransport } from '../../src/origin-server.js';
 import { renderMediaPlaylist } from '../../src/playlist-render.js';
 
 export type OriginMessage =
-  | { kind: 'ready'; port: number; rendition: string }
+  | { kind: 'ready'; ports: Record<OriginTransport, number>; rendition: string }
   | { kind: 'part'; seq: number; at: number }
   | { kind: 'cpu'; usage: NodeJS.CpuUsage };
 
@@ -29,6 +30,13 @@ const config = loadMediaConfig({
 });
 const service = new MediaService(config, { log: () => undefined });
 await service.start();
+// The same origin behind the other plain-HTTP transport too, so one run measures both.
+const other = new OriginServer(service.origin, {
+  host: config.host,
+  port: 0,
+  transport: service.server.transport === 'uws' ? 'node' : 'uws',
+});
+await other.start();
 const name = config.ladder.at(-1)!.name;
 const rendition = service.stream(EVENT)!.rendition(name)!;
 const dir = staticDir ? join(staticDir, name) : undefined;
@@ -62,11 +70,19 @@ rendition.onChange(() => {
 process.on('message', (m: { kind: string }) => {
   if (m.kind === 'mirror') mirroring = true;
   if (m.kind === 'cpu') send({ kind: 'cpu', usage: process.cpuUsage() });
-  if (m.kind === 'stop') void service.close().then(() => process.exit(0));
+  if (m.kind === 'stop') void stop();
 });
-process.on('disconnect', () => void service.close().then(() => process.exit(0)));
+const stop = async (): Promise<never> => {
+  await other.close();
+  await service.close();
+  process.exit(0);
+};
+process.on('disconnect', () => void stop());
 send({
   kind: 'ready',
-  port: service.server.port,
+  ports: {
+    [service.server.transport]: service.server.port,
+    [other.transport]: other.port,
+  } as Record<OriginTransport, number>,
   rendition: name,
 });

@@ -1,0 +1,90 @@
+// The figures of `pnpm bench:origin` (bench-origin.ts) from the clients' receive times and the
+// server's CPU time: per part, from when the packager had it to when the last client (and each
+// client) got it, how many clients got it, and the server's CPU per client and per request.
+
+import type { ClientsResult } from './clients.js';
+
+export function pct(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+}
+
+/** The median time between parts, seconds. */
+export function medianPartS(partTimes: Map<number, number>): number {
+  const times = [...partTimes.values()].sort((a, b) => a - b);
+  return pct(
+    times.slice(1).map((t, i) => (t - times[i]!) / 1000),
+    0.5,
+  );
+}
+
+export interface PhaseReport {
+  name: string;
+  parts: number;
+  lastP50: number;
+  lastP99: number;
+  allP50: number;
+  allP99: number;
+  coverage: number;
+  cpuCorePct: number;
+  cpuUsPerClientS: number;
+  requestsPerS: number;
+  cpuUsPerRequest: number;
+  /** CPU per request above the server's CPU with no clients (for nginx: the same). */
+  marginalUsPerRequest: number;
+  generatorCorePct: number;
+  errors: string;
+}
+
+export function report(
+  name: string,
+  { results, generatorCpuS }: { results: ClientsResult[]; generatorCpuS: number },
+  partTimes: Map<number, number>,
+  window: [number, number],
+  clients: number,
+  cpuS: number,
+  durationS: number,
+  idleCpuPerS = 0,
+): PhaseReport {
+  const last: number[] = [];
+  const all: number[] = [];
+  let got = 0;
+  let parts = 0;
+  for (const [seq, at] of partTimes) {
+    if (at < window[0] || at > window[1]) continue;
+    parts++;
+    let max = -Infinity;
+    for (const r of results) {
+      for (const t of r.received[seq] ?? []) {
+        all.push(t - at);
+        max = Math.max(max, t);
+        got++;
+      }
+    }
+    if (max > -Infinity) last.push(max - at);
+  }
+  const requests = results.reduce((n, r) => n + r.requests, 0);
+  const statuses: Record<string, number> = {};
+  for (const r of results) {
+    for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  }
+  return {
+    name,
+    parts,
+    lastP50: pct(last, 0.5),
+    lastP99: pct(last, 0.99),
+    allP50: pct(all, 0.5),
+    allP99: pct(all, 0.99),
+    coverage: parts ? got / parts / clients : 0,
+    cpuCorePct: (cpuS / durationS) * 100,
+    cpuUsPerClientS: (cpuS / durationS / clients) * 1e6,
+    requestsPerS: requests / durationS,
+    cpuUsPerRequest: (cpuS / requests) * 1e6,
+    marginalUsPerRequest: ((cpuS - idleCpuPerS * durationS) / requests) * 1e6,
+    generatorCorePct: (generatorCpuS / durationS) * 100,
+    errors:
+      Object.entries(statuses)
+        .map(([k, v]) => `${v}× ${k === '0' ? 'socket' : k}`)
+        .join(', ') || '0',
+  };
+}
