@@ -33,6 +33,8 @@ export interface PhaseReport {
   /** CPU per request above the server's CPU with no clients (for nginx: the same). */
   marginalUsPerRequest: number;
   generatorCorePct: number;
+  /** Share of the server's CPU time spent in the kernel (syscalls, loopback TCP). */
+  kernelShare: number;
   errors: string;
 }
 
@@ -45,6 +47,7 @@ export function report(
   cpuS: number,
   durationS: number,
   idleCpuPerS = 0,
+  kernelShare = NaN,
 ): PhaseReport {
   const last: number[] = [];
   const all: number[] = [];
@@ -82,6 +85,7 @@ export function report(
     cpuUsPerRequest: (cpuS / requests) * 1e6,
     marginalUsPerRequest: ((cpuS - idleCpuPerS * durationS) / requests) * 1e6,
     generatorCorePct: (generatorCpuS / durationS) * 100,
+    kernelShare,
     errors:
       Object.entries(statuses)
         .map(([k, v]) => `${v}× ${k === '0' ? 'socket' : k}`)
