@@ -69,6 +69,16 @@ describe('OpenTelemetry traces', () => {
     const callerSpan = '00f067aa0ba902b7';
     const res = await join(app, 'demo', '{}', { traceparent: `00-${traceId}-${callerSpan}-01` });
     expect(res.status).toBe(200);
+    // A control route's database write, in a trace of its own.
+    const created = await app.request('/v1/events', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await fx.staffToken('producer')}`,
+      },
+      body: JSON.stringify({ id: 'traced', title: 'Traced' }),
+    });
+    expect(created.status).toBe(201);
     await tracing!.close(); // flushes the batch
 
     expect(exports.length).toBeGreaterThan(0);
@@ -92,5 +102,26 @@ describe('OpenTelemetry traces', () => {
       const child = spans.find((s) => s.name === name);
       expect(child, name).toMatchObject({ traceId, parentSpanId: server!.spanId });
     }
+
+    // The database: the lookup's read (a fresh app: the directory's cache is empty) is a CLIENT
+    // span under event.lookup, named for the repository call, never the SQL's parameters.
+    const lookup = spans.find((s) => s.name === 'event.lookup')!;
+    const read = spans.find((s) => s.name === 'db events.get');
+    expect(read).toMatchObject({ traceId, parentSpanId: lookup.spanId, kind: 3 });
+    const attrs = Object.fromEntries(read!.attributes.map((a) => [a.key, a.value.stringValue]));
+    expect(attrs).toMatchObject({
+      'db.system': 'postgresql',
+      'db.operation.name': 'get',
+      'db.query.summary': 'events.get',
+    });
+    const create = spans.find((s) => s.name === 'POST /v1/events')!;
+    expect(spans.find((s) => s.name === 'db events.create')).toMatchObject({
+      traceId: create.traceId,
+      parentSpanId: create.spanId,
+    });
+    // Outside a request (the fixture's seeding, background loops) no database span is opened.
+    expect(spans.filter((s) => s.name.startsWith('db ') && s.parentSpanId === undefined)).toEqual(
+      [],
+    );
   });
 });

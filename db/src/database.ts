@@ -11,6 +11,7 @@ import { PgAuditLog, type AuditLog } from './audit-log.js';
 import { PgChatArchive, type ChatArchive } from './chat-archive.js';
 import { PgCredentialRepo, type CredentialRepo } from './credential-repo.js';
 import { tables, type Db, type Driver } from './db-handle.js';
+import { dbSpan, tracedRepo } from './db-tracing.js';
 import { PgEventRepo, type EventRepo } from './event-repo.js';
 import { migrate } from './migrate.js';
 import { openPglite } from './pglite-open.js';
@@ -106,15 +107,16 @@ export async function connect(options: DatabaseOptions): Promise<Connection> {
   return { driver: 'pglite', db, end: () => client.close() };
 }
 
+/** Every repository on `db`, each call a database span inside a traced request (db-tracing.ts). */
 export function repositories(db: Db): Repositories {
   return {
-    events: new PgEventRepo(db),
-    polls: new PgPollRepo(db),
-    audit: new PgAuditLog(db),
-    chat: new PgChatArchive(db),
-    credentials: new PgCredentialRepo(db),
-    streamKeys: new PgStreamKeyRepo(db),
-    qoe: new PgQoeRepo(db),
+    events: tracedRepo(new PgEventRepo(db), 'events'),
+    polls: tracedRepo(new PgPollRepo(db), 'polls'),
+    audit: tracedRepo(new PgAuditLog(db), 'audit'),
+    chat: tracedRepo(new PgChatArchive(db), 'chat'),
+    credentials: tracedRepo(new PgCredentialRepo(db), 'credentials'),
+    streamKeys: tracedRepo(new PgStreamKeyRepo(db), 'streamKeys'),
+    qoe: tracedRepo(new PgQoeRepo(db), 'qoe'),
   };
 }
 
@@ -151,7 +153,9 @@ export class SqlDatabase implements Database {
   }
 
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.#connection.db.transaction((tx) => work(repositories(tx)));
+    return dbSpan('transaction', 'transaction', () =>
+      this.#connection.db.transaction((tx) => work(repositories(tx))),
+    );
   }
 
   async ping(): Promise<void> {
