@@ -367,7 +367,10 @@ export class FanFleet {
    * no retry at all: 11 of 60,000 failed so).
    */
   #retryDeadline(): number {
-    return nowMs() + this.#plan.fanConnectTimeoutMs * RETRY_DEADLINE_FACTOR;
+    const own = nowMs() + this.#plan.fanConnectTimeoutMs * RETRY_DEADLINE_FACTOR;
+    const stop = this.#plan.connectDeadlineMs;
+    // With a connect limit, no retry starts past one fan's bound after it.
+    return stop === undefined ? own : Math.min(own, stop + this.#plan.fanConnectTimeoutMs);
   }
 
   /**

@@ -197,10 +197,8 @@ export class RunSession implements MeterSource {
       arrival !== undefined
         ? arrival.deadlineMs - nowMs() + FAN_CONNECT_TIMEOUT_MS + ANSWER_TIMEOUT_MS
         : stopAtMs !== undefined
-          ? Math.min(
-              this.#connectTimeoutMs(),
-              stopAtMs - nowMs() + FAN_CONNECT_TIMEOUT_MS + ANSWER_TIMEOUT_MS,
-            )
+          ? // The limit bounds the phase: the last fans started by then, plus their own bound.
+            stopAtMs - nowMs() + FAN_CONNECT_TIMEOUT_MS * 2 + ANSWER_TIMEOUT_MS
           : this.#connectTimeoutMs();
     return await Promise.all(
       this.workers.map((w, i) =>
