@@ -5,6 +5,7 @@
 // already running (`--target-api`). Says which pids are the server, for /proc figures.
 
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { freePort } from '@fanfare/testkit';
 import type { TargetKind } from './dialect.js';
@@ -73,7 +74,23 @@ export interface RunningTarget {
   close(): Promise<void>;
 }
 
-/** `count` consecutive free ports (the cluster launcher numbers its shards from a base). */
+/** Where the kernel's ephemeral ports begin (ip_local_port_range), or Linux's default. */
+function ephemeralPortsStart(): number {
+  try {
+    const first = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0],
+    );
+    return Number.isInteger(first) && first > 2048 ? first : 32_768;
+  } catch {
+    return 32_768; // Not Linux: the default range's start.
+  }
+}
+
+/**
+ * `count` consecutive free ports (the cluster launcher numbers its shards from a base), below the
+ * ephemeral range: the shards start one after the other, and on a busy machine a port picked from
+ * that range was taken as some connection's source port before the fourth shard listened.
+ */
 async function freePortRange(count: number): Promise<number> {
   const free = (port: number): Promise<boolean> =>
     new Promise((resolve) => {
@@ -81,8 +98,11 @@ async function freePortRange(count: number): Promise<number> {
       server.once('error', () => resolve(false));
       server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
+  const top = ephemeralPortsStart() - count;
   for (let attempt = 0; attempt < 20; attempt++) {
-    const base = await freePort();
+    const base =
+      top > 10_000 ? 10_000 + Math.floor(Math.random() * (top - 10_000)) : await freePort();
+    if (!(await free(base))) continue;
     let ok = base + count < 65_536;
     for (let i = 1; ok && i < count; i++) ok = await free(base + i);
     if (ok) return base;
