@@ -24,7 +24,7 @@ import { freePort } from '@fanfare/testkit';
 import { ffmpegAvailable } from '../src/ffmpeg-check.js';
 import { mintPlaybackToken } from '../src/playback-token.js';
 import type { ClientsJob, ClientsResult } from './bench/clients.js';
-import { medianPartS, report, type PhaseReport } from './bench/origin-report.js';
+import { meanPartS, report, type PhaseReport } from './bench/origin-report.js';
 import type { OriginMessage } from './bench/origin-process.js';
 import type { OriginTransport } from '../src/origin-server.js';
 import { NGINX_PATH, nginxAvailable } from './nginx-edge.js';
@@ -311,7 +311,7 @@ http {
     const fmt = (l: number[]) => l.map((x) => x.toFixed(1)).join(' ');
     // What one core could serve at the measured cost per request, if the generator kept up: each
     // client makes two requests (a reload and a part) per part duration.
-    const perClientPerS = 2 / (partTimes.size > 1 ? medianPartS(partTimes) : 0.2);
+    const perClientPerS = 2 / (partTimes.size > 1 ? meanPartS(partTimes) : 0.2);
     for (const r of originReports) {
       console.log(
         `\n${r.name} at ${r.marginalUsPerRequest.toFixed(0)} µs per request above idle: one core serves ~${Math.floor((1e6 * (1 - idleCpuPerS)) / r.marginalUsPerRequest / perClientPerS)} such clients (${perClientPerS.toFixed(1)} requests/s each)`,
