@@ -1,6 +1,7 @@
 // The API's configuration as the process uses it: the typed, frozen result of config.ts's schema,
 // each field named after the variable it comes from.
 
+import type { ResumeTicketKey } from '@fanfare/fanout';
 import type { LiveKitTierOptions } from '@fanfare/livekit';
 import type { JoinLimits } from './join-limiter.js';
 
@@ -24,6 +25,8 @@ export interface ApiConfig {
   readonly jwtPublishedKeys: readonly string[];
   /** FAN_TOKEN_TTL_S: fan token lifetime, seconds. */
   readonly fanTokenTtlS: number;
+  /** RESUME_TICKET_KEYS: the shards' ticket keys; empty: the join reply carries no ticket. */
+  readonly resumeTicketKeys: readonly ResumeTicketKey[];
   /** REDIS_URL: when set, joins are assigned to shards from the registry in Redis. */
   readonly redisUrl: string | undefined;
   /** NATS_URL (comma-separated): moderation notices reach the shards over NATS; else in-process. */

@@ -2,6 +2,7 @@
 // modules need, wired once by the control plane (main.ts, the embedded engine, the tests). Kept
 // apart from app.ts so the routes depend on this type and not on the app that mounts them.
 
+import type { ResumeTickets } from '@fanfare/fanout';
 import type { Database } from '@fanfare/db';
 import type { Clock, EventLog, Logger, ShardRegistry } from '@fanfare/fanout';
 import type { EventDirectory } from './event-directory.js';
@@ -65,6 +66,11 @@ export interface AppDeps {
    * LIVEKIT_* is unset: every viewer gets LL-HLS and `/v1/livekit/webhook` answers 404.
    */
   webrtc?: WebrtcTier | undefined;
+  /**
+   * The shards' resume tickets (the same keys): a join's reply then carries one, so the fan's
+   * first connection is checked with an HMAC instead of the token's signature. Absent: none.
+   */
+  tickets?: ResumeTickets | undefined;
   /** Readiness for `/readyz`; always ready when absent. */
   ready?: () => boolean;
   /** The shards live now, for pre-warm readiness; absent without Redis (readiness says so). */

@@ -20,6 +20,7 @@ import {
   rateAndBurst,
   redisUrl,
   requireSharedState,
+  ticketKeysSchema,
   variable,
   websocketUrl,
   type Env,
@@ -132,6 +133,11 @@ export const API_VARIABLES = {
     integer(MIN_FAN_TOKEN_TTL_S, MAX_FAN_TOKEN_TTL_S).default(FAN_TOKEN_TTL_S),
     { meaning: `fan token lifetime, seconds (${MIN_FAN_TOKEN_TTL_S}-${MAX_FAN_TOKEN_TTL_S})` },
   ),
+  RESUME_TICKET_KEYS: variable(ticketKeysSchema(), {
+    default: 'unset: joins carry no ticket',
+    meaning:
+      "the shards' resume ticket MAC keys (the same value, [gateway](#gateway)): the join reply then carries a ticket for the first connection, checked on the shard with one HMAC instead of the token's ES256 signature",
+  }),
   REDIS_URL: redisUrl({
     default: 'unset: in-process state',
     meaning:
@@ -313,6 +319,7 @@ const apiSchema = z
     jwtKid: env.JWT_KID,
     jwtPublishedKeys: env.JWT_PUBLISHED_KEYS,
     fanTokenTtlS: env.FAN_TOKEN_TTL_S,
+    resumeTicketKeys: env.RESUME_TICKET_KEYS ?? [],
     redisUrl: env.REDIS_URL,
     natsServers: env.NATS_URL,
     prefix: env.FANFARE_PREFIX,

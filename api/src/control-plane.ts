@@ -4,7 +4,7 @@
 // the background work (stage resync, poll auto-close, chat archiver) in one place.
 
 import { mkdirSync } from 'node:fs';
-import { encodePrewarmSignal } from '@fanfare/fanout';
+import { encodePrewarmSignal, type ResumeTickets } from '@fanfare/fanout';
 import { openDatabase, type Database } from '@fanfare/db';
 import type {
   Bus,
@@ -73,6 +73,8 @@ export interface ControlPlaneParts {
   capacity?: ShardFigures | undefined;
   /** The WebRTC tier; absent without LiveKit. */
   webrtc?: WebrtcTier | undefined;
+  /** The shards' resume tickets: each join's reply carries one; absent: none. */
+  tickets?: ResumeTickets | undefined;
 }
 
 export interface ControlPlane {
@@ -136,6 +138,7 @@ export function assembleControlPlane(parts: ControlPlaneParts): ControlPlane {
     playback: parts.playback,
     streams: parts.streams,
     webrtc: parts.webrtc,
+    tickets: parts.tickets,
     clock,
     gatewayUrl: parts.gatewayUrl,
     metrics,

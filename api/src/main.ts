@@ -9,9 +9,11 @@ import {
   ConfigError,
   consoleLogger as logger,
   openAdapters,
+  ResumeTickets,
   startMetricsExport,
   systemClock,
 } from '@fanfare/fanout';
+import { RESUME_TICKET_TTL_S } from '@fanfare/protocol';
 import { PAGES_DIR } from '@fanfare/web';
 import { assembleControlPlane, openConfiguredDatabase } from './control-plane.js';
 import { ensureDemoEvent } from './demo-event.js';
@@ -74,6 +76,10 @@ async function main(): Promise<void> {
   const plane = assembleControlPlane({
     keys,
     issuer,
+    tickets:
+      config.resumeTicketKeys.length > 0
+        ? new ResumeTickets(config.resumeTicketKeys, RESUME_TICKET_TTL_S)
+        : undefined,
     db,
     bus,
     log,

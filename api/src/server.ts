@@ -48,7 +48,7 @@ function discardRest(req: IncomingMessage): void {
 
 export interface StartApiOptions {
   /** Anything with a fetch handler; a Hono app from createApp in practice. */
-  app: { fetch: (request: Request) => Response | Promise<Response> };
+  app: { fetch: (request: Request, env?: unknown) => Response | Promise<Response> };
   host: string;
   /** 0 binds any free port. */
   port: number;
@@ -68,7 +68,9 @@ export interface RunningApi {
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   // Hono's own clean-up gives an unread body 500 ms and then closes the socket: a reset for a
   // client still writing. discardRest replaces it.
-  const listener = getRequestListener((request) => options.app.fetch(request), {
+  // The Node request and response ride along as Hono's `c.env` (node-server's `HttpBindings`):
+  // the join route reads its small body from them without a fetch Request (body-limit.ts).
+  const listener = getRequestListener((request, env) => options.app.fetch(request, env), {
     autoCleanupIncoming: false,
   });
   const server = createServer((req, res) => {

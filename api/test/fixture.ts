@@ -29,6 +29,8 @@ export interface FixtureOptions {
   joinLimits?: JoinLimits;
   clientAddressHeader?: string;
   gatewayUrl?: AppDeps['gatewayUrl'];
+  /** The shards' resume tickets: joins' replies carry one. */
+  tickets?: AppDeps['tickets'];
 }
 
 export type Fixture = Awaited<ReturnType<typeof createFixture>>;
@@ -72,6 +74,7 @@ export async function createFixture(options: FixtureOptions = {}) {
     countryHeader: options.countryHeader,
     joinLimits: options.joinLimits,
     clientAddressHeader: options.clientAddressHeader,
+    tickets: options.tickets,
   });
   const { deps, stage, polls, archiver, qoe } = plane;
   /** Every stage announced on the bus, per event, in order. */

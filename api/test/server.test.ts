@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { startApi } from '../src/index.js';
-import { jsonBodyLimit } from '../src/body-limit.js';
+import { bodyText, jsonBodyLimit } from '../src/body-limit.js';
 import { toProblem } from '../src/problem.js';
 
 /** startApi serves any Hono app; the full app's routes are tested in-process elsewhere. */
@@ -17,6 +17,7 @@ function limitedApp() {
   return new Hono()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
     .post('/upload', jsonBodyLimit(1024 * 1024), (c) => c.json({ ok: true }))
+    .post('/echo', jsonBodyLimit(64), async (c) => c.json({ text: await bodyText(c, 64) }))
     .onError((err, c) => {
       const problem = toProblem(err, 'r1');
       return c.json(problem, problem.status);
@@ -109,6 +110,44 @@ describe('startApi', () => {
         }
       }
       expect(outcomes).toEqual(Array<string>(20).fill('413'));
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('reads a small body from the socket, framed by length or chunked, within the limit', async () => {
+    const api = await startApi({ app: limitedApp(), host: '127.0.0.1', port: 0 });
+    const url = `http://127.0.0.1:${api.port}/echo`;
+    const post = async (body: BodyInit, headers: Record<string, string> = {}) => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+        ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+      } as RequestInit);
+      return { status: res.status, body: (await res.json()) as { text?: string; code?: string } };
+    };
+    const chunked = (parts: string[]) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (const part of parts) controller.enqueue(new TextEncoder().encode(part));
+          controller.close();
+        },
+      });
+    try {
+      // Content-Length framing: read straight from the request stream, multi-byte text intact.
+      expect(await post('{"name":"Zoë ✓"}')).toEqual({
+        status: 200,
+        body: { text: '{"name":"Zoë ✓"}' },
+      });
+      expect(await post('')).toEqual({ status: 200, body: { text: '' } });
+      expect((await post('x'.repeat(65))).status).toBe(413);
+      // Chunked (no length): through Hono's limit and reader, the same answers.
+      expect(await post(chunked(['{"a":', '1}']))).toEqual({
+        status: 200,
+        body: { text: '{"a":1}' },
+      });
+      expect((await post(chunked(['x'.repeat(40), 'y'.repeat(40)]))).status).toBe(413);
     } finally {
       await api.close();
     }

@@ -21,7 +21,13 @@ import {
   openConfiguredDatabase,
   startApi,
 } from '@fanfare/api';
-import { consoleLogger, openAdapters, systemClock, type Logger } from '@fanfare/fanout';
+import {
+  ResumeTickets,
+  consoleLogger,
+  openAdapters,
+  systemClock,
+  type Logger,
+} from '@fanfare/fanout';
 import { Es256TokenVerifier, Gateway, RegistryHeartbeat, WS_PATH } from '@fanfare/gateway';
 import { loadEngineConfig } from './config.js';
 import { MediaChild } from './media-child.js';
@@ -106,9 +112,13 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
     media && mediaSecret
       ? new HttpStreamControl({ url: media.url, secret: mediaSecret })
       : undefined;
+  // The shard's ticket keys: each join's reply carries a ticket its first connection uses.
+  const ticketKeys = config.gateway.resumeTickets;
   const plane = assembleControlPlane({
     keys,
     issuer,
+    tickets:
+      ticketKeys.keys.length > 0 ? new ResumeTickets(ticketKeys.keys, ticketKeys.ttlS) : undefined,
     db,
     ...adapters,
     clock: systemClock,

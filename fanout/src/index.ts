@@ -146,3 +146,14 @@ export {
   type RateAndBurst,
   type VariableDoc,
 } from './config-shared.js';
+export {
+  MIN_TICKET_SECRET_BYTES,
+  ResumeTickets,
+  TICKET_KEY_ID,
+  TicketRejectedError,
+  ticketKeysSchema,
+  type ResumeTicketKey,
+  type TicketClaims,
+  type TicketRejection,
+  type TicketSubject,
+} from './resume-tickets.js';

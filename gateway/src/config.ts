@@ -48,7 +48,7 @@ import {
   localTicketKey,
   type GatewayConfig,
 } from './defaults.js';
-import { MIN_TICKET_SECRET_BYTES, TICKET_KEY_ID, type ResumeTicketKey } from './resume-tickets.js';
+import { ticketKeysSchema } from '@fanfare/fanout';
 
 export { ConfigError };
 export * from './defaults.js';
@@ -168,34 +168,11 @@ export const GATEWAY_VARIABLES = {
     meaning:
       "a capacity profile (`loadtest/results/capacity.json` from `pnpm bench`): without `GATEWAY_ADMISSION_RATE`, the budget is its measured connects/s with a burst of a quarter second's worth",
   }),
-  RESUME_TICKET_KEYS: variable(
-    z
-      .string()
-      .optional()
-      .transform((raw, ctx): ResumeTicketKey[] | undefined => {
-        if (raw === undefined || raw.trim() === '') return undefined;
-        return raw.split(',').map((entry) => {
-          const [id = '', secret = ''] = entry.trim().split(':');
-          const bytes = Buffer.from(secret, 'base64url');
-          if (!TICKET_KEY_ID.test(id))
-            ctx.addIssue({
-              code: 'custom',
-              message: `key id "${id}" must be 1-16 of [A-Za-z0-9_-]`,
-            });
-          if (bytes.length < MIN_TICKET_SECRET_BYTES)
-            ctx.addIssue({
-              code: 'custom',
-              message: `key ${id}: the secret must be base64url of at least ${MIN_TICKET_SECRET_BYTES} bytes`,
-            });
-          return { id, secret: bytes };
-        });
-      }),
-    {
-      default: 'alone: a random key per start; with `NATS_URL`: none (no tickets)',
-      meaning:
-        'resume ticket MAC keys, `id:base64url-secret` comma-separated (secret >= 32 bytes), the same on every shard; the first signs, all verify (rotation: add the new key first, drop the old one a ticket lifetime later)',
-    },
-  ),
+  RESUME_TICKET_KEYS: variable(ticketKeysSchema(), {
+    default: 'alone: a random key per start; with `NATS_URL`: none (no tickets)',
+    meaning:
+      'resume ticket MAC keys, `id:base64url-secret` comma-separated (secret >= 32 bytes), the same on every shard; the first signs, all verify (rotation: add the new key first, drop the old one a ticket lifetime later)',
+  }),
   RESUME_TICKET_TTL_S: variable(integer(10, 3600).default(RESUME_TICKET_TTL_S), {
     meaning: "a resume ticket's lifetime, seconds; never past the token's `exp`",
   }),

@@ -9,7 +9,7 @@ import { DEFAULT_ADMISSION, type AdmissionSetting } from './admission.js';
 import type { ChatLimits } from './chat-guard.js';
 import type { BucketSpec } from './token-bucket.js';
 import type { KeySource } from './token-verifier.js';
-import { MIN_TICKET_SECRET_BYTES, type ResumeTicketKey } from './resume-tickets.js';
+import { MIN_TICKET_SECRET_BYTES, type ResumeTicketKey } from '@fanfare/fanout';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 9001;

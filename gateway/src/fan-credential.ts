@@ -4,7 +4,7 @@
 // welcome's ticket descends from, so a chain of tickets never outlives the first token.
 
 import { RESUME_TICKET_PARAM } from '@fanfare/protocol';
-import { TicketRejectedError, type ResumeTickets } from './resume-tickets.js';
+import { TicketRejectedError, type ResumeTickets } from '@fanfare/fanout';
 import { TokenRejectedError, type TokenVerifier, type VerifiedClaims } from './token-verifier.js';
 
 export type FanCredential = { kind: 'token'; token: string } | { kind: 'ticket'; ticket: string };

@@ -34,7 +34,7 @@ import { createUpgradeHandler } from './upgrade.js';
 import { ConnectTraces } from './connect-trace.js';
 import type { Tracer } from '@opentelemetry/api';
 import { Admission } from './admission.js';
-import { ResumeTickets } from './resume-tickets.js';
+import { ResumeTickets } from '@fanfare/fanout';
 import { UserSockets } from './user-sockets.js';
 import { loadNativeUws, type Uws } from './uws.js';
 

@@ -40,7 +40,7 @@ export {
   TicketRejectedError,
   type ResumeTicketKey,
   type TicketClaims,
-} from './resume-tickets.js';
+} from '@fanfare/fanout';
 export { UwsFallbackError, loadNativeUws } from './uws.js';
 export { REGISTRY_TTL_MS, RegistryHeartbeat } from './registry-heartbeat.js';
 export { SANCTION_CHECK_MS } from './room-sanctions.js';

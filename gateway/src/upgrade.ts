@@ -19,7 +19,7 @@ import type { GatewayMetrics } from './metrics.js';
 import type { Logger } from '@fanfare/fanout';
 import { isCredentialRejection, readCredential, verifyCredential } from './fan-credential.js';
 import type { ResumePlan } from './resume-plan.js';
-import type { ResumeTickets } from './resume-tickets.js';
+import type { ResumeTickets } from '@fanfare/fanout';
 import type { RoomRegistry } from './room-registry.js';
 import { newSession } from './session.js';
 import type { ConnectTrace, ConnectTraces } from './connect-trace.js';

@@ -117,6 +117,7 @@ export function cliPlans(o: LoadtestOptions): SessionPlan[] {
       pin: o.pin,
       connectConcurrency: o.connectConcurrency,
       prefetchTokens: o.prefetchTokens,
+      joinToken: o.joinToken,
       cluster: o.cluster,
       producerToken: o.producerToken,
       withinS: o.withinS,

@@ -54,6 +54,8 @@ export class FanConnector {
     fan.port = target.port;
     fan.path = target.path;
     fan.token = grant.token;
+    // The SDK connects first with the join's ticket (one HMAC on the shard), unless asked not to.
+    fan.ticket = this.#plan.joinToken ? undefined : grant.ticket;
   }
 
   /**
@@ -70,7 +72,11 @@ export class FanConnector {
       if (fan.token === undefined) {
         this.useGrant(fan, await this.joins.join(this.#plan.eventId, timeoutMs));
       }
-      path = `${fan.path}?token=${fan.token}${resumeQuery(since)}`;
+      if (since === undefined && fan.ticket !== undefined) {
+        // A first connection with the join's ticket, once.
+        path = `${fan.path}?${RESUME_TICKET_PARAM}=${fan.ticket}`;
+        fan.ticket = undefined;
+      } else path = `${fan.path}?token=${fan.token}${resumeQuery(since)}`;
     }
     return await new Promise<WelcomeInfo>((resolve, reject) => {
       const timer = setTimeout(() => fan.ws?.destroy(), timeoutMs);

@@ -9,6 +9,8 @@ import { Agent, request } from 'node:http';
 export interface JoinGrant {
   token: string;
   gatewayUrl: string;
+  /** The resume ticket the join hands out for the first connection, when it does. */
+  ticket: string | undefined;
 }
 
 export type JoinErrorCode = 'join_refused' | 'join_bad_response' | 'join_failed';
@@ -66,7 +68,12 @@ function grantFrom(status: number, body: string, retryAfter?: string | null): Jo
       `join answer lacks token or gatewayUrl: ${body.slice(0, 200)}`,
     );
   }
-  return { token: grant.token, gatewayUrl: grant.gatewayUrl };
+  const ticket = (grant as { resumeTicket?: { ticket?: unknown } }).resumeTicket?.ticket;
+  return {
+    token: grant.token,
+    gatewayUrl: grant.gatewayUrl,
+    ticket: typeof ticket === 'string' ? ticket : undefined,
+  };
 }
 
 /**

@@ -97,6 +97,8 @@ export interface LoadtestOptions extends BenchOptions {
   readonly connectConcurrency: number;
   /** Fanfare: fetch every token before any upgrade (the join storm then times the shard alone). */
   readonly prefetchTokens: boolean;
+  /** Fanfare: first connections with the join's token (ES256) instead of the join's ticket. */
+  readonly joinToken: boolean;
   /** Fanfare: the API and the shard(s) as separate processes, even with one shard. */
   readonly cluster: boolean;
   /** With --target-api: a producer's staff token, for the control API (poll-burst). */
@@ -155,6 +157,8 @@ Options:
                     when its processes are readable here)
   --prefetch-tokens fetch every fan's token before any upgrade: the join storm then times the
                     API's joins and the shard's upgrades apart
+  --join-token      Fanfare: first connections with the join's token (an ES256 check on the
+                    shard) instead of the resume ticket the join hands out (an HMAC), as the SDK
   --cluster         Fanfare as the API and --shards shard processes on the local NATS and Redis,
                     even for one shard: the shard's memory and CPU are then its own
   --producer-token T  poll-burst with --target-api: a producer's staff token for the control API
@@ -229,6 +233,7 @@ const FLAGS = {
   'target-api': { type: 'string' },
   'no-pin': { type: 'boolean' },
   'prefetch-tokens': { type: 'boolean' },
+  'join-token': { type: 'boolean' },
   cluster: { type: 'boolean' },
   'producer-token': { type: 'string' },
   within: { type: 'string' },
@@ -378,6 +383,7 @@ export function parseBenchOptions(argv: readonly string[]): ParsedOptions {
       // cluster: N shards, the API, NATS and the generators share every core; no pinning.
       pin: values['no-pin'] !== true && !cluster,
       prefetchTokens: values['prefetch-tokens'] === true,
+      joinToken: values['join-token'] === true,
       cluster: values.cluster === true || cluster,
       producerToken,
       withinS,

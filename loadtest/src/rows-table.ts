@@ -60,6 +60,8 @@ function cells(r: ScenarioRow): string[] {
 export function extras(r: ScenarioRow): string {
   const parts: string[] = [];
   if (r.joinsPerSec !== undefined) parts.push(`${integer(r.joinsPerSec)} API joins/s`);
+  if (typeof r.apiCpuUsPerJoin === 'number')
+    parts.push(`API ${integer(r.apiCpuUsPerJoin)} CPU-µs/join`);
   if (r.connectPerSec !== undefined) parts.push(`${integer(r.connectPerSec)} connects/s`);
   if (r.connectFailed) parts.push(`${integer(r.connectFailed)} failed`);
   if (r.withinS !== undefined) parts.push(`arriving within ${r.withinS} s`);

@@ -71,6 +71,8 @@ export interface SessionOptions {
   connectConcurrency: number;
   /** Fanfare: fetch all tokens first, so the join storm measures the shard's upgrades alone. */
   prefetchTokens: boolean;
+  /** Fanfare: first connections with the join's token, not its ticket. */
+  joinToken?: boolean;
   /** Fanfare: API and shards as separate processes (on NATS and Redis) even for one shard. */
   cluster?: boolean;
   /** With `targetApi`: a producer's staff token for the control API (poll-burst). */
@@ -162,6 +164,7 @@ export class RunSession implements MeterSource {
       {
         apiUrl: target.apiUrl || (options.targetApi ?? ''),
         totalConnectConcurrency: options.connectConcurrency,
+        joinToken: options.joinToken === true,
         fanConnectTimeoutMs: FAN_CONNECT_TIMEOUT_MS,
         target: options.target,
         serverUrls: target.serverUrls,
@@ -280,6 +283,11 @@ export class RunSession implements MeterSource {
   /** CPU seconds of the connection-holding processes: the shards (embedded: the engine). */
   async shardCpuSeconds(): Promise<number | undefined> {
     return await sumCpu(await this.target.connectionPids());
+  }
+
+  /** CPU seconds of the API processes (a cluster only); undefined when there are none. */
+  async apiCpuSeconds(): Promise<number | undefined> {
+    return await sumCpu(await this.target.apiPids());
   }
 
   /** RSS of the connection-holding servers once settled, KiB. */

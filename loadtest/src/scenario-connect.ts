@@ -137,10 +137,12 @@ export async function joinStorm(ctx: PhaseContext): Promise<ScenarioRow> {
   const { session } = ctx;
   const meter = new PhaseMeter(session, `join-storm ${session.options.target}`, ctx.print);
   const prefetch = session.options.prefetchTokens && session.options.target === 'fanfare';
+  const apiCpuBefore = prefetch ? await session.apiCpuSeconds() : undefined;
   // The first command creates each generator's fleet, which the meter's polls read.
   const tokens = prefetch ? session.tokens() : undefined;
   if (tokens !== undefined) await meter.start();
   const fetched = await tokens;
+  const apiCpuAfter = prefetch ? await session.apiCpuSeconds() : undefined;
   // Memory is counted from before the first join, not from after the tokens: in the embedded
   // process the garbage of the API's joins is collected during the upgrades, which made a
   // post-token baseline come out negative (see docs/benchmarks.md).
@@ -170,8 +172,16 @@ export async function joinStorm(ctx: PhaseContext): Promise<ScenarioRow> {
   if (fetched !== undefined) {
     const got = fetched.reduce((s, t) => s + t.fetched, 0);
     row.joinsPerSec = Math.round(got / (Math.max(...fetched.map((t) => t.elapsedMs)) / 1000));
+    if (apiCpuBefore !== undefined && apiCpuAfter !== undefined) {
+      row.apiCpuUsPerJoin = cpuUsPer(apiCpuAfter - apiCpuBefore, got);
+    }
     row.notes.push(
       'tokens fetched first: connects/s is the shard (verify, upgrade, welcome) alone',
+    );
+    row.notes.push(
+      session.options.joinToken === true
+        ? "first connections with the join's token (ES256 on the shard)"
+        : "first connections with the join's resume ticket when it hands one out (HMAC on the shard)",
     );
   }
   row.connectFailed = failed;

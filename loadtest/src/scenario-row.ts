@@ -71,6 +71,11 @@ export interface ScenarioRow {
    */
   connectPerSec?: number;
   joinsPerSec?: number;
+  /**
+   * join-storm with tokens fetched first, in a cluster: the API processes' CPU over the fetch
+   * per join answered (event lookup, gateway choice, signing), CPU-µs.
+   */
+  apiCpuUsPerJoin?: number | null;
   connectFailed?: number;
   /**
    * join-storm with admission control: 503 answers met (joins and upgrades), attempts made again

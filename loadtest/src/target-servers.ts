@@ -64,6 +64,8 @@ export interface RunningTarget {
   connectionPids(): Promise<number[]>;
   /** Processes whose CPU is the server's (shards and API; NATS and Redis when used). */
   serverPids(): Promise<number[]>;
+  /** Fanfare in a cluster: the API processes (their CPU per join); empty otherwise. */
+  apiPids(): Promise<number[]>;
   /**
    * Fanfare: a staff token with the producer role for the control API (the one the engine
    * printed at start, or the one given with an engine already running); undefined otherwise.
@@ -119,6 +121,7 @@ function running(
     apiUrl: string;
     serverUrls: string[];
     connectionPids?: () => Promise<number[]>;
+    apiPids?: () => Promise<number[]>;
     producerToken?: () => string | undefined;
   },
 ): RunningTarget {
@@ -126,6 +129,7 @@ function running(
     ...spec,
     serverPids: pids,
     connectionPids: spec.connectionPids ?? pids,
+    apiPids: spec.apiPids ?? (() => Promise.resolve([])),
     producerToken: spec.producerToken ?? (() => undefined),
     failure: () => {
       const dead = servers.find((s) => !s.running);
@@ -186,17 +190,19 @@ async function startFanfare(spec: TargetSpec, cwd: string): Promise<RunningTarge
   });
   const infra = await infraPids([NATS_PORT, REDIS_PORT]);
   const children = async (): Promise<number[]> => [...(await childPids(launcher.pid)), ...infra];
-  const shardPids = async (): Promise<number[]> => {
+  const pidsRunning = async (script: string): Promise<number[]> => {
     const pids = await childPids(launcher.pid);
     const lines = await Promise.all(pids.map(commandLine));
-    return pids.filter((_, i) => lines[i]!.includes('gateway/src/main.ts'));
+    return pids.filter((_, i) => lines[i]!.includes(script));
   };
+  const shardPids = (): Promise<number[]> => pidsRunning('gateway/src/main.ts');
   return running([launcher], children, {
     kind: 'fanfare',
     shards: spec.shards,
     apiUrl,
     serverUrls: [],
     connectionPids: shardPids,
+    apiPids: () => pidsRunning('api/src/main.ts'),
     producerToken: () => launcher.captured,
   });
 }

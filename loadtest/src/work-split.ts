@@ -18,6 +18,8 @@ export interface SplitSettings {
   serverUrls?: string[];
   /** Source addresses; worker w uses localAddresses[w % length]. None: the system's choice. */
   localAddresses?: string[];
+  /** Fanfare: first connections with the join's token, not its ticket. */
+  joinToken?: boolean;
 }
 
 /** Source addresses 127.0.0.2, 127.0.0.3, ...: loopback answers all of 127.0.0.0/8 on Linux. */
@@ -45,6 +47,7 @@ export function splitWork(options: BenchOptions, settings: SplitSettings): Worke
       connectConcurrency: Math.max(1, Math.ceil(settings.totalConnectConcurrency / workers)),
       fanConnectTimeoutMs: settings.fanConnectTimeoutMs,
       target: settings.target ?? 'fanfare',
+      joinToken: settings.joinToken === true,
       serverUrls: settings.serverUrls ?? [],
       localAddress:
         settings.localAddresses === undefined || settings.localAddresses.length === 0

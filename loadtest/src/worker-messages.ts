@@ -30,6 +30,8 @@ export interface WorkerPlan {
   fanConnectTimeoutMs: number;
   /** The kind of server, hence the dialect. */
   target: TargetKind;
+  /** Fanfare: first connections with the join's token, not the join's resume ticket. */
+  joinToken: boolean;
   /**
    * WebSocket URLs of servers that hand out no per-fan URL (the peers): fan i connects to
    * serverUrls[i % length], except senders, which all use the first (one origin of seqs).

@@ -51,6 +51,10 @@ export function apiJoin(options: ApiJoinOptions): JoinFn {
       throw new JoinRefusedError(res.status, problem.code, retryAfterS);
     }
     const grant = (await res.json()) as JoinGrant;
-    return { token: grant.token, gatewayUrl: grant.gatewayUrl };
+    return {
+      token: grant.token,
+      gatewayUrl: grant.gatewayUrl,
+      ...(grant.resumeTicket ? { resumeTicket: grant.resumeTicket } : {}),
+    };
   };
 }

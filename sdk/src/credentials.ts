@@ -18,10 +18,15 @@ export function credentialParam(attempt: Attempt): [name: string, value: string]
   return 'ticket' in attempt ? [RESUME_TICKET_PARAM, attempt.ticket] : ['token', attempt.token];
 }
 
-/** What the API's join call grants: a token and the shard to use it on. */
+/**
+ * What the API's join call grants: a token and the shard to use it on, and (when the API holds
+ * the shards' ticket keys) a resume ticket for the first connection: one HMAC on the shard
+ * instead of the token's signature.
+ */
 export interface JoinGrant {
   token: string;
   gatewayUrl: string;
+  resumeTicket?: ResumeTicketGrant | undefined;
 }
 
 export type JoinFn = (previousToken: string | undefined) => Promise<JoinGrant>;
@@ -49,6 +54,10 @@ export class Credentials {
   /** The URL of the last attempt made with a token or from a join: where a ticket is used. */
   #lastUrl = '';
   #ticket: { grant: ResumeTicketGrant; url: string } | undefined;
+  /** The last attempt used a join's ticket and no welcome has come since. */
+  #joinTicketPending = false;
+  /** Such an attempt ended before its welcome: joins' tickets are not used again. */
+  #joinTicketsOff = false;
 
   /** Throws TypeError unless given `join`, or both `url` (ws: or wss:) and `token`. */
   constructor(options: CredentialOptions, now: () => number) {
@@ -81,14 +90,25 @@ export class Credentials {
     this.#ticket = { grant, url: this.#lastUrl };
   }
 
+  /** A welcome came: the attempt that led to it, a join's ticket included, worked. */
+  welcomed(): void {
+    this.#joinTicketPending = false;
+  }
+
   /**
    * What the next connection attempt uses. A resume ticket first, when the last welcome granted
    * one that is not about to expire, for one attempt only: a browser cannot tell a refused
    * ticket from a dropped connection, so an attempt that ends before its welcome, for whatever
-   * reason, makes the next one use the token. Otherwise a join runs every time; a token
+   * reason, makes the next one use the token. Otherwise a join runs every time, and its
+   * ticket, when it grants one, is used for that attempt (unless a join's ticket already failed
+   * to reach a welcome: then its token); a token
    * provider runs when there is no token yet, after `invalidate`, or within 30 s of `exp`.
    */
   async next(): Promise<Attempt> {
+    // A join's ticket that did not lead to a welcome (keys that differ between the API and the
+    // shards, say): from now on a join's token is used, as after a refused resume ticket.
+    if (this.#joinTicketPending) this.#joinTicketsOff = true;
+    this.#joinTicketPending = false;
     const held = this.#ticket;
     this.#ticket = undefined;
     if (held && this.#now() < held.grant.expiresAt - TICKET_EXPIRY_MARGIN_MS) {
@@ -99,6 +119,15 @@ export class Credentials {
       checkUrl(grant.gatewayUrl);
       this.#token = grant.token;
       this.#lastUrl = grant.gatewayUrl;
+      const ticket = grant.resumeTicket;
+      if (
+        ticket &&
+        !this.#joinTicketsOff &&
+        this.#now() < ticket.expiresAt - TICKET_EXPIRY_MARGIN_MS
+      ) {
+        this.#joinTicketPending = true;
+        return { url: grant.gatewayUrl, ticket: ticket.ticket };
+      }
       return { url: grant.gatewayUrl, token: grant.token };
     }
     this.#lastUrl = this.#url;

@@ -39,6 +39,44 @@ describe('Credentials', () => {
     expect(new Credentials({ url: 'ws://g/ws', token: 't' }, () => 0).renewable).toBe(false);
   });
 
+  it("connects with a join's ticket, and with the token once such an attempt got no welcome", async () => {
+    let n = 0;
+    const credentials = new Credentials(
+      {
+        join: async () => {
+          n++;
+          return {
+            token: `t${n}`,
+            gatewayUrl: 'ws://s/ws',
+            resumeTicket: { ticket: `rt${n}`, expiresAt: 300_000 },
+          };
+        },
+      },
+      () => 0,
+    );
+    expect(await credentials.next()).toEqual({ url: 'ws://s/ws', ticket: 'rt1' });
+    credentials.welcomed();
+    expect(await credentials.next()).toEqual({ url: 'ws://s/ws', ticket: 'rt2' });
+    // No welcome after the ticket: the next join's token, and never a join's ticket again.
+    expect(await credentials.next()).toEqual({ url: 'ws://s/ws', token: 't3' });
+    credentials.welcomed();
+    expect(await credentials.next()).toEqual({ url: 'ws://s/ws', token: 't4' });
+  });
+
+  it("uses the token when the join's ticket is about to expire", async () => {
+    const credentials = new Credentials(
+      {
+        join: async () => ({
+          token: 't',
+          gatewayUrl: 'ws://s/ws',
+          resumeTicket: { ticket: 'rt', expiresAt: 5_000 },
+        }),
+      },
+      () => 0,
+    );
+    expect(await credentials.next()).toEqual({ url: 'ws://s/ws', token: 't' });
+  });
+
   it('refuses a join that grants a non-WebSocket URL', async () => {
     const credentials = new Credentials(
       { join: async () => ({ token: 't', gatewayUrl: 'http://nope' }) },

@@ -1,14 +1,18 @@
 import { RESUME_TICKET_MAX_CHARS } from '@fanfare/protocol';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ResumeTickets, TicketRejectedError, type ResumeTicketKey } from './resume-tickets.js';
-import type { VerifiedClaims } from './token-verifier.js';
+import {
+  ResumeTickets,
+  TicketRejectedError,
+  type ResumeTicketKey,
+  type TicketSubject,
+} from './resume-tickets.js';
 
 const key = (id: string): ResumeTicketKey => ({ id, secret: randomBytes(32) });
 const k1 = key('k1');
 const k2 = key('k2');
 const NOW = 1_800_000_000_000;
-const claims: VerifiedClaims = {
+const claims: TicketSubject & { exp: number } = {
   sub: 'u1',
   evt: 'demo',
   role: 'fan',

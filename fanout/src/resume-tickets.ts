@@ -1,6 +1,7 @@
-// Resume tickets (protocol/src/resume-ticket.ts): issued in the welcome, checked at a later
-// upgrade with one HMAC-SHA256 instead of an ES256 signature (about 6 against 150 CPU-us here,
-// docs/benchmarks.md). The key is shared by every shard of a cluster, so any shard accepts a
+// Resume tickets (protocol/src/resume-ticket.ts): issued in the welcome (and by the API with a
+// join, so a first connection skips the signature too), checked at a later upgrade with one
+// HMAC-SHA256 instead of an ES256 signature (about 6 against 63-150 CPU-us here,
+// docs/benchmarks.md). Here, not in the gateway, because the API issues them as well. The key is shared by every shard of a cluster, so any shard accepts a
 // ticket another issued; keys carry an id, so a new key can sign while the old one still
 // verifies (rotation). A ticket binds the user, the event, the role, the name and the
 // entitlements of the token it descends from, and never outlives that token's `exp`.
@@ -10,16 +11,18 @@
 // and has not expired; a ban is the upgrade's business (the room's sanctions), as for a token.
 
 import {
+  ENTITLEMENTS,
   RESUME_TICKET_FORMAT,
   RESUME_TICKET_MAX_CHARS,
   fanCountry,
   isEventId,
   isRole,
+  type Entitlement,
   type ResumeTicketClaims,
   type ResumeTicketGrant,
 } from '@fanfare/protocol';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { readEntitlements, type VerifiedClaims } from './token-verifier.js';
+import { z } from 'zod';
 
 /** One MAC key: its id (in every ticket it signs) and at least 32 bytes of secret. */
 export interface ResumeTicketKey {
@@ -43,8 +46,49 @@ export class TicketRejectedError extends Error {
   }
 }
 
+/** Who a ticket is for: the claims of the token (or ticket) that admitted the session. */
+export type TicketSubject = Pick<
+  ResumeTicketClaims,
+  'sub' | 'evt' | 'role' | 'name' | 'ent' | 'cty'
+>;
+
 /** What a checked ticket admits: the claims a token would give, and the token's expiry. */
-export type TicketClaims = VerifiedClaims & { texp: number };
+export type TicketClaims = ResumeTicketClaims;
+
+/** The known entitlements in an `ent` claim; unknown values (newer issuers) are ignored. */
+function readEntitlements(ent: unknown): Entitlement[] {
+  if (!Array.isArray(ent)) return [];
+  const known = ENTITLEMENTS as readonly unknown[];
+  return [...new Set(ent.filter((e): e is Entitlement => known.includes(e)))];
+}
+
+/**
+ * RESUME_TICKET_KEYS as every process reads it (the shards check and issue, the API issues with
+ * a join): `id:base64url-secret` comma-separated; undefined when unset or blank.
+ */
+export function ticketKeysSchema() {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): ResumeTicketKey[] | undefined => {
+      if (raw === undefined || raw.trim() === '') return undefined;
+      return raw.split(',').map((entry) => {
+        const [id = '', secret = ''] = entry.trim().split(':');
+        const bytes = Buffer.from(secret, 'base64url');
+        if (!TICKET_KEY_ID.test(id))
+          ctx.addIssue({
+            code: 'custom',
+            message: `key id "${id}" must be 1-16 of [A-Za-z0-9_-]`,
+          });
+        if (bytes.length < MIN_TICKET_SECRET_BYTES)
+          ctx.addIssue({
+            code: 'custom',
+            message: `key ${id}: the secret must be base64url of at least ${MIN_TICKET_SECRET_BYTES} bytes`,
+          });
+        return { id, secret: bytes };
+      });
+    });
+}
 
 export class ResumeTickets {
   readonly #signing: ResumeTicketKey;
@@ -69,7 +113,7 @@ export class ResumeTickets {
    * token's expiry (`texp`: the token's `exp`, or the ticket's that admitted the session).
    * Undefined when that expiry leaves no time.
    */
-  issue(claims: VerifiedClaims, texp: number, nowMs: number): ResumeTicketGrant | undefined {
+  issue(claims: TicketSubject, texp: number, nowMs: number): ResumeTicketGrant | undefined {
     const exp = Math.min(Math.floor(nowMs / 1000) + this.#ttlS, texp);
     if (exp * 1000 <= nowMs) return undefined;
     const body: ResumeTicketClaims = {
