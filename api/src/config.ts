@@ -136,7 +136,7 @@ export const API_VARIABLES = {
   RESUME_TICKET_KEYS: variable(ticketKeysSchema(), {
     default: 'unset: joins carry no ticket',
     meaning:
-      "the shards' resume ticket MAC keys (the same value, [gateway](#gateway)): the join reply then carries a ticket for the first connection, checked on the shard with one HMAC instead of the token's ES256 signature",
+      "the shards' resume ticket MAC keys (the same value as on every shard): the join reply then carries a ticket for the first connection, checked on the shard with one HMAC instead of the token's ES256 signature",
   }),
   REDIS_URL: redisUrl({
     default: 'unset: in-process state',
