@@ -10,7 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { cpuProfileArgs } from './fan-worker-handle.js';
 
 /** How long a server may take to become ready, ms. */
-export const SERVER_READY_TIMEOUT_MS = 30_000;
+export const SERVER_READY_TIMEOUT_MS = 90_000;
 /**
  * How long a server may take to exit after SIGTERM before it is killed, ms. Above the gateway's
  * own drain bound (DRAIN_TIMEOUT_MS, 10 s by default), so an orderly shutdown is not cut short.
