@@ -51,6 +51,9 @@ import type { Uws } from './uws.js';
 
 type RoomState = 'new' | 'loading' | 'ready' | 'closed';
 
+/** Positions whose resumed snapshot a room keeps serialised (a storm's fans share a few). */
+const RESUMED_SNAPSHOT_POSITIONS = 16;
+
 export interface RoomDeps {
   app: Uws.TemplatedApp;
   log: EventLog;
@@ -84,6 +87,8 @@ export class EventRoom {
   #chat: RoomChat;
   #viewers = 0;
   #snapshots = new WelcomeSnapshots();
+  /** Resumed snapshots by the position resumed from (oldest first, at most a few). */
+  #resumed = new Map<number, WelcomeSnapshots>();
 
   constructor(eventId: string, deps: RoomDeps) {
     this.eventId = eventId;
@@ -207,18 +212,20 @@ export class EventRoom {
     this.#presence.setLocal(this.#sockets.size);
     let snapshot: string | undefined;
     let continuity: Continuity = 'fresh';
-    if (session.resume) {
-      const resumed = this.#timeline.stitch(session.resume);
+    const plan = session.resume;
+    if (plan) {
+      const resumed = this.#timeline.stitch(plan);
       session.resume = undefined;
-      if (resumed) {
+      if (resumed && (resumed.deleted === undefined || resumed.deleted.length === 0)) {
+        // The chat since `since`: the same for every fan that dropped at the same position, so
+        // a storm of them shares one serialisation per room change (welcome-snapshot.ts).
         continuity = resumed.continuity;
-        // This fan's own chat since `since`: serialised for this fan alone.
-        const whole: Snapshot = {
-          continuity,
-          chat: resumed.chat,
-          ...this.#snapshotParts(),
-        };
-        if (resumed.deleted && resumed.deleted.length > 0) whole.deleted = resumed.deleted;
+        const parts = { continuity, ...this.#snapshotParts(), chat: () => resumed.chat };
+        snapshot = this.#resumedSnapshots(plan.since).encode(parts);
+      } else if (resumed) {
+        continuity = resumed.continuity; // deletions in the gap: serialised for this fan alone
+        const whole: Snapshot = { continuity, chat: resumed.chat, ...this.#snapshotParts() };
+        whole.deleted = resumed.deleted;
         snapshot = JSON.stringify(whole);
       } else continuity = 'lost';
     }
@@ -242,6 +249,19 @@ export class EventRoom {
       session.resumeTicket = undefined;
     }
     sendEncoded(ws, session, encodeWelcome(welcome, snapshot));
+  }
+
+  /** The shared serialiser of resumed snapshots from `since`; a few positions are kept. */
+  #resumedSnapshots(since: number): WelcomeSnapshots {
+    let snapshots = this.#resumed.get(since);
+    if (snapshots === undefined) {
+      if (this.#resumed.size >= RESUMED_SNAPSHOT_POSITIONS) {
+        this.#resumed.delete(this.#resumed.keys().next().value!);
+      }
+      snapshots = new WelcomeSnapshots();
+      this.#resumed.set(since, snapshots);
+    }
+    return snapshots;
   }
 
   /** The snapshot's fields that are the room's, whatever the fan's continuity and chat. */

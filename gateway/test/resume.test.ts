@@ -41,6 +41,24 @@ describe('resume by sequence', () => {
     expect(seqs((await fan.next('chat')).messages)).toEqual([31]);
   });
 
+  it('gives fans resuming from one position the same gap, and a later one the messages since', async () => {
+    g = await startGateway(fast);
+    await chatMany(g, 1, 10);
+    const from = await g.since(4);
+    const a = await g.join({}, {}, from);
+    const b = await g.join({}, {}, from);
+    expect(seqs(a.welcome.snapshot.chat)).toEqual(range(5, 10));
+    expect(b.welcome.snapshot).toEqual({
+      ...a.welcome.snapshot,
+      viewers: b.welcome.snapshot.viewers,
+    });
+    // A message later: the shared serialisation is redone, not served stale.
+    await chatMany(g, 11, 11);
+    const c = await g.join({}, {}, from);
+    expect(seqs(c.welcome.snapshot.chat)).toEqual(range(5, 11));
+    expect(c.welcome.snapshot.lastSeq).toBe(11);
+  });
+
   it('reads the log when the room buffer does not reach back far enough', async () => {
     g = await startGateway({ ...fast, recentMessages: 5 });
     await chatMany(g, 1, 40);
