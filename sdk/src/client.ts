@@ -307,8 +307,7 @@ export class FanfareClient {
     const generation = this.#generation;
     const open = () => generation === this.#generation; // false once a handler closed the client
     this.#retry.reset();
-    this.#credentials.welcomed();
-    if (welcome.resumeTicket) this.#credentials.ticketGranted(welcome.resumeTicket);
+    this.#credentials.welcomed(welcome.resumeTicket);
     this.#user = welcome.user;
     this.#party.sessionStarted(welcome.user.id, this.#feed.lastSeq !== undefined);
     this.#move('open');

@@ -90,9 +90,13 @@ export class Credentials {
     this.#ticket = { grant, url: this.#lastUrl };
   }
 
-  /** A welcome came: the attempt that led to it, a join's ticket included, worked. */
-  welcomed(): void {
+  /**
+   * A welcome came: the attempt that led to it, a join's ticket included, worked; its resume
+   * ticket, when it carries one, is for the next attempt.
+   */
+  welcomed(grant?: ResumeTicketGrant): void {
     this.#joinTicketPending = false;
+    if (grant) this.ticketGranted(grant);
   }
 
   /**
