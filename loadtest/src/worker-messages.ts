@@ -31,7 +31,7 @@ export interface WorkerPlan {
   /** The kind of server, hence the dialect. */
   target: TargetKind;
   /** Fanfare: first connections with the join's token, not the join's resume ticket. */
-  joinToken: boolean;
+  joinToken?: boolean;
   /**
    * WebSocket URLs of servers that hand out no per-fan URL (the peers): fan i connects to
    * serverUrls[i % length], except senders, which all use the first (one origin of seqs).
