@@ -64,6 +64,7 @@ describe('a watching fan on the heap', () => {
           room,
           resume: undefined,
           resumeTicket: undefined,
+          country: undefined,
           frames,
           now,
         }),
