@@ -305,7 +305,7 @@ http {
     );
     for (const r of [...originReports, nginxReport]) {
       console.log(
-        `| ${r.name} | ${r.parts} | ${r.lastP50} ms | ${r.lastP99} ms | ${r.allP50} ms | ${r.allP99} ms | ${(r.coverage * 100).toFixed(1)} % | ${r.cpuCorePct.toFixed(0)} % | ${r.cpuUsPerClientS.toFixed(0)} µs/s | ${r.requestsPerS.toFixed(0)} | ${r.cpuUsPerRequest.toFixed(0)} µs | ${r.marginalUsPerRequest.toFixed(0)} µs | ${(r.kernelShare * 100).toFixed(0)} % | ${r.generatorCorePct.toFixed(0)} % | ${r.errors} |`,
+        `| ${r.name} | ${r.parts} | ${r.lastP50} ms | ${r.lastP99} ms | ${r.allP50} ms | ${r.allP99} ms | ${(r.coverage * 100).toFixed(1)} % | ${r.cpuCorePct.toFixed(0)} % | ${r.cpuUsPerClientS.toFixed(0)} µs/s | ${r.requestsPerS.toFixed(0)} | ${r.cpuUsPerRequest.toFixed(0)} µs | ${r.marginalUsPerRequest.toFixed(0)} µs | ${(r.kernelShare * 100).toFixed(0)} % | ${r.generatorCorePct.toFixed(0)} % (${r.generatorUsPerRequest.toFixed(0)} µs/request) | ${r.errors} |`,
       );
     }
     const fmt = (l: number[]) => l.map((x) => x.toFixed(1)).join(' ');

@@ -31,6 +31,8 @@ export interface PhaseReport {
   /** CPU per request above the server's CPU with no clients (for nginx: the same). */
   marginalUsPerRequest: number;
   generatorCorePct: number;
+  /** The generator's CPU per request it made (it must keep up for the latencies to mean much). */
+  generatorUsPerRequest: number;
   /** Share of the server's CPU time spent in the kernel (syscalls, loopback TCP). */
   kernelShare: number;
   errors: string;
@@ -83,6 +85,7 @@ export function report(
     cpuUsPerRequest: (cpuS / requests) * 1e6,
     marginalUsPerRequest: ((cpuS - idleCpuPerS * durationS) / requests) * 1e6,
     generatorCorePct: (generatorCpuS / durationS) * 100,
+    generatorUsPerRequest: (generatorCpuS / requests) * 1e6,
     kernelShare,
     errors:
       Object.entries(statuses)
