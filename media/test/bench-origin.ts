@@ -300,9 +300,7 @@ http {
     console.log(
       `\n| server | parts | part to last client p50 | p99 | part to each client p50 | p99 | clients served per part | CPU (one core) | CPU per client | requests/s | CPU per request | above idle | in the kernel | generator CPU | not 200 |`,
     );
-    console.log(
-      `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`,
-    );
+    console.log(`|${' --- |'.repeat(15)}`);
     for (const r of [...originReports, nginxReport]) {
       console.log(
         `| ${r.name} | ${r.parts} | ${r.lastP50} ms | ${r.lastP99} ms | ${r.allP50} ms | ${r.allP99} ms | ${(r.coverage * 100).toFixed(1)} % | ${r.cpuCorePct.toFixed(0)} % | ${r.cpuUsPerClientS.toFixed(0)} µs/s | ${r.requestsPerS.toFixed(0)} | ${r.cpuUsPerRequest.toFixed(0)} µs | ${r.marginalUsPerRequest.toFixed(0)} µs | ${(r.kernelShare * 100).toFixed(0)} % | ${r.generatorCorePct.toFixed(0)} % (${r.generatorUsPerRequest.toFixed(0)} µs/request) | ${r.errors} |`,
