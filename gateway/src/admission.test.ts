@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ADMISSION_MAX_RETRY_AFTER_S } from '@fanfare/protocol';
-import { Admission, DEFAULT_ADMISSION, admissionFromProfile } from './admission.js';
+import {
+  Admission,
+  DEFAULT_ADMISSION,
+  TICKET_ADMISSION_COST,
+  admissionFromProfile,
+} from './admission.js';
 
 describe('Admission', () => {
   it('admits the burst at once, then refuses with a Retry-After of at least a second', () => {
@@ -8,6 +13,20 @@ describe('Admission', () => {
     expect(Array.from({ length: 5 }, () => admission.admit(0))).toEqual([0, 0, 0, 0, 0]);
     expect(admission.admit(0)).toBe(1);
     expect(admission.refused).toBe(1);
+  });
+
+  it('takes less of the budget for an upgrade with a resume ticket than for one with a token', () => {
+    const tokens = new Admission({ ratePerSecond: 10, burst: 7 }, 0);
+    const tickets = new Admission({ ratePerSecond: 10, burst: 7 }, 0);
+    const admitted = (a: Admission, cost: number) =>
+      Array.from({ length: 20 }, () => a.admit(0, cost)).filter((s) => s === 0).length;
+    expect(admitted(tokens, 1)).toBe(7);
+    // 7 / cost of them, less one for the float sum's rounding.
+    const withTickets = admitted(tickets, TICKET_ADMISSION_COST);
+    expect(withTickets).toBeGreaterThan(7);
+    expect(withTickets).toBeGreaterThanOrEqual(Math.floor(7 / TICKET_ADMISSION_COST) - 1);
+    expect(withTickets).toBeLessThanOrEqual(Math.floor(7 / TICKET_ADMISSION_COST));
+    expect(TICKET_ADMISSION_COST).toBeLessThan(1);
   });
 
   it('admits again at the rate as time passes', () => {

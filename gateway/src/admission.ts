@@ -21,6 +21,13 @@ export const DEFAULT_ADMISSION: Readonly<BucketSpec> = Object.freeze({
   ratePerSecond: ADMISSION_RATE_PER_SECOND,
   burst: ADMISSION_BURST,
 });
+/**
+ * What an upgrade with a resume ticket (`?ticket=`, an HMAC check) takes from the budget, against
+ * 1 for one with a token (an ES256 check): on one box under one load a join with a ticket cost
+ * the shard 285-307 CPU-µs and one with a token 410-545 (docs/benchmarks.md, third pass). So a
+ * resume storm, all tickets, is admitted ~1.4x as fast as the budget's joins with tokens.
+ */
+export const TICKET_ADMISSION_COST = 0.7;
 /** From a profile: its measured connects/s, and a quarter second of it as the burst. */
 export const PROFILE_BURST_S = 0.25;
 
@@ -67,13 +74,14 @@ export class Admission {
   }
 
   /**
-   * Takes one upgrade from the budget at `now` (ms): 0 when admitted, else the `Retry-After` to
-   * send, whole seconds >= 1: the refused client's slot among those refused before it, at the
-   * budget's rate (protocol's `scheduleRetry`).
+   * Takes one upgrade costing `cost` (1 for a token, TICKET_ADMISSION_COST for a ticket) from
+   * the budget at `now` (ms): 0 when admitted, else the `Retry-After` to send, whole seconds
+   * >= 1: the refused client's slot among those refused before it, at the budget's rate
+   * (protocol's `scheduleRetry`).
    */
-  admit(now: number): number {
+  admit(now: number, cost = 1): number {
     if (this.spec === undefined || this.#bucket === undefined) return 0;
-    if (take(this.#bucket, this.spec, now) === 0) return 0;
+    if (take(this.#bucket, this.spec, now, cost) === 0) return 0;
     this.#refused += 1;
     return scheduleRetry(this.#retries, now, this.spec.ratePerSecond);
   }

@@ -4,6 +4,7 @@
 // completed inside `cork`. Every refusal is an HTTP status with a reason code.
 
 import {
+  RESUME_TICKET_PARAM,
   TRACEPARENT_PARAM,
   UPGRADE_REFUSALS,
   negotiateSubprotocol,
@@ -11,7 +12,7 @@ import {
   type UpgradeRefusal,
 } from '@fanfare/protocol';
 import { STATUS_CODES } from 'node:http';
-import type { Admission } from './admission.js';
+import { TICKET_ADMISSION_COST, type Admission } from './admission.js';
 import type { GatewayConfig } from './config.js';
 import type { EventRoom } from './event-room.js';
 import type { IdSource } from './ids.js';
@@ -42,6 +43,8 @@ export interface UpgradeDeps {
   /** Upgrade spans (connect-trace.ts) when the shard traces; undefined: none, no cost. */
   traces: ConnectTraces | undefined;
 }
+
+const TICKET_QUERY = `${RESUME_TICKET_PARAM}=`;
 
 /** Seconds a refused client should wait when the shard is not ready. */
 export const NOT_READY_RETRY_AFTER_S = 2;
@@ -91,7 +94,10 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
 
     if (!deps.isReady()) return deny(res, 'not_ready', 'shard is not accepting fans');
     // Admission before anything costs: past the budget no token is verified, no room touched.
-    const retryAfterS = deps.admission.admit(deps.now());
+    // A ticket's check is cheaper than a token's, so it takes less of the budget (the query is
+    // not parsed yet: a crafted `ticket=` only buys an HMAC check, which then refuses it).
+    const cost = query.includes(TICKET_QUERY) ? TICKET_ADMISSION_COST : 1;
+    const retryAfterS = deps.admission.admit(deps.now(), cost);
     if (retryAfterS > 0) {
       return deny(res, 'overloaded', 'shard is at its connection rate; retry later', retryAfterS);
     }
