@@ -5,7 +5,15 @@
 // only when a build runs, so a deployment that ships built pages never needs it.
 
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -55,9 +63,44 @@ export interface BuildPagesOptions {
   minify?: boolean;
 }
 
-/** Builds the fan page and the console into `outDir` and records the sources' fingerprint. */
+/**
+ * Builds the fan page and the console into `outDir` and records the sources' fingerprint. The
+ * build goes to a folder of its own next to `outDir`, swapped in when complete, so a server
+ * reading `outDir` never sees it half written, and two builds at once (two `pnpm start`, or test
+ * files in parallel) do not write into each other.
+ */
 export async function buildPages(options: BuildPagesOptions = {}): Promise<string> {
   const outDir = options.outDir ?? PAGES_DIR;
+  const tag = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const building = `${outDir}.building-${tag}`;
+  try {
+    await buildInto(building, options.minify ?? true);
+    swapIn(building, outDir, `${outDir}.old-${tag}`);
+  } finally {
+    rmSync(building, { recursive: true, force: true });
+  }
+  return outDir;
+}
+
+/** Moves `ready` to `outDir`, replacing what is there (kept aside at `old`, then removed). */
+function swapIn(ready: string, outDir: string, old: string): void {
+  try {
+    renameSync(outDir, old);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // ENOENT: nothing there yet
+  }
+  try {
+    renameSync(ready, outDir);
+  } catch (err) {
+    // Another build swapped its folder in between our two renames: it is as new as ours, keep it.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+  } finally {
+    rmSync(old, { recursive: true, force: true });
+  }
+}
+
+async function buildInto(outDir: string, minify: boolean): Promise<void> {
   const fingerprint = sourceFingerprint();
   const { build } = await import('vite');
   await build({
@@ -70,7 +113,7 @@ export async function buildPages(options: BuildPagesOptions = {}): Promise<strin
     build: {
       outDir,
       emptyOutDir: true,
-      minify: options.minify ?? true,
+      minify,
       sourcemap: false,
       reportCompressedSize: false,
       // hls.js (~570 kB) is its own chunk, loaded only when a stream plays.
@@ -81,7 +124,6 @@ export async function buildPages(options: BuildPagesOptions = {}): Promise<strin
     },
   });
   writeFileSync(join(outDir, FINGERPRINT_FILE), fingerprint);
-  return outDir;
 }
 
 /** Whether `dir` holds pages built from the current sources. */
