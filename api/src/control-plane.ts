@@ -75,6 +75,8 @@ export interface ControlPlaneParts {
   webrtc?: WebrtcTier | undefined;
   /** The shards' resume tickets: each join's reply carries one; absent: none. */
   tickets?: ResumeTickets | undefined;
+  /** How often QoE windows are written, ms; QOE_FLUSH_MS when absent (tests shorten it). */
+  qoeFlushMs?: number | undefined;
 }
 
 export interface ControlPlane {
@@ -106,6 +108,7 @@ export function assembleControlPlane(parts: ControlPlaneParts): ControlPlane {
     metrics: metrics.qoe,
     clock,
     logger,
+    flushMs: parts.qoeFlushMs,
   });
   const restorer = parts.streams
     ? new StreamKeyRestorer({

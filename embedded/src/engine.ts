@@ -60,6 +60,11 @@ export interface EngineOptions {
    * `ensurePages`, and browser tests build into a folder of their own.
    */
   pagesDir?: string;
+  /**
+   * The shard's QoE window and the API's QoE write period, ms (QOE_WINDOW_MS and QOE_FLUSH_MS,
+   * 5 s each, when absent): a test shortens them to read a stall back in a second or two.
+   */
+  qoe?: { windowMs: number; flushMs: number };
 }
 
 export async function startEngine(env: Env, options: EngineOptions = {}): Promise<Engine> {
@@ -140,6 +145,7 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
     clientAddressHeader: apiConfig.clientAddressHeader,
     joinLimits: apiConfig.joinLimits,
     // LIVEKIT_* set: the WebRTC tier, its seats in the memory SeatStore (one API).
+    qoeFlushMs: options.qoe?.flushMs,
     webrtc: openWebrtcTier(apiConfig.livekit, {
       seats: adapters.seats,
       clock: systemClock,
@@ -165,6 +171,7 @@ export async function startEngine(env: Env, options: EngineOptions = {}): Promis
       // Fans come from the demo page the API serves, so its origin is allowed by default.
       allowedOrigins: config.allowedOrigins ?? [apiUrl, `http://localhost:${api.port}`],
       keySource: { kind: 'jwks-url', url: `${apiUrl}/.well-known/jwks.json` } as const,
+      qoeWindowMs: options.qoe?.windowMs,
     };
     const shard = new Gateway(gatewayConfig, {
       ...adapters,

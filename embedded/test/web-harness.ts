@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { silentLogger } from '@fanfare/gateway';
 import { launchChromium, type Browser, type Page } from '@fanfare/testkit';
 import { buildPages } from '@fanfare/web';
-import { startEngine, type Engine } from '../src/index.js';
+import { startEngine, type Engine, type EngineOptions } from '../src/index.js';
 
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../results/screenshots/', import.meta.url));
 
@@ -33,17 +33,24 @@ export interface WebHarness {
 
 /**
  * `env` is merged over the defaults (no media: EMBEDDED_MEDIA=off); with media on, `mediaLog`
- * takes the media process's lines.
+ * takes the media process's lines; `qoe` shortens the engine's QoE windows (EngineOptions).
  */
 export async function startWebHarness(
   env: Record<string, string> = {},
   mediaLog: (line: string) => void = () => undefined,
+  qoe?: EngineOptions['qoe'],
 ): Promise<WebHarness> {
   const pagesDir = mkdtempSync(join(tmpdir(), 'fanfare-pages-'));
   await buildPages({ outDir: pagesDir, minify: false });
   const engine = await startEngine(
     { API_PORT: '0', GATEWAY_PORT: '0', PGLITE_DATA_DIR: 'memory', EMBEDDED_MEDIA: 'off', ...env },
-    { apiLogger: silentLogger, gatewayLogger: silentLogger, pagesDir, mediaLog },
+    {
+      apiLogger: silentLogger,
+      gatewayLogger: silentLogger,
+      pagesDir,
+      mediaLog,
+      ...(qoe && { qoe }),
+    },
   );
   const browser = await launchChromium();
   mkdirSync(SCREENSHOT_DIR, { recursive: true });

@@ -1,8 +1,9 @@
 // QoE end to end in Chromium: the fan page plays the demo stream with real hls.js through a proxy
 // in front of the media origin (MEDIA_PUBLIC_URL points at it); the proxy then stalls the link
-// for a few seconds, the picture rebuffers, and the player's beacons travel fan → shard (its 5 s
-// window) → API (/metrics at once, Postgres at the next write) → the console's Viewer QoE panel,
-// which shows the stall against the 1 % target. Screenshotted at desktop and phone width.
+// for a few seconds, the picture rebuffers, and the player's beacons travel fan → shard (its QoE
+// window: 1 s here, 5 s in production) → API (/metrics at once, Postgres at the next write: every
+// 1 s here, 5 s in production) → the console's Viewer QoE panel, which shows the stall against
+// the 1 % target. Screenshotted at desktop and phone width.
 
 import { ffmpegAvailable } from '@fanfare/media';
 import type { QoeAnswer } from '@fanfare/protocol';
@@ -14,6 +15,8 @@ import { DESKTOP, PHONE, startWebHarness, type WebHarness } from './web-harness.
 const SHOW_MS = 20_000;
 /** How long the link stalls, ms: past the player's ~1 s of buffer at a 1 s delay. */
 const STALL_MS = 3_000;
+/** The shard's QoE window and the API's write period, ms (5 s each in production). */
+const QOE_MS = 1_000;
 
 describe.skipIf(!chromiumAvailable() || !ffmpegAvailable())('QoE from a real player', () => {
   let h: WebHarness;
@@ -26,17 +29,21 @@ describe.skipIf(!chromiumAvailable() || !ffmpegAvailable())('QoE from a real pla
       up: { baseMs: 0 },
       down: { baseMs: 0 },
     });
-    h = await startWebHarness({
-      EMBEDDED_MEDIA: 'on',
-      MEDIA_PORT: String(mediaPort),
-      MEDIA_RTMP_PORT: '0',
-      MEDIA_SRT_PORT: '0',
-      MEDIA_PUBLIC_URL: `http://127.0.0.1:${proxy.port}`,
-      // A tiny ladder at 15 fps so two shared cores keep up (as spoiler-free.test.ts).
-      MEDIA_LADDER: '180p:320x180:250k,90p:160x90:80k',
-      MEDIA_FRAME_RATE: '15',
-      MEDIA_PRESET: 'ultrafast',
-    });
+    h = await startWebHarness(
+      {
+        EMBEDDED_MEDIA: 'on',
+        MEDIA_PORT: String(mediaPort),
+        MEDIA_RTMP_PORT: '0',
+        MEDIA_SRT_PORT: '0',
+        MEDIA_PUBLIC_URL: `http://127.0.0.1:${proxy.port}`,
+        // A tiny ladder at 15 fps so two shared cores keep up (as spoiler-free.test.ts).
+        MEDIA_LADDER: '180p:320x180:250k,90p:160x90:80k',
+        MEDIA_FRAME_RATE: '15',
+        MEDIA_PRESET: 'ultrafast',
+      },
+      undefined,
+      { windowMs: QOE_MS, flushMs: QOE_MS },
+    );
   }, 90_000);
   afterAll(async () => {
     await h?.close();

@@ -141,6 +141,8 @@ export interface GatewayConfig {
   /** CAPACITY_PROFILE: a capacity.json whose connect rate sets the budget when the variable does not. */
   capacityProfile: string | undefined;
   resumeTickets: ResumeTicketConfig;
+  /** The QoE windows' length, ms; QOE_WINDOW_MS when absent. Not a setting: tests shorten it. */
+  qoeWindowMs?: number;
 }
 
 export function defaultGatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {

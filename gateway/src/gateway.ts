@@ -138,6 +138,7 @@ export class Gateway {
       subject: subjects.qoe(),
       shardId: config.shardId,
       clock: this.#clock,
+      windowMs: config.qoeWindowMs,
     });
     const partyStore = deps.parties;
     this.#partyHub = new PartyHub({
