@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** How long a process may take to answer its readiness check, ms. */
-export const STARTUP_LIMIT_MS = 30_000;
+/** How long a process may take to answer its readiness check, ms (tsx on a busy 2-core box). */
+export const STARTUP_LIMIT_MS = 60_000;
 
 export interface ClusterOptions {
   shards: number;
