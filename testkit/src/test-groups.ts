@@ -34,6 +34,8 @@ export const SERIAL_TEST_FILES: Readonly<Record<string, string>> = {
     'kill -9 and rolling restart of 3-4 shard processes under 300 fans; restarts a shard on its own port',
   'cluster/test/party-failover.test.ts':
     'a shard is killed and the party must move within the registry TTL + host grace + 4 s',
+  'cluster/test/tracing.test.ts':
+    'the API and two shards as tsx processes under one 60 s start limit: missed it twice with another file beside it on a loaded box',
   'deploy/test/build.test.ts':
     '`pnpm build` rewrites every dist/ and web/dist/pages, which other files’ servers read',
 };
