@@ -36,6 +36,10 @@ export const SERIAL_TEST_FILES: Readonly<Record<string, string>> = {
     'a shard is killed and the party must move within the registry TTL + host grace + 4 s',
   'cluster/test/tracing.test.ts':
     'the API and two shards as tsx processes under one 60 s start limit: missed it twice with another file beside it on a loaded box',
+  'cluster/test/prewarm-rooms.test.ts':
+    'the API and shards as tsx processes: failed beside another file twice at load 25-34',
+  'cluster/test/redis-outage.test.ts':
+    'the API and shards as tsx processes, kills its redis-server: failed beside another file twice at load 25-34',
   'deploy/test/build.test.ts':
     '`pnpm build` rewrites every dist/ and web/dist/pages, which other files’ servers read',
 };
@@ -53,6 +57,5 @@ export const PARALLEL_REVIEWED: Readonly<Record<string, string>> = {
   'media/test/nginx-edge.test.ts': 'request collapsing counted at the origin; times only printed',
   'media/test/srt-ingest.test.ts': 'a refusal within the 10 s connect timeout (not a timeout)',
   'testkit/test/delay-proxy.test.ts': 'added delays held as lower bounds, upper with +500 ms',
-  'cluster/test/redis-outage.test.ts': 'ban propagation time is only printed',
   'gateway/test/resume-tickets.test.ts': 'expiry arithmetic against Date.now(), in seconds',
 };
