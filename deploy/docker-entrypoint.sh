@@ -6,7 +6,8 @@ service="${1:-api}"
 [ "$#" -gt 0 ] && shift
 case "$service" in
   api) exec node /app/api/dist/main.js "$@" ;;
-  gateway) exec node /app/gateway/dist/main.js "$@" ;;
+  # A shard's young generation capped at 2 MB semi-spaces (RSS per fan; cluster/src/processes.ts).
+  gateway) exec node --max-semi-space-size=2 /app/gateway/dist/main.js "$@" ;;
   media) exec node /app/media/dist/main.js "$@" ;;
   *) exec "$service" "$@" ;;
 esac

@@ -137,7 +137,7 @@ export class Cluster {
     const port = this.#options.basePort
       ? this.#options.basePort + index - 1
       : (this.shards.find((s) => s.name === name)?.port ?? (await freePort()));
-    const shard = launch(name, 'gateway/src/main.ts', port, this.#options, {
+    const shard = launch(name, SHARD_SCRIPT, port, this.#options, {
       ...this.#env,
       ...(typeof this.#options.shardEnv === 'function'
         ? this.#options.shardEnv(index)
@@ -181,6 +181,8 @@ function apiEnv(
   };
 }
 
+const SHARD_SCRIPT = 'gateway/src/main.ts';
+
 /** Run from its build (cluster/dist), the launcher starts the services' builds too, without tsx. */
 const FROM_BUILD = import.meta.url.endsWith('.js');
 
@@ -198,10 +200,20 @@ const PROFILE_ARGS = ((argv: string[]): string[] => {
     : ['--cpu-prof', ...argv.slice(dir, dir + 2)];
 })(process.execArgv);
 
+/**
+ * V8's young generation for a shard: semi-spaces of at most 2 MB (Node's default grows them to
+ * 16 MB, ~32 MB of RSS). A shard's long-lived state is its fans', and a join storm grew the young
+ * generation by 14 MB for 5,000 fans (2.8 KiB each); capped, it stayed at 4 MB. The same flag is
+ * in deploy/docker-entrypoint.sh. See docs/benchmarks.md "Memory per connection".
+ */
+export const SHARD_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
+
 function nodeArgs(script: string): string[] {
-  if (!FROM_BUILD) return ['--import', 'tsx', ...PROFILE_ARGS, script];
+  const flags = script === SHARD_SCRIPT ? SHARD_NODE_FLAGS : [];
+  if (!FROM_BUILD) return ['--import', 'tsx', ...flags, ...PROFILE_ARGS, script];
   return [
     '--conditions=@fanfare/dist',
+    ...flags,
     ...PROFILE_ARGS,
     script.replace('/src/', '/dist/').replace(/\.ts$/, '.js'),
   ];

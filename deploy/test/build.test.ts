@@ -78,7 +78,9 @@ describe('the built services', () => {
 
   it('include every service the image entrypoint starts, and the migrations', () => {
     const entrypoint = readFileSync(join(ROOT, 'deploy/docker-entrypoint.sh'), 'utf8');
-    const scripts = [...entrypoint.matchAll(/exec node \/app\/([\w/.-]+\.js)/g)].map((m) => m[1]!);
+    const scripts = [...entrypoint.matchAll(/exec node (?:--[\w=-]+ )*\/app\/([\w/.-]+\.js)/g)].map(
+      (m) => m[1]!,
+    );
     expect(scripts).toEqual(['api/dist/main.js', 'gateway/dist/main.js', 'media/dist/main.js']);
     for (const script of scripts) {
       const source = script.replace('/dist/', '/src/').replace(/\.js$/, '.ts');

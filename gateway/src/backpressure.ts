@@ -3,7 +3,7 @@
 // `slowCloseBytes` it is closed with 4001. Chat is never skipped for a fan that stays connected.
 
 import type { BackpressureLimits } from './config.js';
-import type { Socket } from './session.js';
+import { sessionOf, type Socket } from './session.js';
 
 /** What one slow-consumer sweep found. */
 export interface SweepResult {
@@ -21,7 +21,7 @@ export function sweepSockets(
 ): SweepResult {
   const result: SweepResult = { lagging: 0, closedSlow: 0 };
   for (const ws of sockets) {
-    const session = ws.getUserData();
+    const session = sessionOf(ws);
     if (session.closed) continue;
     const buffered = ws.getBufferedAmount();
     if (buffered > limits.slowCloseBytes) {

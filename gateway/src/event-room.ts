@@ -44,7 +44,7 @@ import { RoomSanctions } from './room-sanctions.js';
 import { RoomStage } from './room-stage.js';
 import { RoomTimeline } from './room-timeline.js';
 import { sendEncoded, sendError, sendTo } from './send.js';
-import { bucketOf, endSession, type Session, type Socket } from './session.js';
+import { bucketOf, endSession, sessionOf, type Session, type Socket } from './session.js';
 import { take } from './token-bucket.js';
 import { WelcomeSnapshots } from './welcome-snapshot.js';
 import type { Uws } from './uws.js';
@@ -352,7 +352,7 @@ export class EventRoom {
     for (const ws of this.#sockets) {
       ws.unsubscribe(this.orderedTopic); // nothing of the new history may reach them
       ws.unsubscribe(this.signalTopic);
-      endSession(ws, ws.getUserData(), Close.logRestarted, 'log restarted');
+      endSession(ws, sessionOf(ws), Close.logRestarted, 'log restarted');
     }
   }
 
@@ -360,7 +360,7 @@ export class EventRoom {
   #enforceBans(): void {
     if (this.#state === 'closed' || !this.#sanctions.hasBans) return;
     for (const ws of this.#sockets) {
-      const session = ws.getUserData();
+      const session = sessionOf(ws);
       if (this.sanctionOf(session.user.id)?.kind === 'ban') {
         endSession(ws, session, Close.banned, 'banned');
       }
@@ -373,7 +373,7 @@ export class EventRoom {
    */
   #enforceTickets(): void {
     for (const ws of this.#sockets) {
-      const session = ws.getUserData();
+      const session = sessionOf(ws);
       if (session.user.role === 'fan' && !session.entitlements.includes('ticketed')) {
         endSession(ws, session, Close.notEntitled, 'not entitled');
       }

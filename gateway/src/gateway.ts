@@ -28,7 +28,7 @@ import { PartyActions } from './party-actions.js';
 import { PartyHub } from './party-hub.js';
 import { RoomRegistry } from './room-registry.js';
 import { RoomWarmer } from './room-warmer.js';
-import { endSession, type Session, type Socket } from './session.js';
+import { endSession, sessionOf, type Socket, type SocketData } from './session.js';
 import type { TokenVerifier } from './token-verifier.js';
 import { createUpgradeHandler } from './upgrade.js';
 import { ConnectTraces } from './connect-trace.js';
@@ -178,7 +178,7 @@ export class Gateway {
     const { bus, verifier } = deps;
     this.#warmer = new RoomWarmer({ rooms: this.#rooms, bus, subject, clock, logger, verifier });
     const now = () => this.#clock.now();
-    this.#app.ws<Session>(WS_PATH, {
+    this.#app.ws<SocketData>(WS_PATH, {
       maxPayloadLength: HARD_MAX_PAYLOAD_BYTES,
       idleTimeout: config.idleTimeoutS,
       sendPingsAutomatically: true,
@@ -203,7 +203,7 @@ export class Gateway {
       }),
       open: (ws) => {
         this.#connections++;
-        const session = ws.getUserData();
+        const session = sessionOf(ws);
         // The welcome goes out after `open` returns, not from it. `open` runs inside the
         // upgrade's `res.cork`; uWS 20.30's cork then re-reads the HTTP response's state from
         // memory the upgrade has handed to the WebSocket, and a send from `open` can leave bytes
@@ -214,12 +214,7 @@ export class Gateway {
         queueMicrotask(() => {
           if (session.closed) return this.#traces?.drop(session.sessionId);
           for (const old of this.#userSockets.add(session.user.id, ws)) {
-            endSession(
-              old,
-              old.getUserData(),
-              Close.sessionLimit,
-              'too many sockets for this user',
-            );
+            endSession(old, sessionOf(old), Close.sessionLimit, 'too many sockets for this user');
           }
           if (this.#traces)
             this.#traces.welcome(session.sessionId, () => session.room.attach(ws, session));
@@ -236,12 +231,12 @@ export class Gateway {
         qoeWindows: this.#qoeWindows,
       }),
       drain: (ws) => {
-        const session = ws.getUserData();
+        const session = sessionOf(ws);
         session.room.drained(ws, session);
       },
       close: (ws, code) => {
         this.metrics.disconnects.inc({ code: String(code) });
-        const session = ws.getUserData();
+        const session = sessionOf(ws);
         session.closed = true;
         this.#userSockets.remove(session.user.id, ws);
         session.room.detach(ws);
@@ -342,7 +337,7 @@ export class Gateway {
     const total: SweepResult = { lagging: 0, closedSlow: 0 };
     for (const room of this.#rooms.rooms()) {
       const found = room.sweep((ws) =>
-        endSession(ws, ws.getUserData(), Close.slowConsumer, 'slow consumer'),
+        endSession(ws, sessionOf(ws), Close.slowConsumer, 'slow consumer'),
       );
       total.lagging += found.lagging;
       total.closedSlow += found.closedSlow;
@@ -373,7 +368,7 @@ export class Gateway {
     this.#logger.info('gateway draining', { connections: sockets.length });
     for (let i = 0; i < sockets.length; i += this.config.closeBatchSize) {
       for (const ws of sockets.slice(i, i + this.config.closeBatchSize)) {
-        endSession(ws, ws.getUserData(), Close.serverRestart, 'server restart');
+        endSession(ws, sessionOf(ws), Close.serverRestart, 'server restart');
       }
       await nextTurn(); // let the loop flush close frames between batches
     }

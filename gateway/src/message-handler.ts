@@ -8,7 +8,7 @@ import type { PartyActions } from './party-actions.js';
 import type { QoeMetrics } from './qoe-metrics.js';
 import { sendError, sendTo } from './send.js';
 import type { Logger, QoeAggregator } from '@fanfare/fanout';
-import { endSession, takeFrame, type Socket } from './session.js';
+import { endSession, sessionOf, takeFrame, type Socket } from './session.js';
 
 export interface MessageHandlerDeps {
   config: GatewayConfig;
@@ -23,7 +23,7 @@ export interface MessageHandlerDeps {
 export function createMessageHandler(deps: MessageHandlerDeps) {
   const { config, logger } = deps;
   return (ws: Socket, data: ArrayBuffer, isBinary: boolean): void => {
-    const session = ws.getUserData();
+    const session = sessionOf(ws);
     if (session.closed) return;
     const now = deps.now();
     if (!takeFrame(session, config.frames, now)) {

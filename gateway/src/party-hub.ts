@@ -38,7 +38,7 @@ import {
   type PartyRefusal,
 } from './party-rules.js';
 import { sendEncoded } from './send.js';
-import type { Session, Socket } from './session.js';
+import { sessionOf, type Session, type Socket } from './session.js';
 import { ShardLiveness } from './shard-liveness.js';
 import type { VersionedMirror } from './versioned-mirror.js';
 
@@ -237,7 +237,7 @@ export class PartyHub {
   hasOtherSocket(eventId: string, partyId: string, userId: string, ws: Socket): boolean {
     const local = this.#parties.get(`${eventId}/${partyId}`);
     for (const other of local?.sockets ?? []) {
-      if (other !== ws && other.getUserData().user.id === userId) return true;
+      if (other !== ws && sessionOf(other).user.id === userId) return true;
     }
     return false;
   }
@@ -259,7 +259,7 @@ export class PartyHub {
     if (reply && local.sockets.has(reply.ws)) {
       const frame: ServerMessage = { type: 'party', party: toView(local.mirror.current.value) };
       if (reply.ref !== undefined) frame.ref = reply.ref;
-      this.#send(reply.ws, reply.ws.getUserData(), frame);
+      this.#send(reply.ws, sessionOf(reply.ws), frame);
     }
   }
 
@@ -275,7 +275,7 @@ export class PartyHub {
       local.beatAt = this.#deps.clock.now();
     }
     for (const ws of [...local.sockets]) {
-      const session = ws.getUserData();
+      const session = sessionOf(ws);
       if (!members.has(session.user.id)) {
         // Left through another connection (another tab, another shard).
         this.release(ws, session);
@@ -339,14 +339,14 @@ export class PartyHub {
     if (now - local.beatAt >= PARTY_HEARTBEAT_MS && this.#parties.get(`${eventId}/${partyId}`)) {
       local.beatAt = now;
       const frame = this.#timelineFrame(record());
-      for (const ws of local.sockets) sendEncoded(ws, ws.getUserData(), frame);
+      for (const ws of local.sockets) sendEncoded(ws, sessionOf(ws), frame);
     }
   }
 
   /** Users with a socket (or a write in flight) in this party here. */
   #localUsers(local: LocalParty): Set<string> {
     const users = new Set<string>();
-    for (const ws of local.sockets) users.add(ws.getUserData().user.id);
+    for (const ws of local.sockets) users.add(sessionOf(ws).user.id);
     for (const m of local.mirror.current.value.members) {
       if (this.#arriving.has(`${local.eventId}/${m.userId}`)) users.add(m.userId);
     }
@@ -366,7 +366,7 @@ export class PartyHub {
     const local = this.#parties.get(`${eventId}/${message.partyId}`);
     if (!local) return;
     const frame = encodeServerMessage({ type: 'party.chat', message });
-    for (const ws of local.sockets) sendEncoded(ws, ws.getUserData(), frame);
+    for (const ws of local.sockets) sendEncoded(ws, sessionOf(ws), frame);
   }
 
   /** The party no longer exists: its members here are told and let go. */
@@ -374,7 +374,7 @@ export class PartyHub {
     const local = this.#parties.get(`${eventId}/${partyId}`);
     if (!local) return;
     for (const ws of [...local.sockets]) {
-      const session = ws.getUserData();
+      const session = sessionOf(ws);
       this.release(ws, session);
       this.#send(ws, session, { type: 'party.left', partyId, reason: 'gone' });
     }

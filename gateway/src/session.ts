@@ -21,8 +21,25 @@ import type { Uws } from './uws.js';
  * its bucket as above, its memories empty until its first admission either way.
  */
 
-/** A fan's socket; its userData is the fan's Session. */
-export type Socket = Uws.WebSocket<Session>;
+/**
+ * What the upgrade hands uWS for a socket: the Session behind one property. The uWS.js build the
+ * shards run copies every own property of the upgrade's userData onto its WebSocket object, and
+ * `getUserData()` returns that object: a Session passed as the userData put its ~20 fields on
+ * each WebSocket, past V8's fast-property limit, into a dictionary of ~830 bytes per fan (heap
+ * snapshot at 5,000 fans, docs/benchmarks.md), beside the Session itself. One property keeps
+ * the WebSocket small; read the Session through `sessionOf`.
+ */
+export interface SocketData {
+  readonly session: Session;
+}
+
+/** A fan's socket; its userData holds the fan's Session (see SocketData). */
+export type Socket = Uws.WebSocket<SocketData>;
+
+/** The fan's Session behind a socket. */
+export function sessionOf(ws: Socket): Session {
+  return ws.getUserData().session;
+}
 
 export interface Session {
   readonly sessionId: string;

@@ -22,7 +22,7 @@ import { isCredentialRejection, readCredential, verifyCredential } from './fan-c
 import type { ResumePlan } from './resume-plan.js';
 import type { ResumeTickets } from '@fanfare/fanout';
 import type { RoomRegistry } from './room-registry.js';
-import { newSession } from './session.js';
+import { newSession, type SocketData } from './session.js';
 import type { ConnectTrace, ConnectTraces } from './connect-trace.js';
 import type { TokenVerifier } from './token-verifier.js';
 import type { Uws } from './uws.js';
@@ -193,7 +193,9 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
         connect.admitted({ user: claims.sub, event: room.eventId, session: session.sessionId });
         traces?.hold(session.sessionId, connect);
       }
-      res.cork(() => res.upgrade(session, key, negotiated.subprotocol, extensions, context));
+      // The Session behind one property: uWS copies the userData's properties onto the socket.
+      const data: SocketData = { session };
+      res.cork(() => res.upgrade(data, key, negotiated.subprotocol, extensions, context));
     };
     const run = (): Promise<void> =>
       admit().catch((err: unknown) => {
