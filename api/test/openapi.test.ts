@@ -41,6 +41,7 @@ it('documents every control route with its methods, and validates as OpenAPI 3.1
       'POST /v1/events/{id}/tickets',
       'GET /v1/events/{id}/audit',
       'GET /v1/audit',
+      'GET /v1/me',
       'POST /v1/credentials',
       'GET /v1/credentials',
       'DELETE /v1/credentials/{credentialId}',
