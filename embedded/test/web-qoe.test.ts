@@ -62,13 +62,28 @@ describe.skipIf(!chromiumAvailable() || !ffmpegAvailable())('QoE from a real pla
     const fan = await h.open('qoe-fan', '/?name=Quinn&delay=1000', DESKTOP);
     const player = fan.locator('.player[data-status="playing"]');
     await player.waitFor({ timeout: SHOW_MS });
+    // Steady playback first: the player's quick start shows its first frame with a fraction of a
+    // second buffered and may rebuffer once right after; a stall begun then would fire no new
+    // `waiting` (the video is already waiting). So wait for a second of picture played with
+    // data ahead before stalling the link.
+    const startedAt = await fan.evaluate(() => document.querySelector('video')!.currentTime);
+    await fan.waitForFunction(
+      (from) => {
+        const video = document.querySelector('video')!;
+        return !video.paused && video.readyState >= 3 && video.currentTime >= from + 1;
+      },
+      startedAt,
+      { timeout: SHOW_MS },
+    );
     const waiting = fan.evaluate(
-      () =>
-        new Promise<number>((resolve) => {
+      (timeoutMs) =>
+        new Promise<number>((resolve, reject) => {
           const video = document.querySelector('video')!;
           const at = performance.now();
           video.addEventListener('waiting', () => resolve(performance.now() - at), { once: true });
+          setTimeout(() => reject(new Error(`no 'waiting' within ${timeoutMs} ms`)), timeoutMs);
         }),
+      SHOW_MS,
     );
     proxy.stall();
     const stalledAfter = await waiting;
