@@ -7,8 +7,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ReactionCounts } from '@fanfare/protocol';
 import { useClientEvent, usePresence } from '@fanfare/react';
-import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
+import type uPlot from 'uplot';
+import { useUplot } from './use-uplot.js';
 import { LIVE_STEP_MS, LiveSeries, type LiveSeriesData } from './live-series.js';
 
 const CHART_HEIGHT_PX = 200;
@@ -23,7 +23,6 @@ export function LivePanel() {
   const since = useRef(Date.now());
   const viewers = usePresence();
   const [totals, setTotals] = useState({ chat: 0, reactions: 0 });
-  const box = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     if (viewers !== undefined) series.current.viewers(viewers, Date.now());
@@ -34,47 +33,37 @@ export function LivePanel() {
   });
   useClientEvent('reactions', ({ counts }) => series.current.reactions(taps(counts), Date.now()));
 
+  const [data, setData] = useState(() => toData(series.current.at(Date.now())));
   useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const plot = new uPlot(
-      {
-        width: Math.max(280, el.clientWidth),
-        height: CHART_HEIGHT_PX,
-        scales: {
-          viewers: { range: (_u, _min, max) => [0, Math.max(4, max)] },
-          rate: { range: (_u, _min, max) => [0, Math.max(4, max)] },
-        },
-        axes: [
-          { stroke: '#a29cb8', grid: { stroke: '#3a345255' } },
-          { scale: 'viewers', stroke: '#b8a6ff', grid: { stroke: '#3a345255' } },
-          { scale: 'rate', side: 1, stroke: '#ffcf5c', grid: { show: false } },
-        ],
-        series: [
-          {},
-          { label: 'Viewers', scale: 'viewers', stroke: '#b8a6ff', width: 2 },
-          { label: 'Chat /s', scale: 'rate', stroke: '#4fd1a5', width: 2 },
-          { label: 'Reactions /s', scale: 'rate', stroke: '#ff6b81', width: 2 },
-        ],
-      },
-      toData(series.current.at(Date.now())),
-      el,
-    );
     const tick = setInterval(() => {
       const now = Date.now();
-      plot.setData(toData(series.current.at(now)));
+      setData(toData(series.current.at(now)));
       setTotals(series.current.totals(now, FIGURES_S));
     }, LIVE_STEP_MS);
-    const resize = new ResizeObserver(() =>
-      plot.setSize({ width: Math.max(280, el.clientWidth), height: CHART_HEIGHT_PX }),
-    );
-    resize.observe(el);
-    return () => {
-      clearInterval(tick);
-      resize.disconnect();
-      plot.destroy();
-    };
+    return () => clearInterval(tick);
   }, []);
+  const box = useUplot(
+    'live',
+    CHART_HEIGHT_PX,
+    () => ({
+      scales: {
+        viewers: { range: (_u, _min, max) => [0, Math.max(4, max)] },
+        rate: { range: (_u, _min, max) => [0, Math.max(4, max)] },
+      },
+      axes: [
+        { stroke: '#a29cb8', grid: { stroke: '#3a345255' } },
+        { scale: 'viewers', stroke: '#b8a6ff', grid: { stroke: '#3a345255' } },
+        { scale: 'rate', side: 1, stroke: '#ffcf5c', grid: { show: false } },
+      ],
+      series: [
+        {},
+        { label: 'Viewers', scale: 'viewers', stroke: '#b8a6ff', width: 2 },
+        { label: 'Chat /s', scale: 'rate', stroke: '#4fd1a5', width: 2 },
+        { label: 'Reactions /s', scale: 'rate', stroke: '#ff6b81', width: 2 },
+      ],
+    }),
+    data,
+  );
 
   return (
     <section className="panel" aria-label="Live panels">
