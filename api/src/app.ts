@@ -11,6 +11,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import {
   fanCountry,
   isEventId,
+  PROBLEM_CONTENT_TYPE,
   type Author,
   type Entitlement,
   type Playback,
@@ -29,7 +30,7 @@ import {
 } from './join-request.js';
 import { activeTraceId, childSpan, serverSpan, withTraceparent } from './tracing.js';
 import { JOIN_ADMITTED, UNMATCHED_ROUTE, ApiMetrics } from './metrics.js';
-import { ApiError, PROBLEM_CONTENT_TYPE, fromDbError, toProblem } from './problem.js';
+import { ApiError, fromDbError, toProblem } from './problem.js';
 import { auditRoutes } from './routes/audit.js';
 import { chatRuleRoutes } from './routes/chat-rules.js';
 import { credentialRoutes } from './routes/credentials.js';

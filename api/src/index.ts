@@ -71,7 +71,7 @@ export {
   type JoinLimits,
   type RateLimit,
 } from './join-limiter.js';
-export { ApiError, PROBLEM_CODES, PROBLEM_CONTENT_TYPE } from './problem.js';
+export { ApiError, PROBLEM_CODES } from './problem.js';
 export type { FieldError, Problem, ProblemCode, ProblemStatus } from './problem.js';
 export { LlHlsPlaybackIssuer, type LlHlsPlaybackOptions, type PlaybackIssuer } from './playback.js';
 export {

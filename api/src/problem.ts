@@ -3,6 +3,7 @@
 // table is data so clients can switch on `code` and a test can keep docs in step.
 
 import { isDbError, unstorableValue, type DbErrorCode } from '@fanfare/db';
+import { problemBody, type ProblemBody, type ProblemTable } from '@fanfare/protocol';
 import { TEXT_ISSUE } from './text-field.js';
 
 /**
@@ -79,13 +80,10 @@ export const PROBLEM_CODES = {
     status: 503,
     title: 'Shared state (bans, votes) is unreachable; nothing was changed.',
   },
-} as const satisfies Record<string, { status: number; title: string }>;
+} as const satisfies ProblemTable;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;
 export type ProblemStatus = (typeof PROBLEM_CODES)[ProblemCode]['status'];
-
-/** The media type of every error body. */
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** One offending field of an `invalid_body` problem. */
 export interface FieldError {
@@ -94,15 +92,8 @@ export interface FieldError {
   detail: string;
 }
 
-/** The body of an error response. */
-export interface Problem {
-  /** A stable identifier for the kind of problem (a URN, not a link to follow). */
-  type: string;
-  title: string;
-  status: ProblemStatus;
-  code: ProblemCode;
-  /** What went wrong with this request, for people; never a stack or internal message. */
-  detail: string;
+/** The body of an error response: the shared problem fields, then the API's own. */
+export interface Problem extends ProblemBody<ProblemCode, ProblemStatus> {
   /** Echo of the `X-Request-Id` response header, to quote in bug reports. */
   requestId: string;
   /** Present on `invalid_body`, `invalid_text` and `invalid_path` only. */
@@ -161,13 +152,8 @@ export function fromDbError(thrown: unknown): unknown {
 /** Builds the problem body for an error; anything but an ApiError becomes an opaque `internal`. */
 export function toProblem(err: unknown, requestId: string): Problem {
   const apiError = err instanceof ApiError ? err : new ApiError('internal');
-  const { status, title } = PROBLEM_CODES[apiError.code];
   const problem: Problem = {
-    type: `urn:fanfare:problem:${apiError.code}`,
-    title,
-    status,
-    code: apiError.code,
-    detail: apiError.message,
+    ...problemBody('problem', PROBLEM_CODES, apiError.code, apiError.message),
     requestId,
   };
   if (apiError.errors) problem.errors = apiError.errors;

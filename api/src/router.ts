@@ -6,15 +6,8 @@
 
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Env } from 'hono';
-import { EVENT_ID_PATTERN } from '@fanfare/protocol';
-import {
-  ApiError,
-  bodyError,
-  PROBLEM_CODES,
-  PROBLEM_CONTENT_TYPE,
-  fieldErrors,
-  type ProblemCode,
-} from './problem.js';
+import { EVENT_ID_PATTERN, PROBLEM_CONTENT_TYPE } from '@fanfare/protocol';
+import { ApiError, bodyError, PROBLEM_CODES, fieldErrors, type ProblemCode } from './problem.js';
 
 /**
  * What a malformed path parameter answers, by name: an id that cannot name a resource gets that

@@ -11,14 +11,10 @@
 // an edge routes `/live/` only.
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { PROBLEM_CONTENT_TYPE } from '@fanfare/protocol';
 import type { HttpExchange } from './http-exchange.js';
 import { NodeHttpExchange, type NodeRequest, type NodeResponse } from './http-exchange-node.js';
-import {
-  MEDIA_PROBLEMS,
-  PROBLEM_CONTENT_TYPE,
-  problemBody,
-  type MediaProblemCode,
-} from './problems.js';
+import { MEDIA_PROBLEMS, problemBody, type MediaProblemCode } from './problems.js';
 
 /** Largest control request body, bytes. */
 export const CONTROL_BODY_MAX_BYTES = 1024;

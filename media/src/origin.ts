@@ -11,17 +11,13 @@
 // BLOCKING_LIMIT_TARGETS target durations, past which it is answered 503 `stream_stalled`.
 
 import type { HttpExchange, ResponseHeaders } from './http-exchange.js';
+import { PROBLEM_CONTENT_TYPE } from '@fanfare/protocol';
 import type { LiveStream } from './live-stream.js';
 import type { RenditionWindow } from './playlist.js';
 import { PlaybackTokenChecker } from './playback-token.js';
 import { renderMasterPlaylist, renderMediaPlaylist } from './playlist-render.js';
 import { blockingVerdict, partStanding, segmentAt } from './playlist-rules.js';
-import {
-  MEDIA_PROBLEMS,
-  PROBLEM_CONTENT_TYPE,
-  problemBody,
-  type MediaProblemCode,
-} from './problems.js';
+import { MEDIA_PROBLEMS, problemBody, type MediaProblemCode } from './problems.js';
 import type { Rendition } from './rendition.js';
 import { MASTER_PLAYLIST, parseResource } from './resource-names.js';
 

@@ -1,6 +1,9 @@
 // Every refusal the origin answers, as data: a stable code, its HTTP status and a title. The
 // body is RFC 9457 problem+json. docs/media.md lists the same table and a test keeps them equal.
-// Add codes; never rename or repurpose one (players and edges switch on them).
+// Add codes; never rename or repurpose one (players and edges switch on them). The envelope
+// (media type, body shape) is the one every service shares, from @fanfare/protocol.
+
+import { problemBody as sharedProblemBody, type ProblemTable } from '@fanfare/protocol';
 
 export const MEDIA_PROBLEMS = {
   bad_request: { status: 400, title: 'A control request body is malformed.' },
@@ -31,20 +34,11 @@ export const MEDIA_PROBLEMS = {
     status: 503,
     title: 'The requested part did not arrive in time; the encoder may have stalled.',
   },
-} as const satisfies Record<string, { status: number; title: string }>;
+} as const satisfies ProblemTable;
 
 export type MediaProblemCode = keyof typeof MEDIA_PROBLEMS;
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-
-/** The problem body for a code; `detail` must hold nothing secret (it is sent as is). */
+/** The problem body for a code, as JSON; `detail` must hold nothing secret (it is sent as is). */
 export function problemBody(code: MediaProblemCode, detail?: string): string {
-  const { status, title } = MEDIA_PROBLEMS[code];
-  return JSON.stringify({
-    type: `urn:fanfare:media:${code}`,
-    title,
-    status,
-    code,
-    detail: detail ?? title,
-  });
+  return JSON.stringify(sharedProblemBody('media', MEDIA_PROBLEMS, code, detail));
 }

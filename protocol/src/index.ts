@@ -18,3 +18,4 @@ export * from './qoe.js';
 export * from './qoe-answer.js';
 export * from './shards.js';
 export * from './prewarm.js';
+export * from './problem.js';
