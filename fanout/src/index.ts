@@ -12,6 +12,16 @@ export {
   type PresenceAggregatorOptions,
 } from './presence-aggregator.js';
 export {
+  PRESENCE_CADENCE,
+  PRESENCE_FRAMES_PER_S,
+  PRESENCE_JUMP_FRACTION,
+  PRESENCE_MAX_GAP_MS,
+  presenceDue,
+  presenceGapMs,
+  type PresenceCadence,
+  type PresenceNow,
+} from './presence-cadence.js';
+export {
   REACTION_WINDOW_MS,
   ReactionAggregator,
   type ReactionAggregatorOptions,

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { MemoryBus } from './bus-memory.js';
 import { ManualClock } from './manual-clock.js';
 import { PresenceAggregator } from './presence-aggregator.js';
+import type { PresenceCadence } from './presence-cadence.js';
 
-function shard(bus: MemoryBus, clock: ManualClock, shardId: string) {
+function shard(bus: MemoryBus, clock: ManualClock, shardId: string, cadence?: PresenceCadence) {
   const changes: number[] = [];
   const agg = new PresenceAggregator({
     bus,
@@ -11,6 +12,7 @@ function shard(bus: MemoryBus, clock: ManualClock, shardId: string) {
     shardId,
     clock,
     intervalMs: 1000,
+    ...(cadence && { cadence }),
     onChange: (n) => changes.push(n),
   });
   agg.start();
@@ -65,5 +67,47 @@ describe('PresenceAggregator', () => {
     expect(a.agg.total()).toBe(10);
     clock.advance(1);
     expect(a.agg.total()).toBe(1);
+  });
+
+  it('paces a large audience: small moves every 10 s, a 10 % move after 5 s', () => {
+    const bus = new MemoryBus();
+    const clock = new ManualClock();
+    const a = shard(bus, clock, 'a');
+    const b = shard(bus, clock, 'b');
+    a.agg.setLocal(15_000);
+    b.agg.setLocal(5_000);
+    clock.advance(2000); // a's first tick saw only its own fans; the second, both shards
+    expect(a.changes).toEqual([15_000]);
+    expect(a.agg.total()).toBe(20_000);
+    clock.advance(3000); // 20,000 viewers: a 10 s gap, but +33 % is a jump, so 5 s
+    expect(a.changes).toEqual([15_000]);
+    clock.advance(1000);
+    expect(a.changes).toEqual([15_000, 20_000]);
+    for (let i = 1; i <= 9; i++) {
+      a.agg.setLocal(15_000 + i); // churn, every tick a new total
+      clock.advance(1000);
+    }
+    expect(a.changes).toEqual([15_000, 20_000]);
+    clock.advance(1000);
+    expect(a.changes).toEqual([15_000, 20_000, 20_009]); // 10 ticks after the last report
+    b.agg.setLocal(7_500); // +12 %
+    clock.advance(4000);
+    expect(a.changes).toHaveLength(3);
+    clock.advance(1000);
+    expect(a.changes.at(-1)).toBe(22_509);
+    expect(a.agg.total()).toBe(22_509); // the live total never waits for the cadence
+  });
+
+  it('follows a given cadence', () => {
+    const bus = new MemoryBus();
+    const clock = new ManualClock();
+    const a = shard(bus, clock, 'a', { framesPerS: 10, maxGapMs: 3000, jumpFraction: 1 });
+    a.agg.setLocal(20);
+    clock.advance(1000);
+    a.agg.setLocal(21);
+    clock.advance(2000);
+    expect(a.changes).toEqual([20]); // 21 viewers at 10 frames/s: a 2.1 s gap, so 3 ticks
+    clock.advance(1000);
+    expect(a.changes).toEqual([20, 21]);
   });
 });

@@ -1,12 +1,14 @@
 // Viewers-now for one event across shards. Each shard publishes its local count once per
 // interval; every shard keeps the latest count per shard (expiring after a few silent
-// intervals, so a dead shard's fans stop counting) and reports the sum when it changes, at most
-// once per interval. Latest-wins per shard: an older count is superseded, never queued.
+// intervals, so a dead shard's fans stop counting) and reports the sum to its fans when it
+// changed, paced by the audience (presence-cadence.ts: every interval up to 2,000 viewers, every
+// 10 s from 20,000). Latest-wins per shard: an older count is superseded, never queued.
 
 import type { Bus, Subscription } from './bus.js';
 import type { Clock, TimerHandle } from './clock.js';
+import { PRESENCE_CADENCE, presenceDue, type PresenceCadence } from './presence-cadence.js';
 
-/** How often shards exchange counts and fans may see a change, ms. */
+/** How often shards exchange counts, and the least time between two counts fans get, ms. */
 export const PRESENCE_INTERVAL_MS = 1000;
 /** A shard silent for this many intervals no longer counts. */
 export const PRESENCE_TTL_INTERVALS = 3;
@@ -18,7 +20,13 @@ export interface PresenceAggregatorOptions {
   shardId: string;
   clock: Clock;
   intervalMs?: number;
-  /** Called with the new total, at most once per interval, only when it changed. */
+  /** How fans' counts are paced by the audience; PRESENCE_CADENCE unless given. */
+  cadence?: PresenceCadence;
+  /**
+   * Called on an interval's tick with the new total, only when it differs from the last one
+   * passed and `presenceDue` says so: at most once per interval, and within max(interval,
+   * cadence.maxGapMs) rounded up to whole intervals of the total changing.
+   */
   onChange: (viewers: number) => void;
 }
 
@@ -35,7 +43,9 @@ export class PresenceAggregator {
   #intervalMs: number;
   #local = 0;
   #remote = new Map<string, { n: number; expiresAt: number }>();
-  #lastReported = -1;
+  #lastReported: number | undefined;
+  /** Ticks since the last report (the rule's time, jitter-free in whole intervals). */
+  #ticksSince = 0;
   #timer: TimerHandle | undefined;
   #subscription: Subscription | undefined;
 
@@ -81,9 +91,16 @@ export class PresenceAggregator {
 
   #tick(): void {
     this.#publish(this.#local);
+    this.#ticksSince++;
     const total = this.total();
-    if (total !== this.#lastReported) {
+    const now = {
+      viewers: total,
+      reported: this.#lastReported,
+      sinceMs: this.#ticksSince * this.#intervalMs,
+    };
+    if (presenceDue(now, this.#intervalMs, this.#options.cadence ?? PRESENCE_CADENCE)) {
       this.#lastReported = total;
+      this.#ticksSince = 0;
       this.#options.onChange(total);
     }
   }
