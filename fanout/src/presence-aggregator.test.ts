@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryBus } from './bus-memory.js';
 import { ManualClock } from './manual-clock.js';
 import { PresenceAggregator } from './presence-aggregator.js';
-import type { PresenceCadence } from './presence-cadence.js';
+import { PRESENCE_CADENCE, type PresenceCadence } from './presence-cadence.js';
 
 function shard(bus: MemoryBus, clock: ManualClock, shardId: string, cadence?: PresenceCadence) {
   const changes: number[] = [];
@@ -109,5 +109,37 @@ describe('PresenceAggregator', () => {
     expect(a.changes).toEqual([20]); // 21 viewers at 10 frames/s: a 2.1 s gap, so 3 ticks
     clock.advance(1000);
     expect(a.changes).toEqual([20, 21]);
+  });
+
+  it("cuts a full shard's presence frames about tenfold through a resume storm", () => {
+    // 19,000 fans on one shard, the count moving every second; at 20 s 3,800 drop and come back
+    // at 1,100/s. Frames: the shard's fans at each report. Every-interval reporting is the cadence
+    // before the rule (an unbounded budget: the gap is always the interval).
+    const framesOver60s = (cadence: PresenceCadence) => {
+      const bus = new MemoryBus();
+      const clock = new ManualClock();
+      let fans = 0;
+      let frames = 0;
+      const agg = new PresenceAggregator({
+        bus,
+        subject: 'p',
+        shardId: 'a',
+        clock,
+        cadence,
+        onChange: () => (frames += fans),
+      });
+      agg.start();
+      for (let t = 0; t < 60; t++) {
+        fans = t === 20 ? 15_200 : t > 20 && t < 24 ? 15_200 + 1_100 * (t - 20) : 19_000 - (t % 2);
+        agg.setLocal(fans);
+        clock.advance(1000);
+      }
+      return frames;
+    };
+    const before = framesOver60s({ framesPerS: Infinity, maxGapMs: 1000, jumpFraction: 1 });
+    const after = framesOver60s(PRESENCE_CADENCE);
+    expect(before / 60).toBeGreaterThan(18_500); // one frame per fan per second
+    expect(after / 60).toBeLessThan(2_200); // ~1,900/s, the budget, plus the storm's jump
+    expect(before / after).toBeGreaterThan(8);
   });
 });
