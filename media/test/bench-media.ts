@@ -20,10 +20,14 @@ import {
   startDelayProxy,
   type DelayProxy,
 } from '@fanfare/testkit';
-import { loadMediaConfig } from '../src/config.js';
 import { ffmpegAvailable } from '../src/ffmpeg-check.js';
-import { MediaService } from '../src/media-service.js';
-import { mintPlaybackToken } from '../src/playback-token.js';
+import { pct } from './bench/stats.js';
+import {
+  BENCH_SECRET,
+  FIRST_SEGMENTS_WAIT_MS,
+  segmentsReady,
+  startMedia,
+} from './media-harness.js';
 import { servePlayerPage } from './player-page.js';
 
 const GOALS = { firstFrameMs: 1000, delayP95Ms: 800, stalls: 0, spreadP95Ms: 50 };
@@ -47,11 +51,6 @@ interface PageState {
   stallLog: string[];
   trace: string[];
   stallTraces: { lines: string[] }[];
-}
-
-function pct(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 }
 
 /** The shaped path: one-way delay (half the RTT). */
@@ -103,33 +102,13 @@ async function main(): Promise<void> {
     console.error('bench:media needs ffmpeg and Chromium (deploy/local/services.sh)');
     process.exit(2);
   }
-  const secret = 'bench-media-secret-0123456789abcdefgh';
-  const config = loadMediaConfig({
-    ...process.env,
-    MEDIA_PORT: '0',
-    MEDIA_RTMP_PORT: '0',
-    MEDIA_SRT_PORT: '0',
-    MEDIA_TOKEN_SECRET: secret,
-    MEDIA_DEMO_EVENT: EVENT,
-  });
-  const service = new MediaService(config, { log: () => undefined });
   const cpu0 = process.cpuUsage();
-  await service.start();
-  const token = mintPlaybackToken(Buffer.from(secret), {
-    eventId: EVENT,
-    viewerId: 'bench',
-    exp: Math.floor(Date.now() / 1000) + durationS + 600,
-  });
-  const master = service.masterUrl(EVENT, token);
+  const media = await startMedia(BENCH_SECRET, { ...process.env, MEDIA_DEMO_EVENT: EVENT });
+  const { service } = media;
+  const { config } = service;
+  const master = media.masterUrl(EVENT, 'bench', durationS + 600);
   const low = service.stream(EVENT)!.rendition(config.ladder.at(-1)!.name)!;
-  await new Promise<void>((resolve) => {
-    const off = low.onChange(() => {
-      if (low.window().segments.filter((s) => s.complete).length >= 3) {
-        off();
-        resolve();
-      }
-    });
-  });
+  await segmentsReady(low, 3, FIRST_SEGMENTS_WAIT_MS);
   const pageServer = await servePlayerPage();
   const browser = await launchChromium();
   const kinds = ['LivePlayer A', 'LivePlayer B', 'hls.js alone'] as const;

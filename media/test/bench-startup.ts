@@ -8,10 +8,14 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { chromiumAvailable, launchChromium } from '@fanfare/testkit';
-import { loadMediaConfig } from '../src/config.js';
 import { ffmpegAvailable } from '../src/ffmpeg-check.js';
-import { MediaService } from '../src/media-service.js';
-import { mintPlaybackToken } from '../src/playback-token.js';
+import { pct } from './bench/stats.js';
+import {
+  BENCH_SECRET,
+  FIRST_SEGMENTS_WAIT_MS,
+  segmentsReady,
+  startMedia,
+} from './media-harness.js';
 import { servePlayerPage } from './player-page.js';
 
 interface PageState {
@@ -25,11 +29,6 @@ interface PageState {
 
 const EVENT = 'bench';
 
-function pct(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { runs: { type: 'string' }, 'watch-s': { type: 'string' } },
@@ -40,32 +39,11 @@ async function main(): Promise<void> {
     console.error('bench-startup needs ffmpeg and Chromium');
     process.exit(2);
   }
-  const secret = 'bench-media-secret-0123456789abcdefgh';
-  const config = loadMediaConfig({
-    ...process.env,
-    MEDIA_PORT: '0',
-    MEDIA_RTMP_PORT: '0',
-    MEDIA_SRT_PORT: '0',
-    MEDIA_TOKEN_SECRET: secret,
-    MEDIA_DEMO_EVENT: EVENT,
-  });
-  const service = new MediaService(config, { log: () => undefined });
-  await service.start();
-  const token = mintPlaybackToken(Buffer.from(secret), {
-    eventId: EVENT,
-    viewerId: 'bench',
-    exp: Math.floor(Date.now() / 1000) + 3600,
-  });
-  const master = service.masterUrl(EVENT, token);
-  const low = service.stream(EVENT)!.rendition(config.ladder.at(-1)!.name)!;
-  await new Promise<void>((resolve) => {
-    const off = low.onChange(() => {
-      if (low.window().segments.filter((s) => s.complete).length >= 3) {
-        off();
-        resolve();
-      }
-    });
-  });
+  const media = await startMedia(BENCH_SECRET, { ...process.env, MEDIA_DEMO_EVENT: EVENT });
+  const { service } = media;
+  const master = media.masterUrl(EVENT, 'bench', 3600);
+  const low = service.stream(EVENT)!.rendition(service.config.ladder.at(-1)!.name)!;
+  await segmentsReady(low, 3, FIRST_SEGMENTS_WAIT_MS);
   const pageServer = await servePlayerPage();
   const browser = await launchChromium();
   // A throw-away page first: the browser's own first start is not the player's.

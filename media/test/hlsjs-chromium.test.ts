@@ -5,10 +5,9 @@
 
 import { chromiumAvailable, launchChromium, type Browser, type Page } from '@fanfare/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMediaConfig } from '../src/config.js';
 import { ffmpegAvailable } from '../src/ffmpeg-check.js';
-import { MediaService } from '../src/media-service.js';
-import { mintPlaybackToken } from '../src/playback-token.js';
+import type { MediaService } from '../src/media-service.js';
+import { TEST_MEDIA_ENV, TWO_RUNGS, segmentsReady, startMedia } from './media-harness.js';
 import { servePlayerPage, type PlayerPage } from './player-page.js';
 
 const SECRET = 'browser-test-secret-0123456789abcdef';
@@ -39,33 +38,15 @@ describe.skipIf(!ready)('hls.js in Chromium', () => {
   let master: string;
 
   beforeAll(async () => {
-    const config = loadMediaConfig({
-      MEDIA_PORT: '0',
-      MEDIA_RTMP_PORT: '0',
-      MEDIA_SRT_PORT: '0',
-      MEDIA_TOKEN_SECRET: SECRET,
-      MEDIA_LADDER: '180p:320x180:300k,90p:160x90:100k',
-      MEDIA_PRESET: 'ultrafast',
+    const media = await startMedia(SECRET, {
+      ...TEST_MEDIA_ENV,
+      MEDIA_LADDER: TWO_RUNGS,
       MEDIA_DEMO_EVENT: 'demo',
     });
-    service = new MediaService(config, { log: () => undefined });
-    await service.start();
-    const token = mintPlaybackToken(Buffer.from(SECRET), {
-      eventId: 'demo',
-      viewerId: 'browser',
-      exp: Math.floor(Date.now() / 1000) + 600,
-    });
-    master = service.masterUrl('demo', token);
+    service = media.service;
+    master = media.masterUrl('demo', 'browser');
     // Start the player once the stream has a few segments, as a fan joining a running event.
-    const rendition = service.stream('demo')!.rendition('90p')!;
-    await new Promise<void>((resolve) => {
-      const off = rendition.onChange(() => {
-        if (rendition.window().segments.filter((s) => s.complete).length >= 3) {
-          off();
-          resolve();
-        }
-      });
-    });
+    await segmentsReady(service.stream('demo')!.rendition('90p')!, 3, 40_000);
     player = await servePlayerPage();
     browser = await launchChromium();
     page = await browser.newPage();

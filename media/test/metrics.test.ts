@@ -3,11 +3,10 @@
 // parts published and ffmpeg restarts.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMediaConfig } from '../src/config.js';
 import { ffmpegAvailable } from '../src/ffmpeg-check.js';
 import type { Ingest } from '../src/ingest.js';
-import { MediaService } from '../src/media-service.js';
-import { mintPlaybackToken } from '../src/playback-token.js';
+import type { MediaService } from '../src/media-service.js';
+import { TEST_MEDIA_ENV, startMedia } from './media-harness.js';
 
 const SECRET = 'metrics-secret-0123456789abcdefghij';
 const hasFfmpeg = ffmpegAvailable();
@@ -42,24 +41,10 @@ describe.skipIf(!hasFfmpeg)('media /metrics', () => {
   }
 
   beforeAll(async () => {
-    const config = loadMediaConfig({
-      MEDIA_PORT: '0',
-      MEDIA_RTMP_PORT: '0',
-      MEDIA_SRT_PORT: '0',
-      MEDIA_TOKEN_SECRET: SECRET,
-      MEDIA_LADDER: '90p:160x90:100k',
-      MEDIA_PRESET: 'ultrafast',
-      MEDIA_DEMO_EVENT: '',
-    });
-    service = new MediaService(config, { log: () => undefined });
-    await service.start();
+    const media = await startMedia(SECRET, { ...TEST_MEDIA_ENV, MEDIA_LADDER: '90p:160x90:100k' });
+    service = media.service;
     ingest = service.addStream('match', { kind: 'demo', width: 160, height: 90 });
-    const token = mintPlaybackToken(Buffer.from(SECRET), {
-      eventId: 'match',
-      viewerId: 'it',
-      exp: Math.floor(Date.now() / 1000) + 600,
-    });
-    base = service.masterUrl('match', token).replace(/master\.m3u8$/, '');
+    base = media.masterUrl('match', 'it').replace(/master\.m3u8$/, '');
     origin = new URL(base).origin;
   }, 30_000);
 

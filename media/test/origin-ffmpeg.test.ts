@@ -4,41 +4,22 @@
 
 import * as HLS from 'hls-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMediaConfig } from '../src/config.js';
 import { ffmpegAvailable } from '../src/ffmpeg-check.js';
 import type { Ingest } from '../src/ingest.js';
-import { MediaService } from '../src/media-service.js';
+import type { MediaService } from '../src/media-service.js';
 import { mintPlaybackToken } from '../src/playback-token.js';
-import type { RenditionWindow } from '../src/playlist.js';
 import type { Rendition } from '../src/rendition.js';
+import {
+  TEST_MEDIA_ENV,
+  TWO_RUNGS,
+  completeSegments,
+  segmentsReady,
+  startMedia,
+  untilWindow,
+} from './media-harness.js';
 
 const SECRET = 'integration-secret-0123456789abcdef';
 const hasFfmpeg = ffmpegAvailable();
-
-/** Resolves once `test` holds for the rendition's window (checked now and on every change). */
-function until(
-  rendition: Rendition,
-  test: (w: RenditionWindow) => boolean,
-  what: string,
-  limitMs = 20_000,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (test(rendition.window())) return resolve();
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`timed out waiting for ${what}`));
-    }, limitMs);
-    const off = rendition.onChange(() => {
-      if (!test(rendition.window())) return;
-      clearTimeout(timer);
-      off();
-      resolve();
-    });
-  });
-}
-
-const completeSegments = (w: RenditionWindow): number =>
-  w.segments.filter((s) => s.complete).length;
 
 describe.skipIf(!hasFfmpeg)('origin fed by ffmpeg', () => {
   let service: MediaService;
@@ -47,27 +28,16 @@ describe.skipIf(!hasFfmpeg)('origin fed by ffmpeg', () => {
   let top: Rendition;
 
   beforeAll(async () => {
-    const config = loadMediaConfig({
-      MEDIA_PORT: '0',
-      MEDIA_RTMP_PORT: '0',
-      MEDIA_SRT_PORT: '0',
-      MEDIA_TOKEN_SECRET: SECRET,
-      MEDIA_LADDER: '180p:320x180:300k,90p:160x90:100k',
+    const media = await startMedia(SECRET, {
+      ...TEST_MEDIA_ENV,
+      MEDIA_LADDER: TWO_RUNGS,
       MEDIA_WINDOW_SEGMENTS: '10',
-      MEDIA_PRESET: 'ultrafast',
-      MEDIA_DEMO_EVENT: '',
     });
-    service = new MediaService(config, { log: () => undefined });
-    await service.start();
+    service = media.service;
     ingest = service.addStream('match', { kind: 'demo', width: 320, height: 180 });
-    const token = mintPlaybackToken(Buffer.from(SECRET), {
-      eventId: 'match',
-      viewerId: 'it',
-      exp: Math.floor(Date.now() / 1000) + 600,
-    });
-    base = service.masterUrl('match', token).replace(/master\.m3u8$/, '');
+    base = media.masterUrl('match', 'it').replace(/master\.m3u8$/, '');
     top = service.stream('match')!.rendition('180p')!;
-    await until(top, (w) => completeSegments(w) >= 2, 'two segments');
+    await segmentsReady(top, 2);
   }, 30_000);
 
   afterAll(async () => {
@@ -142,7 +112,7 @@ describe.skipIf(!hasFfmpeg)('origin fed by ffmpeg', () => {
   });
 
   it('serves a shorter delta update once the window passes the skip boundary', async () => {
-    await until(top, (w) => completeSegments(w) >= 8, 'eight segments', 15_000);
+    await segmentsReady(top, 8, 15_000);
     const full = await (await fetch(`${base}180p/index.m3u8`)).text();
     const delta = await (await fetch(`${base}180p/index.m3u8?_HLS_skip=YES`)).text();
     const skipped = /#EXT-X-SKIP:SKIPPED-SEGMENTS=(\d+)/.exec(delta);
@@ -169,7 +139,7 @@ describe.skipIf(!hasFfmpeg)('origin fed by ffmpeg', () => {
     const before = top.window().segments.at(-1)!.msn;
     const pid = ingest.pid!;
     process.kill(pid, 'SIGKILL');
-    await until(
+    await untilWindow(
       top,
       (w) =>
         w.segments.some((s) => s.discontinuity) &&

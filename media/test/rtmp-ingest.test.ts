@@ -3,13 +3,20 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMediaConfig } from '../src/config.js';
 import { ffmpegAvailable } from '../src/ffmpeg-check.js';
 import type { Ingest } from '../src/ingest.js';
-import { MediaService } from '../src/media-service.js';
+import type { MediaService } from '../src/media-service.js';
 import type { Rendition } from '../src/rendition.js';
 import { hashStreamKey } from '../src/ingest-routes.js';
 import type { RtmpGate } from '../src/rtmp-gate.js';
+import {
+  ENCODER_WAIT_MS,
+  TEST_MEDIA_ENV,
+  TWO_RUNGS,
+  moreParts,
+  segmentsReady,
+  startMedia,
+} from './media-harness.js';
 
 const KEY = 'sk-7f3a9c2e41b04d8e';
 const WRONG = 'sk-guessed-key-0000';
@@ -34,20 +41,6 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-/** Resolves once `count` more parts reached the rendition. */
-function moreParts(rendition: Rendition, count: number): Promise<void> {
-  const seqOf = () => rendition.window().segments.at(-1)?.parts.at(-1)?.seq ?? -1;
-  const from = seqOf();
-  return new Promise<void>((resolve) => {
-    const off = rendition.onChange(() => {
-      if (seqOf() >= from + count) {
-        off();
-        resolve();
-      }
-    });
-  });
-}
-
 describe.skipIf(!ffmpegAvailable())('RTMP ingest with a stream key', () => {
   let service: MediaService;
   let gate: RtmpGate;
@@ -56,17 +49,11 @@ describe.skipIf(!ffmpegAvailable())('RTMP ingest with a stream key', () => {
   const logs: string[] = [];
 
   beforeAll(async () => {
-    const config = loadMediaConfig({
-      MEDIA_PORT: '0',
-      MEDIA_RTMP_PORT: '0',
-      MEDIA_SRT_PORT: '0',
-      MEDIA_TOKEN_SECRET: 'rtmp-test-secret-0123456789abcdefgh',
-      MEDIA_LADDER: '180p:320x180:300k,90p:160x90:100k',
-      MEDIA_PRESET: 'ultrafast',
-      MEDIA_DEMO_EVENT: '',
-    });
-    service = new MediaService(config, { log: (line) => logs.push(line) });
-    await service.start();
+    ({ service } = await startMedia(
+      'rtmp-test-secret-0123456789abcdefgh',
+      { ...TEST_MEDIA_ENV, MEDIA_LADDER: TWO_RUNGS },
+      (line) => logs.push(line),
+    ));
     gate = service.rtmpGate;
     ({ ingest } = (await service.addEncoderStream('match', hashStreamKey(KEY))).rtmp);
     rendition = service.stream('match')!.rendition('180p')!;
@@ -87,14 +74,7 @@ describe.skipIf(!ffmpegAvailable())('RTMP ingest with a stream key', () => {
   it('takes the picture of a publisher with the right key into every rendition', async () => {
     const encoder = publish(gate.port, KEY, 20);
     try {
-      await new Promise<void>((resolve) => {
-        const off = rendition.onChange(() => {
-          if (rendition.window().segments.filter((s) => s.complete).length >= 2) {
-            off();
-            resolve();
-          }
-        });
-      });
+      await segmentsReady(rendition, 2, ENCODER_WAIT_MS);
       expect(logs).toContain('RTMP publisher accepted for match');
       const low = service.stream('match')!.rendition('90p')!.window();
       expect(low.segments.length).toBeGreaterThan(0);
@@ -106,7 +86,7 @@ describe.skipIf(!ffmpegAvailable())('RTMP ingest with a stream key', () => {
   it('cuts the publisher on a key rotation, then refuses the old key and takes the new', async () => {
     const old = publish(gate.port, KEY, 30);
     try {
-      await moreParts(rendition, 3);
+      await moreParts(rendition, 3, ENCODER_WAIT_MS);
       const info = await service.setStreamKey('match', hashStreamKey(ROTATED));
       expect(info).toMatchObject({
         source: 'encoder',
@@ -120,7 +100,7 @@ describe.skipIf(!ffmpegAvailable())('RTMP ingest with a stream key', () => {
       expect(gate.refused).toBe(refused + 1);
       const fresh = publish(gate.port, ROTATED, 20);
       try {
-        await moreParts(rendition, 3);
+        await moreParts(rendition, 3, ENCODER_WAIT_MS);
         expect(fresh.exitCode).toBe(null);
       } finally {
         fresh.kill('SIGKILL');

@@ -10,6 +10,7 @@ import { ffmpegAvailable } from '../src/ffmpeg-check.js';
 import { hashStreamKey } from '../src/ingest-routes.js';
 import { MediaService } from '../src/media-service.js';
 import type { Rendition } from '../src/rendition.js';
+import { ENCODER_WAIT_MS, moreParts } from './media-harness.js';
 
 const KEY_A = 'sk-a-4c1d9e0b7f2a';
 const KEY_B = 'sk-b-93e5a1c08d6f';
@@ -31,20 +32,6 @@ function publish(url: string, seconds: number): ChildProcess {
 function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-/** Resolves once `count` more parts reached the rendition. */
-function moreParts(rendition: Rendition, count: number): Promise<void> {
-  const seqOf = () => rendition.window().segments.at(-1)?.parts.at(-1)?.seq ?? -1;
-  const from = seqOf();
-  return new Promise<void>((resolve) => {
-    const off = rendition.onChange(() => {
-      if (seqOf() >= from + count) {
-        off();
-        resolve();
-      }
-    });
-  });
 }
 
 function parts(rendition: Rendition): number {
@@ -110,7 +97,7 @@ describe.skipIf(!ffmpegAvailable())('one ingest port for every event, routed by 
     const renditionB = service.stream('b')!.rendition('90p')!;
     // A alone on RTMP: its stream moves, B's does not.
     const onA = encoder(`${a.ingest.rtmp}/${KEY_A}`, 60);
-    await moreParts(renditionA, 3);
+    await moreParts(renditionA, 3, ENCODER_WAIT_MS);
     expect(parts(renditionB)).toBe(0);
     expect([service.streamInfo('a')!.publisher, service.streamInfo('b')!.publisher]).toEqual([
       'rtmp',
@@ -118,7 +105,10 @@ describe.skipIf(!ffmpegAvailable())('one ingest port for every event, routed by 
     ]);
     // B through the same RTMP port with its own key, while A goes on.
     const onB = encoder(`${b.ingest.rtmp}/${KEY_B}`, 60);
-    await Promise.all([moreParts(renditionB, 3), moreParts(renditionA, 3)]);
+    await Promise.all([
+      moreParts(renditionB, 3, ENCODER_WAIT_MS),
+      moreParts(renditionA, 3, ENCODER_WAIT_MS),
+    ]);
     expect(logs).toContain('RTMP publisher accepted for a');
     expect(logs).toContain('RTMP publisher accepted for b');
     // B's end: its publisher is cut, its key leads nowhere; A is untouched.
@@ -128,7 +118,7 @@ describe.skipIf(!ffmpegAvailable())('one ingest port for every event, routed by 
     const refused = service.rtmpGate.refused;
     expect(await exited(encoder(`${b.ingest.rtmp}/${KEY_B}`, 3))).not.toBe(0);
     expect(service.rtmpGate.refused).toBe(refused + 1);
-    await moreParts(renditionA, 2);
+    await moreParts(renditionA, 2, ENCODER_WAIT_MS);
     expect(onA.exitCode).toBe(null);
     onA.kill('SIGKILL');
     await exited(onA);
@@ -142,10 +132,10 @@ describe.skipIf(!ffmpegAvailable())('one ingest port for every event, routed by 
     expect(service.streamInfo('d')!.ingest.srt).toBe(srt);
     const [c, d] = [service.stream('c')!.rendition('90p')!, service.stream('d')!.rendition('90p')!];
     const onC = encoder(`${srt}?streamid=${KEY_A}-c`, 60);
-    await moreParts(c, 3);
+    await moreParts(c, 3, ENCODER_WAIT_MS);
     expect(parts(d)).toBe(0);
     const onD = encoder(`${srt}?streamid=${KEY_B}-d`, 60);
-    await Promise.all([moreParts(d, 3), moreParts(c, 3)]);
+    await Promise.all([moreParts(d, 3, ENCODER_WAIT_MS), moreParts(c, 3, ENCODER_WAIT_MS)]);
     expect(service.streamInfo('c')!.publisher).toBe('srt');
     expect(service.streamInfo('d')!.publisher).toBe('srt');
     for (const child of [onC, onD]) child.kill('SIGKILL');
@@ -166,13 +156,13 @@ describe.skipIf(!ffmpegAvailable())('one ingest port for every event, routed by 
     expect(second.streamInfo('match')!.ingest).toEqual({ rtmp, srt });
     const rendition = second.stream('match')!.rendition('90p')!;
     const overRtmp = encoder(`${rtmp}/${KEY_A}`, 60);
-    await moreParts(rendition, 3);
+    await moreParts(rendition, 3, ENCODER_WAIT_MS);
     overRtmp.kill('SIGKILL');
     await exited(overRtmp);
     const accepted = next('SRT publisher accepted for match');
     const overSrt = encoder(`${srt}?streamid=${KEY_A}`, 60);
     await accepted;
-    await moreParts(rendition, 3);
+    await moreParts(rendition, 3, ENCODER_WAIT_MS);
     expect(second.streamInfo('match')!.publisher).toBe('srt');
     overSrt.kill('SIGKILL');
     await exited(overSrt);

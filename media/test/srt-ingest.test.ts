@@ -5,12 +5,18 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMediaConfig } from '../src/config.js';
 import { ffmpegAvailable } from '../src/ffmpeg-check.js';
-import { MediaService, type EncoderIngest } from '../src/media-service.js';
-import { mintPlaybackToken } from '../src/playback-token.js';
+import type { EncoderIngest, MediaService } from '../src/media-service.js';
 import type { Rendition } from '../src/rendition.js';
 import { hashStreamKey } from '../src/ingest-routes.js';
+import {
+  ENCODER_WAIT_MS,
+  TEST_MEDIA_ENV,
+  TWO_RUNGS,
+  segmentsReady,
+  startMedia,
+  type StartedMedia,
+} from './media-harness.js';
 
 const KEY = 'sk_Vq3nX0c9YpR2m8LwT4zA6bK1dF7hJ5sE';
 const WRONG = 'sk_guessed0000000000000000000000000';
@@ -58,38 +64,18 @@ function finished(child: ChildProcess): Promise<{ code: number | null; stderr: s
   });
 }
 
-function completeSegments(rendition: Rendition, count: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const check = (): boolean =>
-      rendition.window().segments.filter((s) => s.complete).length >= count;
-    if (check()) return resolve();
-    const off = rendition.onChange(() => {
-      if (check()) {
-        off();
-        resolve();
-      }
-    });
-  });
-}
-
 describe.skipIf(!ffmpegAvailable())('SRT ingest with a stream key', () => {
+  let harness: StartedMedia;
   let service: MediaService;
   let encoder: EncoderIngest;
   let rendition: Rendition;
   const logs: string[] = [];
 
   beforeAll(async () => {
-    const config = loadMediaConfig({
-      MEDIA_PORT: '0',
-      MEDIA_RTMP_PORT: '0',
-      MEDIA_SRT_PORT: '0',
-      MEDIA_TOKEN_SECRET: SECRET,
-      MEDIA_LADDER: '180p:320x180:300k,90p:160x90:100k',
-      MEDIA_PRESET: 'ultrafast',
-      MEDIA_DEMO_EVENT: '',
-    });
-    service = new MediaService(config, { log: (line) => logs.push(line) });
-    await service.start();
+    harness = await startMedia(SECRET, { ...TEST_MEDIA_ENV, MEDIA_LADDER: TWO_RUNGS }, (line) =>
+      logs.push(line),
+    );
+    service = harness.service;
     encoder = await service.addEncoderStream('match', hashStreamKey(KEY));
     rendition = service.stream('match')!.rendition('180p')!;
   });
@@ -130,19 +116,14 @@ describe.skipIf(!ffmpegAvailable())('SRT ingest with a stream key', () => {
   it('takes the right key into every rendition, plays it, and refuses a second publisher', async () => {
     const publisher = publishSrt(service.srtGate.port, KEY, 30);
     try {
-      await completeSegments(rendition, 2);
+      await segmentsReady(rendition, 2, ENCODER_WAIT_MS);
       expect(logs).toContain('SRT publisher accepted for match');
       expect(service.streamInfo('match')).toMatchObject({ state: 'live', publisher: 'srt' });
       expect(service.stream('match')!.rendition('90p')!.window().segments.length).toBeGreaterThan(
         0,
       );
       // The origin serves it to a viewer with a token.
-      const token = mintPlaybackToken(Buffer.from(SECRET), {
-        eventId: 'match',
-        viewerId: 'v1',
-        exp: Math.floor(Date.now() / 1000) + 300,
-      });
-      const master = await fetch(service.masterUrl('match', token));
+      const master = await fetch(harness.masterUrl('match', 'v1', 300));
       expect(master.status).toBe(200);
       const media = new URL(
         (await master.text()).split('\n').find((l) => l.endsWith('.m3u8') || l.includes('.m3u8?'))!,

@@ -3,11 +3,7 @@
 // client) got it, how many clients got it, and the server's CPU per client and per request.
 
 import type { ClientsResult } from './clients.js';
-
-export function pct(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-}
+import { pct } from './stats.js';
 
 /** The mean time between parts, seconds. */
 export function meanPartS(partTimes: Map<number, number>): number {
