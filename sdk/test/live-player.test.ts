@@ -10,8 +10,10 @@ import {
   HLS_LEVEL_LOADED,
   LIVE_EDGE_STEP_MS,
   LivePlayer,
+  type HlsClass,
   type HlsLike,
   type LevelDetailsLike,
+  type LivePlayerOptions,
   type VideoLike,
 } from '../src/index.js';
 
@@ -96,6 +98,27 @@ function video(bufferedAheadS: number): VideoLike {
   };
 }
 
+/**
+ * A player of `url` 'u' over `Hls` on a manual clock that is also its wall clock (`now`), so a
+ * program date-time set relative to `clock.now()` is a known delay.
+ */
+function clockedPlayer<H extends HlsLike>(
+  Hls: HlsClass<H>,
+  media: VideoLike,
+  options: Partial<LivePlayerOptions<H>> = {},
+): { clock: ManualClock; player: LivePlayer<H> } {
+  const clock = new ManualClock();
+  const player = new LivePlayer({
+    Hls,
+    media,
+    url: 'u',
+    clock,
+    now: () => clock.now(),
+    ...options,
+  });
+  return { clock, player };
+}
+
 describe('LivePlayer', () => {
   it('starts hls.js low-latency on the lowest rendition with its own catch-up off', () => {
     const clock = new ManualClock();
@@ -128,15 +151,8 @@ describe('LivePlayer', () => {
   });
 
   it('measures the delay from program date-time and steers toward PART-HOLD-BACK', () => {
-    const clock = new ManualClock();
     const media = video(1);
-    const player = new LivePlayer({
-      Hls: StandInHls,
-      media,
-      url: 'u',
-      clock,
-      now: () => clock.now(),
-    });
+    const { clock, player } = clockedPlayer(StandInHls, media);
     const hls = StandInHls.last!;
     expect(player.targetMs).toBe(600);
     clock.advance(LIVE_EDGE_STEP_MS);
@@ -156,16 +172,8 @@ describe('LivePlayer', () => {
   });
 
   it('jumps toward the app’s target when far behind, into what is buffered', () => {
-    const clock = new ManualClock();
     const media = video(5);
-    const player = new LivePlayer({
-      Hls: StandInHls,
-      media,
-      url: 'u',
-      clock,
-      now: () => clock.now(),
-      targetLatencyMs: 1000,
-    });
+    const { clock, player } = clockedPlayer(StandInHls, media, { targetLatencyMs: 1000 });
     StandInHls.last!.playingDate = new Date(clock.now() + LIVE_EDGE_STEP_MS - 4000);
     clock.advance(LIVE_EDGE_STEP_MS);
     expect(media.currentTime).toBeCloseTo(103);
@@ -174,15 +182,8 @@ describe('LivePlayer', () => {
   });
 
   it('starts hls.js inside the last complete segment when edge - target is being written', () => {
-    const clock = new ManualClock();
     const media = bufferingVideo();
-    const player = new LivePlayer({
-      Hls: EventfulHls,
-      media,
-      url: 'u',
-      clock,
-      now: () => clock.now(),
-    });
+    const { clock, player } = clockedPlayer(EventfulHls, media);
     const hls = EventfulHls.lastEventful!;
     // Edge 11.8: 11.8 - 0.6 = 11.2 is in the segment in the making; start at 11 - 0.3 instead.
     hls.emit(HLS_LEVEL_LOADED, { details: details(11.8) });
@@ -250,15 +251,8 @@ describe('LivePlayer', () => {
   });
 
   it('after a quick start, jumps toward the target once enough is buffered', () => {
-    const clock = new ManualClock();
     const media = bufferingVideo();
-    const player = new LivePlayer({
-      Hls: EventfulHls,
-      media,
-      url: 'u',
-      clock,
-      now: () => clock.now(),
-    });
+    const { clock, player } = clockedPlayer(EventfulHls, media);
     const hls = EventfulHls.lastEventful!;
     media.ranges.push([10, 10.2]);
     hls.emit(HLS_BUFFER_APPENDED, {});
