@@ -38,6 +38,8 @@ export class QoeMetrics {
   constructor(registry: Registry) {
     const registers = [registry];
     const labelNames = ['tier', 'country'] as const;
+    const counter = (spec: { name: string; help: string }) =>
+      new Counter({ ...spec, labelNames, registers });
     this.videoStart = new Histogram({
       name: 'fanfare_gateway_qoe_video_start_seconds',
       help: 'Video start time reported by players (video_start beacons), seconds.',
@@ -45,41 +47,29 @@ export class QoeMetrics {
       labelNames,
       registers,
     });
-    this.watchSeconds = new Counter({
+    this.watchSeconds = counter({
       name: 'fanfare_gateway_qoe_watch_seconds_total',
       help: 'Playing time reported by players (playing beacons), seconds; stalls excluded.',
-      labelNames,
-      registers,
     });
-    this.rebuffers = new Counter({
+    this.rebuffers = counter({
       name: 'fanfare_gateway_qoe_rebuffers_total',
       help: 'Stalls after playback started (rebuffer_start beacons).',
-      labelNames,
-      registers,
     });
-    this.rebufferSeconds = new Counter({
+    this.rebufferSeconds = counter({
       name: 'fanfare_gateway_qoe_rebuffer_seconds_total',
       help: 'Time spent stalled (rebuffer_end beacons), seconds; over watch seconds: the rebuffering ratio.',
-      labelNames,
-      registers,
     });
-    this.exitsBeforeStart = new Counter({
+    this.exitsBeforeStart = counter({
       name: 'fanfare_gateway_qoe_exits_before_start_total',
       help: 'Viewers who left before the first frame (exit_before_start beacons).',
-      labelNames,
-      registers,
     });
-    this.failures = new Counter({
+    this.failures = counter({
       name: 'fanfare_gateway_qoe_failures_total',
       help: 'Playback failures (fatal beacons).',
-      labelNames,
-      registers,
     });
-    this.tierFallbacks = new Counter({
+    this.tierFallbacks = counter({
       name: 'fanfare_gateway_qoe_tier_fallbacks_total',
       help: 'Players that left a tier (labelled with the tier left) for another.',
-      labelNames,
-      registers,
     });
   }
 
