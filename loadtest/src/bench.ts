@@ -1,5 +1,6 @@
-// `pnpm bench`: the default suite (suite.ts): Fanfare and its peers, every scenario, one run.
-// Prints progress and a table, checks the targets (reported, never asserted), and writes
+// `pnpm bench`: the embedded engine idle (embedded-idle.ts), then the default suite (suite.ts):
+// Fanfare and its peers, every scenario, one run. Prints progress, a table and what a join and a
+// delivery cost each target, checks the targets (reported, never asserted), and writes
 // loadtest/results/latest.json, latest.html (inline SVG charts) and capacity.json (what one
 // shard held within the latency objective, for the pre-warm planner). Bounded in time; stops
 // everything it started on every way out.
@@ -7,6 +8,8 @@
 import { fileURLToPath } from 'node:url';
 import { writeFile } from 'node:fs/promises';
 import { capacityProfile } from './capacity.js';
+import { cpuCosts, formatCosts } from './cpu-costs.js';
+import { embeddedIdle } from './embedded-idle.js';
 import { resultsPage } from './html-report.js';
 import type { ResultsDocument } from './html-report.js';
 import { machineInfo } from './machine.js';
@@ -51,6 +54,8 @@ async function main(): Promise<number> {
   const began = performance.now();
   const rows: ScenarioRow[] = [];
   try {
+    // First, while nothing else of the run is started: the engine alone, nobody connected.
+    rows.push(await embeddedIdle(log, (c) => resources.track(c)));
     for (const plan of suitePlans()) {
       rows.push(...(await runSession(plan, resources, log)).rows);
       log(`${((performance.now() - began) / 1000).toFixed(0)} s so far`);
@@ -81,6 +86,9 @@ async function main(): Promise<number> {
       `  ${r.scenario} (${r.fans} fans, ${r.shards} shard${r.shards > 1 ? 's' : ''}): fanfare ${r.ratio ?? '-'}x ${r.peer}\n`,
     );
   }
+  process.stdout.write(
+    `\nWhat a join and a delivery cost each server (its own CPU-µs per unit, beside its rate):\n${formatCosts(cpuCosts(rows))}\n`,
+  );
   process.stdout.write(
     `\nTargets (reported, not asserted):\n${formatObjectives(doc.objectives)}\n`,
   );

@@ -4,6 +4,7 @@
 
 import type { TargetKind } from './dialect.js';
 import type { MachineInfo } from './machine.js';
+import { costTargets, costText, cpuCosts } from './cpu-costs.js';
 import type { Objective, Ratio } from './objectives.js';
 import { cpuCell, extras } from './rows-table.js';
 import type { ScenarioRow } from './scenario-row.js';
@@ -129,12 +130,13 @@ export function resultsPage(doc: ResultsDocument, objectiveMs: number): string {
     ['broadcast-max', 'broadcast', 'chat-storm', 'recovery', 'cluster'].includes(r.name),
   );
   const objectivesTable = table(
-    ['target', 'value', 'verdict', 'what limits it'],
+    ['id', 'target', 'value', 'verdict', 'what limits it'],
     doc.objectives.map((o) => [
+      o.id,
       o.description,
       fmt(o.value, 2),
       o.met === null ? 'not measured' : o.met ? 'met' : 'missed',
-      o.met === false ? o.limit : '',
+      o.met === true ? '' : o.limit,
     ]),
   );
   const ratiosTable = table(
@@ -147,6 +149,16 @@ export function resultsPage(doc: ResultsDocument, objectiveMs: number): string {
       fmt(r.fanfare),
       fmt(r.peerValue),
       r.ratio === null ? '-' : `${r.ratio}x`,
+    ]),
+  );
+  const costs = cpuCosts(rows);
+  const costsTable = table(
+    ['scenario', 'fans', 'shards', ...TARGETS],
+    costs.map((c) => [
+      c.scenario,
+      fmt(c.fans),
+      String(c.shards),
+      ...TARGETS.map((t) => (costTargets(c).includes(t) ? costText(c, t) : '-')),
     ]),
   );
   const rowsTable = table(
@@ -234,6 +246,7 @@ export function resultsPage(doc: ResultsDocument, objectiveMs: number): string {
 <p>Run ${escapeXml(doc.startedAt)} to ${escapeXml(doc.finishedAt)} on ${m.cpus} x ${escapeXml(m.cpuModel ?? 'unknown CPU')}, ${m.memoryGiB} GiB, Node ${escapeXml(m.node)}, ${escapeXml(m.platform)} ${escapeXml(m.kernel)}; servers ${m.pinned ? 'pinned to core 1, generators to core 0' : 'not pinned'}; load average at start ${m.loadAverageAtStart}. Method: <code>docs/benchmarks.md</code>.</p>
 <h2>Targets</h2>${objectivesTable}
 <h2>Fanfare over its peers</h2>${ratiosTable}
+<h2>What a join and a delivery cost each server</h2><p>The server's own CPU (utime + stime from <code>/proc</code>) over the phase per fan admitted or per delivery, beside its rate: a saturated generator or a busy machine lowers a rate, not this.</p>${costsTable}
 <h2>Charts</h2>${charts}
 ${clusterSection(
   rows.filter((r) => r.name === 'cluster'),

@@ -93,6 +93,57 @@ describe('objectives', () => {
     expect(objectives([]).find((o) => o.id === 'resume-cpu')?.met).toBeNull();
   });
 
+  it("checks the API's joins per core as 1e6 over its CPU-µs per join", () => {
+    const fast = [row('join-storm', 'fanfare', { apiCpuUsPerJoin: 259, joinsPerSec: 3768 })];
+    expect(objectives(fast).find((o) => o.id === 'api-joins')).toMatchObject({
+      value: 3861,
+      threshold: 3000,
+      met: true,
+    });
+    const slow = [row('join-storm', 'fanfare', { apiCpuUsPerJoin: 357, otherCpu: 160 })];
+    const o = objectives(slow).find((x) => x.id === 'api-joins')!;
+    expect(o).toMatchObject({ value: 2801, met: false });
+    expect(o.limit).toContain('357 CPU-µs per join');
+    expect(o.limit).toContain('other processes used 160% of a core');
+    // A join storm without the API apart (embedded, or tokens not fetched first): not measured.
+    const embedded = [row('join-storm', 'fanfare', { connectPerSec: 2000 })];
+    expect(objectives(embedded).find((x) => x.id === 'api-joins')?.met).toBeNull();
+  });
+
+  it("holds the embedded engine's idle RSS to 300 MB", () => {
+    const idle = (mb: number) => [
+      row('embedded-idle', 'fanfare', { fans: 0, idleRssMB: mb, idleRssReadingsMB: [mb] }),
+    ];
+    expect(objectives(idle(272)).find((o) => o.id === 'embedded-idle-rss')).toMatchObject({
+      value: 272,
+      threshold: 300,
+      met: true,
+    });
+    expect(objectives(idle(302.7)).find((o) => o.id === 'embedded-idle-rss')?.met).toBe(false);
+    expect(objectives([]).find((o) => o.id === 'embedded-idle-rss')).toMatchObject({
+      met: null,
+      limit: 'not measured (pnpm bench:idle)',
+    });
+  });
+
+  it('lists every target of the issue once', () => {
+    expect(objectives([]).map((o) => o.id)).toEqual([
+      'rss-per-conn',
+      'deliveries',
+      'vs-socketio',
+      'vs-uws-raw',
+      'joins',
+      'join-cpu',
+      'api-joins',
+      'cluster',
+      'resume-recovery',
+      'resume-shard-kill',
+      'embedded-idle-rss',
+      '19k-one-core',
+      'resume-cpu',
+    ]);
+  });
+
   it('says a figure was not measured rather than missed', () => {
     const byId = Object.fromEntries(objectives([]).map((o) => [o.id, o]));
     expect(byId['deliveries']).toMatchObject({ value: null, met: null });

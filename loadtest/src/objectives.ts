@@ -1,10 +1,17 @@
 // The issue's targets, checked against a run's rows: reported met or missed, never asserted by a
 // test (the figures depend on the machine). Also the comparison ratios. Pure, so the rules are
-// tested on hand-made rows.
+// tested on hand-made rows. Rules of their own: objectives-resume.ts, objectives-floor.ts.
 
 import type { TargetKind } from './dialect.js';
-import { GENERATOR_SATURATED_CPU } from './scenario-row.js';
+import { check, find, largest, limitOf, sameFans } from './objective.js';
+import type { Objective } from './objective.js';
+import { oneCoreObjective } from './objectives-floor.js';
+import { resumeObjective } from './objectives-resume.js';
+import { DISTURBED_OTHER_CPU } from './scenario-row.js';
 import type { ScenarioRow } from './scenario-row.js';
+
+export type { Objective } from './objective.js';
+export { limitOf } from './objective.js';
 
 /** One comparison: Fanfare's deliveries/s over a peer's, same scenario, fans and shards. */
 export interface Ratio {
@@ -21,28 +28,12 @@ export interface Ratio {
   peerHeld?: boolean;
 }
 
-export interface Objective {
-  id: string;
-  description: string;
-  /** The measured value, in the unit of `threshold`; null when the run did not measure it. */
-  value: number | null;
-  threshold: number;
-  met: boolean | null;
-  /** What the run says bounded the figure (generator, server CPU, ...), when it can tell. */
-  limit: string;
-}
-
 /**
  * Scenarios whose deliveries/s compare capacity: the ramp. Paced scenarios offer every target the
  * same load, so equal deliveries/s say only that both kept up (latency tells them apart), and in
  * reactions fewer frames is the point.
  */
 const COMPARED = ['broadcast-max'];
-
-/** Connected fans of two rows of the same plan: a few may have failed or been closed. */
-function sameFans(a: number, b: number): boolean {
-  return Math.abs(a - b) <= 0.05 * Math.max(a, b);
-}
 
 export function ratios(rows: readonly ScenarioRow[]): Ratio[] {
   const out: Ratio[] = [];
@@ -72,31 +63,6 @@ export function ratios(rows: readonly ScenarioRow[]): Ratio[] {
   return out;
 }
 
-/** What bounded a row's figure, as far as CPU readings tell. */
-export function limitOf(row: ScenarioRow | undefined): string {
-  if (row === undefined) return 'not measured';
-  if (row.notes.some((n) => n.startsWith('failed:'))) return 'the run failed';
-  const parts: string[] = [];
-  if (row.generatorCpu >= GENERATOR_SATURATED_CPU)
-    parts.push(`generator saturated (${Math.round(row.generatorCpu)}%): a lower bound`);
-  if (row.serverCpu !== null && row.serverCpu >= 90)
-    parts.push(`server CPU (${Math.round(row.serverCpu)}% of its core)`);
-  if (parts.length === 0) parts.push('neither side saturated: latency or protocol bound');
-  return parts.join('; ');
-}
-
-function find(
-  rows: readonly ScenarioRow[],
-  name: string,
-  target: TargetKind,
-): ScenarioRow | undefined {
-  const matching = rows.filter((r) => r.name === name && r.target === target && r.shards === 1);
-  return matching.reduce<ScenarioRow | undefined>(
-    (a, b) => (a === undefined || b.fans > a.fans ? b : a),
-    undefined,
-  );
-}
-
 /** The issue's bound on a join's cost to the shard (verify, upgrade, welcome), CPU-µs. */
 export const JOIN_CPU_US_GOAL = 150;
 
@@ -122,8 +88,6 @@ export function objectives(rows: readonly ScenarioRow[]): Objective[] {
   );
   const versus = (peer: Ratio['peer']): number | null =>
     maxRatios.find((r) => r.peer === peer)?.ratio ?? null;
-  const check = (value: number | null, ok: (v: number) => boolean): boolean | null =>
-    value === null ? null : ok(value);
   const held = max?.heldObjective === true;
   const deliveries = max === undefined ? null : max.deliveriesPerSec;
   return [
@@ -178,7 +142,12 @@ export function objectives(rows: readonly ScenarioRow[]): Objective[] {
       met: check(joinCpu, (v) => v <= JOIN_CPU_US_GOAL),
       limit: joinCpu === null ? 'not measured' : 'the shard: see the profile in docs/benchmarks.md',
     },
+    apiJoinObjective(rows),
     clusterObjective(rows),
+    resumeObjective(rows, 'recovery'),
+    resumeObjective(rows, 'shard-kill'),
+    embeddedIdleObjective(rows),
+    oneCoreObjective(rows),
     {
       id: 'resume-cpu',
       description: `shard CPU per resume with a resume ticket, CPU-µs (below a first join's${joinCpu === null ? '' : `, ${joinCpu}`})`,
@@ -190,6 +159,56 @@ export function objectives(rows: readonly ScenarioRow[]): Objective[] {
   ];
 }
 
+/** The issue's bound on the API's join: joins answered per second per API core. */
+export const API_JOINS_PER_CORE_GOAL = 3000;
+
+/**
+ * The API's joins per core: 1e6 over its CPU-µs per join, from a join storm run as a cluster with
+ * tokens fetched first (the API then runs in processes of its own, and the fetch is its work alone).
+ */
+function apiJoinObjective(rows: readonly ScenarioRow[]): Objective {
+  const row = largest(
+    rows,
+    (r) =>
+      r.name === 'join-storm' && r.target === 'fanfare' && typeof r.apiCpuUsPerJoin === 'number',
+  );
+  const us = row?.apiCpuUsPerJoin ?? null;
+  const perCore = us === null || us <= 0 ? null : Math.round(1e6 / us);
+  const other = row?.otherCpu !== undefined && row.otherCpu > DISTURBED_OTHER_CPU;
+  return {
+    id: 'api-joins',
+    description: `API joins/s per core (event lookup, gateway choice, signing): 1e6 / its CPU-µs per join${us === null ? '' : ` (${us})`} over ${row?.fans.toLocaleString('en-US') ?? '-'} joins (>= ${API_JOINS_PER_CORE_GOAL.toLocaleString('en-US')})`,
+    value: perCore,
+    threshold: API_JOINS_PER_CORE_GOAL,
+    met: check(perCore, (v) => v >= API_JOINS_PER_CORE_GOAL),
+    limit:
+      row === undefined
+        ? 'not measured (join-storm --cluster --prefetch-tokens)'
+        : `the API process's own CPU: ${us} CPU-µs per join over the token fetch, ${row.joinsPerSec?.toLocaleString('en-US') ?? '-'} joins/s answered${other ? `; other processes used ${Math.round(row.otherCpu!)}% of a core during the storm` : ''}`,
+  };
+}
+
+/** The issue's bound on the embedded engine's idle RSS (media child apart), MB. */
+export const EMBEDDED_IDLE_RSS_GOAL_MB = 300;
+
+function embeddedIdleObjective(rows: readonly ScenarioRow[]): Objective {
+  const row = rows.find((r) => r.name === 'embedded-idle' && r.target === 'fanfare');
+  const mb = row?.idleRssMB ?? null;
+  return {
+    id: 'embedded-idle-rss',
+    description: `the embedded engine idle (pnpm start's process: API, shard, PGlite; new data directory, media child apart), RSS MB (<= ${EMBEDDED_IDLE_RSS_GOAL_MB})`,
+    value: mb,
+    threshold: EMBEDDED_IDLE_RSS_GOAL_MB,
+    met: check(mb, (v) => v <= EMBEDDED_IDLE_RSS_GOAL_MB),
+    limit:
+      row === undefined
+        ? 'not measured (pnpm bench:idle)'
+        : mb === null
+          ? 'the run failed'
+          : `the engine process's own memory with nobody connected (readings ${row.idleRssReadingsMB?.join(', ') ?? '-'} MB${row.idleRssSettled === false ? ', still moving' : ''}); PGlite is ~115-127 MB of it (docs/benchmarks.md)`,
+  };
+}
+
 /** The cluster target the issue sets: these many fans over these many shards at this rate. */
 export const CLUSTER_GOAL = { fans: 90_000, shards: 5, ratePerS: 5, p99Ms: 250 } as const;
 
@@ -199,12 +218,7 @@ export const CLUSTER_GOAL = { fans: 90_000, shards: 5, ratePerS: 5, p99Ms: 250 }
  * row; a smaller run (a rehearsal) is reported but cannot meet it.
  */
 function clusterObjective(rows: readonly ScenarioRow[]): Objective {
-  const row = rows
-    .filter((r) => r.name === 'cluster' && r.target === 'fanfare')
-    .reduce<ScenarioRow | undefined>(
-      (a, b) => (a === undefined || b.fans > a.fans ? b : a),
-      undefined,
-    );
+  const row = largest(rows, (r) => r.name === 'cluster' && r.target === 'fanfare');
   const g = CLUSTER_GOAL;
   const shape =
     row !== undefined &&
@@ -234,7 +248,13 @@ export function formatObjectives(list: readonly Objective[]): string {
     .map((o) => {
       const verdict = o.met === null ? 'NOT MEASURED' : o.met ? 'met   ' : 'MISSED';
       const value = o.value === null ? '-' : o.value.toLocaleString('en-US');
-      return `  ${verdict}  ${o.description}: ${value}${o.met === false ? ` (limit: ${o.limit})` : ''}`;
+      const why =
+        o.met === false
+          ? ` (limit: ${o.limit})`
+          : o.met === null && o.limit !== 'not measured'
+            ? ` (${o.limit})`
+            : '';
+      return `  ${verdict}  ${o.description}: ${value}${why}`;
     })
     .join('\n');
 }

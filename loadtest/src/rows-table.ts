@@ -135,6 +135,11 @@ export function extras(r: ScenarioRow): string {
       `CPU % of a core: ${r.processCpu.map((p) => `${p.name} ${Math.round(p.cpu)}`).join(', ')}`,
     );
   }
+  if (r.idleRssMB !== undefined) {
+    parts.push(
+      `idle RSS ${r.idleRssMB} MB${r.idleRssSettled === false ? ' (still moving)' : ''}, readings ${r.idleRssReadingsMB?.join(', ') ?? '-'} MB, ready in ${((r.startupMs ?? 0) / 1000).toFixed(1)} s`,
+    );
+  }
   if (r.objectiveMs !== undefined && r.steps === undefined) {
     parts.push(`p99 objective ${r.objectiveMs} ms ${r.heldObjective === true ? 'held' : 'missed'}`);
   }

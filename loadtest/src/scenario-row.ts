@@ -146,6 +146,15 @@ export interface ScenarioRow {
   generatorLoopLagMaxMs?: number;
   generatorSendLagMaxMs?: number;
   objectiveMs?: number;
+  /**
+   * embedded-idle: the embedded engine's VmRSS with nobody connected, MB (MiB: VmRSS kB / 1024),
+   * once settled (or the last reading when it did not settle), every reading taken, whether it
+   * settled, and start to ready, ms (embedded-idle.ts).
+   */
+  idleRssMB?: number;
+  idleRssReadingsMB?: number[];
+  idleRssSettled?: boolean;
+  startupMs?: number;
   /** broadcast-max: the ramp behind it, and whether its best step held the objective. */
   steps?: RampStep[];
   heldObjective?: boolean;
