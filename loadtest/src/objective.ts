@@ -57,7 +57,15 @@ export function limitOf(row: ScenarioRow | undefined): string {
   if (row.serverCpu !== null && row.serverCpu >= 90)
     parts.push(`server CPU (${Math.round(row.serverCpu)}% of its core)`);
   if (parts.length === 0) parts.push('neither side saturated: latency or protocol bound');
-  if (row.otherCpu !== undefined && row.otherCpu > DISTURBED_OTHER_CPU)
-    parts.push(`other processes used ${Math.round(row.otherCpu)}% of a core meanwhile`);
-  return parts.join('; ');
+  return parts.join('; ') + busyNote(row);
+}
+
+/**
+ * `; other processes used N% of a core meanwhile` when the row says the machine was busy with
+ * something else (CPU per unit then reads high: caches, scheduling), else ''.
+ */
+export function busyNote(row: ScenarioRow | undefined): string {
+  return row?.otherCpu !== undefined && row.otherCpu > DISTURBED_OTHER_CPU
+    ? `; other processes used ${Math.round(row.otherCpu)}% of a core meanwhile`
+    : '';
 }

@@ -39,8 +39,17 @@ describe('resumeObjective', () => {
     expect(lossy.limit).toContain('2 lost, 0 duplicated, 1 reordered');
   });
 
+  it('does not let a storm smaller than one shard meet the goal', () => {
+    const o = resumeObjective(
+      [row('recovery', { ...clean, fans: 2000, dropped: 398, resumed: 398 })],
+      'recovery',
+    );
+    expect(o).toMatchObject({ value: 1200, met: false });
+    expect(o.limit).toContain('a smaller run than one shard');
+  });
+
   it('checks the shard-kill row the same way, whatever its shard count', () => {
-    const rows = [row('shard-kill', { ...clean, shards: 3, resumeP99Ms: 900 })];
+    const rows = [row('shard-kill', { ...clean, shards: 3, fans: 6000, resumeP99Ms: 900 })];
     expect(resumeObjective(rows, 'shard-kill')).toMatchObject({
       id: 'resume-shard-kill',
       value: 900,

@@ -13,6 +13,13 @@ export const RESUME_P99_GOAL_MS = 1500;
 
 export type ResumeScenario = 'recovery' | 'shard-kill';
 
+/**
+ * recovery is held to one shard's worth of fans (SUITE_SHARD_FANS, less 5 % that may fail): a
+ * smaller storm (a rehearsal) is reported but cannot meet the goal. shard-kill's shape is its
+ * scenario's own (its fans are the killed shard's).
+ */
+const MIN_FANS: Record<ResumeScenario, number> = { recovery: 0.95 * 19_000, 'shard-kill': 0 };
+
 const WHAT: Record<ResumeScenario, string> = {
   recovery: 'fans of one shard drop mid-chat (no close frame) and resume with ?since=',
   'shard-kill': 'a shard killed mid-chat, its fans resume on the others with ?since=',
@@ -73,7 +80,8 @@ export function resumeObjective(rows: readonly ScenarioRow[], scenario: ResumeSc
             : 'not measured: no fan dropped',
     };
   }
-  const met =
+  const full = row.fans >= MIN_FANS[scenario];
+  const held =
     row.resumed === dropped &&
     row.lost + row.duplicated + row.reordered === 0 &&
     p99 <= RESUME_P99_GOAL_MS;
@@ -82,7 +90,11 @@ export function resumeObjective(rows: readonly ScenarioRow[], scenario: ResumeSc
     description,
     value: p99,
     threshold: RESUME_P99_GOAL_MS,
-    met,
-    limit: met ? limitOf(row) : missedBecause(row, rows),
+    met: full && held,
+    limit: !held
+      ? missedBecause(row, rows)
+      : full
+        ? limitOf(row)
+        : `a smaller run than one shard's 19,000 fans (a rehearsal): ${int(row.fans)} fans`,
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { capacityProfile } from './capacity.js';
 import type { MachineInfo } from './machine.js';
-import { objectives, ratios } from './objectives.js';
+import { formatObjectives, objectives, ratios } from './objectives.js';
 import { emptyRow } from './scenario-row.js';
 import type { RampStep, ScenarioRow } from './scenario-row.js';
 
@@ -142,6 +142,16 @@ describe('objectives', () => {
       '19k-one-core',
       'resume-cpu',
     ]);
+  });
+
+  it('prints a missed target with its limit, and how to measure one not measured', () => {
+    const text = formatObjectives(
+      objectives([row('embedded-idle', 'fanfare', { idleRssMB: 310, idleRssReadingsMB: [310] })]),
+    );
+    expect(text).toMatch(/MISSED {2}the embedded engine idle .*: 310 \(limit: .*310 MB\)/);
+    expect(text).toContain('NOT MEASURED  shard-kill: ');
+    expect(text).toMatch(/NOT MEASURED {2}shard-kill: .*: - \(pnpm loadtest shard-kill\)$/m);
+    expect(text).not.toContain('(not measured');
   });
 
   it('says a figure was not measured rather than missed', () => {

@@ -3,11 +3,10 @@
 // tested on hand-made rows. Rules of their own: objectives-resume.ts, objectives-floor.ts.
 
 import type { TargetKind } from './dialect.js';
-import { check, find, largest, limitOf, sameFans } from './objective.js';
+import { busyNote, check, find, largest, limitOf, sameFans } from './objective.js';
 import type { Objective } from './objective.js';
 import { oneCoreObjective } from './objectives-floor.js';
 import { resumeObjective } from './objectives-resume.js';
-import { DISTURBED_OTHER_CPU } from './scenario-row.js';
 import type { ScenarioRow } from './scenario-row.js';
 
 export type { Objective } from './objective.js';
@@ -140,7 +139,10 @@ export function objectives(rows: readonly ScenarioRow[]): Objective[] {
       value: joinCpu,
       threshold: JOIN_CPU_US_GOAL,
       met: check(joinCpu, (v) => v <= JOIN_CPU_US_GOAL),
-      limit: joinCpu === null ? 'not measured' : 'the shard: see the profile in docs/benchmarks.md',
+      limit:
+        joinCpu === null
+          ? 'not measured'
+          : `the shard's own CPU (see the profile in docs/benchmarks.md)${busyNote(join)}`,
     },
     apiJoinObjective(rows),
     clusterObjective(rows),
@@ -154,7 +156,10 @@ export function objectives(rows: readonly ScenarioRow[]): Objective[] {
       value: resumeCpu,
       threshold: joinCpu ?? 0,
       met: joinCpu === null ? null : check(resumeCpu, (v) => v < joinCpu),
-      limit: resumeCpu === null ? 'not measured' : 'the shard: see docs/benchmarks.md',
+      limit:
+        resumeCpu === null
+          ? 'not measured'
+          : `the shard's own CPU (see docs/benchmarks.md)${busyNote(resumeStorm)}`,
     },
   ];
 }
@@ -174,7 +179,6 @@ function apiJoinObjective(rows: readonly ScenarioRow[]): Objective {
   );
   const us = row?.apiCpuUsPerJoin ?? null;
   const perCore = us === null || us <= 0 ? null : Math.round(1e6 / us);
-  const other = row?.otherCpu !== undefined && row.otherCpu > DISTURBED_OTHER_CPU;
   return {
     id: 'api-joins',
     description: `API joins/s per core (event lookup, gateway choice, signing): 1e6 / its CPU-µs per join${us === null ? '' : ` (${us})`} over ${row?.fans.toLocaleString('en-US') ?? '-'} joins (>= ${API_JOINS_PER_CORE_GOAL.toLocaleString('en-US')})`,
@@ -184,7 +188,7 @@ function apiJoinObjective(rows: readonly ScenarioRow[]): Objective {
     limit:
       row === undefined
         ? 'not measured (join-storm --cluster --prefetch-tokens)'
-        : `the API process's own CPU: ${us} CPU-µs per join over the token fetch, ${row.joinsPerSec?.toLocaleString('en-US') ?? '-'} joins/s answered${other ? `; other processes used ${Math.round(row.otherCpu!)}% of a core during the storm` : ''}`,
+        : `the API process's own CPU: ${us} CPU-µs per join over the token fetch, ${row.joinsPerSec?.toLocaleString('en-US') ?? '-'} joins/s answered${busyNote(row)}`,
   };
 }
 
@@ -242,6 +246,12 @@ function clusterObjective(rows: readonly ScenarioRow[]): Objective {
   };
 }
 
+/** A limit without its leading "not measured" (the verdict says it) and the brackets after it. */
+function howToMeasure(limit: string): string {
+  const rest = limit.replace(/^not measured:?\s*/, '');
+  return rest.startsWith('(') && rest.endsWith(')') ? rest.slice(1, -1) : rest;
+}
+
 /** Lines for the terminal: one per objective. */
 export function formatObjectives(list: readonly Objective[]): string {
   return list
@@ -251,8 +261,8 @@ export function formatObjectives(list: readonly Objective[]): string {
       const why =
         o.met === false
           ? ` (limit: ${o.limit})`
-          : o.met === null && o.limit !== 'not measured'
-            ? ` (${o.limit})`
+          : o.met === null && howToMeasure(o.limit) !== ''
+            ? ` (${howToMeasure(o.limit)})`
             : '';
       return `  ${verdict}  ${o.description}: ${value}${why}`;
     })
