@@ -2,7 +2,6 @@
 // highest versions, host commands and their refusals, chat echoes, and what a drop does.
 
 import { describe, expect, it } from 'vitest';
-import type { PartyView, Timeline } from '@fanfare/protocol';
 import {
   ClientClosedError,
   MAX_COMMAND_REBASES,
@@ -11,27 +10,8 @@ import {
   type PartyTimelineUpdate,
 } from '../src/index.js';
 import { open, setup, welcome } from './fake-server.js';
-import { partyWorld } from './party-setup.js';
+import { annHostsBob, partyWorld, timeline, view } from './party-setup.js';
 import { collect } from './wait-for.js';
-
-function timeline(version: number, over: Partial<Timeline> = {}): Timeline {
-  return { media: 'film.mp4', position: 0, rate: 1, paused: true, at: 1, version, ...over };
-}
-
-function view(version: number, over: Partial<PartyView> = {}): PartyView {
-  return {
-    id: 'party1',
-    eventId: 'demo',
-    code: 'CODE0001',
-    hostId: 'u1',
-    maxSize: 50,
-    members: [],
-    timeline: timeline(1),
-    gate: null,
-    version,
-    ...over,
-  };
-}
 
 const versions = (updates: PartyTimelineUpdate[]) => updates.map((u) => u.timeline.version);
 
@@ -118,11 +98,7 @@ describe('FanfareClient watch parties', () => {
   });
 
   it('rejects a command from a member who is not host with not_host', async () => {
-    const { fan } = partyWorld();
-    const ann = await fan('u1', 'Ann');
-    const bob = await fan('u2', 'Bob');
-    const { code } = await ann.client.party.create('film.mp4');
-    await bob.client.party.join(code);
+    const { bob } = await annHostsBob();
     const err = await bob.client.party.command({ op: 'pause' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PartyRefusedError);
     expect(err).toMatchObject({ code: 'not_host' });
@@ -204,11 +180,7 @@ describe('FanfareClient watch parties', () => {
   });
 
   it('resolves a party chat send with the server’s echo; every member gets it', async () => {
-    const { fan } = partyWorld();
-    const ann = await fan('u1', 'Ann');
-    const bob = await fan('u2', 'Bob');
-    const { code } = await ann.client.party.create('film.mp4');
-    await bob.client.party.join(code);
+    const { ann, bob } = await annHostsBob();
     const bobHears = collect(bob.client, 'partyChat');
     const sent = await ann.client.party.chat('  look at this  ');
     expect(sent).toMatchObject({ text: 'look at this', author: { id: 'u1' } });
@@ -216,11 +188,7 @@ describe('FanfareClient watch parties', () => {
   });
 
   it('hands the host role over and leaves', async () => {
-    const { fan } = partyWorld();
-    const ann = await fan('u1', 'Ann');
-    const bob = await fan('u2', 'Bob');
-    const { code } = await ann.client.party.create('film.mp4');
-    await bob.client.party.join(code);
+    const { ann, bob } = await annHostsBob();
     expect((await ann.client.party.handHost('u2')).hostId).toBe('u2');
     expect(bob.client.party.view?.hostId).toBe('u2');
 
@@ -232,11 +200,8 @@ describe('FanfareClient watch parties', () => {
   });
 
   it('ignores a late frame of a party it left, but takes the party back when it rejoins', async () => {
-    const { fan } = partyWorld();
-    const ann = await fan('u1', 'Ann');
-    const bob = await fan('u2', 'Bob');
-    const { code, id } = await ann.client.party.create('film.mp4');
-    await bob.client.party.join(code);
+    const { ann, bob, created } = await annHostsBob();
+    const { code, id } = created;
     await bob.client.party.leave();
     bob.socket.deliver({ type: 'party', party: { ...ann.client.party.view!, version: 99 } });
     expect(bob.client.party.view).toBeUndefined();

@@ -3,10 +3,9 @@
 // fake gateway with its readiness gate: the cases integrators met through real networks.
 
 import { describe, expect, it } from 'vitest';
-import type { PartyView, Timeline } from '@fanfare/protocol';
 import { PARTY_REQUEST_TIMEOUT_MS, PartyRequestTimeoutError } from '../src/index.js';
 import { open, setup } from './fake-server.js';
-import { partyWorld } from './party-setup.js';
+import { annHostsBob, partyWorld, timeline, view } from './party-setup.js';
 
 /** Resolves to the promise's outcome so far without waiting for it: pending, or what it settled to. */
 async function peek<T>(promise: Promise<T>): Promise<{ state: string; value?: unknown }> {
@@ -18,32 +17,9 @@ async function peek<T>(promise: Promise<T>): Promise<{ state: string; value?: un
   return Promise.race([settled, Promise.resolve().then(() => Promise.resolve(pending))]);
 }
 
-function timeline(version: number, over: Partial<Timeline> = {}): Timeline {
-  return { media: 'film.mp4', position: 0, rate: 1, paused: true, at: 1, version, ...over };
-}
-
-function view(version: number, over: Partial<PartyView> = {}): PartyView {
-  return {
-    id: 'party1',
-    eventId: 'demo',
-    code: 'CODE0001',
-    hostId: 'u1',
-    maxSize: 50,
-    members: [],
-    timeline: timeline(1),
-    gate: null,
-    version,
-    ...over,
-  };
-}
-
 describe('party commands settle', () => {
   it('settles a pause sent right after a seek while a member rebuffers, by its own answer', async () => {
-    const { fan } = partyWorld();
-    const ann = await fan('u1', 'Ann');
-    const bob = await fan('u2', 'Bob');
-    const { code } = await ann.client.party.create('film.mp4');
-    await bob.client.party.join(code);
+    const { ann, bob } = await annHostsBob();
     ann.client.party.setReadiness('ready');
     bob.client.party.setReadiness('ready');
     expect(await ann.client.party.command({ op: 'play' })).toMatchObject({ paused: false });
@@ -57,11 +33,7 @@ describe('party commands settle', () => {
   });
 
   it('settles a play while a member buffers at once, with the gate in the party view', async () => {
-    const { fan } = partyWorld();
-    const ann = await fan('u1', 'Ann');
-    const bob = await fan('u2', 'Bob');
-    const { code } = await ann.client.party.create('film.mp4');
-    await bob.client.party.join(code);
+    const { ann, bob } = await annHostsBob();
     ann.client.party.setReadiness('ready');
     const played = await ann.client.party.command({ op: 'play' });
     expect(played).toMatchObject({ paused: true, version: 1 });

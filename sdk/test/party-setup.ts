@@ -2,6 +2,7 @@
 // FakeServer, answered by the shared FakeParty as its own user.
 
 import { ManualClock } from '@fanfare/fanout/testing';
+import type { PartyView, Timeline } from '@fanfare/protocol';
 import { FanfareClient } from '../src/index.js';
 import { FakeParty, type FakePartyOptions } from './fake-party.js';
 import { FakeServer, author, open, type FakeSocket } from './fake-server.js';
@@ -33,4 +34,35 @@ export function partyWorld(options: Omit<FakePartyOptions, 'clock'> = {}) {
     return { client, server, user, socket };
   };
   return { clock, party, fan };
+}
+
+/** Ann (u1) hosts a party of film.mp4 that Bob (u2) has joined, in a fresh party world. */
+export async function annHostsBob(options: Omit<FakePartyOptions, 'clock'> = {}) {
+  const world = partyWorld(options);
+  const ann = await world.fan('u1', 'Ann');
+  const bob = await world.fan('u2', 'Bob');
+  const created = await ann.client.party.create('film.mp4');
+  await bob.client.party.join(created.code);
+  return { ...world, ann, bob, created };
+}
+
+/** A paused film.mp4 timeline at `version`, with `over` changed. */
+export function timeline(version: number, over: Partial<Timeline> = {}): Timeline {
+  return { media: 'film.mp4', position: 0, rate: 1, paused: true, at: 1, version, ...over };
+}
+
+/** Party `party1` of event `demo`, hosted by u1, at `version`, with `over` changed. */
+export function view(version: number, over: Partial<PartyView> = {}): PartyView {
+  return {
+    id: 'party1',
+    eventId: 'demo',
+    code: 'CODE0001',
+    hostId: 'u1',
+    maxSize: 50,
+    members: [],
+    timeline: timeline(1),
+    gate: null,
+    version,
+    ...over,
+  };
 }
