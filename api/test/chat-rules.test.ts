@@ -2,8 +2,8 @@
 // applies (as seen in the announced stage), their audit rows, and who may change which rule.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Problem } from '../src/index.js';
 import { createFixture, type Fixture } from './fixture.js';
+import { problemOf } from './responses.js';
 
 let f: Fixture;
 beforeAll(async () => {
@@ -19,11 +19,6 @@ beforeEach(async () => {
 afterAll(async () => {
   await f?.close();
 });
-
-async function problemOf(res: Response): Promise<Problem> {
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  return (await res.json()) as Problem;
-}
 
 async function audits(eventId: string) {
   return (await f.db.audit.list(eventId)).items;

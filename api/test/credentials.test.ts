@@ -2,8 +2,8 @@
 // once, stored hashed, scoped to a role and an event, audited under its id and revocable.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Problem } from '../src/index.js';
 import { createFixture, type Fixture } from './fixture.js';
+import { json, problemOf } from './responses.js';
 
 let fx: Fixture;
 beforeAll(async () => {
@@ -11,14 +11,6 @@ beforeAll(async () => {
 });
 beforeEach(() => fx.reset());
 afterAll(() => fx.close());
-
-async function json<T = Record<string, unknown>>(res: Response): Promise<T> {
-  return (await res.json()) as T;
-}
-async function problemOf(res: Response): Promise<Problem> {
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  return json<Problem>(res);
-}
 
 describe('API keys', () => {
   it('an SRE issues a key shown once, stored hashed, usable at once, and revocable', async () => {

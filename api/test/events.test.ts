@@ -3,8 +3,8 @@
 // bad inputs for every route (API keys: credentials.test.ts).
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Problem } from '../src/index.js';
 import { createFixture, type Fixture } from './fixture.js';
+import { json, problemOf } from './responses.js';
 
 let fx: Fixture;
 beforeAll(async () => {
@@ -12,14 +12,6 @@ beforeAll(async () => {
 });
 beforeEach(() => fx.reset());
 afterAll(() => fx.close());
-
-async function json<T = Record<string, unknown>>(res: Response): Promise<T> {
-  return (await res.json()) as T;
-}
-async function problemOf(res: Response): Promise<Problem> {
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  return json<Problem>(res);
-}
 
 type EventBody = { event: { id: string; state: string; version: number; [k: string]: unknown } };
 

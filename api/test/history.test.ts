@@ -3,8 +3,8 @@
 
 import type { ChatArchiveRow } from '@fanfare/db';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Problem } from '../src/index.js';
 import { createFixture, type Fixture } from './fixture.js';
+import { problemOf } from './responses.js';
 
 let f: Fixture;
 beforeAll(async () => {
@@ -35,11 +35,6 @@ function row(seq: number, eventId = 'final'): ChatArchiveRow {
 interface HistoryPage {
   messages: { id: string; seq: number }[];
   next?: { afterSeq?: number; beforeSeq?: number };
-}
-
-async function problemOf(res: Response): Promise<Problem> {
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  return (await res.json()) as Problem;
 }
 
 async function seed() {

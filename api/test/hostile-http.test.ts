@@ -3,8 +3,8 @@
 // (each answers its documented 4xx, never 500), and the join route's optional body.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Problem } from '../src/index.js';
 import { createFixture, type Fixture } from './fixture.js';
+import { problemOf } from './responses.js';
 
 let fx: Fixture;
 // PGlite takes seconds to start, more on a loaded machine.
@@ -16,11 +16,6 @@ beforeEach(async () => {
   await fx.seedEvent('e1');
 });
 afterAll(() => fx.close());
-
-async function problemOf(res: Response): Promise<Problem> {
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  return (await res.json()) as Problem;
-}
 
 type Role = 'producer' | 'moderator' | 'sre';
 /** Every route that takes a JSON body, with a body it would accept and a role allowed to send it. */

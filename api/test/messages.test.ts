@@ -6,8 +6,9 @@ import type { Database } from '@fanfare/db';
 import { decodeLogRecord, encodeLogRecord, type EventLog } from '@fanfare/fanout';
 import type { Author } from '@fanfare/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApp, type Problem } from '../src/index.js';
+import { createApp } from '../src/index.js';
 import { createFixture, type Fixture } from './fixture.js';
+import { problemOf } from './responses.js';
 
 let f: Fixture;
 beforeAll(async () => {
@@ -54,11 +55,6 @@ async function archived(eventId: string, seq: number, text = `archived ${seq}`) 
     },
   ]);
   return { id, seq };
-}
-
-async function problemOf(res: Response): Promise<Problem> {
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  return (await res.json()) as Problem;
 }
 
 async function records(eventId: string) {

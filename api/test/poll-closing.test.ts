@@ -6,7 +6,8 @@ import { MemoryVoteStore, StateUnavailableError, type VoteStore } from '@fanfare
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PollService } from '../src/index.js';
 import { createFixture, type Fixture } from './fixture.js';
-import { POLL, pollHelpers, problemOf, type PollJson } from './poll-helpers.js';
+import { POLL, pollHelpers, type PollJson } from './poll-helpers.js';
+import { problemOf } from './responses.js';
 
 let f: Fixture;
 beforeAll(async () => {

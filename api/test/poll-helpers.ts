@@ -2,7 +2,6 @@
 // over the test file's fixture (opening a poll, the audit rows of an event).
 
 import { expect } from 'vitest';
-import type { Problem } from '../src/index.js';
 import type { Fixture } from './fixture.js';
 
 export interface PollJson {
@@ -20,11 +19,6 @@ export interface PollJson {
 }
 
 export const POLL = { question: 'Man of the match?', options: ['Ann', 'Bo', 'Cy'], durationS: 60 };
-
-export async function problemOf(res: Response): Promise<Problem> {
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  return (await res.json()) as Problem;
-}
 
 /** Helpers bound to a test file's fixture (read when called: the fixture is made in beforeAll). */
 export function pollHelpers(fixture: () => Fixture) {

@@ -12,8 +12,9 @@ import { freePort } from '@fanfare/testkit';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Moderation, createApp, type Problem, type StaffRole } from '../src/index.js';
+import { Moderation, createApp, type StaffRole } from '../src/index.js';
 import { createFixture, subjects, type Fixture } from './fixture.js';
+import { problemOf } from './responses.js';
 
 let fx: Fixture;
 beforeAll(async () => {
@@ -51,11 +52,6 @@ async function setup(store: SanctionStore = new MemorySanctionStore()) {
         : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
   return { app, issuer, store, notices, staff, call };
-}
-
-async function problemOf(res: Response): Promise<Problem> {
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  return (await res.json()) as Problem;
 }
 
 describe('POST /v1/events/{id}/sanctions', () => {
