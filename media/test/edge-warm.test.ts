@@ -3,21 +3,23 @@
 // edge, so the edge has the init segments cached (a player's request then never reaches the
 // origin); for an event the origin does not stream it reports the status.
 
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { warmEdge } from '../src/edge-warm.js';
-import { NodeHttpExchange } from '../src/http-exchange-node.js';
 import { Origin } from '../src/origin.js';
 import { mintPlaybackToken } from '../src/playback-token.js';
 import { TEST_SPECS, syntheticStream } from '../src/stream-testing.js';
-import { NginxEdge, nginxAvailable } from './nginx-edge.js';
+import {
+  edgeOverOrigin,
+  nginxAvailable,
+  type EdgeOverOrigin,
+  type NginxEdge,
+} from './nginx-edge.js';
 
 const SECRET = Buffer.alloc(32, 7);
 
 describe.skipIf(!nginxAvailable())('edge warm-up through nginx', () => {
   let origin: Origin;
-  let server: Server;
+  let front: EdgeOverOrigin | undefined;
   let edge: NginxEdge;
   const seen: string[] = [];
 
@@ -30,21 +32,15 @@ describe.skipIf(!nginxAvailable())('edge warm-up through nginx', () => {
       now: Date.now,
       corsOrigin: '*',
     });
-    server = createServer((req, res) => {
+    front = await edgeOverOrigin(origin, (path) => {
       // Content the origin serves, not the edge's token checks (`/auth/…` subrequests).
-      if (!req.url?.startsWith('/auth/'))
-        seen.push((req.url ?? '').replace(/^\/live\/([^/]+)\/[^/]+\//, '/live/$1/'));
-      origin.serve(new NodeHttpExchange(req, res));
+      if (!path.startsWith('/auth/')) seen.push(path);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    edge = await NginxEdge.start((server.address() as AddressInfo).port);
+    edge = front.edge;
   }, 30_000);
 
   afterAll(async () => {
-    await edge?.stop();
-    origin?.close();
-    server?.closeAllConnections();
-    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await front?.close();
   });
 
   const master = (eventId: string, viewerId: string) => {

@@ -2,14 +2,16 @@
 // same blocking playlist and the same hinted part; the origin sees one request for each. The
 // origin is fed synthetic parts by the test, so the part arrives exactly when the test says.
 
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NodeHttpExchange } from '../src/http-exchange-node.js';
 import { Origin } from '../src/origin.js';
 import { mintPlaybackToken } from '../src/playback-token.js';
 import { syntheticStream, type SyntheticStream } from '../src/stream-testing.js';
-import { NginxEdge, nginxAvailable } from './nginx-edge.js';
+import {
+  edgeOverOrigin,
+  nginxAvailable,
+  type EdgeOverOrigin,
+  type NginxEdge,
+} from './nginx-edge.js';
 
 const SECRET = Buffer.alloc(32, 5);
 const CLIENTS = 40;
@@ -17,7 +19,7 @@ const CLIENTS = 40;
 describe.skipIf(!nginxAvailable())('nginx edge in front of the origin', () => {
   let live: SyntheticStream;
   let origin: Origin;
-  let server: Server;
+  let front: EdgeOverOrigin | undefined;
   let edge: NginxEdge;
   const seen = new Map<string, number>();
   let held: (() => void)[] = [];
@@ -32,21 +34,13 @@ describe.skipIf(!nginxAvailable())('nginx edge in front of the origin', () => {
       corsOrigin: '*',
       onHold: () => held.shift()?.(),
     });
-    server = createServer((req, res) => {
-      // Count by path without the token segment, plus the query.
-      const key = (req.url ?? '').replace(/^\/live\/([^/]+)\/[^/]+\//, '/live/$1/');
-      seen.set(key, (seen.get(key) ?? 0) + 1);
-      origin.serve(new NodeHttpExchange(req, res));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    edge = await NginxEdge.start((server.address() as AddressInfo).port);
+    // Counted by path without the token segment, plus the query.
+    front = await edgeOverOrigin(origin, (path) => seen.set(path, (seen.get(path) ?? 0) + 1));
+    edge = front.edge;
   }, 30_000);
 
   afterAll(async () => {
-    await edge?.stop();
-    origin?.close();
-    server?.closeAllConnections();
-    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await front?.close();
   });
 
   /** A URL through the edge for viewer `i` (each viewer has its own token). */

@@ -7,9 +7,13 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@fanfare/testkit';
+import { NodeHttpExchange } from '../src/http-exchange-node.js';
+import type { Origin } from '../src/origin.js';
 
 export const NGINX_PATH = '/usr/sbin/nginx';
 
@@ -130,4 +134,36 @@ export class NginxEdge {
     await this.#exited;
     rmSync(this.#dir, { recursive: true, force: true });
   }
+}
+
+export interface EdgeOverOrigin {
+  readonly edge: NginxEdge;
+  /** Stops nginx, closes the origin, then its HTTP server. */
+  close(): Promise<void>;
+}
+
+/**
+ * `origin` served by node:http on a free port with an nginx edge in front. `onRequest` sees the
+ * path of each request that reaches the origin, its token segment cut out (`/live/<event>/...`),
+ * before the origin answers it.
+ */
+export async function edgeOverOrigin(
+  origin: Origin,
+  onRequest: (path: string) => void,
+): Promise<EdgeOverOrigin> {
+  const server = createServer((req, res) => {
+    onRequest((req.url ?? '').replace(/^\/live\/([^/]+)\/[^/]+\//, '/live/$1/'));
+    origin.serve(new NodeHttpExchange(req, res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const edge = await NginxEdge.start((server.address() as AddressInfo).port);
+  return {
+    edge,
+    async close() {
+      await edge.stop();
+      origin.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
