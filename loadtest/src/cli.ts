@@ -5,13 +5,13 @@
 
 import { fileURLToPath } from 'node:url';
 import { writeResults } from './report.js';
+import { USAGE } from './usage.js';
 import { machineInfo } from './machine.js';
 import {
   CLUSTER_DEFAULTS,
   DEFAULT_OBJECTIVE_MS,
   RAMP_FACTOR,
   RAMP_MAX_STEPS,
-  USAGE,
   parseBenchOptions,
 } from './options.js';
 import type { LoadtestOptions } from './options.js';
@@ -24,6 +24,7 @@ import { POLL_BURST, pollBurst } from './scenario-poll.js';
 import { broadcastRamp } from './scenario-ramp.js';
 import { reactions, resumeStorm } from './scenario-connect.js';
 import { clusterBroadcast } from './scenario-cluster.js';
+import { shardKill, spareCapacity } from './scenario-shard-kill.js';
 import { mergeRows, parseResults } from './results-merge.js';
 import { resultsPage } from './html-report.js';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -84,12 +85,17 @@ function phasesFor(o: LoadtestOptions, target: TargetKind): Phase[] {
           run: (ctx) => recovery(ctx, { ...chat, fraction: o.dropFraction }),
         },
       ];
+    case 'shard-kill':
+      if (target !== 'fanfare') return [];
+      return [{ name: 'shard-kill', run: (ctx) => shardKill(ctx, { ...chat, victim: o.victim }) }];
   }
 }
 
 /** Broadcast senders stand in for producers; chat-storm, reactions and joins keep the fan limits. */
 function engineEnv(o: LoadtestOptions): Record<string, string> {
-  const limits = ['broadcast', 'broadcast-max', 'recovery', 'cluster'].includes(o.scenario)
+  const limits = ['broadcast', 'broadcast-max', 'recovery', 'cluster', 'shard-kill'].includes(
+    o.scenario,
+  )
     ? OPEN_CHAT_LIMITS
     : {};
   return { ...limits, ...admissionEnv(o.admission) };
@@ -124,6 +130,7 @@ export function cliPlans(o: LoadtestOptions): SessionPlan[] {
       admission: o.admission,
       sourceAddresses: o.scenario === 'cluster',
       ...(o.scenario === 'cluster' ? { connectLimitS: CLUSTER_DEFAULTS.connectLimitS } : {}),
+      ...(o.scenario === 'shard-kill' ? { shardCapacity: spareCapacity(o.fans, o.shards) } : {}),
     },
     reportJoinStorm: true,
     phases: phasesFor(o, target),
@@ -144,7 +151,7 @@ function budgetMs(o: LoadtestOptions): number {
 async function main(): Promise<number> {
   const parsed = parseBenchOptions(process.argv.slice(2));
   if (parsed.kind === 'help') {
-    process.stdout.write(`${parsed.text}\n`);
+    process.stdout.write(`${USAGE}\n`);
     return 0;
   }
   if (parsed.kind === 'invalid') {
@@ -155,7 +162,7 @@ async function main(): Promise<number> {
   }
   const options = parsed.options;
   if (
-    (options.scenario === 'recovery' || options.scenario === 'resume-storm') &&
+    ['recovery', 'resume-storm', 'shard-kill'].includes(options.scenario) &&
     options.targets.some((t) => t !== 'fanfare')
   ) {
     log(`${options.scenario} runs against Fanfare only: the peers have no resume by sequence`);

@@ -8,10 +8,10 @@ import { nowMs } from './clock.js';
 import type { Dialect } from './dialect.js';
 import type { Fan, FanReceiver, WelcomeInfo } from './fan-receiver.js';
 import { forEachLimit } from './for-each-limit.js';
-import { Histogram } from './histogram.js';
 import { JoinClient } from './join-client.js';
 import type { JoinGrant } from './join-client.js';
 import { RawWebSocket } from './raw-ws.js';
+import { ResumeTally } from './resume-tally.js';
 import type { RecoveryResult, WorkerPlan } from './worker-messages.js';
 
 export interface Endpoint {
@@ -24,6 +24,11 @@ export interface Endpoint {
 export function endpoint(url: string): Endpoint {
   const u = new URL(url);
   return { host: u.hostname, port: Number(u.port || 80), path: `${u.pathname}${u.search}` };
+}
+
+/** Where `fan` resumes from: the last seq it saw in its welcome's epoch; undefined before any. */
+export function resumePosition(fan: Fan): StreamPosition | undefined {
+  return fan.seq && fan.epoch !== undefined ? { epoch: fan.epoch, seq: fan.seq.last } : undefined;
 }
 
 export class FanConnector {
@@ -105,11 +110,8 @@ export class FanConnector {
    * each with `?since=<last seq it saw>&epoch=<its welcome's>` and waits for the new welcomes.
    */
   async dropAndResume(fans: Fan[], timeoutMs: number, tickets: boolean): Promise<RecoveryResult> {
-    const latency = new Histogram();
-    const continuity: Record<string, number> = {};
-    const result = { dropped: fans.length, resumed: 0, failed: 0, recovered: 0 };
-    let firstFailure: string | undefined;
     const t0 = nowMs();
+    const tally = new ResumeTally(fans.length, t0);
     for (const fan of fans) {
       const old = fan.ws;
       this.#receiver.detach(fan);
@@ -118,23 +120,16 @@ export class FanConnector {
     await forEachLimit(fans.length, this.#plan.connectConcurrency, async (i) => {
       const fan = fans[i]!;
       if (nowMs() > t0 + timeoutMs) {
-        result.failed++;
+        tally.failed(fan.index, 'not attempted before the timeout');
         return;
       }
       try {
-        const { seq, epoch } = fan;
-        const since = seq && epoch !== undefined ? { epoch, seq: seq.last } : undefined;
-        const welcome = await this.open(fan, since, tickets);
-        latency.record(nowMs() - t0);
-        continuity[welcome.continuity] = (continuity[welcome.continuity] ?? 0) + 1;
-        result.recovered += welcome.recovered;
-        result.resumed++;
+        tally.welcomed(await this.open(fan, resumePosition(fan), tickets));
       } catch (error) {
-        result.failed++;
-        firstFailure ??= `fan ${fan.index}: ${error instanceof Error ? error.message : String(error)}`;
+        tally.failed(fan.index, error);
       }
     });
-    return { ...result, firstFailure, continuity, latency: latency.snapshot() };
+    return tally.result();
   }
 
   close(): void {

@@ -16,31 +16,19 @@ import { FanVotes } from './fan-votes.js';
 import type { VoteOrder } from './fan-votes.js';
 import { forEachLimit } from './for-each-limit.js';
 import { Histogram } from './histogram.js';
-import {
-  arrivalAtMs,
-  retryWhileRefused,
-  type Arrival,
-  type RetryCounts,
-} from './admission-retry.js';
+import { arrivalAtMs, retryWhileRefused } from './admission-retry.js';
+import type { Arrival, RetryCounts } from './admission-retry.js';
 import { FanConnector, endpoint } from './fan-connector.js';
 import type { Endpoint } from './fan-connector.js';
 import { Pacer } from './fan-pacer.js';
 import type { JoinGrant } from './join-client.js';
 import { IntervalMeter } from './interval-meter.js';
-import type {
-  AuditResult,
-  ConnectResult,
-  IntervalStats,
-  PollSeenResult,
-  Progress,
-  RecoveryResult,
-  SendResult,
-  TalliesResult,
-  TokensResult,
-  VoteResult,
-  WorkerPlan,
-  WorkerReport,
-} from './worker-messages.js';
+import { ShardLoss, placementOf } from './shard-loss.js';
+import type { ShardLossOrder } from './shard-loss.js';
+import type { AuditResult, ConnectResult, IntervalStats, Placement } from './worker-messages.js';
+import type { PollSeenResult, Progress, RecoveryResult, SendResult } from './worker-messages.js';
+import type { ShardLossResult, TalliesResult, TokensResult } from './worker-messages.js';
+import type { VoteResult, WorkerPlan, WorkerReport } from './worker-messages.js';
 
 /** How long closing all sockets may take before the rest are dropped, ms. */
 const CLOSE_TIMEOUT_MS = 3000;
@@ -279,6 +267,17 @@ export class FanFleet {
       timeoutMs,
       tickets,
     );
+  }
+
+  /** shard-kill: open fans and senders by shard. */
+  placement(): Placement {
+    return placementOf(this.#fans);
+  }
+
+  /** shard-kill: the fans of the shard killed at the order's time rejoin and resume (shard-loss.ts). */
+  async shardLoss(order: ShardLossOrder): Promise<ShardLossResult> {
+    const loss = new ShardLoss(this.#plan, this.#fans, this.#receiver, this.#connector, order);
+    return await loss.run();
   }
 
   audit(lastSeq: number): AuditResult {

@@ -158,6 +158,11 @@ export class FanReceiver implements RawWsHandler<Fan> {
   reactionFrames = 0;
   tapsSeen = 0;
   recovered = 0;
+  /**
+   * Told of each fan whose live connection the server side ended unasked (counted in
+   * `disconnects`), when set: the shard-kill scenario rejoins them (shard-loss.ts).
+   */
+  lost: ((fan: Fan) => void) | undefined;
   /** Gets the poll frames when set (poll-burst); they are only counted otherwise. */
   polls: PollFrameListener | undefined;
   /** Unasked-for closes after the welcome, by code, and in total. */
@@ -249,6 +254,7 @@ export class FanReceiver implements RawWsHandler<Fan> {
     if (this.disconnectReasons.length < 5) {
       this.disconnectReasons.push(`${info.code} ${info.reason}`.trim());
     }
+    this.lost?.(fan);
   }
 
   /**

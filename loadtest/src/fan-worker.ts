@@ -57,6 +57,10 @@ async function run(command: BenchCommand): Promise<ReplyByCommand[BenchCommandKi
       return requireFleet().audit(command.lastSeq);
     case 'drop':
       return await requireFleet().drop(command.fraction, command.timeoutMs, command.tickets);
+    case 'placement':
+      return requireFleet().placement();
+    case 'shardLoss':
+      return await requireFleet().shardLoss(command);
     case 'pollSeen':
       return await requireFleet().pollSeen(command.pollId, command.timeoutMs);
     case 'vote':

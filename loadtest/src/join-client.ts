@@ -108,18 +108,27 @@ export class JoinClient {
     });
   }
 
-  /** Joins `eventId` as a new fan (body `{}`). Rejects with a JoinError; bounded by `timeoutMs`. */
-  async join(eventId: string, timeoutMs: number): Promise<JoinGrant> {
+  /**
+   * Joins `eventId` (body `{}`): as a new fan, or with `previousToken` as the fan that holds it
+   * (the SDK's rejoin after its shard went away: the API keeps its identity and picks a live
+   * shard). Rejects with a JoinError; bounded by `timeoutMs`.
+   */
+  async join(eventId: string, timeoutMs: number, previousToken?: string): Promise<JoinGrant> {
     try {
-      return await this.#joinOnce(eventId, timeoutMs);
+      return await this.#joinOnce(eventId, timeoutMs, previousToken);
     } catch (error) {
       if (!(error instanceof StaleSocketError)) throw error;
       this.staleRetries++;
-      return await this.#joinOnce(eventId, timeoutMs, true);
+      return await this.#joinOnce(eventId, timeoutMs, previousToken, true);
     }
   }
 
-  #joinOnce(eventId: string, timeoutMs: number, retried = false): Promise<JoinGrant> {
+  #joinOnce(
+    eventId: string,
+    timeoutMs: number,
+    previousToken: string | undefined,
+    retried = false,
+  ): Promise<JoinGrant> {
     return new Promise((resolve, reject) => {
       const req = request(
         {
@@ -128,7 +137,11 @@ export class JoinClient {
           port: this.#api.port,
           method: 'POST',
           path: `/v1/events/${encodeURIComponent(eventId)}/join`,
-          headers: { 'content-type': 'application/json', 'content-length': '2' },
+          headers: {
+            'content-type': 'application/json',
+            'content-length': '2',
+            ...(previousToken === undefined ? {} : { authorization: `Bearer ${previousToken}` }),
+          },
           timeout: timeoutMs,
         },
         (res) => {

@@ -54,6 +54,24 @@ describe('parseBenchOptions', () => {
     expect(parsed.kind === 'invalid' && parsed.problems[0]).toMatch(/--senders/);
   });
 
+  it('runs shard-kill as a cluster of 2 or more shards, with a victim by shard id', () => {
+    const parsed = parseBenchOptions(['shard-kill', '--shards', '3', '--victim', 'g2']);
+    expect(parsed).toMatchObject({
+      kind: 'run',
+      options: { scenario: 'shard-kill', shards: 3, cluster: true, victim: 'g2' },
+    });
+    const bad = parseBenchOptions(['shard-kill', '--victim', 'two', '--target', 'socketio']);
+    expect(bad.kind === 'invalid' && bad.problems).toEqual([
+      'shard-kill runs against Fanfare only',
+      'shard-kill needs --shards 2 or more, got 1',
+      '--victim must be a shard id such as g2, got "two"',
+    ]);
+    const elsewhere = parseBenchOptions(['recovery', '--victim', 'g1']);
+    expect(elsewhere.kind === 'invalid' && elsewhere.problems).toEqual([
+      '--victim is for shard-kill',
+    ]);
+  });
+
   it('refuses unknown flags', () => {
     expect(parseBenchOptions(['--fanz', '3']).kind).toBe('invalid');
   });

@@ -164,7 +164,8 @@ export function summarize(run: RunInputs): BenchFigures {
     expectedDeliveries,
     deliveries,
     deliveriesPerS: deliverySeconds > 0 ? Math.round(deliveries / deliverySeconds) : 0,
-    lost: Math.max(0, expectedDeliveries - deliveries),
+    // Messages a resumed fan got in its welcome's snapshot count as delivered too.
+    lost: Math.max(0, expectedDeliveries - deliveries - sum(reports, (r) => r.recovered ?? 0)),
     duplicated: sum(reports, (r) => r.duplicates),
     reordered: sum(reports, (r) => r.reordered),
     foreign: sum(reports, (r) => r.foreign),

@@ -89,6 +89,8 @@ export interface SessionOptions {
   sourceAddresses?: boolean;
   /** Closed-loop connect: no fan starts after this many seconds; the session goes on without them. */
   connectLimitS?: number;
+  /** Fanfare cluster: each shard's SHARD_CAPACITY; by default its share of the fans plus 10 %. */
+  shardCapacity?: number;
 }
 
 export class RunSession implements MeterSource {
@@ -126,7 +128,8 @@ export class RunSession implements MeterSource {
           env: options.engineEnv,
           cpu,
           // Headroom: the API's count of fans per shard runs ahead of the shards' own reports.
-          shardCapacity: Math.ceil((options.fans / options.shards) * 1.1) + 20,
+          shardCapacity:
+            options.shardCapacity ?? Math.ceil((options.fans / options.shards) * 1.1) + 20,
           cluster: options.cluster === true,
         },
         cwd,

@@ -1,5 +1,6 @@
 // The chat phases: broadcast at a fixed rate (and chat-storm, the same with many senders within
-// the fan limits) and recovery (fans dropped mid-stream and resumed with `?since=`). Each reports
+// the fan limits) and recovery (fans dropped mid-stream and resumed with `?since=`; its chat
+// with a loss of fans at half time is shared with shard-kill, scenario-shard-kill.ts). Each reports
 // deliveries/s, publish-to-fan latency and an audit of every fan's seqs: lost, duplicated,
 // reordered. broadcast-max (the ramp) lives in scenario-ramp.ts.
 
@@ -7,7 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { nowMs } from './clock.js';
 import { Histogram } from './histogram.js';
 import { PhaseMeter } from './phase-meter.js';
-import type { Window } from './phase-meter.js';
+import type { MeterSource, Window } from './phase-meter.js';
 import { START_LEAD_MS, baseRow } from './scenario-connect.js';
 import type { PhaseContext } from './scenario-connect.js';
 import { cpuUsPer, latencyColumns, noteOtherCpu, round, saturationNote } from './scenario-row.js';
@@ -137,29 +138,44 @@ export interface RecoveryPlan {
 
 /** Chat flows; half-way, a share of the fans drop and resume with `?since=`; nothing may be lost. */
 export async function recovery(ctx: PhaseContext, plan: RecoveryPlan): Promise<ScenarioRow> {
+  const { row } = await chatThroughLoss(ctx, 'recovery', plan, ctx.session, async () => {
+    const order = { fraction: plan.fraction, timeoutMs: 30_000, tickets: true };
+    return await ctx.session.all('drop', order, 40_000);
+  });
+  return row;
+}
+
+/**
+ * A chat phase (`plan`'s rate and senders) with a loss of fans at half time: `lose` makes it
+ * happen (a drop, a shard's kill) and returns each generator's account of the fans it lost
+ * and got back. The row has the chat columns over the whole phase, the audit (lost,
+ * duplicated, reordered over every fan) and the resume columns: fans dropped and back, resume
+ * p50/p99 as `lose`'s results timed them, messages recovered through resumes, continuity.
+ * `meter` is what the phase's CPU is read from (the session, or a view of it that keeps a
+ * killed process's CPU).
+ */
+export async function chatThroughLoss<R extends RecoveryResult>(
+  ctx: PhaseContext,
+  name: string,
+  plan: { ratePerS: number; durationS: number; senders: number },
+  meter: MeterSource,
+  lose: () => Promise<R[]>,
+): Promise<{ row: ScenarioRow; losses: R[] }> {
   const { session } = ctx;
   const before = await auditNow(ctx);
-  const meter = new PhaseMeter(session, `recovery ${session.options.target}`, ctx.print);
-  await meter.start();
+  const phase = new PhaseMeter(meter, `${name} ${session.options.target}`, ctx.print);
+  await phase.start();
   const startAtMs = nowMs() + START_LEAD_MS;
-  const sending = sendAll(
-    ctx,
-    { name: 'recovery', ratePerS: plan.ratePerS, durationS: plan.durationS, senders: plan.senders },
-    startAtMs,
-  );
+  const sending = sendAll(ctx, { name, ...plan }, startAtMs);
   await delay(Math.max(0, startAtMs + (plan.durationS * 1000) / 2 - nowMs()));
-  const drops: RecoveryResult[] = await session.all(
-    'drop',
-    { fraction: plan.fraction, timeoutMs: 30_000, tickets: true },
-    40_000,
-  );
+  const losses = await lose();
   const sends = await sending;
-  const busy = await meter.cut();
+  const busy = await phase.cut();
   const { drain, progress } = await session.drain(undefined);
-  const window = await meter.stop();
+  const window = await phase.stop();
   const after = await auditNow(ctx);
   ctx.chat = { sends, startAtMs, drain, serverCpu: busy.serverCpu, hostCpu: busy.hostCpu };
-  const row = chatRow(ctx, 'recovery', {
+  const row = chatRow(ctx, name, {
     window,
     busy,
     sends,
@@ -172,17 +188,17 @@ export async function recovery(ctx: PhaseContext, plan: RecoveryPlan): Promise<S
   });
   const resume = new Histogram();
   const continuity: Record<string, number> = {};
-  for (const d of drops) {
+  for (const d of losses) {
     resume.merge(d.latency);
     for (const [k, n] of Object.entries(d.continuity)) continuity[k] = (continuity[k] ?? 0) + n;
   }
-  row.dropped = drops.reduce((s, d) => s + d.dropped, 0);
-  row.resumed = drops.reduce((s, d) => s + d.resumed, 0);
+  row.dropped = losses.reduce((s, d) => s + d.dropped, 0);
+  row.resumed = losses.reduce((s, d) => s + d.resumed, 0);
   row.resumeP50Ms = round(resume.percentile(50));
   row.resumeP99Ms = round(resume.percentile(99));
   row.recovered = after.recovered - before.recovered;
   row.continuity = continuity;
-  const failure = drops.find((d) => d.firstFailure !== undefined)?.firstFailure;
+  const failure = losses.find((d) => d.firstFailure !== undefined)?.firstFailure;
   if (failure !== undefined) row.notes.push(`a fan did not come back: ${failure}`);
-  return row;
+  return { row, losses };
 }

@@ -3,8 +3,9 @@
 // one shard's worth of fans (19k) on each target: memory, joins, recovery, and the ramp from
 // 1 msg/s. Small ones (2k fans) compare paced loads and ramp as far as the objective allows,
 // which at 19k fans no rate may; reactions get their own small sessions, since a peer swamped
-// by taps would carry its backlog into anything after. The last pair runs two processes per
-// target (Fanfare's cluster on NATS and Redis, Socket.IO with the Redis adapter).
+// by taps would carry its backlog into anything after. The next pair runs two processes per
+// target (Fanfare's cluster on NATS and Redis, Socket.IO with the Redis adapter); the last
+// session kills one of six Fanfare shards under 19k fans (shard-kill).
 
 import type { TargetKind } from './dialect.js';
 import { DEFAULT_OBJECTIVE_MS, RAMP_FACTOR } from './options.js';
@@ -13,6 +14,7 @@ import type { Phase, SessionPlan } from './runner.js';
 import { broadcast, recovery } from './scenario-chat.js';
 import { reactions, resumeStorm } from './scenario-connect.js';
 import { broadcastRamp } from './scenario-ramp.js';
+import { shardKill, spareCapacity } from './scenario-shard-kill.js';
 
 /** One shard's planned load (SHARD_CAPACITY is 19,000 fans). */
 export const SUITE_SHARD_FANS = 19_000;
@@ -32,6 +34,12 @@ const BROADCAST = { ratePerS: 20, senders: 40 };
 const CHAT_STORM = { ratePerS: 160, senders: 200 };
 const TAPS_PER_FAN_PER_S = 1;
 const RECOVERY = { ratePerS: 5, senders: 10, durationS: 8, fraction: 0.2 };
+/**
+ * shard-kill: 19k fans over six shards planned for the loss of one (five hold the fans, ~3,900
+ * each, 20 %; the sixth is the spare), chat as in recovery, the fullest shard without a sender
+ * killed half-way.
+ */
+const SHARD_KILL = { shards: 6, ratePerS: 5, senders: 10, durationS: 8 };
 /** resume-storm: this share of the fans drops at once, no chat flowing. */
 const RESUME_STORM_FRACTION = 0.2;
 
@@ -48,6 +56,8 @@ interface Shape {
   reportJoinStorm: boolean;
   /** Fanfare as the cluster launcher (API apart) even for one shard: the shard's own RSS and CPU. */
   cluster?: boolean;
+  /** Fanfare cluster: SHARD_CAPACITY (default: the fans' share per shard plus 10 %). */
+  shardCapacity?: number;
   phases: Phase[];
 }
 
@@ -69,6 +79,7 @@ function plan(s: Shape): SessionPlan {
       connectConcurrency: 256,
       prefetchTokens: s.prefetchTokens,
       cluster: s.cluster === true,
+      ...(s.shardCapacity === undefined ? {} : { shardCapacity: s.shardCapacity }),
     },
     reportJoinStorm: s.reportJoinStorm,
     phases: s.phases,
@@ -180,5 +191,21 @@ export function suitePlans(): SessionPlan[] {
       }),
     );
   }
+  plans.push(
+    plan({
+      target: 'fanfare',
+      fans: SUITE_SHARD_FANS,
+      shards: SHARD_KILL.shards,
+      senders: SHARD_KILL.senders,
+      openLimits: true,
+      prefetchTokens: true,
+      reportJoinStorm: false,
+      cluster: true,
+      shardCapacity: spareCapacity(SUITE_SHARD_FANS, SHARD_KILL.shards),
+      phases: [
+        { name: 'shard-kill', run: (ctx) => shardKill(ctx, { ...SHARD_KILL, victim: undefined }) },
+      ],
+    }),
+  );
   return plans;
 }

@@ -76,6 +76,15 @@ export type BenchCommand =
    * their resume tickets when `tickets` (else their tokens).
    */
   | { kind: 'drop'; id: number; fraction: number; timeoutMs: number; tickets: boolean }
+  /** shard-kill: how many of this generator's open fans, and of its senders, each shard holds. */
+  | { kind: 'placement'; id: number }
+  /**
+   * shard-kill: the shard listening on `port` is killed at `killAtMs` (shared clock); each of
+   * this generator's fans on it joins again through the API when its socket closes and resumes
+   * from its last seq on the shard the API names. Replies once all are back, or `timeoutMs`
+   * after the kill.
+   */
+  | { kind: 'shardLoss'; id: number; port: number; killAtMs: number; timeoutMs: number }
   /** Loss, duplicates and reorders so far, counting seqs up to `lastSeq` (the event's last). */
   | { kind: 'audit'; id: number; lastSeq: number }
   /** poll-burst: waits until every open fan has seen poll `pollId` open in a stage frame. */
@@ -212,6 +221,34 @@ export interface RecoveryResult {
   recovered: number;
 }
 
+/** Open fans, and senders among them, by the port of the shard they are connected to. */
+export interface Placement {
+  fans: Record<string, number>;
+  senders: Record<string, number>;
+}
+
+/** A `shardLoss`: the recovery figures, timed from the kill, and how the rejoins went. */
+export interface ShardLossResult extends RecoveryResult {
+  /** Senders among the fans the kill dropped (they send nothing while away). */
+  senders: number;
+  /** Joins answered with the killed shard's URL, and the last such answer after the kill, ms. */
+  deadShardJoins: number;
+  lastDeadShardJoinMs: number | undefined;
+  /** 503s met (joins and upgrades), failures without an answer, attempts made again. */
+  refused: number;
+  failedAttempts: number;
+  retries: number;
+  /** Failed attempts (joins and upgrades) by reason. */
+  attemptFailures: Record<string, number>;
+  /** Kill-to-welcome times by the port of the shard each fan came back on. */
+  landed: Record<string, HistogramSnapshot>;
+  /**
+   * Per fan back, ms: the kill to its first join (the socket's close, then a free slot of the
+   * connect concurrency), its last join's answer, and from that answer to the welcome.
+   */
+  stages: { wait: HistogramSnapshot; join: HistogramSnapshot; upgrade: HistogramSnapshot };
+}
+
 export interface PollSeenResult {
   /** Fans that saw the poll open, and fans open now. */
   seen: number;
@@ -285,6 +322,8 @@ export interface ReplyByCommand {
   poll: IntervalStats;
   progress: Progress;
   drop: RecoveryResult;
+  placement: Placement;
+  shardLoss: ShardLossResult;
   audit: AuditResult;
   pollSeen: PollSeenResult;
   vote: VoteResult;
