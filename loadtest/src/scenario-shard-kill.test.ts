@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseVictim, spareCapacity } from './scenario-shard-kill.js';
 import type { ShardProcess } from './scenario-shard-kill.js';
+import type { Placement } from './worker-messages.js';
 
 const shards: ShardProcess[] = [
   { id: 'g1', port: 9001, pid: 11 },
@@ -26,7 +27,7 @@ describe('spareCapacity', () => {
 
 describe('chooseVictim', () => {
   it('takes the fullest shard that holds no sender, over both generators', () => {
-    const placements = [
+    const placements: Placement[] = [
       { fans: { '9001': 200, '9002': 150 }, senders: { '9002': 5 } },
       { fans: { '9001': 119, '9002': 131 }, senders: {} },
     ];
