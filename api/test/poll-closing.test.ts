@@ -4,7 +4,6 @@
 
 import { MemoryVoteStore, StateUnavailableError, type VoteStore } from '@fanfare/fanout';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PollService } from '../src/index.js';
 import { createFixture, type Fixture } from './fixture.js';
 import { POLL, pollHelpers, type PollJson } from './poll-helpers.js';
 import { problemOf } from './responses.js';
@@ -20,7 +19,7 @@ afterAll(async () => {
   await f?.close();
 });
 
-const { openPoll, auditActions } = pollHelpers(() => f);
+const { openPoll, auditActions, pollService } = pollHelpers(() => f);
 
 describe('closing a poll', () => {
   it('persists the exact recount, shows the result in the stage, audits and forgets votes', async () => {
@@ -144,13 +143,7 @@ describe('closing a poll', () => {
     await votes.open('final', 'p_overdue', 2);
     await votes.vote('final', 'p_overdue', 'a', 1);
     await votes.open('final', 'p_later', 2);
-    const restarted = new PollService({
-      db: f.db,
-      votes,
-      stage: f.stage,
-      clock: f.clock,
-      logger: f.deps.logger!,
-    });
+    const restarted = pollService(votes);
     try {
       await restarted.start();
       expect(await f.db.polls.get('p_overdue')).toMatchObject({ state: 'closed', result: [0, 1] });
@@ -169,13 +162,7 @@ describe('closing a poll', () => {
     // The embedded mode restarted: Postgres (PGlite) kept the poll, the memory vote store did not.
     const empty = new MemoryVoteStore();
     expect((await empty.vote('final', poll.id, 'fan-1', 0)).status).toBe('poll_closed');
-    const restarted = new PollService({
-      db: f.db,
-      votes: empty,
-      stage: f.stage,
-      clock: f.clock,
-      logger: f.deps.logger!,
-    });
+    const restarted = pollService(empty);
     try {
       await restarted.start();
       expect((await empty.vote('final', poll.id, 'fan-1', 0)).status).toBe('accepted');
@@ -196,13 +183,7 @@ describe('closing a poll', () => {
         up ? inner.close(id) : Promise.reject(new StateUnavailableError('vote', null)),
       discard: (id) => inner.discard(id),
     };
-    const polls = new PollService({
-      db: f.db,
-      votes: flaky,
-      stage: f.stage,
-      clock: f.clock,
-      logger: f.deps.logger!,
-    });
+    const polls = pollService(flaky);
     try {
       const poll = await polls.open(
         'final',

@@ -1,7 +1,10 @@
 // What the poll route tests share: a poll as the API answers it, a default poll, and helpers
-// over the test file's fixture (opening a poll, the audit rows of an event).
+// over the test file's fixture (opening a poll, the audit rows of an event, a PollService of the
+// test's own).
 
+import type { VoteStore } from '@fanfare/fanout';
 import { expect } from 'vitest';
+import { PollService } from '../src/index.js';
 import type { Fixture } from './fixture.js';
 
 export interface PollJson {
@@ -36,5 +39,16 @@ export function pollHelpers(fixture: () => Fixture) {
       target: e.target,
     }));
   }
-  return { openPoll, auditActions };
+  /** A PollService of its own on the fixture's database, stage and clock, over `votes`. */
+  function pollService(votes: VoteStore): PollService {
+    const f = fixture();
+    return new PollService({
+      db: f.db,
+      votes,
+      stage: f.stage,
+      clock: f.clock,
+      logger: f.deps.logger!,
+    });
+  }
+  return { openPoll, auditActions, pollService };
 }

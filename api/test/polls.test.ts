@@ -4,7 +4,7 @@
 
 import { MemoryVoteStore, StateUnavailableError, type VoteStore } from '@fanfare/fanout';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PollService, createApp } from '../src/index.js';
+import { createApp } from '../src/index.js';
 import { createFixture, type Fixture } from './fixture.js';
 import { POLL, pollHelpers, type PollJson } from './poll-helpers.js';
 import { problemOf } from './responses.js';
@@ -20,7 +20,7 @@ afterAll(async () => {
   await f?.close();
 });
 
-const { openPoll, auditActions } = pollHelpers(() => f);
+const { openPoll, auditActions, pollService } = pollHelpers(() => f);
 
 describe('opening a poll', () => {
   it('stores it open, shows it to fans in the stage and audits it', async () => {
@@ -108,13 +108,7 @@ describe('opening a poll', () => {
       close: (...args) => store.close(...args),
       discard: (...args) => store.discard(...args),
     };
-    const polls = new PollService({
-      db: f.db,
-      votes: barrier,
-      stage: f.stage,
-      clock: f.clock,
-      logger: f.deps.logger!,
-    });
+    const polls = pollService(barrier);
     const app = createApp({ ...f.deps, polls });
     const token = await f.staffToken();
     const open = (question: string) =>
@@ -141,13 +135,7 @@ describe('opening a poll', () => {
       close: () => Promise.reject(new StateUnavailableError('vote', undefined)),
       discard: () => Promise.reject(new StateUnavailableError('vote', undefined)),
     };
-    const polls = new PollService({
-      db: f.db,
-      votes: down,
-      stage: f.stage,
-      clock: f.clock,
-      logger: f.deps.logger!,
-    });
+    const polls = pollService(down);
     const app = createApp({ ...f.deps, polls });
     const res = await app.request('/v1/events/final/polls', {
       method: 'POST',
