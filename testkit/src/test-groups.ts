@@ -40,6 +40,8 @@ export const SERIAL_TEST_FILES: Readonly<Record<string, string>> = {
     'the API and shards as tsx processes: failed beside another file twice at load 25-34',
   'cluster/test/redis-outage.test.ts':
     'the API and shards as tsx processes, kills its redis-server: failed beside another file twice at load 25-34',
+  'loadtest/test/shard-kill.test.ts':
+    'the API and three shards as tsx processes under the launcher’s 60 s start limit, 600 fans resuming after a kill -9',
   'deploy/test/build.test.ts':
     '`pnpm build` rewrites every dist/ and web/dist/pages, which other files’ servers read',
 };
