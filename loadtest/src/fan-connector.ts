@@ -4,6 +4,7 @@
 // time. Also the recovery scenario's drop-and-resume, which is reopening with that position.
 
 import { RESUME_TICKET_PARAM, resumeQuery, type StreamPosition } from '@fanfare/protocol';
+import { setTimeout as delay } from 'node:timers/promises';
 import { nowMs } from './clock.js';
 import type { Dialect } from './dialect.js';
 import type { Fan, FanReceiver, WelcomeInfo } from './fan-receiver.js';
@@ -108,15 +109,24 @@ export class FanConnector {
   /**
    * Drops `fans`' connections without a close frame (as a network loss looks), then reconnects
    * each with `?since=<last seq it saw>&epoch=<its welcome's>` and waits for the new welcomes.
+   * With `resumeAtMs` the reconnects wait for that instant (shared clock), and each fan's time
+   * counts from it rather than from the drop.
    */
-  async dropAndResume(fans: Fan[], timeoutMs: number, tickets: boolean): Promise<RecoveryResult> {
-    const t0 = nowMs();
-    const tally = new ResumeTally(fans.length, t0);
+  async dropAndResume(
+    fans: Fan[],
+    timeoutMs: number,
+    tickets: boolean,
+    resumeAtMs?: number,
+  ): Promise<RecoveryResult> {
+    const droppedAt = nowMs();
     for (const fan of fans) {
       const old = fan.ws;
       this.#receiver.detach(fan);
       old?.destroy();
     }
+    if (resumeAtMs !== undefined) await delay(Math.max(0, resumeAtMs - nowMs()));
+    const t0 = resumeAtMs ?? droppedAt;
+    const tally = new ResumeTally(fans.length, t0);
     await forEachLimit(fans.length, this.#plan.connectConcurrency, async (i) => {
       const fan = fans[i]!;
       if (nowMs() > t0 + timeoutMs) {

@@ -256,9 +256,14 @@ export class FanFleet {
   /**
    * Drops `fraction` of the live fans without a close frame (as a network loss looks), then
    * reconnects each with `?since=<last seq it saw>` (and its resume ticket when `tickets`, as
-   * the SDK does, else its token) and waits for the new welcomes.
+   * the SDK does, else its token) and waits for the new welcomes; at `resumeAtMs` when given.
    */
-  async drop(fraction: number, timeoutMs: number, tickets: boolean): Promise<RecoveryResult> {
+  async drop(
+    fraction: number,
+    timeoutMs: number,
+    tickets: boolean,
+    resumeAtMs?: number,
+  ): Promise<RecoveryResult> {
     if (this.#plan.target !== 'fanfare') throw new Error('recovery needs Fanfare (resume by seq)');
     const live = this.#fans.filter((fan) => fan.live && fan.sender < 0);
     const stride = Math.max(1, Math.round(1 / fraction));
@@ -266,6 +271,7 @@ export class FanFleet {
       live.filter((_, i) => i % stride === 0),
       timeoutMs,
       tickets,
+      resumeAtMs,
     );
   }
 

@@ -56,7 +56,12 @@ async function run(command: BenchCommand): Promise<ReplyByCommand[BenchCommandKi
     case 'audit':
       return requireFleet().audit(command.lastSeq);
     case 'drop':
-      return await requireFleet().drop(command.fraction, command.timeoutMs, command.tickets);
+      return await requireFleet().drop(
+        command.fraction,
+        command.timeoutMs,
+        command.tickets,
+        command.resumeAtMs,
+      );
     case 'placement':
       return requireFleet().placement();
     case 'shardLoss':

@@ -62,6 +62,8 @@ export function extras(r: ScenarioRow): string {
   if (r.joinsPerSec !== undefined) parts.push(`${integer(r.joinsPerSec)} API joins/s`);
   if (typeof r.apiCpuUsPerJoin === 'number')
     parts.push(`API ${integer(r.apiCpuUsPerJoin)} CPU-µs/join`);
+  if (typeof r.cpuUsPerClose === 'number')
+    parts.push(`close ${integer(r.cpuUsPerClose)} CPU-µs/dropped socket`);
   if (r.connectPerSec !== undefined) parts.push(`${integer(r.connectPerSec)} connects/s`);
   if (r.connectFailed) parts.push(`${integer(r.connectFailed)} failed`);
   if (r.withinS !== undefined) parts.push(`arriving within ${r.withinS} s`);

@@ -7,7 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { nowMs } from './clock.js';
 import { Histogram } from './histogram.js';
 import { JoinClient } from './join-client.js';
-import { metricsUrlOf, watchLoopLag } from './shard-loop-lag.js';
+import { metricsUrlOf, scrapeConnections, watchLoopLag } from './shard-loop-lag.js';
 import type { Arrival } from './admission-retry.js';
 import { PhaseMeter } from './phase-meter.js';
 import type { DrainResult } from './report.js';
@@ -111,13 +111,14 @@ function stormCpuUs(
   window: { shardCpuSeconds: number | undefined; startMs: number; endMs: number },
   idle: number | undefined,
   count: number,
+  what = 'CPU per fan',
 ): number | null {
   if (window.shardCpuSeconds === undefined) return null;
   const seconds = (window.endMs - window.startMs) / 1000;
   const baseline = idle === undefined ? 0 : idle * seconds;
   if (idle !== undefined) {
     row.notes.push(
-      `CPU per fan: the shard's idle ${round(idle * 100, 1)}% of a core over the ${round(seconds, 1)} s window subtracted`,
+      `${what}: the shard's idle ${round(idle * 100, 1)}% of a core over the ${round(seconds, 1)} s window subtracted`,
     );
   }
   return cpuUsPer(Math.max(0, window.shardCpuSeconds - baseline), count);
@@ -241,23 +242,47 @@ export interface ResumeStormPlan {
 
 /** How long a resume storm may take before the fans still out count as failed, ms. */
 const RESUME_STORM_TIMEOUT_MS = 30_000;
+/**
+ * How long after the drop the dropped fans reconnect, ms: the shard handles the closes of the
+ * dropped sockets meanwhile, so their CPU is measured apart from the resumes' (a first join's
+ * figure counts no close either). One second: short, as the idle CPU subtracted over it is noise
+ * beside ~40 ms of closes; the row notes when the shard had not seen every close by the cut.
+ */
+export const CLOSE_SETTLE_MS = 1000;
+/** The close window ends this long before the reconnects start, ms. */
+const CLOSE_CUT_MARGIN_MS = 100;
 
 /**
  * A share of the fans drop at once (no close frame), with no chat flowing, and reconnect with
- * `?since=` and their resume tickets or their tokens: what a resume costs the shard, measured
- * as the join storm measures a first join. The CPU includes noticing the dropped sockets.
+ * `?since=` and their resume tickets or their tokens, CLOSE_SETTLE_MS later: what a resume
+ * costs the shard, measured as the join storm measures a first join (`cpuUsPerResume`), and
+ * apart from it what the dropped sockets' closes cost (`cpuUsPerClose`, per dropped socket).
+ * The resume times count from the reconnect.
  */
 export async function resumeStorm(ctx: PhaseContext, plan: ResumeStormPlan): Promise<ScenarioRow> {
   const { session } = ctx;
   const name = plan.tickets ? 'resume-storm' : 'resume-storm-token';
   const meter = new PhaseMeter(session, `${name} ${session.options.target}`, ctx.print);
+  const metricsUrl = await shardMetricsUrl(ctx);
+  const fansBefore = metricsUrl === undefined ? undefined : await scrapeConnections(metricsUrl);
   const idle = await idleCpuRate(session);
   await meter.start();
-  const drops = await session.all(
+  const resumeAtMs = nowMs() + CLOSE_SETTLE_MS;
+  const dropping = session.all(
     'drop',
-    { fraction: plan.fraction, timeoutMs: RESUME_STORM_TIMEOUT_MS, tickets: plan.tickets },
-    RESUME_STORM_TIMEOUT_MS + 10_000,
+    {
+      fraction: plan.fraction,
+      timeoutMs: RESUME_STORM_TIMEOUT_MS,
+      tickets: plan.tickets,
+      resumeAtMs,
+    },
+    CLOSE_SETTLE_MS + RESUME_STORM_TIMEOUT_MS + 10_000,
   );
+  await delay(Math.max(0, resumeAtMs - CLOSE_CUT_MARGIN_MS - nowMs()));
+  const closes = await meter.cut();
+  // After the cut: the scrape's own CPU (a few ms) counts in the resume window, not the close's.
+  const fansAtCut = metricsUrl === undefined ? undefined : await scrapeConnections(metricsUrl);
+  const drops = await dropping;
   const window = await meter.stop();
   const latency = new Histogram();
   const continuity: Record<string, number> = {};
@@ -266,9 +291,10 @@ export async function resumeStorm(ctx: PhaseContext, plan: ResumeStormPlan): Pro
     for (const [k, n] of Object.entries(d.continuity)) continuity[k] = (continuity[k] ?? 0) + n;
   }
   const resumed = drops.reduce((s, d) => s + d.resumed, 0);
+  const dropped = drops.reduce((s, d) => s + d.dropped, 0);
   const row = baseRow(ctx, name, window.connected);
   Object.assign(row, latencyColumns(latency));
-  row.dropped = drops.reduce((s, d) => s + d.dropped, 0);
+  row.dropped = dropped;
   row.resumed = resumed;
   row.continuity = continuity;
   if (latency.count > 0) {
@@ -276,7 +302,16 @@ export async function resumeStorm(ctx: PhaseContext, plan: ResumeStormPlan): Pro
     row.resumeP99Ms = round(latency.percentile(99));
     row.connectPerSec = Math.round(resumed / Math.max(0.001, latency.max / 1000));
   }
-  row.cpuUsPerResume = stormCpuUs(row, window, idle, resumed);
+  row.cpuUsPerClose = stormCpuUs(row, closes, idle, dropped, 'CPU per close');
+  row.cpuUsPerResume = stormCpuUs(row, window, idle, resumed, 'CPU per resume');
+  if (fansBefore !== undefined && fansAtCut !== undefined && fansBefore - fansAtCut < dropped) {
+    row.notes.push(
+      `the shard had closed ${fansBefore - fansAtCut} of the ${dropped} dropped sockets by the cut: the rest count as resume CPU`,
+    );
+  }
+  row.notes.push(
+    `resume times from the reconnect, ${CLOSE_SETTLE_MS / 1000} s after the drop; CPU per close is per dropped socket, per resume per fan resumed`,
+  );
   row.generatorCpu = round(window.generatorCpu, 1);
   row.serverCpu = window.serverCpu === undefined ? null : round(window.serverCpu, 1);
   row.notes.push(plan.tickets ? 'resumed with resume tickets' : 'resumed with tokens (ES256)');

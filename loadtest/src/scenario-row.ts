@@ -64,6 +64,8 @@ export interface ScenarioRow {
    */
   cpuUsPerJoin?: number | null;
   cpuUsPerResume?: number | null;
+  /** resume-storm: the shard's CPU on the dropped sockets' closes, per socket, CPU-µs. */
+  cpuUsPerClose?: number | null;
   cpuUsPerDelivery?: number | null;
   /**
    * join-storm: fans admitted per second: join + upgrade + welcome, or with tokens fetched

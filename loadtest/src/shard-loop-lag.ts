@@ -47,6 +47,17 @@ export async function scrapeLoopLag(metricsUrl: string): Promise<LoopLag | undef
   }
 }
 
+/** The shard's open fan connections (`fanfare_gateway_connections`); undefined when not read. */
+export async function scrapeConnections(metricsUrl: string): Promise<number | undefined> {
+  try {
+    const res = await fetch(metricsUrl, { signal: AbortSignal.timeout(SCRAPE_TIMEOUT_MS) });
+    return gauge(await res.text(), 'fanfare_gateway_connections');
+  } catch {
+    // No check rather than a failed run: the storm's figures still stand.
+    return undefined;
+  }
+}
+
 /** Scrapes now (resetting the histogram), and returns the lag since when `stop` is called. */
 export async function watchLoopLag(
   metricsUrl: string,

@@ -73,9 +73,19 @@ export type BenchCommand =
   | { kind: 'progress'; id: number }
   /**
    * Drops `fraction` of the connected fans abruptly and reconnects them with `?since=`, with
-   * their resume tickets when `tickets` (else their tokens).
+   * their resume tickets when `tickets` (else their tokens). With `resumeAtMs` (shared clock;
+   * the resume storm) they reconnect at that instant instead of at once, so the shard's work on
+   * the dropped sockets and on the resumes can be measured apart; their latency then counts
+   * from it.
    */
-  | { kind: 'drop'; id: number; fraction: number; timeoutMs: number; tickets: boolean }
+  | {
+      kind: 'drop';
+      id: number;
+      fraction: number;
+      timeoutMs: number;
+      tickets: boolean;
+      resumeAtMs?: number;
+    }
   /** shard-kill: how many of this generator's open fans, and of its senders, each shard holds. */
   | { kind: 'placement'; id: number }
   /**
@@ -215,7 +225,7 @@ export interface RecoveryResult {
   firstFailure: string | undefined;
   /** Welcome continuities of the reconnected fans (`resumed`, `lost`, `fresh`). */
   continuity: Record<string, number>;
-  /** From the drop to the welcome of the new session, per fan, ms. */
+  /** From the drop (or the command's `resumeAtMs`) to the welcome of the new session, ms. */
   latency: HistogramSnapshot;
   /** Messages the fans had missed and got back in the resume snapshot. */
   recovered: number;
