@@ -309,6 +309,10 @@ export async function resumeStorm(ctx: PhaseContext, plan: ResumeStormPlan): Pro
       `the shard had closed ${fansBefore - fansAtCut} of the ${dropped} dropped sockets by the cut: the rest count as resume CPU`,
     );
   }
+  // Frames to fans are sends the shard pays for: the welcomes, and presence to the other fans.
+  row.notes.push(
+    `fans received ${closes.frames} frames in the close window, ${window.frames} in the resume window (${resumed} welcomes)`,
+  );
   row.notes.push(
     `resume times from the reconnect, ${CLOSE_SETTLE_MS / 1000} s after the drop; CPU per close is per dropped socket, per resume per fan resumed`,
   );
