@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { readCpuSeconds, readHostBusySeconds, readRssKiB } from './proc-stats.js';
+import {
+  readCpuSeconds,
+  readHostBusySeconds,
+  readRssKiB,
+  readTickCpuSeconds,
+} from './proc-stats.js';
 
 describe.runIf(process.platform === 'linux')('proc stats', () => {
   it('reads a plausible RSS for this process', async () => {
@@ -14,13 +19,25 @@ describe.runIf(process.platform === 'linux')('proc stats', () => {
     expect(await readCpuSeconds(process.pid)).toBeGreaterThan(before);
   });
 
+  it('reads CPU time finer than a clock tick, agreeing with the ticks', async () => {
+    const a = await readCpuSeconds(process.pid);
+    // 3 ms of this thread's CPU (getrusage), however long the machine makes it take.
+    const start = process.cpuUsage();
+    while (process.cpuUsage(start).user + process.cpuUsage(start).system < 3000) Math.random();
+    const b = await readCpuSeconds(process.pid);
+    // Shows as ~3 ms, not as 0 or 10 ms.
+    expect(b - a).toBeGreaterThan(0.0025);
+    expect(b - a).toBeLessThan(0.009);
+    expect(Math.abs(b - (await readTickCpuSeconds(process.pid)))).toBeLessThan(0.05);
+  });
+
   it('reads host CPU time of at least what this process used', async () => {
     const hostBefore = await readHostBusySeconds();
     const selfBefore = await readCpuSeconds(process.pid);
     const until = Date.now() + 60;
     while (Date.now() < until) Math.sqrt(Math.random());
     const self = (await readCpuSeconds(process.pid)) - selfBefore;
-    // Both are read in clock ticks; allow one tick per CPU of rounding.
+    // The host's is read in clock ticks; allow one tick per CPU of rounding.
     expect((await readHostBusySeconds()) - hostBefore).toBeGreaterThanOrEqual(self - 0.05);
   });
 });
