@@ -18,7 +18,10 @@ export class ResumeTally {
   #recovered = 0;
   #firstFailure: string | undefined;
 
-  /** `dropped` fans lost their connections at `startMs` (shared clock, clock.ts). */
+  /**
+   * `dropped` fans lost their connections at `startMs` (shared clock, clock.ts), or, in the resume
+   * storm, `startMs` is when they reconnect: each fan's time counts from it.
+   */
   constructor(dropped: number, startMs: number) {
     this.#dropped = dropped;
     this.#startMs = startMs;
