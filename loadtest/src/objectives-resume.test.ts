@@ -27,6 +27,18 @@ describe('resumeObjective', () => {
     expect(o.limit).toContain('servers at 70% of a core');
   });
 
+  it('prices a fan that drops and comes back with its close as well as its resume', () => {
+    const rows = [
+      row('recovery', { ...clean, resumeP99Ms: 5960 }),
+      row('resume-storm', { cpuUsPerResume: 150, cpuUsPerClose: 30 }),
+    ];
+    const o = resumeObjective(rows, 'recovery');
+    // 3,798 x (150 + 30) µs = 0.68 s.
+    expect(o.limit).toContain(
+      '150 CPU-µs per resume and 30 per close (resume-storm) they need 0.68 s',
+    );
+  });
+
   it('misses a fast storm that left fans out or lost a message, and says which', () => {
     const missing = resumeObjective([row('recovery', { ...clean, resumed: 3790 })], 'recovery');
     expect(missing.met).toBe(false);

@@ -42,14 +42,21 @@ function missedBecause(row: ScenarioRow, rows: readonly ScenarioRow[]): string {
   if (p99 > RESUME_P99_GOAL_MS) {
     // The same run's resume storm says what one resume costs the shard; the fans' wait is
     // that cost queued behind the others and behind what the shard was doing besides.
-    const perResume = largest(
+    // The storm's row counts the dropped sockets' closes apart from the resumes (a presence
+    // broadcast stays in whichever window it landed in): a fan that drops and comes back costs
+    // both.
+    const storm = largest(
       rows,
       (r) =>
         r.name === 'resume-storm' && r.target === 'fanfare' && typeof r.cpuUsPerResume === 'number',
-    )?.cpuUsPerResume;
+    );
+    const perResume = storm?.cpuUsPerResume;
+    const perClose = typeof storm?.cpuUsPerClose === 'number' ? storm.cpuUsPerClose : undefined;
+    const perFan = (perResume ?? 0) + (perClose ?? 0);
+    const closeText = perClose === undefined ? '' : ` and ${int(perClose)} per close`;
     const cost =
       typeof perResume === 'number'
-        ? `: at ${int(perResume)} CPU-µs per resume (resume-storm) they need ${round((dropped * perResume) / 1e6, 2)} s of a shard's core`
+        ? `: at ${int(perResume)} CPU-µs per resume${closeText} (resume-storm) they need ${round((dropped * perFan) / 1e6, 2)} s of a shard's core`
         : '';
     parts.push(
       `${int(dropped)} resumes at once took p50 ${row.resumeP50Ms ?? '-'} ms, p99 ${p99} ms${cost}; servers at ${row.serverCpu ?? '-'}% of a core over the phase`,
