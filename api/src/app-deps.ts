@@ -52,8 +52,13 @@ export interface AppDeps {
   /**
    * The WebSocket URL a fan of this event should connect to (token goes in `?token=`), or
    * undefined when no shard can take one more fan (the join answers 503 `unavailable`).
+   * `unreachable` (a shardAddress, join-request.ts): the gateway this fan could not reach; it is
+   * not placed there (a deployment with one fixed gateway URL may ignore it).
    */
-  gatewayUrl: (eventId: string) => Promise<string | undefined> | string | undefined;
+  gatewayUrl: (
+    eventId: string,
+    unreachable?: string,
+  ) => Promise<string | undefined> | string | undefined;
   /**
    * The video a fan who passed the join's checks may watch (the join reply's `playback`); absent
    * when no media service is configured (`MEDIA_TOKEN_SECRET` unset): the reply has no `playback`.

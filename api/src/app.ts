@@ -254,7 +254,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     if (event.access === 'ticketed' && user.role === 'fan' && !ent.includes('ticketed')) {
       throw new ApiError('not_entitled', 'this event is for ticket holders; join with your ticket');
     }
-    const gatewayUrl = await deps.gatewayUrl(event.id);
+    const gatewayUrl = await deps.gatewayUrl(event.id, request.unreachable);
     if (!gatewayUrl) {
       c.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_S));
       throw new ApiError('unavailable', 'no gateway can take this fan now; retry shortly');

@@ -119,3 +119,34 @@ describe('GatewayPicker between heartbeats', () => {
     expect(urls.filter(Boolean)).toHaveLength(9);
   });
 });
+
+describe('GatewayPicker and a shard the fan could not reach', () => {
+  it('leaves the named shard out of that pick only', async () => {
+    const registry = new MemoryShardRegistry();
+    // a serves the event (it would be picked first); b has room.
+    await registry.heartbeat(shard('a', { capacity: 20, fans: 5, events: { demo: 5 } }), 60_000);
+    await registry.heartbeat(shard('b', { capacity: 20 }), 60_000);
+    const picker = new GatewayPicker(registry, quiet, () => 0);
+    expect(await picker.pick('demo', 'ws://127.0.0.1/a')).toBe('ws://127.0.0.1/b');
+    // Nothing remembered: the next fan, naming nothing, goes to a as before.
+    expect(await picker.pick('demo')).toBe('ws://127.0.0.1/a');
+    expect(await picker.pick('demo', 'ws://127.0.0.1/b')).toBe('ws://127.0.0.1/a');
+  });
+
+  it('answers undefined (no shard) when the only shard with room is the one named', async () => {
+    const registry = new MemoryShardRegistry();
+    await registry.heartbeat(shard('a', { capacity: 20 }), 60_000);
+    await registry.heartbeat(shard('b', { capacity: 20, fans: 19 }), 60_000); // full (95 %)
+    const picker = new GatewayPicker(registry, quiet, () => 0);
+    expect(await picker.pick('demo', 'ws://127.0.0.1/a')).toBeUndefined();
+    expect(await picker.pick('demo')).toBe('ws://127.0.0.1/a');
+  });
+
+  it('compares addresses: a name that matches no shard changes nothing', async () => {
+    const registry = new MemoryShardRegistry();
+    await registry.heartbeat(shard('a', { capacity: 20 }), 60_000);
+    const picker = new GatewayPicker(registry, quiet, () => 0);
+    expect(await picker.pick('demo', 'ws://127.0.0.1/c')).toBe('ws://127.0.0.1/a');
+    expect(await picker.pick('demo', 'wss://127.0.0.1/a')).toBe('ws://127.0.0.1/a');
+  });
+});

@@ -16,6 +16,7 @@ import {
   type ShardState,
 } from '@fanfare/fanout';
 import type { Logger } from '@fanfare/fanout';
+import { shardAddress } from './join-request.js';
 import { reservedByOthers } from './prewarm-shards.js';
 
 /** How long a read of the registry is reused, ms. */
@@ -51,14 +52,25 @@ export class GatewayPicker {
     this.#now = now;
   }
 
-  /** The URL of the shard for one more fan of `eventId`, or undefined when none can take it. */
-  async pick(eventId: string): Promise<string | undefined> {
+  /**
+   * The URL of the shard for one more fan of `eventId`, or undefined when none can take it.
+   * `unreachable` (a shardAddress): a shard this fan could not connect to (a rejoin after a
+   * connect that failed before its welcome), left out of this pick only. A shard killed a
+   * moment ago stays in the registry until its entry expires (~6 s) and looks as if it had room;
+   * the fans that found it dead say so here. Nothing about it is remembered: a hostile client
+   * naming shards can only steer its own placement, never take a shard from anyone else.
+   */
+  async pick(eventId: string, unreachable?: string): Promise<string | undefined> {
     if (this.#now() - this.#readAt >= REGISTRY_CACHE_MS) {
       this.#refreshing ??= this.#refresh().finally(() => (this.#refreshing = undefined));
       await this.#refreshing;
     }
-    if (this.#reservedAway(eventId)) return undefined;
-    const shard = assignShard(this.#shards, eventId);
+    const shards =
+      unreachable === undefined
+        ? this.#shards
+        : this.#shards.filter((s) => shardAddress(s.url) !== unreachable);
+    if (this.#reservedAway(eventId, shards)) return undefined;
+    const shard = assignShard(shards, eventId);
     if (!shard) return undefined;
     count(shard, eventId);
     this.#assigned.push({ at: this.#now(), shardId: shard.id, eventId });
@@ -70,10 +82,10 @@ export class GatewayPicker {
    * events' reservations that their fans do not fill yet. O(shards x reservations), only when a
    * reservation exists.
    */
-  #reservedAway(eventId: string): boolean {
+  #reservedAway(eventId: string, shards: readonly ShardState[]): boolean {
     if (this.#reservations.length === 0) return false;
     let free = 0;
-    for (const s of this.#shards) {
+    for (const s of shards) {
       if (!s.draining)
         free += Math.max(0, Math.floor(s.capacity * (1 - ASSIGNMENT_HEADROOM)) - s.fans);
     }

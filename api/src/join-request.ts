@@ -11,6 +11,24 @@ import { textField } from './text-field.js';
 /** Largest join body accepted, bytes; a name fits many times over. */
 export const JOIN_BODY_MAX_BYTES = 4 * 1024;
 
+/** The longest `unreachable` URL accepted, characters. */
+export const JOIN_UNREACHABLE_MAX_CHARS = 2048;
+
+/**
+ * A gateway URL as the placement compares it: scheme, host, port and path, without the query (a
+ * join's `gatewayUrl` may carry `?traceparent=`) or fragment. Undefined when not a ws:/wss: URL.
+ */
+export function shardAddress(raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return undefined; // not a URL: the caller's answer is "no address"
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return undefined;
+  return `${url.protocol}//${url.host}${url.pathname}`;
+}
+
 /** Most entries in `tiers`, and the longest one, characters. */
 export const JOIN_TIERS_MAX = 8;
 export const JOIN_TIER_MAX_CHARS = 32;
@@ -22,6 +40,24 @@ const joinBodySchema = z.object({
   tiers: z
     .array(z.string().max(JOIN_TIER_MAX_CHARS), { error: 'must be an array of tier names' })
     .max(JOIN_TIERS_MAX)
+    .optional(),
+  // A rejoin's report that its connection to this gateway URL (the previous join's
+  // `gatewayUrl`) failed before a welcome: this join is not placed there. It counts for this one
+  // join only, so a client can only steer itself (see GatewayPicker.pick). Held as shardAddress.
+  unreachable: z
+    .string({ error: 'must be the ws: or wss: gateway URL that could not be reached' })
+    .max(JOIN_UNREACHABLE_MAX_CHARS)
+    .transform((raw, ctx) => {
+      const address = shardAddress(raw);
+      if (address === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be the ws: or wss: gateway URL that could not be reached',
+        });
+        return z.NEVER;
+      }
+      return address;
+    })
     .optional(),
 });
 

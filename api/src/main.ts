@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   // memory registry of a lone API process has no shards in it).
   const picker = adapters.redis ? new GatewayPicker(adapters.registry, logger) : undefined;
   const gatewayUrl = picker
-    ? (eventId: string) => picker.pick(eventId)
+    ? (eventId: string, unreachable?: string) => picker.pick(eventId, unreachable)
     : () => config.gatewayPublicUrl;
   const db = await openConfiguredDatabase(config);
   await ensureDemoEvent(db);
