@@ -36,13 +36,14 @@ export class JoinRefusedError extends Error {
 export function apiJoin(options: ApiJoinOptions): JoinFn {
   const doFetch = options.fetch ?? globalThis.fetch;
   const url = `${options.apiUrl.replace(/\/$/, '')}/v1/events/${encodeURIComponent(options.eventId)}/join`;
-  return async (previous) => {
+  return async (previous, unreachable) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (previous !== undefined) headers.authorization = `Bearer ${previous}`;
     const tiers = typeof options.tiers === 'function' ? options.tiers() : options.tiers;
     const body = {
       ...(previous === undefined && options.name !== undefined ? { name: options.name } : {}),
       ...(tiers !== undefined ? { tiers } : {}),
+      ...(unreachable !== undefined ? { unreachable } : {}),
     };
     const res = await doFetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
     if (!res.ok) {

@@ -281,8 +281,7 @@ export class FanfareClient {
     socket.onmessage = (event) => {
       if (this.#socket === socket) this.#onFrame(event.data);
     };
-    // Every failure is followed by a close event, which carries the code that decides what next.
-    socket.onerror = () => {};
+    socket.onerror = () => {}; // every failure is followed by a close event: it decides what next
     socket.onclose = (event) => {
       if (this.#socket === socket) this.#onSocketClosed(event.code, event.reason, refusal());
     };
@@ -337,6 +336,7 @@ export class FanfareClient {
     const policy = closeRetryPolicy(code);
     if (refusal) {
       // The upgrade was refused with 503 (admission control, a shard not ready): its wait.
+      this.#credentials.answered(); // reachable, so not named as unreachable to the next join
       this.#retryLater(
         { code, reason: 'upgrade refused with 503' },
         this.#retry.afterRefusal(refusal.retryAfterS),

@@ -29,7 +29,15 @@ export interface JoinGrant {
   resumeTicket?: ResumeTicketGrant | undefined;
 }
 
-export type JoinFn = (previousToken: string | undefined) => Promise<JoinGrant>;
+/**
+ * One join call. `unreachable`: the gateway URL of the attempt before it, when that attempt's
+ * connection failed before a welcome (refused, or closed without one); the API then places the
+ * fan on another shard (the join body's `unreachable`, docs/api.md).
+ */
+export type JoinFn = (
+  previousToken: string | undefined,
+  unreachable?: string,
+) => Promise<JoinGrant>;
 
 export interface CredentialOptions {
   join?: JoinFn | undefined;
@@ -58,6 +66,8 @@ export class Credentials {
   #joinTicketPending = false;
   /** Such an attempt ended before its welcome: joins' tickets are not used again. */
   #joinTicketsOff = false;
+  /** The URL of the last attempt while no welcome (nor an upgrade refusal) has come since. */
+  #unwelcomedUrl: string | undefined;
 
   /** Throws TypeError unless given `join`, or both `url` (ws: or wss:) and `token`. */
   constructor(options: CredentialOptions, now: () => number) {
@@ -96,7 +106,16 @@ export class Credentials {
    */
   welcomed(grant?: ResumeTicketGrant): void {
     this.#joinTicketPending = false;
+    this.#unwelcomedUrl = undefined;
     if (grant) this.ticketGranted(grant);
+  }
+
+  /**
+   * The last attempt's shard answered, though with no welcome (it refused the upgrade with 503):
+   * it is reachable, so the next join does not name it as unreachable.
+   */
+  answered(): void {
+    this.#unwelcomedUrl = undefined;
   }
 
   /**
@@ -107,8 +126,13 @@ export class Credentials {
    * ticket, when it grants one, is used for that attempt (unless a join's ticket already failed
    * to reach a welcome: then its token); a token
    * provider runs when there is no token yet, after `invalidate`, or within 30 s of `exp`.
+   * A join right after an attempt that ended before its welcome (and not refused by the shard)
+   * names that attempt's URL as `unreachable`: a shard killed a moment ago is still in the
+   * registry. Only that one join call names it, so a lone shard that comes back is not shunned.
    */
   async next(): Promise<Attempt> {
+    const unreachable = this.#unwelcomedUrl;
+    this.#unwelcomedUrl = undefined;
     // A join's ticket that did not lead to a welcome (keys that differ between the API and the
     // shards, say): from now on a join's token is used, as after a refused resume ticket.
     if (this.#joinTicketPending) this.#joinTicketsOff = true;
@@ -116,13 +140,15 @@ export class Credentials {
     const held = this.#ticket;
     this.#ticket = undefined;
     if (held && this.#now() < held.grant.expiresAt - TICKET_EXPIRY_MARGIN_MS) {
+      this.#unwelcomedUrl = held.url;
       return { url: held.url, ticket: held.grant.ticket };
     }
     if (this.#join) {
-      const grant = await this.#join(this.#token);
+      const grant = await this.#join(this.#token, unreachable);
       checkUrl(grant.gatewayUrl);
       this.#token = grant.token;
       this.#lastUrl = grant.gatewayUrl;
+      this.#unwelcomedUrl = grant.gatewayUrl;
       const ticket = grant.resumeTicket;
       if (
         ticket &&
