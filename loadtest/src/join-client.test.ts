@@ -64,6 +64,35 @@ describe('JoinClient', () => {
     expect(client.staleRetries).toBe(0);
   });
 
+  it('names the unreachable shard in the body, with the previous token', async () => {
+    const seen: Array<{ body: string; auth: string | undefined }> = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        seen.push({ body, auth: req.headers.authorization });
+        res.writeHead(200, { 'content-type': 'application/json' }).end(GRANT);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = new JoinClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 1);
+    cleanup.push(
+      () => client.close(),
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    await client.join('demo', 5000, 'old', 'ws://127.0.0.1:9/ws?traceparent=x');
+    await client.join('demo', 5000);
+    expect(seen).toEqual([
+      { body: '{"unreachable":"ws://127.0.0.1:9/ws?traceparent=x"}', auth: 'Bearer old' },
+      { body: '{}', auth: undefined },
+    ]);
+  });
+
   it('treats only a reset or broken pipe on a reused socket as stale', () => {
     expect(staleKeepAlive(true, { code: 'ECONNRESET' })).toBe(true);
     expect(staleKeepAlive(true, { code: 'EPIPE' })).toBe(true);

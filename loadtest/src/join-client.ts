@@ -111,15 +111,23 @@ export class JoinClient {
   /**
    * Joins `eventId` (body `{}`): as a new fan, or with `previousToken` as the fan that holds it
    * (the SDK's rejoin after its shard went away: the API keeps its identity and picks a live
-   * shard). Rejects with a JoinError; bounded by `timeoutMs`.
+   * shard). `unreachable`, as the SDK: the gateway URL the fan's last attempt failed to reach
+   * before a welcome (body `{"unreachable"}`; the API places it elsewhere). Rejects with a
+   * JoinError; bounded by `timeoutMs`.
    */
-  async join(eventId: string, timeoutMs: number, previousToken?: string): Promise<JoinGrant> {
+  async join(
+    eventId: string,
+    timeoutMs: number,
+    previousToken?: string,
+    unreachable?: string,
+  ): Promise<JoinGrant> {
+    const body = unreachable === undefined ? '{}' : JSON.stringify({ unreachable });
     try {
-      return await this.#joinOnce(eventId, timeoutMs, previousToken);
+      return await this.#joinOnce(eventId, timeoutMs, previousToken, body);
     } catch (error) {
       if (!(error instanceof StaleSocketError)) throw error;
       this.staleRetries++;
-      return await this.#joinOnce(eventId, timeoutMs, previousToken, true);
+      return await this.#joinOnce(eventId, timeoutMs, previousToken, body, true);
     }
   }
 
@@ -127,6 +135,7 @@ export class JoinClient {
     eventId: string,
     timeoutMs: number,
     previousToken: string | undefined,
+    body: string,
     retried = false,
   ): Promise<JoinGrant> {
     return new Promise((resolve, reject) => {
@@ -139,18 +148,18 @@ export class JoinClient {
           path: `/v1/events/${encodeURIComponent(eventId)}/join`,
           headers: {
             'content-type': 'application/json',
-            'content-length': '2',
+            'content-length': String(Buffer.byteLength(body)),
             ...(previousToken === undefined ? {} : { authorization: `Bearer ${previousToken}` }),
           },
           timeout: timeoutMs,
         },
         (res) => {
-          let body = '';
+          let answer = '';
           res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (body += chunk));
+          res.on('data', (chunk: string) => (answer += chunk));
           res.on('end', () => {
             try {
-              resolve(grantFrom(res.statusCode ?? 0, body, res.headers['retry-after']));
+              resolve(grantFrom(res.statusCode ?? 0, answer, res.headers['retry-after']));
             } catch (error) {
               reject(error as Error);
             }
@@ -167,7 +176,7 @@ export class JoinClient {
             : new JoinError('join_failed', message, { cause: error }),
         );
       });
-      req.end('{}');
+      req.end(body);
     });
   }
 

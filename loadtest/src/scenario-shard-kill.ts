@@ -202,11 +202,13 @@ function shardKillNotes(
     n === closed ? `${row.disconnects} sockets closed by the kill` : n,
   );
   const dead = sum((l) => l.deadShardJoins);
+  const again = sum((l) => l.deadShardJoinsAfterFailure);
   const lastDead = Math.max(...losses.map((l) => l.lastDeadShardJoinMs ?? 0));
   row.notes.push(
     dead === 0
       ? 'no join named the dead shard'
-      : `${dead} joins named the dead shard, the last ${Math.round(lastDead)} ms after the kill`,
+      : `${dead} joins named the dead shard, the last ${Math.round(lastDead)} ms after the kill; ` +
+          `${again} of them to a fan that had already failed to reach it`,
   );
   const landed = new Map<string, Histogram>();
   for (const l of losses) {

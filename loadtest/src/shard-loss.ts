@@ -3,9 +3,9 @@
 // (showing its token, so the API keeps its identity and names a shard from its registry), then
 // resumes from its last seq with the join's resume ticket on the shard named. A join that names
 // the dead shard (the registry still listing it) fails to connect and is made again after the
-// SDK's backoff, and is counted. Each fan is timed from the kill to its new welcome.
+// SDK's backoff, naming the dead shard as `unreachable` as the SDK does; both are counted. Each fan is timed from the kill to its new welcome.
 
-import { retryWhileRefused, type RetryCounts } from './admission-retry.js';
+import { refusal503, retryWhileRefused, type RetryCounts } from './admission-retry.js';
 import { nowMs } from './clock.js';
 import { endpoint, resumePosition, type FanConnector } from './fan-connector.js';
 import type { Fan, FanReceiver } from './fan-receiver.js';
@@ -46,6 +46,8 @@ export class ShardLoss {
   readonly #tally: ResumeTally;
   readonly #counts: RetryCounts = { refused: 0, failedAttempts: 0, retries: 0 };
   #deadShardJoins = 0;
+  /** Of those, joins of a fan that had already failed to connect to the dead shard. */
+  #deadShardJoinsAfterFailure = 0;
   readonly #failures: Record<string, number> = {};
   /** Kill-to-welcome times by the port of the shard each fan came back on. */
   readonly #landed = new Map<number, Histogram>();
@@ -98,6 +100,7 @@ export class ShardLoss {
       ...this.#tally.result(),
       senders: this.#senders,
       deadShardJoins: this.#deadShardJoins,
+      deadShardJoinsAfterFailure: this.#deadShardJoinsAfterFailure,
       lastDeadShardJoinMs:
         this.#lastDeadShardJoinAtMs === undefined
           ? undefined
@@ -149,23 +152,33 @@ export class ShardLoss {
     let answeredAt = startedAt;
     let askedAt = startedAt;
     const timeoutMs = this.#plan.fanConnectTimeoutMs;
+    // As the SDK: the URL of an attempt that failed before its welcome (not a 503: that shard
+    // answered), named to the next join call only, so the API places the fan elsewhere.
+    let unreachable: string | undefined;
+    let failedOnDead = false;
     try {
       const welcome = await retryWhileRefused(
         async () => {
           askedAt = nowMs();
+          const named = unreachable;
+          unreachable = undefined;
           const grant = await joins
-            .join(this.#plan.eventId, timeoutMs, fan.token)
+            .join(this.#plan.eventId, timeoutMs, fan.token, named)
             .catch((error: unknown) => {
               throw this.#counted(error);
             });
           answeredAt = nowMs();
-          if (endpoint(grant.gatewayUrl).port === this.#order.port) {
+          const dead = endpoint(grant.gatewayUrl).port === this.#order.port;
+          if (dead) {
             this.#deadShardJoins++;
+            if (failedOnDead) this.#deadShardJoinsAfterFailure++;
             this.#lastDeadShardJoinAtMs = nowMs();
           }
           this.#connector.useGrant(fan, grant);
           // The join's resume ticket (valid on every shard) with the fan's position, as the SDK.
           return await this.#connector.open(fan, since, true).catch((error: unknown) => {
+            if (refusal503(error) === undefined) unreachable = grant.gatewayUrl;
+            if (dead) failedOnDead = true;
             throw this.#counted(error);
           });
         },

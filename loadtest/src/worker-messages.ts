@@ -243,6 +243,8 @@ export interface ShardLossResult extends RecoveryResult {
   senders: number;
   /** Joins answered with the killed shard's URL, and the last such answer after the kill, ms. */
   deadShardJoins: number;
+  /** Of those, joins of a fan that had already failed to reach the killed shard (0 expected). */
+  deadShardJoinsAfterFailure: number;
   lastDeadShardJoinMs: number | undefined;
   /** 503s met (joins and upgrades), failures without an answer, attempts made again. */
   refused: number;
