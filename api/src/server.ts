@@ -64,6 +64,14 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
+/**
+ * Connections the kernel queues before the server accepts them: Node's default is 511, and in a
+ * join storm on a busy loop the kernel drops SYNs past it, each costing its client a 1 s (then
+ * 3 s, 7 s) retry. 4,096 is the kernel's default cap (`net.core.somaxconn`); the shards'
+ * gateway/src/listen-sockets.ts has the measurement.
+ */
+export const LISTEN_BACKLOG = 4096;
+
 /** Listens and resolves once the socket is bound; rejects if binding fails (e.g. EADDRINUSE). */
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   // Hono's own clean-up gives an unread body 500 ms and then closes the socket: a reset for a
@@ -79,7 +87,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => {
+    server.listen({ port: options.port, host: options.host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });

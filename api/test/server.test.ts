@@ -1,11 +1,14 @@
 // startApi over a real socket on a port the OS picks.
 
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { startApi } from '../src/index.js';
 import { bodyText, jsonBodyLimit } from '../src/body-limit.js';
 import { toProblem } from '../src/problem.js';
+import { LISTEN_BACKLOG } from '../src/server.js';
 
 /** startApi serves any Hono app; the full app's routes are tested in-process elsewhere. */
 function healthApp() {
@@ -167,6 +170,20 @@ describe('startApi', () => {
     // Closed means closed: a new connection is refused, and close() stays idempotent.
     await expect(fetch(`http://127.0.0.1:${api.port}/healthz`)).rejects.toThrow();
     await expect(api.close()).resolves.toBeUndefined();
+  });
+
+  it('queues up to LISTEN_BACKLOG unaccepted connections (capped by the kernel), not 511', async () => {
+    const api = await startApi({ app: healthApp(), host: '127.0.0.1', port: 0 });
+    try {
+      const cap = Number((await readFile('/proc/sys/net/core/somaxconn', 'utf8')).trim());
+      // `ss` shows a listening socket's backlog in its Send-Q column.
+      const line = execFileSync('ss', ['-ltnH', `sport = :${api.port}`], { encoding: 'utf8' });
+      const sendQ = Number(line.trim().split(/\s+/)[2]);
+      expect(sendQ).toBe(Math.min(LISTEN_BACKLOG, cap));
+      expect(sendQ).toBeGreaterThan(511);
+    } finally {
+      await api.close();
+    }
   });
 
   it('rejects when the port is already taken', async () => {

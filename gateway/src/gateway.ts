@@ -37,6 +37,7 @@ import { Admission } from './admission.js';
 import { ResumeTickets } from '@fanfare/fanout';
 import { UserSockets } from './user-sockets.js';
 import { loadNativeUws, type Uws } from './uws.js';
+import { closeListenSockets, listenSockets } from './listen-sockets.js';
 
 /**
  * The seams a shard runs on, all required (`openAdapters` builds them for the configured mode):
@@ -98,7 +99,7 @@ export class Gateway {
   #partyHub: PartyHub;
   #parties: PartyActions;
   #state: GatewayState = 'new';
-  #listenSocket: Uws.us_listen_socket | undefined;
+  #listenSockets: Uws.us_listen_socket[] = [];
   #port = 0;
   #connections = 0;
   #userSockets: UserSockets<Socket>;
@@ -314,13 +315,9 @@ export class Gateway {
   async start(): Promise<void> {
     if (this.#state !== 'new') throw new Error(`gateway cannot start from ${this.#state}`);
     const { host, port } = this.config;
-    this.#listenSocket = await new Promise<Uws.us_listen_socket>((resolve, reject) => {
-      this.#app.listen(host, port, (socket) => {
-        if (socket) resolve(socket);
-        else reject(new Error(`gateway could not listen on ${host}:${port}`));
-      });
-    });
-    this.#port = this.#uws.us_socket_local_port(this.#listenSocket);
+    const listening = await listenSockets(this.#uws, this.#app, host, port);
+    this.#listenSockets = listening.sockets;
+    this.#port = listening.port;
     this.#partyHub.start();
     this.#qoeWindows.start();
     this.#warmer.start();
@@ -356,8 +353,7 @@ export class Gateway {
     const wasListening = this.#state === 'ready';
     this.#state = 'draining';
     if (wasListening && this.config.readinessGraceMs > 0) await sleep(this.config.readinessGraceMs);
-    if (this.#listenSocket) this.#uws.us_listen_socket_close(this.#listenSocket);
-    this.#listenSocket = undefined;
+    closeListenSockets(this.#uws, this.#listenSockets);
     if (this.#sweepTimer) this.#clock.clearInterval(this.#sweepTimer);
 
     const drained = new Promise<void>((resolve) => {
