@@ -8,7 +8,7 @@
 // session kills one of six Fanfare shards under 19k fans (shard-kill).
 
 import type { TargetKind } from './dialect.js';
-import { DEFAULT_OBJECTIVE_MS, RAMP_FACTOR } from './options.js';
+import { DEFAULT_CONNECT_CONCURRENCY, DEFAULT_OBJECTIVE_MS, RAMP_FACTOR } from './options.js';
 import { ADMISSION_OFF, OPEN_CHAT_LIMITS } from './runner.js';
 import type { Phase, SessionPlan } from './runner.js';
 import { broadcast, recovery } from './scenario-chat.js';
@@ -42,11 +42,20 @@ const RECOVERY = { ratePerS: 5, senders: 10, durationS: 8, fraction: 0.2 };
 const SHARD_KILL = { shards: 6, ratePerS: 5, senders: 10, durationS: 8 };
 /** resume-storm: this share of the fans drops at once, no chat flowing. */
 const RESUME_STORM_FRACTION = 0.2;
+/**
+ * Sessions of a whole shard's fans: joins, upgrades and resumes in flight at once. A storm's
+ * fans do not wait for each other; at the default 256 the 3,798 fans of a resume storm would
+ * come back in ~15 rounds of the generator's, and the row would time its queue, not the
+ * server. Every target's 19,000-fan session gets the same, so the join storms stay comparable.
+ */
+const STORM_CONCURRENCY = 2000;
 
 const TARGETS: readonly TargetKind[] = ['fanfare', 'uws-raw', 'socketio'];
 
 interface Shape {
   target: TargetKind;
+  /** Joins, upgrades and resumes in flight at once (all generators together). */
+  connectConcurrency?: number;
   fans: number;
   shards: number;
   senders: number;
@@ -76,7 +85,7 @@ function plan(s: Shape): SessionPlan {
       // connectsPerSec, from which admission budgets are derived), not a budget set before.
       engineEnv: { ...(s.openLimits ? OPEN_CHAT_LIMITS : {}), ...ADMISSION_OFF },
       pin: true,
-      connectConcurrency: 256,
+      connectConcurrency: s.connectConcurrency ?? DEFAULT_CONNECT_CONCURRENCY,
       prefetchTokens: s.prefetchTokens,
       cluster: s.cluster === true,
       ...(s.shardCapacity === undefined ? {} : { shardCapacity: s.shardCapacity }),
@@ -131,6 +140,8 @@ export function suitePlans(): SessionPlan[] {
       plan({
         target,
         fans: SUITE_SHARD_FANS,
+        connectConcurrency: STORM_CONCURRENCY,
+        connectConcurrency: STORM_CONCURRENCY,
         shards: 1,
         senders: 10,
         openLimits: true,
