@@ -141,7 +141,6 @@ export function suitePlans(): SessionPlan[] {
         target,
         fans: SUITE_SHARD_FANS,
         connectConcurrency: STORM_CONCURRENCY,
-        connectConcurrency: STORM_CONCURRENCY,
         shards: 1,
         senders: 10,
         openLimits: true,
@@ -206,6 +205,7 @@ export function suitePlans(): SessionPlan[] {
     plan({
       target: 'fanfare',
       fans: SUITE_SHARD_FANS,
+      connectConcurrency: STORM_CONCURRENCY,
       shards: SHARD_KILL.shards,
       senders: SHARD_KILL.senders,
       openLimits: true,
