@@ -17,7 +17,9 @@ import {
   fanCountry,
   isEventId,
   isRole,
+  readPlacement,
   type Entitlement,
+  type Placement,
   type ResumeTicketClaims,
   type ResumeTicketGrant,
 } from '@fanfare/protocol';
@@ -111,9 +113,15 @@ export class ResumeTickets {
   /**
    * A ticket for the session `claims` admitted, valid `ttlS` from `nowMs` but never past the
    * token's expiry (`texp`: the token's `exp`, or the ticket's that admitted the session).
-   * Undefined when that expiry leaves no time.
+   * Undefined when that expiry leaves no time. `placement`: the API's, for a join's ticket only
+   * (a shard's ticket never carries one: ResumeTicketClaims.plc).
    */
-  issue(claims: TicketSubject, texp: number, nowMs: number): ResumeTicketGrant | undefined {
+  issue(
+    claims: TicketSubject,
+    texp: number,
+    nowMs: number,
+    placement?: Placement,
+  ): ResumeTicketGrant | undefined {
     const exp = Math.min(Math.floor(nowMs / 1000) + this.#ttlS, texp);
     if (exp * 1000 <= nowMs) return undefined;
     const body: ResumeTicketClaims = {
@@ -123,6 +131,7 @@ export class ResumeTickets {
       name: claims.name,
       ent: claims.ent,
       ...(claims.cty !== undefined ? { cty: claims.cty } : {}),
+      ...(placement !== undefined ? { plc: placement } : {}),
       exp,
       texp,
     };
@@ -153,7 +162,7 @@ export class ResumeTickets {
     } catch {
       throw invalid('ticket claims are not JSON');
     }
-    const { sub, evt, role, name, ent, cty, exp, texp } = body;
+    const { sub, evt, role, name, ent, cty, plc, exp, texp } = body;
     if (
       typeof sub !== 'string' ||
       typeof evt !== 'string' ||
@@ -169,6 +178,8 @@ export class ResumeTickets {
     const claims: TicketClaims = { sub, evt, role, name, ent: readEntitlements(ent), exp, texp };
     const country = fanCountry(cty);
     if (country !== undefined) claims.cty = country;
+    const placement = readPlacement(plc);
+    if (placement !== undefined) claims.plc = placement;
     return claims;
   }
 }

@@ -34,6 +34,7 @@ import { createUpgradeHandler } from './upgrade.js';
 import { ConnectTraces } from './connect-trace.js';
 import type { Tracer } from '@opentelemetry/api';
 import { Admission } from './admission.js';
+import { AdmittedLedger } from './admitted-ledger.js';
 import { ResumeTickets } from '@fanfare/fanout';
 import { UserSockets } from './user-sockets.js';
 import { loadNativeUws, type Uws } from './uws.js';
@@ -88,6 +89,7 @@ export class Gateway {
   readonly metrics: GatewayMetrics;
   /** The connection-rate budget every upgrade takes from first (admission.ts). */
   readonly admission: Admission;
+  #admitted = new AdmittedLedger();
   #uws: typeof Uws;
   #app: Uws.TemplatedApp;
   #clock: Clock;
@@ -201,6 +203,7 @@ export class Gateway {
         metrics: this.metrics,
         admission: this.admission,
         traces: this.#traces,
+        admitted: this.#admitted,
       }),
       open: (ws) => {
         this.#connections++;
@@ -307,6 +310,7 @@ export class Gateway {
       at: this.#clock.now(),
       refusedOverloaded: this.admission.refused,
       fanout: this.metrics.fanout.recent(this.#clock.now()),
+      admitted: this.#admitted.report(this.#clock.now()),
       ...this.#warmer.report(),
     };
   }

@@ -9,6 +9,7 @@ import {
   fanCountry,
   isEventId,
   isRole,
+  readPlacement,
   type Entitlement,
   type FanTokenClaims,
 } from '@fanfare/protocol';
@@ -122,7 +123,8 @@ export class JoseTokenVerifier implements TokenVerifier {
  * throws TokenRejectedError when one is missing or malformed. Shared by every verifier.
  */
 export function fanClaims(payload: JWTPayload): VerifiedClaims {
-  const { sub, evt, role, name, exp, ent, cty } = payload as JWTPayload & Partial<FanTokenClaims>;
+  const { sub, evt, role, name, exp, ent, cty, plc } = payload as JWTPayload &
+    Partial<FanTokenClaims>;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128) {
     throw new TokenRejectedError('token_invalid', 'token has no valid `sub`');
   }
@@ -143,5 +145,7 @@ export function fanClaims(payload: JWTPayload): VerifiedClaims {
   };
   const country = fanCountry(cty);
   if (country !== undefined) claims.cty = country;
+  const placement = readPlacement(plc);
+  if (placement !== undefined) claims.plc = placement;
   return claims;
 }

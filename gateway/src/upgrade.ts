@@ -23,6 +23,7 @@ import type { ResumePlan } from './resume-plan.js';
 import type { ResumeTickets } from '@fanfare/fanout';
 import type { RoomRegistry } from './room-registry.js';
 import { newSession, type SocketData } from './session.js';
+import type { AdmittedLedger } from './admitted-ledger.js';
 import type { ConnectTrace, ConnectTraces } from './connect-trace.js';
 import type { TokenVerifier } from './token-verifier.js';
 import type { Uws } from './uws.js';
@@ -42,6 +43,8 @@ export interface UpgradeDeps {
   admission: Admission;
   /** Upgrade spans (connect-trace.ts) when the shard traces; undefined: none, no cost. */
   traces: ConnectTraces | undefined;
+  /** Counts a fan admitted with the API's placement (its credential's `plc`). */
+  admitted: AdmittedLedger;
 }
 
 const TICKET_QUERY = `${RESUME_TICKET_PARAM}=`;
@@ -193,6 +196,8 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
         connect.admitted({ user: claims.sub, event: room.eventId, session: session.sessionId });
         traces?.hold(session.sessionId, connect);
       }
+      // Counted with the upgrade, whose `open` (the connection count) runs synchronously in it.
+      if (claims.plc) deps.admitted.record(claims.plc, deps.now());
       // The Session behind one property: uWS copies the userData's properties onto the socket.
       const data: SocketData = { session };
       res.cork(() => res.upgrade(data, key, negotiated.subprotocol, extensions, context));

@@ -5,6 +5,7 @@
 
 import type { Role } from './limits.js';
 import type { Entitlement } from './stage.js';
+import type { Placement } from './token.js';
 
 /** The upgrade query parameter that carries a ticket (instead of `token`). */
 export const RESUME_TICKET_PARAM = 'ticket';
@@ -33,6 +34,11 @@ export interface ResumeTicketClaims {
   ent: Entitlement[];
   /** The fan token's country (`cty`), carried so a resumed session keeps its QoE label. */
   cty?: string;
+  /**
+   * The join's placement (the token's `plc`): only in the ticket a join hands out, never in one
+   * a shard issues, so a fan is counted as admitted for its placement once, not per resume.
+   */
+  plc?: Placement;
   /** The ticket's own expiry, seconds since the epoch: at most the token's `texp`. */
   exp: number;
   /** The expiry of the token the chain of tickets started from, seconds: never extended. */

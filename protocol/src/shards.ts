@@ -1,7 +1,7 @@
 // The gateway shards as the cluster sees them: what each shard reports to the shard registry
 // (`ShardState`, its heartbeat) and the SRE's read of them all (`ShardsAnswer`, the body of the
 // API's `GET /v1/shards`). Defined once here: the gateway writes the first, the registry stores
-// it, the API answers the second and the console reads it. Types only.
+// it, the API answers the second and the console reads it. Types, and the window of `admitted`.
 
 /** One shard's registry entry: where fans reach it and how full it is. */
 export interface ShardState {
@@ -40,7 +40,17 @@ export interface ShardState {
    * Absent until it holds some, and from a shard older than this field.
    */
   jwks?: { kids: string[]; fetchedAt: number };
+  /**
+   * Fans admitted here by placement (the token's `plc`) over the last ADMITTED_WINDOW_S: per API
+   * replica id, per assignment second (as a decimal string), how many. Each API replica counts
+   * as still coming exactly its assignments these do not cover. Absent from a shard older than
+   * this field (the API then falls back to the report time).
+   */
+  admitted?: Record<string, Record<string, number>>;
 }
+
+/** How long a shard keeps its admissions by placement, seconds (see ShardState.admitted). */
+export const ADMITTED_WINDOW_S = 60;
 
 /**
  * One shard's fan-out delivery latency over a window: from the event log accepting a record (a

@@ -38,6 +38,33 @@ export interface FanTokenClaims {
    * country source (`COUNTRY_HEADER`) saw it; absent when unknown. Shards label QoE by it.
    */
   cty?: string;
+  /**
+   * Where the API placed this fan (`plc`): the placing API replica and the second of the
+   * assignment. The shard counts the fans it admits per placement and reports the counts in its
+   * heartbeat, so the API knows exactly which of its assignments have not connected yet.
+   */
+  plc?: Placement;
+}
+
+/**
+ * One API replica's assignment second: `r`, the replica's id (PLACEMENT_REPLICA_ID); `s`, the
+ * second of the assignment, seconds since the Unix epoch (the replica's clock).
+ */
+export interface Placement {
+  r: string;
+  s: number;
+}
+
+/** What a replica id may be: 1-16 of [A-Za-z0-9_-]. */
+export const PLACEMENT_REPLICA_ID = /^[A-Za-z0-9_-]{1,16}$/;
+
+/** A well-formed placement from a claim, else undefined (the fan is admitted all the same). */
+export function readPlacement(raw: unknown): Placement | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const { r, s } = raw as { r?: unknown; s?: unknown };
+  if (typeof r !== 'string' || !PLACEMENT_REPLICA_ID.test(r)) return undefined;
+  if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 0) return undefined;
+  return { r, s };
 }
 
 /** An ISO 3166 alpha-2 code, upper-cased, from a country header or claim; else undefined. */
