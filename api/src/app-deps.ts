@@ -6,6 +6,7 @@ import type { ResumeTickets } from '@fanfare/fanout';
 import type { Database } from '@fanfare/db';
 import type { Clock, EventLog, Logger, ShardRegistry } from '@fanfare/fanout';
 import type { EventDirectory } from './event-directory.js';
+import type { GatewayChoice } from './gateway-picker.js';
 import type { JoinLimiter } from './join-limiter.js';
 import type { ApiMetrics } from './metrics.js';
 import type { Moderation } from './moderation.js';
@@ -50,7 +51,8 @@ export interface AppDeps {
   clientAddressHeader?: string | undefined;
   clock?: Clock;
   /**
-   * The WebSocket URL a fan of this event should connect to (token goes in `?token=`), or
+   * The WebSocket URL a fan of this event should connect to (token goes in `?token=`), with the
+   * placement its token and join ticket carry when a GatewayPicker chose it (`plc`), or
    * undefined when no shard can take one more fan (the join answers 503 `unavailable`).
    * `unreachable` (a shardAddress, join-request.ts): the gateway this fan could not reach; it is
    * not placed there (a deployment with one fixed gateway URL may ignore it).
@@ -58,7 +60,7 @@ export interface AppDeps {
   gatewayUrl: (
     eventId: string,
     unreachable?: string,
-  ) => Promise<string | undefined> | string | undefined;
+  ) => Promise<GatewayChoice | string | undefined> | GatewayChoice | string | undefined;
   /**
    * The video a fan who passed the join's checks may watch (the join reply's `playback`); absent
    * when no media service is configured (`MEDIA_TOKEN_SECRET` unset): the reply has no `playback`.

@@ -254,8 +254,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     if (event.access === 'ticketed' && user.role === 'fan' && !ent.includes('ticketed')) {
       throw new ApiError('not_entitled', 'this event is for ticket holders; join with your ticket');
     }
-    const gatewayUrl = await deps.gatewayUrl(event.id, request.unreachable);
-    if (!gatewayUrl) {
+    const choice = await deps.gatewayUrl(event.id, request.unreachable);
+    const gateway = typeof choice === 'string' ? { url: choice, placement: undefined } : choice;
+    if (!gateway?.url) {
       c.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_S));
       throw new ApiError('unavailable', 'no gateway can take this fan now; retry shortly');
     }
@@ -269,6 +270,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         ...(authTime !== undefined ? { auth_time: authTime } : {}),
         // Where this join came from (not the first join's): the shards label QoE by it.
         ...(fanCountry(country) !== undefined ? { cty: fanCountry(country) } : {}),
+        ...(gateway.placement ? { plc: gateway.placement } : {}),
       }),
     );
     // Only here, after every check above: the URL itself is the viewer's authorisation. A
@@ -293,10 +295,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       },
       Math.floor(expiresAt / 1000),
       deps.clock?.now() ?? Date.now(),
+      gateway.placement,
     );
     const body: JoinResponse = {
       token,
-      gatewayUrl: withTraceparent(gatewayUrl),
+      gatewayUrl: withTraceparent(gateway.url),
       eventId: event.id,
       user,
       expiresAt,

@@ -6,6 +6,11 @@ import type { Logger } from '@fanfare/fanout';
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
+/** The URL a pick answers (undefined: no shard). */
+async function pickUrl(picker: GatewayPicker, eventId: string, unreachable?: string) {
+  return (await picker.pick(eventId, unreachable))?.url;
+}
+
 describe('GatewayPicker', () => {
   it('fills the shard serving the event, then spreads, counting its own assignments', async () => {
     const registry = new MemoryShardRegistry();
@@ -13,7 +18,7 @@ describe('GatewayPicker', () => {
     await registry.heartbeat(shard('b', { capacity: 20 }), 60_000);
     const picker = new GatewayPicker(registry, quiet, () => 0); // the cache never expires
     const urls: string[] = [];
-    for (let i = 0; i < 6; i++) urls.push((await picker.pick('demo'))!);
+    for (let i = 0; i < 6; i++) urls.push((await pickUrl(picker, 'demo'))!);
     // a holds 19 (95% of 20) at most: 4 more there, then b
     expect(urls).toEqual([
       'ws://127.0.0.1/a',
@@ -27,7 +32,7 @@ describe('GatewayPicker', () => {
 
   it('answers undefined when no shard is live', async () => {
     const picker = new GatewayPicker(new MemoryShardRegistry(), quiet);
-    expect(await picker.pick('demo')).toBeUndefined();
+    expect(await pickUrl(picker, 'demo')).toBeUndefined();
   });
 
   it('keeps assigning from the last list while the registry is down', async () => {
@@ -47,10 +52,10 @@ describe('GatewayPicker', () => {
     };
     let now = 0;
     const picker = new GatewayPicker(registry, quiet, () => now);
-    expect(await picker.pick('demo')).toBe('ws://127.0.0.1/a');
+    expect(await pickUrl(picker, 'demo')).toBe('ws://127.0.0.1/a');
     down = true;
     now += REGISTRY_CACHE_MS;
-    expect(await picker.pick('demo')).toBe('ws://127.0.0.1/a');
+    expect(await pickUrl(picker, 'demo')).toBe('ws://127.0.0.1/a');
   });
 });
 
@@ -63,11 +68,11 @@ describe('GatewayPicker and pre-warm reservations', () => {
     await registry.reserve({ eventId: 'final', fans: 30 }, 60_000);
     const picker = new GatewayPicker(registry, quiet, () => 0);
     const other: Array<string | undefined> = [];
-    for (let i = 0; i < 10; i++) other.push(await picker.pick('heat'));
+    for (let i = 0; i < 10; i++) other.push(await pickUrl(picker, 'heat'));
     expect(other.filter(Boolean)).toHaveLength(8); // 38 - 30
     // The reserved event still finds its 30 places, and no more than the cluster has.
     const reserved: Array<string | undefined> = [];
-    for (let i = 0; i < 31; i++) reserved.push(await picker.pick('final'));
+    for (let i = 0; i < 31; i++) reserved.push(await pickUrl(picker, 'final'));
     expect(reserved.filter(Boolean)).toHaveLength(30);
   });
 
@@ -77,7 +82,7 @@ describe('GatewayPicker and pre-warm reservations', () => {
     await registry.reserve({ eventId: 'final', fans: 12 }, 60_000);
     const picker = new GatewayPicker(registry, quiet, () => 0);
     const other: Array<string | undefined> = [];
-    for (let i = 0; i < 9; i++) other.push(await picker.pick('heat'));
+    for (let i = 0; i < 9; i++) other.push(await pickUrl(picker, 'heat'));
     // 9 free places, 2 of them still held for `final`.
     expect(other.filter(Boolean)).toHaveLength(7);
   });
@@ -92,7 +97,7 @@ describe('GatewayPicker between heartbeats', () => {
     const picker = new GatewayPicker(registry, quiet, () => now);
     const urls: string[] = [];
     for (let i = 0; i < 30; i++) {
-      urls.push((await picker.pick('demo'))!);
+      urls.push((await pickUrl(picker, 'demo'))!);
       now += 100; // refreshes every few picks; the registry still says nobody joined
     }
     const onA = urls.filter((u) => u.endsWith('/a')).length;
@@ -105,8 +110,8 @@ describe('GatewayPicker between heartbeats', () => {
     let now = 10_000;
     await registry.heartbeat(shard('a', { capacity: 20, at: now }), 60_000);
     const picker = new GatewayPicker(registry, quiet, () => now);
-    for (let i = 0; i < 19; i++) expect(await picker.pick('demo')).toBe('ws://127.0.0.1/a');
-    expect(await picker.pick('demo')).toBeUndefined(); // full by its own count
+    for (let i = 0; i < 19; i++) expect(await pickUrl(picker, 'demo')).toBe('ws://127.0.0.1/a');
+    expect(await pickUrl(picker, 'demo')).toBeUndefined(); // full by its own count
     // The shard reports later: 10 of them connected, 9 left again. Room for 9 more.
     now += 2_500;
     await registry.heartbeat(
@@ -115,7 +120,7 @@ describe('GatewayPicker between heartbeats', () => {
     );
     now += REGISTRY_CACHE_MS;
     const urls: Array<string | undefined> = [];
-    for (let i = 0; i < 10; i++) urls.push(await picker.pick('demo'));
+    for (let i = 0; i < 10; i++) urls.push(await pickUrl(picker, 'demo'));
     expect(urls.filter(Boolean)).toHaveLength(9);
   });
 });
@@ -127,10 +132,10 @@ describe('GatewayPicker and a shard the fan could not reach', () => {
     await registry.heartbeat(shard('a', { capacity: 20, fans: 5, events: { demo: 5 } }), 60_000);
     await registry.heartbeat(shard('b', { capacity: 20 }), 60_000);
     const picker = new GatewayPicker(registry, quiet, () => 0);
-    expect(await picker.pick('demo', 'ws://127.0.0.1/a')).toBe('ws://127.0.0.1/b');
+    expect(await pickUrl(picker, 'demo', 'ws://127.0.0.1/a')).toBe('ws://127.0.0.1/b');
     // Nothing remembered: the next fan, naming nothing, goes to a as before.
-    expect(await picker.pick('demo')).toBe('ws://127.0.0.1/a');
-    expect(await picker.pick('demo', 'ws://127.0.0.1/b')).toBe('ws://127.0.0.1/a');
+    expect(await pickUrl(picker, 'demo')).toBe('ws://127.0.0.1/a');
+    expect(await pickUrl(picker, 'demo', 'ws://127.0.0.1/b')).toBe('ws://127.0.0.1/a');
   });
 
   it('answers undefined (no shard) when the only shard with room is the one named', async () => {
@@ -138,15 +143,15 @@ describe('GatewayPicker and a shard the fan could not reach', () => {
     await registry.heartbeat(shard('a', { capacity: 20 }), 60_000);
     await registry.heartbeat(shard('b', { capacity: 20, fans: 19 }), 60_000); // full (95 %)
     const picker = new GatewayPicker(registry, quiet, () => 0);
-    expect(await picker.pick('demo', 'ws://127.0.0.1/a')).toBeUndefined();
-    expect(await picker.pick('demo')).toBe('ws://127.0.0.1/a');
+    expect(await pickUrl(picker, 'demo', 'ws://127.0.0.1/a')).toBeUndefined();
+    expect(await pickUrl(picker, 'demo')).toBe('ws://127.0.0.1/a');
   });
 
   it('compares addresses: a name that matches no shard changes nothing', async () => {
     const registry = new MemoryShardRegistry();
     await registry.heartbeat(shard('a', { capacity: 20 }), 60_000);
     const picker = new GatewayPicker(registry, quiet, () => 0);
-    expect(await picker.pick('demo', 'ws://127.0.0.1/c')).toBe('ws://127.0.0.1/a');
-    expect(await picker.pick('demo', 'wss://127.0.0.1/a')).toBe('ws://127.0.0.1/a');
+    expect(await pickUrl(picker, 'demo', 'ws://127.0.0.1/c')).toBe('ws://127.0.0.1/a');
+    expect(await pickUrl(picker, 'demo', 'wss://127.0.0.1/a')).toBe('ws://127.0.0.1/a');
   });
 });

@@ -1,13 +1,26 @@
 // Picks the gateway shard for each join from the shard registry. The live shard list is cached
-// briefly (a join storm must not become a Redis storm) and the fans assigned since the last
-// read are counted locally, so a burst between refreshes still fills shards in turn. When the
-// registry is unreachable the last list keeps serving, so a Redis outage does not stop joins.
+// briefly (a join storm must not become a Redis storm) and the fans this replica assigned that
+// have not connected yet are counted on top of the shards' own counts, so a burst between
+// refreshes still fills shards in turn. When the registry is unreachable the last list keeps
+// serving, so a Redis outage does not stop joins.
+//
+// Which assignments have not connected yet is known exactly: each join's token (and the join's
+// resume ticket) carries its placement, `plc` = this replica's id and the assignment second;
+// each shard counts the fans it admits per placement over the last ADMITTED_WINDOW_S and reports
+// the counts in its heartbeat (`admitted`). An assignment second's fans still coming are those
+// assigned less those admitted, however late they connect (tokens fetched long before, a 503's
+// Retry-After waited out), and a fan that connected is never counted twice. Assignments older
+// than PENDING_WINDOW_S are forgotten (a fan connecting later is in the shard's `fans` at its
+// next heartbeat). Other API replicas' fans still coming are not known here: each replica
+// counts its own (docs/architecture.md, placement).
 //
 // Capacity reservations (pre-warm, prewarm-shards.ts) are enforced here: a fan of one event is
 // placed only while the cluster's free room exceeds what other events reserved and have not
 // filled yet, so a storm of another event cannot take a pre-warmed event's room. The event's own
 // reservation is its to fill; an event without one gets only the unreserved room.
 
+import { randomBytes } from 'node:crypto';
+import { ADMITTED_WINDOW_S, type Placement } from '@fanfare/protocol';
 import {
   ASSIGNMENT_HEADROOM,
   assignShard,
@@ -22,16 +35,37 @@ import { reservedByOthers } from './prewarm-shards.js';
 /** How long a read of the registry is reused, ms. */
 export const REGISTRY_CACHE_MS = 250;
 /**
- * A fan assigned this long before a shard's figures were taken may not have connected yet when
- * they were, ms: such assignments are counted on top of the shard's own count. (Shards
- * heartbeat every 2 s; assignments older than that plus this slack are forgotten.)
+ * For a shard that reports no `admitted` (older than the field): a fan assigned this long
+ * before the shard's figures were taken may not have connected yet when they were, ms; such
+ * assignments are counted on top of the shard's own count.
  */
 export const CONNECT_SLACK_MS = 250;
-const ASSIGNMENT_MEMORY_MS = 3_000 + CONNECT_SLACK_MS;
+/**
+ * How long an assignment is counted as still coming unless its shard reports it admitted,
+ * seconds: within the shards' ADMITTED_WINDOW_S, less 10 s for clocks that differ.
+ */
+export const PENDING_WINDOW_S = ADMITTED_WINDOW_S - 10;
+
+/** Where a join goes: the shard's URL and the placement its token carries. */
+export interface GatewayChoice {
+  url: string;
+  placement: Placement;
+}
+
+/** This replica's assignments to one shard in one second. */
+interface SecondAssigned {
+  fans: number;
+  events: Map<string, number>;
+}
 
 function count(shard: ShardState, eventId: string): void {
   shard.fans++;
   shard.events[eventId] = (shard.events[eventId] ?? 0) + 1;
+}
+
+/** A fresh replica id: 8 characters of [A-Za-z0-9_-] (PLACEMENT_REPLICA_ID). */
+export function newReplicaId(): string {
+  return randomBytes(6).toString('base64url');
 }
 
 export class GatewayPicker {
@@ -43,13 +77,21 @@ export class GatewayPicker {
   #refreshing: Promise<void> | undefined;
   /** Other events' pre-warm reservations, read with the shards (the last read while down). */
   #reservations: readonly CapacityReservation[] = [];
-  /** Recent assignments, oldest first. */
-  #assigned: Array<{ at: number; shardId: string; eventId: string }> = [];
+  /** This replica's assignments of the last PENDING_WINDOW_S: shard id -> second -> fans. */
+  #assigned = new Map<string, Map<number, SecondAssigned>>();
+  /** This replica's id in placements (`plc.r`). */
+  readonly replicaId: string;
 
-  constructor(registry: ShardRegistry, logger: Logger, now: () => number = Date.now) {
+  constructor(
+    registry: ShardRegistry,
+    logger: Logger,
+    now: () => number = Date.now,
+    replicaId: string = newReplicaId(),
+  ) {
     this.#registry = registry;
     this.#logger = logger;
     this.#now = now;
+    this.replicaId = replicaId;
   }
 
   /**
@@ -60,7 +102,7 @@ export class GatewayPicker {
    * the fans that found it dead say so here. Nothing about it is remembered: a hostile client
    * naming shards can only steer its own placement, never take a shard from anyone else.
    */
-  async pick(eventId: string, unreachable?: string): Promise<string | undefined> {
+  async pick(eventId: string, unreachable?: string): Promise<GatewayChoice | undefined> {
     if (this.#now() - this.#readAt >= REGISTRY_CACHE_MS) {
       this.#refreshing ??= this.#refresh().finally(() => (this.#refreshing = undefined));
       await this.#refreshing;
@@ -73,8 +115,14 @@ export class GatewayPicker {
     const shard = assignShard(shards, eventId);
     if (!shard) return undefined;
     count(shard, eventId);
-    this.#assigned.push({ at: this.#now(), shardId: shard.id, eventId });
-    return shard.url;
+    const second = Math.floor(this.#now() / 1000);
+    let bySecond = this.#assigned.get(shard.id);
+    if (bySecond === undefined) this.#assigned.set(shard.id, (bySecond = new Map()));
+    let here = bySecond.get(second);
+    if (here === undefined) bySecond.set(second, (here = { fans: 0, events: new Map() }));
+    here.fans++;
+    here.events.set(eventId, (here.events.get(eventId) ?? 0) + 1);
+    return { url: shard.url, placement: { r: this.replicaId, s: second } };
   }
 
   /**
@@ -92,6 +140,39 @@ export class GatewayPicker {
     return free <= reservedByOthers(eventId, this.#reservations, this.#shards);
   }
 
+  /**
+   * Adds to `shard` (a fresh read) this replica's fans assigned to it that it has not admitted:
+   * per second, those assigned less those its `admitted` counts. Which events the admitted ones
+   * were of is not reported, so the events' share of the rest is pro rata (it only steers which
+   * shard an event fills first; the room counted is exact).
+   */
+  #countComing(shard: ShardState, bySecond: Map<number, SecondAssigned>): void {
+    const admitted = shard.admitted === undefined ? undefined : shard.admitted[this.replicaId];
+    for (const [second, assigned] of bySecond) {
+      let coming: number;
+      if (shard.admitted !== undefined) {
+        coming = Math.max(0, assigned.fans - (admitted?.[String(second)] ?? 0));
+      } else {
+        // An older shard: counted while the second ends after its figures were taken, less slack.
+        coming = (second + 1) * 1000 > shard.at - CONNECT_SLACK_MS ? assigned.fans : 0;
+      }
+      if (coming === 0) continue;
+      shard.fans += coming;
+      for (const [eventId, fans] of assigned.events) {
+        shard.events[eventId] =
+          (shard.events[eventId] ?? 0) + Math.ceil((fans * coming) / assigned.fans);
+      }
+    }
+  }
+
+  #forgetOld(): void {
+    const oldest = Math.floor(this.#now() / 1000) - PENDING_WINDOW_S;
+    for (const [shardId, bySecond] of this.#assigned) {
+      for (const second of bySecond.keys()) if (second < oldest) bySecond.delete(second);
+      if (bySecond.size === 0) this.#assigned.delete(shardId);
+    }
+  }
+
   async #refresh(): Promise<void> {
     try {
       const [shards, reservations] = await Promise.all([
@@ -101,13 +182,10 @@ export class GatewayPicker {
       ]);
       this.#reservations = reservations;
       this.#readAt = this.#now();
-      const since = this.#readAt - ASSIGNMENT_MEMORY_MS;
-      while (this.#assigned.length > 0 && this.#assigned[0]!.at < since) this.#assigned.shift();
-      const byId = new Map(shards.map((s) => [s.id, s]));
-      for (const a of this.#assigned) {
-        const shard = byId.get(a.shardId);
-        // Counted only if the shard may not have seen this fan yet when it reported.
-        if (shard && a.at > shard.at - CONNECT_SLACK_MS) count(shard, a.eventId);
+      this.#forgetOld();
+      for (const shard of shards) {
+        const bySecond = this.#assigned.get(shard.id);
+        if (bySecond !== undefined) this.#countComing(shard, bySecond);
       }
       this.#shards = shards;
     } catch (err) {

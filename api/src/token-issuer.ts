@@ -100,6 +100,7 @@ export class TokenIssuer {
     if (ent.length > 0) privateClaims.ent = ent;
     const cty = fanCountry(claims.cty);
     if (cty !== undefined) privateClaims.cty = cty;
+    if (claims.plc !== undefined) privateClaims.plc = claims.plc;
     return this.#sign(privateClaims, sub, GATEWAY_AUDIENCE, this.#fanTtlS);
   }
 

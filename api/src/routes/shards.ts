@@ -105,7 +105,8 @@ export function shardRoutes(deps: AppDeps) {
         registry = { state: 'absent', reason: 'this API has no shard registry (REDIS_URL unset)' };
       } else {
         try {
-          shards = await deps.registry.live();
+          // `admitted` is the pickers' bookkeeping (gateway-picker.ts), not the SRE's.
+          shards = (await deps.registry.live()).map(({ admitted: _admitted, ...s }) => s);
           registry = { state: 'ready', reason: 'the registry answers' };
         } catch (err) {
           registry = { state: 'failed', reason: reasonOf(err) };

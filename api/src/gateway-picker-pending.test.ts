@@ -1,0 +1,93 @@
+// The picker's count of fans it placed that have not connected yet, against shards that report
+// what they admitted per placement (`admitted`): exact however late a fan connects within the
+// window, never counting a connected fan twice. Fake clock, memory registry.
+
+import { MemoryShardRegistry, type Logger, type ShardState } from '@fanfare/fanout';
+import { shard } from '@fanfare/fanout/testing';
+import { describe, expect, it } from 'vitest';
+import { GatewayPicker, PENDING_WINDOW_S, REGISTRY_CACHE_MS } from './gateway-picker.js';
+
+const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** A picker over one shard `a` of capacity 20 (19 places), and a way to make it report. */
+async function oneShard() {
+  const registry = new MemoryShardRegistry();
+  let now = 100_000;
+  const report = async (over: Partial<ShardState>) => {
+    await registry.heartbeat(shard('a', { capacity: 20, admitted: {}, at: now, ...over }), 600_000);
+  };
+  await report({});
+  const picker = new GatewayPicker(registry, quiet, () => now, 'api1');
+  const picks = async (n: number) => {
+    const got: Array<string | undefined> = [];
+    for (let i = 0; i < n; i++) got.push((await picker.pick('demo'))?.url);
+    return got.filter(Boolean).length;
+  };
+  const advance = (ms: number) => (now += ms);
+  return { picker, report, picks, advance, now: () => now };
+}
+
+describe('GatewayPicker counting fans still coming', () => {
+  it('hands each fan the placement its token carries: replica id and assignment second', async () => {
+    const { picker } = await oneShard();
+    expect(await picker.pick('demo')).toEqual({
+      url: 'ws://127.0.0.1/a',
+      placement: { r: 'api1', s: 100 },
+    });
+  });
+
+  it('does not forget fans that connect late: the shard has not admitted them', async () => {
+    const { picks, report, advance } = await oneShard();
+    expect(await picks(19)).toBe(19);
+    // 20 s on, tokens still unused: heartbeats say nobody came. Still full.
+    for (let i = 0; i < 10; i++) {
+      advance(2_000);
+      await report({});
+    }
+    advance(REGISTRY_CACHE_MS);
+    expect(await picks(5)).toBe(0);
+  });
+
+  it('does not count twice a fan that connected, nor one that came and left', async () => {
+    const { picks, report, advance } = await oneShard();
+    expect(await picks(19)).toBe(19); // all in second 100
+    advance(3_000);
+    // 10 admitted, 3 of them gone since: 7 here, 9 still coming: 16 of 19 places.
+    await report({ fans: 7, events: { demo: 7 }, admitted: { api1: { '100': 10 } } });
+    advance(REGISTRY_CACHE_MS);
+    expect(await picks(5)).toBe(3);
+  });
+
+  it('counts only its own placements as admitted, not another replica’s', async () => {
+    const { picks, report, advance } = await oneShard();
+    expect(await picks(10)).toBe(10);
+    advance(3_000);
+    // Another replica's 9 fans of the same second connected; none of ours did.
+    await report({ fans: 9, events: { demo: 9 }, admitted: { api2: { '100': 9 } } });
+    advance(REGISTRY_CACHE_MS);
+    expect(await picks(5)).toBe(0); // 9 here + our 10 coming = 19
+  });
+
+  it('forgets assignments after PENDING_WINDOW_S (the shard’s fans hold them by then)', async () => {
+    const { picks, report, advance } = await oneShard();
+    expect(await picks(19)).toBe(19);
+    advance(PENDING_WINDOW_S * 1000 - 1_000);
+    await report({});
+    advance(REGISTRY_CACHE_MS);
+    expect(await picks(1)).toBe(0);
+    advance(2_000);
+    await report({});
+    advance(REGISTRY_CACHE_MS);
+    expect(await picks(19)).toBe(19);
+  });
+
+  it('falls back to the report time for a shard that reports no admissions (older shards)', async () => {
+    const { picks, report, advance } = await oneShard();
+    expect(await picks(19)).toBe(19);
+    advance(3_000);
+    // An older shard: no `admitted`; its report came after the assignments: trusted.
+    await report({ admitted: undefined, fans: 10 });
+    advance(REGISTRY_CACHE_MS);
+    expect(await picks(10)).toBe(9);
+  });
+});
