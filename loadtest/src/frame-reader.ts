@@ -31,6 +31,7 @@ const KNOWN_TYPES: Readonly<Record<ServerMessageType, true>> = {
   'party.timeline': true,
   'party.chat': true,
   'party.left': true,
+  ticket: true,
 };
 const CHAT_TYPE = 'chat' satisfies ServerMessageType;
 const TYPE_NAMES = (Object.keys(KNOWN_TYPES) as ServerMessageType[]).map(

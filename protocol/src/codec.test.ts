@@ -91,6 +91,11 @@ describe('server messages', () => {
     expect(decodeServerMessage(encodeServerMessage(message))).toEqual(message);
   });
 
+  it('decodes a renewed resume ticket as a `ticket` frame', () => {
+    const renewed: ServerMessage = { type: 'ticket', ticket: 'rt1.k.c.m', expiresAt: 9_000 };
+    expect(decodeServerMessage(encodeServerMessage(renewed))).toEqual(renewed);
+  });
+
   it('reports unknown or malformed server frames as undefined', () => {
     expect(decodeServerMessage('{"type":"from-the-future"}')).toBeUndefined();
     expect(decodeServerMessage('nope')).toBeUndefined();

@@ -153,6 +153,7 @@ const SERVER_TYPES: ReadonlySet<string> = new Set<ServerMessage['type']>([
   'party.timeline',
   'party.chat',
   'party.left',
+  'ticket',
 ]);
 
 /**

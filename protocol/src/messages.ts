@@ -324,6 +324,16 @@ export interface PartyLeft {
   ref?: string;
 }
 
+/**
+ * A new resume ticket for this session, replacing the one the fan holds (the welcome's or an
+ * earlier `ticket`'s): the same claims, a new lifetime. The shard sends one before the ticket
+ * held is half-way to its expiry, for as long as the session lasts and the token it descends
+ * from allows (docs/protocol.md, "Renewal"). Keep only the newest; reconnect with it.
+ */
+export interface TicketFrame extends ResumeTicketGrant {
+  type: 'ticket';
+}
+
 export interface Pong {
   type: 'pong';
   ref?: string;
@@ -345,5 +355,6 @@ export type ServerMessage =
   | PartyFrame
   | PartyTimelineFrame
   | PartyChat
-  | PartyLeft;
+  | PartyLeft
+  | TicketFrame;
 export type ServerMessageType = ServerMessage['type'];
