@@ -174,7 +174,8 @@ export const GATEWAY_VARIABLES = {
       'resume ticket MAC keys, `id:base64url-secret` comma-separated (secret >= 32 bytes), the same on every shard; the first signs, all verify (rotation: add the new key first, drop the old one a ticket lifetime later)',
   }),
   RESUME_TICKET_TTL_S: variable(integer(10, 3600).default(RESUME_TICKET_TTL_S), {
-    meaning: "a resume ticket's lifetime, seconds; never past the token's `exp`",
+    meaning:
+      "a resume ticket's lifetime, seconds; never past the token's `exp`; a connected fan gets a new one every half lifetime",
   }),
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint(),
   OTEL_METRIC_EXPORT_INTERVAL: otlpMetricInterval(METRIC_EXPORT_INTERVAL_MS),

@@ -35,7 +35,7 @@ import { ConnectTraces } from './connect-trace.js';
 import type { Tracer } from '@opentelemetry/api';
 import { Admission } from './admission.js';
 import { AdmittedLedger } from './admitted-ledger.js';
-import { ResumeTickets } from '@fanfare/fanout';
+import { ticketRenewalsFor, type TicketRenewals } from './ticket-renewals.js';
 import { UserSockets } from './user-sockets.js';
 import { loadNativeUws, type Uws } from './uws.js';
 import { closeListenSockets, listenSockets } from './listen-sockets.js';
@@ -106,6 +106,7 @@ export class Gateway {
   #connections = 0;
   #userSockets: UserSockets<Socket>;
   #sweepTimer: ReturnType<Clock['setInterval']> | undefined;
+  #renewals: TicketRenewals | undefined;
   /** This shard's QoE windows, published for the API's roll-up. */
   #qoeWindows: QoeAggregator;
   #closing: Promise<void> | undefined;
@@ -181,6 +182,7 @@ export class Gateway {
     const { bus, verifier } = deps;
     this.#warmer = new RoomWarmer({ rooms: this.#rooms, bus, subject, clock, logger, verifier });
     const now = () => this.#clock.now();
+    this.#renewals = ticketRenewalsFor(config, this.#clock);
     this.#app.ws<SocketData>(WS_PATH, {
       maxPayloadLength: HARD_MAX_PAYLOAD_BYTES,
       idleTimeout: config.idleTimeoutS,
@@ -191,10 +193,7 @@ export class Gateway {
       upgrade: createUpgradeHandler({
         config,
         verifier: deps.verifier,
-        tickets:
-          config.resumeTickets.keys.length === 0
-            ? undefined
-            : new ResumeTickets(config.resumeTickets.keys, config.resumeTickets.ttlS),
+        tickets: this.#renewals?.tickets,
         rooms: this.#rooms,
         ids,
         now,
@@ -220,6 +219,7 @@ export class Gateway {
           for (const old of this.#userSockets.add(session.user.id, ws)) {
             endSession(old, sessionOf(old), Close.sessionLimit, 'too many sockets for this user');
           }
+          this.#renewals?.add(ws, session); // before the welcome, which takes the ticket
           if (this.#traces)
             this.#traces.welcome(session.sessionId, () => session.room.attach(ws, session));
           else session.room.attach(ws, session);
@@ -243,6 +243,7 @@ export class Gateway {
         const session = sessionOf(ws);
         session.closed = true;
         this.#userSockets.remove(session.user.id, ws);
+        this.#renewals?.remove(ws);
         session.room.detach(ws);
         this.#parties.detach(ws, session);
         this.#rooms.release(session.room);
@@ -325,6 +326,7 @@ export class Gateway {
     this.#partyHub.start();
     this.#qoeWindows.start();
     this.#warmer.start();
+    this.#renewals?.start();
     this.#sweepTimer = this.#clock.setInterval(
       () => void this.sweep(),
       this.config.backpressure.sweepIntervalMs,
@@ -359,6 +361,7 @@ export class Gateway {
     if (wasListening && this.config.readinessGraceMs > 0) await sleep(this.config.readinessGraceMs);
     closeListenSockets(this.#uws, this.#listenSockets);
     if (this.#sweepTimer) this.#clock.clearInterval(this.#sweepTimer);
+    this.#renewals?.close();
 
     const drained = new Promise<void>((resolve) => {
       this.#allClosed = resolve;

@@ -64,6 +64,7 @@ describe('a watching fan on the heap', () => {
           room,
           resume: undefined,
           resumeTicket: undefined,
+          tokenExp: Math.floor(now / 1000) + 3600,
           country: undefined,
           frames,
           now,
@@ -71,6 +72,11 @@ describe('a watching fan on the heap', () => {
       ),
     );
     const roomSet = perFan(() => new Set<Session>(sessions.kept));
+    // TicketRenewals' entry: the socket and the second its ticket falls due (a small integer).
+    const dueSecond = Math.floor(now / 1000) + 150;
+    const renewals = perFan(
+      () => new Map<Session, number>(sessions.kept.map((s) => [s, dueSecond])),
+    );
     const userMap = perFan(() => {
       const map = new UserSockets<Session>(3);
       for (const s of sessions.kept) map.add(s.user.id, s);
@@ -81,17 +87,21 @@ describe('a watching fan on the heap', () => {
       user: users.bytes,
       sessionId: sessionIds.bytes,
       roomSet: roomSet.bytes,
+      renewals: renewals.bytes,
       userMap: userMap.bytes,
     };
-    // Measured (Node 20.20, 19,000 fans): session 201, user object 59 (its id and name are the
-    // token's strings, ~100 more), sessionId 40, room Set entry 35, user map entry 58. The two
+    // Measured (Node 20.20, 19,000 fans): session 201 (217 with `tokenExp`, 209 without it
+    // that day: +8), user object 59 (its id and name are the token's strings, ~100 more),
+    // sessionId 40, room Set entry 35, ticket renewal entry 48, user map entry 58. The three
     // hash tables grow by doubling, so their share per fan moves with the count: a loose bound.
     expect(measured.session).toBeLessThan(280);
     expect(measured.user).toBeLessThan(96);
     expect(measured.sessionId).toBeLessThan(64);
     expect(measured.roomSet).toBeLessThan(96);
+    expect(measured.renewals).toBeLessThan(96);
     expect(measured.userMap).toBeLessThan(96);
     expect(userMap.kept.count(claims[0]!.sub)).toBe(1);
     expect(roomSet.kept.size).toBe(FANS);
+    expect(renewals.kept.size).toBe(FANS);
   });
 });

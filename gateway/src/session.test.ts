@@ -31,6 +31,7 @@ function session(role: 'fan' | 'moderator' = 'fan', now = 1_000, framesSpec = fr
     room,
     resume: undefined,
     resumeTicket: undefined,
+    tokenExp: 3_600,
     frames: framesSpec,
     now,
   });

@@ -80,6 +80,11 @@ export interface Session {
   resume: ResumePlan | undefined;
   /** The resume ticket for the welcome, consumed by it (so no session keeps it after). */
   resumeTicket: ResumeTicketGrant | undefined;
+  /**
+   * The expiry of the token the session descends from (its `exp`, or the ticket's `texp`),
+   * seconds since the epoch (an integer: no heap number); renewed tickets never pass it.
+   */
+  readonly tokenExp: number;
   /** True while the fan is too far behind to get superseded frames. */
   lagging: boolean;
   /** Set by the close handler; the socket must not be touched after. */
@@ -98,6 +103,8 @@ export interface SessionInit {
   room: EventRoom;
   resume: ResumePlan | undefined;
   resumeTicket: ResumeTicketGrant | undefined;
+  /** The token's expiry, seconds (see Session). */
+  tokenExp: number;
   /** The frames bucket's spec: it starts full. */
   frames: BucketSpec;
   now: number;
@@ -142,6 +149,7 @@ export function newSession(init: SessionInit): Session {
     lastChatAt: undefined,
     resume: init.resume,
     resumeTicket: init.resumeTicket,
+    tokenExp: init.tokenExp,
     lagging: false,
     closed: false,
   };

@@ -187,6 +187,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
         room,
         resume,
         resumeTicket: tickets?.issue(claims, tokenExp, deps.now()),
+        tokenExp,
         frames: config.frames,
         now: deps.now(),
       });
