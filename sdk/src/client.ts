@@ -111,13 +111,12 @@ export class FanfareClient {
       ...(options.clock ? { clock: options.clock } : {}),
       send: (ping) => this.#write({ type: 'ping', ...ping }),
     });
-    this.#party = new PartyClient({
+    this.party = this.#party = new PartyClient({
       write: (message) => this.#write(message),
       emit: (type, payload) => this.#emitter.emit(type, payload),
       serverClock: this.#serverClock,
       clock: this.#clock,
     });
-    this.party = this.#party;
     this.#taps = new TapMerger({
       clock: this.#clock,
       flushMs: tapFlushMs,
@@ -130,6 +129,7 @@ export class FanfareClient {
       mirror: this.#mirror,
       party: this.#party,
       serverClock: this.#serverClock,
+      credentials: this.#credentials,
     };
   }
 

@@ -95,7 +95,10 @@ export class Credentials {
     this.#ticket = undefined;
   }
 
-  /** A welcome's resume ticket, for the next attempt, on the same shard. */
+  /**
+   * A resume ticket for the next attempt, on the same shard: a welcome's, or a renewal (`ticket`
+   * frame) during the session; the newest replaces any held.
+   */
   ticketGranted(grant: ResumeTicketGrant): void {
     this.#ticket = { grant, url: this.#lastUrl };
   }

@@ -1,11 +1,12 @@
 // Where each frame of an open session goes: to the component it answers or updates (the outbox,
-// the ballots, the stage mirror, the party client, the server clock) or straight to the app as an
-// event. The client keeps only what moves the connection itself: the welcome and chat batches,
-// whose gaps end the session.
+// the ballots, the stage mirror, the party client, the server clock, the credentials' resume
+// ticket) or straight to the app as an event. The client keeps only what moves the connection
+// itself: the welcome and chat batches, whose gaps end the session.
 
 import type { ServerMessage } from '@fanfare/protocol';
 import type { Ballots } from './ballots.js';
 import type { FanfareClientEvents } from './client-events.js';
+import type { Credentials } from './credentials.js';
 import type { Emitter } from './emitter.js';
 import type { Outbox } from './outbox.js';
 import type { PartyClient } from './party-client.js';
@@ -20,6 +21,8 @@ export interface FrameTargets {
   mirror: StageMirror;
   party: PartyClient;
   serverClock: ServerClock;
+  /** Where a renewed resume ticket goes: it replaces the one held, for the next attempt. */
+  credentials: Pick<Credentials, 'ticketGranted'>;
 }
 
 /** The frames the router takes: all but the two the client handles itself. */
@@ -57,6 +60,8 @@ export function routeFrame(message: RoutedFrame, to: FrameTargets): void {
     case 'party.chat':
     case 'party.left':
       return to.party.handle(message);
+    case 'ticket':
+      return to.credentials.ticketGranted({ ticket: message.ticket, expiresAt: message.expiresAt });
     case 'pong':
       to.serverClock.receive(message); // a pong for no ping of ours needs nothing
       return;

@@ -51,6 +51,23 @@ describe('resume tickets in the client', () => {
     expect((await server.next()).url.searchParams.get('ticket')).toBe('rt1.k.b.c');
   });
 
+  it('replaces its ticket with each renewal: the next reconnect uses the newest', async () => {
+    const { server, client, clock } = setup();
+    client.connect();
+    const first = await server.next();
+    first.deliver({ ...welcome(), resumeTicket: grant('rt1.k.w.w', clock.now() + 300_000) });
+    clock.advance(150_000);
+    first.deliver({ type: 'ticket', ...grant('rt1.k.r1.r1', clock.now() + 300_000) });
+    clock.advance(150_000);
+    first.deliver({ type: 'ticket', ...grant('rt1.k.r2.r2', clock.now() + 300_000) });
+    clock.advance(100_000); // the welcome's ticket and the first renewal have expired by now
+    first.drop(1006);
+    clock.advance(1000);
+    const second = await server.next();
+    expect(second.url.searchParams.get('ticket')).toBe('rt1.k.r2.r2');
+    expect(second.url.searchParams.has('token')).toBe(false);
+  });
+
   it('uses the token when the ticket is within the margin of its expiry', async () => {
     const { server, client, clock } = setup();
     client.connect();
