@@ -76,6 +76,9 @@ describe('FanReceiver', () => {
     expect(receiver.stats.duplicates).toBe(1);
     expect(fan.seq?.lostUpTo(4)).toBe(1);
     expect(receiver.live).toBe(1);
+    // A renewed resume ticket replaces the welcome's, as in the SDK.
+    text(JSON.stringify({ type: 'ticket', ticket: 'rt1.k1.renewed.mac', expiresAt: 9 }));
+    expect(fan.ticket).toBe('rt1.k1.renewed.mac');
   });
 });
 

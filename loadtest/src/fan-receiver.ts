@@ -26,7 +26,10 @@ export interface Fan {
   ws: RawWebSocket<Fan> | undefined;
   /** Created at the first welcome; kept across reconnects. */
   seq: SeqTracker | undefined;
-  /** The last welcome's resume ticket (Fanfare); undefined once used or when none came. */
+  /**
+   * The newest resume ticket (Fanfare): the last welcome's, replaced by each `ticket` frame, as
+   * the SDK keeps it; undefined once used or when none came.
+   */
   ticket: string | undefined;
   /** The last welcome's epoch (what `seq` counts in); undefined for the peers, who have none. */
   epoch: string | undefined;
@@ -219,6 +222,10 @@ export class FanReceiver implements RawWsHandler<Fan> {
       case 'error':
         this.#error(fan, buf.toString('utf8', from, to));
         return;
+      case 'ticket':
+        this.stats.countFrame(type);
+        this.#renewed(fan, buf.toString('utf8', from, to));
+        return;
       case 'stage':
       case 'tally':
       case 'voted':
@@ -319,6 +326,16 @@ export class FanReceiver implements RawWsHandler<Fan> {
       continuity: typeof continuity === 'string' ? continuity : 'fresh',
       recovered,
     });
+  }
+
+  /** A renewed resume ticket (one frame per fan per half lifetime: parsing it costs little). */
+  #renewed(fan: Fan, text: string): void {
+    try {
+      const { ticket } = JSON.parse(text) as { ticket?: unknown };
+      if (typeof ticket === 'string') fan.ticket = ticket;
+    } catch {
+      // Unreadable: the fan keeps the ticket it held; the frame was counted all the same.
+    }
   }
 
   #error(fan: Fan, text: string): void {
