@@ -182,7 +182,7 @@ export class Gateway {
     const { bus, verifier } = deps;
     this.#warmer = new RoomWarmer({ rooms: this.#rooms, bus, subject, clock, logger, verifier });
     const now = () => this.#clock.now();
-    this.#renewals = ticketRenewalsFor(config, this.#clock);
+    this.#renewals = ticketRenewalsFor(config, this.#clock, this.metrics);
     this.#app.ws<SocketData>(WS_PATH, {
       maxPayloadLength: HARD_MAX_PAYLOAD_BYTES,
       idleTimeout: config.idleTimeoutS,

@@ -16,6 +16,8 @@ export class GatewayMetrics {
   readonly welcomes: Counter<'continuity'>;
   readonly votes: Counter<'outcome'>;
   readonly talliesSent: Counter;
+  /** Resume tickets renewed over open sockets (ticket-renewals.ts). */
+  readonly ticketRenewals: Counter;
   readonly partyCommands: Counter<'outcome'>;
   readonly natsDisconnects: Counter;
   readonly natsReconnects: Counter;
@@ -115,6 +117,11 @@ export class GatewayMetrics {
     this.talliesSent = new Counter({
       name: 'fanfare_gateway_tallies_sent_total',
       help: 'Poll tally frames broadcast (one per poll per interval at most, when it changed).',
+      registers,
+    });
+    this.ticketRenewals = new Counter({
+      name: 'fanfare_gateway_ticket_renewals_total',
+      help: 'Resume tickets renewed over open sockets (`ticket` frames sent).',
       registers,
     });
     this.partyCommands = new Counter({

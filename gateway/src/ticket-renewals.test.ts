@@ -53,8 +53,9 @@ const grants = (f: FakeFan) => f.frames.filter((m) => m.type === 'ticket') as Re
 
 function setup(perTick: number) {
   const clock = new ManualClock(START);
-  const renewals = new TicketRenewals({ tickets, ttlS: TTL_S, perTick, clock });
-  return { clock, renewals };
+  const counted = { total: 0, inc: (n: number) => void (counted.total += n) };
+  const renewals = new TicketRenewals({ tickets, ttlS: TTL_S, perTick, clock, renewed: counted });
+  return { clock, renewals, counted };
 }
 
 describe('ticket renewals', () => {
@@ -77,7 +78,7 @@ describe('ticket renewals', () => {
   });
 
   it('renews at most perTick fans per tick, in the order they joined', () => {
-    const { clock, renewals } = setup(3);
+    const { clock, renewals, counted } = setup(3);
     const fans = Array.from({ length: 8 }, (_, i) => fan(clock, `f${i}`));
     for (const f of fans) renewals.add(f.ws, f.session);
     clock.advance((TTL_S / 2) * 1000);
@@ -89,6 +90,7 @@ describe('ticket renewals', () => {
     expect(renewals.tick()).toBe(0); // the next round is half a lifetime away
     expect(renewed()).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
     expect(renewals.size).toBe(8);
+    expect(counted.total).toBe(8);
   });
 
   it('bounds a full shard of the defaults to 64 frames per tick, done within a quarter lifetime', () => {
@@ -100,7 +102,7 @@ describe('ticket renewals', () => {
   });
 
   it('skips a socket removed on close, and a banned fan, and forgets both', () => {
-    const { clock, renewals } = setup(10);
+    const { clock, renewals, counted } = setup(10);
     const [gone, troll, ann] = [fan(clock, 'gone'), fan(clock, 'troll'), fan(clock, 'ann')];
     for (const f of [gone, troll, ann]) renewals.add(f.ws, f.session);
     renewals.remove(gone.ws);
@@ -110,6 +112,7 @@ describe('ticket renewals', () => {
     expect([grants(gone), grants(troll)]).toEqual([[], []]);
     expect(grants(ann)).toHaveLength(1);
     expect(renewals.size).toBe(1);
+    expect(counted.total).toBe(1);
     banned.clear();
   });
 

@@ -13,6 +13,7 @@
 import { encodeServerMessage } from '@fanfare/protocol';
 import { ResumeTickets, type Clock, type TicketSubject, type TimerHandle } from '@fanfare/fanout';
 import type { GatewayConfig } from './config.js';
+import type { GatewayMetrics } from './metrics.js';
 import { sendEncoded } from './send.js';
 import { sessionOf, type Session, type Socket } from './session.js';
 
@@ -36,6 +37,8 @@ export interface TicketRenewalsDeps {
   /** Most `ticket` frames sent per tick (see renewalsPerTick). */
   perTick: number;
   clock: Clock;
+  /** Counts the `ticket` frames sent (a Prometheus counter on a shard). */
+  renewed: { inc(count: number): void };
 }
 
 /**
@@ -102,6 +105,7 @@ export class TicketRenewals {
       // is the chain's last.
       if (grant.expiresAt < session.tokenExp * 1000) this.#due.set(ws, nowS + this.#halfS);
     }
+    if (sent > 0) this.#deps.renewed.inc(sent);
     return sent;
   }
 
@@ -137,9 +141,18 @@ function subjectOf(session: Session): TicketSubject {
 }
 
 /** The shard's tickets and their renewal, or undefined when it holds no ticket keys. */
-export function ticketRenewalsFor(config: GatewayConfig, clock: Clock): TicketRenewals | undefined {
+export function ticketRenewalsFor(
+  config: GatewayConfig,
+  clock: Clock,
+  metrics: GatewayMetrics,
+): TicketRenewals | undefined {
   const { keys, ttlS } = config.resumeTickets;
   if (keys.length === 0) return undefined;
-  const perTick = renewalsPerTick(config.capacity, ttlS);
-  return new TicketRenewals({ tickets: new ResumeTickets(keys, ttlS), ttlS, perTick, clock });
+  return new TicketRenewals({
+    tickets: new ResumeTickets(keys, ttlS),
+    ttlS,
+    perTick: renewalsPerTick(config.capacity, ttlS),
+    clock,
+    renewed: metrics.ticketRenewals,
+  });
 }

@@ -39,6 +39,8 @@ describe('resume tickets renewed over the open socket', () => {
     clock.advance(HALF_MS); // the welcome's ticket expires; a second renewal comes
     const again = await fan.next('ticket');
     expect(again.expiresAt).toBe(renewed.expiresAt + HALF_MS);
+    const metrics = await g.gateway.metrics.registry.metrics();
+    expect(metrics).toMatch(/^fanfare_gateway_ticket_renewals_total\{[^}]*\} 2$/m);
     fan.socket.terminate();
     await fan.closed;
 
