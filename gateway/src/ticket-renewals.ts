@@ -7,7 +7,7 @@
 // Trade-off: renewals are paced, not exact. One Map holds every fan with a ticket to renew, in
 // the order their tickets were issued, which is also the order they fall due (every ticket of a
 // shard lives the same TTL); a timer takes at most `perTick` from its head per tick. A room that
-// joined in one storm thus gets its renewals spread over seconds instead of in one loop turn,
+// joined in one storm thus gets its renewals spread over a minute or so instead of one loop turn,
 // and a fan renewed late (past a fuller shard than the bound allows for) still gets a new ticket.
 
 import { encodeServerMessage } from '@fanfare/protocol';
@@ -50,7 +50,7 @@ export interface TicketRenewalsDeps {
  * until a ticket reaches the expiry of the token the session descends from (the chain never
  * outlives it). `remove` it when it closes: a closed socket is never touched. A fan the event
  * has banned gets no renewal (and its tickets are refused at the upgrade anyway). Memory: one
- * Map entry per fan (socket to due second, an integer), nothing on the session.
+ * Map entry per fan (socket to due second, an integer: 48 bytes), and the session's `tokenExp`.
  */
 export class TicketRenewals {
   readonly tickets: ResumeTickets;
