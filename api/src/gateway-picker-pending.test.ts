@@ -1,6 +1,7 @@
 // The picker's count of fans it placed that have not connected yet, against shards that report
 // what they admitted per placement (`admitted`): exact however late a fan connects within the
-// window, never counting a connected fan twice. Fake clock, memory registry.
+// window, never counting a connected fan twice, other replicas' fans included (shared through
+// the registry). Fake clock, memory registry.
 
 import { MemoryShardRegistry, type Logger, type ShardState } from '@fanfare/fanout';
 import { shard } from '@fanfare/fanout/testing';
@@ -89,5 +90,40 @@ describe('GatewayPicker counting fans still coming', () => {
     await report({ admitted: undefined, fans: 10 });
     advance(REGISTRY_CACHE_MS);
     expect(await picks(10)).toBe(9);
+  });
+});
+
+describe('GatewayPicker with other API replicas', () => {
+  it('counts the fans other replicas placed that the shard has not admitted', async () => {
+    const registry = new MemoryShardRegistry();
+    let now = 100_000;
+    const report = (over: Partial<ShardState>) =>
+      registry.heartbeat(shard('a', { capacity: 20, admitted: {}, at: now, ...over }), 600_000);
+    await report({});
+    const one = new GatewayPicker(registry, quiet, () => now, 'api1');
+    const two = new GatewayPicker(registry, quiet, () => now, 'api2');
+    for (let i = 0; i < 12; i++) expect(await one.pick('demo')).toBeDefined();
+    now += REGISTRY_CACHE_MS;
+    await one.pick('demo'); // a refresh: api1 shares its 12 (13 with this one, shared next time)
+    now += 2_000;
+    await report({});
+    // api2 sees api1's 12 still coming: 7 places left of 19.
+    const two1: Array<string | undefined> = [];
+    for (let i = 0; i < 8; i++) two1.push((await two.pick('demo'))?.url);
+    expect(two1.filter(Boolean)).toHaveLength(7);
+    // The shard admits api1's 13 and api2's 7: counted once, as connected fans. Full.
+    now += 2_000;
+    await report({ fans: 20, admitted: { api1: { '100': 13 }, api2: { '102': 7 } } });
+    now += REGISTRY_CACHE_MS;
+    await one.pick('demo'); // api1 shares again
+    now += REGISTRY_CACHE_MS;
+    expect(await two.pick('demo')).toBeUndefined();
+    // 10 of them leave: 9 places again (19 less the 10 here), nothing counted twice.
+    now += 2_000;
+    await report({ fans: 10, admitted: { api1: { '100': 13 }, api2: { '102': 7 } } });
+    now += REGISTRY_CACHE_MS;
+    const two2: Array<string | undefined> = [];
+    for (let i = 0; i < 12; i++) two2.push((await two.pick('demo'))?.url);
+    expect(two2.filter(Boolean)).toHaveLength(9);
   });
 });

@@ -48,6 +48,8 @@ describe('GatewayPicker', () => {
       },
       reserve: (r, ttl) => memory.reserve(r, ttl),
       reservations: () => memory.reservations(),
+      shareAssignments: (a, ttl) => memory.shareAssignments(a, ttl),
+      assignments: () => memory.assignments(),
       close: () => memory.close(),
     };
     let now = 0;

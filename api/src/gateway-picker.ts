@@ -11,8 +11,9 @@
 // assigned less those admitted, however late they connect (tokens fetched long before, a 503's
 // Retry-After waited out), and a fan that connected is never counted twice. Assignments older
 // than PENDING_WINDOW_S are forgotten (a fan connecting later is in the shard's `fans` at its
-// next heartbeat). Other API replicas' fans still coming are not known here: each replica
-// counts its own (docs/architecture.md, placement).
+// next heartbeat). Replicas share their assignments per shard and second through the registry
+// at each read (`shareAssignments`), so each also counts the others' fans still coming the same
+// way, missing only what another placed since its last read (docs/architecture.md, placement).
 //
 // Capacity reservations (pre-warm, prewarm-shards.ts) are enforced here: a fan of one event is
 // placed only while the cluster's free room exceeds what other events reserved and have not
@@ -25,6 +26,7 @@ import {
   ASSIGNMENT_HEADROOM,
   assignShard,
   type CapacityReservation,
+  type ReplicaAssignments,
   type ShardRegistry,
   type ShardState,
 } from '@fanfare/fanout';
@@ -79,6 +81,8 @@ export class GatewayPicker {
   #reservations: readonly CapacityReservation[] = [];
   /** This replica's assignments of the last PENDING_WINDOW_S: shard id -> second -> fans. */
   #assigned = new Map<string, Map<number, SecondAssigned>>();
+  /** The other replicas' assignments as last read (the last read while down). */
+  #others: readonly ReplicaAssignments[] = [];
   /** This replica's id in placements (`plc.r`). */
   readonly replicaId: string;
 
@@ -165,6 +169,38 @@ export class GatewayPicker {
     }
   }
 
+  /**
+   * Adds the other replicas' fans still coming: per shard and second, what each placed less what
+   * the shard reports admitted under its id. Only for shards that report admissions; events not
+   * counted (only the room is). Their assignments since their last refresh are not seen yet:
+   * at most one cache period of each other replica's joins.
+   */
+  #countOthersComing(byId: Map<string, ShardState>, others: readonly ReplicaAssignments[]): void {
+    const oldest = Math.floor(this.#now() / 1000) - PENDING_WINDOW_S;
+    for (const other of others) {
+      if (other.replicaId === this.replicaId) continue;
+      for (const [shardId, bySecond] of Object.entries(other.assigned)) {
+        const shard = byId.get(shardId);
+        if (shard?.admitted === undefined) continue;
+        const admitted = shard.admitted[other.replicaId];
+        for (const [second, fans] of Object.entries(bySecond)) {
+          if (Number(second) < oldest) continue;
+          shard.fans += Math.max(0, fans - (admitted?.[second] ?? 0));
+        }
+      }
+    }
+  }
+
+  /** This replica's assignments as the other replicas read them. */
+  #shareable(): ReplicaAssignments {
+    const assigned: ReplicaAssignments['assigned'] = {};
+    for (const [shardId, bySecond] of this.#assigned) {
+      const out: Record<string, number> = (assigned[shardId] = {});
+      for (const [second, a] of bySecond) out[String(second)] = a.fans;
+    }
+    return { replicaId: this.replicaId, assigned };
+  }
+
   #forgetOld(): void {
     const oldest = Math.floor(this.#now() / 1000) - PENDING_WINDOW_S;
     for (const [shardId, bySecond] of this.#assigned) {
@@ -175,18 +211,27 @@ export class GatewayPicker {
 
   async #refresh(): Promise<void> {
     try {
-      const [shards, reservations] = await Promise.all([
+      this.#forgetOld();
+      const [shards, reservations, others] = await Promise.all([
         this.#registry.live(),
         // A failed read of the reservations keeps the last ones (the shards decide below).
         this.#registry.reservations().catch(() => this.#reservations),
+        this.#registry.assignments().catch(() => this.#others),
+        // Ours for the other replicas, as of this read. A failed write: they miss ours until
+        // the next one succeeds (the shards' own counts still catch up).
+        this.#registry
+          .shareAssignments(this.#shareable(), PENDING_WINDOW_S * 1000)
+          .catch(() => undefined),
       ]);
       this.#reservations = reservations;
+      this.#others = others;
       this.#readAt = this.#now();
-      this.#forgetOld();
+      const byId = new Map(shards.map((s) => [s.id, s]));
       for (const shard of shards) {
         const bySecond = this.#assigned.get(shard.id);
         if (bySecond !== undefined) this.#countComing(shard, bySecond);
       }
+      this.#countOthersComing(byId, others);
       this.#shards = shards;
     } catch (err) {
       // Keep the last list; try again on the next join after the cache time.

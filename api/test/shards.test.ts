@@ -154,6 +154,8 @@ describe('GET /v1/shards', () => {
       live: () => Promise.reject(new Error('redis down')),
       reserve: () => Promise.resolve(),
       reservations: () => Promise.reject(new Error('redis down')),
+      shareAssignments: () => Promise.resolve(),
+      assignments: () => Promise.reject(new Error('redis down')),
       close: () => Promise.resolve(),
     };
     const failing = createApp({ ...fx.deps, registry: broken });

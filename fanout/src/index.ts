@@ -39,7 +39,12 @@ export {
 } from './qoe-window.js';
 export { createSubjects, type Subjects } from './subjects.js';
 export { ASSIGNMENT_HEADROOM, assignShard } from './shard-assignment.js';
-export type { CapacityReservation, ShardRegistry, ShardState } from './shard-registry.js';
+export type {
+  CapacityReservation,
+  ReplicaAssignments,
+  ShardRegistry,
+  ShardState,
+} from './shard-registry.js';
 export { MemoryShardRegistry } from './shard-registry-memory.js';
 export { RedisShardRegistry } from './shard-registry-redis.js';
 export { StateUnavailableError } from './state-unavailable.js';

@@ -1,12 +1,18 @@
 // The embedded mode's registry: one process, one map, the same TTL rule as Redis.
 
 import { systemClock, type Clock } from './clock.js';
-import type { CapacityReservation, ShardRegistry, ShardState } from './shard-registry.js';
+import type {
+  CapacityReservation,
+  ReplicaAssignments,
+  ShardRegistry,
+  ShardState,
+} from './shard-registry.js';
 
 export class MemoryShardRegistry implements ShardRegistry {
   #clock: Clock;
   #shards = new Map<string, { state: ShardState; expiresAt: number }>();
   #reservations = new Map<string, { reservation: CapacityReservation; expiresAt: number }>();
+  #assignments = new Map<string, { assignments: ReplicaAssignments; expiresAt: number }>();
 
   constructor(clock: Clock = systemClock) {
     this.#clock = clock;
@@ -51,8 +57,26 @@ export class MemoryShardRegistry implements ShardRegistry {
     return held.sort((a, b) => a.eventId.localeCompare(b.eventId));
   }
 
+  async shareAssignments(assignments: ReplicaAssignments, ttlMs: number): Promise<void> {
+    this.#assignments.set(assignments.replicaId, {
+      assignments: structuredClone(assignments),
+      expiresAt: this.#clock.now() + ttlMs,
+    });
+  }
+
+  async assignments(): Promise<ReplicaAssignments[]> {
+    const now = this.#clock.now();
+    const held: ReplicaAssignments[] = [];
+    for (const [id, entry] of this.#assignments) {
+      if (entry.expiresAt <= now) this.#assignments.delete(id);
+      else held.push(structuredClone(entry.assignments));
+    }
+    return held.sort((a, b) => a.replicaId.localeCompare(b.replicaId));
+  }
+
   async close(): Promise<void> {
     this.#shards.clear();
     this.#reservations.clear();
+    this.#assignments.clear();
   }
 }

@@ -1,10 +1,16 @@
 // The registry in Redis: one key per shard holding its JSON state with a PX expiry (Redis ages
 // dead shards out), and a sorted set of shard ids scored by expiry so `live()` reads only the
 // live ones without SCAN. Two round trips per heartbeat and per read, pipelined. Capacity
-// reservations are kept the same way (`r:<event>` keys and their own index).
+// reservations are kept the same way (`r:<event>` keys and their own index), and so are the API
+// replicas' shared assignments (`a:<replica>` keys, `aindex`).
 
 import type { Redis } from 'ioredis';
-import type { CapacityReservation, ShardRegistry, ShardState } from './shard-registry.js';
+import type {
+  CapacityReservation,
+  ReplicaAssignments,
+  ShardRegistry,
+  ShardState,
+} from './shard-registry.js';
 
 export class RedisShardRegistry implements ShardRegistry {
   #redis: Redis;
@@ -65,6 +71,28 @@ export class RedisShardRegistry implements ShardRegistry {
     const held: CapacityReservation[] = [];
     for (const value of values) if (value) held.push(JSON.parse(value) as CapacityReservation);
     return held.sort((a, b) => a.eventId.localeCompare(b.eventId));
+  }
+
+  async shareAssignments(assignments: ReplicaAssignments, ttlMs: number): Promise<void> {
+    await this.#redis
+      .multi()
+      .set(`${this.#prefix}:a:${assignments.replicaId}`, JSON.stringify(assignments), 'PX', ttlMs)
+      .zadd(`${this.#prefix}:aindex`, Date.now() + ttlMs, assignments.replicaId)
+      .exec();
+  }
+
+  async assignments(): Promise<ReplicaAssignments[]> {
+    const index = `${this.#prefix}:aindex`;
+    const now = Date.now();
+    const [, ids] = await Promise.all([
+      this.#redis.zremrangebyscore(index, '-inf', now),
+      this.#redis.zrangebyscore(index, now, '+inf'),
+    ]);
+    if (ids.length === 0) return [];
+    const values = await this.#redis.mget(ids.map((id) => `${this.#prefix}:a:${id}`));
+    const held: ReplicaAssignments[] = [];
+    for (const value of values) if (value) held.push(JSON.parse(value) as ReplicaAssignments);
+    return held.sort((a, b) => a.replicaId.localeCompare(b.replicaId));
   }
 
   async close(): Promise<void> {

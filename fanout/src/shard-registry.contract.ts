@@ -82,6 +82,19 @@ export function shardRegistryContract(
       ]);
     });
 
+    it('holds one set of assignments per replica, replaced not merged, until its TTL passes', async () => {
+      await f.registry.shareAssignments({ replicaId: 'b', assigned: { g1: { '100': 3 } } }, 300);
+      await f.registry.shareAssignments({ replicaId: 'a', assigned: { g1: { '100': 1 } } }, 60_000);
+      const a = { replicaId: 'a', assigned: { g1: { '101': 2 }, g2: { '101': 5 } } };
+      await f.registry.shareAssignments(a, 60_000);
+      expect(await f.peer.assignments()).toEqual([
+        a,
+        { replicaId: 'b', assigned: { g1: { '100': 3 } } },
+      ]);
+      await f.elapse(400);
+      expect(await f.peer.assignments()).toEqual([a]);
+    });
+
     it('removes a shard at once', async () => {
       await f.registry.heartbeat(shard('leaving'), 60_000);
       await f.registry.remove('leaving');

@@ -20,6 +20,16 @@ export interface CapacityReservation {
   request?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * One API replica's recent assignments, as it shares them with the other replicas: per shard
+ * id, per assignment second (decimal string), the fans it placed there. With the shards'
+ * `admitted` counts every replica knows every replica's fans still coming (gateway-picker.ts).
+ */
+export interface ReplicaAssignments {
+  replicaId: string;
+  assigned: Record<string, Record<string, number>>;
+}
+
 export interface ShardRegistry {
   /** Records `state` as live for `ttlMs`; the shard calls this about every ttl/3. */
   heartbeat(state: ShardState, ttlMs: number): Promise<void>;
@@ -31,5 +41,9 @@ export interface ShardRegistry {
   reserve(reservation: CapacityReservation, ttlMs: number): Promise<void>;
   /** Every reservation not expired, in event id order. */
   reservations(): Promise<CapacityReservation[]>;
+  /** Holds one replica's assignments for `ttlMs`, replacing its earlier ones. */
+  shareAssignments(assignments: ReplicaAssignments, ttlMs: number): Promise<void>;
+  /** Every replica's assignments not expired, in replica id order. */
+  assignments(): Promise<ReplicaAssignments[]>;
   close(): Promise<void>;
 }

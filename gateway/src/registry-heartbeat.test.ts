@@ -36,6 +36,8 @@ describe('RegistryHeartbeat', () => {
       live: () => memory.live(),
       reserve: (r, ttl) => memory.reserve(r, ttl),
       reservations: () => memory.reservations(),
+      shareAssignments: (a, ttl) => memory.shareAssignments(a, ttl),
+      assignments: () => memory.assignments(),
       close: () => memory.close(),
     };
     const warnings: string[] = [];
