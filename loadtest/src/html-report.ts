@@ -127,7 +127,9 @@ function clusterSection(rows: ScenarioRow[], doc: ResultsDocument): string {
 export function resultsPage(doc: ResultsDocument, objectiveMs: number): string {
   const rows = doc.scenarios;
   const chat = rows.filter((r) =>
-    ['broadcast-max', 'broadcast', 'chat-storm', 'recovery', 'shard-kill', 'cluster'].includes(r.name),
+    ['broadcast-max', 'broadcast', 'chat-storm', 'recovery', 'shard-kill', 'cluster'].includes(
+      r.name,
+    ),
   );
   const objectivesTable = table(
     ['id', 'target', 'value', 'verdict', 'what limits it'],
