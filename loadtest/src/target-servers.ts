@@ -157,6 +157,10 @@ async function startFanfare(spec: TargetSpec, cwd: string): Promise<RunningTarge
         API_PORT: String(apiPort),
         GATEWAY_PORT: String(gatewayPort),
         PGLITE_DATA_DIR: 'memory',
+        // The demo video's media child and its ffmpeg would run beside the engine, pinned to the
+        // server's core with it (children inherit the pinning): 18-22 % of a core taken from the
+        // shard under test in a run of 2026-12-04. The bench measures the chat engine.
+        EMBEDDED_MEDIA: 'off',
       },
       cpu: spec.cpu,
       healthUrls: [`${apiUrl}/healthz`, `${apiUrl}/readyz`],
