@@ -11,14 +11,13 @@
 // and has not expired; a ban is the upgrade's business (the room's sanctions), as for a token.
 
 import {
-  ENTITLEMENTS,
   RESUME_TICKET_FORMAT,
   RESUME_TICKET_MAX_CHARS,
   fanCountry,
   isEventId,
   isRole,
+  readEntitlements,
   readPlacement,
-  type Entitlement,
   type Placement,
   type ResumeTicketClaims,
   type ResumeTicketGrant,
@@ -56,13 +55,6 @@ export type TicketSubject = Pick<
 
 /** What a checked ticket admits: the claims a token would give, and the token's expiry. */
 export type TicketClaims = ResumeTicketClaims;
-
-/** The known entitlements in an `ent` claim; unknown values (newer issuers) are ignored. */
-function readEntitlements(ent: unknown): Entitlement[] {
-  if (!Array.isArray(ent)) return [];
-  const known = ENTITLEMENTS as readonly unknown[];
-  return [...new Set(ent.filter((e): e is Entitlement => known.includes(e)))];
-}
 
 /**
  * RESUME_TICKET_KEYS as every process reads it (the shards check and issue, the API issues with

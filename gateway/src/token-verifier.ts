@@ -3,12 +3,12 @@
 // algorithm is pinned, and iss, aud, exp and nbf are always checked.
 
 import {
-  ENTITLEMENTS,
   GATEWAY_AUDIENCE,
   TOKEN_ALGORITHM,
   fanCountry,
   isEventId,
   isRole,
+  readEntitlements,
   readPlacement,
   type Entitlement,
   type FanTokenClaims,
@@ -54,13 +54,6 @@ export interface KeysHeld {
 
 /** A verified token's claims; `ent` always present (empty: public only). */
 export type VerifiedClaims = FanTokenClaims & { exp: number; ent: Entitlement[] };
-
-/** The known entitlements in an `ent` claim; unknown values (newer issuers) are ignored. */
-export function readEntitlements(ent: unknown): Entitlement[] {
-  if (!Array.isArray(ent)) return [];
-  const known = ENTITLEMENTS as readonly unknown[];
-  return [...new Set(ent.filter((e): e is Entitlement => known.includes(e)))];
-}
 
 export type KeySource =
   | { kind: 'jwks-url'; url: string }

@@ -2,7 +2,7 @@
 // verifies it locally, with no database call). A JWT signed with ES256 and a `kid` header.
 
 import type { Role } from './limits.js';
-import type { Entitlement } from './stage.js';
+import { ENTITLEMENTS, type Entitlement } from './stage.js';
 
 /** The only algorithm the gateway accepts; pinned so `alg: none` or HS256 tricks cannot pass. */
 export const TOKEN_ALGORITHM = 'ES256';
@@ -65,6 +65,16 @@ export function readPlacement(raw: unknown): Placement | undefined {
   if (typeof r !== 'string' || !PLACEMENT_REPLICA_ID.test(r)) return undefined;
   if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 0) return undefined;
   return { r, s };
+}
+
+/**
+ * The known entitlements of an `ent` claim (a token's or a resume ticket's), each once; unknown
+ * values (newer issuers) are ignored, and anything but an array reads as none.
+ */
+export function readEntitlements(ent: unknown): Entitlement[] {
+  if (!Array.isArray(ent)) return [];
+  const known = ENTITLEMENTS as readonly unknown[];
+  return [...new Set(ent.filter((e): e is Entitlement => known.includes(e)))];
 }
 
 /** An ISO 3166 alpha-2 code, upper-cased, from a country header or claim; else undefined. */
