@@ -8,21 +8,21 @@ import type {
   ShardState,
 } from './shard-registry.js';
 
+/** Values by id, each with the ms its TTL ends at. */
+type Held<T> = Map<string, { value: T; expiresAt: number }>;
+
 export class MemoryShardRegistry implements ShardRegistry {
   #clock: Clock;
-  #shards = new Map<string, { state: ShardState; expiresAt: number }>();
-  #reservations = new Map<string, { reservation: CapacityReservation; expiresAt: number }>();
-  #assignments = new Map<string, { assignments: ReplicaAssignments; expiresAt: number }>();
+  #shards: Held<ShardState> = new Map();
+  #reservations: Held<CapacityReservation> = new Map();
+  #assignments: Held<ReplicaAssignments> = new Map();
 
   constructor(clock: Clock = systemClock) {
     this.#clock = clock;
   }
 
   async heartbeat(state: ShardState, ttlMs: number): Promise<void> {
-    this.#shards.set(state.id, {
-      state: structuredClone(state),
-      expiresAt: this.#clock.now() + ttlMs,
-    });
+    this.#hold(this.#shards, state.id, state, ttlMs);
   }
 
   async remove(shardId: string): Promise<void> {
@@ -30,53 +30,42 @@ export class MemoryShardRegistry implements ShardRegistry {
   }
 
   async live(): Promise<ShardState[]> {
-    const now = this.#clock.now();
-    const live: ShardState[] = [];
-    for (const [id, entry] of this.#shards) {
-      if (entry.expiresAt <= now) this.#shards.delete(id);
-      else live.push(structuredClone(entry.state));
-    }
-    return live.sort((a, b) => a.id.localeCompare(b.id));
+    return this.#unexpired(this.#shards);
   }
 
   async reserve(reservation: CapacityReservation, ttlMs: number): Promise<void> {
-    this.#reservations.set(reservation.eventId, {
-      // A copy, as Redis keeps one: the caller's object may change after.
-      reservation: structuredClone(reservation),
-      expiresAt: this.#clock.now() + ttlMs,
-    });
+    this.#hold(this.#reservations, reservation.eventId, reservation, ttlMs);
   }
 
   async reservations(): Promise<CapacityReservation[]> {
-    const now = this.#clock.now();
-    const held: CapacityReservation[] = [];
-    for (const [id, entry] of this.#reservations) {
-      if (entry.expiresAt <= now) this.#reservations.delete(id);
-      else held.push(structuredClone(entry.reservation));
-    }
-    return held.sort((a, b) => a.eventId.localeCompare(b.eventId));
+    return this.#unexpired(this.#reservations);
   }
 
   async shareAssignments(assignments: ReplicaAssignments, ttlMs: number): Promise<void> {
-    this.#assignments.set(assignments.replicaId, {
-      assignments: structuredClone(assignments),
-      expiresAt: this.#clock.now() + ttlMs,
-    });
+    this.#hold(this.#assignments, assignments.replicaId, assignments, ttlMs);
   }
 
   async assignments(): Promise<ReplicaAssignments[]> {
-    const now = this.#clock.now();
-    const held: ReplicaAssignments[] = [];
-    for (const [id, entry] of this.#assignments) {
-      if (entry.expiresAt <= now) this.#assignments.delete(id);
-      else held.push(structuredClone(entry.assignments));
-    }
-    return held.sort((a, b) => a.replicaId.localeCompare(b.replicaId));
+    return this.#unexpired(this.#assignments);
   }
 
   async close(): Promise<void> {
     this.#shards.clear();
     this.#reservations.clear();
     this.#assignments.clear();
+  }
+
+  /** Holds a copy of `value` (as Redis keeps one: the caller's object may change after). */
+  #hold<T>(held: Held<T>, id: string, value: T, ttlMs: number): void {
+    held.set(id, { value: structuredClone(value), expiresAt: this.#clock.now() + ttlMs });
+  }
+
+  /** Copies of the values not expired, in id order; the expired ones are dropped. */
+  #unexpired<T>(held: Held<T>): T[] {
+    const now = this.#clock.now();
+    for (const [id, entry] of held) if (entry.expiresAt <= now) held.delete(id);
+    return [...held.keys()]
+      .sort((a, b) => a.localeCompare(b))
+      .map((id) => structuredClone(held.get(id)!.value));
   }
 }

@@ -23,83 +23,69 @@ export class RedisShardRegistry implements ShardRegistry {
   }
 
   async heartbeat(state: ShardState, ttlMs: number): Promise<void> {
-    const expiresAt = Date.now() + ttlMs;
-    await this.#redis
-      .multi()
-      .set(this.#key(state.id), JSON.stringify(state), 'PX', ttlMs)
-      .zadd(`${this.#prefix}:index`, expiresAt, state.id)
-      .exec();
+    await this.#hold('s', 'index', state.id, JSON.stringify(state), ttlMs);
   }
 
   async remove(shardId: string): Promise<void> {
-    await this.#redis.multi().del(this.#key(shardId)).zrem(`${this.#prefix}:index`, shardId).exec();
+    await this.#redis
+      .multi()
+      .del(`${this.#prefix}:s:${shardId}`)
+      .zrem(`${this.#prefix}:index`, shardId)
+      .exec();
   }
 
   async live(): Promise<ShardState[]> {
-    const index = `${this.#prefix}:index`;
-    const now = Date.now();
-    const [, ids] = await Promise.all([
-      this.#redis.zremrangebyscore(index, '-inf', now),
-      this.#redis.zrangebyscore(index, now, '+inf'),
-    ]);
-    if (ids.length === 0) return [];
-    const values = await this.#redis.mget(ids.map((id) => this.#key(id)));
-    const live: ShardState[] = [];
-    for (const value of values) if (value) live.push(JSON.parse(value) as ShardState);
-    return live.sort((a, b) => a.id.localeCompare(b.id));
+    return this.#unexpired<ShardState>('s', 'index');
   }
 
   async reserve(reservation: CapacityReservation, ttlMs: number): Promise<void> {
     const { eventId, fans, request } = reservation;
     const value = JSON.stringify({ eventId, fans, ...(request ? { request } : {}) });
-    await this.#redis
-      .multi()
-      .set(`${this.#prefix}:r:${eventId}`, value, 'PX', ttlMs)
-      .zadd(`${this.#prefix}:rindex`, Date.now() + ttlMs, eventId)
-      .exec();
+    await this.#hold('r', 'rindex', eventId, value, ttlMs);
   }
 
   async reservations(): Promise<CapacityReservation[]> {
-    const index = `${this.#prefix}:rindex`;
-    const now = Date.now();
-    const [, ids] = await Promise.all([
-      this.#redis.zremrangebyscore(index, '-inf', now),
-      this.#redis.zrangebyscore(index, now, '+inf'),
-    ]);
-    if (ids.length === 0) return [];
-    const values = await this.#redis.mget(ids.map((id) => `${this.#prefix}:r:${id}`));
-    const held: CapacityReservation[] = [];
-    for (const value of values) if (value) held.push(JSON.parse(value) as CapacityReservation);
-    return held.sort((a, b) => a.eventId.localeCompare(b.eventId));
+    return this.#unexpired<CapacityReservation>('r', 'rindex');
   }
 
   async shareAssignments(assignments: ReplicaAssignments, ttlMs: number): Promise<void> {
-    await this.#redis
-      .multi()
-      .set(`${this.#prefix}:a:${assignments.replicaId}`, JSON.stringify(assignments), 'PX', ttlMs)
-      .zadd(`${this.#prefix}:aindex`, Date.now() + ttlMs, assignments.replicaId)
-      .exec();
+    const { replicaId } = assignments;
+    await this.#hold('a', 'aindex', replicaId, JSON.stringify(assignments), ttlMs);
   }
 
   async assignments(): Promise<ReplicaAssignments[]> {
-    const index = `${this.#prefix}:aindex`;
-    const now = Date.now();
-    const [, ids] = await Promise.all([
-      this.#redis.zremrangebyscore(index, '-inf', now),
-      this.#redis.zrangebyscore(index, now, '+inf'),
-    ]);
-    if (ids.length === 0) return [];
-    const values = await this.#redis.mget(ids.map((id) => `${this.#prefix}:a:${id}`));
-    const held: ReplicaAssignments[] = [];
-    for (const value of values) if (value) held.push(JSON.parse(value) as ReplicaAssignments);
-    return held.sort((a, b) => a.replicaId.localeCompare(b.replicaId));
+    return this.#unexpired<ReplicaAssignments>('a', 'aindex');
   }
 
   async close(): Promise<void> {
     // The connection belongs to the caller.
   }
 
-  #key(shardId: string): string {
-    return `${this.#prefix}:s:${shardId}`;
+  /** Holds `value` at `<prefix>:<kind>:<id>` for `ttlMs`, scored by its expiry in `index`. */
+  async #hold(kind: string, index: string, id: string, value: string, ttlMs: number) {
+    await this.#redis
+      .multi()
+      .set(`${this.#prefix}:${kind}:${id}`, value, 'PX', ttlMs)
+      .zadd(`${this.#prefix}:${index}`, Date.now() + ttlMs, id)
+      .exec();
+  }
+
+  /**
+   * The values of `kind` not expired, in id order (each value's own id: shard, event, replica),
+   * after dropping the expired ids from `index`.
+   */
+  async #unexpired<T>(kind: string, index: string): Promise<T[]> {
+    const key = `${this.#prefix}:${index}`;
+    const now = Date.now();
+    const [, ids] = await Promise.all([
+      this.#redis.zremrangebyscore(key, '-inf', now),
+      this.#redis.zrangebyscore(key, now, '+inf'),
+    ]);
+    if (ids.length === 0) return [];
+    ids.sort((a, b) => a.localeCompare(b));
+    const values = await this.#redis.mget(ids.map((id) => `${this.#prefix}:${kind}:${id}`));
+    const held: T[] = [];
+    for (const value of values) if (value) held.push(JSON.parse(value) as T);
+    return held;
   }
 }
