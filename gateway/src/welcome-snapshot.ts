@@ -3,8 +3,10 @@
 // viewer count moves with every join. So the JSON is cached in two pieces around `viewers`:
 // the head (continuity, chat, epoch, lastSeq, stage, tallies) kept while the epoch, the last
 // published seq and the stage and tally objects are the same ones, and the tail (reactions)
-// while the reaction window's object is. A resumed fan's snapshot (its own chat since `since`)
-// is serialised whole, as before. The bytes equal `JSON.stringify(snapshot)` either way.
+// while the reaction window's object is. Resumed fans share one per position resumed from (the
+// room keeps a few, event-room.ts): the chat since `since` is the same for each of them; only a
+// resume whose gap holds deletions is serialised whole, for that fan alone. The bytes equal
+// `JSON.stringify(snapshot)` either way.
 
 import type {
   ChatMessage,
