@@ -1,11 +1,12 @@
 // What the app and join tests share: the events they join, an app built on the test fixture
 // with a fresh signing key, and the join request and token checks.
 
+import { afterAll, beforeAll } from 'vitest';
 import type { Logger } from '@fanfare/fanout';
 import { GATEWAY_AUDIENCE } from '@fanfare/protocol';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { SigningKeys, TokenIssuer, createApp, type AppDeps } from '../src/index.js';
-import { GATEWAY, type Fixture } from './fixture.js';
+import { GATEWAY, createFixture, type Fixture } from './fixture.js';
 
 /** The events the tests join: live, ticketed, draft, ended, and one with a country allow-list. */
 export async function seedEvents(fx: Fixture): Promise<void> {
@@ -45,6 +46,23 @@ export function appSetup(fixture: () => Fixture) {
     });
     return { keys, app, logged };
   };
+}
+
+/**
+ * For a test file that needs only `setup`: opens a fixture with the seeded events before the
+ * file's tests (beforeAll) and closes it after them (afterAll). Call at the file's top level.
+ */
+export function seededAppSetup(): ReturnType<typeof appSetup> {
+  let fx: Fixture | undefined;
+  beforeAll(async () => {
+    fx = await createFixture();
+    await seedEvents(fx);
+  });
+  afterAll(() => fx?.close());
+  return appSetup(() => {
+    if (fx === undefined) throw new Error('setup() runs in a test, after beforeAll');
+    return fx;
+  });
 }
 
 export function join(

@@ -1,20 +1,12 @@
 // The API over Hono's in-process request path: no sockets, no ports. Health, the JWKS, errors,
 // request ids (the join: join.test.ts; the pages: web-pages.test.ts).
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JSONWebKeySet } from 'jose';
 import { ApiError, type EventDirectory, type Problem } from '../src/index.js';
-import { appSetup, join, seedEvents } from './app-setup.js';
-import { createFixture, type Fixture } from './fixture.js';
+import { join, seededAppSetup } from './app-setup.js';
 
-let fx: Fixture;
-beforeAll(async () => {
-  fx = await createFixture();
-  await seedEvents(fx);
-});
-afterAll(() => fx.close());
-
-const setup = appSetup(() => fx);
+const setup = seededAppSetup();
 
 describe('health', () => {
   it('answers /healthz with ok', async () => {

@@ -2,7 +2,7 @@
 // for that event and viewer, minted only once every join check passed, and checked here with the
 // media origin's own checker (the same function the origin runs on every request).
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkPlaybackToken } from '@fanfare/media';
 import {
   LlHlsPlaybackIssuer,
@@ -10,17 +10,9 @@ import {
   type PlaybackIssuer,
   type Problem,
 } from '../src/index.js';
-import { appSetup, join, seedEvents } from './app-setup.js';
-import { createFixture, type Fixture } from './fixture.js';
+import { join, seededAppSetup } from './app-setup.js';
 
-let fx: Fixture;
-beforeAll(async () => {
-  fx = await createFixture();
-  await seedEvents(fx);
-});
-afterAll(() => fx.close());
-
-const setup = appSetup(() => fx);
+const setup = seededAppSetup();
 const SECRET = Buffer.from('a-shared-secret-of-32-bytes-or-more!');
 const PUBLIC_URL = 'https://media.example.com/hls';
 const URL_SHAPE = /^https:\/\/media\.example\.com\/hls\/live\/([^/]+)\/([^/]+)\/master\.m3u8$/;

@@ -4,21 +4,13 @@
 
 import { MemoryShardRegistry, type Logger } from '@fanfare/fanout';
 import { shard } from '@fanfare/fanout/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GatewayPicker } from '../src/gateway-picker.js';
 import { JOIN_UNREACHABLE_MAX_CHARS } from '../src/join-request.js';
 import type { JoinResponse, Problem } from '../src/index.js';
-import { appSetup, join, seedEvents } from './app-setup.js';
-import { createFixture, type Fixture } from './fixture.js';
+import { join, seededAppSetup } from './app-setup.js';
 
-let fx: Fixture;
-beforeAll(async () => {
-  fx = await createFixture();
-  await seedEvents(fx);
-});
-afterAll(() => fx.close());
-
-const setup = appSetup(() => fx);
+const setup = seededAppSetup();
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 async function twoShards() {

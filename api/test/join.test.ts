@@ -2,20 +2,13 @@
 // tickets, country allow-list, gateway capacity), the fan token and its claims, and every refusal.
 
 import { decodeProtectedHeader } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GATEWAY_AUDIENCE, NAME_MAX_CHARS } from '@fanfare/protocol';
 import { SigningKeys, TokenIssuer, type JoinResponse, type Problem } from '../src/index.js';
-import { appSetup, fetchJwks, join, seedEvents, verifyFanToken } from './app-setup.js';
-import { GATEWAY, createFixture, type Fixture } from './fixture.js';
+import { fetchJwks, join, seededAppSetup, verifyFanToken } from './app-setup.js';
+import { GATEWAY } from './fixture.js';
 
-let fx: Fixture;
-beforeAll(async () => {
-  fx = await createFixture();
-  await seedEvents(fx);
-});
-afterAll(() => fx.close());
-
-const setup = appSetup(() => fx);
+const setup = seededAppSetup();
 
 describe('POST /v1/events/:id/join', () => {
   it('returns a fan token that verifies against the JWKS with the claims the gateway needs', async () => {

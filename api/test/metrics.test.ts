@@ -1,19 +1,11 @@
 // GET /metrics: the Prometheus text the API serves, requests counted by route template (never by
 // raw path), and joins counted by outcome (`admitted` or the refusal's problem code).
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiMetrics } from '../src/index.js';
-import { appSetup, join, seedEvents } from './app-setup.js';
-import { createFixture, type Fixture } from './fixture.js';
+import { join, seededAppSetup } from './app-setup.js';
 
-let fx: Fixture;
-beforeAll(async () => {
-  fx = await createFixture();
-  await seedEvents(fx);
-});
-afterAll(() => fx.close());
-
-const setup = appSetup(() => fx);
+const setup = seededAppSetup();
 
 /** The value of one sample line of the exposition, or undefined when absent. */
 function sample(text: string, series: string): number | undefined {
