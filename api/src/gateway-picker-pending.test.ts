@@ -10,7 +10,10 @@ import { GatewayPicker, PENDING_WINDOW_S, REGISTRY_CACHE_MS } from './gateway-pi
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-/** A picker over one shard `a` of capacity 20 (19 places), and a way to make it report. */
+/**
+ * Shard `a` of capacity 20 (19 places) in a memory registry on a fake clock, a way to make it
+ * report, and pickers on it: `picker` is replica api1, `pickerAs` makes others.
+ */
 async function oneShard() {
   const registry = new MemoryShardRegistry();
   let now = 100_000;
@@ -18,14 +21,22 @@ async function oneShard() {
     await registry.heartbeat(shard('a', { capacity: 20, admitted: {}, at: now, ...over }), 600_000);
   };
   await report({});
-  const picker = new GatewayPicker(registry, quiet, () => now, 'api1');
-  const picks = async (n: number) => {
+  const pickerAs = (replicaId: string) => new GatewayPicker(registry, quiet, () => now, replicaId);
+  const picker = pickerAs('api1');
+  /** How many of `n` picks by `by` found a shard. */
+  const picks = async (n: number, by = picker) => {
     const got: Array<string | undefined> = [];
-    for (let i = 0; i < n; i++) got.push((await picker.pick('demo'))?.url);
+    for (let i = 0; i < n; i++) got.push((await by.pick('demo'))?.url);
     return got.filter(Boolean).length;
   };
   const advance = (ms: number) => (now += ms);
-  return { picker, report, picks, advance, now: () => now };
+  /** A heartbeat `ms` from now, then one cache period, so the next pick reads it. */
+  const reportIn = async (ms: number, over: Partial<ShardState>) => {
+    advance(ms);
+    await report(over);
+    advance(REGISTRY_CACHE_MS);
+  };
+  return { picker, pickerAs, report, reportIn, picks, advance };
 }
 
 describe('GatewayPicker counting fans still coming', () => {
@@ -50,80 +61,57 @@ describe('GatewayPicker counting fans still coming', () => {
   });
 
   it('does not count twice a fan that connected, nor one that came and left', async () => {
-    const { picks, report, advance } = await oneShard();
+    const { picks, reportIn } = await oneShard();
     expect(await picks(19)).toBe(19); // all in second 100
-    advance(3_000);
     // 10 admitted, 3 of them gone since: 7 here, 9 still coming: 16 of 19 places.
-    await report({ fans: 7, events: { demo: 7 }, admitted: { api1: { '100': 10 } } });
-    advance(REGISTRY_CACHE_MS);
+    await reportIn(3_000, { fans: 7, events: { demo: 7 }, admitted: { api1: { '100': 10 } } });
     expect(await picks(5)).toBe(3);
   });
 
   it('counts only its own placements as admitted, not another replica’s', async () => {
-    const { picks, report, advance } = await oneShard();
+    const { picks, reportIn } = await oneShard();
     expect(await picks(10)).toBe(10);
-    advance(3_000);
     // Another replica's 9 fans of the same second connected; none of ours did.
-    await report({ fans: 9, events: { demo: 9 }, admitted: { api2: { '100': 9 } } });
-    advance(REGISTRY_CACHE_MS);
+    await reportIn(3_000, { fans: 9, events: { demo: 9 }, admitted: { api2: { '100': 9 } } });
     expect(await picks(5)).toBe(0); // 9 here + our 10 coming = 19
   });
 
   it('forgets assignments after PENDING_WINDOW_S (the shard’s fans hold them by then)', async () => {
-    const { picks, report, advance } = await oneShard();
+    const { picks, reportIn } = await oneShard();
     expect(await picks(19)).toBe(19);
-    advance(PENDING_WINDOW_S * 1000 - 1_000);
-    await report({});
-    advance(REGISTRY_CACHE_MS);
+    await reportIn(PENDING_WINDOW_S * 1000 - 1_000, {});
     expect(await picks(1)).toBe(0);
-    advance(2_000);
-    await report({});
-    advance(REGISTRY_CACHE_MS);
+    await reportIn(2_000, {});
     expect(await picks(19)).toBe(19);
   });
 
   it('falls back to the report time for a shard that reports no admissions (older shards)', async () => {
-    const { picks, report, advance } = await oneShard();
+    const { picks, reportIn } = await oneShard();
     expect(await picks(19)).toBe(19);
-    advance(3_000);
     // An older shard: no `admitted`; its report came after the assignments: trusted.
-    await report({ admitted: undefined, fans: 10 });
-    advance(REGISTRY_CACHE_MS);
+    await reportIn(3_000, { admitted: undefined, fans: 10 });
     expect(await picks(10)).toBe(9);
   });
 });
 
 describe('GatewayPicker with other API replicas', () => {
   it('counts the fans other replicas placed that the shard has not admitted', async () => {
-    const registry = new MemoryShardRegistry();
-    let now = 100_000;
-    const report = (over: Partial<ShardState>) =>
-      registry.heartbeat(shard('a', { capacity: 20, admitted: {}, at: now, ...over }), 600_000);
-    await report({});
-    const one = new GatewayPicker(registry, quiet, () => now, 'api1');
-    const two = new GatewayPicker(registry, quiet, () => now, 'api2');
-    for (let i = 0; i < 12; i++) expect(await one.pick('demo')).toBeDefined();
-    now += REGISTRY_CACHE_MS;
-    await one.pick('demo'); // a refresh: api1 shares its 12 (13 with this one, shared next time)
-    now += 2_000;
+    const { picks, pickerAs, report, reportIn, advance } = await oneShard();
+    const two = pickerAs('api2');
+    expect(await picks(12)).toBe(12);
+    advance(REGISTRY_CACHE_MS);
+    await picks(1); // a refresh: api1 shares its 12 (13 with this one, shared next time)
+    advance(2_000);
     await report({});
     // api2 sees api1's 12 still coming: 7 places left of 19.
-    const two1: Array<string | undefined> = [];
-    for (let i = 0; i < 8; i++) two1.push((await two.pick('demo'))?.url);
-    expect(two1.filter(Boolean)).toHaveLength(7);
+    expect(await picks(8, two)).toBe(7);
     // The shard admits api1's 13 and api2's 7: counted once, as connected fans. Full.
-    now += 2_000;
-    await report({ fans: 20, admitted: { api1: { '100': 13 }, api2: { '102': 7 } } });
-    now += REGISTRY_CACHE_MS;
-    await one.pick('demo'); // api1 shares again
-    now += REGISTRY_CACHE_MS;
-    expect(await two.pick('demo')).toBeUndefined();
+    await reportIn(2_000, { fans: 20, admitted: { api1: { '100': 13 }, api2: { '102': 7 } } });
+    await picks(1); // api1 shares again
+    advance(REGISTRY_CACHE_MS);
+    expect(await picks(1, two)).toBe(0);
     // 10 of them leave: 9 places again (19 less the 10 here), nothing counted twice.
-    now += 2_000;
-    await report({ fans: 10, admitted: { api1: { '100': 13 }, api2: { '102': 7 } } });
-    now += REGISTRY_CACHE_MS;
-    const two2: Array<string | undefined> = [];
-    for (let i = 0; i < 12; i++) two2.push((await two.pick('demo'))?.url);
-    expect(two2.filter(Boolean)).toHaveLength(9);
+    await reportIn(2_000, { fans: 10, admitted: { api1: { '100': 13 }, api2: { '102': 7 } } });
+    expect(await picks(12, two)).toBe(9);
   });
 });
