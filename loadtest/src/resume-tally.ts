@@ -1,7 +1,8 @@
 // What a set of fans coming back after losing their connections adds up to: how many came back,
 // each one's time from the loss (a drop, a shard's kill) to its new welcome, the continuity the
 // welcomes reported and the messages their resume snapshots held that the fans had missed. One
-// tally for the recovery scenario's drops and the shard-kill scenario's rejoins.
+// tally for the recovery scenario's drops and the shard-kill scenario's rejoins, and one sum of
+// the generators' tallies for the rows of recovery, resume-storm and shard-kill.
 
 import { nowMs } from './clock.js';
 import type { WelcomeInfo } from './fan-receiver.js';
@@ -56,4 +57,33 @@ export class ResumeTally {
       latency: this.#latency.snapshot(),
     };
   }
+}
+
+/** The generators' tallies summed: fans dropped and back, the resume times, continuities. */
+export interface RecoverySum {
+  dropped: number;
+  resumed: number;
+  latency: Histogram;
+  continuity: Record<string, number>;
+  /** The first generator's first fan that did not come back, if any did not. */
+  firstFailure: string | undefined;
+}
+
+export function sumRecoveries(results: readonly RecoveryResult[]): RecoverySum {
+  const sum: RecoverySum = {
+    dropped: 0,
+    resumed: 0,
+    latency: new Histogram(),
+    continuity: {},
+    firstFailure: results.find((r) => r.firstFailure !== undefined)?.firstFailure,
+  };
+  for (const r of results) {
+    sum.dropped += r.dropped;
+    sum.resumed += r.resumed;
+    sum.latency.merge(r.latency);
+    for (const [k, n] of Object.entries(r.continuity)) {
+      sum.continuity[k] = (sum.continuity[k] ?? 0) + n;
+    }
+  }
+  return sum;
 }

@@ -6,8 +6,8 @@
 
 import { setTimeout as delay } from 'node:timers/promises';
 import { nowMs } from './clock.js';
-import { Histogram } from './histogram.js';
 import { PhaseMeter } from './phase-meter.js';
+import { sumRecoveries } from './resume-tally.js';
 import type { MeterSource, Window } from './phase-meter.js';
 import { START_LEAD_MS, baseRow } from './scenario-connect.js';
 import type { PhaseContext } from './scenario-connect.js';
@@ -186,19 +186,14 @@ export async function chatThroughLoss<R extends RecoveryResult>(
     lastDeliveryAtMs: progress.lastDeliveryAtMs,
     drainEnd: drain.end,
   });
-  const resume = new Histogram();
-  const continuity: Record<string, number> = {};
-  for (const d of losses) {
-    resume.merge(d.latency);
-    for (const [k, n] of Object.entries(d.continuity)) continuity[k] = (continuity[k] ?? 0) + n;
-  }
-  row.dropped = losses.reduce((s, d) => s + d.dropped, 0);
-  row.resumed = losses.reduce((s, d) => s + d.resumed, 0);
-  row.resumeP50Ms = round(resume.percentile(50));
-  row.resumeP99Ms = round(resume.percentile(99));
+  const sum = sumRecoveries(losses);
+  row.dropped = sum.dropped;
+  row.resumed = sum.resumed;
+  row.resumeP50Ms = round(sum.latency.percentile(50));
+  row.resumeP99Ms = round(sum.latency.percentile(99));
   row.recovered = after.recovered - before.recovered;
-  row.continuity = continuity;
-  const failure = losses.find((d) => d.firstFailure !== undefined)?.firstFailure;
-  if (failure !== undefined) row.notes.push(`a fan did not come back: ${failure}`);
+  row.continuity = sum.continuity;
+  if (sum.firstFailure !== undefined)
+    row.notes.push(`a fan did not come back: ${sum.firstFailure}`);
   return { row, losses };
 }

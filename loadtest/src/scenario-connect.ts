@@ -10,6 +10,7 @@ import { JoinClient } from './join-client.js';
 import { metricsUrlOf, scrapeConnections, watchLoopLag } from './shard-loop-lag.js';
 import type { Arrival } from './admission-retry.js';
 import { PhaseMeter } from './phase-meter.js';
+import { sumRecoveries } from './resume-tally.js';
 import type { DrainResult } from './report.js';
 import type { RunSession } from './run-session.js';
 import type { ConnectResult, SendResult } from './worker-messages.js';
@@ -298,14 +299,7 @@ export async function resumeStorm(ctx: PhaseContext, plan: ResumeStormPlan): Pro
   const fansAtCut = metricsUrl === undefined ? undefined : await scrapeConnections(metricsUrl);
   const drops = await dropping;
   const window = await meter.stop();
-  const latency = new Histogram();
-  const continuity: Record<string, number> = {};
-  for (const d of drops) {
-    latency.merge(d.latency);
-    for (const [k, n] of Object.entries(d.continuity)) continuity[k] = (continuity[k] ?? 0) + n;
-  }
-  const resumed = drops.reduce((s, d) => s + d.resumed, 0);
-  const dropped = drops.reduce((s, d) => s + d.dropped, 0);
+  const { latency, continuity, resumed, dropped, firstFailure } = sumRecoveries(drops);
   const row = baseRow(ctx, name, window.connected);
   Object.assign(row, latencyColumns(latency));
   row.dropped = dropped;
@@ -334,8 +328,7 @@ export async function resumeStorm(ctx: PhaseContext, plan: ResumeStormPlan): Pro
   row.serverCpu = window.serverCpu === undefined ? null : round(window.serverCpu, 1);
   row.notes.push(plan.tickets ? 'resumed with resume tickets' : 'resumed with tokens (ES256)');
   if (embeddedEngine(session)) row.notes.push('embedded: the CPU is the whole engine (API idle)');
-  const failure = drops.find((d) => d.firstFailure !== undefined)?.firstFailure;
-  if (failure !== undefined) row.notes.push(`a fan did not come back: ${failure}`);
+  if (firstFailure !== undefined) row.notes.push(`a fan did not come back: ${firstFailure}`);
   row.notes.push(...saturationNote(window.generatorCpu));
   noteOtherCpu(row, window);
   return row;
