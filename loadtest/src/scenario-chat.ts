@@ -12,6 +12,7 @@ import type { MeterSource, Window } from './phase-meter.js';
 import { START_LEAD_MS, baseRow } from './scenario-connect.js';
 import type { PhaseContext } from './scenario-connect.js';
 import { cpuUsPer, latencyColumns, noteOtherCpu, round, saturationNote } from './scenario-row.js';
+import { serverClosesNote } from './scenario-row.js';
 import type { ScenarioRow } from './scenario-row.js';
 import type { AuditResult, RecoveryResult, SendResult } from './worker-messages.js';
 
@@ -123,7 +124,7 @@ export function chatRow(ctx: PhaseContext, name: string, f: ChatFigures): Scenar
   noteOtherCpu(row, f.busy);
   if (f.drainEnd === 'limit')
     row.notes.push('deliveries still arriving at the drain limit: "lost" includes late ones');
-  if (f.window.disconnects > 0) row.notes.push(`${f.window.disconnects} fans closed by the server`);
+  if (f.window.disconnects > 0) row.notes.push(serverClosesNote(f.window.disconnects));
   if (f.window.rejected > 0) row.notes.push(`${f.window.rejected} messages refused`);
   return row;
 }

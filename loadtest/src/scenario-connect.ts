@@ -21,6 +21,7 @@ import {
   noteOtherCpu,
   round,
   saturationNote,
+  serverClosesNote,
 } from './scenario-row.js';
 import type { ScenarioRow } from './scenario-row.js';
 
@@ -371,6 +372,6 @@ export async function reactions(ctx: PhaseContext, plan: ReactionsPlan): Promise
   row.cpuUsPerDelivery = cpuUsPer(busy.shardCpuSeconds, busy.reactionFrames);
   row.notes.push(...saturationNote(cpu));
   noteOtherCpu(row, busy);
-  if (window.disconnects > 0) row.notes.push(`${window.disconnects} fans closed by the server`);
+  if (window.disconnects > 0) row.notes.push(serverClosesNote(window.disconnects));
   return row;
 }

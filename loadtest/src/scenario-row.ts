@@ -259,3 +259,8 @@ export function saturationNote(generatorCpu: number): string[] {
       ]
     : [];
 }
+
+/** The note a phase gives the sockets the server closed (shard-kill names its kill's instead). */
+export function serverClosesNote(disconnects: number): string {
+  return `${disconnects} fans closed by the server`;
+}

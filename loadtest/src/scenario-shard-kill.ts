@@ -18,7 +18,7 @@ import { readCpuSeconds } from './proc-stats.js';
 import type { RunSession } from './run-session.js';
 import { chatThroughLoss } from './scenario-chat.js';
 import type { PhaseContext } from './scenario-connect.js';
-import { round } from './scenario-row.js';
+import { round, serverClosesNote } from './scenario-row.js';
 import type { ScenarioRow } from './scenario-row.js';
 import type { Placement, ShardLossResult } from './worker-messages.js';
 
@@ -197,7 +197,7 @@ function shardKillNotes(
       (senders > 0 ? `, ${senders} senders among them: their sends skipped while away` : ''),
   );
   // The kill's closes are the point of the phase, not a server misbehaving.
-  const closed = `${row.disconnects} fans closed by the server`;
+  const closed = serverClosesNote(row.disconnects);
   row.notes = row.notes.map((n) =>
     n === closed ? `${row.disconnects} sockets closed by the kill` : n,
   );

@@ -65,4 +65,11 @@ it('brings every fan of a killed shard back on the others, losing nothing', asyn
   expect(row!.recovered, context).toBeGreaterThan(0);
   expect(row!.fans, context).toBe(FANS);
   expect(row!.resumeP99Ms, context).toBeGreaterThan(0);
+  // The kill's closes are named as such, not as the server closing fans.
+  expect(row!.disconnects, context).toBeGreaterThan(0);
+  expect(row!.notes, context).toContain(`${row!.disconnects} sockets closed by the kill`);
+  expect(
+    row!.notes.filter((n) => n.endsWith('closed by the server')),
+    context,
+  ).toEqual([]);
 }, 120_000);
