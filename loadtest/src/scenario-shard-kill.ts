@@ -197,7 +197,7 @@ function shardKillNotes(
       (senders > 0 ? `, ${senders} senders among them: their sends skipped while away` : ''),
   );
   // The kill's closes are the point of the phase, not a server misbehaving.
-  const closed = serverClosesNote(row.disconnects);
+  const closed = serverClosesNote(row.disconnects ?? 0);
   row.notes = row.notes.map((n) =>
     n === closed ? `${row.disconnects} sockets closed by the kill` : n,
   );
