@@ -74,8 +74,7 @@ export class TicketRenewals {
   /** Follows a socket whose welcome is about to carry its session's ticket (if it has one). */
   add(ws: Socket, session: Session): void {
     const grant = session.resumeTicket;
-    if (grant === undefined || grant.expiresAt >= session.tokenExp * 1000) return;
-    this.#due.set(ws, this.#nowS() + this.#halfS);
+    if (grant !== undefined) this.#follow(ws, session, grant.expiresAt, this.#nowS());
   }
 
   /** Forgets a socket (it closed). */
@@ -101,9 +100,7 @@ export class TicketRenewals {
       if (grant === undefined) continue; // the token has expired: the chain ends
       sendEncoded(ws, session, encodeServerMessage({ type: 'ticket', ...grant }));
       sent++;
-      // Re-added at the end: the Map stays in due order. A ticket capped at the token's expiry
-      // is the chain's last.
-      if (grant.expiresAt < session.tokenExp * 1000) this.#due.set(ws, nowS + this.#halfS);
+      this.#follow(ws, session, grant.expiresAt, nowS); // at the end: the Map stays in due order
     }
     if (sent > 0) this.#deps.renewed.inc(sent);
     return sent;
@@ -118,6 +115,14 @@ export class TicketRenewals {
     if (this.#timer !== undefined) this.#deps.clock.clearInterval(this.#timer);
     this.#timer = undefined;
     this.#due.clear();
+  }
+
+  /**
+   * Queues `ws` for a renewal half a lifetime from `nowS`, unless the ticket it now holds (ending
+   * at `expiresAt`, ms) is capped at the token's expiry: that one is the chain's last.
+   */
+  #follow(ws: Socket, session: Session, expiresAt: number, nowS: number): void {
+    if (expiresAt < session.tokenExp * 1000) this.#due.set(ws, nowS + this.#halfS);
   }
 
   #nowS(): number {
