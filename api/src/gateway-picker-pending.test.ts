@@ -114,4 +114,17 @@ describe('GatewayPicker with other API replicas', () => {
     await reportIn(2_000, { fans: 10, admitted: { api1: { '100': 13 }, api2: { '102': 7 } } });
     expect(await picks(12, two)).toBe(9);
   });
+
+  it('forgets another replica’s assignments older than PENDING_WINDOW_S, though still shared', async () => {
+    const { picks, pickerAs, report, advance } = await oneShard();
+    const two = pickerAs('api2');
+    expect(await picks(10, two)).toBe(10); // second 100
+    advance(40_000);
+    // A refresh: api2 shares second 100's 10 (this pick comes after the share) and stops.
+    expect(await picks(1, two)).toBe(1);
+    // api1 reads that share PENDING_WINDOW_S + 1 s after second 100: all 19 places are free.
+    advance((PENDING_WINDOW_S + 1) * 1000 - 40_000);
+    await report({});
+    expect(await picks(19)).toBe(19);
+  });
 });
