@@ -9,6 +9,7 @@ import { GatewayPicker } from '../src/gateway-picker.js';
 import { JOIN_UNREACHABLE_MAX_CHARS } from '../src/join-request.js';
 import type { JoinResponse, Problem } from '../src/index.js';
 import { join, seededAppSetup } from './app-setup.js';
+import { GATEWAY } from './fixture.js';
 
 const setup = seededAppSetup();
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -32,6 +33,23 @@ describe('POST /v1/events/:id/join with `unreachable`', () => {
     const again = await join(app, 'demo', named);
     expect(again.status).toBe(200);
     expect(((await again.json()) as JoinResponse).gatewayUrl).toBe('ws://127.0.0.1/b');
+  });
+
+  it('counts for that one join only, and a URL naming no live shard changes nothing', async () => {
+    const { app } = await twoShards();
+    const url = async (body: string) =>
+      ((await (await join(app, 'demo', body)).json()) as JoinResponse).gatewayUrl;
+    expect(await url('{"unreachable":"ws://127.0.0.1/a"}')).toBe('ws://127.0.0.1/b');
+    // Nothing remembered: the next join without it goes where it would have gone.
+    expect(await url('{}')).toBe('ws://127.0.0.1/a');
+    expect(await url('{"unreachable":"ws://127.0.0.1/gone"}')).toBe('ws://127.0.0.1/a');
+  });
+
+  it('is accepted and ignored with one fixed gateway URL (no registry)', async () => {
+    const { app } = await setup(); // gatewayUrl: () => GATEWAY, as main.ts without Redis
+    const res = await join(app, 'demo', JSON.stringify({ unreachable: GATEWAY }));
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as JoinResponse).gatewayUrl).toBe(GATEWAY);
   });
 
   it('answers 503 unavailable when the only shard with room is the one named', async () => {
