@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseVictim, spareCapacity } from './scenario-shard-kill.js';
+import { chooseVictim, shardLoads, spareCapacity } from './scenario-shard-kill.js';
 import type { ShardProcess } from './scenario-shard-kill.js';
 import type { Placement } from './worker-messages.js';
 
@@ -25,13 +25,17 @@ describe('spareCapacity', () => {
   });
 });
 
+/** The victim among `shards` as the scenario chooses it, from the generators' placements. */
+const victimOf = (placements: Placement[], wanted: string | undefined) =>
+  chooseVictim(shardLoads(shards, placements), wanted);
+
 describe('chooseVictim', () => {
   it('takes the fullest shard that holds no sender, over both generators', () => {
     const placements: Placement[] = [
       { fans: { '9001': 200, '9002': 150 }, senders: { '9002': 5 } },
       { fans: { '9001': 119, '9002': 131 }, senders: {} },
     ];
-    expect(chooseVictim(shards, placements, undefined)).toEqual({
+    expect(victimOf(placements, undefined)).toEqual({
       shard: shards[0],
       fans: 319,
       senders: 0,
@@ -40,14 +44,14 @@ describe('chooseVictim', () => {
 
   it('takes the fullest when every loaded shard holds senders, or the one named', () => {
     const placements = [{ fans: { '9001': 300, '9002': 100 }, senders: { '9001': 1, '9002': 1 } }];
-    expect(chooseVictim(shards, placements, undefined).shard.id).toBe('g1');
-    expect(chooseVictim(shards, placements, 'g3')).toEqual({
+    expect(victimOf(placements, undefined).shard.id).toBe('g1');
+    expect(victimOf(placements, 'g3')).toEqual({
       shard: shards[2],
       fans: 0,
       senders: 0,
     });
-    expect(() => chooseVictim(shards, placements, 'g9')).toThrow(/no shard g9/);
-    expect(() => chooseVictim(shards, [{ fans: {}, senders: {} }], undefined)).toThrow(
+    expect(() => victimOf(placements, 'g9')).toThrow(/no shard g9/);
+    expect(() => victimOf([{ fans: {}, senders: {} }], undefined)).toThrow(
       /no shard holds any fan/,
     );
   });

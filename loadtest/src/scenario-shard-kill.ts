@@ -77,26 +77,31 @@ export interface Victim {
   senders: number;
 }
 
-/**
- * The shard to kill: `wanted` by id, or the one with the most fans among those holding no
- * sender, or (every loaded shard holds senders) the one with the most fans.
- */
-export function chooseVictim(
+/** Each shard with its fans and senders over every generator's placement. */
+export function shardLoads(
   shards: readonly ShardProcess[],
   placements: readonly Placement[],
-  wanted: string | undefined,
-): Victim {
+): Victim[] {
   const count = (port: number, pick: (p: Placement) => Record<string, number>): number =>
     placements.reduce((s, p) => s + (pick(p)[String(port)] ?? 0), 0);
-  const all = shards.map((shard) => ({
+  return shards.map((shard) => ({
     shard,
     fans: count(shard.port, (p) => p.fans),
     senders: count(shard.port, (p) => p.senders),
   }));
+}
+
+/**
+ * The shard to kill among `all` (shardLoads): `wanted` by id, or the one with the most fans
+ * among those holding no sender, or (every loaded shard holds senders) the one with the most fans.
+ */
+export function chooseVictim(all: readonly Victim[], wanted: string | undefined): Victim {
   if (wanted !== undefined) {
     const named = all.find((v) => v.shard.id === wanted);
     if (named === undefined) {
-      throw new Error(`no shard ${wanted}; the cluster has ${shards.map((s) => s.id).join(', ')}`);
+      throw new Error(
+        `no shard ${wanted}; the cluster has ${all.map((v) => v.shard.id).join(', ')}`,
+      );
     }
     return named;
   }
@@ -157,10 +162,11 @@ export async function shardKill(ctx: PhaseContext, plan: ShardKillPlan): Promise
   if (shards.length < 2)
     throw new Error(`shard-kill needs 2 or more shards, found ${shards.length}`);
   const placements = await session.all('placement', {});
-  const victim = chooseVictim(shards, placements, plan.victim);
+  const loads = shardLoads(shards, placements);
+  const victim = chooseVictim(loads, plan.victim);
   const meter = new KilledShardMeter(session, victim.shard.pid);
   ctx.print(
-    `shard-kill: fans by shard ${shards.map((s) => `${s.id} ${placements.reduce((n, p) => n + (p.fans[String(s.port)] ?? 0), 0)}`).join(', ')}; killing ${victim.shard.id}`,
+    `shard-kill: fans by shard ${loads.map((v) => `${v.shard.id} ${v.fans}`).join(', ')}; killing ${victim.shard.id}`,
   );
   let slipMs = 0;
   const { row, losses } = await chatThroughLoss(ctx, 'shard-kill', plan, meter, async () => {
