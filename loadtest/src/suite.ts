@@ -209,8 +209,9 @@ export function suitePlans(): SessionPlan[] {
       shards: SHARD_KILL.shards,
       senders: SHARD_KILL.senders,
       openLimits: true,
-      // Joins and upgrades interleaved, as fans do: with 19k tokens fetched first (~10 s) the
-      // API forgets its assignments before any fan connects and packed 15,052 fans on one shard.
+      // Joins and upgrades interleaved, as fans do. (With 19k tokens fetched first the API once
+      // forgot its assignments before any fan connected and packed 15,052 fans on one shard;
+      // it counts placements exactly since: loadtest/README.md#shard-kill.)
       prefetchTokens: false,
       reportJoinStorm: false,
       cluster: true,
