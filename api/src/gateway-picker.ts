@@ -120,13 +120,18 @@ export class GatewayPicker {
     if (!shard) return undefined;
     count(shard, eventId);
     const second = Math.floor(this.#now() / 1000);
-    let bySecond = this.#assigned.get(shard.id);
-    if (bySecond === undefined) this.#assigned.set(shard.id, (bySecond = new Map()));
+    this.#remember(shard.id, second, eventId);
+    return { url: shard.url, placement: { r: this.replicaId, s: second } };
+  }
+
+  /** One fan of `eventId` placed on `shardId` in `second`: still coming until the shard admits it. */
+  #remember(shardId: string, second: number, eventId: string): void {
+    let bySecond = this.#assigned.get(shardId);
+    if (bySecond === undefined) this.#assigned.set(shardId, (bySecond = new Map()));
     let here = bySecond.get(second);
     if (here === undefined) bySecond.set(second, (here = { fans: 0, events: new Map() }));
     here.fans++;
     here.events.set(eventId, (here.events.get(eventId) ?? 0) + 1);
-    return { url: shard.url, placement: { r: this.replicaId, s: second } };
   }
 
   /**
@@ -175,7 +180,8 @@ export class GatewayPicker {
    * counted (only the room is). Their assignments since their last refresh are not seen yet:
    * at most one cache period of each other replica's joins.
    */
-  #countOthersComing(byId: Map<string, ShardState>, others: readonly ReplicaAssignments[]): void {
+  #countOthersComing(shards: readonly ShardState[], others: readonly ReplicaAssignments[]): void {
+    const byId = new Map(shards.map((s) => [s.id, s]));
     const oldest = Math.floor(this.#now() / 1000) - PENDING_WINDOW_S;
     for (const other of others) {
       if (other.replicaId === this.replicaId) continue;
@@ -226,12 +232,11 @@ export class GatewayPicker {
       this.#reservations = reservations;
       this.#others = others;
       this.#readAt = this.#now();
-      const byId = new Map(shards.map((s) => [s.id, s]));
       for (const shard of shards) {
         const bySecond = this.#assigned.get(shard.id);
         if (bySecond !== undefined) this.#countComing(shard, bySecond);
       }
-      this.#countOthersComing(byId, others);
+      this.#countOthersComing(shards, others);
       this.#shards = shards;
     } catch (err) {
       // Keep the last list; try again on the next join after the cache time.
