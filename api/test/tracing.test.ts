@@ -16,6 +16,7 @@ interface OtlpSpan {
   name: string;
   kind: number;
   attributes: { key: string; value: { stringValue?: string; intValue?: number | string } }[];
+  status?: { code?: number };
 }
 interface OtlpExport {
   resourceSpans: {
@@ -70,15 +71,18 @@ describe('OpenTelemetry traces', () => {
     const res = await join(app, 'demo', '{}', { traceparent: `00-${traceId}-${callerSpan}-01` });
     expect(res.status).toBe(200);
     // A control route's database write, in a trace of its own.
-    const created = await app.request('/v1/events', {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${await fx.staffToken('producer')}`,
-      },
-      body: JSON.stringify({ id: 'traced', title: 'Traced' }),
-    });
-    expect(created.status).toBe(201);
+    const create = async () =>
+      app.request('/v1/events', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${await fx.staffToken('producer')}`,
+        },
+        body: JSON.stringify({ id: 'traced', title: 'Traced' }),
+      });
+    expect((await create()).status).toBe(201);
+    // The same again: the repository call fails (the id is taken), and its span says so.
+    expect((await create()).status).toBe(409);
     await tracing!.close(); // flushes the batch
 
     expect(exports.length).toBeGreaterThan(0);
@@ -114,10 +118,15 @@ describe('OpenTelemetry traces', () => {
       'db.operation.name': 'get',
       'db.query.summary': 'events.get',
     });
-    const create = spans.find((s) => s.name === 'POST /v1/events')!;
-    expect(spans.find((s) => s.name === 'db events.create')).toMatchObject({
-      traceId: create.traceId,
-      parentSpanId: create.spanId,
+    const [created, refused] = spans.filter((s) => s.name === 'POST /v1/events');
+    const writes = spans.filter((s) => s.name === 'db events.create');
+    expect(writes.find((s) => s.traceId === created!.traceId)).toMatchObject({
+      parentSpanId: created!.spanId,
+    });
+    expect(writes.find((s) => s.traceId === created!.traceId)?.status?.code ?? 0).toBe(0);
+    expect(writes.find((s) => s.traceId === refused!.traceId)).toMatchObject({
+      parentSpanId: refused!.spanId,
+      status: { code: 2 }, // ERROR
     });
     // Outside a request (the fixture's seeding, background loops) no database span is opened.
     expect(spans.filter((s) => s.name.startsWith('db ') && s.parentSpanId === undefined)).toEqual(
