@@ -23,6 +23,13 @@ export const RESUME_TICKET_MAX_CHARS = 1024;
 export interface ResumeTicketGrant {
   ticket: string;
   expiresAt: number;
+  /**
+   * Another live shard of the cluster (its gateway URL) to use the ticket on when the shard
+   * that granted it cannot be reached: a killed shard's fans then resume on the others without
+   * a join call. Only in grants a shard issues (welcome, `ticket` frames), and only when it
+   * knows such a shard; a join's grant never carries one (the API already picked the shard).
+   */
+  fallbackUrl?: string;
 }
 
 /** What a ticket vouches for: the token's claims a session needs, and two expiries. */
