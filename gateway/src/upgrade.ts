@@ -97,9 +97,13 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
 
     if (!deps.isReady()) return deny(res, 'not_ready', 'shard is not accepting fans');
     // Admission before anything costs: past the budget no token is verified, no room touched.
-    // A ticket's check is cheaper than a token's, so it takes less of the budget (the query is
-    // not parsed yet: a crafted `ticket=` only buys an HMAC check, which then refuses it).
-    const cost = query.includes(TICKET_QUERY) ? TICKET_ADMISSION_COST : 1;
+    // A ticket's check is cheaper than a token's, so it takes less of the budget. The query is
+    // parsed this early only when it may hold a ticket, and the charge follows the credential
+    // that parse yields, so neither another parameter (`xticket=`) nor an empty `ticket=` buys a
+    // token's check at a ticket's price. (A percent-encoded `ticket` is charged as a token.)
+    let params = query.includes(TICKET_QUERY) ? new URLSearchParams(query) : undefined;
+    const ticketed = params !== undefined && readCredential(params, undefined)?.kind === 'ticket';
+    const cost = ticketed ? TICKET_ADMISSION_COST : 1;
     const retryAfterS = deps.admission.admit(deps.now(), cost);
     if (retryAfterS > 0) {
       return deny(res, 'overloaded', 'shard is at its connection rate; retry later', retryAfterS);
@@ -109,7 +113,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     }
     const negotiated = negotiateSubprotocol(protocolHeader);
     if (!negotiated) return deny(res, 'version_unsupported', 'supported: fanfare.v1');
-    const params = new URLSearchParams(query);
+    params ??= new URLSearchParams(query);
     const resumeFrom = parseResumeQuery(params);
     if (!resumeFrom.ok) return deny(res, 'invalid_request', resumeFrom.message);
     const since = resumeFrom.value;

@@ -1,5 +1,7 @@
-import { expectRefused } from '@fanfare/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectFan, expectRefused } from '@fanfare/testkit';
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { GatewayConfig } from '../src/index.js';
 import { startGateway, type TestGateway } from './harness.js';
 
 describe('admission control at upgrade', () => {
@@ -32,5 +34,47 @@ describe('admission control at upgrade', () => {
     expect(text).toMatch(/fanfare_gateway_admission_rate\{[^}]*\} 0\.001/);
     // The same count goes to the shard registry with each heartbeat.
     expect(g.gateway.shardState(g.url).refusedOverloaded).toBe(2);
+  });
+});
+
+describe('the admission cost of an upgrade', () => {
+  const started: TestGateway[] = [];
+  /** A budget of `burst` that does not refill during the test, and a cluster ticket key. */
+  const start = async (burst: number) => {
+    const overrides: Partial<GatewayConfig> = {
+      admission: { spec: { ratePerSecond: 0.001, burst }, source: 'variable' },
+      resumeTickets: { keys: [{ id: 'k1', secret: randomBytes(32) }], ttlS: 300 },
+    };
+    const g = await startGateway(overrides);
+    started.push(g);
+    return g;
+  };
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((g) => g.close()));
+  });
+
+  it('charges a resume ticket less than a token', async () => {
+    // 4 = one token (1) and four tickets (4 x 0.7); were a ticket charged as a token, the
+    // fourth would be refused.
+    const g = await start(4);
+    const { welcome } = await g.join();
+    const ticket = welcome.resumeTicket!.ticket;
+    for (let i = 0; i < 4; i += 1) {
+      const fan = await connectFan(`${g.url}?ticket=${ticket}`);
+      await fan.next('welcome');
+      fan.socket.terminate();
+    }
+    const r = await expectRefused(`${g.url}?ticket=${ticket}`);
+    expect(r.reason).toBe('overloaded');
+  });
+
+  it('charges a token as a token even when another parameter’s name ends in ticket, or the ticket is empty', async () => {
+    // 3 = three tokens. Charged as tickets (3 x 0.7), they would leave room for a fourth.
+    const g = await start(3);
+    await g.join({}, {}, '&xticket=1');
+    await g.join({}, {}, '&ticket=');
+    await g.join({}, {}, '&a=1&foo_ticket=2');
+    const r = await expectRefused(`${g.url}?token=${await g.sign()}&xticket=1`);
+    expect(r.reason).toBe('overloaded');
   });
 });
