@@ -9,6 +9,7 @@ shardRegistryContract('MemoryShardRegistry', async () => {
     registry,
     peer: registry,
     elapse: async (ms) => clock.advance(ms),
+    shortTtlMs: 300,
     cleanup: () => registry.close(),
   };
 });

@@ -13,6 +13,9 @@ await describeWithRedis('RedisShardRegistry on Redis', () => {
       peer,
       // Redis expires keys on its own clock: real time must pass. Bounded by the test timeout.
       elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      // Three round trips to Redis come between an entry's write and the read that must still
+      // see it: 300 ms, ample on an idle machine, is a stall of the test process on a loaded one.
+      shortTtlMs: 2_000,
       cleanup: async () => {
         await deletePrefix(redis, prefix);
         redis.disconnect();
