@@ -15,6 +15,9 @@ export default defineConfig({
     // the whole suite on a machine shared with other runs).
     testTimeout: 60_000,
     hookTimeout: 90_000,
+    // expect.poll's own default gives up after 1 s: a speed check on whatever the test polls
+    // (a room closing, a bus signal landing), which a loaded machine can miss with nothing wrong.
+    expect: { poll: { timeout: 15_000 } },
     projects: [
       {
         extends: true,
