@@ -28,15 +28,18 @@ describe('gateway lifecycle', () => {
   });
 
   it('shuts down gracefully: readiness fails first, then fans get 4000, then the port closes', async () => {
-    g = await startGateway({ readinessGraceMs: 300 });
+    // The grace must outlast the readiness check and the refused upgrade below, or the port is
+    // closed before they arrive: 300 ms is ample on an idle machine, a stall on a loaded one.
+    g = await startGateway({ readinessGraceMs: 2_000 });
     const base = `http://127.0.0.1:${g.gateway.port}`;
     const { fan: a } = await g.join();
     const { fan: b } = await g.join({ evt: 'other' });
+    const token = await g.sign();
     const closing = g.gateway.close();
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ status: 'draining' });
-    const refused = await expectRefused(`${g.url}?token=${await g.sign()}`);
+    const refused = await expectRefused(`${g.url}?token=${token}`);
     expect([refused.status, refused.reason]).toEqual([503, 'not_ready']);
     await closing;
     expect(await a.closed).toEqual({ code: 4000, reason: 'server restart' });
