@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ResumeTickets,
   TicketRejectedError,
+  ticketKeysSchema,
   type ResumeTicketKey,
   type TicketSubject,
 } from './resume-tickets.js';
@@ -106,5 +107,25 @@ describe('resume tickets', () => {
     expect(() => new ResumeTickets([], 300)).toThrow(TypeError);
     expect(() => new ResumeTickets([{ id: 'k', secret: randomBytes(16) }], 300)).toThrow(/32/);
     expect(() => new ResumeTickets([{ id: 'a.b', secret: randomBytes(32) }], 300)).toThrow(/id/);
+  });
+
+  it('refuses the same keys for the same reasons when given them and when reading RESUME_TICKET_KEYS', () => {
+    const secret = (bytes: number) => randomBytes(bytes).toString('base64url');
+    const cases = ['a.b', '', 'x'.repeat(17)].map((id) => `${id}:${secret(32)}`);
+    cases.push(`k:${secret(31)}`, `a.b:${secret(8)}`, `ok_-1:${secret(32)}`);
+    for (const raw of cases) {
+      const parsed = ticketKeysSchema().safeParse(raw);
+      const fromSchema = parsed.success ? [] : parsed.error.issues.map((i) => i.message);
+      const [id = '', encoded = ''] = raw.split(':');
+      const key = { id, secret: Buffer.from(encoded, 'base64url') };
+      let thrown = '';
+      try {
+        new ResumeTickets([key], 300);
+      } catch (err) {
+        thrown = (err as Error).message;
+      }
+      expect(fromSchema.length > 0, raw).toBe(thrown !== '');
+      for (const problem of fromSchema) expect(thrown, raw).toContain(problem);
+    }
   });
 });

@@ -57,6 +57,22 @@ export type TicketSubject = Pick<
 export type TicketClaims = ResumeTicketClaims;
 
 /**
+ * What is wrong with `key`, one sentence per problem (an id outside TICKET_KEY_ID, a secret under
+ * MIN_TICKET_SECRET_BYTES); empty when it may sign and verify. The one statement of the rule:
+ * the constructor refuses what it finds, RESUME_TICKET_KEYS's schema reports it.
+ */
+export function ticketKeyProblems(key: ResumeTicketKey): string[] {
+  const problems: string[] = [];
+  if (!TICKET_KEY_ID.test(key.id)) {
+    problems.push(`key id "${key.id}" must be 1-16 of [A-Za-z0-9_-]`);
+  }
+  if (key.secret.length < MIN_TICKET_SECRET_BYTES) {
+    problems.push(`key ${key.id}: the secret must be at least ${MIN_TICKET_SECRET_BYTES} bytes`);
+  }
+  return problems;
+}
+
+/**
  * RESUME_TICKET_KEYS as every process reads it (the shards check and issue, the API issues with
  * a join): `id:base64url-secret` comma-separated; undefined when unset or blank.
  */
@@ -68,18 +84,9 @@ export function ticketKeysSchema() {
       if (raw === undefined || raw.trim() === '') return undefined;
       return raw.split(',').map((entry) => {
         const [id = '', secret = ''] = entry.trim().split(':');
-        const bytes = Buffer.from(secret, 'base64url');
-        if (!TICKET_KEY_ID.test(id))
-          ctx.addIssue({
-            code: 'custom',
-            message: `key id "${id}" must be 1-16 of [A-Za-z0-9_-]`,
-          });
-        if (bytes.length < MIN_TICKET_SECRET_BYTES)
-          ctx.addIssue({
-            code: 'custom',
-            message: `key ${id}: the secret must be base64url of at least ${MIN_TICKET_SECRET_BYTES} bytes`,
-          });
-        return { id, secret: bytes };
+        const key = { id, secret: Buffer.from(secret, 'base64url') };
+        for (const message of ticketKeyProblems(key)) ctx.addIssue({ code: 'custom', message });
+        return key;
       });
     });
 }
@@ -89,14 +96,14 @@ export class ResumeTickets {
   readonly #byId: ReadonlyMap<string, Buffer>;
   readonly #ttlS: number;
 
-  /** `keys[0]` signs; every key verifies. Throws on an empty list, a bad id or a short secret. */
+  /**
+   * `keys[0]` signs; every key verifies. Throws a TypeError on an empty list, or listing the
+   * ticketKeyProblems of its keys (the API and the shards build one from their config).
+   */
   constructor(keys: readonly ResumeTicketKey[], ttlS: number) {
     if (keys.length === 0) throw new TypeError('resume tickets need at least one key');
-    for (const k of keys) {
-      if (!TICKET_KEY_ID.test(k.id)) throw new TypeError(`bad resume ticket key id: ${k.id}`);
-      if (k.secret.length < MIN_TICKET_SECRET_BYTES)
-        throw new TypeError(`resume ticket key ${k.id} is shorter than 32 bytes`);
-    }
+    const problems = keys.flatMap(ticketKeyProblems);
+    if (problems.length > 0) throw new TypeError(`resume ticket ${problems.join('; ')}`);
     this.#signing = keys[0]!;
     this.#byId = new Map(keys.map((k) => [k.id, k.secret]));
     this.#ttlS = ttlS;
