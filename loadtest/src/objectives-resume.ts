@@ -7,6 +7,7 @@ import type { Objective } from './objective.js';
 import { largest, limitOf } from './objective.js';
 import { round } from './scenario-row.js';
 import type { ScenarioRow } from './scenario-row.js';
+import { SUITE_SHARD_FANS } from './suite-sizes.js';
 
 /** The bound on a resume, drop to new welcome, p99 ms. */
 export const RESUME_P99_GOAL_MS = 1500;
@@ -18,7 +19,10 @@ export type ResumeScenario = 'recovery' | 'shard-kill';
  * smaller storm (a rehearsal) is reported but cannot meet the goal. shard-kill's shape is its
  * scenario's own (its fans are the killed shard's).
  */
-const MIN_FANS: Record<ResumeScenario, number> = { recovery: 0.95 * 19_000, 'shard-kill': 0 };
+const MIN_FANS: Record<ResumeScenario, number> = {
+  recovery: 0.95 * SUITE_SHARD_FANS,
+  'shard-kill': 0,
+};
 
 const WHAT: Record<ResumeScenario, string> = {
   recovery: 'fans of one shard drop mid-chat (no close frame) and resume with ?since=',

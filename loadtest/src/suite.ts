@@ -15,11 +15,8 @@ import { broadcast, recovery } from './scenario-chat.js';
 import { reactions, resumeStorm } from './scenario-connect.js';
 import { broadcastRamp } from './scenario-ramp.js';
 import { shardKill, spareCapacity } from './scenario-shard-kill.js';
+import { SUITE_MULTI_FANS, SUITE_SHARD_FANS, SUITE_SMALL_FANS } from './suite-sizes.js';
 
-/** One shard's planned load (SHARD_CAPACITY is 19,000 fans). */
-export const SUITE_SHARD_FANS = 19_000;
-export const SUITE_SMALL_FANS = 2000;
-export const SUITE_MULTI_FANS = 4000;
 /** Small sessions' ramp starts where every fan together receives this many messages/s. */
 const RAMP_START_DELIVERIES = 200_000;
 /** One shard's worth of fans: the ramp starts at the lowest rate and climbs while it holds. */
