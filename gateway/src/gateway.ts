@@ -182,7 +182,7 @@ export class Gateway {
     const { bus, verifier } = deps;
     this.#warmer = new RoomWarmer({ rooms: this.#rooms, bus, subject, clock, logger, verifier });
     const now = () => this.#clock.now();
-    this.#renewals = ticketRenewalsFor(config, this.#clock, this.metrics);
+    this.#renewals = ticketRenewalsFor(config, clock, this.metrics, deps.registry, logger);
     this.#app.ws<SocketData>(WS_PATH, {
       maxPayloadLength: HARD_MAX_PAYLOAD_BYTES,
       idleTimeout: config.idleTimeoutS,
@@ -193,7 +193,7 @@ export class Gateway {
       upgrade: createUpgradeHandler({
         config,
         verifier: deps.verifier,
-        tickets: this.#renewals?.tickets,
+        renewals: this.#renewals,
         rooms: this.#rooms,
         ids,
         now,

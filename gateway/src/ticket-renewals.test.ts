@@ -1,9 +1,10 @@
 import { decodeServerMessage, type ResumeTicketGrant, type ServerMessage } from '@fanfare/protocol';
-import { ResumeTickets } from '@fanfare/fanout';
-import { ManualClock } from '@fanfare/fanout/testing';
+import { MemoryShardRegistry, ResumeTickets, silentLogger } from '@fanfare/fanout';
+import { ManualClock, shard } from '@fanfare/fanout/testing';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { EventRoom } from './event-room.js';
+import { FallbackPeers } from './fallback-peers.js';
 import { newSession, type Session, type Socket } from './session.js';
 import { RENEWAL_TICK_MS, TicketRenewals, renewalsPerTick } from './ticket-renewals.js';
 
@@ -20,6 +21,8 @@ interface FakeFan {
   ws: Socket;
   session: Session;
   frames: ServerMessage[];
+  /** The frames as sent. */
+  raw: string[];
 }
 
 /** A socket as TicketRenewals sees it, welcomed now with a ticket (a token of `tokenLeftS`). */
@@ -41,21 +44,40 @@ function fan(clock: ManualClock, id: string, tokenLeftS = 3600): FakeFan {
     now: clock.now(),
   });
   const frames: ServerMessage[] = [];
+  const raw: string[] = [];
   const ws = {
     getUserData: () => ({ session }),
     cork: (f: () => void) => f(),
-    send: (frame: string) => frames.push(decodeServerMessage(frame)!),
+    send: (frame: string) => frames.push(decodeServerMessage(frame)!) && raw.push(frame),
   } as unknown as Socket;
-  return { ws, session, frames };
+  return { ws, session, frames, raw };
 }
 
 const grants = (f: FakeFan) => f.frames.filter((m) => m.type === 'ticket') as ResumeTicketGrant[];
 
-function setup(perTick: number) {
+function setup(perTick: number, peers?: (clock: ManualClock) => FallbackPeers) {
   const clock = new ManualClock(START);
   const counted = { total: 0, inc: (n: number) => void (counted.total += n) };
-  const renewals = new TicketRenewals({ tickets, ttlS: TTL_S, perTick, clock, renewed: counted });
+  const renewals = new TicketRenewals({
+    tickets,
+    ttlS: TTL_S,
+    perTick,
+    clock,
+    renewed: counted,
+    peers: peers?.(clock),
+  });
   return { clock, renewals, counted };
+}
+
+/** Peers of shard `a` read from a registry listing a, b (full), c (draining) and d. */
+function peersOfA(clock: ManualClock): FallbackPeers {
+  const registry = new MemoryShardRegistry(clock);
+  const ttl = 3600_000;
+  void registry.heartbeat(shard('a'), ttl);
+  void registry.heartbeat(shard('b', { fans: 100 }), ttl);
+  void registry.heartbeat(shard('c', { draining: true }), ttl);
+  void registry.heartbeat(shard('d', { fans: 10 }), ttl);
+  return new FallbackPeers({ registry, shardId: 'a', clock, logger: silentLogger });
 }
 
 describe('ticket renewals', () => {
@@ -127,5 +149,42 @@ describe('ticket renewals', () => {
     expect(renewals.tick()).toBe(1);
     expect(grants(short)[0]!.expiresAt).toBe(short.session.tokenExp * 1000);
     expect(renewals.size).toBe(0);
+  });
+
+  it('names a live peer as the fallback in every renewal, after the ticket', async () => {
+    const { clock, renewals } = setup(10, peersOfA);
+    renewals.start(); // reads the peers
+    await new Promise<void>((resolve) => setImmediate(resolve)); // the memory registry answers
+    const ann = fan(clock, 'ann');
+    renewals.add(ann.ws, ann.session);
+    clock.advance((TTL_S / 2) * 1000);
+    clock.advance((TTL_S / 2) * 1000);
+    expect(grants(ann).map((g) => g.fallbackUrl)).toEqual(['ws://127.0.0.1/d', 'ws://127.0.0.1/d']);
+    expect(ann.raw[0]).toMatch(
+      /^\{"type":"ticket","ticket":"rt1\.[^"]+","expiresAt":\d+,"fallbackUrl":/,
+    );
+    const grant = renewals.grant(
+      { sub: 'bo', evt: 'demo', role: 'fan', name: 'Bo', ent: [] },
+      2e9,
+      clock.now(),
+    );
+    expect(Object.keys(grant!)).toEqual(['ticket', 'expiresAt', 'fallbackUrl']);
+    renewals.close(); // and names none from then on
+    expect(
+      renewals.grant(
+        { sub: 'bo', evt: 'demo', role: 'fan', name: 'Bo', ent: [] },
+        2e9,
+        clock.now(),
+      ),
+    ).not.toHaveProperty('fallbackUrl');
+  });
+
+  it('names no fallback without peers', () => {
+    const { clock, renewals } = setup(10);
+    const ann = fan(clock, 'ann');
+    renewals.add(ann.ws, ann.session);
+    clock.advance((TTL_S / 2) * 1000);
+    expect(renewals.tick()).toBe(1);
+    expect(grants(ann)[0]).not.toHaveProperty('fallbackUrl');
   });
 });

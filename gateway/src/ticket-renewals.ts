@@ -10,9 +10,17 @@
 // joined in one storm thus gets its renewals spread over a minute or so instead of one loop turn,
 // and a fan renewed late (past a fuller shard than the bound allows for) still gets a new ticket.
 
-import { encodeServerMessage } from '@fanfare/protocol';
-import { ResumeTickets, type Clock, type TicketSubject, type TimerHandle } from '@fanfare/fanout';
+import { encodeServerMessage, type ResumeTicketGrant } from '@fanfare/protocol';
+import {
+  ResumeTickets,
+  type Clock,
+  type Logger,
+  type ShardRegistry,
+  type TicketSubject,
+  type TimerHandle,
+} from '@fanfare/fanout';
 import type { GatewayConfig } from './config.js';
+import { FallbackPeers } from './fallback-peers.js';
 import type { GatewayMetrics } from './metrics.js';
 import { sendEncoded } from './send.js';
 import { sessionOf, type Session, type Socket } from './session.js';
@@ -39,6 +47,8 @@ export interface TicketRenewalsDeps {
   clock: Clock;
   /** Counts the `ticket` frames sent (a Prometheus counter on a shard). */
   renewed: { inc(count: number): void };
+  /** The live peers every grant names one of as its fallback; none named without. */
+  peers?: FallbackPeers | undefined;
 }
 
 /**
@@ -64,6 +74,19 @@ export class TicketRenewals {
     this.tickets = deps.tickets;
     this.#deps = deps;
     this.#halfS = Math.max(1, Math.floor(deps.ttlS / 2));
+  }
+
+  /**
+   * A grant of a ticket for `subject` (ResumeTickets.issue: undefined once `texp` leaves no
+   * time), naming a live peer as `fallbackUrl` when one is known. The property comes after
+   * `ticket`: load generators find the ticket by the welcome's `"resumeTicket":{"ticket":"`.
+   */
+  grant(subject: TicketSubject, texp: number, nowMs: number): ResumeTicketGrant | undefined {
+    const grant = this.tickets.issue(subject, texp, nowMs);
+    if (grant === undefined) return undefined;
+    const fallbackUrl = this.#deps.peers?.pick();
+    if (fallbackUrl !== undefined) grant.fallbackUrl = fallbackUrl;
+    return grant;
   }
 
   /** Sockets waiting for their next renewal. */
@@ -96,7 +119,7 @@ export class TicketRenewals {
       this.#due.delete(ws);
       const session = sessionOf(ws);
       if (session.closed || session.room.sanctionOf(session.user.id)?.kind === 'ban') continue;
-      const grant = this.tickets.issue(subjectOf(session), session.tokenExp, nowMs);
+      const grant = this.grant(subjectOf(session), session.tokenExp, nowMs);
       if (grant === undefined) continue; // the token has expired: the chain ends
       sendEncoded(ws, session, encodeServerMessage({ type: 'ticket', ...grant }));
       sent++;
@@ -106,12 +129,15 @@ export class TicketRenewals {
     return sent;
   }
 
+  /** Starts renewing, and reading the fallback peers. */
   start(): void {
     this.#timer ??= this.#deps.clock.setInterval(() => this.tick(), RENEWAL_TICK_MS);
+    this.#deps.peers?.start();
   }
 
-  /** Stops renewing; idempotent. */
+  /** Stops renewing (and naming fallbacks); idempotent. */
   close(): void {
+    this.#deps.peers?.close();
     if (this.#timer !== undefined) this.#deps.clock.clearInterval(this.#timer);
     this.#timer = undefined;
     this.#due.clear();
@@ -145,11 +171,16 @@ function subjectOf(session: Session): TicketSubject {
   return subject;
 }
 
-/** The shard's tickets and their renewal, or undefined when it holds no ticket keys. */
+/**
+ * The shard's tickets and their renewal, or undefined when it holds no ticket keys. Its grants
+ * name fallback peers read from `registry` (a shard alone finds none there, and names none).
+ */
 export function ticketRenewalsFor(
   config: GatewayConfig,
   clock: Clock,
   metrics: GatewayMetrics,
+  registry: ShardRegistry,
+  logger: Logger,
 ): TicketRenewals | undefined {
   const { keys, ttlS } = config.resumeTickets;
   if (keys.length === 0) return undefined;
@@ -159,5 +190,6 @@ export function ticketRenewalsFor(
     perTick: renewalsPerTick(config.capacity, ttlS),
     clock,
     renewed: metrics.ticketRenewals,
+    peers: new FallbackPeers({ registry, shardId: config.shardId, clock, logger }),
   });
 }

@@ -20,19 +20,22 @@ import type { GatewayMetrics } from './metrics.js';
 import type { Logger } from '@fanfare/fanout';
 import { isCredentialRejection, readCredential, verifyCredential } from './fan-credential.js';
 import type { ResumePlan } from './resume-plan.js';
-import type { ResumeTickets } from '@fanfare/fanout';
 import type { RoomRegistry } from './room-registry.js';
 import { newSession, type SocketData } from './session.js';
 import type { AdmittedLedger } from './admitted-ledger.js';
 import type { ConnectTrace, ConnectTraces } from './connect-trace.js';
+import type { TicketRenewals } from './ticket-renewals.js';
 import type { TokenVerifier } from './token-verifier.js';
 import type { Uws } from './uws.js';
 
 export interface UpgradeDeps {
   config: GatewayConfig;
   verifier: TokenVerifier;
-  /** Issues and checks resume tickets; undefined when the shard has no ticket keys. */
-  tickets: ResumeTickets | undefined;
+  /**
+   * The shard's resume tickets: checked with `tickets`, granted (with a fallback peer) by
+   * `grant`; undefined when the shard has no ticket keys.
+   */
+  renewals: TicketRenewals | undefined;
   rooms: RoomRegistry;
   ids: IdSource;
   now: () => number;
@@ -69,7 +72,8 @@ export function refuse(
 }
 
 export function createUpgradeHandler(deps: UpgradeDeps) {
-  const { config, verifier, tickets, rooms, ids, logger, traces } = deps;
+  const { config, verifier, renewals, rooms, ids, logger, traces } = deps;
+  const tickets = renewals?.tickets;
   const deny = (
     res: Uws.HttpResponse,
     reason: UpgradeRefusal,
@@ -190,7 +194,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
         version: negotiated.version,
         room,
         resume,
-        resumeTicket: tickets?.issue(claims, tokenExp, deps.now()),
+        resumeTicket: renewals?.grant(claims, tokenExp, deps.now()),
         tokenExp,
         frames: config.frames,
         now: deps.now(),
