@@ -133,16 +133,25 @@ describe.skipIf(!ffmpegAvailable())('live video under the embedded engine', () =
   });
 
   it('shows the demo stream in the stream route: live, two renditions, a bitrate', async () => {
-    const res = await fetch(`${engine.apiUrl}/v1/events/demo/stream`, {
-      headers: { authorization: `Bearer ${producer}` },
-    });
-    expect(res.status).toBe(200);
-    const { stream } = (await res.json()) as {
-      stream: { source: string; state: string; renditions: unknown[]; lastPartAt: number };
+    const read = async () => {
+      const res = await fetch(`${engine.apiUrl}/v1/events/demo/stream`, {
+        headers: { authorization: `Bearer ${producer}` },
+      });
+      expect(res.status).toBe(200);
+      const { stream } = (await res.json()) as {
+        stream: { source: string; state: string; renditions: unknown[]; lastPartAt: number };
+      };
+      expect(stream.lastPartAt).toBeLessThanOrEqual(Date.now()); // one host, one clock
+      return stream;
     };
+    const stream = await read();
     expect(stream).toMatchObject({ source: 'demo', state: 'live' });
     expect(stream.renditions).toHaveLength(2);
-    expect(Date.now() - stream.lastPartAt).toBeLessThan(5_000);
+    // The last part is the encoder's latest: it moves on. Not a fixed age (an encoder starved
+    // by a loaded machine falls seconds behind), but a newer part within a hang's limit.
+    await expect
+      .poll(async () => (await read()).lastPartAt, { timeout: 30_000, interval: 250 })
+      .toBeGreaterThan(stream.lastPartAt);
   });
 
   it('stops the media process and its ffmpeg with the engine', async () => {
