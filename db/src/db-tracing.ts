@@ -6,31 +6,27 @@
 // without a tracing SDK there is never an active span: one `getActiveSpan()` per call is all it
 // costs. Wired once, in `repositories()` (database.ts), so no repository knows about it.
 
-import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 
 export const DB_TRACER_NAME = '@fanfare/db';
 /** `db.system` of every span: postgres.js and PGlite both speak to Postgres. */
 export const DB_SYSTEM = 'postgresql';
 
-function ended<T>(span: Span, result: T): T {
-  if (result instanceof Promise) {
-    return result.then(
-      (value: unknown) => {
-        span.end();
-        return value;
-      },
-      (err: unknown) => {
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        span.end();
-        throw err;
-      },
-    ) as T;
-  }
-  span.end();
-  return result;
+/** Whether `value` settles later: a Promise, or a thenable such as drizzle's lazy queries. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
-/** Runs `work` in a span named for `summary` when a span is active; else just runs it. */
+/**
+ * Runs `work` in a span named for `summary` when a span is active; else just runs it. The span
+ * ends when the result settles (a Promise or any thenable: drizzle's query builders, which some
+ * repository methods return, are not Promises and run only when awaited), marked as an error
+ * if `work` throws or its result rejects. A thenable comes back as what its `then` returns.
+ */
 export function dbSpan<T>(summary: string, operation: string, work: () => T): T {
   if (trace.getActiveSpan() === undefined) return work();
   return trace.getTracer(DB_TRACER_NAME).startActiveSpan(
@@ -45,13 +41,26 @@ export function dbSpan<T>(summary: string, operation: string, work: () => T): T 
       },
     },
     (span) => {
-      try {
-        return ended(span, work());
-      } catch (err) {
+      const failed = (err: unknown): never => {
         span.setStatus({ code: SpanStatusCode.ERROR });
         span.end();
         throw err;
+      };
+      let result: T;
+      try {
+        result = work();
+      } catch (err) {
+        return failed(err);
       }
+      if (!isThenable(result)) {
+        span.end();
+        return result;
+      }
+      // Called here, inside the span's context: a lazy query starts as its child.
+      return result.then((value) => {
+        span.end();
+        return value;
+      }, failed) as T;
     },
   );
 }
