@@ -1,6 +1,14 @@
 import { createHmac } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type * as Crypto from 'node:crypto';
 import { PlaybackTokenChecker, checkPlaybackToken, mintPlaybackToken } from './playback-token.js';
+
+// createHmac counted (and still computed): a remembered token costs no HMAC.
+vi.mock('node:crypto', async (importOriginal) => {
+  const crypto = await importOriginal<typeof Crypto>();
+  return { ...crypto, createHmac: vi.fn(crypto.createHmac) };
+});
+const hmacs = (): number => vi.mocked(createHmac).mock.calls.length;
 
 const SECRET = Buffer.alloc(32, 1);
 const NOW = 1_800_000_000;
@@ -116,5 +124,43 @@ describe('playback token checker (MAC verified once per token)', () => {
     expect(checker.size).toBe(2);
     expect(checker.check(tokens[0], 'demo', NOW).ok).toBe(true); // re-verified by its MAC
     expect(checker.check(tokens[0], 'demo', NOW + 60).ok).toBe(false);
+  });
+});
+
+describe('playback token checker: remembered until expiry only', () => {
+  it('verifies a remembered token’s MAC once', () => {
+    const checker = new PlaybackTokenChecker(SECRET);
+    const token = mintPlaybackToken(SECRET, claims);
+    const before = hmacs();
+    for (let i = 0; i < 3; i += 1) expect(checker.check(token, 'demo', NOW).ok).toBe(true);
+    expect(hmacs() - before).toBe(1);
+  });
+
+  it('never remembers a token that has expired, and forgets one when it expires', () => {
+    const checker = new PlaybackTokenChecker(SECRET);
+    const token = mintPlaybackToken(SECRET, claims);
+    expect(checker.check(token, 'demo', NOW + 60).ok).toBe(false);
+    expect(checker.size).toBe(0);
+    expect(checker.check(token, 'final', NOW + 60).ok).toBe(false);
+    expect(checker.size).toBe(0);
+    expect(checker.check(token, 'demo', NOW + 59).ok).toBe(true);
+    expect(checker.size).toBe(1);
+    expect(checker.check(token, 'demo', NOW + 60)).toEqual({ ok: false, refusal: 'token_expired' });
+    expect(checker.size).toBe(0);
+  });
+
+  it('when full, forgets expired tokens before the oldest live one', () => {
+    const checker = new PlaybackTokenChecker(SECRET, 2);
+    const live = mintPlaybackToken(SECRET, { ...claims, viewerId: 'live' });
+    const brief = mintPlaybackToken(SECRET, { ...claims, viewerId: 'brief', exp: NOW + 10 });
+    const next = mintPlaybackToken(SECRET, { ...claims, viewerId: 'next' });
+    expect(checker.check(live, 'demo', NOW).ok).toBe(true); // the oldest
+    expect(checker.check(brief, 'demo', NOW).ok).toBe(true);
+    expect(checker.check(next, 'demo', NOW + 20).ok).toBe(true); // full: `brief` has expired
+    expect(checker.size).toBe(2);
+    const before = hmacs();
+    expect(checker.check(live, 'demo', NOW + 20).ok).toBe(true);
+    expect(checker.check(next, 'demo', NOW + 20).ok).toBe(true);
+    expect(hmacs() - before).toBe(0);
   });
 });

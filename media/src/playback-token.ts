@@ -65,7 +65,22 @@ export function mintPlaybackToken(secret: Buffer, claims: PlaybackClaims): strin
 const TOKEN =
   /^v1\.([A-Za-z0-9_-]{1,256})\.([A-Za-z0-9_-]{1,256})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/;
 
-function claimsOf(event: string, viewer: string, exp: string): PlaybackClaims {
+/**
+ * The claims of `token` once its MAC is checked (in constant time, before any claim is trusted),
+ * or why it has none: missing, malformed or a bad MAC. Event and expiry are not judged here.
+ */
+function verifiedClaims(
+  secret: Buffer,
+  token: string | undefined,
+): PlaybackClaims | 'token_missing' | 'token_malformed' | 'token_invalid' {
+  if (token === undefined || token === '') return 'token_missing';
+  const m = TOKEN.exec(token);
+  if (!m) return 'token_malformed';
+  const [, event, viewer, exp, given] = m as unknown as [string, string, string, string, string];
+  const signed = token.slice(0, token.length - given.length - 1);
+  if (!timingSafeEqual(Buffer.from(mac(secret, signed)), Buffer.from(given))) {
+    return 'token_invalid';
+  }
   return {
     eventId: Buffer.from(event, 'base64url').toString('utf8'),
     viewerId: Buffer.from(viewer, 'base64url').toString('utf8'),
@@ -73,10 +88,11 @@ function claimsOf(event: string, viewer: string, exp: string): PlaybackClaims {
   };
 }
 
-/** The claims of a token already known to match TOKEN (its MAC checked). */
-function parsedClaims(token: string): PlaybackClaims {
-  const [, event, viewer, exp] = TOKEN.exec(token) as unknown as [string, string, string, string];
-  return claimsOf(event, viewer, exp);
+/** Verified claims judged for a request to `eventId` at `nowS`: the event first, then expiry. */
+function judged(claims: PlaybackClaims, eventId: string, nowS: number): TokenCheck {
+  if (claims.eventId !== eventId) return { ok: false, refusal: 'token_wrong_event' };
+  if (nowS >= claims.exp) return { ok: false, refusal: 'token_expired' };
+  return { ok: true, claims };
 }
 
 /**
@@ -90,18 +106,10 @@ export function checkPlaybackToken(
   eventId: string,
   nowS: number,
 ): TokenCheck {
-  if (token === undefined || token === '') return { ok: false, refusal: 'token_missing' };
-  const m = TOKEN.exec(token);
-  if (!m) return { ok: false, refusal: 'token_malformed' };
-  const [, event, viewer, exp, given] = m as unknown as [string, string, string, string, string];
-  const signed = token.slice(0, token.length - given.length - 1);
-  const expected = Buffer.from(mac(secret, signed));
-  if (!timingSafeEqual(expected, Buffer.from(given)))
-    return { ok: false, refusal: 'token_invalid' };
-  const claims = claimsOf(event, viewer, exp);
-  if (claims.eventId !== eventId) return { ok: false, refusal: 'token_wrong_event' };
-  if (nowS >= claims.exp) return { ok: false, refusal: 'token_expired' };
-  return { ok: true, claims };
+  const claims = verifiedClaims(secret, token);
+  return typeof claims === 'string'
+    ? { ok: false, refusal: claims }
+    : judged(claims, eventId, nowS);
 }
 
 /** Tokens whose MAC a PlaybackTokenChecker remembers (a viewer's token is checked per part). */
@@ -110,14 +118,19 @@ export const TOKEN_CACHE_ENTRIES = 10_000;
 /**
  * `checkPlaybackToken` with the MAC verified once per token string: a viewer sends the same token
  * with every playlist and part request (ten a second), and the HMAC was a tenth of the origin's
- * CPU under load. Only tokens whose MAC verified are remembered, with their claims, and the
- * claims are checked again on every request (event, expiry), so a remembered token is refused
- * from its expiry second on exactly as an unremembered one. Bounded: the oldest entry goes first.
+ * CPU under load. Only tokens whose MAC verified are remembered, with their claims, until their
+ * expiry: the claims are judged again on every request (event, expiry), so a remembered token is
+ * refused from its expiry second on exactly as an unremembered one, and then forgotten. An
+ * expired token is never remembered, and never costs a live one its place: when the checker is
+ * full it first forgets every expired token (a sweep at most once a second), and only then the
+ * oldest live one.
  */
 export class PlaybackTokenChecker {
   readonly #secret: Buffer;
   readonly #max: number;
   readonly #verified = new Map<string, PlaybackClaims>();
+  /** The second of the last sweep for expired tokens (a full checker sweeps once a second). */
+  #sweptS = -1;
 
   constructor(secret: Buffer, maxEntries = TOKEN_CACHE_ENTRIES) {
     this.#secret = secret;
@@ -130,27 +143,27 @@ export class PlaybackTokenChecker {
   }
 
   check(token: string | undefined, eventId: string, nowS: number): TokenCheck {
-    const claims = token === undefined ? undefined : this.#verified.get(token);
+    let claims = token === undefined ? undefined : this.#verified.get(token);
     if (claims === undefined) {
-      const check = checkPlaybackToken(this.#secret, token, eventId, nowS);
-      // A token of another event has a good MAC too: remember it, its event is checked below.
-      if (check.ok || check.refusal === 'token_wrong_event' || check.refusal === 'token_expired') {
-        this.#remember(token!);
-      }
-      return check;
-    }
-    if (claims.eventId !== eventId) return { ok: false, refusal: 'token_wrong_event' };
-    if (nowS >= claims.exp) {
+      const verified = verifiedClaims(this.#secret, token);
+      if (typeof verified === 'string') return { ok: false, refusal: verified };
+      claims = verified;
+      // A token of another event has a good MAC too: remembered, its event is judged each time.
+      if (nowS < claims.exp) this.#remember(token!, claims, nowS);
+    } else if (nowS >= claims.exp) {
       this.#verified.delete(token!);
-      return { ok: false, refusal: 'token_expired' };
     }
-    return { ok: true, claims };
+    return judged(claims, eventId, nowS);
   }
 
-  #remember(token: string): void {
+  #remember(token: string, claims: PlaybackClaims, nowS: number): void {
+    if (this.#verified.size >= this.#max && this.#sweptS !== nowS) {
+      this.#sweptS = nowS;
+      for (const [t, c] of this.#verified) if (nowS >= c.exp) this.#verified.delete(t);
+    }
     if (this.#verified.size >= this.#max) {
       this.#verified.delete(this.#verified.keys().next().value!);
     }
-    this.#verified.set(token, parsedClaims(token));
+    this.#verified.set(token, claims);
   }
 }
