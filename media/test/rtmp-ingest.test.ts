@@ -81,7 +81,7 @@ describe.skipIf(!ffmpegAvailable())('RTMP ingest with a stream key', () => {
     } finally {
       encoder.kill('SIGKILL');
     }
-  }, 30_000);
+  }, 75_000); // ENCODER_WAIT_MS and some: the wait, not this limit, says what was missing
 
   it('cuts the publisher on a key rotation, then refuses the old key and takes the new', async () => {
     const old = publish(gate.port, KEY, 30);
