@@ -114,9 +114,13 @@ export class UwsHttpExchange implements HttpExchange {
       let size = 0;
       this.#res.onData((chunk, isLast) => {
         size += chunk.byteLength;
-        // Copy: uWS neuters the chunk when this callback returns.
-        if (size <= UWS_BODY_MAX_BYTES) chunks.push(Buffer.from(new Uint8Array(chunk).slice()));
-        if (isLast) resolve(size <= UWS_BODY_MAX_BYTES ? Buffer.concat(chunks) : undefined);
+        // The one copy: uWS neuters the chunk when this callback returns. `slice` copies the
+        // bytes into a new ArrayBuffer, which Buffer.from then views without copying again.
+        if (size <= UWS_BODY_MAX_BYTES) chunks.push(Buffer.from(chunk.slice(0)));
+        else chunks.length = 0; // past the limit: nothing kept, the answer is undefined
+        if (!isLast) return;
+        if (size > UWS_BODY_MAX_BYTES) resolve(undefined);
+        else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
       });
     });
   }
