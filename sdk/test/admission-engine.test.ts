@@ -16,8 +16,11 @@ afterEach(async () => {
 });
 
 it('waits out a refused upgrade as Retry-After says, then is admitted', async () => {
-  // One upgrade at once, one more per second.
-  engine = await startTestEngine({ GATEWAY_ADMISSION_RATE: '1/1' });
+  // One upgrade at once, one more every 4 s: Bob's upgrade must come before the budget refills,
+  // so both tokens are fetched first and the refill is slow enough that a loaded machine's
+  // stall between Ann's welcome and Bob's upgrade does not let him straight in (at 1/s, an API
+  // join between them took part of that second).
+  engine = await startTestEngine({ GATEWAY_ADMISSION_RATE: '0.25/1' });
   const fan = async (name: string) => {
     const { token, gatewayUrl } = await join(engine!, name);
     const client = new FanfareClient({
@@ -30,11 +33,11 @@ it('waits out a refused upgrade as Retry-After says, then is admitted', async ()
     return client;
   };
   const first = await fan('Ann');
+  const second = await fan('Bob');
   const firstIn = waitFor(first, 'welcome');
   first.connect();
   await firstIn;
 
-  const second = await fan('Bob');
   const retried = waitFor(second, 'reconnecting');
   const secondIn = waitFor(second, 'welcome');
   second.connect();
