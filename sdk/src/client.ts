@@ -269,9 +269,8 @@ export class FanfareClient {
     if (generation !== this.#generation) return; // closed while the provider ran
     let socket: SocketLike;
     try {
-      socket = new this.#WebSocket(connectUrl(attempt, this.#feed.position), [
-        SUBPROTOCOLS[PROTOCOL_VERSION],
-      ]);
+      const url = connectUrl(attempt, this.#feed.position);
+      socket = new this.#WebSocket(url, [SUBPROTOCOLS[PROTOCOL_VERSION]]);
     } catch (cause) {
       this.#retryLater({ reason: 'WebSocket constructor threw', cause }, this.#retry.nextBackoff());
       return;
@@ -342,7 +341,8 @@ export class FanfareClient {
         this.#retry.afterRefusal(refusal.retryAfterS),
       );
     } else if (policy === 'reconnect' || policy === 'retry-after') {
-      this.#retryLater({ code, reason }, this.#retry.delayAfterClose(code));
+      const atOnce = this.#credentials.fallbackNext; // the ticket's fallback shard: no backoff
+      this.#retryLater({ code, reason }, atOnce ? 0 : this.#retry.delayAfterClose(code));
     } else if (policy === 'reauth' && this.#credentials.renewable) {
       this.#credentials.invalidate();
       this.#retryLater({ code, reason }, this.#retry.nextBackoff());

@@ -21,7 +21,10 @@ export interface FrameTargets {
   mirror: StageMirror;
   party: PartyClient;
   serverClock: ServerClock;
-  /** Where a renewed resume ticket goes: it replaces the one held, for the next attempt. */
+  /**
+   * Where a renewed resume ticket goes: it replaces the one held (and its fallback shard, or the
+   * lack of one), for the next attempt.
+   */
   credentials: Pick<Credentials, 'ticketGranted'>;
 }
 
@@ -60,8 +63,10 @@ export function routeFrame(message: RoutedFrame, to: FrameTargets): void {
     case 'party.chat':
     case 'party.left':
       return to.party.handle(message);
-    case 'ticket':
-      return to.credentials.ticketGranted({ ticket: message.ticket, expiresAt: message.expiresAt });
+    case 'ticket': {
+      const { ticket, expiresAt, fallbackUrl } = message;
+      return to.credentials.ticketGranted({ ticket, expiresAt, fallbackUrl });
+    }
     case 'pong':
       to.serverClock.receive(message); // a pong for no ping of ours needs nothing
       return;

@@ -6,6 +6,7 @@ export { apiJoin, JoinRefusedError, type ApiJoinOptions } from './api-join.js';
 export {
   Credentials,
   TICKET_EXPIRY_MARGIN_MS,
+  fallbackOf,
   type Attempt,
   type JoinFn,
   type JoinGrant,
