@@ -33,7 +33,8 @@ export interface FallbackPeersDeps {
  * not draining, with free room, weighted by it), or undefined when there is none, no read has
  * succeeded yet, or the last good one is older than PEERS_MAX_AGE_MS. Reads run on `start()` and
  * every PEERS_REFRESH_MS, one at a time (a read still in flight is not doubled; one that never
- * answers lets the table age out all the same). A failed read is logged once per outage.
+ * answers lets the table age out all the same). A failed read is logged once per outage, and
+ * the table's dropping once.
  */
 export class FallbackPeers {
   #deps: FallbackPeersDeps;
@@ -59,11 +60,6 @@ export class FallbackPeers {
     return pickFallback(this.#table, this.#random);
   }
 
-  /** Peers a grant may name now. */
-  get size(): number {
-    return this.#table.urls.length;
-  }
-
   /** Reads now, then every PEERS_REFRESH_MS; idempotent. */
   start(): void {
     if (this.#timer !== undefined || this.#closed) return;
@@ -76,7 +72,13 @@ export class FallbackPeers {
    * when that read (the new one or the one in flight) has ended. Never rejects.
    */
   refresh(): Promise<void> {
-    if (this.#deps.clock.now() - this.#readAt > PEERS_MAX_AGE_MS) this.#table = NO_FALLBACK;
+    const stale = this.#deps.clock.now() - this.#readAt > PEERS_MAX_AGE_MS;
+    if (stale && this.#table !== NO_FALLBACK) {
+      this.#table = NO_FALLBACK;
+      this.#deps.logger.warn('fallback peers too old to name; grants name none until a read', {
+        maxAgeMs: PEERS_MAX_AGE_MS,
+      });
+    }
     this.#reading ??= this.#read().finally(() => (this.#reading = undefined));
     return this.#reading;
   }
