@@ -61,5 +61,7 @@ it.skipIf(!ffmpegAvailable())(
     parent.kill('SIGKILL');
     expect(await gone([mediaPid, ...ffmpegs], 10_000)).toBe(true);
   },
-  30_000,
+  // A hang limit: two tsx starts (the stand-in engine, then the media process within its own
+  // MEDIA_START_LIMIT_MS, 30 s) and the 10 s above; a tsx start took over 30 s on a loaded box.
+  120_000,
 );
