@@ -78,7 +78,9 @@ describe.skipIf(!ffmpegAvailable())('live video under the embedded engine', () =
       { apiLogger: silentLogger, gatewayLogger: silentLogger, mediaLog: (l) => logs.push(l) },
     );
     producer = engine.producerToken;
-  }, 60_000);
+    // A hang limit, over the suite's 90 s: PGlite (3 s alone, 30 s and more on a loaded machine)
+    // and the media process's tsx start (its own limit 30 s) come before the engine is up.
+  }, 120_000);
   afterAll(async () => {
     await engine?.close();
   });

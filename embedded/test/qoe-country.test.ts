@@ -28,7 +28,8 @@ describe('QoE by the country of the join', () => {
       },
       { apiLogger: silentLogger, gatewayLogger: silentLogger },
     );
-  }, 60_000);
+    // A hang limit, the suite's (90 s): PGlite's start alone took 30 s and more on a loaded box.
+  }, 90_000);
   afterAll(async () => {
     for (const fan of fans) fan.socket.terminate();
     await engine?.close();

@@ -21,7 +21,9 @@ describe.skipIf(!chromiumAvailable())('the pages in Chromium', () => {
   let h: WebHarness;
   beforeAll(async () => {
     h = await startWebHarness();
-  }, 60_000);
+    // A hang limit, over the suite's 90 s: a Vite build of the pages, PGlite (30 s and more on a
+    // loaded machine, 3 s alone) and a Chromium launch, one after the other.
+  }, 120_000);
   afterAll(async () => {
     await h?.close();
   });

@@ -29,7 +29,9 @@ describe.skipIf(!chromiumAvailable())('the console SRE tab in Chromium', () => {
     // The API's: three joins, then one per 1,000 s, so the joins past it are refused however
     // long a loaded machine takes over them (at one a second, seven joins over 4 s all got in).
     h = await startWebHarness({ JOIN_BUDGET: '0.001/3', GATEWAY_ADMISSION_RATE: '0.001/1' });
-  }, 60_000);
+    // A hang limit, over the suite's 90 s: a Vite build of the pages, PGlite (30 s and more on a
+    // loaded machine, 3 s alone) and a Chromium launch, one after the other.
+  }, 120_000);
   afterAll(async () => {
     fan?.socket.terminate();
     await h?.close();
