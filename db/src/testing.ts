@@ -15,9 +15,20 @@ export function postgresUrl(): string {
   return process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 }
 
+/**
+ * How long the probe waits to connect, s: a refused connection fails at once, so this only bounds
+ * a slow answer, which under CI=true would fail the whole file as a missing server (3 s was a
+ * speed check that a loaded machine, forking a backend for each of many files, could fail).
+ */
+const PROBE_CONNECT_TIMEOUT_S = 10;
+
 /** Whether Postgres answers; throws under CI=true when it does not, so CI never skips. */
 export async function requirePostgres(): Promise<boolean> {
-  const client = postgres(postgresUrl(), { max: 1, connect_timeout: 3, onnotice: () => undefined });
+  const client = postgres(postgresUrl(), {
+    max: 1,
+    connect_timeout: PROBE_CONNECT_TIMEOUT_S,
+    onnotice: () => undefined,
+  });
   try {
     await client`SELECT 1`;
     return true;

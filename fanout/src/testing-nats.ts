@@ -22,10 +22,17 @@ function unavailable(what: string, cause?: unknown): false {
   return false;
 }
 
+/**
+ * How long the probe waits for the shared server's handshake, ms: a refused connection fails at
+ * once, so this only bounds a slow answer, which under CI=true would fail the whole file as a
+ * missing server: 2 s was a speed check a loaded machine could fail. 10 s, as ioredis gives Redis.
+ */
+const PROBE_TIMEOUT_MS = 10_000;
+
 /** True when the shared server answers; false (skip) when it does not, outside CI. */
 export async function requireNats(): Promise<boolean> {
   try {
-    const nc = await connect({ servers: natsUrl(), timeout: 2_000, reconnect: false });
+    const nc = await connect({ servers: natsUrl(), timeout: PROBE_TIMEOUT_MS, reconnect: false });
     await nc.close();
     return true;
   } catch (err) {
