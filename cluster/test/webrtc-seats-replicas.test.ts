@@ -94,5 +94,7 @@ describe.skipIf(!runnable)('WebRTC seats across two API processes', () => {
     // Both processes handed out seats from the one budget (not each a budget of its own) and
     // every reply carries the LL-HLS fallback.
     for (const p of replies) expect(p.fallback).toMatch(/^https:\/\/media\.test\//);
-  }, 120_000);
+    // A hang limit: the API, a shard and an API replica start one after the other as tsx
+    // processes, each within STARTUP_LIMIT_MS (60 s); such a start took over 30 s on a loaded box.
+  }, 240_000);
 });
