@@ -51,17 +51,23 @@ export class FanConnector {
 
   /** Points `fan` at the shard its join answer names, with its token. */
   useGrant(fan: Fan, grant: JoinGrant): void {
-    let target = this.#endpoints.get(grant.gatewayUrl);
+    this.aim(fan, grant.gatewayUrl);
+    fan.token = grant.token;
+    // The SDK connects first with the join's ticket (one HMAC on the shard), unless asked not to.
+    fan.ticket = this.#plan.joinToken ? undefined : grant.ticket;
+    fan.fallbackUrl = undefined; // a join's grant names none: the API picked the shard
+  }
+
+  /** Points `fan`'s next connection at gateway `url` (a checked ws: URL), keeping its credentials. */
+  aim(fan: Fan, url: string): void {
+    let target = this.#endpoints.get(url);
     if (target === undefined) {
-      target = endpoint(grant.gatewayUrl);
-      this.#endpoints.set(grant.gatewayUrl, target);
+      target = endpoint(url);
+      this.#endpoints.set(url, target);
     }
     fan.host = target.host;
     fan.port = target.port;
     fan.path = target.path;
-    fan.token = grant.token;
-    // The SDK connects first with the join's ticket (one HMAC on the shard), unless asked not to.
-    fan.ticket = this.#plan.joinToken ? undefined : grant.ticket;
   }
 
   /**

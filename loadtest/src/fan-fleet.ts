@@ -124,6 +124,7 @@ export class FanFleet {
         path: peer?.path ?? '',
         token: undefined,
         ticket: undefined,
+        fallbackUrl: undefined,
         ws: undefined,
         seq: undefined,
         epoch: undefined,

@@ -42,6 +42,7 @@ describe('FanReceiver', () => {
       path: '',
       token: undefined,
       ticket: undefined,
+      fallbackUrl: undefined,
       ws: undefined,
       seq: undefined,
       epoch: undefined,
@@ -76,9 +77,25 @@ describe('FanReceiver', () => {
     expect(receiver.stats.duplicates).toBe(1);
     expect(fan.seq?.lostUpTo(4)).toBe(1);
     expect(receiver.live).toBe(1);
-    // A renewed resume ticket replaces the welcome's, as in the SDK.
+    // A renewed resume ticket replaces the welcome's, as in the SDK, its fallback with it.
     text(JSON.stringify({ type: 'ticket', ticket: 'rt1.k1.renewed.mac', expiresAt: 9 }));
     expect(fan.ticket).toBe('rt1.k1.renewed.mac');
+    expect(fan.fallbackUrl).toBeUndefined();
+    const renewal = { type: 'ticket', ticket: 'rt1.k1.r2.mac', expiresAt: 9 };
+    text(JSON.stringify({ ...renewal, fallbackUrl: 'ws://127.0.0.1:9002/ws' }));
+    expect([fan.ticket, fan.fallbackUrl]).toEqual(['rt1.k1.r2.mac', 'ws://127.0.0.1:9002/ws']);
+    text(JSON.stringify({ ...renewal, ticket: 'rt1.k1.r3.mac' })); // this shard knows no peer now
+    expect([fan.ticket, fan.fallbackUrl]).toEqual(['rt1.k1.r3.mac', undefined]);
+    // A resumed welcome (parsed in full) brings its grant's fallback.
+    fan.welcome = (): void => undefined;
+    text(
+      JSON.stringify({
+        type: 'welcome',
+        snapshot: { lastSeq: 4, continuity: 'resumed', chat: [] },
+        resumeTicket: { ticket: 'rt1.k1.w2.mac', expiresAt: 9, fallbackUrl: 'ws://h:1/ws' },
+      }),
+    );
+    expect([fan.ticket, fan.fallbackUrl]).toEqual(['rt1.k1.w2.mac', 'ws://h:1/ws']);
   });
 });
 
@@ -97,6 +114,36 @@ describe('scanWelcome', () => {
     expect(scanWelcome(buf, 0, buf.length)?.resumeTicket).toEqual({ ticket: 'rt1.k1.e30.mac' });
     const none = Buffer.from('{"snapshot":{"continuity":"fresh","lastSeq":3}}');
     expect(scanWelcome(none, 0, none.length)?.resumeTicket).toBeUndefined();
+  });
+
+  it("reads the grant's fallbackUrl after its ticket, not one inside a chat text", () => {
+    const welcomeWith = (resumeTicket: object): Buffer =>
+      Buffer.from(
+        JSON.stringify({
+          type: 'welcome',
+          snapshot: {
+            continuity: 'fresh',
+            chat: [{ seq: 1, text: '"fallbackUrl":"ws://fake:1/ws"' }],
+            lastSeq: 1,
+          },
+          resumeTicket,
+        }),
+      );
+    const scan = (buf: Buffer) => scanWelcome(buf, 0, buf.length)?.resumeTicket;
+    const grant = { ticket: 'rt1.k1.e30.mac', expiresAt: 1 };
+    expect(scan(welcomeWith({ ...grant, fallbackUrl: 'ws://127.0.0.1:9002/ws' }))).toEqual({
+      ticket: 'rt1.k1.e30.mac',
+      fallbackUrl: 'ws://127.0.0.1:9002/ws',
+    });
+    expect(scan(welcomeWith(grant))).toEqual({ ticket: 'rt1.k1.e30.mac' });
+    // An escaped quote: not a URL any shard has, and not read in part.
+    expect(scan(welcomeWith({ ...grant, fallbackUrl: 'ws://a"b/ws' }))).toEqual({
+      ticket: 'rt1.k1.e30.mac',
+    });
+    // Bytes past the frame's end are not read.
+    const buf = welcomeWith({ ...grant, fallbackUrl: 'ws://127.0.0.1:9002/ws' });
+    const cut = buf.indexOf('ws://127.0.0.1');
+    expect(scanWelcome(buf, 0, cut + 4)?.resumeTicket).toEqual({ ticket: 'rt1.k1.e30.mac' });
   });
 
   it('reads lastSeq and continuity without parsing the snapshot', () => {

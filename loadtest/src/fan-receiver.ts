@@ -31,6 +31,12 @@ export interface Fan {
    * the SDK keeps it; undefined once used or when none came.
    */
   ticket: string | undefined;
+  /**
+   * The newest grant's `fallbackUrl` (Fanfare): another live shard to use `ticket` on when this
+   * fan's shard cannot be reached; replaced (or cleared) with the ticket, as the SDK keeps it.
+   * Unchecked server data: shard-loss.ts checks it before use.
+   */
+  fallbackUrl: string | undefined;
   /** The last welcome's epoch (what `seq` counts in); undefined for the peers, who have none. */
   epoch: string | undefined;
   /** Waits for the welcome of the current connection. */
@@ -62,7 +68,7 @@ export interface WelcomeInfo {
 }
 
 export interface WelcomeJson {
-  resumeTicket?: { ticket?: unknown };
+  resumeTicket?: { ticket?: unknown; fallbackUrl?: unknown };
   snapshot?: {
     lastSeq?: unknown;
     continuity?: unknown;
@@ -75,12 +81,14 @@ const LAST_SEQ_KEY = Buffer.from('"lastSeq":');
 const CONTINUITY_KEY = Buffer.from('"continuity":"');
 const EPOCH_KEY = Buffer.from('"epoch":"');
 const TICKET_KEY = Buffer.from('"resumeTicket":{"ticket":"');
+const FALLBACK_KEY = Buffer.from('"fallbackUrl":"');
 
 /**
  * lastSeq, continuity and epoch (when present: the peers have none) of a welcome in
- * buf[from, to) by byte search, or undefined when lastSeq or continuity is missing. Sound on
- * server JSON: a quote inside any string is escaped, so the keys cannot appear inside the
- * snapshot's chat texts.
+ * buf[from, to) by byte search, or undefined when lastSeq or continuity is missing; and its
+ * resume ticket with the grant's fallbackUrl (one with an escape in it is left out: no shard's
+ * URL has one). Sound on server JSON: a quote inside any string is escaped, so the keys cannot
+ * appear inside the snapshot's chat texts.
  */
 export function scanWelcome(buf: Buffer, from: number, to: number): WelcomeJson | undefined {
   const seqAt = buf.indexOf(LAST_SEQ_KEY, from);
@@ -104,9 +112,16 @@ export function scanWelcome(buf: Buffer, from: number, to: number): WelcomeJson 
   const ticketAt = buf.lastIndexOf(TICKET_KEY, to);
   const ts = ticketAt + TICKET_KEY.length;
   const te = ticketAt < from ? -1 : buf.indexOf(0x22, ts);
-  if (te >= 0 && te < to)
-    return { snapshot, resumeTicket: { ticket: buf.toString('latin1', ts, te) } };
-  return { snapshot };
+  if (te < 0 || te >= to) return { snapshot };
+  const resumeTicket: WelcomeJson['resumeTicket'] = { ticket: buf.toString('latin1', ts, te) };
+  // The grant is the welcome's last member: what follows its ticket is the grant's own.
+  const fallbackAt = buf.indexOf(FALLBACK_KEY, te);
+  const fs = fallbackAt + FALLBACK_KEY.length;
+  const fe = fallbackAt < 0 ? -1 : buf.indexOf(0x22, fs);
+  const url = fe >= 0 && fe < to ? buf.toString('utf8', fs, fe) : '';
+  // An escape (none in a shard's URL) would need a JSON parse; the quote found may be escaped.
+  if (url !== '' && !url.includes('\\')) resumeTicket.fallbackUrl = url;
+  return { snapshot, resumeTicket };
 }
 
 /** A connection attempt that ended before its welcome; `status` and `retryAfterS` of a refused upgrade. */
@@ -316,6 +331,8 @@ export class FanReceiver implements RawWsHandler<Fan> {
     fan.epoch = typeof epoch === 'string' ? epoch : undefined;
     const ticket = parsed?.resumeTicket?.ticket;
     fan.ticket = typeof ticket === 'string' ? ticket : undefined;
+    const fallbackUrl = parsed?.resumeTicket?.fallbackUrl;
+    fan.fallbackUrl = typeof fallbackUrl === 'string' ? fallbackUrl : undefined;
     if (lastSeq > this.maxSeq) this.maxSeq = lastSeq;
     fan.live = true;
     this.live++;
@@ -328,11 +345,19 @@ export class FanReceiver implements RawWsHandler<Fan> {
     });
   }
 
-  /** A renewed resume ticket (one frame per fan per half lifetime: parsing it costs little). */
+  /**
+   * A renewed resume ticket and its fallback (one frame per fan per half lifetime: parsing it
+   * costs little). A frame without `fallbackUrl` leaves the fan none, as in the SDK.
+   */
   #renewed(fan: Fan, text: string): void {
     try {
-      const { ticket } = JSON.parse(text) as { ticket?: unknown };
-      if (typeof ticket === 'string') fan.ticket = ticket;
+      const { ticket, fallbackUrl } = JSON.parse(text) as {
+        ticket?: unknown;
+        fallbackUrl?: unknown;
+      };
+      if (typeof ticket !== 'string') return;
+      fan.ticket = ticket;
+      fan.fallbackUrl = typeof fallbackUrl === 'string' ? fallbackUrl : undefined;
     } catch {
       // Unreadable: the fan keeps the ticket it held; the frame was counted all the same.
     }

@@ -86,6 +86,10 @@ export function extras(r: ScenarioRow): string {
   if (r.dropped !== undefined) parts.push(`${r.resumed}/${r.dropped} resumed`);
   if (r.resumeP50Ms !== undefined)
     parts.push(`resume p50 ${r.resumeP50Ms} ms, p99 ${r.resumeP99Ms} ms`);
+  if (r.resumedVia !== undefined) {
+    const via = Object.entries(r.resumedVia).filter(([, n]) => n > 0);
+    parts.push(`back via ${via.map(([k, n]) => `${k} ${integer(n)}`).join(', ') || 'none'}`);
+  }
   if (r.recovered !== undefined) parts.push(`${integer(r.recovered)} recovered`);
   if (r.continuity !== undefined) {
     parts.push(

@@ -110,6 +110,13 @@ export interface ScenarioRow {
   recovered?: number;
   continuity?: Record<string, number>;
   /**
+   * shard-kill: how the killed shard's fans came back, by path (`fallback`: their resume ticket
+   * on the shard their newest grant named, no join call; `join`: through the API's join; `own`:
+   * their own shard), and how many held a usable fallback when it died.
+   */
+  resumedVia?: Record<string, number>;
+  fallbacksHeld?: number;
+  /**
    * poll-burst (latency columns: per accepted vote, its `voted` to its fan's first tally that
    * reached it): first votes accepted, and per second from the burst's start to the last one.
    */

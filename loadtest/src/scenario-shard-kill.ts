@@ -1,8 +1,10 @@
 // shard-kill: the resume storm a crash makes. One event's fans over a local cluster (the API and
 // N shard processes on NATS and Redis), chat flowing; half-way one shard is killed with SIGKILL
-// and each of its fans joins again through the API and resumes from its last seq on the shard
-// the API names (shard-loss.ts). The chat and its audit are the recovery scenario's
-// (chatThroughLoss); the resume times run from the kill to each fan's new welcome.
+// and each of its fans comes back as the SDK does (shard-loss.ts): its resume ticket on the
+// fallback shard its newest grant named, from its last seq, or failing that a join through the
+// API and the shard it names. The chat and its audit are the recovery scenario's
+// (chatThroughLoss); the resume times run from the kill to each fan's new welcome, and the row
+// counts the fans back by each path.
 //
 // The API packs an event's fans onto as few shards as capacity allows, so survivors have room
 // for a dead shard's fans only when capacity is planned for it: here SHARD_CAPACITY lets N - 1
@@ -12,7 +14,7 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { nowMs } from './clock.js';
-import { Histogram } from './histogram.js';
+import { Histogram, type HistogramSnapshot } from './histogram.js';
 import type { MeterSource } from './phase-meter.js';
 import { readCpuSeconds } from './proc-stats.js';
 import type { RunSession } from './run-session.js';
@@ -216,6 +218,28 @@ function shardKillNotes(
       : `${dead} joins named the dead shard, the last ${Math.round(lastDead)} ms after the kill; ` +
           `${again} of them to a fan that had already failed to reach it`,
   );
+  const merged = (pick: (l: ShardLossResult) => HistogramSnapshot): Histogram => {
+    const h = new Histogram();
+    for (const l of losses) h.merge(pick(l));
+    return h;
+  };
+  const p50p99 = (h: Histogram): string =>
+    `p50 ${Math.round(h.percentile(50))} ms, p99 ${Math.round(h.percentile(99))} ms`;
+  const paths = {
+    fallback: merged((l) => l.paths.fallback),
+    join: merged((l) => l.paths.join),
+    own: merged((l) => l.paths.own),
+  };
+  row.resumedVia = Object.fromEntries(Object.entries(paths).map(([k, h]) => [k, h.count]));
+  row.fallbacksHeld = sum((l) => l.held.fallbacks);
+  row.notes.push(
+    `${sum((l) => l.held.tickets)} of the killed shard's fans held a resume ticket, ` +
+      `${row.fallbacksHeld} with a fallback shard named`,
+  );
+  const via = Object.entries(paths)
+    .filter(([, h]) => h.count > 0)
+    .map(([k, h]) => `${h.count} by ${k === 'join' ? 'a join' : `the ${k}`} (${p50p99(h)})`);
+  if (via.length > 0) row.notes.push(`back: ${via.join(', ')}`);
   const landed = new Map<string, Histogram>();
   for (const l of losses) {
     for (const [port, snapshot] of Object.entries(l.landed)) {
@@ -224,19 +248,17 @@ function shardKillNotes(
       landed.get(id)!.merge(snapshot);
     }
   }
-  const where = [...landed].map(
-    ([id, h]) =>
-      `${h.count} on ${id} (p50 ${Math.round(h.percentile(50))} ms, p99 ${Math.round(h.percentile(99))} ms)`,
-  );
-  if (where.length > 0) row.notes.push(`back: ${where.join(', ')}`);
-  const stage = (name: 'wait' | 'join' | 'upgrade'): string => {
-    const h = new Histogram();
-    for (const l of losses) h.merge(l.stages[name]);
-    return `p50 ${Math.round(h.percentile(50))} ms, p99 ${Math.round(h.percentile(99))} ms`;
+  const where = [...landed].map(([id, h]) => `${h.count} on ${id} (${p50p99(h)})`);
+  if (where.length > 0) row.notes.push(`back on: ${where.join(', ')}`);
+  const stage = (name: keyof ShardLossResult['stages']): string => {
+    const h = merged((l) => l.stages[name]);
+    return h.count === 0 ? 'none' : `${p50p99(h)} (${h.count})`;
   };
   if (landed.size > 0) {
     row.notes.push(
-      `per fan back: kill to its join ${stage('wait')}; join (API) ${stage('join')}; upgrade to welcome ${stage('upgrade')}`,
+      `per fan back: kill to its first attempt ${stage('wait')}; its ticket on the killed shard ` +
+        `to its failure ${stage('own')}; join (API, fans back by a join) ${stage('join')}; ` +
+        `last connection to welcome ${stage('upgrade')}`,
     );
   }
   const failures: Record<string, number> = {};

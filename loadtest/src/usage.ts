@@ -40,9 +40,11 @@ Scenarios (default broadcast):
                  off); reports every process's and core's CPU; its row also goes into latest.json
                  and latest.html
   shard-kill     Fanfare only, a local cluster (--shards 2 or more): chat at --rate; half-way
-                 one shard is killed (SIGKILL) and its fans join again through the API and
-                 resume from their last seq on the others; SHARD_CAPACITY lets N - 1 shards hold
-                 every fan, so the last stays free as the spare. Resume times run from the kill
+                 one shard is killed (SIGKILL) and its fans resume from their last seq on the
+                 others as the SDK does: their ticket on the fallback shard their last grant
+                 named, else a join through the API; SHARD_CAPACITY lets N - 1 shards hold every
+                 fan, so the last stays free as the spare. Resume times run from the kill to each
+                 fan's new welcome; the fans back are counted by path (fallback, join)
 
 Options:
   --target T        fanfare | uws-raw | socketio | all (default fanfare)

@@ -254,12 +254,31 @@ export interface ShardLossResult extends RecoveryResult {
   attemptFailures: Record<string, number>;
   /** Kill-to-welcome times by the port of the shard each fan came back on. */
   landed: Record<string, HistogramSnapshot>;
+  /** Fans that held a resume ticket, and a usable fallback shard with it, when their shard went. */
+  held: { tickets: number; fallbacks: number };
+  /** Kill-to-welcome times by the path that brought each fan back (their counts: how many). */
+  paths: Record<RejoinPath, HistogramSnapshot>;
   /**
-   * Per fan back, ms: the kill to its first join (the socket's close, then a free slot of the
-   * connect concurrency), its last join's answer, and from that answer to the welcome.
+   * Per fan back, ms: the kill to its first attempt (the socket's close, then a free slot of the
+   * connect concurrency); its ticket's attempt on its own shard, to its failure (fans that held
+   * one); its last join's call to its answer (fans back by a join); and from the start of the
+   * connection that led to the welcome (the fallback's, or the one after the join's answer) to
+   * the welcome.
    */
-  stages: { wait: HistogramSnapshot; join: HistogramSnapshot; upgrade: HistogramSnapshot };
+  stages: {
+    wait: HistogramSnapshot;
+    own: HistogramSnapshot;
+    join: HistogramSnapshot;
+    upgrade: HistogramSnapshot;
+  };
 }
+
+/**
+ * How a killed shard's fan came back, as the SDK tries them: `own`, its resume ticket on its own
+ * shard (not after a kill); `fallback`, the same ticket on the shard its newest grant named, with
+ * no join call; `join`, through the API's join and the shard it named.
+ */
+export type RejoinPath = 'own' | 'fallback' | 'join';
 
 export interface PollSeenResult {
   /** Fans that saw the poll open, and fans open now. */

@@ -1,7 +1,8 @@
 // The shard-kill scenario, small: 600 fans of one event over a local cluster of three shards
 // (two hold the fans, the third is the spare its capacity plan leaves free), chat at 20 msg/s,
-// one shard killed with SIGKILL half-way. Every fan it held must join again through the API and
-// resume on a survivor, and over all fans nothing may be lost, duplicated or reordered.
+// one shard killed with SIGKILL half-way. Every fan it held must resume on a survivor, with its
+// resume ticket on the fallback shard its last grant named (no join call: the SDK's path, as
+// shard-loss.ts plays it), and over all fans nothing may be lost, duplicated or reordered.
 
 import { afterEach, expect, it } from 'vitest';
 import { OPEN_CHAT_LIMITS, Resources, runSession } from '../src/runner.js';
@@ -59,6 +60,10 @@ it('brings every fan of a killed shard back on the others, losing nothing', asyn
   // The fuller of the two loaded shards, and no sender on it: about half the fans.
   expect(row!.dropped, context).toBeGreaterThan(FANS / 3);
   expect(row!.resumed, context).toBe(row!.dropped);
+  // Every shard's grants name a live peer (fallbackUrl), so each killed fan held one and came
+  // back with its ticket on that peer, after one refused attempt on its own shard: no join.
+  expect(row!.fallbacksHeld, context).toBe(row!.dropped);
+  expect(row!.resumedVia, context).toEqual({ fallback: row!.dropped, join: 0, own: 0 });
   expect(row!.continuity, context).toEqual({ resumed: row!.dropped });
   expect(row!, context).toMatchObject({ lost: 0, duplicated: 0, reordered: 0 });
   // Chat went on through the kill, so the killed shard's fans missed some and got them back.
