@@ -1,3 +1,4 @@
+import { ManualClock } from '@fanfare/fanout/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from './harness.js';
 
@@ -46,14 +47,17 @@ describe('chat', () => {
   });
 
   it('refuses a fourth message in a burst with rate_limited and a retry hint', async () => {
-    g = await startGateway();
+    // The default budget (a burst of 3, one more a second) on a clock that stands still: no
+    // token comes back while the four messages travel, however long a loaded machine takes.
+    // Chat goes out as it is stored (no batch timer), as the clock fires no timers.
+    g = await startGateway({ chatBatchMs: 0 }, new ManualClock(Date.now()));
     const { fan } = await g.join();
     const { fan: other } = await g.join();
     for (let i = 1; i <= 4; i++) fan.send({ type: 'chat.send', text: `burst ${i}`, ref: `b${i}` });
     const refusal = await fan.next('error');
     expect(refusal).toMatchObject({ code: 'rate_limited', ref: 'b4' });
-    expect(refusal.retryAfterMs).toBeGreaterThan(0);
-    expect(refusal.retryAfterMs).toBeLessThanOrEqual(1000);
+    // The bucket is empty and the clock has not moved: one token is a whole second away.
+    expect(refusal.retryAfterMs).toBe(1000);
     await other.until('three messages', () => other.chatTexts().length === 3);
     expect(other.chatTexts()).toEqual(['burst 1', 'burst 2', 'burst 3']);
     // the other fan's own budget is untouched
