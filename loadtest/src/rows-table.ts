@@ -56,6 +56,14 @@ function cells(r: ScenarioRow): string[] {
   ];
 }
 
+/** How a join storm's KiB/conn was read, with the heap's part and the old reading beside it. */
+export function memoryExtra(m: NonNullable<ScenarioRow['memory']>): string {
+  const old = `first read (no collection, from the session's start) ${maybe(m.firstReadKiBPerConn)}`;
+  if (m.method !== 'full-gc') return `KiB/conn read without a collection; ${old}`;
+  const heap = `used ${maybe(m.heapUsedKiBPerConn)}, allocated ${maybe(m.heapTotalKiBPerConn)}`;
+  return `KiB/conn between full collections; V8 heap growth per conn after them: ${heap}; ${old}`;
+}
+
 /** The figures only some scenarios have, as one line. */
 export function extras(r: ScenarioRow): string {
   const parts: string[] = [];
@@ -140,6 +148,9 @@ export function extras(r: ScenarioRow): string {
     parts.push(
       `CPU % of a core: ${r.processCpu.map((p) => `${p.name} ${Math.round(p.cpu)}`).join(', ')}`,
     );
+  }
+  if (r.memory !== undefined) {
+    parts.push(memoryExtra(r.memory));
   }
   if (r.idleRssMB !== undefined) {
     parts.push(

@@ -131,7 +131,7 @@ export async function runSession(
       mine.track(c);
       resources.track(c);
     });
-    const ctx: PhaseContext = { session, print, details };
+    const ctx: PhaseContext = { session, print, details, measureMemory: plan.reportJoinStorm };
     const joined = await joinStorm(ctx);
     if (plan.reportJoinStorm) rows.push(joined);
     for (const phase of plan.phases) {

@@ -11,6 +11,7 @@ import { metricsUrlOf, scrapeConnections, watchLoopLag } from './shard-loop-lag.
 import type { Arrival } from './admission-retry.js';
 import { PhaseMeter } from './phase-meter.js';
 import { sumRecoveries } from './resume-tally.js';
+import { memoryProgress, rssSpan, stormMemory, tryCollectedMemory } from './storm-memory.js';
 import type { DrainResult } from './report.js';
 import type { RunSession } from './run-session.js';
 import type { ConnectResult, SendResult } from './worker-messages.js';
@@ -39,6 +40,8 @@ export interface PhaseContext {
   session: RunSession;
   /** Progress lines (stderr). */
   print: (line: string) => void;
+  /** Whether the join storm reads its memory with collections (its row is reported). */
+  measureMemory?: boolean;
   /** The connect's results and the server's RSS around it, set by joinStorm. */
   connects?: ConnectResult[];
   rss?: { beforeKiB: number; afterKiB: number; settled: boolean };
@@ -159,10 +162,13 @@ export async function joinStorm(ctx: PhaseContext): Promise<ScenarioRow> {
   if (tokens !== undefined) await meter.start();
   const fetched = await tokens;
   const apiCpuAfter = prefetch ? await session.apiCpuSeconds() : undefined;
-  // Memory is counted from before the first join, not from after the tokens: in the embedded
-  // process the garbage of the API's joins is collected during the upgrades, which made a
-  // post-token baseline come out negative (see docs/benchmarks.md).
-  const rssBefore = session.rssBeforeKiB;
+  // Memory (storm-memory.ts): a full collection, then settled RSS, before the first upgrade. The
+  // old reading instead counts from the session's start: after the tokens, without collection,
+  // the embedded process's API-join garbage was collected during the upgrades and read negative.
+  const collecting = ctx.measureMemory === true && session.options.targetApi === undefined;
+  const memBefore = collecting
+    ? await tryCollectedMemory(await session.target.connectionPids())
+    : { failure: ctx.measureMemory === true ? 'an attached server is not signalled' : 'not asked' };
   const idle = fetched !== undefined ? await idleCpuRate(session) : undefined;
   if (fetched !== undefined) await meter.cut();
   const metricsUrl = session.options.withinS === undefined ? undefined : await shardMetricsUrl(ctx);
@@ -181,6 +187,10 @@ export async function joinStorm(ctx: PhaseContext): Promise<ScenarioRow> {
   const latency = new Histogram();
   for (const c of connects) if (c.latency) latency.merge(c.latency);
   const rssAfter = await session.serverRss();
+  const memAfter =
+    'reading' in memBefore
+      ? await tryCollectedMemory(await session.target.connectionPids())
+      : memBefore;
   const row = baseRow(ctx, 'join-storm', connected);
   row.deliveriesPerSec = 0;
   Object.assign(row, latencyColumns(latency));
@@ -226,16 +236,22 @@ export async function joinStorm(ctx: PhaseContext): Promise<ScenarioRow> {
     row.notes.push("embedded: CPU per join includes the API's join (signing the token)");
   }
   ctx.connects = connects;
-  if (rssAfter !== undefined && rssBefore !== undefined) {
-    ctx.rss = { beforeKiB: rssBefore, afterKiB: rssAfter.kib, settled: rssAfter.settled };
-    const perConn = (rssAfter.kib - rssBefore) / connected;
-    // Below zero means the heap shrank more than the fans added: no figure, rather than a wrong one.
-    row.kibPerConn = perConn > 0 ? round(perConn) : null;
-    if (perConn <= 0) row.notes.push('server RSS fell while fans joined (GC): memory not measured');
-    if (embeddedEngine(session) && session.options.targetApi === undefined) {
-      row.notes.push("embedded: RSS includes the API's joins; --cluster measures the shard alone");
-    }
-    if (!rssAfter.settled) row.notes.push('server RSS still moving when read');
+  const memory = stormMemory({
+    connected,
+    before: memBefore,
+    after: memAfter,
+    openedKiB: session.rssBeforeKiB,
+    firstAfter: rssAfter,
+  });
+  row.kibPerConn = memory.kibPerConn;
+  row.memory = memory.memory;
+  if (ctx.measureMemory === true) {
+    ctx.print(memoryProgress(memBefore, memAfter));
+    row.notes.push(...memory.notes);
+  }
+  ctx.rss = rssSpan(memBefore, memAfter, session.rssBeforeKiB, rssAfter);
+  if (memory.kibPerConn !== null && embeddedEngine(session) && !session.options.targetApi) {
+    row.notes.push("embedded: RSS includes the API's joins; --cluster measures the shard alone");
   }
   if (failed > 0) {
     const reasons = connects.flatMap((c) => Object.entries(c.failures ?? {}));

@@ -6,6 +6,7 @@
 import type { TargetKind } from './dialect.js';
 import type { Histogram } from './histogram.js';
 import type { ProcessCpu } from './process-cpu.js';
+import type { MemoryMethod } from './storm-memory.js';
 
 export interface RampStep {
   /** Offered chat rate, msg/s, and what the senders managed. */
@@ -42,8 +43,18 @@ export interface ScenarioRow {
   p99Ms: number | null;
   p999Ms: number | null;
   maxMs: number | null;
-  /** Server RSS growth per connected fan, KiB; null when not measured. */
+  /**
+   * Server RSS growth per connected fan, KiB; null when not measured. join-storm: between a full
+   * collection before the first upgrade and one after the storm (`memory` says how it was read).
+   */
   kibPerConn: number | null;
+  /** join-storm: how `kibPerConn` was read and the V8 heap's part of it (storm-memory.ts). */
+  memory?: {
+    method: MemoryMethod;
+    heapUsedKiBPerConn: number | null;
+    heapTotalKiBPerConn: number | null;
+    firstReadKiBPerConn: number | null;
+  };
   lost: number;
   duplicated: number;
   reordered: number;

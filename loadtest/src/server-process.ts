@@ -43,6 +43,17 @@ export interface ServerStartOptions {
 /** The peers' ready line. */
 export const LISTENING_LINE = /^listening (\d+)$/;
 
+/**
+ * NODE_OPTIONS for a server and the processes it starts: where the inspector listens if SIGUSR1
+ * opens it (inspector-gc.ts, the join storm's memory reading), an ephemeral port, so that no two
+ * servers, and no other program's 9229, collide. It opens nothing by itself.
+ */
+export function serverNodeOptions(inherited: string | undefined): string {
+  return [inherited, '--inspect-port=127.0.0.1:0']
+    .filter((o) => o !== undefined && o !== '')
+    .join(' ');
+}
+
 let tasksetChecked: boolean | undefined;
 
 /** Whether `taskset` exists here (util-linux); pinning is skipped without it. */
@@ -115,7 +126,11 @@ export class ServerProcess {
     const argv = pin ? ['taskset', '-c', String(options.cpu), ...node] : node;
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
+      env: {
+        ...process.env,
+        ...options.env,
+        NODE_OPTIONS: serverNodeOptions(options.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     await new Promise<void>((resolve, reject) => {
