@@ -15,9 +15,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import WebSocket from 'ws';
 
 /**
- * Full collections in a row: what a first one leaves to finalizers and weak callbacks, a second
- * takes. On a shard just started (2026-12-04) two took RssAnon from 60.7 to 47.7 MB and further
- * ones changed it by < 0.2 MB; each costs 0.2-0.4 s there.
+ * Full collections in a row. On a shard just started (2026-12-04) one took RssAnon from 61.2 to
+ * 48.0 MB and more changed it by < 0.2 MB; the second is for what finalizers and weak callbacks
+ * free after a collection. Each costs 0.2-0.4 s there.
  */
 export const COLLECTIONS = 2;
 /** How long the inspector may take to listen after SIGUSR1, ms. */

@@ -85,7 +85,7 @@ describe("the join storm's memory figure", () => {
     });
     expect(m.memory.method).toBe('full-gc');
     expect(m.memory.firstReadKiBPerConn).toBeNull();
-    expect(m.notes).toEqual(['server RSS still moving when read after a collection']);
+    expect(m.notes).toEqual(['server busy or its RSS still moving when read after a collection']);
   });
 
   it('shows the detailed summary the ends the figure was read between', () => {

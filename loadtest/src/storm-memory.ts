@@ -6,19 +6,20 @@
 // collection, same fans), and a baseline taken before V8 shrank the startup heap hid ~20 MB the
 // other way (readings of 0.71-2.23 KiB for the same build). A warm-up storm (fans that connect
 // and leave before the baseline) was measured and not kept: the memory they freed stays in the
-// process and the measured storm reuses it (0.36-0.45 KiB, against 1.1-1.4 with collections).
+// process and the measured storm reuses it (0.36-0.45 KiB, against 1.05-1.88 with collections).
 // The figure read the old way (session-open RSS to the settled RSS right after the storm, no
 // collection) is kept beside it, as `firstReadKiBPerConn`.
 
+import { setTimeout as delay } from 'node:timers/promises';
 import { collectGarbage } from './inspector-gc.js';
 import type { HeapUsage } from './inspector-gc.js';
-import { settledRssKiB } from './proc-stats.js';
+import { readCpuSeconds, settledRssKiB } from './proc-stats.js';
 import { round } from './scenario-row.js';
 
 /** The connection-holding processes' memory at one moment, summed over them, KiB. */
 export interface MemoryReading {
   rssKiB: number;
-  /** Every process's RSS stopped moving before the timeout. */
+  /** The processes were quiet before the collection and every RSS stopped moving after it. */
   settled: boolean;
   /** V8 heap right after a full collection in every process; absent without one. */
   heap?: { usedKiB: number; totalKiB: number };
@@ -99,7 +100,9 @@ export function stormMemory(input: StormMemoryInput): StormMemory {
   if (kibPerConn === null) {
     notes.push('server RSS after collection fell over the storm: memory not measured');
   }
-  if (!b.settled || !a.settled) notes.push('server RSS still moving when read after a collection');
+  if (!b.settled || !a.settled) {
+    notes.push('server busy or its RSS still moving when read after a collection');
+  }
   return {
     kibPerConn,
     memory: {
@@ -119,15 +122,43 @@ export function memoryProgress(before: Collected, after: Collected): string {
   return `memory: collection and settled RSS before the storm ${s(before)}, after ${s(after)}`;
 }
 
-/** A full collection in each process, then their settled RSS; throws when a collection fails. */
+/**
+ * The processes count as quiet below this share of a core over one slice: the collection does
+ * not race the storm's tail (work a shard still has in hand is not state it holds per fan).
+ */
+export const QUIET_CPU_SHARE = 0.1;
+const QUIET_SLICE_MS = 250;
+/** Bound on the wait for quiet, ms: on a loaded machine the reading goes ahead after it. */
+export const QUIET_WAIT_MAX_MS = 5000;
+
+/** Waits until the processes together use less than QUIET_CPU_SHARE of a core, or the bound. */
+async function quiet(pids: readonly number[]): Promise<boolean> {
+  const cpu = async (): Promise<number> =>
+    (await Promise.all(pids.map(readCpuSeconds))).reduce((a, b) => a + b, 0);
+  const deadline = performance.now() + QUIET_WAIT_MAX_MS;
+  let [before, t0] = [await cpu(), performance.now()];
+  while (performance.now() < deadline) {
+    await delay(QUIET_SLICE_MS);
+    const [after, t1] = [await cpu(), performance.now()];
+    if ((after - before) / ((t1 - t0) / 1000) < QUIET_CPU_SHARE) return true;
+    [before, t0] = [after, t1];
+  }
+  return false;
+}
+
+/**
+ * Once the processes are quiet (or QUIET_WAIT_MAX_MS passed), a full collection in each, then
+ * their settled RSS; throws when a collection fails.
+ */
 export async function collectedMemory(pids: readonly number[]): Promise<MemoryReading> {
   if (pids.length === 0) throw new Error('no server process to read');
   const started = performance.now();
+  const calm = await quiet(pids);
   const heaps: HeapUsage[] = await Promise.all(pids.map(collectGarbage));
   const rss = await Promise.all(pids.map((pid) => settledRssKiB(pid)));
   return {
     rssKiB: rss.reduce((s, r) => s + r.rssKiB, 0),
-    settled: rss.every((r) => r.settled),
+    settled: calm && rss.every((r) => r.settled),
     heap: {
       usedKiB: heaps.reduce((s, h) => s + h.usedBytes, 0) / 1024,
       totalKiB: heaps.reduce((s, h) => s + h.totalBytes, 0) / 1024,
