@@ -71,6 +71,20 @@ describe('ratios', () => {
 });
 
 describe('objectives', () => {
+  it('says how the memory per connection was read', () => {
+    const memory = {
+      heapUsedKiBPerConn: 0.6,
+      heapTotalKiBPerConn: 0.6,
+      firstReadKiBPerConn: 2.2,
+    } as const;
+    const rss = (method: 'full-gc' | 'first-read'): string =>
+      objectives([
+        row('join-storm', 'fanfare', { kibPerConn: 1.4, memory: { method, ...memory } }),
+      ]).find((o) => o.id === 'rss-per-conn')!.description;
+    expect(rss('full-gc')).toContain('between full collections');
+    expect(rss('first-read')).toContain('without collections');
+  });
+
   it('reports each target met or missed with its value', () => {
     const byId = Object.fromEntries(objectives(rows).map((o) => [o.id, o]));
     expect(byId['rss-per-conn']).toMatchObject({ value: 1.6, met: true });

@@ -92,7 +92,7 @@ export function objectives(rows: readonly ScenarioRow[]): Objective[] {
   return [
     {
       id: 'rss-per-conn',
-      description: `server RSS per connection with ${join?.fans ?? 19_000} fans of one event on one shard, KiB (<= 2)`,
+      description: `server RSS per connection with ${join?.fans ?? 19_000} fans of one event on one shard, ${join?.memory?.method === 'full-gc' ? 'between full collections' : 'without collections'}, KiB (<= 2)`,
       value: join?.kibPerConn ?? null,
       threshold: 2,
       met: check(join?.kibPerConn ?? null, (v) => v <= 2),
