@@ -15,6 +15,8 @@ export interface BusFixture {
 
 const text = new TextEncoder();
 const untext = new TextDecoder();
+/** The time between two settle probes, ms (a round trip to a local server takes a few). */
+const SETTLE_PROBE_MS = 10;
 
 function collector() {
   const received: string[] = [];
@@ -113,15 +115,17 @@ async function settle(f: BusFixture): Promise<void> {
   const probe = `${f.prefix}.settle.${Math.random().toString(36).slice(2)}`;
   const c = collector();
   const sub = f.bus.subscribe(probe, c.handler);
+  const arrived = c.until(1).then(() => true);
   // A probe on a fresh subject proves the server has seen our earlier subscriptions: servers
-  // apply a client's protocol messages in order.
+  // apply a client's protocol messages in order. One probe per SETTLE_PROBE_MS, not one per
+  // turn of the event loop: a round trip to a server takes a few ms, and a loaded machine
+  // would spend them publishing probes nobody reads yet.
   for (;;) {
     f.peer.publish(probe, text.encode('p'));
-    const arrived = await Promise.race([
-      c.until(1).then(() => true),
-      new Promise<boolean>((resolve) => setImmediate(() => resolve(false))),
-    ]);
-    if (arrived) break;
+    const wait = new Promise<boolean>((resolve) =>
+      setTimeout(() => resolve(false), SETTLE_PROBE_MS),
+    );
+    if (await Promise.race([arrived, wait])) break;
   }
   sub.unsubscribe();
 }
