@@ -37,7 +37,7 @@ describe.skipIf(!nginxAvailable())('edge warm-up through nginx', () => {
       if (!path.startsWith('/auth/')) seen.push(path);
     });
     edge = front.edge;
-  }, 30_000);
+  });
 
   afterAll(async () => {
     await front?.close();

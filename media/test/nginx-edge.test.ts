@@ -33,11 +33,15 @@ describe.skipIf(!nginxAvailable())('nginx edge in front of the origin', () => {
       now: Date.now,
       corsOrigin: '*',
       onHold: () => held.shift()?.(),
+      // Held requests are not answered 503 after the blocking bound (3 s of the real clock
+      // here, origin.test.ts tests it): the first two are held while the test sends the other
+      // 78 and waits for nginx to take them, which a loaded machine may stretch past 3 s.
+      setTimer: () => () => undefined,
     });
     // Counted by path without the token segment, plus the query.
     front = await edgeOverOrigin(origin, (path) => seen.set(path, (seen.get(path) ?? 0) + 1));
     edge = front.edge;
-  }, 30_000);
+  });
 
   afterAll(async () => {
     await front?.close();
@@ -55,11 +59,6 @@ describe.skipIf(!nginxAvailable())('nginx edge in front of the origin', () => {
     return `http://127.0.0.1:${edge.port}/live/demo/${token}/360p/${file}`;
   }
 
-  /** Resolves once nginx is writing responses to `n` requests (plus the status request). */
-  async function nginxWaitingOn(n: number): Promise<void> {
-    while ((await edge.writing()) < n + 1) await new Promise<void>((r) => setImmediate(r));
-  }
-
   it('collapses a blocking playlist request and a hinted part request of many players into one origin request each', async () => {
     const playlist = 'index.m3u8?_HLS_msn=1&_HLS_part=1';
     const part = 'part-test1-6.m4s';
@@ -72,7 +71,9 @@ describe.skipIf(!nginxAvailable())('nginx edge in front of the origin', () => {
       Promise.all([fetch(viaEdge(i, playlist)), fetch(viaEdge(i, part))]),
     );
     await originHolds; // the first of each reached the origin and is held there
-    await nginxWaitingOn(2 * CLIENTS); // the rest wait on the cache lock
+    // The rest wait on the cache lock. Had one waited out proxy_cache_lock_timeout (10 s) it
+    // would reach the origin and be counted: this took ~0.5 s, alone and beside two busy cores.
+    await edge.writingTo(2 * CLIENTS);
     const fedAt = performance.now();
     live.feed(1);
     const answers = await Promise.all(requests);
@@ -90,7 +91,7 @@ describe.skipIf(!nginxAvailable())('nginx edge in front of the origin', () => {
       `edge: ${CLIENTS} players, waited ${(fedAt - started).toFixed(0)} ms for the part; all answered ` +
         `${(doneAt - fedAt).toFixed(0)} ms after it arrived; cache statuses ${JSON.stringify(countOf(statuses))}`,
     );
-  }, 30_000);
+  });
 
   it('serves a segment to many players from one origin request', async () => {
     const requests = Array.from({ length: CLIENTS }, (_, i) =>
