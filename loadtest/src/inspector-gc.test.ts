@@ -9,6 +9,7 @@ import {
   socketInodesFrom,
 } from './inspector-gc.js';
 import { serverNodeOptions } from './server-process.js';
+import { collectedMemory } from './storm-memory.js';
 
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:8BFB 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 776491 1 000000008c191b3e 100 0 0 10 0
@@ -82,6 +83,23 @@ describe.runIf(process.platform === 'linux')('a full collection in another proce
       expect(child.exitCode).toBeNull();
       // The inspector SIGUSR1 opened is closed: the child listens on nothing.
       expect(await listeningPorts(child.pid!)).toEqual([]);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it("collects every process the storm's reading reads, the first one too", async () => {
+    // The reading once passed each pid's index as a collection count: the first process, the
+    // shard alone in every 19,000-fan row, was read with its garbage (0 collections).
+    const child = spawn(process.execPath, ['-e', CHILD], {
+      env: { ...process.env, NODE_OPTIONS: serverNodeOptions(undefined) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const [line] = (await once(child.stdout, 'data')) as [Buffer];
+      const heapBefore = Number(line.toString().trim());
+      const reading = await collectedMemory([child.pid!]);
+      expect(reading.heap!.usedKiB * 1024).toBeLessThan(heapBefore - 8 * 1024 * 1024);
     } finally {
       child.kill();
     }

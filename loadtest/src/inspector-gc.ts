@@ -170,16 +170,19 @@ async function devtools<T>(
 }
 
 /**
- * Collects all of `pid`'s garbage (`times` full collections) and returns its V8 heap after it. The process must be a Node
- * process this bench started (it is sent SIGUSR1). Rejects when the inspector does not open or a
- * command is not answered in time; the inspector is closed again either way it can be.
+ * Collects all of `pid`'s garbage (COLLECTIONS full collections) and returns its V8 heap after
+ * it. The process must be a Node process this bench started (it is sent SIGUSR1). Rejects when
+ * the inspector does not open or a command is not answered in time; the inspector is closed
+ * again either way it can be. One parameter on purpose: it had an optional count, and
+ * `pids.map(collectGarbage)` passed each pid's index as that count, so the first process (the
+ * shard alone: every 19,000-fan row) was read with no collection at all (2026-12-04 19:31-20:10).
  */
-export async function collectGarbage(pid: number, times = COLLECTIONS): Promise<HeapUsage> {
+export async function collectGarbage(pid: number): Promise<HeapUsage> {
   process.kill(pid, 'SIGUSR1');
   const url = await inspectorUrl(pid);
   return await devtools(url, async (send, closed) => {
     try {
-      for (let i = 0; i < times; i++) await send('HeapProfiler.collectGarbage');
+      for (let i = 0; i < COLLECTIONS; i++) await send('HeapProfiler.collectGarbage');
       const heap = (await send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number };
       return { usedBytes: heap.usedSize, totalBytes: heap.totalSize };
     } finally {

@@ -154,7 +154,7 @@ export async function collectedMemory(pids: readonly number[]): Promise<MemoryRe
   if (pids.length === 0) throw new Error('no server process to read');
   const started = performance.now();
   const calm = await quiet(pids);
-  const heaps: HeapUsage[] = await Promise.all(pids.map(collectGarbage));
+  const heaps: HeapUsage[] = await Promise.all(pids.map((pid) => collectGarbage(pid)));
   const rss = await Promise.all(pids.map((pid) => settledRssKiB(pid)));
   return {
     rssKiB: rss.reduce((s, r) => s + r.rssKiB, 0),
