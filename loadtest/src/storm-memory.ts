@@ -6,7 +6,7 @@
 // collection, same fans), and a baseline taken before V8 shrank the startup heap hid ~20 MB the
 // other way (readings of 0.71-2.23 KiB for the same build). A warm-up storm (fans that connect
 // and leave before the baseline) was measured and not kept: the memory they freed stays in the
-// process and the measured storm reuses it (0.36-0.45 KiB, against 1.05-1.88 with collections).
+// process and the measured storm reuses it (0.36-0.45 KiB, against 1.09-1.60 with collections).
 // The figure read the old way (session-open RSS to the settled RSS right after the storm, no
 // collection) is kept beside it, as `firstReadKiBPerConn`.
 
