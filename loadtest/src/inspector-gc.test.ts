@@ -67,41 +67,41 @@ process.stdout.write(String(process.memoryUsage().heapUsed) + '\\n');
 setInterval(() => {}, 1000);
 `;
 
+/** Runs `check` against a CHILD started as the bench starts servers, given its heap in use. */
+async function withGarbageChild(
+  check: (pid: number, heapBefore: number) => Promise<void>,
+): Promise<void> {
+  const child = spawn(process.execPath, ['-e', CHILD], {
+    env: { ...process.env, NODE_OPTIONS: serverNodeOptions(undefined) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const [line] = (await once(child.stdout, 'data')) as [Buffer];
+    await check(child.pid!, Number(line.toString().trim()));
+    expect(child.exitCode).toBeNull();
+  } finally {
+    child.kill();
+  }
+}
+
 describe.runIf(process.platform === 'linux')('a full collection in another process', () => {
   it('collects its garbage, reports its heap and closes the inspector again', async () => {
-    const child = spawn(process.execPath, ['-e', CHILD], {
-      env: { ...process.env, NODE_OPTIONS: serverNodeOptions(undefined) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    try {
-      const [line] = (await once(child.stdout, 'data')) as [Buffer];
-      const heapBefore = Number(line.toString().trim());
+    await withGarbageChild(async (pid, heapBefore) => {
       expect(heapBefore).toBeGreaterThan(16 * 1024 * 1024);
-      const heap = await collectGarbage(child.pid!);
+      const heap = await collectGarbage(pid);
       expect(heap.usedBytes).toBeLessThan(heapBefore - 8 * 1024 * 1024);
       expect(heap.totalBytes).toBeGreaterThanOrEqual(heap.usedBytes);
-      expect(child.exitCode).toBeNull();
       // The inspector SIGUSR1 opened is closed: the child listens on nothing.
-      expect(await listeningPorts(child.pid!)).toEqual([]);
-    } finally {
-      child.kill();
-    }
+      expect(await listeningPorts(pid)).toEqual([]);
+    });
   });
 
   it("collects every process the storm's reading reads, the first one too", async () => {
     // The reading once passed each pid's index as a collection count: the first process, the
     // shard alone in every 19,000-fan row, was read with its garbage (0 collections).
-    const child = spawn(process.execPath, ['-e', CHILD], {
-      env: { ...process.env, NODE_OPTIONS: serverNodeOptions(undefined) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    try {
-      const [line] = (await once(child.stdout, 'data')) as [Buffer];
-      const heapBefore = Number(line.toString().trim());
-      const reading = await collectedMemory([child.pid!]);
+    await withGarbageChild(async (pid, heapBefore) => {
+      const reading = await collectedMemory([pid]);
       expect(reading.heap!.usedKiB * 1024).toBeLessThan(heapBefore - 8 * 1024 * 1024);
-    } finally {
-      child.kill();
-    }
+    });
   });
 });
