@@ -6,7 +6,9 @@
 //
 // Trade-off: the weights are those of the last registry read when the grant was issued, not of
 // the moment of the kill; a grant is renewed every half ticket lifetime, so they are minutes old
-// at worst, and a survivor that filled since refuses or sheds the excess as for any resume.
+// at worst. A survivor that filled since takes them all the same: as for any resume, a shard
+// refuses only past its connection-rate budget (503 `overloaded`, admission.ts), never for
+// capacity, so an old table can put a survivor over its SHARD_CAPACITY.
 
 import type { ShardState } from '@fanfare/fanout';
 
