@@ -10,9 +10,10 @@
 // figure without a collection at both ends measures when V8 last collected, not the fans.
 
 import { readlinkSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import WebSocket from 'ws';
+import { listeningSocketsFrom, socketInodeOf, tcpTables } from './proc-pids.js';
 
 /**
  * Full collections in a row. On a shard just started (2026-12-04) one took RssAnon from 61.2 to
@@ -29,8 +30,6 @@ export const DEVTOOLS_COMMAND_TIMEOUT_MS = 15_000;
 const PROBE_TIMEOUT_MS = 1000;
 /** How long the inspector may take to end the session once asked to close, ms. */
 const CLOSE_WAIT_MS = 1000;
-/** TCP state "listen" in /proc/net/tcp's `st` column. */
-const TCP_LISTEN = '0A';
 
 /** The V8 heap after the collection, bytes (`Runtime.getHeapUsage`). */
 export interface HeapUsage {
@@ -39,32 +38,25 @@ export interface HeapUsage {
 }
 
 /**
- * Ports of the listening sockets in /proc/net/tcp or tcp6 text whose inode is in `inodes` (the
- * process's own sockets), ascending. Lines: `sl local_address rem_address st ... inode ...`,
- * the address `HEXIP:HEXPORT`, the inode the tenth field.
+ * Ports of the listening sockets in /proc/net/tcp or tcp6 texts whose inode is in `inodes` (the
+ * process's own sockets), ascending.
  */
 export function listeningPortsFrom(
   tables: readonly string[],
   inodes: ReadonlySet<string>,
 ): number[] {
-  const ports = new Set<number>();
-  for (const table of tables) {
-    for (const line of table.split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      if (fields.length < 10 || fields[3] !== TCP_LISTEN || !inodes.has(fields[9]!)) continue;
-      const port = Number.parseInt(fields[1]!.slice(fields[1]!.lastIndexOf(':') + 1), 16);
-      if (Number.isInteger(port) && port > 0) ports.add(port);
-    }
-  }
-  return [...ports].sort((a, b) => a - b);
+  const ports = listeningSocketsFrom(tables)
+    .filter((s) => inodes.has(s.inode))
+    .map((s) => s.port);
+  return [...new Set(ports)].sort((a, b) => a - b);
 }
 
 /** The socket inodes among a process's descriptors' link targets (`socket:[123]`). */
 export function socketInodesFrom(links: readonly string[]): Set<string> {
   const inodes = new Set<string>();
   for (const link of links) {
-    const m = /^socket:\[(\d+)\]$/.exec(link);
-    if (m !== null) inodes.add(m[1]!);
+    const inode = socketInodeOf(link);
+    if (inode !== undefined) inodes.add(inode);
   }
   return inodes;
 }
@@ -94,10 +86,7 @@ export async function listeningPorts(pid: number): Promise<number[]> {
       // The descriptor closed between the listing and the read: not a listening socket.
     }
   }
-  const tables = await Promise.all(
-    ['tcp', 'tcp6'].map((t) => readFile(`/proc/${pid}/net/${t}`, 'utf8').catch(() => '')),
-  );
-  return listeningPortsFrom(tables, socketInodesFrom(links));
+  return listeningPortsFrom(await tcpTables(`/proc/${pid}/net`), socketInodesFrom(links));
 }
 
 async function inspectorUrl(pid: number): Promise<string> {

@@ -28,26 +28,48 @@ export async function commandLine(pid: number): Promise<string> {
   }
 }
 
-/** Socket inodes listening on TCP `port` (IPv4 and IPv6), from /proc/net/tcp{,6}. */
-async function listeningInodes(port: number): Promise<Set<string>> {
-  const inodes = new Set<string>();
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = await readFile(table, 'utf8');
-    } catch {
-      continue; // IPv6 may be off; the other table still answers.
-    }
-    for (const line of text.split('\n').slice(1)) {
+/** TCP state "listen" in /proc/net/tcp's `st` column. */
+const TCP_LISTEN = '0A';
+
+/** A listening socket read from /proc/net/tcp or tcp6: its local port and its inode. */
+export interface ListeningSocket {
+  port: number;
+  inode: string;
+}
+
+/**
+ * The listening sockets in /proc/net/tcp or tcp6 texts. Lines: `sl local_address rem_address
+ * st ... inode ...`; local_address is field 1 (`HEXIP:HEXPORT`), st field 3, the inode field 9.
+ */
+export function listeningSocketsFrom(tables: readonly string[]): ListeningSocket[] {
+  const sockets: ListeningSocket[] = [];
+  for (const table of tables) {
+    for (const line of table.split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
-      // local_address is field 1 (`ADDR:PORT`), st is field 3 (0A = LISTEN), inode is field 9.
-      if (fields[3] === '0A' && fields[1]?.endsWith(`:${hexPort}`) && fields[9] !== undefined) {
-        inodes.add(fields[9]);
-      }
+      if (fields.length < 10 || fields[3] !== TCP_LISTEN) continue;
+      const port = Number.parseInt(fields[1]!.slice(fields[1]!.lastIndexOf(':') + 1), 16);
+      if (Number.isInteger(port) && port > 0) sockets.push({ port, inode: fields[9]! });
     }
   }
-  return inodes;
+  return sockets;
+}
+
+/** The socket inode a descriptor's link target names (`socket:[123]`); undefined for others. */
+export function socketInodeOf(link: string): string | undefined {
+  return /^socket:\[(\d+)\]$/.exec(link)?.[1];
+}
+
+/** /proc/net/tcp and tcp6 (as `root` sees them), '' for a table that cannot be read (IPv6 off). */
+export async function tcpTables(root = '/proc/net'): Promise<string[]> {
+  return await Promise.all(
+    ['tcp', 'tcp6'].map((t) => readFile(`${root}/${t}`, 'utf8').catch(() => '')),
+  );
+}
+
+/** Socket inodes listening on TCP `port` (IPv4 and IPv6). */
+async function listeningInodes(port: number): Promise<Set<string>> {
+  const sockets = listeningSocketsFrom(await tcpTables());
+  return new Set(sockets.filter((s) => s.port === port).map((s) => s.inode));
 }
 
 /** Pids holding a socket that listens on `port`; empty when none can be read. */
@@ -64,8 +86,7 @@ export async function pidsListeningOn(port: number): Promise<number[]> {
       continue; // Another user's process, or gone: skipped.
     }
     for (const fd of fds) {
-      const link = await readlink(`/proc/${entry}/fd/${fd}`).catch(() => '');
-      const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+      const inode = socketInodeOf(await readlink(`/proc/${entry}/fd/${fd}`).catch(() => ''));
       if (inode !== undefined && inodes.has(inode)) {
         found.push(Number(entry));
         break;
