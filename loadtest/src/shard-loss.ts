@@ -11,7 +11,7 @@
 // (the SDK waits up to 500 ms after a drop), and no check of the ticket's expiry (a run lasts
 // far less than a ticket).
 
-import type { StreamPosition } from '@fanfare/protocol';
+import { fallbackOf, type StreamPosition } from '@fanfare/protocol';
 import { refusal503, retryWhileRefused, type RetryCounts } from './admission-retry.js';
 import { nowMs } from './clock.js';
 import { endpoint, resumePosition, type FanConnector } from './fan-connector.js';
@@ -30,16 +30,12 @@ export interface ShardLossOrder {
 }
 
 /**
- * The fallback a fan's grant named, when usable: a ws: URL (the generator speaks no TLS) of
- * another shard than `own` (another host, port or path). Else undefined: server data, never
- * thrown on. As the SDK's `fallbackOf`, but for ws: only.
+ * The fallback a fan's grant named, when usable (protocol's `fallbackOf`, the SDK's rule) and a
+ * ws: URL: the generator speaks no TLS.
  */
 export function usableFallback(url: string | undefined, own: string): string | undefined {
-  if (url === undefined || !URL.canParse(url)) return undefined;
-  const to = new URL(url);
-  const from = new URL(own);
-  if (to.protocol !== 'ws:') return undefined;
-  return to.host === from.host && to.pathname === from.pathname ? undefined : url;
+  const to = fallbackOf({ fallbackUrl: url }, own);
+  return to?.startsWith('ws:') === true ? to : undefined;
 }
 
 /**

@@ -51,3 +51,28 @@ export interface ResumeTicketClaims {
   /** The expiry of the token the chain of tickets started from, seconds: never extended. */
   texp: number;
 }
+
+/**
+ * The shard a client tries a grant's ticket on when the shard at `from` (which granted it)
+ * cannot be reached: the grant's `fallbackUrl` when it is a ws: or wss: URL of another shard
+ * (another host or path than `from`'s), else undefined. Server data: anything else is ignored,
+ * never thrown on. The SDK and the load generator both follow it.
+ */
+export function fallbackOf(
+  grant: Pick<ResumeTicketGrant, 'fallbackUrl'>,
+  from: string,
+): string | undefined {
+  const raw: unknown = grant.fallbackUrl;
+  if (typeof raw !== 'string') return undefined;
+  let url: URL;
+  let own: URL;
+  try {
+    // Not URL.canParse: browsers older than 2023 lack it, and the SDK runs in them.
+    url = new URL(raw);
+    own = new URL(from);
+  } catch {
+    return undefined; // Not a URL: as if the grant named none.
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return undefined;
+  return url.host === own.host && url.pathname === own.pathname ? undefined : raw;
+}

@@ -5,7 +5,7 @@
 // fallback shard the grant named. Kept apart from the client's state machine, which only asks
 // "what do I connect to now?" (and "is the next attempt a fallback's, made at once?").
 
-import { RESUME_TICKET_PARAM, type ResumeTicketGrant } from '@fanfare/protocol';
+import { RESUME_TICKET_PARAM, fallbackOf, type ResumeTicketGrant } from '@fanfare/protocol';
 import { tokenNeedsRefresh } from './token.js';
 
 /** A ticket this close to its expiry is not tried (clocks differ), ms. */
@@ -51,26 +51,6 @@ function checkUrl(raw: string): void {
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
     throw new TypeError(`url must be ws: or wss:, got ${url.protocol}`);
   }
-}
-
-/**
- * The shard to try `grant`'s ticket on when the shard at `from` (where it was granted) cannot be
- * reached: its `fallbackUrl` when that is a ws: or wss: URL of another shard (another host or
- * path than `from`'s), else undefined. Server data: anything else is ignored, never thrown.
- */
-export function fallbackOf(grant: ResumeTicketGrant, from: string): string | undefined {
-  const raw: unknown = grant.fallbackUrl;
-  if (typeof raw !== 'string') return undefined;
-  let url: URL;
-  let own: URL;
-  try {
-    url = new URL(raw);
-    own = new URL(from);
-  } catch {
-    return undefined; // Not a URL: as if the grant named none.
-  }
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return undefined;
-  return url.host === own.host && url.pathname === own.pathname ? undefined : raw;
 }
 
 export class Credentials {

@@ -3,10 +3,10 @@
 // maths, the state machine, the tap merger, the seq check of a chat batch).
 
 export { apiJoin, JoinRefusedError, type ApiJoinOptions } from './api-join.js';
+export { fallbackOf } from '@fanfare/protocol';
 export {
   Credentials,
   TICKET_EXPIRY_MARGIN_MS,
-  fallbackOf,
   type Attempt,
   type JoinFn,
   type JoinGrant,
